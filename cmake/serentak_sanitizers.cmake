@@ -1,0 +1,16 @@
+# serentak_enable_sanitizers(target): SERENTAK_SANITIZE=address (ASan+UBSan) or thread (TSan).
+set(SERENTAK_SANITIZE "" CACHE STRING "Sanitizer build: empty, 'address' (ASan+UBSan) or 'thread' (TSan)")
+
+function(serentak_enable_sanitizers target)
+  if(SERENTAK_SANITIZE STREQUAL "address")
+    set(flags -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  elseif(SERENTAK_SANITIZE STREQUAL "thread")
+    set(flags -fsanitize=thread -fno-omit-frame-pointer)
+  elseif(SERENTAK_SANITIZE STREQUAL "")
+    return()
+  else()
+    message(FATAL_ERROR "SERENTAK_SANITIZE must be empty, 'address' or 'thread', not '${SERENTAK_SANITIZE}'")
+  endif()
+  target_compile_options(${target} PRIVATE ${flags})
+  target_link_options(${target} PRIVATE ${flags})
+endfunction()

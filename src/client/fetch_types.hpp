@@ -1,0 +1,39 @@
+#pragma once
+// The values that flow through the client engine: what to fetch, how, and what came of it.
+// Plain values; each is owned by one thread at a time (handed over, never shared).
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "core/outcome.hpp"
+
+namespace serentak::client {
+
+// One unit of work. index is the item's position in the input (0-based), used for "Worker-<index>".
+struct fetch_request {
+  std::size_t index = 0;
+  std::string item;  // as the user gave it (untrusted; escape before logging)
+  std::string url;   // the full URL to GET
+};
+
+struct fetch_policy {
+  std::chrono::milliseconds timeout{5000};         // whole attempt, connect included; > 0
+  std::chrono::milliseconds connect_timeout{0};    // 0: bounded only by timeout
+  std::size_t max_body_bytes = 8 * 1024 * 1024;    // decoded bytes kept; more -> invalid_response
+  bool follow_redirects = false;                   // http/https targets only, at most max_redirects
+  long max_redirects = 5;
+  std::string user_agent = "serentak/0.1";
+};
+
+// The final result of one item. Exactly one per fetch_request.
+struct fetch_result {
+  outcome kind = outcome::unexpected;
+  long http_status = 0;            // 0 when no HTTP response was received
+  std::string body;                // at most policy.max_body_bytes
+  std::string error;               // why, for transport failures (curl's text); empty otherwise
+  int attempts = 1;
+  std::chrono::microseconds latency{0};  // from the request being sent to its final outcome
+};
+
+}  // namespace serentak::client

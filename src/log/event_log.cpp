@@ -1,0 +1,65 @@
+#include "log/event_log.hpp"
+
+#include <cerrno>
+#include <system_error>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "core/log_text.hpp"
+#include "core/timestamp.hpp"
+#include "log/line_writer.hpp"
+
+namespace serentak::log {
+
+event_log event_log::create(const std::filesystem::path& path, std::string_view title) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw std::system_error(errno, std::generic_category(), "cannot open log file '" + path.string() + "'");
+  }
+  event_log log(fd, path);
+  std::string header = "--- " + escape_for_log(title) + " Started: " + format_timestamp(wall_clock::now()) + " ---\n";
+  if (int err = write_fully(fd, header); err != 0) {
+    throw std::system_error(err, std::generic_category(), "cannot write log file '" + path.string() + "'");
+  }
+  return log;
+}
+
+event_log::event_log(event_log&& other) noexcept
+    : fd_(other.fd_), echo_fd_(other.echo_fd_), path_(std::move(other.path_)),
+      first_error_(other.first_error_.load()) {
+  other.fd_ = -1;
+}
+
+event_log::~event_log() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::string event_log::format_line(std::string_view timestamp, std::string_view name, std::string_view message) {
+  std::string line;
+  line.reserve(timestamp.size() + name.size() + message.size() + 8);
+  line += '[';
+  line += timestamp;
+  line += "] [";
+  line += escape_for_log(name);
+  line += "] ";
+  line += escape_for_log(message);
+  return line;
+}
+
+bool event_log::write(std::string_view name, std::string_view message) {
+  if (fd_ < 0 && echo_fd_ < 0) return true;
+  std::lock_guard lock(mutex_);
+  std::string line = format_line(format_timestamp(wall_clock::now()), name, message);
+  line += '\n';
+  if (echo_fd_ >= 0) write_fully(echo_fd_, line);  // best effort: the file is the record
+  if (fd_ < 0) return true;
+  if (int err = write_fully(fd_, line); err != 0) {
+    int expected = 0;
+    first_error_.compare_exchange_strong(expected, err, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace serentak::log

@@ -1,0 +1,57 @@
+#pragma once
+// The event log of the seeds' Soal 1, production grade: "[YYYY-MM-DD HH:MM:SS.ffffff] [name] message".
+//
+// Thread safety: write() may be called from any thread. Locking is taken care of in this class:
+// one mutex (mutex_) makes the timestamp and the write one step, so timestamps in the file never
+// go backwards; each line is one write(2) on an O_APPEND descriptor, so lines from threads and
+// from other processes sharing the file never interleave. When write() returns true the line is
+// in the kernel: a process killed afterwards does not lose it.
+// Names and messages are untrusted: control characters are escaped, so no input forges a line.
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace serentak::log {
+
+class event_log {
+ public:
+  // A log that writes nothing (for runs without --log).
+  event_log() = default;
+
+  // Creates or truncates path and writes "--- <title> Started: <timestamp> ---" as its first
+  // line, as the seeds do. Throws std::system_error naming the path when it cannot be opened.
+  static event_log create(const std::filesystem::path& path, std::string_view title);
+
+  event_log(event_log&& other) noexcept;
+  event_log& operator=(event_log&&) = delete;
+  event_log(const event_log&) = delete;
+  ~event_log();
+
+  // Appends one line; false if the kernel refused it (disk full, EPIPE). The first error is kept.
+  bool write(std::string_view name, std::string_view message);
+
+  // Also print each line to fd (e.g. stderr for --verbose); -1 turns it off. Call before threads start.
+  void echo_to(int fd) noexcept { echo_fd_ = fd; }
+
+  bool enabled() const noexcept { return fd_ >= 0; }
+  // 0, or the errno of the first write that failed.
+  int first_error() const noexcept { return first_error_.load(std::memory_order_relaxed); }
+  const std::filesystem::path& path() const noexcept { return path_; }
+
+  // The exact bytes write() appends, without the trailing newline; exposed for tests.
+  static std::string format_line(std::string_view timestamp, std::string_view name, std::string_view message);
+
+ private:
+  event_log(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
+
+  int fd_ = -1;
+  int echo_fd_ = -1;
+  std::filesystem::path path_;
+  std::mutex mutex_;  // guards the timestamp-then-write step, nothing else
+  std::atomic<int> first_error_{0};
+};
+
+}  // namespace serentak::log

@@ -1,0 +1,46 @@
+#pragma once
+// The mock API server: all five seed themes on one asynchronous Boost.Beast server.
+// Delays wait on steady_timers, never on sleeping threads, so thousands of delayed responses
+// cost no threads. Shared tables (records) are immutable after construction; each connection
+// runs on its own strand.
+//
+// Threads: the constructor binds and listens (so port() is known at once); start() serves on
+// config.threads background threads; stop() is idempotent and callable from any thread,
+// including a signal-handling one; the destructor stops and joins.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace serentak::server {
+
+struct server_config {
+  std::string host = "127.0.0.1";        // address to listen on (IPv4 or IPv6 literal, or localhost)
+  unsigned short port = 5000;            // 0: the kernel picks a free port; read it from port()
+  unsigned threads = 0;                  // io threads; 0: hardware cores
+  std::optional<std::uint64_t> seed;     // set: delays and random picks are reproducible
+  double delay_scale = 1.0;              // multiplies every delay; 0 removes them; >= 0
+  bool quiet = false;                    // no "[SERVER] ..." access lines
+  int access_log_fd = 1;                 // where access lines go (stdout)
+};
+
+class mock_server {
+ public:
+  // Binds and listens; throws std::system_error (e.g. address in use) or std::invalid_argument.
+  explicit mock_server(server_config config);
+  ~mock_server();
+  mock_server(const mock_server&) = delete;
+  mock_server& operator=(const mock_server&) = delete;
+
+  unsigned short port() const noexcept;
+  void start();   // non-blocking
+  void stop();    // closes the listener and all connections, cancels timers, joins the threads
+  void wait();    // blocks until stop() has completed
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace serentak::server
