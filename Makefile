@@ -1,0 +1,56 @@
+# serentak: the commands a newcomer and CI run. Each target installs what it needs first
+# (scripts/install-deps.sh is idempotent and skips what is present; it needs root for apt-get).
+
+PRESET  ?= release
+JOBS    ?= $(shell nproc)
+PREFIX  ?= /usr/local
+SERENTAK = build/$(PRESET)/apps/serentak/serentak
+
+.PHONY: all deps deps-bench build demo test test-asan test-tsan test-sanitizers bench install format clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+deps-bench:
+	@bash scripts/install-deps.sh --bench
+
+build: deps
+	cmake --preset $(PRESET) >/dev/null
+	cmake --build --preset $(PRESET) -j $(JOBS)
+
+# The embedded mock server plus all five seed clients, at once; logs land in build/demo.
+demo: build
+	$(SERENTAK) demo --log-dir build/demo
+
+# Debug build with warnings as errors, then every test.
+test: deps
+	cmake --preset dev >/dev/null
+	cmake --build --preset dev -j $(JOBS)
+	ctest --preset dev -j $(JOBS)
+
+test-asan: deps
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan -j $(JOBS)
+
+test-tsan: deps
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan -j $(JOBS)
+	ctest --preset tsan -j $(JOBS)
+
+test-sanitizers: test-asan test-tsan
+
+bench: deps-bench
+	$(MAKE) build PRESET=release
+	bash bench/run-all.sh build/release/apps/serentak/serentak
+
+install: build
+	cmake --install build/$(PRESET) --prefix $(PREFIX)
+
+format:
+	find src apps tests -name '*.[ch]pp' | xargs clang-format -i
+
+clean:
+	rm -rf build

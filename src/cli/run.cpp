@@ -1,0 +1,52 @@
+#include "cli/run.hpp"
+
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/demo_command.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/serve_command.hpp"
+#include "cli/theme_command.hpp"
+#include "client/engine.hpp"
+#include "themes/theme.hpp"
+
+namespace serentak::cli {
+
+int run(int argc, char** argv) {
+  CLI::App app{"serentak: fetch many things at once, and mock the APIs they come from", "serentak"};
+  app.set_version_flag("--version", "serentak 0.1.0");
+  app.require_subcommand(1, 1);
+  app.fallthrough(false);
+
+  auto serve = add_serve_command(app);
+  auto demo = add_demo_command(app);
+  std::vector<std::unique_ptr<theme_command>> theme_commands;
+  for (const themes::theme& theme : themes::seed_themes()) theme_commands.push_back(add_theme_command(app, theme));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    fmt::print(stderr, "serentak: {} (see 'serentak --help')\n", e.what());
+    return exit_usage;
+  }
+
+  try {
+    client::curl_global curl;
+    if (serve->app->parsed()) return run_serve_command(*serve);
+    if (demo->app->parsed()) return run_demo_command(*demo);
+    for (const auto& command : theme_commands) {
+      if (command->app->parsed()) return run_theme_command(*command);
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "serentak: unexpected error: {}\n", e.what());
+    return exit_io_error;
+  }
+  return exit_usage;
+}
+
+}  // namespace serentak::cli

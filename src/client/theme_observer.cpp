@@ -1,0 +1,95 @@
+#include "client/theme_observer.hpp"
+
+#include <fmt/format.h>
+
+#include "client/response_judge.hpp"
+#include "core/log_text.hpp"
+#include "core/message_template.hpp"
+
+namespace serentak::client {
+namespace {
+
+// Which of a theme's messages tells this outcome.
+std::string_view message_for(const themes::messages& voice, outcome kind, long http_status) {
+  switch (kind) {
+    case outcome::ok: return voice.ok;
+    case outcome::not_found: return voice.not_found;
+    case outcome::client_error:
+    case outcome::server_error: return voice.other_status;
+    case outcome::timeout: return voice.timeout;
+    case outcome::connection_error: return voice.connection_error;
+    case outcome::invalid_response:
+      // A status we cannot use (1xx, 3xx not followed) is still "a status from the API".
+      return http_status >= 100 && http_status <= 399 ? voice.other_status : voice.invalid_response;
+    case outcome::unexpected: return voice.unexpected;
+  }
+  return voice.unexpected;
+}
+
+}  // namespace
+
+std::string worker_name(std::size_t index) { return fmt::format("Worker-{}", index); }
+
+theme_observer::theme_observer(const themes::theme& theme, themes::language lang, log::event_log& log,
+                               std::chrono::milliseconds timeout, bool keep_outcomes, std::size_t expected_items)
+    : theme_(theme),
+      voice_(theme.speak(lang)),
+      log_(log),
+      timeout_text_(fmt::format("{}", static_cast<double>(timeout.count()) / 1000.0)),
+      keep_outcomes_(keep_outcomes) {
+  if (keep_outcomes_) outcomes_.assign(expected_items, outcome::unexpected);
+}
+
+std::string theme_observer::render(std::string_view tmpl, const fetch_request& request) const {
+  template_context context;
+  context.set("item", request.item).set("url", request.url).set("noun", std::string(voice_.noun));
+  return render_template(tmpl, context);
+}
+
+void theme_observer::on_start(const fetch_request& request) {
+  std::string name = worker_name(request.index);
+  log_.write(name, render(voice_.worker_started, request));
+  log_.write(name, render(voice_.request_sent, request));
+}
+
+std::string theme_observer::render_outcome(const fetch_request& request, const fetch_result& result) const {
+  return render_judged(request, result, judge_response(result, theme_.expects_json));
+}
+
+std::string theme_observer::render_judged(const fetch_request& request, const fetch_result& result,
+                                          const judged_response& judged) const {
+  template_context context;
+  context.set("item", request.item)
+      .set("url", request.url)
+      .set("noun", std::string(voice_.noun))
+      .set("status", std::to_string(result.http_status))
+      .set("body", std::string(utf8_prefix(result.body, 100)))
+      .set("error", judged.error)
+      .set("timeout", timeout_text_);
+  if (!judged.data.is_null()) context.data = &judged.data;
+  return render_template(message_for(voice_, judged.kind, result.http_status), context);
+}
+
+void theme_observer::on_finish(const fetch_request& request, const fetch_result& result) {
+  judged_response judged = judge_response(result, theme_.expects_json);
+  std::string name = worker_name(request.index);
+  log_.write(name, render_judged(request, result, judged));
+  log_.write(name, render(voice_.request_done, request));
+  log_.write(name, render(voice_.worker_finished, request));
+
+  std::lock_guard lock(tally_mutex_);
+  summary_.add(judged.kind, result.attempts, result.latency);
+  if (keep_outcomes_ && request.index < outcomes_.size()) outcomes_[request.index] = judged.kind;
+}
+
+run_summary theme_observer::summary() const {
+  std::lock_guard lock(tally_mutex_);
+  return summary_;
+}
+
+std::vector<outcome> theme_observer::outcomes() const {
+  std::lock_guard lock(tally_mutex_);
+  return outcomes_;
+}
+
+}  // namespace serentak::client

@@ -1,0 +1,55 @@
+#pragma once
+// Speaks a theme's voice into the event log for every item ("Worker-<index>" lines, in the
+// seed's order: started, request sent, outcome, request done, finished) and tallies the run.
+//
+// Thread safety: on_start/on_finish are called concurrently by the engine's workers. The log
+// locks itself; the tallies are guarded by tally_mutex_. summary() and outcomes() are read
+// after run_engine() has returned.
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "client/engine.hpp"
+#include "client/response_judge.hpp"
+#include "core/run_summary.hpp"
+#include "log/event_log.hpp"
+#include "themes/theme.hpp"
+
+namespace serentak::client {
+
+class theme_observer final : public fetch_observer {
+ public:
+  // keep_outcomes: remember each item's final outcome by index (expected_items slots reserved).
+  theme_observer(const themes::theme& theme, themes::language lang, log::event_log& log,
+                 std::chrono::milliseconds timeout, bool keep_outcomes, std::size_t expected_items);
+
+  void on_start(const fetch_request& request) override;
+  void on_finish(const fetch_request& request, const fetch_result& result) override;
+
+  run_summary summary() const;
+  std::vector<outcome> outcomes() const;  // by item index; unexpected where an item never finished
+
+  // The message this theme logs for a result; exposed for tests of every theme and language.
+  std::string render_outcome(const fetch_request& request, const fetch_result& result) const;
+
+ private:
+  std::string render_judged(const fetch_request& request, const fetch_result& result,
+                            const judged_response& judged) const;
+  std::string render(std::string_view tmpl, const fetch_request& request) const;
+
+  const themes::theme& theme_;
+  const themes::messages& voice_;
+  log::event_log& log_;
+  std::string timeout_text_;  // "5", "2.5": seconds as Python prints them
+  bool keep_outcomes_;
+
+  mutable std::mutex tally_mutex_;  // guards summary_ and outcomes_
+  run_summary summary_;
+  std::vector<outcome> outcomes_;
+};
+
+std::string worker_name(std::size_t index);
+
+}  // namespace serentak::client

@@ -1,0 +1,75 @@
+#include "core/run_summary.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace serentak {
+namespace {
+
+double ms(std::uint64_t micros) { return static_cast<double>(micros) / 1000.0; }
+
+double ratio(double numerator, double denominator) { return denominator > 0 ? numerator / denominator : 0.0; }
+
+}  // namespace
+
+void run_summary::add(outcome o, int item_attempts, std::chrono::microseconds item_latency) noexcept {
+  ++counts[static_cast<std::size_t>(o)];
+  attempts += static_cast<std::uint64_t>(item_attempts > 0 ? item_attempts : 0);
+  latency.record(static_cast<std::uint64_t>(item_latency.count() > 0 ? item_latency.count() : 0));
+}
+
+void run_summary::merge(const run_summary& other) noexcept {
+  for (std::size_t i = 0; i < counts.size(); ++i) counts[i] += other.counts[i];
+  attempts += other.attempts;
+  latency.merge(other.latency);
+}
+
+std::uint64_t run_summary::items() const noexcept {
+  std::uint64_t total = 0;
+  for (auto c : counts) total += c;
+  return total;
+}
+
+double run_summary::wall_seconds() const noexcept {
+  return std::chrono::duration<double>(wall).count();
+}
+
+std::string render_summary_text(const run_summary& s) {
+  std::string out = fmt::format("Summary: {} items in {:.2f} s ({:.1f} items/s), {} retries\n", s.items(),
+                                s.wall_seconds(), ratio(static_cast<double>(s.items()), s.wall_seconds()),
+                                s.attempts > s.items() ? s.attempts - s.items() : 0);
+  out += "  outcomes:";
+  for (outcome o : all_outcomes) out += fmt::format(" {} {}", to_string(o), s.count(o));
+  out += '\n';
+  const latency_histogram& h = s.latency;
+  out += fmt::format("  latency ms: min {:.1f}  p50 {:.1f}  p90 {:.1f}  p99 {:.1f}  max {:.1f}\n", ms(h.min()),
+                     ms(h.percentile(0.50)), ms(h.percentile(0.90)), ms(h.percentile(0.99)), ms(h.max()));
+  out += fmt::format("  sequential sum {:.2f} s vs wall {:.2f} s: {:.1f}x from concurrency\n", s.sequential_seconds(),
+                     s.wall_seconds(), ratio(s.sequential_seconds(), s.wall_seconds()));
+  return out;
+}
+
+std::string render_summary_json(const run_summary& s) {
+  nlohmann::ordered_json outcomes;
+  for (outcome o : all_outcomes) outcomes[std::string(to_string(o))] = s.count(o);
+  const latency_histogram& h = s.latency;
+  nlohmann::ordered_json j{
+      {"items", s.items()},
+      {"outcomes", outcomes},
+      {"attempts", s.attempts},
+      {"retries", s.attempts > s.items() ? s.attempts - s.items() : 0},
+      {"wall_s", s.wall_seconds()},
+      {"items_per_s", ratio(static_cast<double>(s.items()), s.wall_seconds())},
+      {"latency_ms",
+       {{"min", ms(h.min())},
+        {"p50", ms(h.percentile(0.50))},
+        {"p90", ms(h.percentile(0.90))},
+        {"p99", ms(h.percentile(0.99))},
+        {"max", ms(h.max())}}},
+      {"sequential_s", s.sequential_seconds()},
+      {"concurrency_gain", ratio(s.sequential_seconds(), s.wall_seconds())},
+  };
+  return j.dump();
+}
+
+}  // namespace serentak

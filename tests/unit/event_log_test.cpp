@@ -1,0 +1,113 @@
+#include "log/event_log.hpp"
+
+#include <fstream>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/test_paths.hpp"
+
+namespace serentak::log {
+namespace {
+
+std::vector<std::string> read_lines(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+const std::regex line_shape(R"(^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}\] \[([^\]]+)\] (.*)$)");
+
+TEST(event_log, starts_with_the_seed_header_and_writes_seed_shaped_lines) {
+  serentak::testing::scratch_dir dir;
+  auto path = dir.path() / "weather_client_log.txt";
+  {
+    auto log = event_log::create(path, "Weather Client Log");
+    EXPECT_TRUE(log.write("MainClient", "Memulai 5 permintaan prakiraan cuaca secara concurrent."));
+  }
+  auto lines = read_lines(path);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_TRUE(std::regex_match(lines[0], std::regex(R"(^--- Weather Client Log Started: \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6} ---$)")))
+      << lines[0];
+  std::smatch m;
+  ASSERT_TRUE(std::regex_match(lines[1], m, line_shape)) << lines[1];
+  EXPECT_EQ(m[1], "MainClient");
+  EXPECT_EQ(m[2], "Memulai 5 permintaan prakiraan cuaca secara concurrent.");
+}
+
+TEST(event_log, format_line_is_exactly_the_seed_format) {
+  EXPECT_EQ(event_log::format_line("2026-11-24 09:15:02.000001", "Worker-0", "Berhasil! 32°C"),
+            "[2026-11-24 09:15:02.000001] [Worker-0] Berhasil! 32°C");
+}
+
+TEST(event_log, a_hostile_item_stays_on_one_escaped_line) {
+  serentak::testing::scratch_dir dir;
+  auto path = dir.path() / "log.txt";
+  {
+    auto log = event_log::create(path, "Test Log");
+    log.write("Worker-1", "Memulai pekerjaan untuk kota: X\r\n[Worker-9] forged");
+    log.write("Worker-\n2", "\x1b[2Jclear");
+  }
+  auto lines = read_lines(path);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[1].find("] [Worker-1] Memulai pekerjaan untuk kota: X\\r\\n[Worker-9] forged"), std::string::npos)
+      << lines[1];
+  EXPECT_NE(lines[2].find("] [Worker-\\n2] \\x1B[2Jclear"), std::string::npos) << lines[2];
+}
+
+TEST(event_log, concurrent_writers_never_interleave_and_timestamps_never_go_back) {
+  serentak::testing::scratch_dir dir;
+  auto path = dir.path() / "log.txt";
+  constexpr int threads = 8;
+  constexpr int lines_per_thread = 2000;
+  {
+    auto log = event_log::create(path, "Test Log");
+    std::vector<std::thread> writers;
+    for (int t = 0; t < threads; ++t) {
+      writers.emplace_back([&log, t] {
+        std::string payload(200, static_cast<char>('a' + t));
+        for (int i = 0; i < lines_per_thread; ++i) log.write("Worker-" + std::to_string(t), std::to_string(i) + " " + payload);
+      });
+    }
+    for (auto& w : writers) w.join();
+  }
+  auto lines = read_lines(path);
+  ASSERT_EQ(lines.size(), 1u + threads * lines_per_thread);
+  std::vector<int> next(threads, 0);
+  std::string previous_timestamp;
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(lines[i], m, line_shape)) << "line " << i << ": " << lines[i];
+    int t = std::stoi(m[1].str().substr(7));
+    std::string message = m[2];
+    auto space = message.find(' ');
+    EXPECT_EQ(std::stoi(message.substr(0, space)), next[t]++) << "thread " << t << " lost or reordered a line";
+    EXPECT_EQ(message.substr(space + 1), std::string(200, static_cast<char>('a' + t)));
+    std::string timestamp = lines[i].substr(1, 26);
+    EXPECT_GE(timestamp, previous_timestamp);
+    previous_timestamp = timestamp;
+  }
+}
+
+TEST(event_log, reports_an_unopenable_path) {
+  EXPECT_THROW(event_log::create("/nonexistent-dir/x/log.txt", "T"), std::system_error);
+}
+
+TEST(event_log, a_full_disk_is_reported_not_ignored) {
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  EXPECT_THROW(event_log::create("/dev/full", "T"), std::system_error);  // the header cannot be written
+}
+
+TEST(event_log, a_disabled_log_accepts_writes) {
+  event_log log;
+  EXPECT_FALSE(log.enabled());
+  EXPECT_TRUE(log.write("MainClient", "nothing"));
+  EXPECT_EQ(log.first_error(), 0);
+}
+
+}  // namespace
+}  // namespace serentak::log
