@@ -1,0 +1,23 @@
+#pragma once
+// Runs a program to completion for a test, capturing stdout and stderr, with a deadline after
+// which it is killed (so a hung command fails its test instead of hanging the suite).
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace serentak::testing {
+
+struct process_result {
+  int exit_code = -1;      // the exit status, or 128 + signal when killed by one
+  bool timed_out = false;  // the deadline passed and the process was killed
+  std::string out;
+  std::string err;
+  std::chrono::steady_clock::duration wall{};
+};
+
+// argv[0] is the program path. cwd empty: the test's cwd. stdin is /dev/null.
+process_result run_process(const std::vector<std::string>& argv, std::chrono::milliseconds deadline,
+                           const std::string& cwd = {});
+
+}  // namespace serentak::testing
