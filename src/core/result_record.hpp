@@ -1,0 +1,49 @@
+#pragma once
+// One item's final record in the results file (--out FILE.jsonl|.csv), and the reverse: finding
+// which items a results file already holds, for --resume. Records are single lines: JSONL by
+// construction, CSV because control characters inside fields are escaped. Invalid UTF-8 in a
+// body or item never breaks a line (replaced in JSON, escaped in CSV).
+// Pure functions; thread-safe.
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/outcome.hpp"
+
+namespace serentak {
+
+enum class result_format { jsonl, csv };
+
+struct result_record {
+  std::size_t index = 0;        // the item's position in the input (0-based)
+  std::string_view item;
+  std::string_view url;
+  outcome kind = outcome::unexpected;
+  long http_status = 0;
+  int attempts = 0;
+  std::chrono::microseconds latency{0};
+  const nlohmann::json* data = nullptr;  // the response as JSON, when it was JSON
+  std::string_view body;                 // used when data is null: a bounded snippet is kept
+  std::string_view error;
+};
+
+inline constexpr std::size_t snippet_chars = 200;  // non-JSON bodies keep this many characters
+
+// The whole line, newline included.
+std::string format_record(const result_record& record, result_format format);
+// The CSV header line, newline included (JSONL has none).
+std::string csv_header();
+
+// From "--format" or the file's extension: ".jsonl"/".ndjson"/".json" -> jsonl, ".csv" -> csv.
+std::optional<result_format> result_format_from_name(std::string_view name);
+std::optional<result_format> result_format_for_path(std::string_view path);
+
+// The item index a complete results line records, or nullopt (header, torn or foreign line).
+std::optional<std::size_t> recorded_index(std::string_view line, result_format format);
+
+}  // namespace serentak

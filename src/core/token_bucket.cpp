@@ -1,0 +1,52 @@
+#include "core/token_bucket.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <string>
+
+namespace serentak {
+
+token_bucket::token_bucket(double rate_per_second, double burst, clock::time_point now)
+    : rate_(rate_per_second), burst_(std::max(burst, 1.0)), tokens_(std::max(burst, 1.0)), last_(now) {}
+
+void token_bucket::refill(clock::time_point now) noexcept {
+  if (now <= last_) return;
+  double elapsed = std::chrono::duration<double>(now - last_).count();
+  tokens_ = std::min(burst_, tokens_ + elapsed * rate_);
+  last_ = now;
+}
+
+bool token_bucket::try_take(clock::time_point now, clock::duration& wait) noexcept {
+  refill(now);
+  if (tokens_ >= 1.0) {
+    tokens_ -= 1.0;
+    return true;
+  }
+  double missing_seconds = (1.0 - tokens_) / rate_;
+  wait = std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(missing_seconds));
+  return false;
+}
+
+std::optional<double> parse_rate(std::string_view text) {
+  double per = 1.0;
+  if (text.ends_with("/s")) {
+    text.remove_suffix(2);
+  } else if (text.ends_with("/m")) {
+    text.remove_suffix(2);
+    per = 60.0;
+  }
+  if (text.empty()) return std::nullopt;
+  std::string copy(text);
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(copy, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (used != copy.size() || !std::isfinite(value) || value <= 0) return std::nullopt;
+  return value / per;
+}
+
+}  // namespace serentak

@@ -1,0 +1,34 @@
+#pragma once
+// A token bucket for a global request rate (--rate R/s): `rate` tokens per second, bursts of at
+// most `burst`. Pure arithmetic on a caller-supplied clock; not thread-safe: the engine keeps one
+// behind its rate_mutex_.
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+namespace serentak {
+
+class token_bucket {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  // rate > 0 tokens per second; burst >= 1.
+  token_bucket(double rate_per_second, double burst, clock::time_point now);
+
+  // Takes one token if there is one. Otherwise returns false and sets wait to when one will be.
+  bool try_take(clock::time_point now, clock::duration& wait) noexcept;
+
+ private:
+  void refill(clock::time_point now) noexcept;
+
+  double rate_;     // tokens per second
+  double burst_;    // bucket size
+  double tokens_;   // current level, <= burst_
+  clock::time_point last_;
+};
+
+// Parses "50", "50/s", "300/m", "2.5/s"; nullopt on anything else or a rate <= 0.
+std::optional<double> parse_rate(std::string_view text);
+
+}  // namespace serentak

@@ -1,0 +1,78 @@
+#include "core/result_record.hpp"
+
+#include <gtest/gtest.h>
+
+namespace serentak {
+namespace {
+
+TEST(result_record, jsonl_keeps_the_response_json_and_round_trips_the_index) {
+  auto data = nlohmann::json::parse(R"({"username":"alpha_dev","followers":1024})");
+  result_record r;
+  r.index = 7;
+  r.item = "1121";
+  r.url = "http://h/get_user_profile?user_id=1121";
+  r.kind = outcome::ok;
+  r.http_status = 200;
+  r.attempts = 2;
+  r.latency = std::chrono::microseconds(12345);
+  r.data = &data;
+  std::string line = format_record(r, result_format::jsonl);
+  ASSERT_EQ(line.back(), '\n');
+  EXPECT_EQ(line.find('\n'), line.size() - 1);
+  auto j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["item"], "1121");
+  EXPECT_EQ(j["outcome"], "ok");
+  EXPECT_EQ(j["status"], 200);
+  EXPECT_EQ(j["attempts"], 2);
+  EXPECT_DOUBLE_EQ(j["latency_ms"].get<double>(), 12.345);
+  EXPECT_EQ(j["data"]["followers"], 1024);
+  EXPECT_EQ(recorded_index(line.substr(0, line.size() - 1), result_format::jsonl), 7u);
+}
+
+TEST(result_record, invalid_utf8_and_newlines_never_break_a_jsonl_line) {
+  std::string body = "<html>\n\xff\xfe broken</html>";
+  result_record r;
+  r.index = 1;
+  r.item = "a\nb\xc3";
+  r.url = "u";
+  r.kind = outcome::invalid_response;
+  r.body = body;
+  r.error = "response body is not valid JSON";
+  std::string line = format_record(r, result_format::jsonl);
+  EXPECT_EQ(line.find('\n'), line.size() - 1);
+  auto j = nlohmann::json::parse(line);  // must be valid JSON
+  EXPECT_TRUE(j["snippet"].get<std::string>().starts_with("<html>\n"));
+  EXPECT_EQ(j["error"], "response body is not valid JSON");
+}
+
+TEST(result_record, csv_quotes_and_stays_on_one_line) {
+  result_record r;
+  r.index = 3;
+  r.item = "a,\"b\"\r\nc";
+  r.url = "u";
+  r.kind = outcome::not_found;
+  r.http_status = 404;
+  r.attempts = 1;
+  r.body = "x,y";
+  std::string line = format_record(r, result_format::csv);
+  EXPECT_EQ(line, "3,\"a,\"\"b\"\"\\r\\nc\",u,not_found,404,1,0.000,,\"x,y\"\n");
+  EXPECT_EQ(recorded_index(line, result_format::csv), 3u);
+  EXPECT_FALSE(recorded_index(csv_header(), result_format::csv).has_value());
+}
+
+TEST(result_record, torn_and_foreign_lines_are_not_records) {
+  EXPECT_FALSE(recorded_index(R"({"index":4,"item":"x","outc)", result_format::jsonl).has_value());
+  EXPECT_FALSE(recorded_index(R"({"index":-1,"outcome":"ok"})", result_format::jsonl).has_value());
+  EXPECT_FALSE(recorded_index("hello", result_format::jsonl).has_value());
+  EXPECT_FALSE(recorded_index("12x,a", result_format::csv).has_value());
+}
+
+TEST(result_record, formats_from_names_and_paths) {
+  EXPECT_EQ(result_format_for_path("out.jsonl"), result_format::jsonl);
+  EXPECT_EQ(result_format_for_path("dir.v1/out.csv"), result_format::csv);
+  EXPECT_FALSE(result_format_for_path("out.txt").has_value());
+  EXPECT_FALSE(result_format_from_name("xml").has_value());
+}
+
+}  // namespace
+}  // namespace serentak

@@ -1,0 +1,41 @@
+#include "core/token_bucket.hpp"
+
+#include <gtest/gtest.h>
+
+namespace serentak {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(token_bucket, allows_a_burst_then_the_rate) {
+  auto t0 = token_bucket::clock::time_point{};
+  token_bucket bucket(10.0, 3.0, t0);
+  token_bucket::clock::duration wait{};
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(bucket.try_take(t0, wait)) << i;
+  EXPECT_FALSE(bucket.try_take(t0, wait));
+  EXPECT_NEAR(std::chrono::duration<double>(wait).count(), 0.1, 1e-6);
+  EXPECT_TRUE(bucket.try_take(t0 + 100ms, wait));
+  EXPECT_FALSE(bucket.try_take(t0 + 100ms, wait));
+}
+
+TEST(token_bucket, holds_the_rate_over_a_long_run) {
+  auto t = token_bucket::clock::time_point{};
+  token_bucket bucket(50.0, 1.0, t);
+  int taken = 0;
+  for (auto end = t + 10s; t < end; t += 1ms) {
+    token_bucket::clock::duration wait{};
+    if (bucket.try_take(t, wait)) ++taken;
+  }
+  EXPECT_NEAR(taken, 500, 2);
+}
+
+TEST(parse_rate, units) {
+  EXPECT_EQ(parse_rate("50"), 50.0);
+  EXPECT_EQ(parse_rate("50/s"), 50.0);
+  EXPECT_EQ(parse_rate("300/m"), 5.0);
+  EXPECT_EQ(parse_rate("2.5/s"), 2.5);
+  for (const char* bad : {"", "/s", "0", "-1/s", "fast", "5/h", "nan", "inf"}) EXPECT_FALSE(parse_rate(bad).has_value()) << bad;
+}
+
+}  // namespace
+}  // namespace serentak
