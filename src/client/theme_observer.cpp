@@ -19,8 +19,10 @@ std::string_view message_for(const themes::messages& voice, outcome kind, long h
     case outcome::timeout: return voice.timeout;
     case outcome::connection_error: return voice.connection_error;
     case outcome::invalid_response:
-      // A status we cannot use (1xx, 3xx not followed) is still "a status from the API".
-      return http_status >= 100 && http_status <= 399 ? voice.other_status : voice.invalid_response;
+      // A status we cannot use (1xx, 3xx not followed) is still "a status from the API";
+      // a 2xx whose body is unusable is an invalid response.
+      return classify_status(http_status) == outcome::invalid_response && http_status >= 100 ? voice.other_status
+                                                                                           : voice.invalid_response;
     case outcome::unexpected: return voice.unexpected;
   }
   return voice.unexpected;

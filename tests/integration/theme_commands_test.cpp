@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "client/theme_run.hpp"
 #include "support/process_runner.hpp"
@@ -186,7 +187,8 @@ TEST(theme_commands, no_server_gives_connection_errors_quickly_not_a_hang) {
     ASSERT_EQ(lines.size(), 5u);
     EXPECT_TRUE(lines[2].starts_with("KONEKSI GAGAL! Tidak dapat terhubung ke " + base + "/status/")) << lines[2];
   }
-  auto json_line = r.out.substr(r.out.rfind('{'));
+  auto last_line_start = r.out.rfind('\n', r.out.size() - 2);
+  auto json_line = r.out.substr(last_line_start + 1);
   auto summary = nlohmann::json::parse(json_line);
   EXPECT_EQ(summary["outcomes"]["connection_error"], 5);
   EXPECT_EQ(summary["outcomes"]["ok"], 0);
