@@ -10,7 +10,7 @@
 #include "cli/demo_command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/serve_command.hpp"
-#include "cli/theme_command.hpp"
+#include "cli/client_command.hpp"
 #include "client/engine.hpp"
 #include "themes/theme.hpp"
 
@@ -24,8 +24,9 @@ int run(int argc, char** argv) {
 
   auto serve = add_serve_command(app);
   auto demo = add_demo_command(app);
-  std::vector<std::unique_ptr<theme_command>> theme_commands;
-  for (const themes::theme& theme : themes::seed_themes()) theme_commands.push_back(add_theme_command(app, theme));
+  std::vector<std::unique_ptr<client_command>> client_commands;
+  for (const themes::theme& theme : themes::seed_themes()) client_commands.push_back(add_theme_command(app, theme));
+  client_commands.push_back(add_fetch_command(app));
 
   try {
     app.parse(argc, argv);
@@ -39,8 +40,8 @@ int run(int argc, char** argv) {
     client::curl_global curl;
     if (serve->app->parsed()) return run_serve_command(*serve);
     if (demo->app->parsed()) return run_demo_command(*demo);
-    for (const auto& command : theme_commands) {
-      if (command->app->parsed()) return run_theme_command(*command);
+    for (const auto& command : client_commands) {
+      if (command->app->parsed()) return run_client_command(*command);
     }
   } catch (const std::exception& e) {
     fmt::print(stderr, "serentak: unexpected error: {}\n", e.what());

@@ -79,6 +79,22 @@ void theme_observer::on_finish(const fetch_request& request, const fetch_result&
   log_.write(name, render(voice_.request_done, request));
   log_.write(name, render(voice_.worker_finished, request));
 
+  if (results_ != nullptr) {
+    result_record record;
+    record.index = request.index;
+    record.item = request.item;
+    record.url = request.url;
+    record.kind = judged.kind;
+    record.http_status = result.http_status;
+    record.attempts = result.attempts;
+    record.latency = result.latency;
+    record.data = judged.data.is_null() ? nullptr : &judged.data;
+    record.body = result.body;
+    record.error = judged.error;
+    results_->append(record);
+  }
+  if (progress_ != nullptr) progress_->count_done(judged.kind != outcome::ok);
+
   std::lock_guard lock(tally_mutex_);
   summary_.add(judged.kind, result.attempts, result.latency);
   if (keep_outcomes_ && request.index < outcomes_.size()) outcomes_[request.index] = judged.kind;

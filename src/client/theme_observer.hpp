@@ -1,6 +1,7 @@
 #pragma once
 // Speaks a theme's voice into the event log for every item ("Worker-<index>" lines, in the
-// seed's order: started, request sent, outcome, request done, finished) and tallies the run.
+// seed's order: started, request sent, outcome, request done, finished), appends the item's one
+// record to the results file, counts it for the progress line, and tallies the run.
 //
 // Thread safety: on_start/on_finish are called concurrently by the engine's workers. The log
 // locks itself; the tallies are guarded by tally_mutex_. summary() and outcomes() are read
@@ -12,6 +13,8 @@
 #include <vector>
 
 #include "client/engine.hpp"
+#include "client/progress_line.hpp"
+#include "client/results_file.hpp"
 #include "client/response_judge.hpp"
 #include "core/run_summary.hpp"
 #include "log/event_log.hpp"
@@ -24,6 +27,10 @@ class theme_observer final : public fetch_observer {
   // keep_outcomes: remember each item's final outcome by index (expected_items slots reserved).
   theme_observer(const themes::theme& theme, themes::language lang, log::event_log& log,
                  std::chrono::milliseconds timeout, bool keep_outcomes, std::size_t expected_items);
+
+  // Optional sinks, attached before the run starts; each is thread-safe on its own.
+  void attach_results(results_file* results) noexcept { results_ = results; }
+  void attach_progress(progress_line* progress) noexcept { progress_ = progress; }
 
   void on_start(const fetch_request& request) override;
   void on_finish(const fetch_request& request, const fetch_result& result) override;
@@ -44,6 +51,8 @@ class theme_observer final : public fetch_observer {
   log::event_log& log_;
   std::string timeout_text_;  // "5", "2.5": seconds as Python prints them
   bool keep_outcomes_;
+  results_file* results_ = nullptr;
+  progress_line* progress_ = nullptr;
 
   mutable std::mutex tally_mutex_;  // guards summary_ and outcomes_
   run_summary summary_;

@@ -1,13 +1,18 @@
 #include "client/theme_run.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <stdexcept>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
 #include "client/engine.hpp"
+#include "client/item_inputs.hpp"
+#include "client/progress_line.hpp"
+#include "client/results_file.hpp"
+#include "client/stream_source.hpp"
 #include "client/theme_observer.hpp"
-#include "client/vector_source.hpp"
 #include "core/message_template.hpp"
 #include "core/target_url.hpp"
 #include "core/url_template.hpp"
@@ -24,51 +29,87 @@ std::string render(std::string_view tmpl, std::string_view name, std::string val
   return render_template(tmpl, context);
 }
 
-}  // namespace
-
-std::vector<std::string> resolve_urls(const theme_run_config& config, const std::vector<std::string>& items) {
+url_template make_urls(const theme_run_config& config) {
   if (auto problem = check_target_url(config.base_url)) throw std::invalid_argument("--base: " + *problem);
-  const themes::theme& theme = *config.theme;
-  url_template urls(config.base_url, std::string(theme.url_pattern), theme.url_pattern.empty());
-  std::vector<std::string> out;
-  out.reserve(items.size());
-  for (const std::string& item : items) {
-    std::string url = urls.expand(item);
-    if (auto problem = check_target_url(url)) throw std::invalid_argument("item " + std::to_string(out.size()) + ": " + *problem);
-    out.push_back(std::move(url));
+  std::string pattern = config.url_pattern.empty() ? std::string(config.theme->url_pattern) : config.url_pattern;
+  bool whole = config.items_are_urls || pattern.empty();
+  if (!whole && pattern.starts_with("http")) {  // a full URL template (fetch --url) needs no base
+    if (auto problem = check_target_url(pattern)) throw std::invalid_argument("--url: " + *problem);
+    return url_template("", pattern, false);
   }
-  return out;
+  return url_template(config.base_url, pattern, whole);
 }
+
+// Every item is checked before anything is sent; returns how many will be fetched.
+std::size_t scan(std::vector<input_part>& parts, const theme_run_config& config, const url_template& urls) {
+  std::unordered_set<std::uint64_t> seen;  // only with --dedupe, released when the scan ends
+  std::size_t unique = 0;
+  std::size_t all = scan_inputs(parts, config.max_line_bytes, [&](std::string_view item) {
+    if (urls.whole_url()) {
+      if (auto problem = check_target_url(urls.expand(item))) throw std::invalid_argument(*problem);
+    }
+    if (config.dedupe && seen.insert(item_hash(item)).second) ++unique;
+  });
+  return config.dedupe ? unique : all;
+}
+
+std::size_t auto_concurrency(std::size_t items) { return std::clamp<std::size_t>(items, 1, default_max_concurrency); }
+
+}  // namespace
 
 theme_run_result run_theme(const theme_run_config& config) {
   if (config.theme == nullptr) throw std::invalid_argument("no theme given");
+  if (config.resume && config.out_path.empty()) throw std::invalid_argument("--resume needs --out FILE");
   const themes::theme& theme = *config.theme;
   theme_run_result result;
-  result.items = config.items;
-  if (result.items.empty()) result.items.assign(theme.default_items.begin(), theme.default_items.end());
-  result.urls = resolve_urls(config, result.items);
-  result.log_path = config.log_path.empty() ? std::filesystem::path(theme.log_file) : config.log_path;
 
-  log::event_log log = log::event_log::create(result.log_path, std::string(theme.log_title));
+  url_template urls = make_urls(config);
+  std::vector<std::string> positional = config.items;
+  if (positional.empty() && config.input_files.empty()) {
+    positional.assign(theme.default_items.begin(), theme.default_items.end());
+  }
+  for (const std::string& item : positional) {
+    if (item != "-") result.items.push_back(item);
+  }
+  std::vector<input_part> parts = plan_inputs(positional, config.input_files);
+  struct closer {
+    std::vector<input_part>& parts;
+    ~closer() { close_inputs(parts); }
+  } close_parts{parts};
+  result.total_items = scan(parts, config, urls);
+
+  resume_state resumed;
+  if (config.resume) resumed = scan_results(config.out_path, config.out_format);
+  std::unique_ptr<results_file> results;
+  if (!config.out_path.empty()) results = std::make_unique<results_file>(config.out_path, config.out_format, config.resume);
+
+  result.log_path = config.log_path.empty() ? std::filesystem::path(theme.log_file) : config.log_path;
+  log::event_log log =
+      config.log_enabled ? log::event_log::create(result.log_path, std::string(theme.log_title)) : log::event_log();
   if (config.echo_log) log.echo_to(2);
   const themes::messages& voice = theme.speak(config.lang);
   std::chrono::milliseconds timeout = config.timeout.count() > 0 ? config.timeout : theme.timeout;
+  std::size_t to_fetch = result.total_items - std::min(result.total_items, resumed.records);
 
-  log.write("MainClient", render(voice.run_started, "count", std::to_string(result.items.size())));
+  log.write("MainClient", render(voice.run_started, "count", std::to_string(to_fetch)));
   auto started = std::chrono::steady_clock::now();
 
-  std::vector<fetch_request> requests;
-  requests.reserve(result.items.size());
-  for (std::size_t i = 0; i < result.items.size(); ++i) requests.push_back({i, result.items[i], result.urls[i]});
-  vector_source source(std::move(requests));
-  theme_observer observer(theme, config.lang, log, timeout, config.keep_outcomes, result.items.size());
+  stream_source source(parts, config.max_line_bytes, urls, config.dedupe, std::move(resumed.done));
+  theme_observer observer(theme, config.lang, log, timeout, config.keep_outcomes, result.total_items);
+  observer.attach_results(results.get());
+  std::unique_ptr<progress_line> progress;
+  if (config.progress) progress = std::make_unique<progress_line>(to_fetch);
+  observer.attach_progress(progress.get());
 
   engine_config engine;
   engine.threads = config.threads;
-  engine.concurrency = config.concurrency > 0 ? config.concurrency
-                                              : std::clamp<std::size_t>(result.items.size(), 1, default_max_concurrency);
+  engine.concurrency = config.concurrency > 0 ? config.concurrency : auto_concurrency(to_fetch);
   engine.policy.timeout = timeout;
-  run_engine(engine, source, observer, config.stop);
+  engine.policy.connect_timeout = config.connect_timeout;
+  engine.policy.max_body_bytes = config.max_body_bytes;
+  engine.policy.follow_redirects = config.follow_redirects;
+  engine_report report = run_engine(engine, source, observer, config.stop);
+  progress.reset();
 
   result.wall = std::chrono::steady_clock::now() - started;
   double seconds = std::chrono::duration<double>(result.wall).count();
@@ -77,7 +118,11 @@ theme_run_result run_theme(const theme_run_config& config) {
   result.summary = observer.summary();
   result.summary.wall = result.wall;
   result.outcomes = observer.outcomes();
+  result.skipped_done = source.skipped_done();
+  result.skipped_duplicates = source.skipped_duplicates();
   result.log_error = log.first_error();
+  result.results_error = results ? results->first_error() : 0;
+  result.engine_error = report.error;
   return result;
 }
 

@@ -1,49 +1,68 @@
 #pragma once
-// One theme command run end to end, as the seed's client.py main does it: open the log, log the
-// start, fetch every item concurrently through the engine, log the end. Shared by the five
-// theme commands and `serentak demo`. Blocks the calling thread; uses the engine's threads.
+// One client run end to end, as the seed's client.py main does it: validate every input, open the
+// log, log the start, fetch every item concurrently through the engine, log the end. Shared by the
+// five theme commands, `serentak fetch` and `serentak demo`. Blocks the calling thread; the work
+// happens on the engine's threads.
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/item_lines.hpp"
+#include "core/result_record.hpp"
 #include "core/run_summary.hpp"
 #include "themes/theme.hpp"
 
 namespace serentak::client {
 
 struct theme_run_config {
-  const themes::theme* theme = nullptr;
-  std::vector<std::string> items;              // empty: the theme's default items
-  std::string base_url = "http://127.0.0.1:5000";  // scheme://host:port, joined with the theme's route
-  std::chrono::milliseconds timeout{0};        // per request; 0: the theme's (5 s, health 2.5 s)
-  std::filesystem::path log_path;              // empty: the theme's seed log file name, in the cwd
+  const themes::theme* theme = nullptr;            // the voice (and, unless url_pattern is set, the route)
+  std::vector<std::string> items;                  // command-line items; "-" is stdin. None and no
+                                                   // input_files: the theme's default items
+  std::vector<std::string> input_files;            // --input FILE, read after the items; "-" is stdin
+  std::string base_url = "http://127.0.0.1:5000";  // scheme://host:port, joined with the route
+  std::string url_pattern;                         // non-empty: replaces the theme's; "{}" is the item
+  bool items_are_urls = false;                     // each item is a whole URL (the health story, --urls)
+  bool dedupe = false;                             // drop repeated items (8 bytes kept per unique item)
+  std::size_t max_line_bytes = item_line_parser::default_max_line_bytes;
+  std::chrono::milliseconds timeout{0};            // per attempt; 0: the theme's (5 s, health 2.5 s)
+  std::chrono::milliseconds connect_timeout{0};    // 0: bounded by timeout only
+  std::size_t max_body_bytes = 8 * 1024 * 1024;    // decoded response bytes kept per item
+  bool follow_redirects = false;                   // at most 5, http/https only
+  bool log_enabled = true;
+  std::filesystem::path log_path;                  // empty: the theme's seed log file name, in the cwd
+  std::filesystem::path out_path;                  // empty: no results file
+  result_format out_format = result_format::jsonl;
+  bool resume = false;                             // skip items out_path already has a record for
   themes::language lang = themes::language::id;
-  std::size_t concurrency = 0;                 // 0: one transfer per item, at most 100
-  unsigned threads = 0;                        // engine workers; 0: cores
-  bool echo_log = false;                       // also print log lines to stderr
-  bool keep_outcomes = false;                  // fill theme_run_result::outcomes (demo)
-  const std::atomic<bool>* stop = nullptr;     // set by a signal: finish early
+  std::size_t concurrency = 0;                     // 0: one transfer per item, at most 100
+  unsigned threads = 0;                            // engine workers; 0: cores
+  bool echo_log = false;                           // also print log lines to stderr
+  bool progress = false;                           // draw a progress line on stderr
+  bool keep_outcomes = false;                      // fill theme_run_result::outcomes (demo)
+  const std::atomic<bool>* stop = nullptr;         // set by a signal: finish early
 };
 
 struct theme_run_result {
   run_summary summary;
-  std::vector<std::string> items;         // what was fetched (defaults resolved)
-  std::vector<std::string> urls;          // the request URL of each item
+  std::size_t total_items = 0;            // items in the input (after --dedupe)
+  std::size_t skipped_done = 0;           // items --resume found already recorded
+  std::size_t skipped_duplicates = 0;     // items --dedupe dropped
+  std::vector<std::string> items;         // the command-line or default items (not streamed ones)
   std::vector<outcome> outcomes;          // by item index, when keep_outcomes
   std::filesystem::path log_path;
   int log_error = 0;                      // errno of the first failed log write, 0 if none
+  int results_error = 0;                  // errno of the first failed results write, 0 if none
+  std::string engine_error;               // the engine's own first failure, if any
   std::chrono::steady_clock::duration wall{};
 };
 
-// Checks the configuration and every item's URL before anything is sent; returns the URLs.
-// Throws std::invalid_argument with a one-line message for the user (bad base URL, bad item).
-std::vector<std::string> resolve_urls(const theme_run_config& config, const std::vector<std::string>& items);
-
-// Throws std::invalid_argument (bad input) or std::system_error (log file cannot be opened);
-// after the first request is sent it never throws.
+// Throws std::invalid_argument (bad option or input: a one-line message naming the item, file and
+// line) or std::system_error (log or results file cannot be opened), always before anything is
+// sent; after the first request it never throws.
 theme_run_result run_theme(const theme_run_config& config);
 
 }  // namespace serentak::client

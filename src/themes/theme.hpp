@@ -89,3 +89,11 @@ const theme* find_theme(std::string_view command) noexcept;
 std::vector<outcome> expected_outcomes(const theme& t, std::string_view item);
 
 }  // namespace serentak::themes
+
+namespace serentak::themes {
+
+// The voice of `serentak fetch`: any API, items turned into URLs by --url or given whole (--urls).
+// Not a seed story, so not in seed_themes(); English is its default language.
+const theme& fetch_theme() noexcept;
+
+}  // namespace serentak::themes

@@ -1,0 +1,66 @@
+#pragma once
+// Where items come from, in a documented order: the command line's items in the order given,
+// where a lone "-" stands for standard input's lines at that point, then each --input FILE in
+// the order given. Files and stdin are streamed, never held whole: scan_inputs() reads them once
+// to validate every line and count the items before any request is sent (stdin is spilled to an
+// unlinked temporary file so it can be read twice), and item_stream reads them again, one chunk
+// at a time, handing out one item per call.
+//
+// Thread safety: item_stream is used by one owner (stream_source locks around it).
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/item_lines.hpp"
+
+namespace serentak::client {
+
+struct input_part {
+  enum class kind { inline_items, file } what = kind::inline_items;
+  std::vector<std::string> items;  // inline_items: the command line's items (between "-"s)
+  std::string path;                // file: a path, or "-" for standard input
+  int fd = -1;                     // file: opened by scan_inputs (stdin: the spilled copy)
+};
+
+// The ordered parts for positional items and --input files ("-" anywhere means stdin, once).
+std::vector<input_part> plan_inputs(const std::vector<std::string>& positional, const std::vector<std::string>& files);
+
+// Opens and validates every part: each line parsed (blank, comments, CRLF, BOM, limits) and each
+// item passed to check (which throws std::invalid_argument to reject it). Returns the item count.
+// Throws std::invalid_argument naming the file and line for any problem; nothing was sent yet.
+std::size_t scan_inputs(std::vector<input_part>& parts, std::size_t max_line_bytes,
+                        const std::function<void(std::string_view item)>& check);
+
+// Reads the parts again, from the start, one item at a time.
+class item_stream {
+ public:
+  item_stream(std::vector<input_part>& parts, std::size_t max_line_bytes);
+  ~item_stream();
+  item_stream(const item_stream&) = delete;
+  item_stream& operator=(const item_stream&) = delete;
+
+  std::optional<std::string> next();
+
+ private:
+  bool refill();  // reads the next chunk (or moves to the next part); false at the very end
+
+  std::vector<input_part>& parts_;
+  std::size_t max_line_bytes_;
+  std::size_t part_ = 0;         // index of the part being read
+  std::size_t inline_next_ = 0;  // next item of an inline part
+  bool file_open_ = false;       // the current file part has been rewound and is being read
+  std::unique_ptr<item_line_parser> parser_;
+  std::vector<std::string> ready_;  // items parsed from the last chunk, handed out front to back
+  std::size_t ready_next_ = 0;
+  std::vector<char> buffer_;
+};
+
+// Closes the descriptors scan_inputs opened.
+void close_inputs(std::vector<input_part>& parts) noexcept;
+
+}  // namespace serentak::client

@@ -1,0 +1,97 @@
+#include "client/results_file.hpp"
+
+#include <cerrno>
+#include <string>
+#include <system_error>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log/line_writer.hpp"
+
+namespace serentak::client {
+namespace {
+
+[[noreturn]] void fail(int err, const std::string& what, const std::filesystem::path& path) {
+  throw std::system_error(err, std::generic_category(), what + " '" + path.string() + "'");
+}
+
+}  // namespace
+
+resume_state scan_results(const std::filesystem::path& path, result_format format) {
+  resume_state state;
+  int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return state;
+    fail(errno, "cannot open results file", path);
+  }
+  std::string line;
+  off_t complete_end = 0;  // offset just past the last complete line
+  off_t offset = 0;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      fail(err, "cannot read results file", path);
+    }
+    if (n == 0) break;
+    for (ssize_t i = 0; i < n; ++i) {
+      ++offset;
+      if (buf[i] != '\n') {
+        line.push_back(buf[i]);
+        continue;
+      }
+      complete_end = offset;
+      if (auto index = recorded_index(line, format)) {
+        if (*index >= state.done.size()) state.done.resize(*index + 1, false);
+        if (!state.done[*index]) ++state.records;
+        state.done[*index] = true;
+      }
+      line.clear();
+    }
+  }
+  if (offset > complete_end) {
+    state.torn_bytes = static_cast<std::size_t>(offset - complete_end);
+    if (::ftruncate(fd, complete_end) != 0) {
+      int err = errno;
+      ::close(fd);
+      fail(err, "cannot cut the torn last line of", path);
+    }
+  }
+  ::close(fd);
+  return state;
+}
+
+results_file::results_file(const std::filesystem::path& path, result_format format, bool resume) : format_(format) {
+  int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (resume ? 0 : O_TRUNC);
+  fd_ = ::open(path.c_str(), flags, 0644);
+  if (fd_ < 0) fail(errno, "cannot open results file", path);
+  struct stat st {};
+  if (format_ == result_format::csv && ::fstat(fd_, &st) == 0 && st.st_size == 0) {
+    if (int err = log::write_fully(fd_, csv_header()); err != 0) {
+      ::close(fd_);
+      fail(err, "cannot write results file", path);
+    }
+  }
+}
+
+results_file::~results_file() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool results_file::append(const result_record& record) {
+  std::string line = format_record(record, format_);
+  std::lock_guard lock(write_mutex_);
+  if (int err = log::write_fully(fd_, line); err != 0) {
+    int expected = 0;
+    first_error_.compare_exchange_strong(expected, err, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace serentak::client
