@@ -12,12 +12,16 @@
 #include <chrono>
 #include <cstddef>
 #include <optional>
+#include <string>
 
 #include "client/fetch_types.hpp"
 
 namespace serentak::client {
 
-// Supplies requests. next() is called concurrently from all workers; nullopt means exhausted.
+// Supplies requests. next() is called concurrently from all workers, only when the caller has a
+// free transfer slot; nullopt means exhausted, and once returned it must keep being returned (each
+// worker discovers the end on its own). An exception from next() is treated as exhaustion for
+// that worker and reported in engine_report::error.
 class work_source {
  public:
   virtual ~work_source() = default;
@@ -27,6 +31,8 @@ class work_source {
 // Receives events from worker threads, concurrently; implementations lock what they share.
 // on_start fires when the request is admitted (a transfer slot is free), just before it is sent.
 // on_finish fires exactly once per admitted request, with its final result.
+// An exception from on_start fails that request (outcome unexpected, still one on_finish); one
+// from on_finish is swallowed (the request counts as finished) and noted in engine_report::error.
 class fetch_observer {
  public:
   virtual ~fetch_observer() = default;
@@ -42,12 +48,17 @@ struct engine_config {
 
 struct engine_report {
   std::size_t admitted = 0;   // requests taken from the source
-  std::size_t finished = 0;   // on_finish calls (== admitted unless stopped)
+  std::size_t finished = 0;   // on_finish calls; == admitted, also when stopped (cancelled ones finish)
   std::chrono::steady_clock::duration wall{};
+  std::string error;          // the first failure of the engine itself (source, observer, libcurl);
+                              // empty when none. Items it affected also carry it as unexpected.
 };
 
 // stop may be null. When *stop becomes true, workers admit nothing more, abort transfers in
 // flight within about 100 ms and report them as finished with outcome unexpected ("cancelled").
+// Throws std::invalid_argument for a bad config (concurrency 0, timeout <= 0, negative connect
+// timeout or max_redirects) and std::runtime_error when libcurl cannot make a multi handle, both
+// before any request is taken; after that it never throws. Needs a live curl_global.
 engine_report run_engine(const engine_config& config, work_source& source, fetch_observer& observer,
                          const std::atomic<bool>* stop = nullptr);
 
