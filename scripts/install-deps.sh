@@ -12,7 +12,7 @@ build_packages=(
   python3                                # tests/support scripts
 )
 bench_packages=(
-  wrk hyperfine nginx-light libbenchmark-dev
+  wrk hyperfine nginx-light libbenchmark-dev time bc curl
   python3-flask python3-requests         # the seed's own server and client, measured side by side
 )
 

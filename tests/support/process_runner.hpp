@@ -14,10 +14,11 @@ struct process_result {
   std::string out;
   std::string err;
   std::chrono::steady_clock::duration wall{};
+  long max_rss_kb = 0;     // the child's peak resident set size
 };
 
-// argv[0] is the program path. cwd empty: the test's cwd. stdin is /dev/null.
+// argv[0] is the program path. cwd empty: the test's cwd. stdin_path empty: stdin is /dev/null.
 process_result run_process(const std::vector<std::string>& argv, std::chrono::milliseconds deadline,
-                           const std::string& cwd = {});
+                           const std::string& cwd = {}, const std::string& stdin_path = {});
 
 }  // namespace serentak::testing

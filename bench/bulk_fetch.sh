@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Issue 3's bulk benchmarks, each side by side with its peer in the same run:
+#   A. 10,000 profile IDs, seeded delays 0.1-0.5 s, -c 10000: wall vs the slowest delay, peak RSS.
+#   B. the same at -c 1000: wall vs N x mean delay / C + slowest delay.
+#   C. zero delay, 200,000 requests at -c 64, event log and JSONL on: client CPU time per request
+#      vs `wrk -t1 -c64` against the same server.
+#   D. 2,000 IDs: serentak vs the seed's approach (requests + a pool of 100 threads).
+# Usage: bench/bulk_fetch.sh [path/to/serentak] [rounds=3]
+# Traffic goes to 127.0.0.1 only; every step is bounded by `timeout`; the servers it starts are
+# stopped by PID on exit.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+serentak=${1:-$repo/build/release/apps/serentak/serentak}
+rounds=${2:-3}
+[[ -x $serentak ]] || { echo "no serentak at $serentak (make build)" >&2; exit 2; }
+command -v wrk >/dev/null || { echo "wrk missing: make deps-bench" >&2; exit 2; }
+[[ -x /usr/bin/time ]] || { echo "/usr/bin/time missing: make deps-bench" >&2; exit 2; }
+ulimit -n "$(ulimit -Hn)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/serentak-bulk-XXXXXX")
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+start_server() {  # start_server DELAY_SCALE -> sets port
+  local out="$work/server.$RANDOM.out"
+  "$serentak" serve --port 0 --quiet --seed 42 --threads 1 --delay-scale "$1" >"$out" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    port=$(grep -o 'http://127.0.0.1:[0-9]*' "$out" | head -1 | cut -d: -f3 || true)
+    [[ -n $port ]] && return 0
+    sleep 0.05
+  done
+  echo "server did not start: $(cat "$out")" >&2; exit 1
+}
+
+# timed CMD... -> prints "wall_s user_s sys_s maxrss_kb" for the command
+timed() {
+  local t="$work/time.$RANDOM"
+  timeout 300 /usr/bin/time -f '%e %U %S %M' -o "$t" "$@" >/dev/null 2>"$work/last.err" || true
+  cat "$t"
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+seq 1 10000 | sed 's/^/u/' >"$work/ids10k.txt"          # 10,000 distinct IDs (404s, same delays)
+awk 'BEGIN {for (i = 0; i < 200000; i++) print 1121 + i % 5}' >"$work/ids200k.txt"
+head -2000 "$work/ids10k.txt" >"$work/ids2k.txt"
+
+echo "# serentak bulk benchmarks ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, rounds=$rounds)"
+echo
+
+start_server 1
+delayed=$port
+url="http://127.0.0.1:$delayed/get_user_profile?user_id={}"
+echo "## A/B. 10,000 IDs, server delays 0.1-0.5 s (seeded)"
+echo
+echo "| run | -c | wall s (median) | target | peak RSS MB (max) |"
+echo "| --- | ---: | ---: | --- | ---: |"
+for c in 10000 1000; do
+  walls=(); rss=0
+  for _ in $(seq "$rounds"); do
+    read -r wall _ _ kb < <(timed "$serentak" fetch --url "$url" -i "$work/ids10k.txt" -c "$c" -q --no-log)
+    walls+=("$wall"); (( kb > rss )) && rss=$kb
+  done
+  target=$([[ $c == 10000 ]] && echo "<= 1.0 s (2x slowest delay)" || echo "<= 1.1 x 3.5 s = 3.85 s")
+  printf '| serentak fetch | %s | %s | %s | %.1f |\n' "$c" "$(printf '%s\n' "${walls[@]}" | median)" "$target" "$(echo "$rss/1024" | bc -l)"
+done
+echo
+
+start_server 0
+fast=$port
+echo "## C. Zero delay, CPU time per request: serentak (200,000 items, log + JSONL) vs wrk -t1 -c64"
+echo
+echo "| client | requests | CPU s (user+sys) | CPU us/request | ratio to wrk |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+for _ in $(seq "$rounds"); do
+  wrk_out="$work/wrk.out"
+  timeout 60 /usr/bin/time -f '%U %S' -o "$work/wrk.time" wrk -t1 -c64 -d5s "http://127.0.0.1:$fast/get_user_profile?user_id=1121" >"$wrk_out"
+  wrk_requests=$(awk '/requests in/ {print $1}' "$wrk_out")
+  wrk_cpu=$(awk '{print $1 + $2}' "$work/wrk.time")
+  wrk_us=$(echo "$wrk_cpu * 1000000 / $wrk_requests" | bc -l)
+  read -r _ user sys _ < <(timed "$serentak" fetch --url "http://127.0.0.1:$fast/get_user_profile?user_id={}" \
+    -i "$work/ids200k.txt" -c 64 -q --log "$work/fetch.log" -o "$work/out.jsonl")
+  records=$(wc -l <"$work/out.jsonl")
+  ours_cpu=$(echo "$user + $sys" | bc -l)
+  ours_us=$(echo "$ours_cpu * 1000000 / $records" | bc -l)
+  printf '| wrk -t1 -c64 -d5s | %s | %.2f | %.1f | 1.00 |\n' "$wrk_requests" "$wrk_cpu" "$wrk_us"
+  printf '| serentak fetch -c 64 | %s | %.2f | %.1f | %.2f |\n' "$records" "$ours_cpu" "$ours_us" "$(echo "$ours_us / $wrk_us" | bc -l)"
+done
+echo
+
+echo "## D. 2,000 IDs, delays 0.1-0.5 s: serentak vs the seed's approach (requests + 100 threads)"
+echo
+echo "| client | wall s (median) | ratio |"
+echo "| --- | ---: | ---: |"
+ours=(); theirs=()
+for _ in $(seq "$rounds"); do
+  read -r wall _ _ _ < <(timed "$serentak" fetch --url "$url" -i "$work/ids2k.txt" -q --log "$work/d.log" -c 2000)
+  ours+=("$wall")
+  read -r wall _ _ _ < <(timed /usr/bin/python3 "$repo/bench/bulk_profiles_pool.py" "http://127.0.0.1:$delayed" "$work/ids2k.txt" "$work/py.log")
+  theirs+=("$wall")
+done
+o=$(printf '%s\n' "${ours[@]}" | median); t=$(printf '%s\n' "${theirs[@]}" | median)
+printf '| serentak fetch -c 2000 | %s | 1.00 |\n| python requests, pool of 100 | %s | %.1f |\n' "$o" "$t" "$(echo "$t / $o" | bc -l)"

@@ -1,0 +1,167 @@
+// `serentak fetch` and the inputs every client command shares: order, validation before any
+// request, --dedupe, results files, --resume after SIGKILL, memory that does not grow with input.
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/process_runner.hpp"
+#include "support/running_server.hpp"
+#include "support/test_paths.hpp"
+
+namespace serentak {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::binary_path;
+using testing::run_process;
+using testing::running_server;
+using testing::scratch_dir;
+
+std::string profile_url(const running_server& server) { return server.base_url() + "/get_user_profile?user_id={}"; }
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::vector<nlohmann::json> records;
+  for (std::string line; std::getline(in, line);) records.push_back(nlohmann::json::parse(line));
+  return records;
+}
+
+testing::process_result fetch(std::vector<std::string> args, const std::string& stdin_path = {},
+                              std::chrono::milliseconds deadline = 60s) {
+  args.insert(args.begin(), {binary_path().string(), "fetch"});
+  return run_process(args, deadline, {}, stdin_path);
+}
+
+TEST(fetch, items_come_from_arguments_stdin_and_files_in_the_documented_order) {
+  running_server server;
+  scratch_dir dir;
+  write_file(dir.path() / "stdin.txt", "s1\r\ns2\n");
+  write_file(dir.path() / "f1.txt", "\xEF\xBB\xBF# ids\nx\n\n  y  \n");
+  auto out = dir.path() / "out.jsonl";
+  auto r = fetch({"--url", profile_url(server), "a", "-", "b", "-i", (dir.path() / "f1.txt").string(), "-o", out.string(),
+                  "--no-log", "-q"},
+                 (dir.path() / "stdin.txt").string());
+  ASSERT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // none of these users exist: 404s
+  std::map<std::size_t, std::string> by_index;
+  for (const auto& record : read_jsonl(out)) by_index[record["index"]] = record["item"];
+  EXPECT_EQ(by_index, (std::map<std::size_t, std::string>{{0, "a"}, {1, "s1"}, {2, "s2"}, {3, "b"}, {4, "x"}, {5, "y"}}));
+}
+
+TEST(fetch, a_bad_input_line_is_exit_2_naming_the_line_before_any_request) {
+  running_server server;
+  scratch_dir dir;
+  write_file(dir.path() / "nul.txt", std::string("1121\n1122\nbad\0id\n", 17));
+  write_file(dir.path() / "long.txt", "1121\n" + std::string(70000, '9') + "\n");
+  std::filesystem::create_directory(dir.path() / "folder");
+  struct bad_input {
+    std::string file;
+    std::string expected;
+  };
+  for (const bad_input& bad : {bad_input{"nul.txt", "line 3: contains a NUL byte"},
+                               bad_input{"long.txt", "line 2: longer than 65536 bytes"},
+                               bad_input{"folder", "is a directory"}, bad_input{"missing.txt", "No such file"}}) {
+    auto log = dir.path() / "log.txt";
+    auto out = dir.path() / "out.jsonl";
+    auto r = fetch({"--url", profile_url(server), "-i", (dir.path() / bad.file).string(), "--log", log.string(), "-o", out.string()});
+    EXPECT_EQ(r.exit_code, 2) << bad.file << ": " << r.err;
+    EXPECT_NE(r.err.find(bad.expected), std::string::npos) << bad.file << ": " << r.err;
+    EXPECT_FALSE(std::filesystem::exists(log)) << bad.file << ": the run must stop before it starts";
+    EXPECT_FALSE(std::filesystem::exists(out)) << bad.file;
+  }
+}
+
+TEST(fetch, refuses_non_http_urls_and_needs_a_template) {
+  scratch_dir dir;
+  write_file(dir.path() / "urls.txt", "http://127.0.0.1:1/ok\nfile:///etc/passwd\n");
+  auto r = fetch({"--urls", "-i", (dir.path() / "urls.txt").string(), "--no-log"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("line 2"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("only http and https"), std::string::npos) << r.err;
+  EXPECT_EQ(fetch({"1121"}).exit_code, 2);
+  EXPECT_EQ(fetch({"--url", "http://h/no-braces", "1"}).exit_code, 2);
+  EXPECT_EQ(fetch({"--url", "http://h/{}", "--resume", "1"}).exit_code, 2) << "--resume needs --out";
+  EXPECT_EQ(fetch({"--url", "http://h/{}", "-o", "out.txt", "1"}).exit_code, 2) << "unknown results format";
+}
+
+TEST(fetch, dedupe_fetches_each_distinct_item_once_and_csv_has_a_header) {
+  running_server server;
+  scratch_dir dir;
+  auto out = dir.path() / "out.csv";
+  auto r = fetch({"--url", profile_url(server), "1121", "1122", "1121", "1125", "1122", "--dedupe", "-o", out.string(), "--no-log",
+                  "--summary", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(out);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0], "index,item,url,outcome,status,attempts,latency_ms,error,data");
+  std::map<std::string, int> items;
+  for (std::size_t i = 1; i < lines.size(); ++i) ++items[lines[i].substr(lines[i].find(',') + 1, 4)];
+  EXPECT_EQ(items, (std::map<std::string, int>{{"1121", 1}, {"1122", 1}, {"1125", 1}}));
+  auto summary = nlohmann::json::parse(r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1));
+  EXPECT_EQ(summary["outcomes"]["ok"], 3);
+}
+
+TEST(fetch, resume_after_sigkill_ends_with_exactly_one_record_per_item) {
+  running_server server(0.2);  // profiles: 20-100 ms each
+  scratch_dir dir;
+  std::string ids;
+  for (int i = 0; i < 300; ++i) ids += std::to_string(1121 + i % 5) + "-" + std::to_string(i) + "\n";
+  write_file(dir.path() / "ids.txt", ids);
+  auto out = dir.path() / "out.jsonl";
+  std::vector<std::string> args{"--url", profile_url(server), "-i", (dir.path() / "ids.txt").string(), "-o", out.string(),
+                                "-c", "10", "--no-log", "-q"};
+
+  std::vector<std::string> killed{"/usr/bin/timeout", "-s", "KILL", "0.6", binary_path().string(), "fetch"};
+  killed.insert(killed.end(), args.begin(), args.end());
+  auto first = run_process(killed, 30s);
+  ASSERT_EQ(first.exit_code, 137) << "the first run should have been killed mid-way: " << first.err;
+  auto partial = read_jsonl(out);  // every complete line must parse
+  EXPECT_GT(partial.size(), 0u);
+  EXPECT_LT(partial.size(), 300u);
+
+  args.push_back("--resume");
+  auto second = fetch(args);
+  EXPECT_EQ(second.exit_code, 1) << second.err;  // unknown users: 404s
+  std::map<std::size_t, int> count;
+  for (const auto& record : read_jsonl(out)) ++count[record["index"]];
+  ASSERT_EQ(count.size(), 300u);
+  for (const auto& [index, n] : count) EXPECT_EQ(n, 1) << "index " << index;
+}
+
+TEST(fetch, memory_does_not_grow_with_the_input) {
+  scratch_dir dir;
+  auto run_with = [&](std::size_t lines) {
+    std::string input, done = "index,item,url,outcome,status,attempts,latency_ms,error,data\n";
+    input.reserve(lines * 8);
+    done.reserve(lines * 10);
+    for (std::size_t i = 0; i < lines; ++i) {
+      input += std::to_string(i) + "\n";
+      done += std::to_string(i) + ",x\n";
+    }
+    auto in = dir.path() / ("in" + std::to_string(lines) + ".txt");
+    auto out = dir.path() / ("out" + std::to_string(lines) + ".csv");
+    write_file(in, input);
+    write_file(out, done);  // every item already done: the run streams the input and sends nothing
+    auto r = fetch({"--url", "http://127.0.0.1:1/{}", "-i", in.string(), "-o", out.string(), "--resume", "--no-log", "-q"}, {}, 120s);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.max_rss_kb;
+  };
+  long small = run_with(10);
+  long large = run_with(1'000'000);
+  // The resume bitmap costs 1 bit per item (125 KB here); everything else must stay flat.
+  EXPECT_LT(large, small + 8 * 1024) << "peak RSS " << small << " KB for 10 lines, " << large << " KB for 1,000,000";
+}
+
+}  // namespace
+}  // namespace serentak
