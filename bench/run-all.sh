@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Every benchmark, in one run, printed as Markdown (paste into bench/RESULTS.md with this command).
+# Usage: bench/run-all.sh [path/to/serentak] [rounds=5]
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+serentak=${1:-$here/../build/release/apps/serentak/serentak}
+rounds=${2:-5}
+"$here/seed_clients_compare.sh" "$serentak" "$rounds"
+echo
+"$here/bulk_fetch.sh" "$serentak" 3
