@@ -79,7 +79,8 @@ void theme_observer::on_finish(const fetch_request& request, const fetch_result&
   log_.write(name, render(voice_.request_done, request));
   log_.write(name, render(voice_.worker_finished, request));
 
-  if (results_ != nullptr) {
+  bool cancelled = judged.kind == outcome::unexpected && stop_ != nullptr && stop_->load(std::memory_order_relaxed);
+  if (results_ != nullptr && !cancelled) {
     result_record record;
     record.index = request.index;
     record.item = request.item;

@@ -7,6 +7,7 @@
 // locks itself; the tallies are guarded by tally_mutex_. summary() and outcomes() are read
 // after run_engine() has returned.
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <string>
@@ -31,6 +32,8 @@ class theme_observer final : public fetch_observer {
   // Optional sinks, attached before the run starts; each is thread-safe on its own.
   void attach_results(results_file* results) noexcept { results_ = results; }
   void attach_progress(progress_line* progress) noexcept { progress_ = progress; }
+  // Items cancelled because this flag was set get no results record, so --resume fetches them again.
+  void attach_stop(const std::atomic<bool>* stop) noexcept { stop_ = stop; }
 
   void on_start(const fetch_request& request) override;
   void on_finish(const fetch_request& request, const fetch_result& result) override;
@@ -53,6 +56,7 @@ class theme_observer final : public fetch_observer {
   bool keep_outcomes_;
   results_file* results_ = nullptr;
   progress_line* progress_ = nullptr;
+  const std::atomic<bool>* stop_ = nullptr;
 
   mutable std::mutex tally_mutex_;  // guards summary_ and outcomes_
   run_summary summary_;

@@ -100,6 +100,7 @@ theme_run_result run_theme(const theme_run_config& config) {
   std::unique_ptr<progress_line> progress;
   if (config.progress) progress = std::make_unique<progress_line>(to_fetch);
   observer.attach_progress(progress.get());
+  observer.attach_stop(config.stop);
 
   engine_config engine;
   engine.threads = config.threads;

@@ -1,0 +1,79 @@
+// SIGINT and SIGTERM mid-run: stop admitting, cancel what is in flight, write what is final,
+// print the summary and exit 130 / 143; a second SIGINT exits at once.
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/process_runner.hpp"
+#include "support/running_server.hpp"
+#include "support/test_paths.hpp"
+
+namespace serentak {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::run_process;
+
+// Runs serentak in the background from bash, sends the signals after the given pause, and prints
+// the exit status as the last line of stdout.
+testing::process_result run_and_signal(const std::string& serentak_args, const std::string& signals) {
+  std::string script = "\"" + testing::binary_path().string() + "\" " + serentak_args + " & pid=$!; " + signals +
+                       "; wait $pid; echo \"exit=$?\"";
+  return run_process({"/bin/bash", "-c", script}, 30s);
+}
+
+std::string items_file(const testing::scratch_dir& dir, int count) {
+  auto path = dir.path() / "ids.txt";
+  std::ofstream out(path);
+  for (int i = 0; i < count; ++i) out << "u" << i << "\n";
+  return path.string();
+}
+
+TEST(signals, sigint_stops_within_a_second_prints_the_summary_and_keeps_only_final_records) {
+  testing::running_server server(4.0);  // profiles: 0.4-2 s each: most are in flight at the signal
+  testing::scratch_dir dir;
+  auto out = dir.path() / "out.jsonl";
+  std::string args = "fetch --url '" + server.base_url() + "/get_user_profile?user_id={}' -i " + items_file(dir, 200) +
+                     " -c 50 -q --no-log --summary json -o " + out.string();
+  auto started = std::chrono::steady_clock::now();
+  auto r = run_and_signal(args, "sleep 0.8; kill -INT $pid");
+  auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_FALSE(r.timed_out);
+  EXPECT_NE(r.out.find("exit=130"), std::string::npos) << r.out << r.err;
+  EXPECT_LT(took, 0.8s + 1.5s) << "in-flight transfers must be cancelled within about a second";
+  auto summary_start = r.out.find("{\"items\"");
+  ASSERT_NE(summary_start, std::string::npos) << "no summary: " << r.out;
+  auto summary = nlohmann::json::parse(r.out.substr(summary_start, r.out.find('\n', summary_start) - summary_start));
+  EXPECT_LT(summary["items"].get<int>(), 200) << "it must stop admitting";
+  std::ifstream in(out);
+  int records = 0;
+  for (std::string line; std::getline(in, line); ++records) {
+    auto record = nlohmann::json::parse(line);
+    EXPECT_NE(record["outcome"], "unexpected") << "a cancelled item is not final: --resume must fetch it again";
+  }
+  EXPECT_EQ(records, summary["items"].get<int>() - summary["outcomes"]["unexpected"].get<int>());
+}
+
+TEST(signals, sigterm_exits_143) {
+  testing::running_server server(4.0);
+  testing::scratch_dir dir;
+  std::string args = "fetch --url '" + server.base_url() + "/get_user_profile?user_id={}' -i " + items_file(dir, 50) +
+                     " -c 10 -q --no-log";
+  auto r = run_and_signal(args, "sleep 0.5; kill -TERM $pid");
+  EXPECT_NE(r.out.find("exit=143"), std::string::npos) << r.out << r.err;
+}
+
+TEST(signals, a_second_sigint_exits_at_once) {
+  testing::running_server server(4.0);
+  testing::scratch_dir dir;
+  std::string args = "fetch --url '" + server.base_url() + "/get_user_profile?user_id={}' -i " + items_file(dir, 50) +
+                     " -c 10 -q --no-log --summary json";
+  auto r = run_and_signal(args, "sleep 0.5; kill -INT $pid; kill -INT $pid");
+  EXPECT_NE(r.out.find("exit=130"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ(r.out.find("{\"items\""), std::string::npos) << "the second Ctrl-C must not wait for the summary: " << r.out;
+}
+
+}  // namespace
+}  // namespace serentak
