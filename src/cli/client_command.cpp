@@ -11,6 +11,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/fd_limit.hpp"
 #include "cli/signal_watch.hpp"
+#include "client/item_inputs.hpp"
 #include "client/theme_run.hpp"
 #include "core/log_text.hpp"
 
@@ -130,6 +131,9 @@ int run_client_command(const client_command& command) {
   } catch (const std::system_error& e) {
     fmt::print(stderr, "serentak {}: {}\n", name, e.what());
     return exit_usage;
+  } catch (const client::input_interrupted& e) {
+    fmt::print(stderr, "serentak {}: {}\n", name, e.what());
+    return signals.interrupted_exit_status();
   }
 
   double seconds = std::chrono::duration<double>(result.wall).count();

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,12 +27,20 @@ std::string display_name(const input_part& part) {
 }
 
 // Copies standard input to an unlinked file, so it can be validated first and read again.
-int spill_stdin(const input_part& part) {
+// Polls rather than blocks, so a Ctrl-C while a pipe is still open is noticed.
+int spill_stdin(const input_part& part, const std::atomic<bool>* stop) {
   std::string dir = std::filesystem::temp_directory_path().string();
   int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0) fail(part, std::string("cannot create a temporary file: ") + std::strerror(errno));
   std::vector<char> buf(chunk_bytes);
   for (;;) {
+    pollfd ready{0, POLLIN, 0};
+    int polled = ::poll(&ready, 1, 100);
+    if (stop != nullptr && stop->load()) {
+      ::close(fd);
+      throw input_interrupted();
+    }
+    if (polled == 0 || (polled < 0 && errno == EINTR)) continue;
     ssize_t n = ::read(0, buf.data(), buf.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
@@ -47,8 +56,8 @@ int spill_stdin(const input_part& part) {
   return fd;
 }
 
-int open_input(const input_part& part) {
-  if (part.path == "-") return spill_stdin(part);
+int open_input(const input_part& part, const std::atomic<bool>* stop) {
+  if (part.path == "-") return spill_stdin(part, stop);
   int fd = ::open(part.path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail(part, std::strerror(errno));
   struct stat st {};
@@ -87,7 +96,7 @@ std::vector<input_part> plan_inputs(const std::vector<std::string>& positional, 
 }
 
 std::size_t scan_inputs(std::vector<input_part>& parts, std::size_t max_line_bytes,
-                        const std::function<void(std::string_view item)>& check) {
+                        const std::function<void(std::string_view item)>& check, const std::atomic<bool>* stop) {
   std::size_t count = 0;
   for (input_part& part : parts) {
     if (part.what == input_part::kind::inline_items) {
@@ -102,7 +111,7 @@ std::size_t scan_inputs(std::vector<input_part>& parts, std::size_t max_line_byt
       }
       continue;
     }
-    part.fd = open_input(part);
+    part.fd = open_input(part, stop);
     if (::lseek(part.fd, 0, SEEK_SET) < 0 && errno != ESPIPE) fail(part, std::strerror(errno));
     item_line_parser parser(max_line_bytes);
     auto on_item = [&](std::string_view item, std::size_t line) {

@@ -8,7 +8,9 @@
 //
 // Thread safety: item_stream is used by one owner (stream_source locks around it).
 
+#include <atomic>
 #include <cstddef>
+#include <stdexcept>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -33,8 +35,15 @@ std::vector<input_part> plan_inputs(const std::vector<std::string>& positional, 
 // Opens and validates every part: each line parsed (blank, comments, CRLF, BOM, limits) and each
 // item passed to check (which throws std::invalid_argument to reject it). Returns the item count.
 // Throws std::invalid_argument naming the file and line for any problem; nothing was sent yet.
+// Waiting on standard input notices *stop within 100 ms and throws input_interrupted.
 std::size_t scan_inputs(std::vector<input_part>& parts, std::size_t max_line_bytes,
-                        const std::function<void(std::string_view item)>& check);
+                        const std::function<void(std::string_view item)>& check, const std::atomic<bool>* stop = nullptr);
+
+// The user interrupted the run while its inputs were being read.
+class input_interrupted : public std::runtime_error {
+ public:
+  input_interrupted() : std::runtime_error("interrupted while reading the input") {}
+};
 
 // Reads the parts again, from the start, one item at a time.
 class item_stream {

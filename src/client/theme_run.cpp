@@ -49,7 +49,7 @@ std::size_t scan(std::vector<input_part>& parts, const theme_run_config& config,
       if (auto problem = check_target_url(urls.expand(item))) throw std::invalid_argument(*problem);
     }
     if (config.dedupe && seen.insert(item_hash(item)).second) ++unique;
-  });
+  }, config.stop);
   return config.dedupe ? unique : all;
 }
 

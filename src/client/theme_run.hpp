@@ -61,8 +61,8 @@ struct theme_run_result {
 };
 
 // Throws std::invalid_argument (bad option or input: a one-line message naming the item, file and
-// line) or std::system_error (log or results file cannot be opened), always before anything is
-// sent; after the first request it never throws.
+// line), std::system_error (log or results file cannot be opened) or input_interrupted (stop was
+// set while reading standard input), always before anything is sent; after that it never throws.
 theme_run_result run_theme(const theme_run_config& config);
 
 }  // namespace serentak::client
