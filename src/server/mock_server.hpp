@@ -6,8 +6,11 @@
 //
 // Threads: the constructor binds and listens (so port() is known at once); start() serves on
 // config.threads background threads; stop() is idempotent and callable from any thread,
-// including a signal-handling one; the destructor stops and joins.
+// including a signal-handling one (but not from inside the server's own threads); the
+// destructor stops and joins. See docs/mock-server.md.
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -16,13 +19,17 @@
 namespace serentak::server {
 
 struct server_config {
-  std::string host = "127.0.0.1";        // address to listen on (IPv4 or IPv6 literal, or localhost)
-  unsigned short port = 5000;            // 0: the kernel picks a free port; read it from port()
-  unsigned threads = 0;                  // io threads; 0: hardware cores
-  std::optional<std::uint64_t> seed;     // set: delays and random picks are reproducible
-  double delay_scale = 1.0;              // multiplies every delay; 0 removes them; >= 0
-  bool quiet = false;                    // no "[SERVER] ..." access lines
-  int access_log_fd = 1;                 // where access lines go (stdout)
+  std::string host = "127.0.0.1";                    // address to listen on (IPv4 or IPv6 literal, or localhost)
+  unsigned short port = 5000;                        // 0: the kernel picks a free port; read it from port()
+  unsigned threads = 0;                              // io threads; 0: hardware cores
+  std::optional<std::uint64_t> seed;                 // set: delays and random picks are reproducible
+  double delay_scale = 1.0;                          // multiplies every delay; 0 removes them; >= 0
+  bool quiet = false;                                // no "[SERVER] ..." access lines
+  int access_log_fd = 1;                             // where access lines go (stdout)
+  std::chrono::milliseconds request_timeout{30000};  // a started request must arrive whole within this; > 0
+  std::chrono::milliseconds idle_timeout{60000};     // a keep-alive connection idle this long is closed; > 0
+  std::size_t header_limit_bytes = 8 * 1024;         // larger request headers: 431 and the connection closes
+  std::uint64_t body_limit_bytes = 1024 * 1024;      // larger request bodies: 413 and the connection closes
 };
 
 class mock_server {
@@ -34,9 +41,9 @@ class mock_server {
   mock_server& operator=(const mock_server&) = delete;
 
   unsigned short port() const noexcept;
-  void start();   // non-blocking
-  void stop();    // closes the listener and all connections, cancels timers, joins the threads
-  void wait();    // blocks until stop() has completed
+  void start();  // non-blocking
+  void stop();   // closes the listener and all connections, cancels timers, joins the threads
+  void wait();   // blocks until stop() has completed
 
  private:
   struct impl;

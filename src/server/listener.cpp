@@ -1,0 +1,101 @@
+// GCC 12 warns that TSan cannot instrument std::atomic_thread_fence, which Asio's fenced blocks use
+// (-Wtsan, an error under -Werror). Asio synchronises through its mutexes and strands, which TSan
+// does see; the pragma must precede every include, since <atomic> arrives with the first one.
+#if defined(__SANITIZE_THREAD__) && !defined(__clang__) && __GNUC__ >= 12
+#pragma GCC diagnostic ignored "-Wtsan"
+#endif
+
+#include "server/listener.hpp"
+
+#include <chrono>
+#include <system_error>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/socket_base.hpp>
+
+#include "core/log_text.hpp"
+#include "log/line_writer.hpp"
+
+namespace serentak::server {
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+constexpr std::chrono::milliseconds accept_backoff{100};
+
+[[noreturn]] void throw_listen_error(const boost::system::error_code& ec, const tcp::endpoint& endpoint) {
+  throw std::system_error(std::error_code(ec.value(), std::system_category()),
+                          "cannot listen on " + endpoint_name(endpoint));
+}
+
+}  // namespace
+
+std::string endpoint_name(const tcp::endpoint& endpoint) {
+  std::string address = endpoint.address().to_string();
+  if (endpoint.address().is_v6()) address = "[" + address + "]";
+  return address + ":" + std::to_string(endpoint.port());
+}
+
+listener::listener(net::io_context& ioc, const tcp::endpoint& endpoint, session_context context)
+    : ioc_(ioc), acceptor_(net::make_strand(ioc)), backoff_timer_(acceptor_.get_executor()), context_(context) {
+  boost::system::error_code ec;
+  // Each step reports through ec (these overloads return void under BOOST_ASIO_NO_DEPRECATED).
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (!ec) port_ = acceptor_.local_endpoint(ec).port();
+  if (ec) throw_listen_error(ec, endpoint);
+}
+
+void listener::run() {
+  net::post(acceptor_.get_executor(), [self = shared_from_this()] { self->do_accept(); });
+}
+
+void listener::close() {
+  net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    self->closed_ = true;
+    boost::system::error_code ignored;
+    self->acceptor_.close(ignored);
+    self->backoff_timer_.cancel();
+  });
+}
+
+void listener::do_accept() {
+  if (closed_) return;
+  // Each connection gets its own strand.
+  acceptor_.async_accept(net::make_strand(ioc_),
+                         [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+                           self->on_accept(ec, std::move(socket));
+                         });
+}
+
+void listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
+  if (ec) return fail(ec, "accept");
+  last_error_ = {};
+  start_session(std::move(socket), context_);
+  do_accept();
+}
+
+void listener::fail(boost::system::error_code ec, const char* what) {
+  if (closed_ || ec == net::error::operation_aborted) return;    // stop()
+  if (ec == net::error::connection_aborted) return do_accept();  // that client gave up; next one
+  // EMFILE, ENFILE, ENOBUFS, ENOMEM: accepting again at once would fail again and spin the CPU.
+  if (ec != last_error_ && context_.settings.error_fd >= 0) {
+    std::string line = "[SERVER] ";
+    line.append(what).append(" failed, retrying in 100 ms: ").append(escape_for_log(ec.message())).append("\n");
+    log::write_fully(context_.settings.error_fd, line);
+  }
+  last_error_ = ec;
+  backoff_timer_.expires_after(accept_backoff);
+  backoff_timer_.async_wait(
+      [self = shared_from_this()](boost::system::error_code wait_ec) { self->on_backoff(wait_ec); });
+}
+
+void listener::on_backoff(boost::system::error_code ec) {
+  if (ec) return;  // cancelled by close()
+  do_accept();
+}
+
+}  // namespace serentak::server

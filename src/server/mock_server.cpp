@@ -1,0 +1,173 @@
+// GCC 12 warns that TSan cannot instrument std::atomic_thread_fence, which Asio's fenced blocks use
+// (-Wtsan, an error under -Werror). Asio synchronises through its mutexes and strands, which TSan
+// does see; the pragma must precede every include, since <atomic> arrives with the first one.
+#if defined(__SANITIZE_THREAD__) && !defined(__clang__) && __GNUC__ >= 12
+#pragma GCC diagnostic ignored "-Wtsan"
+#endif
+
+#include "server/mock_server.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+
+#include "core/log_text.hpp"
+#include "log/line_writer.hpp"
+#include "server/connection_registry.hpp"
+#include "server/listener.hpp"
+#include "server/router.hpp"
+#include "server/session.hpp"
+#include "themes/theme.hpp"
+
+namespace serentak::server {
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+// After stop() has closed everything, the threads run out of work within microseconds; this is
+// only a safety net against a forgotten pending operation keeping them in run() forever.
+constexpr std::chrono::seconds drain_deadline{2};
+
+net::ip::address parse_host(const std::string& host) {
+  if (host == "localhost") return net::ip::address_v4::loopback();
+  std::string literal = host;
+  if (literal.size() > 2 && literal.front() == '[' && literal.back() == ']') {
+    literal = literal.substr(1, literal.size() - 2);
+  }
+  boost::system::error_code ec;
+  auto address = net::ip::make_address(literal, ec);
+  if (ec) {
+    throw std::invalid_argument("invalid host '" + host + "': expected an IPv4 or IPv6 address, or localhost");
+  }
+  return address;
+}
+
+const server_config& validated(const server_config& config) {
+  if (config.request_timeout.count() <= 0 || config.idle_timeout.count() <= 0) {
+    throw std::invalid_argument("request and idle timeouts must be > 0");
+  }
+  if (config.header_limit_bytes == 0 || config.header_limit_bytes > 0xFFFFFFFFu) {
+    throw std::invalid_argument("header limit must be between 1 byte and 4 GiB");
+  }
+  return config;
+}
+
+session_settings settings_of(const server_config& config) {
+  session_settings s;
+  s.request_timeout = config.request_timeout;
+  s.idle_timeout = config.idle_timeout;
+  s.header_limit_bytes = config.header_limit_bytes;
+  s.body_limit_bytes = config.body_limit_bytes;
+  s.access_log_fd = config.quiet ? -1 : config.access_log_fd;
+  s.error_fd = 2;
+  return s;
+}
+
+unsigned thread_count(unsigned requested) {
+  if (requested > 0) return requested;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+// Member order matters: the io_context is destroyed before the registry and the router that the
+// sessions (owned by its pending handlers) refer to.
+struct mock_server::impl {
+  explicit impl(server_config c)
+      : config(validated(c)),
+        routes(themes::seed_themes(), router_options{config.seed, config.delay_scale, !config.quiet}),
+        ioc(static_cast<int>(thread_count(config.threads))),
+        acceptor(std::make_shared<listener>(ioc, tcp::endpoint(parse_host(config.host), config.port),
+                                            session_context{routes, registry, settings_of(config)})) {}
+
+  void run_thread();
+  void shut_down();
+
+  server_config config;
+  router routes;
+  connection_registry registry;
+  net::io_context ioc;
+  std::shared_ptr<listener> acceptor;
+
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::thread> threads;
+  unsigned running = 0;  // threads still inside ioc.run()
+  bool started = false;
+  bool stopping = false;  // stop() has begun: start() does nothing
+  bool stopped = false;   // stop() has completed
+  std::once_flag stop_once;
+};
+
+void mock_server::impl::run_thread() {
+  for (;;) {
+    try {
+      ioc.run();
+      break;
+    } catch (const std::exception& e) {  // a handler threw (e.g. bad_alloc): report, keep serving
+      log::write_fully(2, "[SERVER] unexpected error: " + escape_for_log(e.what()) + "\n");
+    }
+  }
+  std::lock_guard lock(mutex);
+  --running;
+  changed.notify_all();
+}
+
+void mock_server::impl::shut_down() {
+  {
+    std::lock_guard lock(mutex);
+    stopping = true;
+  }
+  acceptor->close();
+  registry.close_all();
+  bool was_started = false;
+  {
+    std::unique_lock lock(mutex);
+    was_started = started;
+    if (was_started && !changed.wait_for(lock, drain_deadline, [this] { return running == 0; })) ioc.stop();
+  }
+  if (!was_started) ioc.run();  // no threads: run the posted closes here
+  for (std::thread& t : threads) {
+    if (t.joinable()) t.join();
+  }
+  std::lock_guard lock(mutex);
+  stopped = true;
+  changed.notify_all();
+}
+
+mock_server::mock_server(server_config config) : impl_(std::make_unique<impl>(std::move(config))) {}
+
+mock_server::~mock_server() { stop(); }
+
+unsigned short mock_server::port() const noexcept { return impl_->acceptor->port(); }
+
+void mock_server::start() {
+  std::lock_guard lock(impl_->mutex);
+  if (impl_->started || impl_->stopping) return;
+  impl_->started = true;
+  impl_->acceptor->run();
+  unsigned n = thread_count(impl_->config.threads);
+  impl_->running = n;
+  impl_->threads.reserve(n);
+  for (unsigned i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->run_thread(); });
+}
+
+void mock_server::stop() {
+  std::call_once(impl_->stop_once, [this] { impl_->shut_down(); });
+}
+
+void mock_server::wait() {
+  std::unique_lock lock(impl_->mutex);
+  impl_->changed.wait(lock, [this] { return impl_->stopped; });
+}
+
+}  // namespace serentak::server

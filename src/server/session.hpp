@@ -1,0 +1,41 @@
+#pragma once
+// One HTTP/1.1 connection of the mock server (Boost.Beast): read a request, ask the router for a
+// response_plan, wait its delay on a steady_timer, print its access line, write the response,
+// and read the next request on the same connection (keep-alive) until the peer closes.
+// Each session runs on its own strand, owns itself through shared_ptr (kept alive by its pending
+// operation), and is registered in the connection_registry so stop() can close it from any thread.
+// Only start_session() is public, so Beast stays out of the other translation units.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include <boost/asio/ip/tcp.hpp>
+
+namespace serentak::server {
+
+class router;
+class connection_registry;
+
+struct session_settings {
+  std::chrono::milliseconds request_timeout{30000};  // a started request must arrive whole within this
+  std::chrono::milliseconds idle_timeout{60000};     // keep-alive connections idle longer are closed
+  std::size_t header_limit_bytes = 8 * 1024;         // larger headers: 431, then close
+  std::uint64_t body_limit_bytes = 1024 * 1024;      // larger bodies: 413, then close
+  int access_log_fd = 1;                             // where plans' access lines go; -1: nowhere
+  int error_fd = 2;                                  // unexpected connection errors; -1: nowhere
+};
+
+// Everything a session needs; the router and registry must outlive every session (the server's
+// io_context is destroyed before them).
+struct session_context {
+  const router& routes;
+  connection_registry& registry;
+  session_settings settings;
+};
+
+// Starts serving an accepted socket whose executor is a strand. If stop() has already begun the
+// socket is closed instead.
+void start_session(boost::asio::ip::tcp::socket socket, const session_context& context);
+
+}  // namespace serentak::server
