@@ -42,7 +42,7 @@ start_server() {  # start_server DELAY_SCALE -> sets port
 timed() {
   local t="$work/time.$RANDOM"
   timeout 300 /usr/bin/time -f '%e %U %S %M' -o "$t" "$@" >/dev/null 2>"$work/last.err" || true
-  cat "$t"
+  tail -n 1 "$t"   # time writes "Command exited with non-zero status N" first when the run had failures
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -82,7 +82,7 @@ for _ in $(seq "$rounds"); do
   wrk_out="$work/wrk.out"
   timeout 60 /usr/bin/time -f '%U %S' -o "$work/wrk.time" wrk -t1 -c64 -d5s "http://127.0.0.1:$fast/get_user_profile?user_id=1121" >"$wrk_out"
   wrk_requests=$(awk '/requests in/ {print $1}' "$wrk_out")
-  wrk_cpu=$(awk '{print $1 + $2}' "$work/wrk.time")
+  wrk_cpu=$(tail -n 1 "$work/wrk.time" | awk '{print $1 + $2}')
   wrk_us=$(echo "$wrk_cpu * 1000000 / $wrk_requests" | bc -l)
   read -r _ user sys _ < <(timed "$serentak" fetch --url "http://127.0.0.1:$fast/get_user_profile?user_id={}" \
     -i "$work/ids200k.txt" -c 64 -q --log "$work/fetch.log" -o "$work/out.jsonl")
