@@ -14,6 +14,7 @@
 #include "client/item_inputs.hpp"
 #include "client/theme_run.hpp"
 #include "core/log_text.hpp"
+#include "core/token_bucket.hpp"
 
 namespace serentak::cli {
 namespace {
@@ -37,6 +38,13 @@ client::theme_run_config make_config(const client_command& command, themes::lang
   config.connect_timeout = to_ms(options.connect_timeout_s);
   config.max_body_bytes = options.max_body_bytes;
   config.follow_redirects = options.follow;
+  config.retry.max_retries = options.retries;
+  if (!options.rate.empty()) {
+    config.rate_per_second = parse_rate(options.rate);
+    if (!config.rate_per_second) {
+      throw std::invalid_argument("--rate '" + escape_for_log(options.rate) + "' is not a rate above 0 (e.g. 50, 50/s, 300/m)");
+    }
+  }
   config.log_enabled = !options.no_log;
   config.log_path = options.log_path;
   config.lang = lang;

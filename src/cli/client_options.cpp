@@ -21,6 +21,11 @@ void add_client_options(CLI::App& command, client_options& options, std::string_
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 34));
   command.add_flag("--follow", options.follow, "Follow redirects (at most 5, http and https only)");
+  command.add_option("--retries", options.retries,
+                     "Extra attempts after a timeout, connection error or HTTP 408/429/500/502/503/504, with "
+                     "exponential backoff and full jitter, honouring Retry-After (default 0)")
+      ->check(CLI::Range(0, 100));
+  command.add_option("--rate", options.rate, "At most R attempts per second over the whole run: R, R/s or R/m (default: unlimited)");
   command.add_option("--log", options.log_path, fmt::format("Event log file, truncated at start (default {})", default_log));
   command.add_flag("--no-log", options.no_log, "Write no event log");
   command.add_option("-o,--out", options.out_path, "Results file, one record per item: FILE.jsonl or FILE.csv");

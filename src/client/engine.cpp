@@ -1,13 +1,18 @@
 #include "client/engine.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <memory>
+#include <optional>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <system_error>
 #include <thread>
 #include <vector>
 
+#include "client/rate_gate.hpp"
 #include "client/worker.hpp"
 
 namespace serentak::client {
@@ -25,6 +30,30 @@ void check_config(const engine_config& config) {
     throw std::invalid_argument("engine: connect timeout must not be negative");
   }
   if (config.policy.max_redirects < 0) throw std::invalid_argument("engine: max redirects must not be negative");
+  const retry_policy& retry = config.retry;
+  if (retry.max_retries < 0) throw std::invalid_argument("engine: max retries must not be negative");
+  if (retry.base_delay.count() < 0 || retry.max_delay.count() < 0 || retry.max_retry_after.count() < 0) {
+    throw std::invalid_argument("engine: retry delays must not be negative");
+  }
+  if (config.rate_per_second && !(std::isfinite(*config.rate_per_second) && *config.rate_per_second > 0)) {
+    throw std::invalid_argument("engine: rate must be a positive number of requests per second");
+  }
+  if (!(std::isfinite(config.rate_burst) && config.rate_burst >= 1.0)) {
+    throw std::invalid_argument("engine: rate burst must be at least 1");
+  }
+}
+
+// Each worker's own generator seed (backoff jitter): from the OS, mixed with the worker's number
+// so two workers never share a sequence; the clock if the OS source is unavailable.
+std::uint64_t worker_seed(unsigned index) {
+  std::uint64_t seed = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  try {
+    std::random_device device;
+    seed = (static_cast<std::uint64_t>(device()) << 32) ^ device();
+  } catch (const std::exception&) {
+    // keep the clock's
+  }
+  return seed ^ (0x9E3779B97F4A7C15ULL * (index + 1));
 }
 
 }  // namespace
@@ -37,18 +66,23 @@ engine_report run_engine(const engine_config& config, work_source& source, fetch
   // The in-flight budget is split, not shared: worker i owns concurrency / n slots, plus one of
   // the remainder, so the shares sum exactly to concurrency and each is >= 1 (n <= concurrency).
   // Each worker then decides admission alone, with no cross-thread slot counter to contend on and
-  // no need to wake another worker's curl_multi_poll when a slot frees up. The source is shared,
+  // no need to wake another worker's epoll_wait when a slot frees up. The source is shared,
   // so a worker with a free slot always takes the next item: with 5 items, concurrency 5 and
   // 2 workers (3 + 2 slots) all 5 run at once. The cost: a busy worker cannot borrow an idle
   // one's slots, which only matters once the source is nearly drained.
-  // Multi handles are made here, on the caller's thread, so a libcurl failure is a plain
-  // exception from run_engine before anything was sent.
+  // Event loops (multi handle + epoll) are made here, on the caller's thread, so a libcurl or
+  // epoll failure is a plain exception from run_engine before anything was sent.
+  // The rate gate is the one piece of mutable state all workers share; it locks itself.
+  std::optional<rate_gate> gate;
+  if (config.rate_per_second) gate.emplace(*config.rate_per_second, config.rate_burst);
+  const worker_context context{config, source, observer, stop, gate ? &*gate : nullptr};
+
   const unsigned workers = worker_count(config);
   std::vector<std::unique_ptr<worker>> pool;
   pool.reserve(workers);
   for (unsigned i = 0; i < workers; ++i) {
     const std::size_t slots = config.concurrency / workers + (i < config.concurrency % workers ? 1 : 0);
-    pool.push_back(std::make_unique<worker>(slots, config.policy, source, observer, stop));
+    pool.push_back(std::make_unique<worker>(slots, context, worker_seed(i)));
   }
 
   std::string start_error;

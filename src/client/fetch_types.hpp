@@ -26,14 +26,17 @@ struct fetch_policy {
   std::string user_agent = "serentak/0.1";
 };
 
-// The final result of one item. Exactly one per fetch_request.
+// The result of one attempt (fetch_observer::on_retry) or the final result of one item
+// (on_finish, exactly one per fetch_request).
 struct fetch_result {
   outcome kind = outcome::unexpected;
   long http_status = 0;            // 0 when no HTTP response was received
   std::string body;                // at most policy.max_body_bytes
   std::string error;               // why, for transport failures (curl's text); empty otherwise
-  int attempts = 1;
-  std::chrono::microseconds latency{0};  // from the request being sent to its final outcome
+  int attempts = 1;                      // attempts made, retries included (>= 1 once admitted)
+  std::chrono::microseconds latency{0};  // the final attempt alone: from it being sent to its outcome
+  std::chrono::microseconds total{0};    // from the first attempt being sent to the final outcome,
+                                         // backoff waits and earlier attempts included
 };
 
 }  // namespace serentak::client

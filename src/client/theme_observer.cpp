@@ -28,6 +28,10 @@ std::string_view message_for(const themes::messages& voice, outcome kind, long h
   return voice.unexpected;
 }
 
+// One line for every theme: the seeds never retried, so there is no seed wording to follow.
+constexpr std::string_view retrying_id = "Percobaan {attempt} gagal ({reason}), mencoba lagi dalam {wait} ms.";
+constexpr std::string_view retrying_en = "Attempt {attempt} failed ({reason}), retrying in {wait} ms.";
+
 }  // namespace
 
 std::string worker_name(std::size_t index) { return fmt::format("Worker-{}", index); }
@@ -36,6 +40,7 @@ theme_observer::theme_observer(const themes::theme& theme, themes::language lang
                                std::chrono::milliseconds timeout, bool keep_outcomes, std::size_t expected_items)
     : theme_(theme),
       voice_(theme.speak(lang)),
+      lang_(lang),
       log_(log),
       timeout_text_(fmt::format("{}", static_cast<double>(timeout.count()) / 1000.0)),
       keep_outcomes_(keep_outcomes) {
@@ -70,6 +75,16 @@ std::string theme_observer::render_judged(const fetch_request& request, const fe
       .set("timeout", timeout_text_);
   if (!judged.data.is_null()) context.data = &judged.data;
   return render_template(message_for(voice_, judged.kind, result.http_status), context);
+}
+
+void theme_observer::on_retry(const fetch_request& request, const fetch_result& failed_attempt,
+                              std::chrono::milliseconds wait) {
+  std::string reason(to_string(failed_attempt.kind));
+  if (failed_attempt.http_status != 0) reason += " " + std::to_string(failed_attempt.http_status);
+  template_context context;
+  context.set("attempt", std::to_string(failed_attempt.attempts)).set("reason", reason).set("wait", std::to_string(wait.count()));
+  log_.write(worker_name(request.index),
+             render_template(lang_ == themes::language::id ? retrying_id : retrying_en, context));
 }
 
 void theme_observer::on_finish(const fetch_request& request, const fetch_result& result) {

@@ -36,6 +36,7 @@ class theme_observer final : public fetch_observer {
   void attach_stop(const std::atomic<bool>* stop) noexcept { stop_ = stop; }
 
   void on_start(const fetch_request& request) override;
+  void on_retry(const fetch_request& request, const fetch_result& failed_attempt, std::chrono::milliseconds wait) override;
   void on_finish(const fetch_request& request, const fetch_result& result) override;
 
   run_summary summary() const;
@@ -51,6 +52,7 @@ class theme_observer final : public fetch_observer {
 
   const themes::theme& theme_;
   const themes::messages& voice_;
+  themes::language lang_;
   log::event_log& log_;
   std::string timeout_text_;  // "5", "2.5": seconds as Python prints them
   bool keep_outcomes_;

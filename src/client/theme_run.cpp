@@ -109,6 +109,8 @@ theme_run_result run_theme(const theme_run_config& config) {
   engine.policy.connect_timeout = config.connect_timeout;
   engine.policy.max_body_bytes = config.max_body_bytes;
   engine.policy.follow_redirects = config.follow_redirects;
+  engine.retry = config.retry;
+  engine.rate_per_second = config.rate_per_second;
   engine_report report = run_engine(engine, source, observer, config.stop);
   progress.reset();
 

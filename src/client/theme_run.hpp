@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/item_lines.hpp"
+#include "core/retry_policy.hpp"
 #include "core/result_record.hpp"
 #include "core/run_summary.hpp"
 #include "themes/theme.hpp"
@@ -32,6 +33,8 @@ struct theme_run_config {
   std::chrono::milliseconds connect_timeout{0};    // 0: bounded by timeout only
   std::size_t max_body_bytes = 8 * 1024 * 1024;    // decoded response bytes kept per item
   bool follow_redirects = false;                   // at most 5, http/https only
+  retry_policy retry;                              // max_retries 0: no retries
+  std::optional<double> rate_per_second;           // attempts per second over the run; nullopt: unlimited
   bool log_enabled = true;
   std::filesystem::path log_path;                  // empty: the theme's seed log file name, in the cwd
   std::filesystem::path out_path;                  // empty: no results file

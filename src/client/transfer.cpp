@@ -2,35 +2,40 @@
 
 #include <new>
 #include <stdexcept>
+#include <string_view>
 
 #include "client/curl_outcome.hpp"
+#include "core/retry_policy.hpp"
 
 namespace serentak::client {
+namespace {
 
-transfer::transfer() : easy_(curl_easy_init()) {
+bool starts_with_nocase(std::string_view text, std::string_view prefix) noexcept {
+  if (text.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+transfer::transfer(long receive_buffer_bytes) : easy_(curl_easy_init()), receive_buffer_bytes_(receive_buffer_bytes) {
   if (!easy_) throw std::runtime_error("curl_easy_init failed");
 }
 
-CURLcode transfer::prepare(fetch_request request, const fetch_policy& policy) {
-  request_ = std::move(request);
-  body_ = std::string{};
-  max_body_bytes_ = policy.max_body_bytes;
-  started_ = {};
-  body_over_limit_ = false;
-  error_buffer_[0] = '\0';
-
-  // curl_easy_reset forgets the previous request's options but keeps the handle's caches; live
-  // connections and DNS entries belong to the multi handle and survive anyway (keep-alive).
+CURLcode transfer::configure(const fetch_policy& policy) {
   CURL* easy = easy_.get();
-  curl_easy_reset(easy);
-
-  // Each setopt is checked: a failure (e.g. a URL over curl's 8 MB limit) must become this
-  // item's outcome, not a transfer that runs with half its options.
+  // Each setopt is checked: a failure must become the item's outcome, not a transfer that runs
+  // with half its options.
   const auto options = {
-      set_text(easy, CURLOPT_URL, request_.url.c_str()),
       set_pointer(easy, CURLOPT_PRIVATE, this),
       curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &transfer::on_body),
       set_pointer(easy, CURLOPT_WRITEDATA, this),
+      curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &transfer::on_header),
+      set_pointer(easy, CURLOPT_HEADERDATA, this),
       set_pointer(easy, CURLOPT_ERRORBUFFER, error_buffer_.data()),
       set_long(easy, CURLOPT_NOSIGNAL, 1L),  // threads: never use SIGALRM for DNS timeouts
       // http and https only, for the first URL and every redirect: no file://, ftp://, ...
@@ -38,7 +43,8 @@ CURLcode transfer::prepare(fetch_request request, const fetch_policy& policy) {
       set_text(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"),
       set_long(easy, CURLOPT_FOLLOWLOCATION, policy.follow_redirects ? 1L : 0L),
       set_long(easy, CURLOPT_MAXREDIRS, policy.max_redirects),
-      // The deadline runs from curl_multi_add_handle: time spent waiting for a slot is not in it.
+      // The deadline runs from curl_multi_add_handle: time spent waiting for a slot, a backoff
+      // or a rate-limit token is not in it.
       set_long(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(policy.timeout.count())),
       policy.connect_timeout.count() > 0
           ? set_long(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(policy.connect_timeout.count()))
@@ -47,15 +53,49 @@ CURLcode transfer::prepare(fetch_request request, const fetch_policy& policy) {
       // "": every encoding curl can decode; the write callback then sees decoded bytes, so
       // max_body_bytes bounds what we keep, and a compression bomb is cut off like any big body.
       set_text(easy, CURLOPT_ACCEPT_ENCODING, ""),
+      receive_buffer_bytes_ > 0 ? set_long(easy, CURLOPT_BUFFERSIZE, receive_buffer_bytes_) : CURLE_OK,
   };
   for (CURLcode code : options) {
     if (code != CURLE_OK) return code;
   }
+  configured_ = true;
   return CURLE_OK;
 }
 
+CURLcode transfer::prepare(fetch_request request, const fetch_policy& policy, int attempt,
+                           clock::time_point first_sent) {
+  request_ = std::move(request);
+  attempt_ = attempt;
+  first_sent_ = attempt == 1 ? clock::time_point{} : first_sent;
+  body_ = std::string{};
+  max_body_bytes_ = policy.max_body_bytes;
+  started_ = {};
+  body_over_limit_ = false;
+  retry_after_.reset();
+  error_buffer_[0] = '\0';
+
+  // No curl_easy_reset: the options are the same for every request of a worker, so only the URL
+  // changes. (A reset and fifteen setopts per request cost more than the rest of our per-request
+  // work; curl clears its per-transfer state itself when a transfer starts.)
+  const bool first_use = !configured_;
+  if (first_use) {
+    const CURLcode configured = configure(policy);
+    if (configured != CURLE_OK) return configured;
+  }
+  // A transfer is made only when every other one of its worker is busy, so on its first use no
+  // idle connection exists to reuse: skip curl's search for one, which in libcurl 7.88 walks
+  // every connection to the host (O(n) per request, O(n^2) for 10,000 new transfers).
+  if (first_use != fresh_connect_) {
+    const CURLcode fresh = set_long(easy_.get(), CURLOPT_FRESH_CONNECT, first_use ? 1L : 0L);
+    if (fresh != CURLE_OK) return fresh;
+    fresh_connect_ = first_use;
+  }
+  return set_text(easy_.get(), CURLOPT_URL, request_.url.c_str());
+}
+
 void transfer::mark_started() noexcept {
-  started_ = std::chrono::steady_clock::now();
+  started_ = clock::now();
+  if (attempt_ == 1) first_sent_ = started_;
   in_multi_ = true;
 }
 
@@ -73,11 +113,10 @@ fetch_result transfer::finish(CURLcode code) {
   result.kind = classify_transfer(facts);
   result.http_status = facts.http_status;
   result.error = describe_transfer(facts, error_buffer_.data(), max_body_bytes_);
-  result.latency = elapsed();
   // A partial body is kept only for responses that completed; a cut-off one would mislead.
   if (code == CURLE_OK && !body_over_limit_) result.body = std::move(body_);
   body_ = std::string{};  // release the capacity: an idle slot must not hold up to max_body_bytes
-  return result;
+  return result_now(std::move(result));
 }
 
 fetch_result transfer::abandon(outcome kind, std::string error) {
@@ -86,7 +125,18 @@ fetch_result transfer::abandon(outcome kind, std::string error) {
   fetch_result result;
   result.kind = kind;
   result.error = std::move(error);
-  result.latency = elapsed();
+  return result_now(std::move(result));
+}
+
+fetch_result transfer::result_now(fetch_result result) const noexcept {
+  const auto now = clock::now();
+  const auto since = [&](clock::time_point from) {
+    if (from == clock::time_point{}) return std::chrono::microseconds{0};
+    return std::chrono::duration_cast<std::chrono::microseconds>(now - from);
+  };
+  result.attempts = attempt_;
+  result.latency = since(started_);
+  result.total = since(first_sent_);
   return result;
 }
 
@@ -111,9 +161,22 @@ std::size_t transfer::on_body(char* data, std::size_t size, std::size_t count, v
   return bytes;
 }
 
-std::chrono::microseconds transfer::elapsed() const noexcept {
-  if (started_ == std::chrono::steady_clock::time_point{}) return std::chrono::microseconds{0};
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
+// Called once per header line, "Name: value\r\n", status lines included. Only Retry-After is
+// kept; a new status line (a redirect followed, a 100 Continue) forgets the previous response's.
+std::size_t transfer::on_header(char* data, std::size_t size, std::size_t count, void* self) noexcept {
+  auto* t = static_cast<transfer*>(self);
+  const std::size_t bytes = size * count;
+  std::string_view line(data, bytes);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  constexpr std::string_view name = "retry-after:";
+  if (starts_with_nocase(line, "http/")) {
+    t->retry_after_.reset();
+  } else if (starts_with_nocase(line, name)) {
+    // Both forms: delta-seconds and an HTTP-date, the latter against the wall clock now.
+    // (CURLINFO_RETRY_AFTER cannot tell "absent" from "0" and is not used.)
+    t->retry_after_ = parse_retry_after(line.substr(name.size()), std::chrono::system_clock::now());
+  }
+  return bytes;
 }
 
 }  // namespace serentak::client

@@ -1,14 +1,16 @@
 #pragma once
-// One HTTP GET in flight: the easy handle (kept by its worker and reused for the next request,
-// so its allocations are reused too), the request it carries, the body collected so far and
-// curl's error text. Owned by one worker thread, never shared. Its address is the handle's
-// CURLOPT_PRIVATE and the write callback's user data, so it must not move: hold it by unique_ptr.
+// One slot's HTTP GET: the easy handle (kept by its worker and reused for the next request and
+// attempt, so its allocations and options are reused too), the request it carries, which attempt
+// this is, the body collected so far, a Retry-After seen in the response and curl's error text.
+// Owned by one worker thread, never shared. Its address is the handle's CURLOPT_PRIVATE and the
+// callbacks' user data, so it must not move: hold it by unique_ptr.
 
 #include <curl/curl.h>
 
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "client/curl_handles.hpp"
@@ -18,41 +20,69 @@ namespace serentak::client {
 
 class transfer {
  public:
-  transfer();  // throws std::runtime_error when curl_easy_init fails
+  using clock = std::chrono::steady_clock;
+
+  // receive_buffer_bytes: CURLOPT_BUFFERSIZE, curl's receive buffer per handle; 0: curl's
+  // default (16 KB). Throws std::runtime_error when curl_easy_init fails.
+  explicit transfer(long receive_buffer_bytes = 0);
   transfer(const transfer&) = delete;
   transfer& operator=(const transfer&) = delete;
 
-  // Resets the handle and sets every option for request under policy. Returns the first
-  // setopt failure (the transfer must then not be added), CURLE_OK otherwise.
-  CURLcode prepare(fetch_request request, const fetch_policy& policy);
+  // Readies the handle for attempt number `attempt` (1-based) of request under policy. The
+  // options that never change (callbacks, protocols, timeouts, ...) are set on the first call
+  // only; policy must be the same object every time. first_sent: when attempt 1 was sent
+  // (ignored for attempt 1). Returns the first setopt failure (the transfer must then not be
+  // added), CURLE_OK otherwise.
+  CURLcode prepare(fetch_request request, const fetch_policy& policy, int attempt, clock::time_point first_sent);
 
   // The attempt's clock starts here: call right after curl_multi_add_handle succeeded.
   void mark_started() noexcept;
   // True from mark_started() until finish() or abandon(): the handle is in the multi handle.
   bool in_multi() const noexcept { return in_multi_; }
 
-  // The final result once curl reports the transfer done with code; moves the body out.
+  // The attempt's result once curl reports it done with code; moves the body out.
   fetch_result finish(CURLcode code);
-  // A result for a transfer that never ran to completion (cancelled, or failed to start).
+  // A result for an attempt that never ran to completion (cancelled, or failed to start).
   fetch_result abandon(outcome kind, std::string error);
+
+  // The response's Retry-After, parsed (seconds or HTTP-date, relative to when it arrived);
+  // nullopt when the last response had none or an unreadable one. Valid after finish().
+  std::optional<std::chrono::milliseconds> retry_after() const noexcept { return retry_after_; }
+  int attempt() const noexcept { return attempt_; }
+  clock::time_point first_sent() const noexcept { return first_sent_; }
 
   CURL* easy() const noexcept { return easy_.get(); }
   const fetch_request& request() const noexcept { return request_; }
+  // Moves the request out, to wait for its next attempt without holding this slot.
+  fetch_request take_request() noexcept { return std::move(request_); }
+
+  // From now on, this transfer's connection is closed when the transfer ends instead of being
+  // kept for reuse (CURLOPT_FORBID_REUSE, read by curl when the transfer is done, so it may be set
+  // while in flight). For the end of a run.
+  void forbid_reuse() noexcept { set_long(easy_.get(), CURLOPT_FORBID_REUSE, 1L); }
 
   // The transfer that owns easy, found through CURLOPT_PRIVATE in O(1).
   static transfer* owner_of(CURL* easy) noexcept;
 
  private:
+  CURLcode configure(const fetch_policy& policy);
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self) noexcept;
-  std::chrono::microseconds elapsed() const noexcept;
+  static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self) noexcept;
+  fetch_result result_now(fetch_result result) const noexcept;
 
   easy_handle easy_;
+  long receive_buffer_bytes_;
+  bool configured_ = false;     // the constant options are set
+  bool fresh_connect_ = false;  // CURLOPT_FRESH_CONNECT is on (first use only)
   fetch_request request_;
+  int attempt_ = 1;
   std::string body_;
   std::size_t max_body_bytes_ = 0;
   bool body_over_limit_ = false;
+  std::optional<std::chrono::milliseconds> retry_after_;
   std::array<char, CURL_ERROR_SIZE> error_buffer_{};  // written by curl while in flight
-  std::chrono::steady_clock::time_point started_{};
+  clock::time_point started_{};     // this attempt was sent; {} until mark_started()
+  clock::time_point first_sent_{};  // attempt 1 was sent
   bool in_multi_ = false;
 };
 

@@ -168,6 +168,11 @@ std::size_t scripted_http_server::requests_seen() const {
   return requests_;
 }
 
+std::vector<clock_type::time_point> scripted_http_server::arrival_times() const {
+  std::lock_guard lock(counts_mutex_);
+  return arrivals_;
+}
+
 std::size_t scripted_http_server::connections_accepted() const {
   std::lock_guard lock(counts_mutex_);
   return accepted_;
@@ -258,6 +263,8 @@ void scripted_http_server::serve(int fd) noexcept {
       {
         std::lock_guard lock(counts_mutex_);
         request->sequence = requests_++;
+        request->arrived = clock_type::now();
+        arrivals_.push_back(request->arrived);
       }
       enter();
       keep_open = handle(fd, *request);  // calls leave() on every path

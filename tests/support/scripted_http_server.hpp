@@ -30,6 +30,7 @@ struct scripted_request {
   std::string method;
   std::string target;        // as sent: "/path?query"
   std::size_t sequence = 0;  // 0-based arrival order over all connections
+  std::chrono::steady_clock::time_point arrived;  // when its head had been read
 };
 
 // What the server does with one request. Every action waits `delay` first (the peer closing
@@ -74,6 +75,9 @@ class scripted_http_server {
   std::string url(std::string_view target) const;  // "http://127.0.0.1:<port>" + target
 
   std::size_t requests_seen() const;
+  // When each request arrived (its head read), in arrival order: for rates and gaps between
+  // attempts measured on the server's side.
+  std::vector<std::chrono::steady_clock::time_point> arrival_times() const;
   std::size_t connections_accepted() const;
   // The most requests held at once: counted from the request head being read until just before
   // the answer's last bytes are written (or the connection is dropped), so it never exceeds what
@@ -116,6 +120,7 @@ class scripted_http_server {
   std::size_t max_active_ = 0;
   std::size_t requests_ = 0;
   std::size_t accepted_ = 0;
+  std::vector<std::chrono::steady_clock::time_point> arrivals_;
 };
 
 // A local TCP port that nothing listens on (bound, then closed): connecting to it is refused.
