@@ -9,7 +9,7 @@ build_packages=(
   libcurl4-openssl-dev libboost-dev nlohmann-json3-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev            # libFuzzer and the clang sanitizer runtime
-  python3                                # tests/support scripts
+  python3 curl                           # tests/support scripts; curl drives `serentak serve` in a test
 )
 bench_packages=(
   wrk hyperfine nginx-light libbenchmark-dev time bc curl

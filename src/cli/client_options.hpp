@@ -34,6 +34,7 @@ struct client_options {
   bool verbose = false;                        // echo log lines to stderr
   bool quiet = false;                          // no progress line
   std::string summary = "none";                // none | text | json, printed after the closing lines
+                                               // (fetch: text; the seed commands keep the seed's output)
 };
 
 void add_client_options(CLI::App& command, client_options& options, std::string_view default_timeout,

@@ -78,5 +78,25 @@ TEST(signals, ctrl_c_while_waiting_on_stdin_exits_130_at_once) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, 5s) << "it waited for stdin to close";
 }
 
+TEST(signals, serve_prints_its_port_serves_and_stops_cleanly_on_sigterm) {
+  testing::scratch_dir dir;
+  auto banner = (dir.path() / "banner.txt").string();
+  std::string script = "\"" + testing::binary_path().string() + "\" serve --port 0 --seed 1 >'" + banner +
+                       "' & pid=$!; for i in $(seq 100); do grep -q 'http://127.0.0.1:' '" + banner +
+                       "' && break; sleep 0.05; done; port=$(grep -o 'http://127.0.0.1:[0-9]*' '" + banner +
+                       "' | head -1 | cut -d: -f3); curl -s \"http://127.0.0.1:$port/get_user_profile?user_id=1121\"; echo; "
+                       "kill -TERM $pid; wait $pid; echo \"exit=$?\"; cat '" + banner + "'";
+  auto r = run_process({"/bin/bash", "-c", script}, 30s);
+  EXPECT_NE(r.out.find(R"({"followers":1024,"fullName":"Alpha Developer","user_id":"1121","username":"alpha_dev"})"),
+            std::string::npos)
+      << r.out << r.err;
+  EXPECT_NE(r.out.find("exit=0"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find("[SERVER] Sending profile for user_id 1121: {'username': 'alpha_dev', 'fullName': 'Alpha Developer', "
+                       "'followers': 1024, 'user_id': '1121'} (after "),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(run_process({testing::binary_path().string(), "serve", "--port", "70000"}, 10s).exit_code, 2);
+}
+
 }  // namespace
 }  // namespace serentak
