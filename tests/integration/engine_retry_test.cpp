@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "client/vector_source.hpp"
+#include "support/recording_observer.hpp"
 #include "support/scripted_http_server.hpp"
 
 namespace serentak::client {
@@ -25,72 +26,14 @@ namespace {
 
 using namespace std::chrono_literals;
 using std::chrono::milliseconds;
+using testing::recording_observer;
+using testing::retry_event;
 using testing::scripted_http_server;
 using testing::scripted_reply;
 using testing::scripted_request;
 using clock_type = std::chrono::steady_clock;
 
 const curl_global curl_for_tests;  // before any test starts a thread
-
-struct retry_event {
-  std::size_t index;
-  fetch_result failed;
-  milliseconds wait;
-};
-
-// Records every event per request index, on_retry included.
-class recording_observer : public fetch_observer {
- public:
-  void on_start(const fetch_request& request) override {
-    std::lock_guard lock(mutex_);
-    ++starts_[request.index];
-  }
-  void on_retry(const fetch_request& request, const fetch_result& failed, milliseconds wait) override {
-    std::lock_guard lock(mutex_);
-    if (starts_.count(request.index) == 0 || finishes_.count(request.index) != 0) out_of_order_ = true;
-    retries_.push_back({request.index, failed, wait});
-  }
-  void on_finish(const fetch_request& request, const fetch_result& result) override {
-    std::lock_guard lock(mutex_);
-    if (starts_.count(request.index) == 0) out_of_order_ = true;
-    ++finishes_[request.index];
-    results_[request.index] = result;
-  }
-
-  fetch_result result(std::size_t index) const {
-    std::lock_guard lock(mutex_);
-    auto it = results_.find(index);
-    return it == results_.end() ? fetch_result{} : it->second;
-  }
-  std::vector<retry_event> retries() const {
-    std::lock_guard lock(mutex_);
-    return retries_;
-  }
-  std::vector<retry_event> retries_of(std::size_t index) const {
-    std::vector<retry_event> mine;
-    for (const retry_event& event : retries()) {
-      if (event.index == index) mine.push_back(event);
-    }
-    return mine;
-  }
-  // Every index in [0, count) started once and finished once, in that order.
-  void expect_each_once(std::size_t count) const {
-    std::lock_guard lock(mutex_);
-    EXPECT_EQ(starts_.size(), count);
-    EXPECT_EQ(finishes_.size(), count);
-    for (const auto& [index, n] : starts_) EXPECT_EQ(n, 1) << "on_start count of index " << index;
-    for (const auto& [index, n] : finishes_) EXPECT_EQ(n, 1) << "on_finish count of index " << index;
-    EXPECT_FALSE(out_of_order_);
-  }
-
- private:
-  mutable std::mutex mutex_;  // guards everything below
-  std::map<std::size_t, int> starts_;
-  std::map<std::size_t, int> finishes_;
-  std::map<std::size_t, fetch_result> results_;
-  std::vector<retry_event> retries_;
-  bool out_of_order_ = false;
-};
 
 // Counts attempts per target, so a script can say "attempt 1: 503; attempt 2: 200", and keeps
 // each target's arrival times.

@@ -14,61 +14,20 @@
 #include <vector>
 
 #include "client/vector_source.hpp"
+#include "support/recording_observer.hpp"
 #include "support/scripted_http_server.hpp"
 
 namespace serentak::client {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::recording_observer;
 using testing::scripted_http_server;
 using testing::scripted_reply;
 using testing::scripted_request;
 using clock_type = std::chrono::steady_clock;
 
 const curl_global curl_for_tests;  // before any test starts a thread
-
-// Records every event, per request index; checks the observer contract as it goes.
-class recording_observer : public fetch_observer {
- public:
-  void on_start(const fetch_request& request) override {
-    std::lock_guard lock(mutex_);
-    ++starts_[request.index];
-    if (finishes_.count(request.index) != 0) start_after_finish_ = true;
-  }
-  void on_finish(const fetch_request& request, const fetch_result& result) override {
-    std::lock_guard lock(mutex_);
-    ++finishes_[request.index];
-    if (starts_.count(request.index) == 0) finish_without_start_ = true;
-    results_[request.index] = result;
-  }
-
-  std::map<std::size_t, int> starts() const { std::lock_guard lock(mutex_); return starts_; }
-  std::map<std::size_t, int> finishes() const { std::lock_guard lock(mutex_); return finishes_; }
-  fetch_result result(std::size_t index) const {
-    std::lock_guard lock(mutex_);
-    auto it = results_.find(index);
-    return it == results_.end() ? fetch_result{} : it->second;
-  }
-  bool order_ok() const { std::lock_guard lock(mutex_); return !start_after_finish_ && !finish_without_start_; }
-
-  // Every index in [0, count) started once and finished once.
-  void expect_each_once(std::size_t count) const {
-    std::lock_guard lock(mutex_);
-    EXPECT_EQ(starts_.size(), count);
-    EXPECT_EQ(finishes_.size(), count);
-    for (const auto& [index, n] : starts_) EXPECT_EQ(n, 1) << "on_start count of index " << index;
-    for (const auto& [index, n] : finishes_) EXPECT_EQ(n, 1) << "on_finish count of index " << index;
-    EXPECT_FALSE(start_after_finish_ || finish_without_start_);
-  }
-
- private:
-  mutable std::mutex mutex_;  // guards everything below
-  std::map<std::size_t, int> starts_;
-  std::map<std::size_t, int> finishes_;
-  std::map<std::size_t, fetch_result> results_;
-  bool start_after_finish_ = false;
-  bool finish_without_start_ = false;
-};
 
 std::vector<fetch_request> requests_for(const std::vector<std::string>& urls) {
   std::vector<fetch_request> requests;
