@@ -16,9 +16,10 @@ deps:
 deps-bench:
 	@bash scripts/install-deps.sh --bench
 
+# Only the program: the tests are built by `make test`.
 build: deps
 	cmake --preset $(PRESET) >/dev/null
-	cmake --build --preset $(PRESET) -j $(JOBS)
+	cmake --build --preset $(PRESET) -j $(JOBS) --target serentak
 
 # The embedded mock server plus all five seed clients, at once; logs land in build/demo.
 demo: build
