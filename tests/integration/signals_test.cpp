@@ -16,11 +16,17 @@ namespace {
 using namespace std::chrono_literals;
 using testing::run_process;
 
-// Runs serentak in the background from bash, sends the signals after the given pause, and prints
-// the exit status as the last line of stdout.
+// bash runs background jobs with SIGINT ignored; a signal sent before serentak has blocked it (its
+// signal_watch) would be discarded. Waits, at most 20 s, until /proc shows SIGINT blocked.
+const std::string wait_until_watching =
+    "for i in $(seq 400); do blk=$(awk '/^SigBlk/ {print $2}' /proc/$pid/status 2>/dev/null); "
+    "[ -n \"$blk\" ] && (( 0x$blk & 2 )) && break; sleep 0.05; done; ";
+
+// Runs serentak in the background from bash, sends the signals once it watches for them, and
+// prints the exit status as the last line of stdout.
 testing::process_result run_and_signal(const std::string& serentak_args, const std::string& signals) {
-  std::string script = "\"" + testing::binary_path().string() + "\" " + serentak_args + " & pid=$!; " + signals +
-                       "; wait $pid; echo \"exit=$?\"";
+  std::string script = "\"" + testing::binary_path().string() + "\" " + serentak_args + " & pid=$!; " +
+                       wait_until_watching + signals + "; wait $pid; echo \"exit=$?\"";
   return run_process({"/bin/bash", "-c", script}, 30s);
 }
 
@@ -70,8 +76,8 @@ TEST(signals, ctrl_c_while_waiting_on_stdin_exits_130_at_once) {
   auto fifo = (dir.path() / "stdin.fifo").string();
   // bash holds the FIFO open for writing, so serentak's stdin stays open and empty.
   std::string script = "mkfifo '" + fifo + "'; exec 3<>'" + fifo + "'; \"" + testing::binary_path().string() +
-                       "\" fetch --urls - --no-log -q <'" + fifo +
-                       "' & pid=$!; sleep 0.5; kill -INT $pid; wait $pid; echo \"exit=$?\"";
+                       "\" fetch --urls - --no-log -q <'" + fifo + "' & pid=$!; " + wait_until_watching +
+                       "sleep 0.3; kill -INT $pid; wait $pid; echo \"exit=$?\"";
   auto started = std::chrono::steady_clock::now();
   auto r = run_process({"/bin/bash", "-c", script}, 30s);
   EXPECT_NE(r.out.find("exit=130"), std::string::npos) << r.out << r.err;
