@@ -58,11 +58,19 @@ std::size_t utf8_sequence_length(std::string_view text) noexcept {
   return len;
 }
 
-std::string escape_for_log(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 8);
+void append_escaped_for_log(std::string& out, std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
+    // Most text is printable ASCII: copy such a run in one append.
+    std::size_t run = i;
+    while (run < text.size()) {
+      auto c = static_cast<unsigned char>(text[run]);
+      if (c < 0x20 || c >= 0x7F || c == '\\') break;
+      ++run;
+    }
+    out.append(text.substr(i, run - i));
+    i = run;
+    if (i == text.size()) break;
     auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       switch (c) {
@@ -70,12 +78,7 @@ std::string escape_for_log(std::string_view text) {
         case '\r': out += "\\r"; break;
         case '\t': out += "\\t"; break;
         case '\\': out += "\\\\"; break;
-        default:
-          if (c < 0x20 || c == 0x7F) {
-            append_hex_byte(out, c);
-          } else {
-            out.push_back(static_cast<char>(c));
-          }
+        default: append_hex_byte(out, c);  // the other C0 controls and DEL
       }
       ++i;
       continue;
@@ -96,6 +99,12 @@ std::string escape_for_log(std::string_view text) {
     }
     i += len;
   }
+}
+
+std::string escape_for_log(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 8);
+  append_escaped_for_log(out, text);
   return out;
 }
 

@@ -14,6 +14,8 @@ namespace serentak {
 // (U+202A..U+202E, U+2066..U+2069) and line/paragraph separators (U+2028, U+2029) as \u{XXXX}.
 // Valid printable UTF-8 (e.g. "°C", "Bahasa") passes through unchanged.
 std::string escape_for_log(std::string_view text);
+// The same, appended to out (no temporary string).
+void append_escaped_for_log(std::string& out, std::string_view text);
 
 // The first max_chars Unicode code points of text (like Python's text[:100]); an invalid byte
 // counts as one character, so the cut never splits a valid UTF-8 sequence.

@@ -1,9 +1,11 @@
 #include "core/result_record.hpp"
 
 #include <charconv>
+#include <iterator>
 
 #include <fmt/format.h>
 
+#include "core/json_text.hpp"
 #include "core/log_text.hpp"
 
 namespace serentak {
@@ -26,9 +28,35 @@ std::string csv_field(std::string_view raw) {
   return quoted;
 }
 
+// A body that parsed as JSON (r.data) is kept as the server sent it when it is an object or an
+// array on one line (trailing whitespace aside, as Flask's jsonify ends with a newline):
+// re-serialising the parsed document costs more than the rest of the record. The parser has
+// already checked it is valid JSON and valid UTF-8; a leading BOM or whitespace, or a line break
+// inside, sends it through the serialiser instead.
+std::optional<std::string_view> one_line_json(const result_record& r) {
+  if (r.data == nullptr || r.body.empty() || (r.body.front() != '{' && r.body.front() != '[')) return std::nullopt;
+  std::string_view text = r.body;
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ' || text.back() == '\t')) {
+    text.remove_suffix(1);
+  }
+  if (text.find('\n') != std::string_view::npos || text.find('\r') != std::string_view::npos) return std::nullopt;
+  return text;
+}
+
+void append_data(std::string& out, const result_record& r) {
+  if (auto raw = one_line_json(r)) {
+    out.append(*raw);
+  } else if (r.data != nullptr) {
+    out += r.data->dump(-1, ' ', false, replace_invalid);
+  } else {
+    out.append(utf8_prefix(r.body, snippet_chars));
+  }
+}
+
 std::string data_text(const result_record& r) {
-  if (r.data != nullptr) return r.data->dump(-1, ' ', false, replace_invalid);
-  return std::string(utf8_prefix(r.body, snippet_chars));
+  std::string text;
+  append_data(text, r);
+  return text;
 }
 
 }  // namespace
@@ -38,20 +66,27 @@ std::string format_record(const result_record& r, result_format format) {
     return fmt::format("{},{},{},{},{},{},{:.3f},{},{}\n", r.index, csv_field(r.item), csv_field(r.url), to_string(r.kind),
                        r.http_status, r.attempts, latency_ms(r), csv_field(r.error), csv_field(data_text(r)));
   }
-  nlohmann::ordered_json j{{"index", r.index},
-                           {"item", r.item},
-                           {"url", r.url},
-                           {"outcome", to_string(r.kind)},
-                           {"status", r.http_status},
-                           {"attempts", r.attempts},
-                           {"latency_ms", latency_ms(r)}};
-  if (!r.error.empty()) j["error"] = r.error;
-  if (r.data != nullptr) {
-    j["data"] = *r.data;
-  } else if (!r.body.empty()) {
-    j["snippet"] = std::string(utf8_prefix(r.body, snippet_chars));
+  // Written field by field rather than through an nlohmann::json document, which would copy the
+  // parsed response once more per record.
+  std::string line = fmt::format("{{\"index\":{},\"item\":", r.index);
+  append_json_string(line, r.item);
+  line += ",\"url\":";
+  append_json_string(line, r.url);
+  fmt::format_to(std::back_inserter(line), ",\"outcome\":\"{}\",\"status\":{},\"attempts\":{},\"latency_ms\":{:.3f}",
+                 to_string(r.kind), r.http_status, r.attempts, latency_ms(r));
+  if (!r.error.empty()) {
+    line += ",\"error\":";
+    append_json_string(line, r.error);
   }
-  return j.dump(-1, ' ', false, replace_invalid) + "\n";
+  if (r.data != nullptr) {
+    line += ",\"data\":";
+    append_data(line, r);
+  } else if (!r.body.empty()) {
+    line += ",\"snippet\":";
+    append_json_string(line, utf8_prefix(r.body, snippet_chars));
+  }
+  line += "}\n";
+  return line;
 }
 
 std::string csv_header() { return "index,item,url,outcome,status,attempts,latency_ms,error,data\n"; }

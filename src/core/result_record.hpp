@@ -28,7 +28,9 @@ struct result_record {
   int attempts = 0;
   std::chrono::microseconds latency{0};
   const nlohmann::json* data = nullptr;  // the response as JSON, when it was JSON
-  std::string_view body;                 // used when data is null: a bounded snippet is kept
+  // The response body. With data set it must be the text data was parsed from: a one-line JSON
+  // object or array is then recorded byte for byte. With data null a bounded snippet is kept.
+  std::string_view body;
   std::string_view error;
 };
 

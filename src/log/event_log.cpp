@@ -35,23 +35,36 @@ event_log::~event_log() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-std::string event_log::format_line(std::string_view timestamp, std::string_view name, std::string_view message) {
+namespace {
+
+// "[<timestamp>] [name] message" with the timestamp left blank, to be filled under the lock.
+std::string line_without_timestamp(std::string_view name, std::string_view message) {
   std::string line;
-  line.reserve(timestamp.size() + name.size() + message.size() + 8);
+  line.reserve(timestamp_length + name.size() + message.size() + 8);
   line += '[';
-  line += timestamp;
+  line.append(timestamp_length, ' ');
   line += "] [";
-  line += escape_for_log(name);
+  append_escaped_for_log(line, name);
   line += "] ";
-  line += escape_for_log(message);
+  append_escaped_for_log(line, message);
+  return line;
+}
+
+}  // namespace
+
+std::string event_log::format_line(std::string_view timestamp, std::string_view name, std::string_view message) {
+  std::string line = line_without_timestamp(name, message);
+  line.replace(1, timestamp_length, timestamp);
   return line;
 }
 
 bool event_log::write(std::string_view name, std::string_view message) {
   if (fd_ < 0 && echo_fd_ < 0) return true;
-  std::lock_guard lock(mutex_);
-  std::string line = format_line(format_timestamp(wall_clock::now()), name, message);
+  // Escaping and assembly happen before the lock; only the timestamp and the write(2) are inside it.
+  std::string line = line_without_timestamp(name, message);
   line += '\n';
+  std::lock_guard lock(mutex_);
+  format_timestamp_into(wall_clock::now(), line.data() + 1);
   if (echo_fd_ >= 0) write_fully(echo_fd_, line);  // best effort: the file is the record
   if (fd_ < 0) return true;
   if (int err = write_fully(fd_, line); err != 0) {

@@ -67,6 +67,36 @@ TEST(result_record, torn_and_foreign_lines_are_not_records) {
   EXPECT_FALSE(recorded_index("12x,a", result_format::csv).has_value());
 }
 
+// The record as a user reads it back: one JSON line, and the "data" member.
+nlohmann::json record_data(std::string_view body) {
+  auto data = nlohmann::json::parse(body);
+  result_record r;
+  r.kind = outcome::ok;
+  r.data = &data;
+  r.body = body;
+  std::string line = format_record(r, result_format::jsonl);
+  EXPECT_EQ(line.find('\n'), line.size() - 1) << line;
+  return nlohmann::json::parse(line)["data"];
+}
+
+TEST(result_record, a_one_line_json_body_is_recorded_in_the_servers_key_order) {
+  std::string body = "{\"z\":1,\"a\":{\"y\":[1,2],\"b\":\"x\"}}\n";  // Flask ends its JSON with a newline
+  auto data = nlohmann::json::parse(body);
+  result_record r;
+  r.kind = outcome::ok;
+  r.data = &data;
+  r.body = body;
+  std::string line = format_record(r, result_format::jsonl);
+  EXPECT_NE(line.find(R"("data":{"z":1,"a":{"y":[1,2],"b":"x"}})"), std::string::npos) << line;
+}
+
+TEST(result_record, json_bodies_with_line_breaks_or_a_bom_still_give_one_valid_line) {
+  EXPECT_EQ(record_data("{\n  \"a\": 1\r\n}\n"), nlohmann::json::parse(R"({"a":1})"));
+  EXPECT_EQ(record_data("\xEF\xBB\xBF{\"a\": \"\u00b0C\"}"), nlohmann::json::parse(R"({"a":"\u00b0C"})"));
+  EXPECT_EQ(record_data("  [1, 2]"), nlohmann::json::parse("[1,2]"));
+  EXPECT_EQ(record_data("42"), nlohmann::json(42));
+}
+
 TEST(result_record, formats_from_names_and_paths) {
   EXPECT_EQ(result_format_for_path("out.jsonl"), result_format::jsonl);
   EXPECT_EQ(result_format_for_path("dir.v1/out.csv"), result_format::csv);
