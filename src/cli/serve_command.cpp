@@ -1,35 +1,76 @@
 #include "cli/serve_command.hpp"
 
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
+#include <string>
 #include <system_error>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "cli/exit_codes.hpp"
+#include "cli/fd_limit.hpp"
 #include "cli/signal_watch.hpp"
+#include "core/log_text.hpp"
+#include "server/builtin_scenarios.hpp"
+#include "server/fault_spec.hpp"
+#include "server/scenario_file.hpp"
 #include "themes/theme.hpp"
 
 namespace serentak::cli {
 namespace {
 
-std::string url_host(const std::string& host) {
-  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
-}
+std::string url_host(const std::string& host) { return host.find(':') != std::string::npos ? "[" + host + "]" : host; }
 
 void print_banner(const server::server_config& config, unsigned short port) {
   std::string base = fmt::format("http://{}:{}", url_host(config.host), port);
   fmt::print("serentak mock API server running on {}\nEndpoints:\n", base);
-  for (const themes::theme& theme : themes::seed_themes()) {
-    if (theme.keyed) {
-      fmt::print("  - GET {}?{}=...  ({})\n", theme.keyed->path, theme.keyed->param, theme.command);
-    }
-    for (const themes::fixed_route& route : theme.fixed) {
-      fmt::print("  - GET {}  ({})\n", route.path, theme.command);
+  const std::vector<server::scenario> builtin =
+      config.scenarios.empty() ? server::builtin_scenarios() : std::vector<server::scenario>{};
+  for (const server::scenario& s : config.scenarios.empty() ? builtin : config.scenarios) {
+    std::string name = escape_for_log(s.name.empty() ? s.source : s.name);
+    for (const server::scenario_route& route : s.routes) {
+      std::string faults = route.faults.empty() ? "" : fmt::format(", {} fault rule(s)", route.faults.size());
+      if (route.keyed()) {
+        fmt::print("  - GET {}?{}=...  ({}{})\n", escape_for_log(route.path), escape_for_log(route.param), name,
+                   faults);
+      } else {
+        fmt::print("  - GET {}  ({}{})\n", escape_for_log(route.path), name, faults);
+      }
     }
   }
   fmt::print("  - (other URLs answer 404 Not Found)\nPress Ctrl-C to stop.\n");
   std::fflush(stdout);
+}
+
+std::string builtin_names() {
+  std::string names;
+  for (const themes::theme& t : themes::seed_themes()) names += (names.empty() ? "" : ", ") + std::string(t.command);
+  return names;
+}
+
+int print_scenario(const std::string& name) {
+  std::optional<server::scenario> found = server::builtin_scenario(name);
+  if (!found) {
+    fmt::print(stderr, "serentak serve: --print-scenario: no built-in scenario '{}' (known: {})\n",
+               escape_for_log(name), builtin_names());
+    return exit_usage;
+  }
+  fmt::print("{}\n", server::to_json(*found).dump(2));
+  return exit_ok;
+}
+
+// Loads --scenario files and attaches --fault rules; the result goes into config.scenarios
+// (left empty, meaning the built-in scenarios, when neither option was given).
+void load_routes(const serve_command& command, server::server_config& config) {
+  for (const std::string& file : command.scenario_files) config.scenarios.push_back(server::load_scenario_file(file));
+  server::merged_routes(config.scenarios);  // a path claimed by two files is an error naming both
+  std::vector<server::fault_option> faults;
+  for (const std::string& spec : command.fault_specs) faults.push_back(server::parse_fault_spec(spec));
+  if (faults.empty()) return;
+  if (config.scenarios.empty()) config.scenarios = server::builtin_scenarios();
+  server::attach_faults(config.scenarios, faults);
 }
 
 }  // namespace
@@ -49,12 +90,35 @@ std::unique_ptr<serve_command> add_serve_command(CLI::App& root) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1000.0));
   app->add_flag("--quiet", config.quiet, "Do not print the [SERVER] access lines");
+  app->add_option("--max-connections", config.max_connections,
+                  "Open connections beyond which new ones are closed at once (raise ulimit -n to match)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}));
+  app->add_option("--scenario", command->scenario_files,
+                  "Serve the routes of this scenario file (JSON) instead of the seed APIs; repeatable, routes merge")
+      ->type_name("FILE");
+  app->add_option("--fault", command->fault_specs,
+                  "Inject a fault, e.g. profiles:user_id=1121:attempt=1:503:retry-after=1 or /get_weather:5%:reset; "
+                  "repeatable (see docs/mock-server.md)")
+      ->type_name("SPEC");
+  app->add_option("--print-scenario", command->print_scenario,
+                  "Print a built-in scenario (weather, books, pizza, health, profiles) as JSON and exit")
+      ->type_name("NAME");
   return command;
 }
 
 int run_serve_command(const serve_command& command) {
   server::server_config config = command.config;
   if (command.app->count("--seed") > 0) config.seed = command.seed;
+  if (command.app->count("--print-scenario") > 0) return print_scenario(command.print_scenario);
+  try {
+    load_routes(command, config);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "serentak serve: {}\n", e.what());
+    return exit_usage;
+  }
+
+  raise_fd_limit();  // each connection is a descriptor: 10,000 waiting clients need 10,000 of them
 
   std::unique_ptr<server::mock_server> server;
   try {

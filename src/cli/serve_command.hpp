@@ -1,7 +1,10 @@
 #pragma once
-// `serentak serve`: the five seed APIs on one asynchronous server, until SIGINT or SIGTERM.
+// `serentak serve`: the five seed APIs (or the scenarios given with --scenario, with --fault
+// faults) on one asynchronous server, until SIGINT or SIGTERM; --print-scenario prints one.
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -12,7 +15,10 @@ namespace serentak::cli {
 struct serve_command {
   CLI::App* app = nullptr;
   server::server_config config;
-  std::uint64_t seed = 0;  // copied into config.seed when --seed was given
+  std::uint64_t seed = 0;                   // copied into config.seed when --seed was given
+  std::vector<std::string> scenario_files;  // --scenario, in order; their routes merge
+  std::vector<std::string> fault_specs;     // --fault, in order (server/fault_spec.hpp)
+  std::string print_scenario;               // --print-scenario NAME: print it and exit
 };
 
 std::unique_ptr<serve_command> add_serve_command(CLI::App& root);

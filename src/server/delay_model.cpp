@@ -11,6 +11,8 @@ namespace {
 
 constexpr std::uint64_t purpose_delay = 1;
 constexpr std::uint64_t purpose_pick = 2;
+constexpr std::uint64_t purpose_delay_second = 3;  // lognormal's second uniform (Box-Muller)
+constexpr std::uint64_t purpose_mix_part = 4;      // which part of a mix
 
 std::mt19937_64& thread_engine() {
   thread_local std::mt19937_64 engine = [] {
@@ -57,9 +59,22 @@ std::uint64_t delay_model::draw(std::string_view path, std::string_view item, st
 }
 
 double delay_model::delay_s(std::string_view path, std::string_view item, themes::delay_range range) const {
-  if (delay_scale_ == 0 || range.max_s <= 0) return 0.0;
-  double u = unit_interval(draw(path, item, purpose_delay));
-  return (range.min_s + (range.max_s - range.min_s) * u) * delay_scale_;
+  return delay_s(path, item, latency_model::uniform(range.min_s, range.max_s));
+}
+
+double delay_model::delay_s(std::string_view path, std::string_view item, const latency_model& model) const {
+  if (delay_scale_ == 0 || model.max_delay_s() <= 0) return 0.0;
+  using kind = latency_model::kind;
+  double pick = model.model == kind::mix ? unit_interval(draw(path, item, purpose_mix_part)) : 0.0;
+  double u1 = unit_interval(draw(path, item, purpose_delay));
+  // Only a lognormal somewhere in the model needs the second number; skipping it keeps unseeded
+  // draws cheap.
+  bool second = model.model == kind::lognormal ||
+                (model.model == kind::mix && std::any_of(model.parts.begin(), model.parts.end(), [](const auto& p) {
+                   return p.latency.model == kind::lognormal;
+                 }));
+  double u2 = second ? unit_interval(draw(path, item, purpose_delay_second)) : 0.0;
+  return model.sample(pick, u1, u2) * delay_scale_;
 }
 
 std::size_t delay_model::pick(std::string_view path, std::string_view item, std::size_t count) const {

@@ -1,6 +1,6 @@
 #pragma once
-// Where the mock server's randomness comes from: response delays (uniform in a theme's range,
-// times delay_scale) and random picks (weather without a city).
+// Where the mock server's randomness comes from: response delays (a route's latency_model times
+// delay_scale), random picks (weather without a city) and fault decisions (see route_faults).
 //
 // Seeded, every draw is a pure function of (seed, route path, item, purpose): splitmix64 over an
 // FNV-1a hash, so a run is reproducible whatever order requests arrive in and however many
@@ -13,6 +13,7 @@
 #include <optional>
 #include <string_view>
 
+#include "server/latency_model.hpp"
 #include "themes/theme.hpp"
 
 namespace serentak::server {
@@ -24,6 +25,9 @@ class delay_model {
 
   // Seconds to wait before answering item on path: uniform in [min_s, max_s) times delay_scale.
   double delay_s(std::string_view path, std::string_view item, themes::delay_range range) const;
+  // Seconds to wait for item on path under model, times delay_scale. For a uniform model the draw
+  // is the one above, so a theme's delays are the same whichever way its range is given.
+  double delay_s(std::string_view path, std::string_view item, const latency_model& model) const;
 
   // An index in [0, count) for a random pick (count > 0).
   std::size_t pick(std::string_view path, std::string_view item, std::size_t count) const;

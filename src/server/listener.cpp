@@ -15,6 +15,7 @@
 
 #include "core/log_text.hpp"
 #include "log/line_writer.hpp"
+#include "server/server_stats.hpp"
 
 namespace serentak::server {
 namespace {
@@ -37,14 +38,22 @@ std::string endpoint_name(const tcp::endpoint& endpoint) {
   return address + ":" + std::to_string(endpoint.port());
 }
 
-listener::listener(net::io_context& ioc, const tcp::endpoint& endpoint, session_context context)
-    : ioc_(ioc), acceptor_(net::make_strand(ioc)), backoff_timer_(acceptor_.get_executor()), context_(context) {
+listener::listener(net::io_context& ioc, const tcp::endpoint& endpoint, session_context context,
+                   std::size_t max_connections)
+    : ioc_(ioc),
+      acceptor_(net::make_strand(ioc)),
+      backoff_timer_(acceptor_.get_executor()),
+      context_(context),
+      max_connections_(max_connections) {
   boost::system::error_code ec;
   // Each step reports through ec (these overloads return void under BOOST_ASIO_NO_DEPRECATED).
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  // Not SOMAXCONN (4096 in glibc's header): the kernel caps the backlog at net.core.somaxconn
+  // anyway, and asking for more lets a machine with a raised sysctl use all of it.
+  constexpr int listen_backlog = 65535;
+  if (!ec) acceptor_.listen(listen_backlog, ec);
   if (!ec) port_ = acceptor_.local_endpoint(ec).port();
   if (ec) throw_listen_error(ec, endpoint);
 }
@@ -74,7 +83,14 @@ void listener::do_accept() {
 void listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
   if (ec) return fail(ec, "accept");
   last_error_ = {};
-  start_session(std::move(socket), context_);
+  if (static_cast<std::size_t>(context_.stats.connections_open()) >= max_connections_) {
+    // Full: close at once (the client sees the connection end), keep draining the backlog.
+    context_.stats.connection_refused();
+    boost::system::error_code ignored;
+    socket.close(ignored);
+  } else {
+    start_session(std::move(socket), context_);
+  }
   do_accept();
 }
 

@@ -1,10 +1,13 @@
 #pragma once
 // Accepts TCP connections for the mock server and hands each to a new session on its own strand.
 // Binds and listens in the constructor, so the port is known (port 0: the kernel's choice) before
-// any thread runs. Accept errors such as EMFILE back off on a timer instead of spinning.
+// any thread runs. Accept errors such as EMFILE back off on a timer instead of spinning. With
+// max_connections open, a newly accepted connection is closed at once (counted as refused), so
+// the accept loop keeps draining the backlog without spinning or holding more descriptors.
 // Owned by mock_server through shared_ptr (its pending accept holds another reference);
 // run() and close() may be called from any thread, the rest runs on the listener's strand.
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -22,7 +25,8 @@ class listener : public std::enable_shared_from_this<listener> {
  public:
   // Opens, binds (SO_REUSEADDR) and listens with the largest backlog the system allows.
   // Throws std::system_error: "cannot listen on 127.0.0.1:5000: Address already in use".
-  listener(boost::asio::io_context& ioc, const boost::asio::ip::tcp::endpoint& endpoint, session_context context);
+  listener(boost::asio::io_context& ioc, const boost::asio::ip::tcp::endpoint& endpoint, session_context context,
+           std::size_t max_connections);
 
   unsigned short port() const noexcept { return port_; }
   void run();    // starts accepting
@@ -38,6 +42,7 @@ class listener : public std::enable_shared_from_this<listener> {
   boost::asio::ip::tcp::acceptor acceptor_;  // its executor is the listener's strand
   boost::asio::steady_timer backoff_timer_;
   session_context context_;
+  std::size_t max_connections_;  // open connections beyond which new ones are closed at once
   unsigned short port_ = 0;
   bool closed_ = false;
   boost::system::error_code last_error_;  // reported once per streak of equal errors

@@ -24,6 +24,7 @@
 #include "server/connection_registry.hpp"
 #include "server/listener.hpp"
 #include "server/router.hpp"
+#include "server/server_stats.hpp"
 #include "server/session.hpp"
 #include "themes/theme.hpp"
 
@@ -58,6 +59,7 @@ const server_config& validated(const server_config& config) {
   if (config.header_limit_bytes == 0 || config.header_limit_bytes > 0xFFFFFFFFu) {
     throw std::invalid_argument("header limit must be between 1 byte and 4 GiB");
   }
+  if (config.max_connections == 0) throw std::invalid_argument("max connections must be > 0");
   return config;
 }
 
@@ -84,10 +86,11 @@ unsigned thread_count(unsigned requested) {
 struct mock_server::impl {
   explicit impl(server_config c)
       : config(validated(c)),
-        routes(themes::seed_themes(), router_options{config.seed, config.delay_scale, !config.quiet}),
+        routes(config),  // config.scenarios, or the built-in seed scenarios
         ioc(static_cast<int>(thread_count(config.threads))),
-        acceptor(std::make_shared<listener>(ioc, tcp::endpoint(parse_host(config.host), config.port),
-                                            session_context{routes, registry, settings_of(config)})) {}
+        acceptor(std::make_shared<listener>(
+            ioc, tcp::endpoint(parse_host(config.host), config.port),
+            session_context{routes, registry, stats, settings_of(config), &config.plan_hook}, config.max_connections)) {}
 
   void run_thread();
   void shut_down();
@@ -95,6 +98,7 @@ struct mock_server::impl {
   server_config config;
   router routes;
   connection_registry registry;
+  server_stats stats;  // thread-safe; read by GET /__serentak/stats and /metrics
   net::io_context ioc;
   std::shared_ptr<listener> acceptor;
 

@@ -12,11 +12,18 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "server/scenario.hpp"
+#include <string_view>
 
 namespace serentak::server {
+
+struct response_plan;
 
 struct server_config {
   std::string host = "127.0.0.1";                    // address to listen on (IPv4 or IPv6 literal, or localhost)
@@ -30,6 +37,13 @@ struct server_config {
   std::chrono::milliseconds idle_timeout{60000};     // a keep-alive connection idle this long is closed; > 0
   std::size_t header_limit_bytes = 8 * 1024;         // larger request headers: 431 and the connection closes
   std::uint64_t body_limit_bytes = 1024 * 1024;      // larger request bodies: 413 and the connection closes
+  // The routes to serve, with their latency models and faults (scenario_file.hpp, fault_spec.hpp);
+  // empty: the five seed themes as built-in scenarios. The router is built from this: router(config).
+  std::vector<scenario> scenarios;
+  std::size_t max_connections = 20000;               // open connections beyond which new ones are closed at once; > 0
+  // Test seam: called with each request's target and routed plan before it is carried out (e.g. to
+  // set a delivery mode). Empty: plans are used as routed. Called on io threads, concurrently.
+  std::function<void(std::string_view target, response_plan& plan)> plan_hook;
 };
 
 class mock_server {

@@ -2,29 +2,34 @@
 
 #include <stdexcept>
 
+#include "server/builtin_scenarios.hpp"
 #include "server/error_page.hpp"
 #include "server/query_string.hpp"
 
 namespace serentak::server {
 
 router::router(std::span<const themes::theme> themes, router_options options)
+    : router(
+          [&] {
+            std::vector<scenario> scenarios;
+            for (const themes::theme& t : themes) scenarios.push_back(scenario_of(t));
+            return scenarios;
+          }(),
+          options) {}
+
+router::router(const server_config& config)
+    : router(config.scenarios.empty() ? builtin_scenarios() : config.scenarios,
+             router_options{config.seed, config.delay_scale, !config.quiet}) {}
+
+router::router(const std::vector<scenario>& scenarios, router_options options)
     : delays_(options.seed, options.delay_scale), lines_{options.access_lines} {
-  std::size_t keyed_count = 0;
-  std::size_t fixed_count = 0;
-  for (const themes::theme& t : themes) {
-    keyed_count += t.keyed ? 1 : 0;
-    fixed_count += t.fixed.size();
-  }
-  keyed_.reserve(keyed_count);
-  fixed_.reserve(fixed_count);
-  for (const themes::theme& t : themes) {
-    if (t.keyed) {
-      keyed_.emplace_back(*t.keyed, delays_, lines_);
-      add(t.keyed->path, &keyed_.back());
-    }
-    for (const themes::fixed_route& route : t.fixed) {
-      fixed_.emplace_back(route, delays_, lines_);
-      add(route.path, &fixed_.back());
+  for (const scenario& s : scenarios) {
+    for (const scenario_route& route : s.routes) {
+      if (route.keyed()) {
+        add(route.path, &keyed_.emplace_back(route, delays_, lines_, &attempts_));
+      } else {
+        add(route.path, &fixed_.emplace_back(route, delays_, lines_, &attempts_));
+      }
     }
   }
 }

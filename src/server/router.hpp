@@ -1,10 +1,12 @@
 #pragma once
 // Maps a request (method, target) to a response_plan, as Flask's URL map does for the seed apps:
-// a known path with GET or HEAD goes to its theme handler, OPTIONS gets the Allow list, any other
-// method 405; an unknown path gets Flask's HTML 404. All five seed themes share one router.
-// Built once from the theme descriptors, then immutable: route() is const and thread-safe.
+// a known path with GET or HEAD goes to its route's handler, OPTIONS gets the Allow list, any other
+// method 405; an unknown path gets Flask's HTML 404. Built once from scenarios (by default the
+// five seed themes as built-in scenarios), then immutable: route() is const and thread-safe
+// (the only mutable state, the faults' attempt_counter, has its own lock).
 // Owned by mock_server; sessions hold a reference to it.
 
+#include <deque>
 #include <map>
 #include <optional>
 #include <span>
@@ -13,8 +15,11 @@
 #include <variant>
 #include <vector>
 
+#include "server/attempt_counter.hpp"
 #include "server/delay_model.hpp"
+#include "server/mock_server.hpp"
 #include "server/response_plan.hpp"
+#include "server/scenario.hpp"
 #include "server/theme_handler.hpp"
 #include "themes/theme.hpp"
 
@@ -28,9 +33,13 @@ struct router_options {
 
 class router {
  public:
-  // Throws std::invalid_argument for a bad delay scale, malformed theme data or two themes
+  // Throws std::invalid_argument for a bad delay scale, malformed route data or two routes
   // claiming the same path.
   router(std::span<const themes::theme> themes, router_options options);
+  router(const std::vector<scenario>& scenarios, router_options options);
+  // What mock_server serves: config.scenarios, or the built-in seed scenarios when there are none,
+  // with config's seed, delay scale and quiet flag.
+  explicit router(const server_config& config);
   router(const router&) = delete;  // handlers refer to delays_
   router& operator=(const router&) = delete;
 
@@ -41,6 +50,7 @@ class router {
   response_plan reject(int status) const;
 
   std::vector<std::string> paths() const;  // every routed path, sorted
+  const attempt_counter& attempts() const noexcept { return attempts_; }
 
  private:
   using handler = std::variant<const keyed_handler*, const fixed_handler*>;
@@ -48,8 +58,9 @@ class router {
 
   delay_model delays_;
   access_lines lines_;
-  std::vector<keyed_handler> keyed_;  // reserved up front: routes_ points into them
-  std::vector<fixed_handler> fixed_;
+  attempt_counter attempts_;         // (route, item) -> requests seen, for the routes' faults
+  std::deque<keyed_handler> keyed_;  // a deque: routes_ and plans point into its elements
+  std::deque<fixed_handler> fixed_;
   std::map<std::string, handler, std::less<>> routes_;
 };
 

@@ -7,9 +7,8 @@
 
 #include "server/session.hpp"
 
+#include <algorithm>
 #include <array>
-#include <cstdio>
-#include <ctime>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,7 +16,9 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/socket_base.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/optional/optional.hpp>
@@ -25,8 +26,12 @@
 #include "core/log_text.hpp"
 #include "log/line_writer.hpp"
 #include "server/connection_registry.hpp"
+#include "server/huge_body.hpp"
+#include "server/observability_routes.hpp"
+#include "server/response_head.hpp"
 #include "server/response_plan.hpp"
 #include "server/router.hpp"
+#include "server/server_stats.hpp"
 
 namespace serentak::server {
 namespace {
@@ -42,6 +47,12 @@ constexpr std::size_t first_read_bytes = 4096;
 // would destroy our error response in flight (a "lingering close").
 constexpr std::chrono::seconds linger_time{2};
 constexpr std::size_t linger_bytes = 4 * 1024 * 1024;
+// While a response waits on its delay, a small read watches for the peer leaving; bytes it reads
+// (a pipelined next request) are kept, up to this much, after which the watch stops.
+constexpr std::size_t watch_read_bytes = 512;
+constexpr std::size_t watch_buffer_limit = 64 * 1024;
+constexpr std::size_t huge_write_bytes = 64 * 1024;  // one write of a huge body
+constexpr std::chrono::milliseconds drip_tick{100};  // at >= 10 B/s; slower rates send 1 byte a tick
 
 // A request body that is counted (against body_limit) and dropped: no seed route reads a body,
 // and keeping it would let each connection pin up to body_limit bytes of memory.
@@ -62,18 +73,25 @@ struct discard_body {
   };
 };
 
-// The Date header (RFC 9110 IMF-fixdate), as Werkzeug sends it.
-std::string http_date() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  ::gmtime_r(&now, &utc);
-  static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  char buffer[96];  // room for any int, so the compiler can prove no truncation
-  std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[utc.tm_wday], utc.tm_mday,
-                months[utc.tm_mon], utc.tm_year + 1900, utc.tm_hour, utc.tm_min, utc.tm_sec);
-  return buffer;
+// The statistics name of a transport fault.
+std::string_view delivery_name(delivery how) {
+  switch (how) {
+    case delivery::normal:
+      return "";
+    case delivery::reset:
+      return "reset";
+    case delivery::close_early:
+      return "close_early";
+    case delivery::truncate:
+      return "truncate";
+    case delivery::drip:
+      return "drip";
+    case delivery::hang:
+      return "hang";
+    case delivery::huge:
+      return "huge";
+  }
+  return "";
 }
 
 // Errors that just mean "this connection is over": the peer left, a deadline passed, or stop().
@@ -91,15 +109,21 @@ int rejection_status(const beast::error_code& ec) {
   return 0;
 }
 
-// One connection: read -> route -> wait the plan's delay -> access line -> write -> read again.
+// One connection: read -> route -> wait the plan's delay -> access line -> deliver -> read again.
 // Owned by itself (shared_from_this in every pending handler) and weakly by the registry; every
 // member runs on the socket's strand except close(), which only posts to it.
 class session final : public connection, public std::enable_shared_from_this<session> {
  public:
   session(tcp::socket&& socket, const session_context& context)
-      : stream_(std::move(socket)), delay_timer_(stream_.get_executor()), context_(context) {}
+      : stream_(std::move(socket)), delay_timer_(stream_.get_executor()), context_(context) {
+    context_.stats.connection_opened();
+  }
 
-  ~session() override { context_.registry.remove(this); }
+  ~session() override {
+    if (in_request_) context_.stats.request_cancelled();  // the peer left, or stop(), before the answer
+    context_.stats.connection_closed();
+    context_.registry.remove(this);
+  }
 
   session(const session&) = delete;
   session& operator=(const session&) = delete;
@@ -114,6 +138,8 @@ class session final : public connection, public std::enable_shared_from_this<ses
   }
 
  private:
+  // ---- reading a request ----
+
   void do_read() {
     if (closed_) return;
     parser_.emplace();
@@ -132,9 +158,25 @@ class session final : public connection, public std::enable_shared_from_this<ses
     do_read_request();
   }
 
-  // The request has begun: all of it must arrive within the request timeout.
+  // The request has begun: all of it, head and body, must arrive within the request timeout
+  // (one deadline for the whole read, however slowly the bytes trickle in: slowloris).
   void do_read_request() {
     stream_.expires_after(context_.settings.request_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t /*bytes*/) {
+    if (ec) return fail(ec, "read");
+    // Request smuggling: a Transfer-Encoding next to a Content-Length, or one whose last coding is
+    // not chunked, leaves the body's length ambiguous (RFC 9112 6.1). Beast refuses some orders
+    // of these fields but not all (TE: gzip + Content-Length passes), so refuse them all here.
+    const auto& request = parser_->get();
+    if (request.count(http::field::transfer_encoding) > 0 &&
+        (request.count(http::field::content_length) > 0 || !parser_->chunked())) {
+      return reject(400);
+    }
+    if (parser_->is_done()) return on_read({}, 0);
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&session::on_read, shared_from_this()));
   }
 
@@ -143,51 +185,185 @@ class session final : public connection, public std::enable_shared_from_this<ses
     const auto& request = parser_->get();
     keep_alive_ = request.keep_alive();
     version_ = request.version();
-    plan_ = context_.routes.route(request.method_string(), request.target());
+    // The statistics are read before this request counts as in flight, so they do not see themselves.
+    if (auto own = observability_plan(request.method_string(), request.target(), context_.stats)) {
+      begin_request();
+      plan_ = std::move(*own);
+    } else {
+      begin_request();
+      plan_ = context_.routes.route(request.method_string(), request.target());
+      if (context_.hook != nullptr && *context_.hook) (*context_.hook)(request.target(), plan_);
+    }
+    parser_.reset();  // the request's fields are not needed any more
     do_delay();
   }
 
+  // ---- waiting: the plan's delay, or a hang ----
+
   void do_delay() {
+    if (plan_.how == delivery::hang) return wait(context_.settings.idle_timeout);  // bounded like an idle peer
     if (plan_.delay.count() <= 0) return on_delay({});
-    delay_timer_.expires_after(plan_.delay);
+    wait(plan_.delay);
+  }
+
+  void wait(std::chrono::nanoseconds how_long) {
+    // Thousands of connections may wait at once: hold no read buffer while waiting.
+    if (buffer_.size() == 0) buffer_.shrink_to_fit();
+    waiting_ = true;
+    delay_timer_.expires_after(how_long);
     delay_timer_.async_wait(beast::bind_front_handler(&session::on_delay, shared_from_this()));
+    do_watch_peer();
+  }
+
+  // A read during the wait, so a peer that leaves cancels its timer at once instead of being
+  // noticed only when the response is written. It reads the raw socket, outside tcp_stream's
+  // deadlines: the wait itself is bounded by the timer.
+  void do_watch_peer() {
+    if (buffer_.size() >= watch_buffer_limit) return;  // a client pipelining this much is not watched
+    watch_pending_ = true;
+    stream_.socket().async_read_some(buffer_.prepare(watch_read_bytes),
+                                     beast::bind_front_handler(&session::on_watch, shared_from_this()));
+  }
+
+  void on_watch(beast::error_code ec, std::size_t bytes) {
+    watch_pending_ = false;
+    buffer_.commit(bytes);  // a pipelined request's bytes, kept for the next read
+    if (closed_) return;
+    if (resume_after_watch_) {  // the response went out while this read was being cancelled
+      resume_after_watch_ = false;
+      return do_read();
+    }
+    if (!waiting_) return;  // the wait is over (it cancelled this read); the response is on its way
+    if (ec) {
+      // The peer closed or reset while its answer waited: drop the work and the connection now
+      // (the destructor counts the request as cancelled).
+      waiting_ = false;
+      delay_timer_.cancel();
+      beast::error_code ignored;
+      stream_.socket().close(ignored);
+      return;
+    }
+    do_watch_peer();
   }
 
   void on_delay(beast::error_code ec) {
-    if (ec) return fail(ec, "delay");
+    waiting_ = false;
+    if (ec) return;  // cancelled: stop(), or the peer left
+    if (watch_pending_) {
+      beast::error_code ignored;
+      stream_.socket().cancel(ignored);  // ends the watch; on_watch keeps whatever it read
+    }
+    if (plan_.how == delivery::hang) return end_without_response(false);  // hung as long as allowed
     // One write(2) per whole line: lines from all sessions never interleave.
     if (!plan_.access_line.empty() && context_.settings.access_log_fd >= 0) {
       log::write_fully(context_.settings.access_log_fd, plan_.access_line);
     }
-    do_write();
+    deliver();
   }
 
-  void do_write() {
-    response_ = {};
-    response_.version(version_);
-    response_.result(static_cast<unsigned>(plan_.status));
-    response_.set(http::field::server, "serentak");
-    response_.set(http::field::date, http_date());
-    response_.set(http::field::content_type, plan_.content_type);
-    if (plan_.allow_header) response_.set(http::field::allow, allowed_methods);
-    response_.set("X-Serentak-Delay-Ms", std::to_string(delay_ms(plan_)));
-    response_.keep_alive(keep_alive_ && !plan_.close);
-    if (plan_.omit_body) {
-      response_.content_length(plan_.body.size());  // HEAD: the length GET would send, no bytes
-    } else {
-      response_.body() = std::move(plan_.body);
-      response_.prepare_payload();
+  // ---- delivering the response ----
+
+  void deliver() {
+    const bool close_after = !keep_alive_ || plan_.close;
+    const std::string_view body = plan_.omit_body ? std::string_view{} : std::string_view(plan_.body);
+    switch (plan_.how) {
+      case delivery::reset:
+        return end_without_response(true);
+      case delivery::close_early:
+      case delivery::hang:
+        return end_without_response(false);
+      case delivery::truncate: {
+        // The whole body's Content-Length, half of its bytes, then the connection closes.
+        head_ = response_head(plan_, {version_, false, plan_.body.size()});
+        return write_head_and(body.substr(0, body.size() / 2), true);
+      }
+      case delivery::drip: {
+        drip_bytes_ = response_head(plan_, {version_, !close_after, plan_.body.size()});
+        drip_bytes_.append(body);
+        drip_sent_ = 0;
+        return do_drip(close_after);
+      }
+      case delivery::huge: {
+        head_ = response_head(plan_, {version_, !close_after, plan_.huge_body_bytes});
+        huge_sent_ = plan_.omit_body ? plan_.huge_body_bytes : 0;
+        stream_.expires_after(context_.settings.request_timeout);
+        return net::async_write(stream_, net::buffer(head_),
+                                beast::bind_front_handler(&session::on_huge, shared_from_this(), close_after));
+      }
+      case delivery::normal:
+        break;
     }
+    head_ = response_head(plan_, {version_, !close_after, plan_.body.size()});
+    write_head_and(body, close_after);
+  }
+
+  void write_head_and(std::string_view body, bool close_after) {
+    std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body.data(), body.size())};
     stream_.expires_after(context_.settings.request_timeout);
-    http::async_write(stream_, response_,
-                      beast::bind_front_handler(&session::on_write, shared_from_this(), response_.need_eof()));
+    net::async_write(stream_, buffers, beast::bind_front_handler(&session::on_write, shared_from_this(), close_after));
+  }
+
+  // delivery::reset (abortive: RST) or an orderly close (FIN) without a response byte.
+  void end_without_response(bool abortive) {
+    finish_request(0);
+    beast::error_code ignored;
+    if (abortive) {
+      stream_.socket().set_option(net::socket_base::linger(true, 0), ignored);
+    } else {
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    }
+    stream_.socket().close(ignored);
+  }
+
+  // delivery::drip: a few bytes, then a tick on the timer (no thread sleeps), until all are sent.
+  void do_drip(bool close_after) {
+    std::uint64_t rate = plan_.drip_bytes_per_second;
+    std::size_t per_tick = rate == 0 ? drip_bytes_.size() : rate >= 10 ? static_cast<std::size_t>(rate / 10) : 1;
+    std::size_t n = std::min(per_tick, drip_bytes_.size() - drip_sent_);
+    stream_.expires_after(context_.settings.request_timeout);
+    net::async_write(stream_, net::buffer(drip_bytes_.data() + drip_sent_, n),
+                     beast::bind_front_handler(&session::on_drip, shared_from_this(), close_after));
+  }
+
+  void on_drip(bool close_after, beast::error_code ec, std::size_t bytes) {
+    if (ec) return fail(ec, "write");
+    drip_sent_ += bytes;
+    if (drip_sent_ >= drip_bytes_.size()) {
+      drip_bytes_ = {};
+      return on_write(close_after, {}, 0);
+    }
+    std::uint64_t rate = plan_.drip_bytes_per_second;
+    auto tick = rate >= 10 || rate == 0 ? std::chrono::nanoseconds(drip_tick)
+                                        : std::chrono::nanoseconds(std::chrono::seconds(1)) / static_cast<long>(rate);
+    delay_timer_.expires_after(tick);
+    delay_timer_.async_wait([self = shared_from_this(), close_after](beast::error_code wait_ec) {
+      if (!wait_ec && !self->closed_) self->do_drip(close_after);
+    });
+  }
+
+  // delivery::huge: the generated body in pieces of static bytes, never held whole.
+  void on_huge(bool close_after, beast::error_code ec, std::size_t /*bytes*/) {
+    if (ec) return fail(ec, "write");
+    std::string_view piece = huge_body_piece(plan_.huge_body_bytes, huge_sent_, huge_write_bytes);
+    if (piece.empty()) return on_write(close_after, {}, 0);
+    huge_sent_ += piece.size();
+    stream_.expires_after(context_.settings.request_timeout);
+    net::async_write(stream_, net::buffer(piece.data(), piece.size()),
+                     beast::bind_front_handler(&session::on_huge, shared_from_this(), close_after));
   }
 
   void on_write(bool close, beast::error_code ec, std::size_t /*bytes*/) {
     if (ec) return fail(ec, "write");
+    finish_request(plan_.status);
     if (close) return do_close();
+    if (watch_pending_) {  // let the cancelled watch hand back its bytes first
+      resume_after_watch_ = true;
+      return;
+    }
     do_read();
   }
+
+  // ---- closing ----
 
   // The response said "Connection: close": send FIN; after a refused request, drain the peer's
   // leftover bytes for a while first (see linger_time).
@@ -213,7 +389,10 @@ class session final : public connection, public std::enable_shared_from_this<ses
 
   // Answers a request that could not be read, then closes the connection.
   void reject(int status) {
+    begin_request();
     plan_ = context_.routes.reject(status);
+    plan_.route = {};
+    plan_.how = delivery::normal;
     keep_alive_ = false;
     lingering_ = true;
     on_delay({});
@@ -235,17 +414,41 @@ class session final : public connection, public std::enable_shared_from_this<ses
     log::write_fully(context_.settings.error_fd, line);
   }
 
+  // ---- statistics ----
+
+  void begin_request() {
+    request_start_ = std::chrono::steady_clock::now();
+    in_request_ = true;
+    context_.stats.request_started();
+  }
+
+  // status 0: the connection was ended without a response.
+  void finish_request(int status) {
+    if (!in_request_) return;
+    in_request_ = false;
+    std::string_view fault = plan_.fault.empty() ? delivery_name(plan_.how) : plan_.fault;
+    context_.stats.request_finished(plan_.route, status, fault, std::chrono::steady_clock::now() - request_start_);
+  }
+
   beast::tcp_stream stream_;
-  net::steady_timer delay_timer_;
+  net::steady_timer delay_timer_;  // the plan's delay, a hang's bound, the drip's ticks
   session_context context_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<discard_body>> parser_;
-  http::response<http::string_body> response_;
   response_plan plan_;
+  std::string head_;        // the response head being written
+  std::string drip_bytes_;  // delivery::drip: the whole response
+  std::size_t drip_sent_ = 0;
+  std::uint64_t huge_sent_ = 0;  // delivery::huge: body bytes handed to the socket
+  std::chrono::steady_clock::time_point request_start_;
   unsigned version_ = 11;
   bool keep_alive_ = true;
-  bool closed_ = false;     // stop() has closed the stream
-  bool lingering_ = false;  // drain the peer's bytes before closing
+  bool closed_ = false;              // stop() has closed the stream
+  bool lingering_ = false;           // drain the peer's bytes before closing
+  bool in_request_ = false;          // counted as started, not yet as finished
+  bool waiting_ = false;             // the delay (or hang) timer is pending
+  bool watch_pending_ = false;       // the peer watch's read is pending
+  bool resume_after_watch_ = false;  // read the next request once the watch has returned
   std::size_t drained_ = 0;
   std::unique_ptr<std::array<char, 16 * 1024>> drain_buffer_;  // only while lingering
 };

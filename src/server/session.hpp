@@ -1,7 +1,9 @@
 #pragma once
 // One HTTP/1.1 connection of the mock server (Boost.Beast): read a request, ask the router for a
-// response_plan, wait its delay on a steady_timer, print its access line, write the response,
-// and read the next request on the same connection (keep-alive) until the peer closes.
+// response_plan, wait its delay on a steady_timer (watching for the peer to leave meanwhile),
+// print its access line, deliver the response as the plan says (normally, or as a transport
+// fault: reset, early close, truncated, dripped, huge, hang), and read the next request on the
+// same connection (keep-alive) until the peer closes.
 // Each session runs on its own strand, owns itself through shared_ptr (kept alive by its pending
 // operation), and is registered in the connection_registry so stop() can close it from any thread.
 // Only start_session() is public, so Beast stays out of the other translation units.
@@ -9,6 +11,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <string_view>
 
 #include <boost/asio/ip/tcp.hpp>
 
@@ -16,6 +20,11 @@ namespace serentak::server {
 
 class router;
 class connection_registry;
+class server_stats;
+struct response_plan;
+
+// A test seam: adjusts every routed plan (e.g. sets a delivery mode) before it is carried out.
+using plan_hook = std::function<void(std::string_view target, response_plan& plan)>;
 
 struct session_settings {
   std::chrono::milliseconds request_timeout{30000};  // a started request must arrive whole within this
@@ -31,7 +40,9 @@ struct session_settings {
 struct session_context {
   const router& routes;
   connection_registry& registry;
+  server_stats& stats;
   session_settings settings;
+  const plan_hook* hook = nullptr;  // nullptr or empty: plans are used as routed
 };
 
 // Starts serving an accepted socket whose executor is a strand. If stop() has already begun the

@@ -1,0 +1,214 @@
+// Faults: the --fault spec grammar, which requests a rule hits (a share of them, seeded; one item;
+// some attempts), the bounded attempt counter, and the plan each fault kind turns an answer into.
+#include "server/route_faults.hpp"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "server/builtin_scenarios.hpp"
+#include "server/fault_spec.hpp"
+#include "server/router.hpp"
+
+namespace serentak::server {
+namespace {
+
+std::vector<scenario> with_faults(std::vector<std::string> specs, std::vector<scenario> base = builtin_scenarios()) {
+  std::vector<fault_option> options;
+  for (const std::string& spec : specs) options.push_back(parse_fault_spec(spec));
+  attach_faults(base, options);
+  return base;
+}
+
+std::string spec_error(std::string_view spec) {
+  try {
+    parse_fault_spec(spec);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+TEST(FaultSpec, ParsesTheIssuesExample) {
+  fault_option f = parse_fault_spec("profiles:user_id=1121:attempt=1:503:retry-after=1");
+  EXPECT_EQ(f.route, "profiles");
+  EXPECT_EQ(f.param, "user_id");
+  EXPECT_EQ(f.rule.kind, fault_kind::status);
+  EXPECT_EQ(f.rule.status, 503);
+  EXPECT_EQ(f.rule.item, "1121");
+  EXPECT_EQ(f.rule.attempt_min, 1u);
+  EXPECT_EQ(f.rule.attempt_max, 1u);
+  EXPECT_EQ(f.rule.retry_after_s, 1u);
+  EXPECT_EQ(f.rule.share, 1.0);
+}
+
+TEST(FaultSpec, ParsesSharesKindsSizesAndBodies) {
+  fault_option reset = parse_fault_spec("/get_weather:5%:reset");
+  EXPECT_EQ(reset.route, "/get_weather");
+  EXPECT_DOUBLE_EQ(reset.rule.share, 0.05);
+  EXPECT_EQ(reset.rule.kind, fault_kind::reset);
+  EXPECT_EQ(parse_fault_spec("/a:drip=64k").rule.bytes_per_second, 65536u);
+  EXPECT_EQ(parse_fault_spec("/a:huge=10M").rule.bytes, 10u << 20);
+  EXPECT_EQ(parse_fault_spec("/a:attempt=2-3:malformed-json").rule.attempt_max, 3u);
+  EXPECT_EQ(parse_fault_spec("/a:item=a%3Ab:hang").rule.item, "a:b");
+  fault_option body = parse_fault_spec("/a:share=0.5:500:body={\"a\":\"x:y\"}");
+  EXPECT_EQ(body.rule.body, nlohmann::ordered_json({{"a", "x:y"}}));
+  EXPECT_DOUBLE_EQ(body.rule.share, 0.5);
+}
+
+TEST(FaultSpec, RejectsMistakesWithTheSpecInTheMessage) {
+  EXPECT_EQ(spec_error("profiles"),
+            "--fault 'profiles': expected ROUTE:FIELD:..., e.g. "
+            "profiles:user_id=1121:attempt=1:503:retry-after=1");
+  EXPECT_NE(spec_error("/a:5%").find("names no fault"), std::string::npos);
+  EXPECT_NE(spec_error("/a:150%:reset").find("0% to 100%"), std::string::npos);
+  EXPECT_NE(spec_error("/a:reset:hang").find("two kinds"), std::string::npos);
+  EXPECT_NE(spec_error("/a:700").find("100-599"), std::string::npos);
+  EXPECT_NE(spec_error("/a:explode").find("unknown field 'explode'"), std::string::npos);
+  EXPECT_NE(spec_error("/a:reset:retry-after=1").find("retry_after_s"), std::string::npos);
+  EXPECT_NE(spec_error("/a:attempt=0:reset").find("attempt="), std::string::npos);
+  EXPECT_NE(spec_error("/a:drip").find("needs a size"), std::string::npos);
+  EXPECT_NE(spec_error("/a:500:body={").find("body="), std::string::npos);
+}
+
+TEST(FaultSpec, AttachesToAPathOrAOneRouteScenarioAndChecksTheParameter) {
+  std::vector<scenario> s = with_faults({"profiles:user_id=1121:503", "/status/slow:hang"});
+  EXPECT_EQ(s[4].routes[0].faults.size(), 1u);
+  EXPECT_EQ(s[3].routes[1].faults.size(), 1u);
+  EXPECT_THROW(with_faults({"health:reset"}), std::invalid_argument);  // three routes: name a path
+  EXPECT_THROW(with_faults({"/nope:reset"}), std::invalid_argument);
+  EXPECT_THROW(with_faults({"profiles:city=JAKARTA:reset"}), std::invalid_argument);  // wrong parameter
+}
+
+// ---- which requests a rule hits -----------------------------------------------------------------
+
+TEST(FaultSelection, AShareHitsAboutThatShareOfItemsReproduciblyWithASeed) {
+  std::vector<scenario> s = with_faults({"/get_user_profile:10%:503"});
+  router a(s, router_options{42, 0.0, false});
+  router b(s, router_options{42, 0.0, false});
+  int hit = 0;
+  for (int i = 0; i < 5000; ++i) {
+    std::string target = "/get_user_profile?user_id=" + std::to_string(i);
+    response_plan pa = a.route("GET", target);
+    response_plan pb = b.route("GET", target);
+    EXPECT_EQ(pa.status, pb.status) << target;  // same seed, same fate
+    if (pa.status == 503) {
+      ++hit;
+      EXPECT_EQ(pa.fault, "status");
+      EXPECT_EQ(pa.route, "/get_user_profile");
+    }
+  }
+  EXPECT_GT(hit, 400);
+  EXPECT_LT(hit, 600);
+}
+
+TEST(FaultSelection, EachAttemptIsDrawnAnewSoRetriesCanSucceed) {
+  std::vector<scenario> s = with_faults({"/get_user_profile:50%:503"});
+  router routes(s, router_options{7, 0.0, false});
+  int recovered = 0;
+  for (int i = 0; i < 200; ++i) {
+    std::string target = "/get_user_profile?user_id=" + std::to_string(i);
+    bool failed_first = routes.route("GET", target).status == 503;
+    bool ok_second = routes.route("GET", target).status != 503;
+    recovered += failed_first && ok_second ? 1 : 0;
+  }
+  EXPECT_GT(recovered, 20);  // about a quarter of 200
+}
+
+TEST(FaultSelection, ScriptedByItemAndAttempt) {
+  std::vector<scenario> s = with_faults({"profiles:user_id=1121:attempt=1:503:retry-after=1"});
+  router routes(s, router_options{1, 0.0, true});
+  response_plan first = routes.route("GET", "/get_user_profile?user_id=1121");
+  EXPECT_EQ(first.status, 503);
+  ASSERT_EQ(first.extra_headers.size(), 1u);
+  EXPECT_EQ(first.extra_headers[0], (std::pair<std::string, std::string>{"Retry-After", "1"}));
+  EXPECT_EQ(first.access_line,
+            "[SERVER] Fault status 503 on /get_user_profile for item '1121', attempt 1 (after 0.00s delay)\n");
+  EXPECT_EQ(first.body, "{\"error\":\"injected_fault\",\"message\":\"serentak injected status 503.\"}\n");
+  response_plan second = routes.route("GET", "/get_user_profile?user_id=1121");
+  EXPECT_EQ(second.status, 200);
+  EXPECT_EQ(second.fault, "");
+  EXPECT_TRUE(second.extra_headers.empty());
+  EXPECT_EQ(routes.route("GET", "/get_user_profile?user_id=1122").status, 200);  // another item
+}
+
+TEST(FaultSelection, ScriptedItemsFoldCaseAsTheRouteDoes) {
+  std::vector<scenario> s = with_faults({"weather:city=jakarta:attempt=2:reset"});
+  router routes(s, router_options{1, 0.0, false});
+  EXPECT_EQ(routes.route("GET", "/get_weather?city=JAKARTA").how, delivery::normal);
+  EXPECT_EQ(routes.route("GET", "/get_weather?city=Jakarta").how, delivery::reset);  // the same item
+  EXPECT_EQ(routes.route("GET", "/get_weather?city=jakarta").how, delivery::normal);
+}
+
+TEST(AttemptCounter, CountsPerRouteAndItemAndStopsTrackingWhenFull) {
+  attempt_counter counter(2);
+  EXPECT_EQ(counter.next("/a", "x"), 1u);
+  EXPECT_EQ(counter.next("/a", "x"), 2u);
+  EXPECT_EQ(counter.next("/b", "x"), 1u);
+  EXPECT_EQ(counter.next("/a", "y"), 0u);  // full: untracked
+  EXPECT_EQ(counter.next("/a", "y"), 0u);
+  EXPECT_EQ(counter.next("/a", "x"), 3u);  // known pairs still count
+  EXPECT_EQ(counter.untracked(), 2u);
+  EXPECT_EQ(counter.size(), 2u);
+}
+
+// ---- what each kind does to the plan ------------------------------------------------------------
+
+response_plan faulted(const std::string& spec, const std::string& target = "/get_user_profile?user_id=1121") {
+  router routes(with_faults({spec}), router_options{1, 0.0, false});
+  return routes.route("GET", target);
+}
+
+TEST(FaultPlans, EachKindFillsTheSessionsContract) {
+  EXPECT_EQ(faulted("profiles:reset").how, delivery::reset);
+  EXPECT_EQ(faulted("profiles:close").how, delivery::close_early);
+  EXPECT_EQ(faulted("profiles:hang").how, delivery::hang);
+  response_plan truncated = faulted("profiles:truncate");
+  EXPECT_EQ(truncated.how, delivery::truncate);
+  EXPECT_TRUE(truncated.close);
+  router plain(builtin_scenarios(), router_options{1, 0.0, false});
+  // The whole body: the session sends its full Content-Length, then only half of it.
+  EXPECT_EQ(truncated.body, plain.route("GET", "/get_user_profile?user_id=1121").body);
+  response_plan drip = faulted("profiles:drip=100");
+  EXPECT_EQ(drip.how, delivery::drip);
+  EXPECT_EQ(drip.drip_bytes_per_second, 100u);
+  EXPECT_EQ(drip.status, 200);
+  response_plan huge = faulted("profiles:huge=1M");
+  EXPECT_EQ(huge.how, delivery::huge);
+  EXPECT_EQ(huge.huge_body_bytes, 1u << 20);
+  EXPECT_EQ(huge.fault, "huge");
+
+  response_plan html = faulted("profiles:html");
+  EXPECT_EQ(html.status, 200);
+  EXPECT_EQ(html.content_type, html_content_type);
+  EXPECT_EQ(html.body, fault_html_body);
+
+  response_plan malformed = faulted("profiles:malformed-json");
+  EXPECT_EQ(malformed.status, 200);
+  EXPECT_EQ(malformed.content_type, json_content_type);
+  EXPECT_TRUE(nlohmann::json::parse(malformed.body, nullptr, false).is_discarded());
+  EXPECT_FALSE(malformed.body.empty());
+
+  response_plan custom = faulted("profiles:429:retry-after=3:body={\"error\":\"slow down\"}");
+  EXPECT_EQ(custom.status, 429);
+  EXPECT_EQ(custom.body, "{\"error\":\"slow down\"}\n");
+  EXPECT_EQ(custom.extra_headers[0].second, "3");
+
+  response_plan fixed = faulted("/status/ok:500", "/status/ok");
+  EXPECT_EQ(fixed.status, 500);
+  EXPECT_EQ(fixed.route, "/status/ok");
+}
+
+TEST(FaultPlans, UnfaultedPlansNameTheirRouteAndNoFault) {
+  router routes(builtin_scenarios(), router_options{1, 0.0, false});
+  response_plan plan = routes.route("GET", "/get_weather?city=jakarta");
+  EXPECT_EQ(plan.route, "/get_weather");
+  EXPECT_EQ(plan.fault, "");
+  EXPECT_EQ(plan.how, delivery::normal);
+  EXPECT_EQ(routes.route("GET", "/nope").route, "");
+}
+
+}  // namespace
+}  // namespace serentak::server
