@@ -1,5 +1,6 @@
 #include "cli/client_command.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <stdexcept>
 #include <system_error>
@@ -26,6 +27,10 @@ std::chrono::milliseconds to_ms(double seconds) { return std::chrono::millisecon
 // Fills the run from the options; throws std::invalid_argument for combinations that make no sense.
 client::theme_run_config make_config(const client_command& command, themes::language lang) {
   const client_options& options = command.options;
+  // CLI::Range lets NaN through (every comparison with NaN is false), and NaN seconds cast to
+  // milliseconds is undefined behaviour.
+  if (std::isnan(options.timeout_s)) throw std::invalid_argument("--timeout: nan is not a number of seconds");
+  if (std::isnan(options.connect_timeout_s)) throw std::invalid_argument("--connect-timeout: nan is not a number of seconds");
   client::theme_run_config config;
   config.theme = command.theme;
   config.items = options.items;
@@ -38,6 +43,7 @@ client::theme_run_config make_config(const client_command& command, themes::lang
   config.connect_timeout = to_ms(options.connect_timeout_s);
   config.max_body_bytes = options.max_body_bytes;
   config.follow_redirects = options.follow;
+  config.transport = client::parse_transport_choice(options.transport).value_or(client::transport_choice::automatic);
   config.retry.max_retries = options.retries;
   if (!options.rate.empty()) {
     config.rate_per_second = parse_rate(options.rate);

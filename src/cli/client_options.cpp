@@ -21,6 +21,11 @@ void add_client_options(CLI::App& command, client_options& options, std::string_
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 34));
   command.add_flag("--follow", options.follow, "Follow redirects (at most 5, http and https only)");
+  command.add_option("--transport", options.transport,
+                     "HTTP client: auto (native HTTP/1.1 for plain http:// to a numeric address, else libcurl), "
+                     "curl, or native")
+      ->check(CLI::IsMember({"auto", "curl", "native"}))
+      ->capture_default_str();
   command.add_option("--retries", options.retries,
                      "Extra attempts after a timeout, connection error or HTTP 408/429/500/502/503/504, with "
                      "exponential backoff and full jitter, honouring Retry-After (default 0)")

@@ -21,6 +21,7 @@ struct client_options {
   double connect_timeout_s = 0;                // seconds; 0: bounded by --timeout only
   std::uint64_t max_body_bytes = 8 * 1024 * 1024;  // decoded response bytes kept per item
   bool follow = false;                         // follow up to 5 http/https redirects
+  std::string transport = "auto";              // auto | curl | native: which HTTP client carries requests
   int retries = 0;                             // extra attempts for transient failures, 0..100
   std::string rate;                            // "R", "R/s" or "R/m"; empty: unlimited
   std::string log_path;                        // empty: the command's log file name

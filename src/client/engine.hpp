@@ -18,6 +18,7 @@
 #include <string>
 
 #include "client/fetch_types.hpp"
+#include "client/transport_choice.hpp"
 #include "core/retry_policy.hpp"
 
 namespace serentak::client {
@@ -63,6 +64,9 @@ struct engine_config {
   // Attempts per second over all workers, retries included; nullopt: unlimited. > 0.
   std::optional<double> rate_per_second;
   double rate_burst = 1.0;         // attempts that may go at once after an idle spell; >= 1
+  // libcurl, the native HTTP/1.1 transport, or per request (automatic: native for plain http://
+  // to a numeric address without a proxy or redirects to follow). Same outcomes either way.
+  transport_choice transport = transport_choice::automatic;
 };
 
 struct engine_report {

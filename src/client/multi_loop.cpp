@@ -21,6 +21,10 @@ void check(CURLMcode code, const char* what) {
 char registered_marker = 0;
 void* const registered = &registered_marker;
 
+// epoll_event::data of a listener's socket: the descriptor with this bit above it. curl's
+// sockets carry the bare descriptor (data.fd, the upper half zero).
+constexpr std::uint64_t listener_tag = std::uint64_t{1} << 32;
+
 }  // namespace
 
 multi_loop::multi_loop(long max_connects) : multi_(curl_multi_init()) {
@@ -56,6 +60,11 @@ void multi_loop::wait_and_act(clock::time_point deadline) {
   const int ready = wait_for_events(until > now ? until - now : clock::duration::zero());
   for (int i = 0; i < ready; ++i) {
     const std::uint32_t events = events_[static_cast<std::size_t>(i)].events;
+    const std::uint64_t data = events_[static_cast<std::size_t>(i)].data.u64;
+    if ((data & listener_tag) != 0) {
+      if (listener_ != nullptr) listener_->on_socket_ready(static_cast<int>(data & 0xffffffffU), events);
+      continue;
+    }
     int mask = 0;
     if ((events & EPOLLIN) != 0) mask |= CURL_CSELECT_IN;
     if ((events & EPOLLOUT) != 0) mask |= CURL_CSELECT_OUT;
@@ -111,6 +120,13 @@ void multi_loop::act(curl_socket_t fd, int mask) {
     throw std::runtime_error(std::string("epoll_ctl: ") + std::strerror(socket_errno_));
   }
   check(code, "curl_multi_socket_action");
+}
+
+int multi_loop::watch(int fd, std::uint32_t events, bool add) noexcept {
+  epoll_event event{};
+  event.events = events;
+  event.data.u64 = listener_tag | static_cast<std::uint32_t>(fd);
+  return ::epoll_ctl(epoll_fd_, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event) == 0 ? 0 : errno;
 }
 
 int multi_loop::on_socket(CURL* /*easy*/, curl_socket_t fd, int what, void* self, void* socket_data) noexcept {

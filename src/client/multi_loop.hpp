@@ -5,6 +5,9 @@
 // sockets that are ready and for curl's timer when it is due. So the cost of one wake-up is
 // O(ready sockets + expired timers), not O(transfers) as with curl_multi_perform + poll.
 //
+// The same epoll set also carries the worker's own sockets (the native transport): they are
+// tagged apart from curl's and handed to the attached socket_listener.
+//
 // Owned and used by exactly one worker thread; no locking. Must outlive every easy handle added
 // to it (curl calls back into it while a handle is removed or cleaned up).
 
@@ -12,6 +15,7 @@
 #include <sys/epoll.h>
 
 #include <array>
+#include <cstdint>
 #include <chrono>
 #include <optional>
 #include <vector>
@@ -30,6 +34,17 @@ class multi_loop {
   ~multi_loop();
   multi_loop(const multi_loop&) = delete;
   multi_loop& operator=(const multi_loop&) = delete;
+
+  // Whoever owns the sockets registered with watch(): told which are ready, each round.
+  class socket_listener {
+   public:
+    virtual ~socket_listener() = default;
+    virtual void on_socket_ready(int fd, std::uint32_t events) = 0;
+  };
+  void attach(socket_listener* listener) noexcept { listener_ = listener; }
+  // Registers (add) or changes (!add) one of the listener's sockets in the epoll set,
+  // level-triggered; 0 or errno. Closing the socket removes it.
+  int watch(int fd, std::uint32_t events, bool add) noexcept;
 
   CURLMcode add(CURL* easy) noexcept { return curl_multi_add_handle(multi_.get(), easy); }
   CURLMcode remove(CURL* easy) noexcept { return curl_multi_remove_handle(multi_.get(), easy); }
@@ -60,6 +75,7 @@ class multi_loop {
   std::optional<clock::time_point> timer_due_;  // when curl wants CURL_SOCKET_TIMEOUT; none: no timer
   bool precise_wait_ = true;                    // epoll_pwait2 (ns) works; false: epoll_wait (ms)
   int socket_errno_ = 0;                        // an epoll_ctl failure inside on_socket, for the message
+  socket_listener* listener_ = nullptr;         // the native transport's sockets; may be null
   std::array<epoll_event, 512> events_{};       // more ready sockets than this wait for the next round
 };
 

@@ -79,7 +79,7 @@ theme_run_result run_theme(const theme_run_config& config) {
   result.total_items = scan(parts, config, urls);
 
   resume_state resumed;
-  if (config.resume) resumed = scan_results(config.out_path, config.out_format);
+  if (config.resume) resumed = scan_results(config.out_path, config.out_format, result.total_items);
   std::unique_ptr<results_file> results;
   if (!config.out_path.empty()) results = std::make_unique<results_file>(config.out_path, config.out_format, config.resume);
 
@@ -109,6 +109,7 @@ theme_run_result run_theme(const theme_run_config& config) {
   engine.policy.connect_timeout = config.connect_timeout;
   engine.policy.max_body_bytes = config.max_body_bytes;
   engine.policy.follow_redirects = config.follow_redirects;
+  engine.transport = config.transport;
   engine.retry = config.retry;
   engine.rate_per_second = config.rate_per_second;
   engine_report report = run_engine(engine, source, observer, config.stop);

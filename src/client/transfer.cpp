@@ -22,9 +22,7 @@ bool starts_with_nocase(std::string_view text, std::string_view prefix) noexcept
 
 }  // namespace
 
-transfer::transfer(long receive_buffer_bytes) : easy_(curl_easy_init()), receive_buffer_bytes_(receive_buffer_bytes) {
-  if (!easy_) throw std::runtime_error("curl_easy_init failed");
-}
+transfer::transfer(long receive_buffer_bytes) : receive_buffer_bytes_(receive_buffer_bytes) {}
 
 CURLcode transfer::configure(const fetch_policy& policy) {
   CURL* easy = easy_.get();
@@ -54,6 +52,7 @@ CURLcode transfer::configure(const fetch_policy& policy) {
       // max_body_bytes bounds what we keep, and a compression bomb is cut off like any big body.
       set_text(easy, CURLOPT_ACCEPT_ENCODING, ""),
       receive_buffer_bytes_ > 0 ? set_long(easy, CURLOPT_BUFFERSIZE, receive_buffer_bytes_) : CURLE_OK,
+      forbid_reuse_ ? set_long(easy, CURLOPT_FORBID_REUSE, 1L) : CURLE_OK,
   };
   for (CURLcode code : options) {
     if (code != CURLE_OK) return code;
@@ -62,8 +61,8 @@ CURLcode transfer::configure(const fetch_policy& policy) {
   return CURLE_OK;
 }
 
-CURLcode transfer::prepare(fetch_request request, const fetch_policy& policy, int attempt,
-                           clock::time_point first_sent) {
+void transfer::prepare(fetch_request request, const fetch_policy& policy, int attempt,
+                       clock::time_point first_sent) {
   request_ = std::move(request);
   attempt_ = attempt;
   first_sent_ = attempt == 1 ? clock::time_point{} : first_sent;
@@ -73,7 +72,21 @@ CURLcode transfer::prepare(fetch_request request, const fetch_policy& policy, in
   body_over_limit_ = false;
   retry_after_.reset();
   error_buffer_[0] = '\0';
+}
 
+native_exchange& transfer::use_native() {
+  if (!native_) {
+    native_ = std::make_unique<native_exchange>();
+    native_->owner = this;
+  }
+  return *native_;
+}
+
+CURLcode transfer::use_curl(const fetch_policy& policy) {
+  if (!easy_) {
+    easy_.reset(curl_easy_init());
+    if (!easy_) return CURLE_OUT_OF_MEMORY;
+  }
   // No curl_easy_reset: the options are the same for every request of a worker, so only the URL
   // changes. (A reset and fifteen setopts per request cost more than the rest of our per-request
   // work; curl clears its per-transfer state itself when a transfer starts.)
@@ -93,14 +106,33 @@ CURLcode transfer::prepare(fetch_request request, const fetch_policy& policy, in
   return set_text(easy_.get(), CURLOPT_URL, request_.url.c_str());
 }
 
-void transfer::mark_started() noexcept {
+void transfer::mark_started(carrier by) noexcept {
   started_ = clock::now();
   if (attempt_ == 1) first_sent_ = started_;
-  in_multi_ = true;
+  running_ = by;
+}
+
+fetch_result transfer::finish_native() {
+  running_ = carrier::none;
+  native_exchange& exchange = *native_;
+  transfer_facts facts;
+  facts.code = exchange.code;
+  facts.body_over_limit = exchange.body_over_limit;
+  facts.http_status = exchange.http_status;
+  facts.request_sent = exchange.request_sent;
+  retry_after_ = exchange.retry_after;
+
+  fetch_result result;
+  result.kind = classify_transfer(facts);
+  result.http_status = facts.http_status;
+  result.error = describe_transfer(facts, exchange.error.c_str(), max_body_bytes_);
+  if (exchange.code == CURLE_OK) result.body = std::move(exchange.body);
+  exchange.body = std::string{};
+  return result_now(std::move(result));
 }
 
 fetch_result transfer::finish(CURLcode code) {
-  in_multi_ = false;
+  running_ = carrier::none;
   transfer_facts facts;
   facts.code = code;
   facts.body_over_limit = body_over_limit_;
@@ -120,7 +152,7 @@ fetch_result transfer::finish(CURLcode code) {
 }
 
 fetch_result transfer::abandon(outcome kind, std::string error) {
-  in_multi_ = false;
+  running_ = carrier::none;
   body_ = std::string{};
   fetch_result result;
   result.kind = kind;

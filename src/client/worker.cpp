@@ -44,12 +44,15 @@ worker::worker(std::size_t slots, const worker_context& context, std::uint64_t s
       // CURLMOPT_MAX_TOTAL_CONNECTIONS: curl would queue the excess inside the multi handle with
       // their timeouts already running. Our slots bound instead.
       loop_(static_cast<long>(slots)),
+      // As for curl: up to one idle connection per slot.
+      native_(loop_, slots),
       random_(seed) {
   // 8 bytes a slot each, so acquire() and release() never reallocate (a reserve(n + 1) per new
   // transfer would copy the whole list each time: O(n^2) over 10,000 slots).
   pool_.reserve(slots_);
   idle_.reserve(slots_);
   finished_now_.reserve(slots_);  // at most one message per transfer in flight: reap never allocates
+  native_now_.reserve(slots_);
 }
 
 void worker::run() noexcept {
@@ -72,7 +75,15 @@ void worker::loop() {
     }
     admit();
     if (in_use_ == 0 && exhausted_ && parked_.empty()) return;  // nothing left to do or to take
-    loop_.wait_and_act(wake_deadline(clock::now()));
+    const auto now = clock::now();
+    auto deadline = wake_deadline(now);
+    if (native_.has_finished()) {
+      deadline = now;  // a native attempt ended while being started (a refused connect)
+    } else if (const auto due = native_.next_deadline()) {
+      deadline = std::min(deadline, *due);
+    }
+    loop_.wait_and_act(deadline);
+    native_.expire(clock::now());
     reap();
   }
 }
@@ -141,10 +152,12 @@ bool worker::take_token() {
 // does that work while the worker would otherwise wait for the last responses. O(slots), once.
 void worker::close_connections_as_transfers_end() noexcept {
   for (const auto& slot : pool_) slot->forbid_reuse();
+  native_.stop_reusing();
 }
 
 void worker::launch(transfer& slot, fetch_request request, int attempt, clock::time_point first_sent) {
-  const CURLcode prepared = slot.prepare(std::move(request), context_.config.policy, attempt, first_sent);
+  const fetch_policy& policy = context_.config.policy;
+  slot.prepare(std::move(request), policy, attempt, first_sent);
   if (attempt == 1) {
     // on_start once per request, before its first attempt; a retry is announced by on_retry.
     try {
@@ -157,6 +170,19 @@ void worker::launch(transfer& slot, fetch_request request, int attempt, clock::t
       return;
     }
   }
+  transport_route route =
+      route_request(context_.config.transport, slot.request().url, policy.follow_redirects, context_.proxy_configured);
+  if (route.how == transport_route::kind::refuse) {
+    settle(slot, slot.abandon(outcome::unexpected, std::move(route.refusal)));
+    return;
+  }
+  if (route.how == transport_route::kind::native) {
+    native_exchange& exchange = slot.use_native();
+    slot.mark_started(transfer::carrier::native);  // its clock includes the connect, as curl's
+    native_.start(exchange, slot.request().url, std::move(route.target), policy);
+    return;
+  }
+  const CURLcode prepared = slot.use_curl(policy);
   if (prepared != CURLE_OK) {
     settle(slot, slot.abandon(outcome::unexpected, curl_easy_strerror(prepared)));
     return;
@@ -166,7 +192,7 @@ void worker::launch(transfer& slot, fetch_request request, int attempt, clock::t
     settle(slot, slot.abandon(outcome::unexpected, curl_multi_strerror(added)));
     return;
   }
-  slot.mark_started();
+  slot.mark_started(transfer::carrier::curl);
 }
 
 void worker::reap() {
@@ -182,13 +208,46 @@ void worker::reap() {
       result.error = "out of memory";  // short enough not to allocate
       result.attempts = slot->attempt();
     }
-    // The single place where an attempt's result becomes either a retry or the final result.
-    // Under stop, the attempt's own failure is final: more accurate than "cancelled".
-    if (!stop_requested() && context_.config.retry.should_retry(result.kind, result.http_status, result.attempts)) {
-      park(*slot, std::move(result));
-    } else {
-      settle(*slot, std::move(result));
+    judge(*slot, std::move(result));
+  }
+  native_.take_finished(native_now_);
+  for (native_exchange* exchange : native_now_) {
+    transfer* slot = exchange->owner;
+    if (exchange->code == CURLE_WEIRD_SERVER_REPLY && context_.config.transport == transport_choice::automatic &&
+        !stop_requested() && hand_to_curl(*slot)) {
+      continue;
     }
+    fetch_result result;
+    try {
+      result = slot->finish_native();
+    } catch (...) {
+      result.kind = outcome::unexpected;
+      result.error = "out of memory";
+      result.attempts = slot->attempt();
+    }
+    judge(*slot, std::move(result));
+  }
+}
+
+// Beast's parser is stricter than curl's: a reply it refused as malformed (no reason phrase, bare
+// LF line ends, ...) may be one curl accepts. Under `auto`, which promises curl's outcomes, the
+// same attempt is sent again through curl (a GET; the server sees it twice) and curl's verdict
+// stands. Its timeout starts afresh with curl's. False when curl cannot take it: the native
+// verdict then stands.
+bool worker::hand_to_curl(transfer& slot) noexcept {
+  if (slot.use_curl(context_.config.policy) != CURLE_OK) return false;
+  if (loop_.add(slot.easy()) != CURLM_OK) return false;
+  slot.hand_over_to_curl();
+  return true;
+}
+
+// The single place where an attempt's result becomes either a retry or the final result, for
+// both transports. Under stop, the attempt's own failure is final: more accurate than "cancelled".
+void worker::judge(transfer& slot, fetch_result result) {
+  if (!stop_requested() && context_.config.retry.should_retry(result.kind, result.http_status, result.attempts)) {
+    park(slot, std::move(result));
+  } else {
+    settle(slot, std::move(result));
   }
 }
 
@@ -232,9 +291,14 @@ void worker::report_finish(const fetch_request& request, const fetch_result& res
 // Ends every request this worker holds, in flight or waiting for a retry, with outcome
 // unexpected and `reason`. O(slots + waiting) once, at the end of a run; never per event.
 void worker::end_all(const std::string& reason) noexcept {
+  native_.forget_finished();  // their slots still run native: ended below like the others
   for (const auto& slot : pool_) {
-    if (!slot->in_multi()) continue;
-    loop_.remove(slot->easy());
+    if (slot->running() == transfer::carrier::none) continue;
+    if (slot->in_multi()) {
+      loop_.remove(slot->easy());
+    } else {
+      native_.cancel(*slot->native());
+    }
     fetch_result result;
     try {
       result = slot->abandon(outcome::unexpected, reason);

@@ -1,6 +1,6 @@
 #pragma once
-// One engine worker: an event loop (multi_loop: one libcurl multi handle, one epoll instance)
-// with at most `slots` transfers in flight, taking a request from the shared work_source only
+// One engine worker: an event loop (multi_loop: one libcurl multi handle, one epoll instance,
+// which also carries the native transport's sockets) with at most `slots` transfers in flight, taking a request from the shared work_source only
 // when one of its slots is free (and, with a rate limit, a token was taken). Failed attempts
 // that may be retried wait in its own retry_queue, without a slot, and take the next free slot
 // ahead of new items when due.
@@ -20,6 +20,7 @@
 
 #include "client/engine.hpp"
 #include "client/multi_loop.hpp"
+#include "client/native_client.hpp"
 #include "client/rate_gate.hpp"
 #include "client/retry_queue.hpp"
 #include "client/transfer.hpp"
@@ -33,6 +34,7 @@ struct worker_context {
   fetch_observer& observer;
   const std::atomic<bool>* stop;  // may be null
   rate_gate* gate;                // null: no rate limit
+  bool proxy_configured;          // automatic transport: a proxy in the environment sends all to curl
 };
 
 class worker {
@@ -60,6 +62,8 @@ class worker {
   void close_connections_as_transfers_end() noexcept;
   void launch(transfer& slot, fetch_request request, int attempt, clock::time_point first_sent);
   void reap();
+  void judge(transfer& slot, fetch_result result);
+  bool hand_to_curl(transfer& slot) noexcept;
   void park(transfer& slot, fetch_result failed);
   void settle(transfer& slot, fetch_result result) noexcept;
   void report_finish(const fetch_request& request, const fetch_result& result) noexcept;
@@ -74,6 +78,7 @@ class worker {
   std::size_t slots_;          // this worker's share of engine_config::concurrency
   std::size_t parked_limit_;   // at most this many waiting retries; beyond, no new items are taken
   multi_loop loop_;            // declared before pool_: transfers are cleaned up while it lives
+  native_client native_;       // the native transport, on loop_'s epoll set; closes its sockets last
 
   // Slots are created lazily (5 items at concurrency 10,000 make 5 transfers) and reused.
   std::vector<std::unique_ptr<transfer>> pool_;  // every transfer made, at most slots_
@@ -82,6 +87,7 @@ class worker {
   bool exhausted_ = false;                       // the source said nullopt (or failed)
 
   std::vector<multi_loop::done> finished_now_;   // reap()'s batch, kept for its capacity
+  std::vector<native_exchange*> native_now_;     // reap()'s native batch, likewise
   retry_queue parked_;                           // failed attempts waiting for their next one
   std::optional<clock::time_point> token_due_;   // admission waits for the rate gate until then
   bool admit_more_ = false;                      // admit() stopped at its batch size, not for want of slots

@@ -16,6 +16,7 @@
 
 #include "client/vector_source.hpp"
 #include "support/scripted_http_server.hpp"
+#include "support/transport_param.hpp"
 
 namespace serentak::client {
 namespace {
@@ -73,8 +74,13 @@ engine_config rate_config(double rate, std::size_t concurrency, unsigned threads
   config.concurrency = concurrency;
   config.threads = threads;
   config.rate_per_second = rate;
+  config.transport = testing::current_transport();
   return config;
 }
+
+// Every test runs once with libcurl and once with the native transport.
+class engine_rate : public testing::transport_test {};
+SERENTAK_FOR_EACH_TRANSPORT(engine_rate);
 
 // Requests per second between the first and the last arrival.
 double measured_rate(const std::vector<clock_type::time_point>& arrivals) {
@@ -93,7 +99,7 @@ std::size_t busiest_window(const std::vector<clock_type::time_point>& arrivals, 
   return most;
 }
 
-TEST(engine_rate, fifty_per_second_holds_within_ten_percent_over_two_seconds) {
+TEST_P(engine_rate, fifty_per_second_holds_within_ten_percent_over_two_seconds) {
   scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, "{}"); });
   constexpr std::size_t items = 130;  // 2.6 s at 50/s
   counting_observer observer;
@@ -113,7 +119,7 @@ TEST(engine_rate, fifty_per_second_holds_within_ten_percent_over_two_seconds) {
   EXPECT_GE(wall, 2400ms);
 }
 
-TEST(engine_rate, retries_take_tokens_too) {
+TEST_P(engine_rate, retries_take_tokens_too) {
   // Every item's first attempt is a 503 with "Retry-After: 0": 60 items make 120 requests,
   // all through the same 40/s gate.
   std::mutex mutex;
@@ -139,7 +145,7 @@ TEST(engine_rate, retries_take_tokens_too) {
   EXPECT_LE(rate, 44.0) << "retries bypassed the rate limit";
 }
 
-TEST(engine_rate, a_burst_goes_at_once_then_the_rate_holds) {
+TEST_P(engine_rate, a_burst_goes_at_once_then_the_rate_holds) {
   scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, "{}"); });
   engine_config config = rate_config(10, 10, 1);
   config.rate_burst = 5;
@@ -157,7 +163,7 @@ TEST(engine_rate, a_burst_goes_at_once_then_the_rate_holds) {
   EXPECT_LE(rest, 1.3);
 }
 
-TEST(engine_rate, a_stop_while_waiting_for_a_token_is_noticed_promptly) {
+TEST_P(engine_rate, a_stop_while_waiting_for_a_token_is_noticed_promptly) {
   scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, "{}"); });
   engine_config config = rate_config(0.5, 4, 2);  // one token now, the next in 2 s
   counting_observer observer;
@@ -179,7 +185,7 @@ TEST(engine_rate, a_stop_while_waiting_for_a_token_is_noticed_promptly) {
   EXPECT_EQ(server.requests_seen(), 1U);
 }
 
-TEST(engine_rate, rejects_a_bad_rate) {
+TEST_P(engine_rate, rejects_a_bad_rate) {
   vector_source source({{0, "x", "http://127.0.0.1:1/x"}});
   counting_observer observer;
   for (double rate : {0.0, -5.0, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {

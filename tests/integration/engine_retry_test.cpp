@@ -20,6 +20,7 @@
 #include "client/vector_source.hpp"
 #include "support/recording_observer.hpp"
 #include "support/scripted_http_server.hpp"
+#include "support/transport_param.hpp"
 
 namespace serentak::client {
 namespace {
@@ -77,6 +78,7 @@ engine_config retry_config(std::size_t concurrency, unsigned threads, int max_re
   config.retry.max_retries = max_retries;
   config.retry.base_delay = 10ms;
   config.retry.max_delay = 50ms;
+  config.transport = testing::current_transport();
   return config;
 }
 
@@ -100,9 +102,13 @@ std::string http_date(std::chrono::system_clock::time_point when) {
   return text;
 }
 
+// Every test runs once with libcurl and once with the native transport.
+class engine_retry : public testing::transport_test {};
+SERENTAK_FOR_EACH_TRANSPORT(engine_retry);
+
 // --- Retry-After ------------------------------------------------------------------------------
 
-TEST(engine_retry, item_7_waits_for_retry_after_seconds_then_succeeds) {
+TEST_P(engine_retry, item_7_waits_for_retry_after_seconds_then_succeeds) {
   attempt_book book;
   scripted_http_server server([&](const scripted_request& request) {
     const int attempt = book.next_attempt(request);
@@ -143,7 +149,7 @@ TEST(engine_retry, item_7_waits_for_retry_after_seconds_then_succeeds) {
   EXPECT_LT(gap(arrivals[0], arrivals[1]), 3000ms);
 }
 
-TEST(engine_retry, retry_after_as_an_http_date) {
+TEST_P(engine_retry, retry_after_as_an_http_date) {
   attempt_book book;
   scripted_http_server server([&](const scripted_request& request) {
     if (book.next_attempt(request) == 1) {
@@ -169,7 +175,7 @@ TEST(engine_retry, retry_after_as_an_http_date) {
   EXPECT_GE(gap(arrivals[0], arrivals[1]), 900ms);
 }
 
-TEST(engine_retry, retry_after_is_capped) {
+TEST_P(engine_retry, retry_after_is_capped) {
   attempt_book book;
   scripted_http_server server([&](const scripted_request& request) {
     if (book.next_attempt(request) == 1) return scripted_reply::respond(503).with_header("Retry-After", "30");
@@ -189,7 +195,7 @@ TEST(engine_retry, retry_after_is_capped) {
 
 // --- what is retried ----------------------------------------------------------------------------
 
-TEST(engine_retry, only_transient_statuses_are_retried) {
+TEST_P(engine_retry, only_transient_statuses_are_retried) {
   const std::map<std::string, int> first_status{{"/item/0", 404}, {"/item/1", 400}, {"/item/2", 501},
                                                 {"/item/3", 401}, {"/item/4", 408}, {"/item/5", 429},
                                                 {"/item/6", 500}, {"/item/7", 502}, {"/item/8", 503},
@@ -220,7 +226,7 @@ TEST(engine_retry, only_transient_statuses_are_retried) {
   }
 }
 
-TEST(engine_retry, timeouts_are_retried_up_to_max_retries) {
+TEST_P(engine_retry, timeouts_are_retried_up_to_max_retries) {
   attempt_book book;
   scripted_http_server server([&](const scripted_request& request) {
     book.next_attempt(request);
@@ -242,7 +248,7 @@ TEST(engine_retry, timeouts_are_retried_up_to_max_retries) {
   EXPECT_EQ(book.attempts(item_path(0)), 3);
 }
 
-TEST(engine_retry, refused_connections_are_retried_up_to_max_retries) {
+TEST_P(engine_retry, refused_connections_are_retried_up_to_max_retries) {
   const std::string url = "http://127.0.0.1:" + std::to_string(testing::unused_local_port()) + "/x";
   recording_observer observer;
   run(retry_config(1, 1, 2), {{0, "item", url}}, observer);
@@ -258,7 +264,7 @@ TEST(engine_retry, refused_connections_are_retried_up_to_max_retries) {
   EXPECT_EQ(retries[1].failed.kind, outcome::connection_error);
 }
 
-TEST(engine_retry, no_retries_by_default) {
+TEST_P(engine_retry, no_retries_by_default) {
   attempt_book book;
   scripted_http_server server([&](const scripted_request& request) {
     book.next_attempt(request);
@@ -266,6 +272,7 @@ TEST(engine_retry, no_retries_by_default) {
   });
   engine_config config;
   config.concurrency = 1;
+  config.transport = testing::current_transport();
   recording_observer observer;
   run(config, item_requests(server, 1), observer);
   EXPECT_EQ(observer.result(0).kind, outcome::server_error);
@@ -276,7 +283,7 @@ TEST(engine_retry, no_retries_by_default) {
 
 // --- backoff ------------------------------------------------------------------------------------
 
-TEST(engine_retry, backoff_without_retry_after_is_full_jitter_within_the_cap) {
+TEST_P(engine_retry, backoff_without_retry_after_is_full_jitter_within_the_cap) {
   // base 40 ms, cap 60 ms: after attempt 1 the wait is in [0, 40], after attempts 2 and 3 in
   // [0, 60] (uncapped, attempt 3 would allow 160).
   attempt_book book;
@@ -314,7 +321,7 @@ TEST(engine_retry, backoff_without_retry_after_is_full_jitter_within_the_cap) {
 
 // --- slots and stop -----------------------------------------------------------------------------
 
-TEST(engine_retry, waiting_retries_hold_no_slot_and_in_flight_stays_within_concurrency) {
+TEST_P(engine_retry, waiting_retries_hold_no_slot_and_in_flight_stays_within_concurrency) {
   attempt_book book;
   scripted_http_server server([&](const scripted_request& request) {
     if (book.next_attempt(request) == 1) return scripted_reply::respond(503, "{}", 30ms);
@@ -341,7 +348,7 @@ TEST(engine_retry, waiting_retries_hold_no_slot_and_in_flight_stays_within_concu
   EXPECT_LT(wall, 1800ms);
 }
 
-TEST(engine_retry, stop_during_a_backoff_wait_ends_the_item_at_once) {
+TEST_P(engine_retry, stop_during_a_backoff_wait_ends_the_item_at_once) {
   attempt_book book;
   scripted_http_server server([&](const scripted_request& request) {
     book.next_attempt(request);
@@ -384,7 +391,7 @@ class throwing_retry_observer : public recording_observer {
   }
 };
 
-TEST(engine_retry, an_on_retry_that_throws_does_not_stop_the_retry) {
+TEST_P(engine_retry, an_on_retry_that_throws_does_not_stop_the_retry) {
   attempt_book book;
   scripted_http_server server([&](const scripted_request& request) {
     if (book.next_attempt(request) == 1) return scripted_reply::respond(502);
@@ -399,7 +406,7 @@ TEST(engine_retry, an_on_retry_that_throws_does_not_stop_the_retry) {
   EXPECT_NE(report.error.find("retry logging broke"), std::string::npos) << report.error;
 }
 
-TEST(engine_retry, rejects_bad_retry_settings) {
+TEST_P(engine_retry, rejects_bad_retry_settings) {
   vector_source source({{0, "x", "http://127.0.0.1:1/x"}});
   recording_observer observer;
   engine_config negative = retry_config(1, 1, -1);

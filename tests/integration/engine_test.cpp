@@ -16,6 +16,7 @@
 #include "client/vector_source.hpp"
 #include "support/recording_observer.hpp"
 #include "support/scripted_http_server.hpp"
+#include "support/transport_param.hpp"
 
 namespace serentak::client {
 namespace {
@@ -44,6 +45,7 @@ engine_config config_with(std::size_t concurrency, unsigned threads, std::chrono
   config.concurrency = concurrency;
   config.threads = threads;
   config.policy.timeout = timeout;
+  config.transport = testing::current_transport();
   return config;
 }
 
@@ -73,9 +75,13 @@ fetch_result fetch_one(const scripted_reply& reply, fetch_policy policy = {}) {
   return observer.result(0);
 }
 
+// Every engine test runs once with libcurl and once with the native transport.
+class engine : public testing::transport_test {};
+SERENTAK_FOR_EACH_TRANSPORT(engine);
+
 // --- concurrency and the in-flight budget ----------------------------------------------------
 
-TEST(engine, five_delayed_items_run_at_once_on_two_threads) {
+TEST_P(engine, five_delayed_items_run_at_once_on_two_threads) {
   scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, "{}", 300ms); });
   recording_observer observer;
   const run_outcome out = run(config_with(5, 2), same_url(server.url("/slow"), 5), observer);
@@ -89,7 +95,7 @@ TEST(engine, five_delayed_items_run_at_once_on_two_threads) {
   EXPECT_TRUE(out.report.error.empty()) << out.report.error;
 }
 
-TEST(engine, in_flight_never_exceeds_concurrency) {
+TEST_P(engine, in_flight_never_exceeds_concurrency) {
   scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, "{}", 60ms); });
   recording_observer observer;
   const run_outcome out = run(config_with(7, 2), same_url(server.url("/x"), 40), observer);
@@ -101,7 +107,7 @@ TEST(engine, in_flight_never_exceeds_concurrency) {
   EXPECT_EQ(out.report.finished, 40U);
 }
 
-TEST(engine, never_runs_more_threads_than_concurrency) {
+TEST_P(engine, never_runs_more_threads_than_concurrency) {
   scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, "{}", 40ms); });
   recording_observer observer;
   run(config_with(3, 8), same_url(server.url("/x"), 12), observer);
@@ -110,14 +116,14 @@ TEST(engine, never_runs_more_threads_than_concurrency) {
   EXPECT_LE(server.max_concurrent(), 3U);
 }
 
-TEST(engine, zero_threads_means_the_hardware_count) {
+TEST_P(engine, zero_threads_means_the_hardware_count) {
   scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, "{}"); });
   recording_observer observer;
   run(config_with(4, 0), same_url(server.url("/x"), 10), observer);
   observer.expect_each_once(10);
 }
 
-TEST(engine, waiting_for_a_slot_does_not_eat_the_timeout) {
+TEST_P(engine, waiting_for_a_slot_does_not_eat_the_timeout) {
   // One slot, four 150 ms items, a 400 ms timeout: the last item waits ~450 ms for its slot, yet
   // its own clock starts only when it is sent.
   scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, "{}", 150ms); });
@@ -129,7 +135,7 @@ TEST(engine, waiting_for_a_slot_does_not_eat_the_timeout) {
   EXPECT_EQ(server.max_concurrent(), 1U);
 }
 
-TEST(engine, reuses_connections) {
+TEST_P(engine, reuses_connections) {
   scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, "{}"); });
   recording_observer observer;
   run(config_with(2, 1), same_url(server.url("/x"), 20), observer);
@@ -139,7 +145,7 @@ TEST(engine, reuses_connections) {
 
 // --- outcomes ----------------------------------------------------------------------------------
 
-TEST(engine, maps_http_statuses) {
+TEST_P(engine, maps_http_statuses) {
   const std::map<std::string, int> status_of{{"/ok", 200}, {"/missing", 404}, {"/bad", 400}, {"/busy", 503}};
   scripted_http_server server([&](const scripted_request& request) {
     return scripted_reply::respond(status_of.at(request.target), "{\"path\":\"" + request.target + "\"}");
@@ -163,7 +169,7 @@ TEST(engine, maps_http_statuses) {
   EXPECT_EQ(observer.result(3).body, "{\"path\":\"/busy\"}");  // error bodies are kept (their "message")
 }
 
-TEST(engine, a_hanging_server_times_out_on_time) {
+TEST_P(engine, a_hanging_server_times_out_on_time) {
   fetch_policy policy;
   policy.timeout = 200ms;
   const auto started = clock_type::now();
@@ -178,14 +184,14 @@ TEST(engine, a_hanging_server_times_out_on_time) {
   EXPECT_LT(wall, 2s);
 }
 
-TEST(engine, a_slow_body_times_out_too) {
+TEST_P(engine, a_slow_body_times_out_too) {
   fetch_policy policy;
   policy.timeout = 200ms;
   const fetch_result result = fetch_one(scripted_reply::respond(200, "{}", 1s), policy);
   EXPECT_EQ(result.kind, outcome::timeout) << result.error;
 }
 
-TEST(engine, a_refused_connection_is_a_connection_error_at_once) {
+TEST_P(engine, a_refused_connection_is_a_connection_error_at_once) {
   recording_observer observer;
   const run_outcome out =
       run(config_with(1, 1), {"http://127.0.0.1:" + std::to_string(testing::unused_local_port()) + "/x"}, observer);
@@ -195,30 +201,30 @@ TEST(engine, a_refused_connection_is_a_connection_error_at_once) {
   EXPECT_LT(out.wall, 1s);
 }
 
-TEST(engine, a_reset_is_a_connection_error) {
+TEST_P(engine, a_reset_is_a_connection_error) {
   const fetch_result result = fetch_one(scripted_reply::reset_connection());
   EXPECT_EQ(result.kind, outcome::connection_error) << result.error;
 }
 
-TEST(engine, a_close_without_answer_is_a_connection_error) {
+TEST_P(engine, a_close_without_answer_is_a_connection_error) {
   const fetch_result result = fetch_one(scripted_reply::close_connection());
   EXPECT_EQ(result.kind, outcome::connection_error) << result.error;
 }
 
-TEST(engine, a_body_shorter_than_its_content_length_is_invalid) {
+TEST_P(engine, a_body_shorter_than_its_content_length_is_invalid) {
   const fetch_result result = fetch_one(scripted_reply::short_body("{\"partial\":", 100));
   EXPECT_EQ(result.kind, outcome::invalid_response) << result.error;
   EXPECT_TRUE(result.body.empty()) << "a cut-off body is not handed on";
 }
 
-TEST(engine, garbage_instead_of_http_is_invalid) {
+TEST_P(engine, garbage_instead_of_http_is_invalid) {
   const fetch_result not_http = fetch_one(scripted_reply::garbage("HELLO THERE\r\n\r\n"));
   EXPECT_EQ(not_http.kind, outcome::invalid_response) << not_http.error;
   const fetch_result bad_status_line = fetch_one(scripted_reply::garbage("HTTP/1.1 abc\r\n\r\n"));
   EXPECT_EQ(bad_status_line.kind, outcome::invalid_response) << bad_status_line.error;
 }
 
-TEST(engine, a_body_over_the_cap_is_invalid) {
+TEST_P(engine, a_body_over_the_cap_is_invalid) {
   fetch_policy policy;
   policy.max_body_bytes = 1000;
   const fetch_result over = fetch_one(scripted_reply::respond(200, std::string(5000, 'x')), policy);
@@ -231,7 +237,7 @@ TEST(engine, a_body_over_the_cap_is_invalid) {
   EXPECT_EQ(at_cap.body.size(), 1000U);
 }
 
-TEST(engine, refuses_schemes_other_than_http) {
+TEST_P(engine, refuses_schemes_other_than_http) {
   scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, "{}"); });
   recording_observer observer;
   run(config_with(2, 1), {"file:///etc/passwd", "ftp://127.0.0.1:" + std::to_string(server.port()) + "/x"},
@@ -248,14 +254,14 @@ TEST(engine, refuses_schemes_other_than_http) {
   EXPECT_EQ(server.requests_seen(), 0U);
 }
 
-TEST(engine, a_malformed_url_is_unexpected) {
+TEST_P(engine, a_malformed_url_is_unexpected) {
   recording_observer observer;
   run(config_with(1, 1), {"http://[not-a-host/x"}, observer);
   observer.expect_each_once(1);
   EXPECT_EQ(observer.result(0).kind, outcome::unexpected) << observer.result(0).error;
 }
 
-TEST(engine, redirects_are_followed_only_to_http) {
+TEST_P(engine, redirects_are_followed_only_to_http) {
   scripted_http_server server([](const scripted_request& request) {
     if (request.target == "/to-file") return scripted_reply::respond(302).with_header("Location", "file:///etc/passwd");
     if (request.target == "/to-ftp") return scripted_reply::respond(302).with_header("Location", "ftp://127.0.0.1/x");
@@ -290,7 +296,7 @@ TEST(engine, redirects_are_followed_only_to_http) {
 
 // --- exactly once, stop, failures ---------------------------------------------------------------
 
-TEST(engine, every_admitted_request_finishes_exactly_once_whatever_happens) {
+TEST_P(engine, every_admitted_request_finishes_exactly_once_whatever_happens) {
   scripted_http_server server([](const scripted_request& request) {
     switch (request.sequence % 6) {
       case 0: return scripted_reply::respond(200, "{}", 10ms);
@@ -311,7 +317,7 @@ TEST(engine, every_admitted_request_finishes_exactly_once_whatever_happens) {
   // connection closes, after the client has already reused the slot.
 }
 
-TEST(engine, stop_cancels_what_is_in_flight_promptly) {
+TEST_P(engine, stop_cancels_what_is_in_flight_promptly) {
   scripted_http_server server([](const scripted_request&) { return scripted_reply::hang(); });
   recording_observer observer;
   std::atomic<bool> stop{false};
@@ -336,7 +342,7 @@ TEST(engine, stop_cancels_what_is_in_flight_promptly) {
   }
 }
 
-TEST(engine, a_stop_before_the_start_admits_nothing) {
+TEST_P(engine, a_stop_before_the_start_admits_nothing) {
   scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, "{}"); });
   recording_observer observer;
   const std::atomic<bool> stop{true};
@@ -354,7 +360,7 @@ class throwing_observer : public recording_observer {
   }
 };
 
-TEST(engine, an_observer_that_throws_does_not_take_the_run_down) {
+TEST_P(engine, an_observer_that_throws_does_not_take_the_run_down) {
   scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, "{}"); });
   throwing_observer observer;
   vector_source source(requests_for(same_url(server.url("/x"), 6)));
@@ -389,7 +395,7 @@ class failing_source : public work_source {
   std::string url_;
 };
 
-TEST(engine, a_failing_source_ends_the_run_with_its_error) {
+TEST_P(engine, a_failing_source_ends_the_run_with_its_error) {
   scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, "{}", 50ms); });
   failing_source source(server.url("/x"));
   recording_observer observer;
@@ -402,7 +408,7 @@ TEST(engine, a_failing_source_ends_the_run_with_its_error) {
   EXPECT_NE(report.error.find("input went away"), std::string::npos) << report.error;
 }
 
-TEST(engine, rejects_a_bad_config_before_taking_anything) {
+TEST_P(engine, rejects_a_bad_config_before_taking_anything) {
   vector_source source(requests_for({"http://127.0.0.1:1/x"}));
   recording_observer observer;
   EXPECT_THROW(run_engine(config_with(0, 1), source, observer), std::invalid_argument);

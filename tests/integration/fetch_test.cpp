@@ -11,6 +11,7 @@
 #include "support/process_runner.hpp"
 #include "support/running_server.hpp"
 #include "support/test_paths.hpp"
+#include "support/transport_param.hpp"
 
 namespace serentak {
 namespace {
@@ -37,11 +38,16 @@ std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) {
 
 testing::process_result fetch(std::vector<std::string> args, const std::string& stdin_path = {},
                               std::chrono::milliseconds deadline = 60s) {
-  args.insert(args.begin(), {binary_path().string(), "fetch"});
+  args.insert(args.begin(), {binary_path().string(), "fetch", "--transport",
+                             std::string(client::to_string(testing::current_transport()))});
   return run_process(args, deadline, {}, stdin_path);
 }
 
-TEST(fetch, items_come_from_arguments_stdin_and_files_in_the_documented_order) {
+// Every test runs once with `--transport curl` and once with `--transport native`.
+class fetch_command : public testing::transport_test {};
+SERENTAK_FOR_EACH_TRANSPORT(fetch_command);
+
+TEST_P(fetch_command, items_come_from_arguments_stdin_and_files_in_the_documented_order) {
   running_server server;
   scratch_dir dir;
   write_file(dir.path() / "stdin.txt", "s1\r\ns2\n");
@@ -57,7 +63,7 @@ TEST(fetch, items_come_from_arguments_stdin_and_files_in_the_documented_order) {
   EXPECT_EQ(by_index, (std::map<std::size_t, std::string>{{0, "a"}, {1, "s1"}, {2, "s2"}, {3, "b"}, {4, "x"}, {5, "y"}}));
 }
 
-TEST(fetch, a_bad_input_line_is_exit_2_naming_the_line_before_any_request) {
+TEST_P(fetch_command, a_bad_input_line_is_exit_2_naming_the_line_before_any_request) {
   running_server server;
   scratch_dir dir;
   write_file(dir.path() / "nul.txt", std::string("1121\n1122\nbad\0id\n", 17));
@@ -80,7 +86,7 @@ TEST(fetch, a_bad_input_line_is_exit_2_naming_the_line_before_any_request) {
   }
 }
 
-TEST(fetch, refuses_non_http_urls_and_needs_a_template) {
+TEST_P(fetch_command, refuses_non_http_urls_and_needs_a_template) {
   scratch_dir dir;
   write_file(dir.path() / "urls.txt", "http://127.0.0.1:1/ok\nfile:///etc/passwd\n");
   auto r = fetch({"--urls", "-i", (dir.path() / "urls.txt").string(), "--no-log"});
@@ -93,7 +99,7 @@ TEST(fetch, refuses_non_http_urls_and_needs_a_template) {
   EXPECT_EQ(fetch({"--url", "http://h/{}", "-o", "out.txt", "1"}).exit_code, 2) << "unknown results format";
 }
 
-TEST(fetch, dedupe_fetches_each_distinct_item_once_and_csv_has_a_header) {
+TEST_P(fetch_command, dedupe_fetches_each_distinct_item_once_and_csv_has_a_header) {
   running_server server;
   scratch_dir dir;
   auto out = dir.path() / "out.csv";
@@ -112,7 +118,7 @@ TEST(fetch, dedupe_fetches_each_distinct_item_once_and_csv_has_a_header) {
   EXPECT_EQ(summary["outcomes"]["ok"], 3);
 }
 
-TEST(fetch, resume_after_sigkill_ends_with_exactly_one_record_per_item) {
+TEST_P(fetch_command, resume_after_sigkill_ends_with_exactly_one_record_per_item) {
   running_server server(0.5);  // profiles: 50-250 ms each: 300 items at -c 10 take about 4.5 s
   scratch_dir dir;
   std::string ids;
@@ -123,7 +129,8 @@ TEST(fetch, resume_after_sigkill_ends_with_exactly_one_record_per_item) {
                                 "-c", "10", "--no-log", "-q"};
 
   // Killed as soon as some records are written (however slow a sanitizer build starts), long before all are.
-  std::string command = "\"" + binary_path().string() + "\" fetch";
+  std::string command = "\"" + binary_path().string() + "\" fetch --transport " +
+                        std::string(client::to_string(testing::current_transport()));
   for (const auto& a : args) command += " '" + a + "'";
   std::string script = command + " & pid=$!; for i in $(seq 400); do [ \"$(wc -l < '" + out.string() +
                        "' 2>/dev/null || echo 0)\" -ge 5 ] && break; sleep 0.05; done; kill -KILL $pid; wait $pid; echo \"exit=$?\"";
@@ -142,7 +149,7 @@ TEST(fetch, resume_after_sigkill_ends_with_exactly_one_record_per_item) {
   for (const auto& [index, n] : count) EXPECT_EQ(n, 1) << "index " << index;
 }
 
-TEST(fetch, memory_does_not_grow_with_the_input) {
+TEST_P(fetch_command, memory_does_not_grow_with_the_input) {
 #if defined(__SANITIZE_THREAD__)
   GTEST_SKIP() << "TSan's allocator and shadow memory grow with heap churn; peak RSS is measured in the other builds";
 #endif

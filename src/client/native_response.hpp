@@ -1,0 +1,77 @@
+#pragma once
+// One HTTP/1.1 response read by the native transport: bytes in, a verdict out. Parsing is
+// Boost.Beast's response_parser (strict, fuzzed, the server's own dependency); this class adds
+// what the engine needs around it: the body cap on received body bytes, 1xx responses skipped,
+// the end of the stream, and every failure expressed as the CURLcode libcurl would have given,
+// so curl_outcome classifies both transports with one table.
+// Owned by one transfer on one worker thread; no locking.
+
+#include <curl/curl.h>
+
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace serentak::client {
+
+class native_response {
+ public:
+  enum class state {
+    need_more,  // feed more bytes (or the end of the stream)
+    done,       // a final response is complete: status(), take_body(), keep_alive() ...
+    failed,     // the response cannot be used: code() and error() say why
+  };
+
+  // Forgets any previous response and expects a new one whose body may hold max_body_bytes.
+  void begin(std::size_t max_body_bytes);
+
+  // Feeds bytes received from the server. Bytes beyond the end of a complete response are
+  // counted as leftover (the connection then cannot be reused).
+  state feed(const char* data, std::size_t size);
+  // The server closed its side: completes a response delimited by the close, else fails.
+  state feed_eof();
+
+  // Response bytes received since begin(), 1xx responses included.
+  std::size_t bytes_received() const noexcept { return received_; }
+  long status() const noexcept { return status_; }
+  bool header_done() const noexcept { return status_ != 0; }
+  // After done: whether the connection may carry another request (HTTP/1.1 without
+  // "Connection: close", nothing left over).
+  bool reusable() const noexcept;
+  std::string take_body();
+  const std::optional<std::chrono::milliseconds>& retry_after() const noexcept { return retry_after_; }
+  const std::string& location() const noexcept { return location_; }  // empty when none
+
+  CURLcode code() const noexcept { return code_; }
+  bool body_over_limit() const noexcept { return body_over_limit_; }
+  const std::string& error() const noexcept { return error_; }
+
+ private:
+  using parser = boost::beast::http::response_parser<boost::beast::http::string_body>;
+
+  state consume(const char* data, std::size_t size);
+  state fail(CURLcode code, std::string error);
+  void start_parser();
+  void note_header();
+
+  std::optional<parser> parser_;
+  std::string pending_;  // received bytes the parser needs more of before it takes them
+  std::size_t max_body_bytes_ = 0;
+  std::size_t received_ = 0;
+  bool leftover_ = false;
+  bool saw_first_bytes_ = false;
+  bool http_prefix_ = true;  // the reply starts with "HTTP/" (else curl calls it HTTP/0.9)
+  long status_ = 0;
+  std::optional<std::chrono::milliseconds> retry_after_;
+  std::string location_;
+  CURLcode code_ = CURLE_OK;
+  bool body_over_limit_ = false;
+  std::string error_;
+};
+
+}  // namespace serentak::client

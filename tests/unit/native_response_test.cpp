@@ -1,0 +1,114 @@
+#include "client/native_response.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace serentak::client {
+namespace {
+
+using state = native_response::state;
+
+// Feeds `bytes` in pieces of `step` (1: byte by byte), then the end of the stream if asked.
+state feed_all(native_response& response, const std::string& bytes, std::size_t step, bool then_eof = false) {
+  state last = state::need_more;
+  for (std::size_t at = 0; at < bytes.size() && last == state::need_more; at += step) {
+    last = response.feed(bytes.data() + at, std::min(step, bytes.size() - at));
+  }
+  if (last == state::need_more && then_eof) last = response.feed_eof();
+  return last;
+}
+
+TEST(native_response, content_length_body_in_one_piece_and_byte_by_byte) {
+  const std::string reply = "HTTP/1.1 200 OK\r\nContent-Length: 7\r\nRetry-After: 3\r\n\r\n{\"a\":1}";
+  for (std::size_t step : {reply.size(), std::size_t{1}}) {
+    native_response response;
+    response.begin(1000);
+    ASSERT_EQ(feed_all(response, reply, step), state::done) << step;
+    EXPECT_EQ(response.status(), 200);
+    EXPECT_TRUE(response.reusable());
+    ASSERT_TRUE(response.retry_after().has_value());
+    EXPECT_EQ(response.retry_after()->count(), 3000);
+    EXPECT_EQ(response.take_body(), "{\"a\":1}");
+  }
+}
+
+TEST(native_response, chunked_body_is_decoded) {
+  const std::string reply = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n3\r\nefg\r\n0\r\n\r\n";
+  for (std::size_t step : {reply.size(), std::size_t{1}, std::size_t{5}}) {
+    native_response response;
+    response.begin(1000);
+    ASSERT_EQ(feed_all(response, reply, step), state::done) << step;
+    EXPECT_EQ(response.take_body(), "abcdefg");
+  }
+}
+
+TEST(native_response, the_body_cap_counts_received_body_bytes) {
+  native_response declared;
+  declared.begin(10);
+  EXPECT_EQ(feed_all(declared, "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n01234567890", 64), state::failed);
+  EXPECT_TRUE(declared.body_over_limit());
+
+  native_response chunked;
+  chunked.begin(10);
+  EXPECT_EQ(feed_all(chunked, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\nghijkl\r\n0\r\n\r\n", 3),
+            state::failed);
+  EXPECT_TRUE(chunked.body_over_limit());
+
+  native_response at_cap;
+  at_cap.begin(10);
+  EXPECT_EQ(feed_all(at_cap, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789", 64), state::done);
+}
+
+TEST(native_response, connection_close_and_http_1_0_are_not_reusable) {
+  native_response close;
+  close.begin(100);
+  EXPECT_EQ(feed_all(close, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", 64), state::done);
+  EXPECT_FALSE(close.reusable());
+
+  native_response until_eof;  // HTTP/1.0 without a length: the body ends with the connection
+  until_eof.begin(100);
+  EXPECT_EQ(feed_all(until_eof, "HTTP/1.0 200 OK\r\n\r\nbody", 64, true), state::done);
+  EXPECT_FALSE(until_eof.reusable());
+  EXPECT_EQ(until_eof.take_body(), "body");
+}
+
+TEST(native_response, interim_responses_are_skipped) {
+  native_response response;
+  response.begin(100);
+  EXPECT_EQ(feed_all(response, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 1\r\n\r\nx", 64),
+            state::done);
+  EXPECT_EQ(response.status(), 201);
+  EXPECT_EQ(response.take_body(), "x");
+}
+
+TEST(native_response, failures_carry_the_code_curl_would_give) {
+  native_response nothing;
+  nothing.begin(100);
+  EXPECT_EQ(nothing.feed_eof(), state::failed);
+  EXPECT_EQ(nothing.code(), CURLE_GOT_NOTHING);
+
+  native_response short_body;
+  short_body.begin(100);
+  EXPECT_EQ(feed_all(short_body, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", 64, true), state::failed);
+  EXPECT_EQ(short_body.code(), CURLE_PARTIAL_FILE);
+  EXPECT_EQ(short_body.status(), 200);
+
+  native_response not_http;
+  not_http.begin(100);
+  EXPECT_EQ(feed_all(not_http, "HELLO THERE\r\n\r\n", 64, true), state::failed);
+  EXPECT_EQ(not_http.code(), CURLE_UNSUPPORTED_PROTOCOL);
+
+  native_response bad_status;
+  bad_status.begin(100);
+  EXPECT_EQ(feed_all(bad_status, "HTTP/1.1 abc\r\n\r\n", 64, true), state::failed);
+  EXPECT_EQ(bad_status.code(), CURLE_WEIRD_SERVER_REPLY);
+
+  native_response leftover;  // bytes after the response: usable, but the connection is not
+  leftover.begin(100);
+  EXPECT_EQ(feed_all(leftover, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxEXTRA", 64), state::done);
+  EXPECT_FALSE(leftover.reusable());
+}
+
+}  // namespace
+}  // namespace serentak::client
