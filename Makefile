@@ -6,7 +6,9 @@ JOBS    ?= $(shell nproc)
 PREFIX  ?= /usr/local
 SERENTAK = build/$(PRESET)/apps/serentak/serentak
 
-.PHONY: all deps deps-bench build demo test test-asan test-tsan test-sanitizers bench install format clean
+FUZZ_SECONDS ?= 20
+
+.PHONY: all deps deps-bench build demo test test-asan test-tsan test-sanitizers fuzz bench install format clean
 
 all: build
 
@@ -42,6 +44,13 @@ test-tsan: deps
 	ctest --preset tsan -j $(JOBS)
 
 test-sanitizers: test-asan test-tsan
+
+# The libFuzzer targets in fuzz/ (clang 14, ASan+UBSan), each run FUZZ_SECONDS from its committed
+# corpus in fuzz/corpus; fails on any finding (see docs/reliability.md).
+fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+	bash fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
 
 bench: deps-bench
 	$(MAKE) build PRESET=release

@@ -8,3 +8,9 @@ rounds=${2:-5}
 "$here/seed_clients_compare.sh" "$serentak" "$rounds"
 echo
 "$here/bulk_fetch.sh" "$serentak" 3
+echo
+"$here/scenario_faults.sh" "$serentak" "$rounds" 3 1
+echo
+"$here/server_throughput.sh" "$serentak" "$rounds" 1 10
+echo
+"$here/server_burst.sh" "$serentak" 10000 2 10 fixed

@@ -8,18 +8,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/log_text.hpp"
 #include "log/line_writer.hpp"
 
 namespace serentak::client {
 namespace {
 
 [[noreturn]] void fail(int err, const std::string& what, const std::filesystem::path& path) {
-  throw std::system_error(err, std::generic_category(), what + " '" + path.string() + "'");
+  throw std::system_error(err, std::generic_category(), what + " '" + escape_for_log(path.string()) + "'");
 }
 
 }  // namespace
 
-resume_state scan_results(const std::filesystem::path& path, result_format format) {
+resume_state scan_results(const std::filesystem::path& path, result_format format, std::size_t items) {
   resume_state state;
   int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) {
@@ -46,7 +47,7 @@ resume_state scan_results(const std::filesystem::path& path, result_format forma
         continue;
       }
       complete_end = offset;
-      if (auto index = recorded_index(line, format)) {
+      if (auto index = recorded_index(line, format); index && *index < items) {
         if (*index >= state.done.size()) state.done.resize(*index + 1, false);
         if (!state.done[*index]) ++state.records;
         state.done[*index] = true;

@@ -22,9 +22,10 @@ struct resume_state {
   std::size_t torn_bytes = 0;     // bytes of a torn last line that were cut off
 };
 
-// Reads path (if it exists), marks every recorded index and truncates a torn last line.
+// Reads path (if it exists), marks every recorded index below items (the run's item count: a
+// larger index is not this input's, and must not size done[]) and truncates a torn last line.
 // Throws std::system_error when the file exists but cannot be read or truncated.
-resume_state scan_results(const std::filesystem::path& path, result_format format);
+resume_state scan_results(const std::filesystem::path& path, result_format format, std::size_t items);
 
 class results_file {
  public:

@@ -5,6 +5,7 @@
 #include "client/response_judge.hpp"
 #include "core/log_text.hpp"
 #include "core/message_template.hpp"
+#include "core/url_redaction.hpp"
 
 namespace serentak::client {
 namespace {
@@ -47,16 +48,32 @@ theme_observer::theme_observer(const themes::theme& theme, themes::language lang
   if (keep_outcomes_) outcomes_.assign(expected_items, outcome::unexpected);
 }
 
-std::string theme_observer::render(std::string_view tmpl, const fetch_request& request) const {
+// What every message of an item may name; item and URL with credentials hidden (they are sent,
+// never shown). Built once per event and shared by its lines: redaction and copies cost more
+// than rendering.
+template_context theme_observer::item_context(const fetch_request& request) const {
   template_context context;
-  context.set("item", request.item).set("url", request.url).set("noun", std::string(voice_.noun));
-  return render_template(tmpl, context);
+  context.variables.reserve(7);
+  context.set("item", redact_item(request.item)).set("url", redact_url(request.url)).set("noun", std::string(voice_.noun));
+  return context;
+}
+
+template_context theme_observer::outcome_context(const fetch_request& request, const fetch_result& result,
+                                                 const judged_response& judged) const {
+  template_context context = item_context(request);
+  context.set("status", std::to_string(result.http_status))
+      .set("body", std::string(utf8_prefix(result.body, 100)))
+      .set("error", judged.error)
+      .set("timeout", timeout_text_);
+  if (!judged.data.is_null()) context.data = &judged.data;
+  return context;
 }
 
 void theme_observer::on_start(const fetch_request& request) {
   std::string name = worker_name(request.index);
-  log_.write(name, render(voice_.worker_started, request));
-  log_.write(name, render(voice_.request_sent, request));
+  template_context context = item_context(request);
+  log_.write(name, render_template(voice_.worker_started, context));
+  log_.write(name, render_template(voice_.request_sent, context));
 }
 
 std::string theme_observer::render_outcome(const fetch_request& request, const fetch_result& result) const {
@@ -65,16 +82,7 @@ std::string theme_observer::render_outcome(const fetch_request& request, const f
 
 std::string theme_observer::render_judged(const fetch_request& request, const fetch_result& result,
                                           const judged_response& judged) const {
-  template_context context;
-  context.set("item", request.item)
-      .set("url", request.url)
-      .set("noun", std::string(voice_.noun))
-      .set("status", std::to_string(result.http_status))
-      .set("body", std::string(utf8_prefix(result.body, 100)))
-      .set("error", judged.error)
-      .set("timeout", timeout_text_);
-  if (!judged.data.is_null()) context.data = &judged.data;
-  return render_template(message_for(voice_, judged.kind, result.http_status), context);
+  return render_template(message_for(voice_, judged.kind, result.http_status), outcome_context(request, result, judged));
 }
 
 void theme_observer::on_retry(const fetch_request& request, const fetch_result& failed_attempt,
@@ -90,16 +98,17 @@ void theme_observer::on_retry(const fetch_request& request, const fetch_result& 
 void theme_observer::on_finish(const fetch_request& request, const fetch_result& result) {
   judged_response judged = judge_response(result, theme_.expects_json);
   std::string name = worker_name(request.index);
-  log_.write(name, render_judged(request, result, judged));
-  log_.write(name, render(voice_.request_done, request));
-  log_.write(name, render(voice_.worker_finished, request));
+  template_context context = outcome_context(request, result, judged);
+  log_.write(name, render_template(message_for(voice_, judged.kind, result.http_status), context));
+  log_.write(name, render_template(voice_.request_done, context));
+  log_.write(name, render_template(voice_.worker_finished, context));
 
   bool cancelled = judged.kind == outcome::unexpected && stop_ != nullptr && stop_->load(std::memory_order_relaxed);
   if (results_ != nullptr && !cancelled) {
     result_record record;
     record.index = request.index;
-    record.item = request.item;
-    record.url = request.url;
+    record.item = *context.find("item");  // redacted: credentials are sent, never recorded
+    record.url = *context.find("url");
     record.kind = judged.kind;
     record.http_status = result.http_status;
     record.attempts = result.attempts;

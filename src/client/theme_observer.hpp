@@ -17,6 +17,7 @@
 #include "client/progress_line.hpp"
 #include "client/results_file.hpp"
 #include "client/response_judge.hpp"
+#include "core/message_template.hpp"
 #include "core/run_summary.hpp"
 #include "log/event_log.hpp"
 #include "themes/theme.hpp"
@@ -48,7 +49,9 @@ class theme_observer final : public fetch_observer {
  private:
   std::string render_judged(const fetch_request& request, const fetch_result& result,
                             const judged_response& judged) const;
-  std::string render(std::string_view tmpl, const fetch_request& request) const;
+  template_context item_context(const fetch_request& request) const;
+  template_context outcome_context(const fetch_request& request, const fetch_result& result,
+                                   const judged_response& judged) const;
 
   const themes::theme& theme_;
   const themes::messages& voice_;

@@ -24,6 +24,10 @@ std::string url_template::expand(std::string_view item) const {
     return std::string(item);
   }
   std::string encoded = percent_encode(item);
+  // '.' is unreserved, but an item "." or ".." in a path would be a dot segment, which clients
+  // remove (RFC 3986 5.2.4): "/p/{}/x" with ".." would become "/x". Escaped, they are data.
+  if (item == ".") encoded = "%2E";
+  if (item == "..") encoded = "%2E%2E";
   std::string out = base_;
   std::size_t from = 0;
   for (;;) {

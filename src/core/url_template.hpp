@@ -1,6 +1,7 @@
 #pragma once
 // Turns an item into a request URL. "{}" in the template is replaced by the percent-encoded
-// item, so no item can add a path segment, a query parameter or a fragment.
+// item, so no item can add a path segment, a query parameter or a fragment; the items "." and
+// ".." are escaped whole (%2E), so neither can remove a path segment either.
 // Pure values, thread-safe after construction.
 
 #include <string>

@@ -50,5 +50,13 @@ TEST(url_template, requires_braces_unless_items_are_urls) {
   EXPECT_EQ(whole.expand("https://other/x"), "https://other/x");
 }
 
+TEST(url_template, dot_items_cannot_remove_a_path_segment) {
+  url_template t("http://h", "/p/{}/x?id={}");
+  EXPECT_EQ(t.expand(".."), "http://h/p/%2E%2E/x?id=%2E%2E");
+  EXPECT_EQ(t.expand("."), "http://h/p/%2E/x?id=%2E");
+  EXPECT_EQ(t.expand("..."), "http://h/p/.../x?id=...");  // not a dot segment: left as is
+  EXPECT_EQ(t.expand("../etc"), "http://h/p/..%2Fetc/x?id=..%2Fetc");
+}
+
 }  // namespace
 }  // namespace serentak

@@ -1,0 +1,24 @@
+#pragma once
+// Hides credentials in a URL before it is shown (log lines, results records, messages): the
+// userinfo of "http://user:pass@host/" becomes "***@", and the value of a sensitive query or
+// fragment parameter ("?token=SECRET", "&password=", "api_key=", ...) becomes "***". Only what is
+// displayed changes; the request itself still sends the credentials.
+// Pure functions, no I/O; thread-safe.
+
+#include <string>
+#include <string_view>
+
+namespace serentak {
+
+// The URL as it may be displayed. Returns url unchanged when it holds nothing to hide.
+std::string redact_url(std::string_view url);
+
+// An item as it may be displayed: an item that is a URL ("scheme://..." as health's and
+// fetch --urls' items are) is redacted like one; any other item is returned as given.
+std::string redact_item(std::string_view item);
+
+// Whether a query parameter's name (as written, percent-escapes allowed) names a credential:
+// token, password, secret, api key, signature, session ... compared without case, '-' as '_'.
+bool is_sensitive_parameter(std::string_view name);
+
+}  // namespace serentak

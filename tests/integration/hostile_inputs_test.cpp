@@ -1,0 +1,240 @@
+// Issue 5, item 1: hostile client inputs against the real `serentak` binary. Every refusal is one
+// line on stderr and exit 2 before any request (a scripted server counts zero); credentials in
+// URLs never reach the log or the results; no item forges a log line or breaks a JSONL record.
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/percent_encoding.hpp"
+#include "support/process_runner.hpp"
+#include "support/scripted_http_server.hpp"
+#include "support/test_paths.hpp"
+
+namespace serentak {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::binary_path;
+using testing::run_process;
+using testing::scratch_dir;
+using testing::scripted_http_server;
+using testing::scripted_reply;
+using testing::scripted_request;
+
+scripted_reply ok_json(const scripted_request&) { return scripted_reply::respond(200, R"({"ok": true})"); }
+
+testing::process_result serentak(std::vector<std::string> args, const std::filesystem::path& cwd) {
+  args.insert(args.begin(), binary_path().string());
+  return run_process(args, 30s, cwd.string());
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+std::string joined(const std::vector<std::string>& args) {
+  std::string out;
+  for (const auto& a : args) out += a + " ";
+  return out;
+}
+
+// One refusal: exit 2, exactly one line on stderr naming the problem, nothing on stdout, no log
+// or results file created, and the server never asked.
+void expect_refused(const std::vector<std::string>& args, const std::string& expected_in_message,
+                    const scripted_http_server& server, const scratch_dir& dir) {
+  auto r = serentak(args, dir.path());
+  ASSERT_FALSE(r.timed_out) << joined(args);
+  EXPECT_EQ(r.exit_code, 2) << joined(args) << "\nstderr: " << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << joined(args) << "\nstderr: " << r.err;
+  EXPECT_NE(r.err.find(expected_in_message), std::string::npos) << joined(args) << "\nstderr: " << r.err;
+  EXPECT_TRUE(r.out.empty()) << joined(args) << "\nstdout: " << r.out;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "fetch_log.txt")) << joined(args);
+  EXPECT_EQ(server.requests_seen(), 0u) << joined(args) << ": a request was sent";
+}
+
+TEST(hostile_inputs, nonsense_options_are_one_line_and_exit_2_before_any_request) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  const std::string url = server.url("/p?id={}");
+  struct bad_option {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const std::vector<bad_option> cases = {
+      {{"-c", "0"}, "--concurrency"},          {{"-c", "-1"}, "--concurrency"},
+      {{"-c", "100001"}, "--concurrency"},     {{"-c", "many"}, "--concurrency"},
+      {{"--timeout", "-5"}, "--timeout"},      {{"--timeout", "0"}, "--timeout"},
+      {{"--timeout", "nan"}, "--timeout"},     {{"--timeout", "inf"}, "--timeout"},
+      {{"--timeout", "1e400"}, "--timeout"},   {{"--connect-timeout", "-1"}, "--connect-timeout"},
+      {{"--retries", "1e6"}, "--retries"},     {{"--retries", "-1"}, "--retries"},
+      {{"--retries", "101"}, "--retries"},     {{"--rate", "0"}, "--rate"},
+      {{"--rate", "-5"}, "--rate"},            {{"--rate", "abc"}, "--rate"},
+      {{"--rate", "5/h"}, "--rate"},           {{"--rate", "nan"}, "--rate"},
+      {{"--max-body", "-1"}, "--max-body"},    {{"--max-body", "0"}, "--max-body"},
+      {{"--max-body", "1x"}, "--max-body"},    {{"--threads", "0"}, "--threads"},
+      {{"--summary", "xml"}, "--summary"},     {{"--format", "xml", "-o", "o.jsonl"}, "--format"},
+      {{"--lang", "fr"}, "--lang"},            {{"--resume"}, "--resume"},
+      {{"--connect-timeout", "nan"}, "--connect-timeout"},
+  };
+  for (const bad_option& bad : cases) {
+    std::vector<std::string> args{"fetch", "--url", url, "1", "2", "3"};
+    args.insert(args.end(), bad.args.begin(), bad.args.end());
+    expect_refused(args, bad.says, server, dir);
+  }
+}
+
+TEST(hostile_inputs, inputs_that_cannot_be_read_are_exit_2_before_any_request) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  std::filesystem::create_directory(dir.path() / "folder");
+  write_file(dir.path() / "ok.txt", "1\n2\n");
+  const std::string url = server.url("/p?id={}");
+  expect_refused({"fetch", "--url", url, "-i", "missing.txt"}, "No such file", server, dir);
+  expect_refused({"fetch", "--url", url, "-i", "folder"}, "is a directory", server, dir);
+  // /proc/self/mem opens but cannot be read at offset 0 (EIO), even for root: an unreadable input.
+  expect_refused({"fetch", "--url", url, "-i", "ok.txt", "-i", "/proc/self/mem"}, "/proc/self/mem", server, dir);
+  if (::geteuid() != 0) {  // root reads files whatever their mode
+    write_file(dir.path() / "secret.txt", "1\n");
+    ::chmod((dir.path() / "secret.txt").c_str(), 0);
+    expect_refused({"fetch", "--url", url, "-i", "secret.txt"}, "Permission denied", server, dir);
+  }
+  expect_refused({"fetch", "--url", url, "-", "-i", "-"}, "standard input", server, dir);
+}
+
+TEST(hostile_inputs, outputs_that_cannot_be_written_are_exit_2_before_any_request) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  std::filesystem::create_directory(dir.path() / "folder.jsonl");
+  const std::string url = server.url("/p?id={}");
+  expect_refused({"fetch", "--url", url, "1", "--log", "folder.jsonl"}, "log", server, dir);
+  expect_refused({"fetch", "--url", url, "1", "--log", "missing/log.txt"}, "missing/log.txt", server, dir);
+  expect_refused({"fetch", "--url", url, "1", "-o", "folder.jsonl", "--no-log"}, "folder.jsonl", server, dir);
+  expect_refused({"fetch", "--url", url, "1", "-o", "missing/out.jsonl", "--no-log"}, "missing/out.jsonl", server, dir);
+  // A path is untrusted text too: its newline is escaped, so the refusal stays one line.
+  expect_refused({"fetch", "--url", url, "1", "-o", "missing/a\nb.jsonl", "--no-log"}, "missing/a\\nb.jsonl", server, dir);
+  // A full device cannot take the log's first line: refused before anything is sent.
+  expect_refused({"fetch", "--url", url, "1", "--log", "/dev/full"}, "No space left on device", server, dir);
+  expect_refused({"fetch", "--url", url, "1", "--no-log", "-o", "/dev/full", "--format", "csv"}, "No space left on device",
+                 server, dir);
+}
+
+TEST(hostile_inputs, credentials_in_urls_are_sent_but_never_logged_or_recorded) {
+  std::mutex seen_mutex;
+  std::vector<std::string> targets;  // guarded by seen_mutex
+  scripted_http_server server([&](const scripted_request& request) {
+    std::lock_guard lock(seen_mutex);
+    targets.push_back(request.target);
+    return scripted_reply::respond(200, R"({"ok": true})");
+  });
+  scratch_dir dir;
+  std::string host = "127.0.0.1:" + std::to_string(server.port());
+  std::string tmpl = "http://alice:pa55word@" + host + "/p?id={}&token=SECRET1&password=SECRET2&api_key=SECRET3";
+  auto r = serentak({"fetch", "--url", tmpl, "1", "2", "--log", "log.txt", "-o", "out.jsonl", "-v"}, dir.path());
+  ASSERT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  write_file(dir.path() / "urls.txt", "http://bob:hunter2@" + host + "/status?access_token=SECRET4\n");
+  auto urls = serentak({"fetch", "--urls", "-i", "urls.txt", "--log", "log2.txt", "-o", "out2.csv"}, dir.path());
+  EXPECT_EQ(urls.exit_code, 0) << urls.err;
+
+  for (const char* file : {"log.txt", "out.jsonl", "log2.txt", "out2.csv"}) {
+    std::string text = read_file(dir.path() / file);
+    ASSERT_FALSE(text.empty()) << file;
+    for (const char* secret : {"pa55word", "alice", "hunter2", "bob:", "SECRET"}) {
+      EXPECT_EQ(text.find(secret), std::string::npos) << secret << " leaked into " << file << ":\n" << text;
+    }
+    EXPECT_NE(text.find("***@" + host), std::string::npos) << file << ":\n" << text;
+  }
+  for (const std::string& text : {r.out, r.err, urls.out, urls.err}) EXPECT_EQ(text.find("SECRET"), std::string::npos) << text;
+  EXPECT_NE(read_file(dir.path() / "log.txt").find("&token=***&password=***&api_key=***"), std::string::npos);
+
+  std::lock_guard lock(seen_mutex);
+  ASSERT_EQ(targets.size(), 3u);
+  std::set<std::string> sent(targets.begin(), targets.end());
+  EXPECT_EQ(sent.count("/p?id=1&token=SECRET1&password=SECRET2&api_key=SECRET3"), 1u) << "the request keeps its credentials";
+  EXPECT_EQ(sent.count("/status?access_token=SECRET4"), 1u);
+}
+
+TEST(hostile_inputs, hostile_items_are_encoded_never_forge_a_log_line_and_keep_jsonl_valid) {
+  std::mutex seen_mutex;
+  std::vector<std::string> targets;  // guarded by seen_mutex
+  scripted_http_server server([&](const scripted_request& request) {
+    std::lock_guard lock(seen_mutex);
+    targets.push_back(request.target);
+    return scripted_reply::respond(200, "not json \x1b[2J\r\n[Worker-0] forged by the server");
+  });
+  scratch_dir dir;
+  const std::vector<std::string> items = {
+      "cr\rin the middle",       "ansi \x1b[31mred\x1b[0m", "rtl \xE2\x80\xAEgnp.exe", "invalid \xC0\xAF\xFF utf8",
+      "/ ? # & = + %",           ".",                       "..",                     "../../etc/passwd",
+      "tab\there",               "nul-free \x7F del",       "[Worker-9] fake",        "back\\slash",
+  };
+  std::string input;
+  for (const auto& item : items) input += item + "\n";
+  input += "line\nbreak\n";  // a newline always ends an item: two items
+  write_file(dir.path() / "items.txt", input);
+  auto r = serentak({"fetch", "--url", server.url("/p/{}/x?id={}"), "-i", "items.txt", "--log", "log.txt", "-o", "out.jsonl"},
+                    dir.path());
+  ASSERT_FALSE(r.timed_out);
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.exit_code << r.err;  // the run completes
+  const std::size_t expected_items = items.size() + 2;
+
+  // The log: every line has the seed's shape, five per item, no raw control or bidi bytes.
+  static const std::regex shape(R"(^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}\] \[(MainClient|Worker-\d+)\] .*$)");
+  std::ifstream log(dir.path() / "log.txt", std::ios::binary);
+  std::string line;
+  std::getline(log, line);  // the header
+  std::map<std::string, int> per_name;
+  while (std::getline(log, line)) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(line, m, shape)) << "malformed log line: " << line;
+    ++per_name[m[1]];
+    for (char c : line) EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20 || c == 0x7F) << line;
+    EXPECT_EQ(line.find("\xE2\x80\xAE"), std::string::npos) << line;
+  }
+  for (std::size_t i = 0; i < expected_items; ++i) EXPECT_EQ(per_name["Worker-" + std::to_string(i)], 5) << i;
+
+  // The results: one valid JSON object per line, one per item.
+  std::set<std::size_t> indexes;
+  std::ifstream out(dir.path() / "out.jsonl", std::ios::binary);
+  while (std::getline(out, line)) {
+    auto record = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_FALSE(record.is_discarded()) << line;
+    indexes.insert(record["index"].get<std::size_t>());
+  }
+  EXPECT_EQ(indexes.size(), expected_items);
+
+  // The requests: the item's part of each target holds only unreserved bytes and %XX, and
+  // decodes back to the item; "." and ".." cannot remove a path segment.
+  std::lock_guard lock(seen_mutex);
+  ASSERT_EQ(targets.size(), expected_items);
+  std::set<std::string> decoded;
+  static const std::regex target_shape(R"(^/p/([A-Za-z0-9._~%-]*)/x\?id=([A-Za-z0-9._~%-]*)$)");
+  for (const std::string& target : targets) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(target, m, target_shape)) << target;
+    EXPECT_EQ(m[1], m[2]);
+    EXPECT_NE(m[1], ".") << "a dot segment would be removed on the way";
+    EXPECT_NE(m[1], "..");
+    decoded.insert(percent_decode(m[2].str()).value_or("<bad escape>"));
+  }
+  for (const auto& item : items) EXPECT_EQ(decoded.count(item), 1u) << item;
+}
+
+}  // namespace
+}  // namespace serentak

@@ -1,0 +1,48 @@
+#include "core/url_redaction.hpp"
+
+#include <gtest/gtest.h>
+
+namespace serentak {
+namespace {
+
+TEST(redact_url, hides_userinfo) {
+  EXPECT_EQ(redact_url("http://user:pass@127.0.0.1:5000/p?id=1"), "http://***@127.0.0.1:5000/p?id=1");
+  EXPECT_EQ(redact_url("https://tok@example.test"), "https://***@example.test");
+  // The last '@' of the authority ends the userinfo; an '@' in the path is not userinfo.
+  EXPECT_EQ(redact_url("http://a@b:c@h/x@y"), "http://***@h/x@y");
+  EXPECT_EQ(redact_url("http://h/mail/a@b.c"), "http://h/mail/a@b.c");
+}
+
+TEST(redact_url, hides_values_of_sensitive_parameters_only) {
+  EXPECT_EQ(redact_url("http://h/p?user_id=7&token=SECRET&x=1"), "http://h/p?user_id=7&token=***&x=1");
+  EXPECT_EQ(redact_url("http://h/p?password=hunter2"), "http://h/p?password=***");
+  EXPECT_EQ(redact_url("http://h/p?q=a&api_key=K1;API-KEY=K2&Api%5FKey=K3"), "http://h/p?q=a&api_key=***;API-KEY=***&Api%5FKey=***");
+  EXPECT_EQ(redact_url("http://h/p?github_token=g&db_password=d&client_secret=c"),
+            "http://h/p?github_token=***&db_password=***&client_secret=***");
+  EXPECT_EQ(redact_url("http://h/cb#access_token=T&state=s"), "http://h/cb#access_token=***&state=s");
+  EXPECT_EQ(redact_url("http://h/p?token=A#token=B"), "http://h/p?token=***#token=***");
+}
+
+TEST(redact_url, leaves_urls_without_credentials_alone) {
+  for (const char* url : {"http://127.0.0.1:5000/get_weather?city=JAKARTA", "http://h/p?tokens_left=3&keyboard=1",
+                          "http://h/p?token=", "http://h/p?token", "http://h/p?a=%0D%0A", "not a url", "", "/status/ok"}) {
+    EXPECT_EQ(redact_url(url), url);
+  }
+}
+
+TEST(redact_item, redacts_items_that_are_urls_and_keeps_the_rest) {
+  EXPECT_EQ(redact_item("http://u:p@h/status/ok"), "http://***@h/status/ok");
+  EXPECT_EQ(redact_item("JAKARTA"), "JAKARTA");
+  EXPECT_EQ(redact_item("a?token=x"), "a?token=x");  // not a URL: the item is the user's data
+}
+
+TEST(is_sensitive_parameter, names_credentials_without_case) {
+  EXPECT_TRUE(is_sensitive_parameter("TOKEN"));
+  EXPECT_TRUE(is_sensitive_parameter("Password"));
+  EXPECT_TRUE(is_sensitive_parameter("x-api-key"));
+  EXPECT_FALSE(is_sensitive_parameter("city"));
+  EXPECT_FALSE(is_sensitive_parameter("_key"));  // a bare suffix is not a name
+}
+
+}  // namespace
+}  // namespace serentak
