@@ -67,6 +67,12 @@ native_response::state native_response::consume(const char* data, std::size_t si
     size -= used;
     if (ec == http::error::need_more) {
       ec = {};
+      // What waits here is framing, never body bytes: an unfinished header (which Beast bounds
+      // with header_limit) or a chunk header, extension or trailer, which Beast 1.74 does not
+      // bound. An endless one would grow this buffer for the whole attempt.
+      if (pending_.size() + size > header_limit_bytes) {
+        return fail(CURLE_RECV_ERROR, "chunk header, extension or trailer over 100 KB");
+      }
       pending_.append(data, size);
       return state::need_more;
     }

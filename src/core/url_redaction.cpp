@@ -10,22 +10,31 @@ namespace {
 constexpr std::string_view mask = "***";
 
 // Whole parameter names that carry credentials (normalised: lower case, '-' -> '_').
-constexpr std::array<std::string_view, 22> sensitive_names = {
+constexpr std::array<std::string_view, 26> sensitive_names = {
     "token",     "access_token", "refresh_token", "id_token",  "auth",        "auth_token", "authorization", "password",
     "passwd",    "pwd",          "pass",          "secret",    "client_secret", "api_key",  "apikey",        "key",
-    "signature", "sig",          "session",       "sessionid", "session_id",    "credentials"};
+    "signature", "sig",          "session",       "sessionid", "session_id",    "credentials",
+    "credential", "jsessionid", "phpsessid", "sid"};
 // Name endings that do too: "github_token", "db_password", "x_api_key", "aws_secret".
-constexpr std::array<std::string_view, 5> sensitive_suffixes = {"_token", "_password", "_secret", "_key", "_signature"};
+constexpr std::array<std::string_view, 7> sensitive_suffixes = {"_token", "_password", "_secret", "_key",
+                                                                 "_signature", "_credential", "_credentials"};
 
 std::string normalise(std::string_view name) {
   // Decoding allocates; most names have nothing to decode.
   std::string decoded = name.find('%') == std::string_view::npos ? std::string(name)
                                                                  : percent_decode(name, true).value_or(std::string(name));
-  for (char& c : decoded) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c == '-') c = '_';
+  // camelCase words are split as snake_case words are: "accessToken" -> "access_token".
+  std::string key;
+  key.reserve(decoded.size() + 4);
+  for (std::size_t i = 0; i < decoded.size(); ++i) {
+    char c = decoded[i];
+    if (c >= 'A' && c <= 'Z') {
+      if (i > 0 && decoded[i - 1] >= 'a' && decoded[i - 1] <= 'z') key.push_back('_');
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+    key.push_back(c == '-' ? '_' : c);
   }
-  return decoded;
+  return key;
 }
 
 // Appends a query or fragment ("a=1&token=x") with sensitive values masked.
@@ -34,7 +43,11 @@ void append_parameters(std::string& out, std::string_view params) {
     std::size_t end = params.find_first_of("&;");
     std::string_view pair = params.substr(0, end);
     std::size_t equals = pair.find('=');
-    if (equals != std::string_view::npos && equals + 1 < pair.size() && is_sensitive_parameter(pair.substr(0, equals))) {
+    // A fragment may hold a route and its own query ("#/callback?access_token=x"): the name is
+    // what follows the last '/' or '?'.
+    std::string_view name = pair.substr(0, equals);
+    if (std::size_t cut = name.find_last_of("/?"); cut != std::string_view::npos) name.remove_prefix(cut + 1);
+    if (equals != std::string_view::npos && equals + 1 < pair.size() && is_sensitive_parameter(name)) {
       out.append(pair.substr(0, equals + 1));
       out.append(mask);
     } else {
@@ -43,6 +56,23 @@ void append_parameters(std::string& out, std::string_view params) {
     if (end == std::string_view::npos) return;
     out.push_back(params[end]);
     params.remove_prefix(end + 1);
+  }
+}
+
+// Appends a path with the values of sensitive path parameters masked ("/app;jsessionid=x").
+void append_path(std::string& out, std::string_view path) {
+  while (!path.empty()) {
+    std::size_t semicolon = path.find(';');
+    if (semicolon == std::string_view::npos) {
+      out.append(path);
+      return;
+    }
+    out.append(path.substr(0, semicolon + 1));
+    path.remove_prefix(semicolon + 1);
+    std::size_t segment_end = path.find('/');
+    append_parameters(out, path.substr(0, segment_end));
+    if (segment_end == std::string_view::npos) return;
+    path.remove_prefix(segment_end);
   }
 }
 
@@ -76,7 +106,7 @@ std::string redact_url(std::string_view url) {
     }
   }
   std::size_t query = rest.find_first_of("?#");
-  out.append(rest.substr(0, query));
+  append_path(out, rest.substr(0, query));
   if (query == std::string_view::npos) return out;
   rest.remove_prefix(query);
   std::size_t fragment = rest.find('#', 1);

@@ -43,6 +43,17 @@ TEST(native_response, chunked_body_is_decoded) {
   }
 }
 
+TEST(native_response, an_endless_chunk_extension_or_trailer_fails_instead_of_growing) {
+  const std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (const std::string& endless : {std::string("1;") + std::string(300 * 1024, 'a'),
+                                     std::string("1\r\nx\r\n0\r\nX-Trailer: ") + std::string(300 * 1024, 'b')}) {
+    native_response response;
+    response.begin(1000);
+    EXPECT_EQ(feed_all(response, head + endless, 64 * 1024), state::failed);
+    EXPECT_EQ(response.code(), CURLE_RECV_ERROR);  // curl's chunk decoder: a connection error
+  }
+}
+
 TEST(native_response, the_body_cap_counts_received_body_bytes) {
   native_response declared;
   declared.begin(10);

@@ -23,6 +23,15 @@ TEST(redact_url, hides_values_of_sensitive_parameters_only) {
   EXPECT_EQ(redact_url("http://h/p?token=A#token=B"), "http://h/p?token=***#token=***");
 }
 
+TEST(redact_url, hides_camel_case_names_path_parameters_and_fragment_routes) {
+  EXPECT_EQ(redact_url("http://h/p?accessToken=A&clientSecret=B&dbPassword=C&privateKey=D&page=2"),
+            "http://h/p?accessToken=***&clientSecret=***&dbPassword=***&privateKey=***&page=2");
+  EXPECT_EQ(redact_url("http://h/p?X-Amz-Credential=AKIA&X-Amz-Signature=S"),
+            "http://h/p?X-Amz-Credential=***&X-Amz-Signature=***");
+  EXPECT_EQ(redact_url("http://h/app;jsessionid=ABC/next;v=1?q=1"), "http://h/app;jsessionid=***/next;v=1?q=1");
+  EXPECT_EQ(redact_url("http://h/#/callback?access_token=T&state=s"), "http://h/#/callback?access_token=***&state=s");
+}
+
 TEST(redact_url, leaves_urls_without_credentials_alone) {
   for (const char* url : {"http://127.0.0.1:5000/get_weather?city=JAKARTA", "http://h/p?tokens_left=3&keyboard=1",
                           "http://h/p?token=", "http://h/p?token", "http://h/p?a=%0D%0A", "not a url", "", "/status/ok"}) {
