@@ -69,11 +69,16 @@ template_context theme_observer::outcome_context(const fetch_request& request, c
   return context;
 }
 
+void theme_observer::write_line(std::string_view name, std::string_view tmpl, const template_context& context) {
+  if (!tmpl.empty()) log_.write(name, render_template(tmpl, context));
+}
+
 void theme_observer::on_start(const fetch_request& request) {
+  if (voice_.worker_started.empty() && voice_.request_sent.empty()) return;
   std::string name = worker_name(request.index);
   template_context context = item_context(request);
-  log_.write(name, render_template(voice_.worker_started, context));
-  log_.write(name, render_template(voice_.request_sent, context));
+  write_line(name, voice_.worker_started, context);
+  write_line(name, voice_.request_sent, context);
 }
 
 std::string theme_observer::render_outcome(const fetch_request& request, const fetch_result& result) const {
@@ -100,8 +105,8 @@ void theme_observer::on_finish(const fetch_request& request, const fetch_result&
   std::string name = worker_name(request.index);
   template_context context = outcome_context(request, result, judged);
   log_.write(name, render_template(message_for(voice_, judged.kind, result.http_status), context));
-  log_.write(name, render_template(voice_.request_done, context));
-  log_.write(name, render_template(voice_.worker_finished, context));
+  write_line(name, voice_.request_done, context);
+  write_line(name, voice_.worker_finished, context);
 
   bool cancelled = judged.kind == outcome::unexpected && stop_ != nullptr && stop_->load(std::memory_order_relaxed);
   if (results_ != nullptr && !cancelled) {

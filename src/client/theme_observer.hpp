@@ -50,6 +50,7 @@ class theme_observer final : public fetch_observer {
   std::string render_judged(const fetch_request& request, const fetch_result& result,
                             const judged_response& judged) const;
   template_context item_context(const fetch_request& request) const;
+  void write_line(std::string_view name, std::string_view tmpl, const template_context& context);  // "": none
   template_context outcome_context(const fetch_request& request, const fetch_result& result,
                                    const judged_response& judged) const;
 

@@ -17,6 +17,8 @@ enum class language { id, en };  // Bahasa Indonesia (the seed's voice) or Engli
 
 // What the client logs, per outcome and per stage; see core/message_template.hpp for syntax.
 // Variables: item, url, noun, status, body (first 100 characters), error, count, seconds, timeout.
+// The four per-item progress messages (worker_started, request_sent, request_done,
+// worker_finished) may be empty: no line is written for them.
 struct messages {
   std::string_view noun;            // the theme's word for an item, as {noun}: "kota", "ISBN"
   std::string_view run_started;     // MainClient, before any request: {count}

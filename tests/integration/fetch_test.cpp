@@ -63,6 +63,31 @@ TEST_P(fetch_command, items_come_from_arguments_stdin_and_files_in_the_documente
   EXPECT_EQ(by_index, (std::map<std::size_t, std::string>{{0, "a"}, {1, "s1"}, {2, "s2"}, {3, "b"}, {4, "x"}, {5, "y"}}));
 }
 
+TEST_P(fetch_command, the_log_has_one_outcome_line_per_item_between_the_run_lines) {
+  running_server server;
+  scratch_dir dir;
+  auto log = dir.path() / "fetch.log";
+  auto r = fetch({"--url", profile_url(server), "1121", "nobody", "1122", "--log", log.string(), "-q"});
+  ASSERT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // "nobody" is a 404
+  std::ifstream in(log);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 6u);  // header, run started, three items, run finished
+  EXPECT_NE(lines[0].find("--- Fetch Log Started: "), std::string::npos);
+  EXPECT_NE(lines[1].find("] [MainClient] Starting 3 concurrent requests."), std::string::npos) << lines[1];
+  std::map<std::string, std::string> by_worker;
+  for (std::size_t i = 2; i < 5; ++i) {
+    auto name_end = lines[i].find("] ", 30);  // "[<26-character timestamp>] [<name>] <message>"
+    by_worker[lines[i].substr(30, name_end - 30)] = lines[i].substr(name_end + 2);
+  }
+  const std::string base = server.base_url() + "/get_user_profile?user_id=";
+  EXPECT_EQ(by_worker["Worker-0"], "Success! " + base + "1121 answered with status 200.");
+  EXPECT_EQ(by_worker["Worker-1"], "Error: " + base + "nobody not found (404).");
+  EXPECT_EQ(by_worker["Worker-2"], "Success! " + base + "1122 answered with status 200.");
+  EXPECT_NE(lines[5].find("] [MainClient] All requests finished in "), std::string::npos) << lines[5];
+}
+
 TEST_P(fetch_command, a_bad_input_line_is_exit_2_naming_the_line_before_any_request) {
   running_server server;
   scratch_dir dir;
