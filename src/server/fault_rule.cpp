@@ -39,7 +39,9 @@ std::optional<std::string> fault_rule::problem() const {
   if (!(share >= 0 && share <= 1)) return "share: must be a number in [0, 1]";
   if (attempt_min == 0 && attempt_max != 0) return "attempt: must start at 1";
   if (attempt_max < attempt_min) return "attempt: the range must not end before it starts";
-  if (kind == fault_kind::status && (status < 100 || status > 599)) return "status: must be 100-599";
+  if (kind == fault_kind::status && !sendable_status(status)) {
+    return "status: must be 100-599 and allow a body (not 1xx, 204 or 304)";
+  }
   if (kind != fault_kind::status && (body || retry_after_s)) {
     return body ? "body: only a \"status\" fault has a body" : "retry_after_s: only a \"status\" fault has one";
   }

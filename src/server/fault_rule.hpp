@@ -37,7 +37,7 @@ struct fault_rule {
   std::optional<std::string> item;             // only this item (compared after the route's case folding)
   std::uint64_t attempt_min = 0;               // 0: any attempt; else only attempts attempt_min..attempt_max
   std::uint64_t attempt_max = 0;               // (the n-th request the server saw for this route and item)
-  int status = 503;                            // status: 100-599
+  int status = 503;                            // status: sendable_status()
   std::optional<nlohmann::ordered_json> body;  // status: the JSON body; none: an "injected_fault" error
   std::optional<std::uint64_t> retry_after_s;  // status: send "Retry-After: <seconds>"
   std::uint64_t bytes_per_second = 0;          // drip: > 0
@@ -48,6 +48,14 @@ struct fault_rule {
 
   friend bool operator==(const fault_rule&, const fault_rule&) = default;
 };
+
+// Whether a route or a fault may answer with `status`: 200-599 except 204 and 304. The session
+// always sends Content-Length and a body, and a response that must not have one would break the
+// connection: a client takes a 1xx for an interim response and waits on, and a 204 or 304 ends at
+// its header, so its body would be read as the start of the next keep-alive response.
+constexpr bool sendable_status(std::int64_t status) noexcept {
+  return status >= 200 && status <= 599 && status != 204 && status != 304;
+}
 
 // The largest huge body and the slowest drip a rule may ask for: guards against a typo that
 // would make the server generate terabytes or hold a connection for days.

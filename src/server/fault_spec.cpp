@@ -1,7 +1,9 @@
 #include "server/fault_spec.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <optional>
 #include <stdexcept>
@@ -11,12 +13,16 @@
 
 #include "core/log_text.hpp"
 #include "server/query_string.hpp"
+#include "server/scenario_file.hpp"
 
 namespace serentak::server {
 namespace {
 
 [[noreturn]] void fail(std::string_view spec, std::string_view problem) {
-  throw std::invalid_argument(fmt::format("--fault '{}': {}", escape_for_log(spec), problem));
+  constexpr std::size_t most = 200;  // a long body= need not be echoed whole
+  std::string shown = escape_for_log(spec.substr(0, most));
+  if (spec.size() > most) shown += "...";
+  throw std::invalid_argument(fmt::format("--fault '{}': {}", shown, problem));
 }
 
 std::optional<std::uint64_t> whole_number(std::string_view text) {
@@ -98,7 +104,9 @@ fault_option parse_fault_spec(std::string_view spec) {
         if (!percent || *percent < 0 || *percent > 100) fail(spec, "a share must be 0% to 100%");
         out.rule.share = *percent / 100.0;
       } else if (auto status = whole_number(field)) {
-        if (*status < 100 || *status > 599) fail(spec, "a status must be 100-599");
+        if (!sendable_status(static_cast<std::int64_t>(std::min<std::uint64_t>(*status, 1000)))) {
+          fail(spec, "a status must be 100-599 and allow a body (not 1xx, 204 or 304)");
+        }
         set_kind(out, have_kind, fault_kind::status, spec);
         out.rule.status = static_cast<int>(*status);
       } else if (auto kind = fault_kind_named(field); kind && *kind != fault_kind::status) {
@@ -141,9 +149,11 @@ fault_option parse_fault_spec(std::string_view spec) {
       set_kind(out, have_kind, fault_kind::huge, spec);
       out.rule.bytes = *bytes;
     } else if (name == "body") {
-      auto body = nlohmann::ordered_json::parse(value, nullptr, false);
-      if (body.is_discarded()) fail(spec, "body= must be JSON (it takes the rest of the spec)");
-      out.rule.body = std::move(body);
+      try {
+        out.rule.body = parse_json(value);
+      } catch (const json_text_error& e) {
+        fail(spec, fmt::format("body= must be JSON (it takes the rest of the spec): {}", escape_for_log(e.what())));
+      }
     } else if (!name.empty()) {  // item=V or <param>=V
       if (out.rule.item) fail(spec, "names two items");
       if (name != "item") out.param = std::string(name);

@@ -8,9 +8,10 @@
 //
 // Route: a path ("/get_weather") or the name of a one-route scenario ("profiles"). Fields:
 // `N%` or `share=F` (a share of matching requests), `item=V` or `<param>=V` (one item; %XX
-// decoded), `attempt=N` or `attempt=N-M`, the kind (a status code 100-599, reset, close, truncate,
-// malformed-json, html, hang, drip=BYTES_PER_SECOND, huge=BYTES with an optional k/M/G suffix),
-// and for a status `retry-after=SECONDS` and `body=JSON`. Format: docs/mock-server.md.
+// decoded), `attempt=N` or `attempt=N-M`, the kind (a status code 200-599 but 204 and 304, reset,
+// close, truncate, malformed-json, html, hang, drip=BYTES_PER_SECOND, huge=BYTES with an optional
+// k/M/G suffix), and for a status `retry-after=SECONDS` and `body=JSON` (at most max_json_depth
+// deep). Format: docs/mock-server.md.
 // Pure functions; thread-safe.
 
 #include <string>

@@ -1,5 +1,6 @@
 #include "server/scenario_file.hpp"
 
+#include <cstdint>
 #include <fstream>
 #include <initializer_list>
 #include <limits>
@@ -80,6 +81,22 @@ class object_reader {
     return count_value(*v, at(key), min, max);
   }
 
+  // A route's or fault's status: see sendable_status().
+  int status(std::string_view key, int fallback) const {
+    const ordered_json* v = find(key);
+    if (v == nullptr) return fallback;
+    std::int64_t n = 0;  // 0 for anything not a whole number in range: refused below
+    if (v->is_number_unsigned()) {
+      n = v->get<std::uint64_t>() <= 599 ? static_cast<std::int64_t>(v->get<std::uint64_t>()) : 0;
+    } else if (v->is_number_integer()) {
+      n = v->get<std::int64_t>();
+    }
+    if (!sendable_status(n)) {
+      fail(at(key), "must be a whole number from 100 to 599 that allows a body (not 1xx, 204 or 304)");
+    }
+    return static_cast<int>(n);
+  }
+
   std::uint64_t count_value(const ordered_json& v, const std::string& path, std::uint64_t min,
                             std::uint64_t max) const {
     if (!v.is_number_integer()) fail(path, fmt::format("must be a whole number from {} to {}", min, max));
@@ -145,7 +162,7 @@ canned_answer parse_answer(const ordered_json& value, std::string_view source, c
                            canned_answer fallback) {
   object_reader r(value, source, path, {"status", "body"});
   canned_answer out = std::move(fallback);
-  out.status = static_cast<int>(r.count("status", static_cast<std::uint64_t>(out.status), 100, 599));
+  out.status = r.status("status", out.status);
   if (const ordered_json* body = r.find("body")) out.body = *body;
   return out;
 }
@@ -204,7 +221,7 @@ scenario_route parse_route(const ordered_json& value, std::string_view source, c
                    parse_template(lr, "missing")};
     }
   } else {
-    out.answer.status = static_cast<int>(r.count("status", 200, 100, 599));
+    out.answer.status = r.status("status", 200);
     if (const ordered_json* body = r.find("body")) out.answer.body = *body;
   }
   if (const ordered_json* latency = r.find("latency")) out.latency = parse_latency(*latency, source, r.at("latency"));
@@ -260,7 +277,7 @@ fault_rule parse_fault(const ordered_json& value, std::string_view source, const
       out.attempt_min = out.attempt_max = r.count_value(*attempt, r.at("attempt"), 1, most);
     }
   }
-  out.status = static_cast<int>(r.count("status", 503, 100, 599));
+  out.status = r.status("status", 503);
   if (r.find("status") != nullptr && out.kind != fault_kind::status) {
     r.fail(r.at("status"), "only a \"status\" fault has a status");
   }
@@ -274,13 +291,32 @@ fault_rule parse_fault(const ordered_json& value, std::string_view source, const
   return out;
 }
 
+ordered_json parse_json(std::string_view text) {
+  struct too_deep {};
+  // The callback sees each array and object as it opens, `depth` counting the ones around it; the
+  // exception stops the parse there, before anything deeper is built.
+  auto bounded = [](int depth, ordered_json::parse_event_t event, ordered_json&) {
+    bool opens =
+        event == ordered_json::parse_event_t::object_start || event == ordered_json::parse_event_t::array_start;
+    if (opens && depth >= max_json_depth) throw too_deep{};
+    return true;
+  };
+  try {
+    // Exceptions here (not parse(..., false)) for the parser's position: "at line 3, column 7".
+    return ordered_json::parse(text, bounded);
+  } catch (const ordered_json::parse_error& e) {
+    throw json_text_error(fmt::format("not valid JSON: {}", e.what()));
+  } catch (const too_deep&) {
+    throw json_text_error(fmt::format("nested deeper than {} arrays and objects", max_json_depth));
+  }
+}
+
 scenario parse_scenario(std::string_view text, std::string_view source) {
   ordered_json value;
   try {
-    // Exceptions here (not parse(..., false)) for the parser's position: "at line 3, column 7".
-    value = ordered_json::parse(text);
-  } catch (const ordered_json::parse_error& e) {
-    throw scenario_error(fmt::format("{}: not valid JSON: {}", escape_for_log(source), escape_for_log(e.what())));
+    value = parse_json(text);
+  } catch (const json_text_error& e) {
+    throw scenario_error(fmt::format("{}: {}", escape_for_log(source), escape_for_log(e.what())));
   }
   object_reader r(value, source, "", {"name", "routes"});
   scenario out;

@@ -23,6 +23,21 @@ class scenario_error : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+// The deepest a scenario file or a --fault body may nest arrays and objects (the top-level value
+// counts as 1). nlohmann parses any depth without recursion, but copying, comparing and dump()
+// recurse: a file of 100,000 '[' would parse and then overflow the stack.
+inline constexpr int max_json_depth = 64;
+
+// Why parse_json() refused a text, message ready to append: "not valid JSON: ..." (with the
+// parser's position) or "nested deeper than 64 arrays and objects".
+class json_text_error : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// Parses JSON text, at most max_json_depth deep. Throws json_text_error.
+nlohmann::ordered_json parse_json(std::string_view text);
+
 // Parses a scenario from text; source names it in errors and becomes scenario::source.
 // Throws scenario_error.
 scenario parse_scenario(std::string_view text, std::string_view source);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "server/builtin_scenarios.hpp"
 #include "server/fault_spec.hpp"
 #include "server/router.hpp"
+#include "server/scenario_file.hpp"
 
 namespace serentak::server {
 namespace {
@@ -65,12 +67,53 @@ TEST(FaultSpec, RejectsMistakesWithTheSpecInTheMessage) {
   EXPECT_NE(spec_error("/a:5%").find("names no fault"), std::string::npos);
   EXPECT_NE(spec_error("/a:150%:reset").find("0% to 100%"), std::string::npos);
   EXPECT_NE(spec_error("/a:reset:hang").find("two kinds"), std::string::npos);
-  EXPECT_NE(spec_error("/a:700").find("100-599"), std::string::npos);
+  EXPECT_NE(spec_error("/a:700").find("a status must be 100-599"), std::string::npos);
   EXPECT_NE(spec_error("/a:explode").find("unknown field 'explode'"), std::string::npos);
   EXPECT_NE(spec_error("/a:reset:retry-after=1").find("retry_after_s"), std::string::npos);
   EXPECT_NE(spec_error("/a:attempt=0:reset").find("attempt="), std::string::npos);
   EXPECT_NE(spec_error("/a:drip").find("needs a size"), std::string::npos);
   EXPECT_NE(spec_error("/a:500:body={").find("body="), std::string::npos);
+}
+
+// The session always sends Content-Length and a body, which a 1xx, 204 or 304 must not have.
+TEST(FaultSpec, StatusesMustAllowABody) {
+  for (const char* status : {"100", "101", "199", "204", "304", "600", "0", "1000"}) {
+    std::string spec = std::string("/a:") + status;
+    EXPECT_EQ(spec_error(spec),
+              "--fault '" + spec + "': a status must be 100-599 and allow a body (not 1xx, 204 or 304)");
+  }
+  for (int status : {200, 205, 303, 429, 599}) {
+    EXPECT_EQ(parse_fault_spec("/a:" + std::to_string(status)).rule.status, status);
+  }
+  fault_rule rule;
+  for (int status : {100, 204, 304, 600}) {
+    rule.status = status;
+    EXPECT_EQ(rule.problem(), "status: must be 100-599 and allow a body (not 1xx, 204 or 304)") << status;
+  }
+  rule.status = 200;
+  EXPECT_EQ(rule.problem(), std::nullopt);
+}
+
+// A body nested 100,000 deep parses without recursion but would overflow the stack when copied or
+// sent: refused when parsed, and the message does not echo the whole spec.
+TEST(FaultSpec, ADeeplyNestedBodyIsAnErrorNotACrash) {
+  for (const std::string& body : {std::string(100'000, '['), std::string(100'000, '[') + std::string(100'000, ']'),
+                                  std::string(max_json_depth + 1, '[') + std::string(max_json_depth + 1, ']')}) {
+    std::string error = spec_error("/a:500:body=" + body);
+    EXPECT_EQ(error.rfind("--fault '/a:500:body=[[[", 0), 0u) << error.substr(0, 300);
+    EXPECT_NE(error.find("': body= must be JSON (it takes the rest of the spec): nested deeper than 64 arrays and "
+                         "objects"),
+              std::string::npos)
+        << error.substr(0, 300);
+    EXPECT_LT(error.size(), 400u);
+  }
+  std::string deepest = std::string(max_json_depth, '[') + std::string(max_json_depth, ']');
+  fault_option f = parse_fault_spec("/a:500:body=" + deepest);
+  EXPECT_EQ(f.rule.body->dump(), deepest);
+  router routes(with_faults({"/status/ok:500:body=" + deepest}), router_options{1, 0.0, false});
+  response_plan plan = routes.route("GET", "/status/ok");
+  EXPECT_EQ(plan.status, 500);
+  EXPECT_EQ(plan.body, deepest + "\n");
 }
 
 TEST(FaultSpec, AttachesToAPathOrAOneRouteScenarioAndChecksTheParameter) {

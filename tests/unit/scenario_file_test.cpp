@@ -72,7 +72,8 @@ TEST(ScenarioParse, StrictErrorsNameTheFileAndTheJsonPath) {
   EXPECT_EQ(parse_error(R"({"routes": [{"path": "/a", "statuss": 200}]})"),
             "api.json: routes[0].statuss: unknown key (expected one of: path, status, body, latency, faults)");
   EXPECT_EQ(parse_error(R"({"routes": [{"path": "/a", "status": "200"}]})"),
-            "api.json: routes[0].status: must be a whole number from 100 to 599");
+            "api.json: routes[0].status: must be a whole number from 100 to 599 that allows a body (not 1xx, 204 or "
+            "304)");
   EXPECT_EQ(parse_error(R"({"routes": [{"path": "/a", "latency": {"model": "fixed", "seconds": -1}}]})"),
             "api.json: routes[0].latency.seconds: must be a number >= 0");
   EXPECT_EQ(parse_error(R"({"routes": [{"path": "/a", "latency": {"model": "uniform", "min_s": 0.5, "max_s": 0.1}}]})"),
@@ -95,6 +96,86 @@ TEST(ScenarioParse, StrictErrorsNameTheFileAndTheJsonPath) {
   EXPECT_EQ(parse_error(R"({"routes": []})"), "api.json: routes: must be a non-empty array of routes");
   EXPECT_EQ(parse_error(R"({"route": []})"), "api.json: route: unknown key (expected one of: name, routes)");
   EXPECT_EQ(parse_error("{\"routes\": [\n  {\"path\": \"/a\",}\n]}").rfind("api.json: not valid JSON: ", 0), 0u);
+}
+
+// The session always sends Content-Length and a body: a 1xx is an interim response to a client,
+// and a 204 or 304 ends at its header, so its body would corrupt the next keep-alive response.
+TEST(ScenarioParse, StatusesMustAllowABody) {
+  const std::string problem = "must be a whole number from 100 to 599 that allows a body (not 1xx, 204 or 304)";
+  for (int status : {100, 101, 199, 204, 304, 600, 0, -204}) {
+    std::string s = std::to_string(status);
+    EXPECT_EQ(parse_error(R"({"routes": [{"path": "/a", "status": )" + s + "}]}"),
+              "api.json: routes[0].status: " + problem);
+    EXPECT_EQ(parse_error(R"({"routes": [{"path": "/a", "faults": [{"kind": "status", "status": )" + s + "}]}]}"),
+              "api.json: routes[0].faults[0].status: " + problem);
+    EXPECT_EQ(parse_error(R"({"routes": [{"path": "/a", "param": "id", "records": {},
+               "not_found": {"status": )" +
+                          s + "}}]}"),
+              "api.json: routes[0].not_found.status: " + problem);
+    EXPECT_EQ(parse_error(R"({"routes": [{"path": "/a", "param": "id", "records": {},
+               "missing": {"status": )" +
+                          s + "}}]}"),
+              "api.json: routes[0].missing.status: " + problem);
+  }
+  EXPECT_EQ(parse_error(R"({"routes": [{"path": "/a", "status": 18446744073709551615}]})"),
+            "api.json: routes[0].status: " + problem);
+  EXPECT_EQ(parse_error(R"({"routes": [{"path": "/a", "status": 200.5}]})"), "api.json: routes[0].status: " + problem);
+  for (int status : {200, 205, 299, 303, 305, 404, 599}) {
+    scenario s = parse_scenario(R"({"routes": [{"path": "/a", "status": )" + std::to_string(status) +
+                                    R"(, "faults": [{"kind": "status", "status": )" + std::to_string(status) + "}]}]}",
+                                "api.json");
+    EXPECT_EQ(s.routes[0].answer.status, status);
+    EXPECT_EQ(s.routes[0].faults[0].status, status);
+  }
+}
+
+std::string nested(std::size_t depth, bool closed = true) {
+  return std::string(depth, '[') + (closed ? std::string(depth, ']') : std::string());
+}
+
+// nlohmann parses any depth without recursion, but copies and dump() recurse: 100,000 levels must
+// be a clear error naming the file, not a stack overflow.
+TEST(ScenarioParse, DeepNestingIsAnErrorNotACrash) {
+  const std::string too_deep = "api.json: nested deeper than 64 arrays and objects";
+  EXPECT_EQ(parse_error(nested(100'000, false)), too_deep);
+  EXPECT_EQ(parse_error(nested(100'000)), too_deep);
+  EXPECT_EQ(parse_error(R"({"routes": [{"path": "/a", "param": "id", "records": {"1": {"deep": )" + nested(100'000) +
+                        "}}}]}"),
+            too_deep);
+  EXPECT_EQ(
+      parse_error(R"({"routes": [{"path": "/a", "faults": [{"kind": "status", "body": )" + nested(100'000) + "}]}]}"),
+      too_deep);
+  // The file, route and body objects, and a body 61 arrays deep: 64 in all, the most allowed.
+  std::string at_limit = R"({"routes": [{"path": "/a", "body": )" + nested(61) + "}]}";
+  scenario s = parse_scenario(at_limit, "api.json");
+  EXPECT_EQ(parse_scenario(to_json(s).dump(), "api.json"), s);
+  EXPECT_EQ(parse_error(R"({"routes": [{"path": "/a", "body": )" + nested(62) + "}]}"), too_deep);
+  EXPECT_EQ(parse_error(R"({"routes": [{"path": "/a", "body": )" + nested(61, false) + "}]}")
+                .rfind("api.json: not valid JSON: ", 0),
+            0u);
+}
+
+TEST(ParseJson, AllowsExactlyMaxJsonDepth) {
+  EXPECT_EQ(parse_json(nested(max_json_depth)).dump(), nested(max_json_depth));
+  EXPECT_THROW(parse_json(nested(max_json_depth + 1)), json_text_error);
+  std::string objects;
+  for (int i = 0; i < max_json_depth; ++i) objects += R"({"a":)";
+  objects += "1" + std::string(max_json_depth, '}');
+  EXPECT_EQ(parse_json(objects).dump(), objects);
+  EXPECT_THROW(parse_json(R"({"b":)" + objects + "}"), json_text_error);
+  EXPECT_THROW(parse_json("[1,"), json_text_error);
+}
+
+TEST(ScenarioFile, ADeeplyNestedFileIsAnErrorNamingIt) {
+  testing::scratch_dir dir;
+  std::string file = (dir.path() / "deep.json").string();
+  std::ofstream(file) << nested(100'000, false);
+  try {
+    load_scenario_file(file);
+    FAIL() << "accepted 100,000 levels";
+  } catch (const scenario_error& e) {
+    EXPECT_EQ(std::string(e.what()), file + ": nested deeper than 64 arrays and objects");
+  }
 }
 
 TEST(ScenarioMerge, APathClaimedByTwoFilesNamesBoth) {
