@@ -37,13 +37,9 @@ std::string escape_label_value(std::string_view value) {
 std::string stats_json(const stats_snapshot& stats) {
   nlohmann::json by_route = nlohmann::json::object();
   nlohmann::json latency = nlohmann::json::object();
-  std::uint64_t total = 0;
   for (const auto& [route, counters] : stats.routes) {
     nlohmann::json statuses = nlohmann::json::object();
-    for (const auto& [status, count] : counters.by_status) {
-      statuses[std::to_string(status)] = count;
-      total += count;
-    }
+    for (const auto& [status, count] : counters.by_status) statuses[std::to_string(status)] = count;
     by_route[route] = statuses;
     const latency_histogram& h = counters.latency_us;
     latency[route] = {{"count", h.count()},
@@ -61,7 +57,7 @@ std::string stats_json(const stats_snapshot& stats) {
         {"refused", stats.connections_refused}}},
       {"requests",
        {{"in_flight", stats.requests_in_flight},
-        {"answered", total},
+        {"answered", stats.requests_answered},  // status 0 (reset, close, hang) got no response
         {"cancelled", stats.requests_cancelled},
         {"by_route", by_route}}},
       {"faults", faults},

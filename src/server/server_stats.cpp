@@ -33,6 +33,7 @@ void server_stats::request_finished(std::string_view route, int status, std::str
   std::lock_guard lock(mutex_);
   route_counters& counters = entry(routes_, route_label(route));
   ++counters.by_status[status];
+  if (status != 0) requests_answered_.fetch_add(1, std::memory_order_relaxed);  // 0: nothing was sent
   counters.latency_us.record(micros < 0 ? 0 : static_cast<std::uint64_t>(micros));
   if (!fault.empty()) ++entry(faults_, fault);
 }
@@ -50,6 +51,8 @@ stats_snapshot server_stats::snapshot() const {
   s.requests_in_flight = requests_in_flight_.load(std::memory_order_relaxed);
   s.requests_cancelled = requests_cancelled_.load(std::memory_order_relaxed);
   std::lock_guard lock(mutex_);
+  // Read under the lock, which request_finished counts under: consistent with the routes.
+  s.requests_answered = requests_answered_.load(std::memory_order_relaxed);
   s.routes = routes_;
   s.faults = faults_;
   return s;

@@ -33,6 +33,7 @@ struct stats_snapshot {
   std::uint64_t connections_refused = 0;  // closed at once: max_connections reached
   std::int64_t requests_in_flight = 0;    // read, not yet answered (waiting on a delay included)
   std::uint64_t requests_cancelled = 0;   // the peer left (or stop()) before the answer was sent
+  std::uint64_t requests_answered = 0;    // finished with a response sent (status != 0)
   std::map<std::string, route_counters, std::less<>> routes;
   std::map<std::string, std::uint64_t, std::less<>> faults;
 };
@@ -61,6 +62,7 @@ class server_stats {
   std::atomic<std::uint64_t> connections_refused_{0};
   std::atomic<std::int64_t> requests_in_flight_{0};
   std::atomic<std::uint64_t> requests_cancelled_{0};
+  std::atomic<std::uint64_t> requests_answered_{0};  // request_finished with a status other than 0
 
   mutable std::mutex mutex_;  // guards routes_ and faults_
   std::map<std::string, route_counters, std::less<>> routes_;

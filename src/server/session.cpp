@@ -51,8 +51,12 @@ constexpr std::size_t linger_bytes = 4 * 1024 * 1024;
 // (a pipelined next request) are kept, up to this much, after which the watch stops.
 constexpr std::size_t watch_read_bytes = 512;
 constexpr std::size_t watch_buffer_limit = 64 * 1024;
+// The read buffer's bound above the larger of the header limit and what a watch may prepare:
+// Beast 1.74 does not bound a chunk extension or the trailers, which would otherwise grow the
+// buffer until the request timeout. A request that fills it gets 413 (see rejection_status).
+constexpr std::size_t buffer_slack = 64 * 1024;
 constexpr std::size_t huge_write_bytes = 64 * 1024;  // one write of a huge body
-constexpr std::chrono::milliseconds drip_tick{100};  // at >= 10 B/s; slower rates send 1 byte a tick
+constexpr std::chrono::milliseconds drip_tick{100};  // at >= 10 B/s; slower rates tick every 1/rate s
 
 // A request body that is counted (against body_limit) and dropped: no seed route reads a body,
 // and keeping it would let each connection pin up to body_limit bytes of memory.
@@ -103,8 +107,11 @@ bool is_routine(const beast::error_code& ec) {
 
 // The status that answers a request the parser refused, or 0 when the error is not about the request.
 int rejection_status(const beast::error_code& ec) {
-  if (ec == http::error::header_limit || ec == http::error::buffer_overflow) return 431;
-  if (ec == http::error::body_limit) return 413;
+  if (ec == http::error::header_limit) return 431;
+  // The read buffer fills only after the head (which header_limit bounds, far below the buffer's
+  // limit): in the body's framing, an endless chunk extension or trailer section. Too large a
+  // request body, then, not a header field: 413.
+  if (ec == http::error::body_limit || ec == http::error::buffer_overflow) return 413;
   if (ec.category() == http::make_error_code(http::error::bad_method).category() && !is_routine(ec)) return 400;
   return 0;
 }
@@ -115,7 +122,10 @@ int rejection_status(const beast::error_code& ec) {
 class session final : public connection, public std::enable_shared_from_this<session> {
  public:
   session(tcp::socket&& socket, const session_context& context)
-      : stream_(std::move(socket)), delay_timer_(stream_.get_executor()), context_(context) {
+      : stream_(std::move(socket)),
+        delay_timer_(stream_.get_executor()),
+        context_(context),
+        buffer_(std::max(context.settings.header_limit_bytes, watch_buffer_limit + watch_read_bytes) + buffer_slack) {
     context_.stats.connection_opened();
   }
 
@@ -234,6 +244,13 @@ class session final : public connection, public std::enable_shared_from_this<ses
       return do_read();
     }
     if (!waiting_) return;  // the wait is over (it cancelled this read); the response is on its way
+    if (ec == net::error::eof && !keep_alive_ && plan_.how != delivery::hang) {
+      // A half-close after a request that ends its connection (HTTP/1.0, "Connection: close",
+      // `nc -N`): the client is done sending, not gone. Stop watching; the timer still runs and
+      // the response goes out, then the connection closes. (A FIN cannot tell a half-close from
+      // a full close; on a keep-alive request it is taken as the client leaving, below.)
+      return;
+    }
     if (ec) {
       // The peer closed or reset while its answer waited: drop the work and the connection now
       // (the destructor counts the request as cancelled).
@@ -281,6 +298,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
         drip_bytes_ = response_head(plan_, {version_, !close_after, plan_.body.size()});
         drip_bytes_.append(body);
         drip_sent_ = 0;
+        drip_start_ = std::chrono::steady_clock::now();
         return do_drip(close_after);
       }
       case delivery::huge: {
@@ -316,10 +334,19 @@ class session final : public connection, public std::enable_shared_from_this<ses
   }
 
   // delivery::drip: a few bytes, then a tick on the timer (no thread sleeps), until all are sent.
+  // Each tick sends what is due by the tick's end at the exact rate, counted from the drip's start:
+  // no remainder is lost to rounding (19 B/s is not 10) and a late timer is caught up.
   void do_drip(bool close_after) {
     std::uint64_t rate = plan_.drip_bytes_per_second;
-    std::size_t per_tick = rate == 0 ? drip_bytes_.size() : rate >= 10 ? static_cast<std::size_t>(rate / 10) : 1;
-    std::size_t n = std::min(per_tick, drip_bytes_.size() - drip_sent_);
+    std::size_t due = drip_bytes_.size();
+    if (rate != 0) {
+      std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - drip_start_;
+      double per_tick = rate >= 10 ? static_cast<double>(rate) / 10 : 1.0;  // what a tick adds
+      double by_tick_end = static_cast<double>(rate) * elapsed.count() + per_tick;
+      if (by_tick_end < static_cast<double>(due)) due = static_cast<std::size_t>(by_tick_end);
+    }
+    std::size_t n = due > drip_sent_ ? due - drip_sent_ : 0;
+    if (n == 0) return drip_wait(close_after);  // nothing due yet
     stream_.expires_after(context_.settings.request_timeout);
     net::async_write(stream_, net::buffer(drip_bytes_.data() + drip_sent_, n),
                      beast::bind_front_handler(&session::on_drip, shared_from_this(), close_after));
@@ -332,10 +359,17 @@ class session final : public connection, public std::enable_shared_from_this<ses
       drip_bytes_ = {};
       return on_write(close_after, {}, 0);
     }
+    drip_wait(close_after);
+  }
+
+  std::chrono::nanoseconds drip_tick_length() const {
     std::uint64_t rate = plan_.drip_bytes_per_second;
-    auto tick = rate >= 10 || rate == 0 ? std::chrono::nanoseconds(drip_tick)
-                                        : std::chrono::nanoseconds(std::chrono::seconds(1)) / static_cast<long>(rate);
-    delay_timer_.expires_after(tick);
+    return rate >= 10 || rate == 0 ? std::chrono::nanoseconds(drip_tick)
+                                   : std::chrono::nanoseconds(std::chrono::seconds(1)) / static_cast<long>(rate);
+  }
+
+  void drip_wait(bool close_after) {
+    delay_timer_.expires_after(drip_tick_length());
     delay_timer_.async_wait([self = shared_from_this(), close_after](beast::error_code wait_ec) {
       if (!wait_ec && !self->closed_) self->do_drip(close_after);
     });
@@ -439,7 +473,8 @@ class session final : public connection, public std::enable_shared_from_this<ses
   std::string head_;        // the response head being written
   std::string drip_bytes_;  // delivery::drip: the whole response
   std::size_t drip_sent_ = 0;
-  std::uint64_t huge_sent_ = 0;  // delivery::huge: body bytes handed to the socket
+  std::chrono::steady_clock::time_point drip_start_;  // delivery::drip: when its first bytes went out
+  std::uint64_t huge_sent_ = 0;                       // delivery::huge: body bytes handed to the socket
   std::chrono::steady_clock::time_point request_start_;
   unsigned version_ = 11;
   bool keep_alive_ = true;

@@ -5,6 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <fstream>
 #include <string>
@@ -33,6 +38,9 @@ void plan_by_target(std::string_view target, response_plan& plan) {
   if (has(target, "mode=drip")) {
     plan.how = delivery::drip;
     plan.drip_bytes_per_second = 400;
+    if (has(target, "rate=19")) plan.drip_bytes_per_second = 19;
+    if (has(target, "rate=5")) plan.drip_bytes_per_second = 5;
+    if (has(target, "rate=95")) plan.drip_bytes_per_second = 95;
   }
   if (has(target, "mode=huge")) {
     plan.how = delivery::huge;
@@ -124,6 +132,55 @@ TEST(ServerDelivery, DripSendsTheWholeResponseInSmallPiecesThenKeepsTheConnectio
   EXPECT_EQ(stats["faults"]["test"], 1);
 }
 
+// Reads for `how_long` and returns every byte received (bounded: one read a round, until then).
+std::string received_within(raw_client& c, std::chrono::milliseconds how_long) {
+  auto deadline = std::chrono::steady_clock::now() + how_long;
+  for (int round = 0; round < 10000 && c.state() == raw_client::end::open; ++round) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left <= 0ms) break;
+    c.receive(left);
+  }
+  return c.received();
+}
+
+// 19 B/s used to be cut to 1 byte a 100 ms tick (10 B/s): the remainder is carried now.
+TEST(ServerDelivery, DripKeepsAnOddRateOnAverage) {
+  configured_server server(hooked_config());
+  raw_client c(server.port());
+  c.send_all(get("/status/ok?mode=drip&rate=19"));
+  std::string got = received_within(c, 2000ms);
+  // 19 B/s for 2 s (plus the first tick's due) is about 40 bytes; 10 B/s would be 21 at most.
+  EXPECT_GE(got.size(), 30u) << got;
+  EXPECT_LE(got.size(), 45u) << got;
+  EXPECT_EQ(got.rfind("HTTP/1.1 200 OK", 0), 0u) << got;
+}
+
+TEST(ServerDelivery, DripBelowTenBytesASecondStillProgresses) {
+  configured_server server(hooked_config());
+  raw_client c(server.port());
+  c.send_all(get("/status/ok?mode=drip&rate=5"));
+  std::string got = received_within(c, 1500ms);
+  // A byte every 200 ms: about 8 bytes in 1.5 s, never none, never a burst.
+  EXPECT_GE(got.size(), 5u) << got;
+  EXPECT_LE(got.size(), 10u) << got;
+  EXPECT_EQ(std::string("HTTP/1.1 200 OK").rfind(got, 0), 0u) << got;
+}
+
+TEST(ServerDelivery, DripAtAnOddRateFinishesWithTheWholeBody) {
+  configured_server server(hooked_config());
+  raw_client c(server.port());
+  auto start = std::chrono::steady_clock::now();
+  c.send_all(get("/status/ok?mode=drip&rate=95"));
+  std::string response = c.read_response(10s);
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(testing::status_line_of(response), "HTTP/1.1 200 OK");
+  EXPECT_EQ(testing::body_of(response), ok_body);
+  // The whole response at 95 B/s: its size / 95 seconds, give or take a tick.
+  auto expected = std::chrono::duration<double>(static_cast<double>(response.size()) / 95);
+  EXPECT_GT(took, expected - 300ms);
+  EXPECT_LT(took, expected + 1500ms);
+}
+
 TEST(ServerDelivery, HugeBodyStreamsItsFullLengthWithoutHoldingIt) {
   configured_server server(hooked_config());
   raw_client c(server.port());
@@ -208,6 +265,66 @@ TEST(ServerDelivery, AClientLeavingDuringItsDelayCancelsTheWorkAtOnce) {
   EXPECT_EQ(stats["requests"]["in_flight"], 0);
   EXPECT_EQ(stats["requests"]["cancelled"], 3);
   EXPECT_EQ(stats["connections"]["open"], 1);  // the stats request's own
+}
+
+// A raw socket that can half-close (shutdown(SHUT_WR), as `nc -N` and HTTP/1.0 tools do).
+class half_closing_client {
+ public:
+  explicit half_closing_client(unsigned short port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = fd_ >= 0 && ::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
+  }
+  ~half_closing_client() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  half_closing_client(const half_closing_client&) = delete;
+  half_closing_client& operator=(const half_closing_client&) = delete;
+
+  bool connected() const { return connected_; }
+  bool send_and_half_close(std::string_view data) {
+    return ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size()) &&
+           ::shutdown(fd_, SHUT_WR) == 0;
+  }
+  // Everything the server sends until its FIN (true) or reset or timeout (false).
+  bool read_to_end(std::chrono::milliseconds timeout, std::string& out) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (int round = 0; round < 100000; ++round) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left <= 0ms) return false;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+      char chunk[4096];
+      ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+      if (n == 0) return true;
+      if (n < 0) return false;
+      out.append(chunk, static_cast<std::size_t>(n));
+    }
+    return false;
+  }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
+// The client is done sending, not gone: its answer still comes after the delay, then a close.
+TEST(ServerDelivery, AHalfClosedClientStillGetsItsDelayedResponse) {
+  configured_server server(hooked_config());
+  for (const char* request : {"GET /status/ok?mode=short HTTP/1.0\r\nHost: t\r\n\r\n",
+                              "GET /status/ok?mode=short HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"}) {
+    half_closing_client c(server.port());
+    ASSERT_TRUE(c.connected());
+    ASSERT_TRUE(c.send_and_half_close(request));
+    std::string got;
+    EXPECT_TRUE(c.read_to_end(5s, got)) << request;  // the response, then the server's FIN
+    EXPECT_EQ(testing::status_line_of(got).substr(9), "200 OK") << request;
+    EXPECT_EQ(testing::body_of(got), ok_body) << request;
+  }
+  auto stats = stats_when(server, [](const nlohmann::json& s) { return s["requests"]["in_flight"] == 0; });
+  EXPECT_EQ(stats["requests"]["cancelled"], 0);
 }
 
 TEST(ServerDelivery, DescriptorsStayFlatOverManyCancelledDelays) {

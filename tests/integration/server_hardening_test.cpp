@@ -1,7 +1,7 @@
 // The mock server's limits against hostile or broken clients, over raw sockets: a malformed
 // request line, a huge header, slowloris (a byte every 100 ms must not extend the request
-// deadline), conflicting Content-Length and Transfer-Encoding (request smuggling), and the
-// maximum connection count.
+// deadline), conflicting Content-Length and Transfer-Encoding (request smuggling), an endless
+// chunk extension, and the maximum connection count.
 #include "server/mock_server.hpp"
 
 #include <gtest/gtest.h>
@@ -65,6 +65,29 @@ TEST(ServerHardening, ContentLengthWithTransferEncodingIsRefusedInEveryOrder) {
   EXPECT_EQ(testing::status_line_of(c.read_response(5s)), "HTTP/1.1 200 OK");
   c.send_all("GET /status/ok HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello");
   EXPECT_EQ(testing::status_line_of(c.read_response(5s)), "HTTP/1.1 200 OK");
+}
+
+// Beast 1.74 bounds neither a chunk extension nor the trailers: the read buffer's own limit must,
+// or these bytes pile up in memory until the request timeout (30 s).
+TEST(ServerHardening, AnEndlessChunkExtensionGets413AndACloseLongBeforeTheRequestTimeout) {
+  server_config config = testing::test_config();
+  config.request_timeout = 30s;
+  configured_server server(config);
+  auto started = steady::now();
+  {
+    raw_client c(server.port());
+    c.send_all("POST /status/ok HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1;");
+    c.send_all(std::string(2 * 1024 * 1024, 'a'));  // 2 MiB of extension, no CRLF; drained after the answer
+    std::string response = c.read_response(10s);
+    EXPECT_EQ(testing::status_line_of(response), "HTTP/1.1 413 Payload Too Large");
+    EXPECT_EQ(testing::header_of(response, "connection"), "close");
+    EXPECT_EQ(c.wait_for_end(10s), raw_client::end::closed);  // FIN: the refusal was not reset away
+  }
+  EXPECT_LT(steady::now() - started, 10s);
+  // The server keeps serving.
+  raw_client next(server.port());
+  next.send_all("GET /status/ok HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(testing::status_line_of(next.read_response(5s)), "HTTP/1.1 200 OK");
 }
 
 TEST(ServerHardening, SlowlorisCannotExtendTheRequestDeadlineByTricklingBytes) {
