@@ -17,13 +17,26 @@ rounds=${2:-3}
 command -v wrk >/dev/null || { echo "wrk missing: make deps-bench" >&2; exit 2; }
 ulimit -n "$(ulimit -Hn)"
 
+# SOMAXCONN=N (root only): run with net.core.somaxconn and tcp_max_syn_backlog raised to N, restored
+# on exit. At the default 4096 a burst of 10,000 connects overflows the accept queue and the
+# dropped SYNs are retried after 1 s, which then dominates A's wall time.
+saved_somaxconn=""
+if [[ -n ${SOMAXCONN:-} ]]; then
+  saved_somaxconn="$(sysctl -n net.core.somaxconn) $(sysctl -n net.ipv4.tcp_max_syn_backlog)"
+fi
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/serentak-native-XXXXXX")
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  if [[ -n $saved_somaxconn ]]; then
+    read -r a b <<<"$saved_somaxconn"
+    sysctl -q -w net.core.somaxconn="$a" net.ipv4.tcp_max_syn_backlog="$b"
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
+[[ -n $saved_somaxconn ]] && sysctl -q -w net.core.somaxconn="$SOMAXCONN" net.ipv4.tcp_max_syn_backlog="$SOMAXCONN"
 
 start_server() {  # start_server DELAY_SCALE -> sets port
   local out="$work/server.$RANDOM.out"
@@ -57,6 +70,7 @@ awk 'BEGIN {for (i = 0; i < 200000; i++) print 1121 + i % 5}' >"$work/ids200k.tx
 
 echo "# native transport vs libcurl ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, rounds=$rounds)"
 echo "load before: $(uptime)"
+echo "net.core.somaxconn=$(sysctl -n net.core.somaxconn) tcp_max_syn_backlog=$(sysctl -n net.ipv4.tcp_max_syn_backlog)"
 echo
 
 start_server 1
@@ -88,11 +102,15 @@ for r in $(seq "$rounds"); do
   echo "C round $r wrk: $n requests, $us us/request, load $(cut -d' ' -f1 /proc/loadavg)"
   per[wrk]+="$us "
   for t in curl native; do
-    for mode in bare full; do
+    # bare: no log, no results; full: fetch's log (one line per item) and JSONL; seed5: the
+    # profiles command, whose log keeps the seed's five lines per item, and JSONL.
+    for mode in bare full seed5; do
+      command=(fetch --url "$url")
       extra=(--no-log)
-      [[ $mode == full ]] && extra=(--log "$work/run.log" -o "$work/out.jsonl")
+      [[ $mode != bare ]] && extra=(--log "$work/run.log" -o "$work/out.jsonl")
+      [[ $mode == seed5 ]] && command=(profiles --base "http://127.0.0.1:$fast")
       rm -f "$work/out.jsonl"
-      read -r w u s _ < <(timed "$serentak" fetch --transport "$t" --url "$url" -i "$work/ids200k.txt" -c 64 -q "${extra[@]}")
+      read -r w u s _ < <(timed "$serentak" "${command[@]}" --transport "$t" -i "$work/ids200k.txt" -c 64 -q "${extra[@]}")
       us=$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.2f", (u + s) * 1e6 / 200000}')
       echo "C round $r $t $mode: wall $w s, user $u s, sys $s s, $us us/request, load $(cut -d' ' -f1 /proc/loadavg)"
       per[$t-$mode]+="$us "
@@ -101,7 +119,7 @@ for r in $(seq "$rounds"); do
 done
 w=$(tr ' ' '\n' <<<"${per[wrk]}" | grep . | median)
 echo "C median wrk: $w us/request"
-for k in curl-bare native-bare curl-full native-full; do
+for k in curl-bare native-bare curl-full native-full curl-seed5 native-seed5; do
   m=$(tr ' ' '\n' <<<"${per[$k]}" | grep . | median)
   echo "C median $k: $m us/request, $(awk -v a="$m" -v b="$w" 'BEGIN {printf "%.2f", a / b}') x wrk"
 done
