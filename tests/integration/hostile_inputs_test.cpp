@@ -170,33 +170,26 @@ TEST(hostile_inputs, credentials_in_urls_are_sent_but_never_logged_or_recorded) 
   EXPECT_EQ(sent.count("/status?access_token=SECRET4"), 1u);
 }
 
-TEST(hostile_inputs, hostile_items_are_encoded_never_forge_a_log_line_and_keep_jsonl_valid) {
-  std::mutex seen_mutex;
-  std::vector<std::string> targets;  // guarded by seen_mutex
-  scripted_http_server server([&](const scripted_request& request) {
-    std::lock_guard lock(seen_mutex);
-    targets.push_back(request.target);
-    return scripted_reply::respond(200, "not json \x1b[2J\r\n[Worker-0] forged by the server");
-  });
-  scratch_dir dir;
-  const std::vector<std::string> items = {
+// Items a hostile input file may hold; the last line of the file adds two more ("line", "break").
+std::vector<std::string> hostile_items() {
+  return {
       "cr\rin the middle",       "ansi \x1b[31mred\x1b[0m", "rtl \xE2\x80\xAEgnp.exe", "invalid \xC0\xAF\xFF utf8",
       "/ ? # & = + %",           ".",                       "..",                     "../../etc/passwd",
       "tab\there",               "nul-free \x7F del",       "[Worker-9] fake",        "back\\slash",
   };
-  std::string input;
-  for (const auto& item : items) input += item + "\n";
-  input += "line\nbreak\n";  // a newline always ends an item: two items
-  write_file(dir.path() / "items.txt", input);
-  auto r = serentak({"fetch", "--url", server.url("/p/{}/x?id={}"), "-i", "items.txt", "--log", "log.txt", "-o", "out.jsonl"},
-                    dir.path());
-  ASSERT_FALSE(r.timed_out);
-  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.exit_code << r.err;  // the run completes
-  const std::size_t expected_items = items.size() + 2;
+}
 
-  // The log: every line has the seed's shape, five per item, no raw control or bidi bytes.
+void write_hostile_items(const std::filesystem::path& path) {
+  std::string input;
+  for (const auto& item : hostile_items()) input += item + "\n";
+  input += "line\nbreak\n";  // a newline always ends an item: two items
+  write_file(path, input);
+}
+
+// Every line has the seed's shape, lines_per_item per item, no raw control or bidi bytes.
+void expect_clean_log(const std::filesystem::path& path, std::size_t items, int lines_per_item) {
   static const std::regex shape(R"(^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}\] \[(MainClient|Worker-\d+)\] .*$)");
-  std::ifstream log(dir.path() / "log.txt", std::ios::binary);
+  std::ifstream log(path, std::ios::binary);
   std::string line;
   std::getline(log, line);  // the header
   std::map<std::string, int> per_name;
@@ -207,7 +200,29 @@ TEST(hostile_inputs, hostile_items_are_encoded_never_forge_a_log_line_and_keep_j
     for (char c : line) EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20 || c == 0x7F) << line;
     EXPECT_EQ(line.find("\xE2\x80\xAE"), std::string::npos) << line;
   }
-  for (std::size_t i = 0; i < expected_items; ++i) EXPECT_EQ(per_name["Worker-" + std::to_string(i)], 5) << i;
+  for (std::size_t i = 0; i < items; ++i) EXPECT_EQ(per_name["Worker-" + std::to_string(i)], lines_per_item) << i;
+}
+
+TEST(hostile_inputs, hostile_items_are_encoded_never_forge_a_log_line_and_keep_jsonl_valid) {
+  std::mutex seen_mutex;
+  std::vector<std::string> targets;  // guarded by seen_mutex
+  scripted_http_server server([&](const scripted_request& request) {
+    std::lock_guard lock(seen_mutex);
+    targets.push_back(request.target);
+    return scripted_reply::respond(200, "not json \x1b[2J\r\n[Worker-0] forged by the server");
+  });
+  scratch_dir dir;
+  const std::vector<std::string> items = hostile_items();
+  write_hostile_items(dir.path() / "items.txt");
+  auto r = serentak({"fetch", "--url", server.url("/p/{}/x?id={}"), "-i", "items.txt", "--log", "log.txt", "-o", "out.jsonl"},
+                    dir.path());
+  ASSERT_FALSE(r.timed_out);
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.exit_code << r.err;  // the run completes
+  const std::size_t expected_items = items.size() + 2;
+
+  // The log: fetch writes one line per item (its outcome).
+  expect_clean_log(dir.path() / "log.txt", expected_items, 1);
+  std::string line;
 
   // The results: one valid JSON object per line, one per item.
   std::set<std::size_t> indexes;
@@ -234,6 +249,20 @@ TEST(hostile_inputs, hostile_items_are_encoded_never_forge_a_log_line_and_keep_j
     decoded.insert(percent_decode(m[2].str()).value_or("<bad escape>"));
   }
   for (const auto& item : items) EXPECT_EQ(decoded.count(item), 1u) << item;
+}
+
+// The seed commands print the raw item in their five lines per item ("Memulai pekerjaan untuk
+// ...: {item}"): escaped there too, never a forged line.
+TEST(hostile_inputs, hostile_items_in_the_seed_voice_never_forge_a_log_line) {
+  scripted_http_server server([](const scripted_request&) {
+    return scripted_reply::respond(404, "{\"error\": \"user_not_found\", \"message\": \"\\u001b[2J\\n[Worker-0] x\"}");
+  });
+  scratch_dir dir;
+  write_hostile_items(dir.path() / "items.txt");
+  auto r = serentak({"profiles", "--base", server.url(""), "-i", "items.txt", "--log", "log.txt"}, dir.path());
+  ASSERT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // every item is a 404
+  expect_clean_log(dir.path() / "log.txt", hostile_items().size() + 2, 5);
 }
 
 }  // namespace
