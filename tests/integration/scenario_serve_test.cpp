@@ -248,11 +248,10 @@ TEST(ServeFaults, EachKindReachesTheClientAsTheRightOutcome) {
                                   "--timeout",
                                   "1",
                                   "--no-log",
-                                  "-q",
-                                  "-o",
-                                  (dir.path() / "out.jsonl").string()};
+                                  "-q"};
+  std::vector<std::string> items;
   for (const kind_case& c : cases) {
-    client.push_back(c.item);
+    items.push_back(c.item);
     if (*c.fault == '\0') continue;
     args.push_back("--fault");
     args.push_back(std::string("/get_user_profile:user_id=") + c.item + ":" + c.fault);
@@ -260,15 +259,22 @@ TEST(ServeFaults, EachKindReachesTheClientAsTheRightOutcome) {
   serve_process server(args);
   ASSERT_NE(server.port(), 0);
   client[2] = server.base_url();
-  auto r = serentak(client, 60s);
-  EXPECT_EQ(r.exit_code, cli::exit_items_failed) << r.err;
-  std::ifstream in(dir.path() / "out.jsonl");
-  std::map<std::string, std::string> outcomes;
-  for (std::string line; std::getline(in, line);) {
-    auto record = nlohmann::json::parse(line);
-    outcomes[record["item"]] = record["outcome"];
+  // Through libcurl and through the native transport: both must classify every fault alike.
+  for (const std::string transport : {"curl", "native"}) {
+    auto out = dir.path() / (transport + ".jsonl");
+    std::vector<std::string> run = client;
+    run.insert(run.end(), {"--transport", transport, "-o", out.string()});
+    run.insert(run.end(), items.begin(), items.end());
+    auto r = serentak(run, 60s);
+    EXPECT_EQ(r.exit_code, cli::exit_items_failed) << transport << ": " << r.err;
+    std::ifstream in(out);
+    std::map<std::string, std::string> outcomes;
+    for (std::string line; std::getline(in, line);) {
+      auto record = nlohmann::json::parse(line);
+      outcomes[record["item"]] = record["outcome"];
+    }
+    for (const kind_case& c : cases) EXPECT_EQ(outcomes[c.item], c.outcome) << transport << ", fault " << c.fault;
   }
-  for (const kind_case& c : cases) EXPECT_EQ(outcomes[c.item], c.outcome) << "fault " << c.fault;
 }
 
 }  // namespace

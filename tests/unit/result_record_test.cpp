@@ -67,8 +67,8 @@ TEST(result_record, torn_and_foreign_lines_are_not_records) {
   EXPECT_FALSE(recorded_index("12x,a", result_format::csv).has_value());
 }
 
-// The record as a user reads it back: one JSON line, and the "data" member.
-nlohmann::json record_data(std::string_view body) {
+// The JSONL line of an ok record whose body parsed as JSON.
+std::string json_body_record(std::string_view body) {
   auto data = nlohmann::json::parse(body);
   result_record r;
   r.kind = outcome::ok;
@@ -76,17 +76,15 @@ nlohmann::json record_data(std::string_view body) {
   r.body = body;
   std::string line = format_record(r, result_format::jsonl);
   EXPECT_EQ(line.find('\n'), line.size() - 1) << line;
-  return nlohmann::json::parse(line)["data"];
+  return line;
 }
 
+// The record as a user reads it back: the "data" member.
+nlohmann::json record_data(std::string_view body) { return nlohmann::json::parse(json_body_record(body))["data"]; }
+
 TEST(result_record, a_one_line_json_body_is_recorded_in_the_servers_key_order) {
-  std::string body = "{\"z\":1,\"a\":{\"y\":[1,2],\"b\":\"x\"}}\n";  // Flask ends its JSON with a newline
-  auto data = nlohmann::json::parse(body);
-  result_record r;
-  r.kind = outcome::ok;
-  r.data = &data;
-  r.body = body;
-  std::string line = format_record(r, result_format::jsonl);
+  // Flask ends its JSON with a newline.
+  std::string line = json_body_record("{\"z\":1,\"a\":{\"y\":[1,2],\"b\":\"x\"}}\n");
   EXPECT_NE(line.find(R"("data":{"z":1,"a":{"y":[1,2],"b":"x"}})"), std::string::npos) << line;
 }
 
