@@ -199,6 +199,7 @@ TEST(AttemptCounter, CountsPerRouteAndItemAndStopsTrackingWhenFull) {
 
 // ---- what each kind does to the plan ------------------------------------------------------------
 
+// Only for what the plan holds by value: its route (a view into the router) dies with the router.
 response_plan faulted(const std::string& spec, const std::string& target = "/get_user_profile?user_id=1121") {
   router routes(with_faults({spec}), router_options{1, 0.0, false});
   return routes.route("GET", target);
@@ -239,7 +240,9 @@ TEST(FaultPlans, EachKindFillsTheSessionsContract) {
   EXPECT_EQ(custom.body, "{\"error\":\"slow down\"}\n");
   EXPECT_EQ(custom.extra_headers[0].second, "3");
 
-  response_plan fixed = faulted("/status/ok:500", "/status/ok");
+  // plan.route points into the router's tables, so the router must outlive the plan here.
+  router fixed_routes(with_faults({"/status/ok:500"}), router_options{1, 0.0, false});
+  response_plan fixed = fixed_routes.route("GET", "/status/ok");
   EXPECT_EQ(fixed.status, 500);
   EXPECT_EQ(fixed.route, "/status/ok");
 }
