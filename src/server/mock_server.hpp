@@ -1,8 +1,9 @@
 #pragma once
 // The mock API server: all five seed themes on one asynchronous Boost.Beast server.
 // Delays wait on steady_timers, never on sleeping threads, so thousands of delayed responses
-// cost no threads. Shared tables (records) are immutable after construction; each connection
-// runs on its own strand.
+// cost no threads. Shared tables (records) are immutable after construction. Each I/O thread runs
+// its own io_context with its own acceptor on the one listening socket; a connection stays on the
+// thread that accepted it, so no connection needs a strand.
 //
 // Threads: the constructor binds and listens (so port() is known at once); start() serves on
 // config.threads background threads; stop() is idempotent and callable from any thread,

@@ -1,7 +1,7 @@
 #pragma once
 // What a handler decides for one request, before any byte is sent: the status, the body, how long
 // to wait first, and the access line to print. The session turns it into an HTTP response after
-// waiting `delay` on a timer. A plain value; built on an io thread, handed to the session's strand.
+// waiting `delay` on a timer. A plain value; built on an io thread, handed to the session's thread.
 
 #include <chrono>
 #include <cmath>

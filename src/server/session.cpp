@@ -118,12 +118,13 @@ int rejection_status(const beast::error_code& ec) {
 
 // One connection: read -> route -> wait the plan's delay -> access line -> deliver -> read again.
 // Owned by itself (shared_from_this in every pending handler) and weakly by the registry; every
-// member runs on the socket's strand except close(), which only posts to it.
+// member runs on the one thread of the socket's io_context except close(), which only posts to it.
 class session final : public connection, public std::enable_shared_from_this<session> {
  public:
   session(tcp::socket&& socket, const session_context& context)
       : stream_(std::move(socket)),
         delay_timer_(stream_.get_executor()),
+        write_deadline_(stream_.get_executor()),
         context_(context),
         buffer_(std::max(context.settings.header_limit_bytes, watch_buffer_limit + watch_read_bytes) + buffer_slack) {
     context_.stats.connection_opened();
@@ -139,7 +140,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
   session& operator=(const session&) = delete;
 
   void run() {
-    // Start on the session's strand: the socket's executor.
+    // Start on the socket's executor (its io_context's one thread).
     net::dispatch(stream_.get_executor(), beast::bind_front_handler(&session::do_read, shared_from_this()));
   }
 
@@ -304,7 +305,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
       case delivery::huge: {
         head_ = response_head(plan_, {version_, !close_after, plan_.huge_body_bytes});
         huge_sent_ = plan_.omit_body ? plan_.huge_body_bytes : 0;
-        stream_.expires_after(context_.settings.request_timeout);
+        arm_write_deadline();
         return net::async_write(stream_, net::buffer(head_),
                                 beast::bind_front_handler(&session::on_huge, shared_from_this(), close_after));
       }
@@ -317,7 +318,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
 
   void write_head_and(std::string_view body, bool close_after) {
     std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body.data(), body.size())};
-    stream_.expires_after(context_.settings.request_timeout);
+    arm_write_deadline();
     net::async_write(stream_, buffers, beast::bind_front_handler(&session::on_write, shared_from_this(), close_after));
   }
 
@@ -347,12 +348,13 @@ class session final : public connection, public std::enable_shared_from_this<ses
     }
     std::size_t n = due > drip_sent_ ? due - drip_sent_ : 0;
     if (n == 0) return drip_wait(close_after);  // nothing due yet
-    stream_.expires_after(context_.settings.request_timeout);
+    arm_write_deadline();
     net::async_write(stream_, net::buffer(drip_bytes_.data() + drip_sent_, n),
                      beast::bind_front_handler(&session::on_drip, shared_from_this(), close_after));
   }
 
   void on_drip(bool close_after, beast::error_code ec, std::size_t bytes) {
+    end_write();
     if (ec) return fail(ec, "write");
     drip_sent_ += bytes;
     if (drip_sent_ >= drip_bytes_.size()) {
@@ -377,16 +379,18 @@ class session final : public connection, public std::enable_shared_from_this<ses
 
   // delivery::huge: the generated body in pieces of static bytes, never held whole.
   void on_huge(bool close_after, beast::error_code ec, std::size_t /*bytes*/) {
+    end_write();
     if (ec) return fail(ec, "write");
     std::string_view piece = huge_body_piece(plan_.huge_body_bytes, huge_sent_, huge_write_bytes);
     if (piece.empty()) return on_write(close_after, {}, 0);
     huge_sent_ += piece.size();
-    stream_.expires_after(context_.settings.request_timeout);
+    arm_write_deadline();
     net::async_write(stream_, net::buffer(piece.data(), piece.size()),
                      beast::bind_front_handler(&session::on_huge, shared_from_this(), close_after));
   }
 
   void on_write(bool close, beast::error_code ec, std::size_t /*bytes*/) {
+    end_write();
     if (ec) return fail(ec, "write");
     finish_request(plan_.status);
     if (close) return do_close();
@@ -395,6 +399,30 @@ class session final : public connection, public std::enable_shared_from_this<ses
       return;
     }
     do_read();
+  }
+
+  // Each response write must finish within request_timeout. Not Beast's own deadline: that closes
+  // the socket in an orderly way, which queues a FIN behind the unsent bytes, so a peer that never
+  // reads never sees the close, and the kernel keeps the orphaned socket and its send buffer
+  // (megabytes) for minutes. This one resets the connection: the bytes are dropped at once.
+  void arm_write_deadline() {
+    writing_ = true;
+    stream_.expires_never();
+    write_deadline_.expires_after(context_.settings.request_timeout);
+    write_deadline_.async_wait(beast::bind_front_handler(&session::on_write_deadline, shared_from_this()));
+  }
+
+  void end_write() {
+    writing_ = false;
+    write_deadline_.cancel();
+  }
+
+  void on_write_deadline(beast::error_code ec) {
+    // Cancelled, or fired just as the write finished (or as the next one moved the deadline on).
+    if (ec || closed_ || !writing_ || write_deadline_.expiry() > std::chrono::steady_clock::now()) return;
+    beast::error_code ignored;
+    stream_.socket().set_option(net::socket_base::linger(true, 0), ignored);
+    stream_.socket().close(ignored);  // the pending write ends with operation_aborted
   }
 
   // ---- closing ----
@@ -436,6 +464,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
   void do_shutdown() {
     closed_ = true;
     delay_timer_.cancel();
+    write_deadline_.cancel();
     stream_.close();
   }
 
@@ -465,7 +494,8 @@ class session final : public connection, public std::enable_shared_from_this<ses
   }
 
   beast::tcp_stream stream_;
-  net::steady_timer delay_timer_;  // the plan's delay, a hang's bound, the drip's ticks
+  net::steady_timer delay_timer_;     // the plan's delay, a hang's bound, the drip's ticks
+  net::steady_timer write_deadline_;  // a response write's deadline (arm_write_deadline)
   session_context context_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<discard_body>> parser_;
@@ -482,6 +512,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
   bool lingering_ = false;           // drain the peer's bytes before closing
   bool in_request_ = false;          // counted as started, not yet as finished
   bool waiting_ = false;             // the delay (or hang) timer is pending
+  bool writing_ = false;             // a response write is pending, under write_deadline_
   bool watch_pending_ = false;       // the peer watch's read is pending
   bool resume_after_watch_ = false;  // read the next request once the watch has returned
   std::size_t drained_ = 0;
@@ -491,8 +522,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
 }  // namespace
 
 void start_session(tcp::socket socket, const session_context& context) {
-  beast::error_code ignored;
-  socket.set_option(tcp::no_delay(true), ignored);  // small responses: no Nagle delay
+  // TCP_NODELAY comes from the listening socket (see listener.cpp).
   auto s = std::make_shared<session>(std::move(socket), context);
   if (!context.registry.add(s)) return;  // stop() has begun: the session dies here, closing its socket
   s->run();

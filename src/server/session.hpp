@@ -4,7 +4,7 @@
 // print its access line, deliver the response as the plan says (normally, or as a transport
 // fault: reset, early close, truncated, dripped, huge, hang), and read the next request on the
 // same connection (keep-alive) until the peer closes.
-// Each session runs on its own strand, owns itself through shared_ptr (kept alive by its pending
+// Each session runs on its io_context's one thread, owns itself through shared_ptr (kept alive by its pending
 // operation), and is registered in the connection_registry so stop() can close it from any thread.
 // Only start_session() is public, so Beast stays out of the other translation units.
 
@@ -45,8 +45,8 @@ struct session_context {
   const plan_hook* hook = nullptr;  // nullptr or empty: plans are used as routed
 };
 
-// Starts serving an accepted socket whose executor is a strand. If stop() has already begun the
-// socket is closed instead.
+// Starts serving an accepted socket whose io_context exactly one thread runs. If stop() has
+// already begun the socket is closed instead.
 void start_session(boost::asio::ip::tcp::socket socket, const session_context& context);
 
 }  // namespace serentak::server

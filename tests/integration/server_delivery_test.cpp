@@ -75,17 +75,6 @@ std::string get(std::string_view target, bool close = false) {
   return "GET " + std::string(target) + " HTTP/1.1\r\nHost: t\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n";
 }
 
-// Polls the stats until pred holds (bounded: 100 rounds, 50 ms apart).
-template <class Pred>
-nlohmann::json stats_when(const configured_server& server, Pred pred) {
-  nlohmann::json stats;
-  for (int round = 0; round < 100; ++round) {
-    stats = server.stats();
-    if (pred(stats)) break;
-    std::this_thread::sleep_for(50ms);
-  }
-  return stats;
-}
 
 TEST(ServerDelivery, ResetSendsNoByteAndEndsWithRst) {
   configured_server server(hooked_config());
@@ -211,10 +200,10 @@ TEST(ServerDelivery, HangSendsNothingUntilThePeerLeavesWhichCancelsIt) {
     c.send_all(get("/status/ok?mode=hang"));
     EXPECT_FALSE(c.receive(300ms));
     EXPECT_EQ(c.state(), raw_client::end::open);
-    auto stats = stats_when(server, [](const nlohmann::json& s) { return s["requests"]["in_flight"] == 1; });
+    auto stats = server.stats_when([](const nlohmann::json& s) { return s["requests"]["in_flight"] == 1; });
     EXPECT_EQ(stats["requests"]["in_flight"], 1);
   }  // the client closes
-  auto stats = stats_when(server, [](const nlohmann::json& s) { return s["requests"]["in_flight"] == 0; });
+  auto stats = server.stats_when([](const nlohmann::json& s) { return s["requests"]["in_flight"] == 0; });
   EXPECT_EQ(stats["requests"]["in_flight"], 0);
   EXPECT_EQ(stats["requests"]["cancelled"], 1);
 }
@@ -260,8 +249,8 @@ TEST(ServerDelivery, AClientLeavingDuringItsDelayCancelsTheWorkAtOnce) {
     c.send_all(get("/status/ok?mode=slow"));  // a 30 s delay
     ASSERT_FALSE(c.receive(100ms));
   }  // each client closes long before its 30 s are up
-  auto stats = stats_when(
-      server, [](const nlohmann::json& s) { return s["requests"]["in_flight"] == 0 && s["connections"]["open"] == 1; });
+  auto stats = server.stats_when(
+      [](const nlohmann::json& s) { return s["requests"]["in_flight"] == 0 && s["connections"]["open"] == 1; });
   EXPECT_EQ(stats["requests"]["in_flight"], 0);
   EXPECT_EQ(stats["requests"]["cancelled"], 3);
   EXPECT_EQ(stats["connections"]["open"], 1);  // the stats request's own
@@ -323,22 +312,22 @@ TEST(ServerDelivery, AHalfClosedClientStillGetsItsDelayedResponse) {
     EXPECT_EQ(testing::status_line_of(got).substr(9), "200 OK") << request;
     EXPECT_EQ(testing::body_of(got), ok_body) << request;
   }
-  auto stats = stats_when(server, [](const nlohmann::json& s) { return s["requests"]["in_flight"] == 0; });
+  auto stats = server.stats_when([](const nlohmann::json& s) { return s["requests"]["in_flight"] == 0; });
   EXPECT_EQ(stats["requests"]["cancelled"], 0);
 }
 
 TEST(ServerDelivery, DescriptorsStayFlatOverManyCancelledDelays) {
   configured_server server(hooked_config());
   auto idle = [](const nlohmann::json& s) { return s["connections"]["open"] == 1; };
-  stats_when(server, idle);
+  server.stats_when(idle);
   std::size_t before = testing::open_fd_count();
   constexpr int cycles = 300;
   for (int i = 0; i < cycles; ++i) {
     raw_client c(server.port());
     c.send_all(get("/status/ok?mode=slow"));
   }
-  auto stats = stats_when(
-      server, [](const nlohmann::json& s) { return s["connections"]["open"] == 1 && s["requests"]["in_flight"] == 0; });
+  auto stats = server.stats_when(
+      [](const nlohmann::json& s) { return s["connections"]["open"] == 1 && s["requests"]["in_flight"] == 0; });
   // A client may leave before its request was even read, so cancelled counts at most every cycle.
   EXPECT_LE(stats["requests"]["cancelled"], cycles);
   EXPECT_EQ(stats["requests"]["in_flight"], 0);

@@ -2,7 +2,9 @@
 // The real mock server in-process on a free port with a full server_config (limits, timeouts,
 // plan_hook), started at once and stopped by RAII; and its statistics read over HTTP.
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +25,18 @@ class configured_server {
 
   // GET /__serentak/stats on a new connection, parsed; throws std::runtime_error on failure.
   nlohmann::json stats() const;
+  // The stats once pred(stats) holds, polled 50 ms apart for at most 10 s; then the last read
+  // (the caller's assertions say what was missing).
+  template <class Pred>
+  nlohmann::json stats_when(Pred pred) const {
+    nlohmann::json now;
+    for (int round = 0; round < 200; ++round) {
+      now = stats();
+      if (pred(now)) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return now;
+  }
   // GET /metrics on a new connection: the body; throws std::runtime_error on failure.
   std::string metrics() const;
 
