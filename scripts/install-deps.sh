@@ -8,6 +8,7 @@ build_packages=(
   build-essential cmake ninja-build pkg-config
   libcurl4-openssl-dev libboost-dev nlohmann-json3-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev
+  zlib1g-dev                             # tests: hostile_responses_test builds gzip bodies
   clang-14 libclang-rt-14-dev            # libFuzzer and the clang sanitizer runtime
   python3 curl                           # tests/support scripts; curl drives `serentak serve` in a test
 )

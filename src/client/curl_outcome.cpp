@@ -5,9 +5,9 @@
 namespace serentak::client {
 
 outcome classify_transfer(const transfer_facts& facts) noexcept {
-  // Checked first: our callback's refusal surfaces as CURLE_WRITE_ERROR, but it is a fact about
+  // Checked first: our callbacks' refusals surface as CURLE_WRITE_ERROR, but they are facts about
   // the response (too large), not a local write failure.
-  if (facts.body_over_limit) return outcome::invalid_response;
+  if (facts.body_over_limit || facts.head_over_limit) return outcome::invalid_response;
 
   switch (facts.code) {
     case CURLE_OK: return classify_status(facts.http_status);
@@ -58,6 +58,7 @@ outcome classify_transfer(const transfer_facts& facts) noexcept {
 std::string describe_transfer(const transfer_facts& facts, const char* error_buffer,
                               std::size_t max_body_bytes) {
   if (facts.body_over_limit) return "response body exceeds " + std::to_string(max_body_bytes) + " bytes";
+  if (facts.head_over_limit) return "response headers exceed " + std::to_string(max_response_head_bytes) + " bytes";
   if (facts.code == CURLE_OK) {
     if (classify_status(facts.http_status) == outcome::invalid_response) {
       return "unexpected HTTP status " + std::to_string(facts.http_status);

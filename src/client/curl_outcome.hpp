@@ -4,6 +4,8 @@
 //
 //   CURLE_OK                                   -> classify_status(http_status)
 //   body over policy.max_body_bytes (our cap)  -> invalid_response
+//   response head over max_response_head_bytes (our cap, or a header line over libcurl's,
+//     which libcurl 7.88 reports as OUT_OF_MEMORY) -> invalid_response
 //   OPERATION_TIMEDOUT                         -> timeout
 //   network failures: COULDNT_CONNECT, COULDNT_RESOLVE_HOST/PROXY, SEND_ERROR, RECV_ERROR
 //     (also a reset mid-body), GOT_NOTHING, SSL_*, PEER_FAILED_VERIFICATION, HTTP2(_STREAM),
@@ -25,22 +27,28 @@
 
 #include <curl/curl.h>
 
+#include <cstddef>
 #include <string>
 
 #include "core/outcome.hpp"
 
 namespace serentak::client {
 
+// The largest response head (status line and header fields) either transport reads: libcurl's
+// CURL_MAX_HTTP_HEADER. 1 MB of headers is refused here, not buffered.
+inline constexpr std::size_t max_response_head_bytes = 100 * 1024;
+
 struct transfer_facts {
   CURLcode code = CURLE_OK;
   long http_status = 0;          // CURLINFO_RESPONSE_CODE; 0 when no response was received
   bool request_sent = false;     // CURLINFO_REQUEST_SIZE > 0: we reached a server and spoke
   bool body_over_limit = false;  // our write callback refused the body (CURLE_WRITE_ERROR)
+  bool head_over_limit = false;  // the response head passed max_response_head_bytes
 };
 
 outcome classify_transfer(const transfer_facts& facts) noexcept;
 
-// The text for fetch_result::error: "" for a clean HTTP exchange, our own words for the body cap,
+// The text for fetch_result::error: "" for a clean HTTP exchange, our own words for the caps,
 // else curl's error buffer when it has one (it names host, port, errno), else curl_easy_strerror.
 std::string describe_transfer(const transfer_facts& facts, const char* error_buffer,
                               std::size_t max_body_bytes);

@@ -43,11 +43,12 @@ void build_request(native_exchange& exchange) {
   const std::string& agent = exchange.policy->user_agent;
   std::string& bytes = exchange.request_bytes;
   bytes.clear();
-  bytes.reserve(64 + exchange.target.path.size() + exchange.target.host_header.size() + agent.size());
+  bytes.reserve(96 + exchange.target.path.size() + exchange.target.host_header.size() + agent.size());
   bytes.append("GET ").append(exchange.target.path).append(" HTTP/1.1\r\nHost: ");
   bytes.append(exchange.target.host_header).append("\r\n");
   if (!agent.empty()) bytes.append("User-Agent: ").append(agent).append("\r\n");
-  bytes.append("Accept: */*\r\n\r\n");
+  // It decodes no content coding, so it asks for none (an absent Accept-Encoding would allow any).
+  bytes.append("Accept: */*\r\nAccept-Encoding: identity\r\n\r\n");
 }
 
 }  // namespace
@@ -77,6 +78,7 @@ void native_client::start(native_exchange& exchange, std::string url, native_tar
   exchange.http_status = 0;
   exchange.request_sent = false;
   exchange.body_over_limit = false;
+  exchange.head_over_limit = false;
   exchange.error.clear();
   exchange.body = std::string{};
   exchange.retry_after.reset();
@@ -184,6 +186,7 @@ void native_client::receive(native_exchange& exchange) {
         case native_response::state::done: on_response(exchange); return;
         case native_response::state::failed:
           exchange.body_over_limit = exchange.response.body_over_limit();
+          exchange.head_over_limit = exchange.response.head_over_limit();
           exchange.http_status = exchange.response.status();
           finish(exchange, exchange.response.code(), exchange.response.error());
           return;

@@ -49,6 +49,7 @@ struct native_exchange {
   long http_status = 0;
   bool request_sent = false;
   bool body_over_limit = false;
+  bool head_over_limit = false;
   std::string error;
   std::string body;
   std::optional<std::chrono::milliseconds> retry_after;

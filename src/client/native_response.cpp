@@ -2,8 +2,11 @@
 
 #include <boost/beast/http/error.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <limits>
 
+#include "client/curl_outcome.hpp"
 #include "core/retry_policy.hpp"
 
 namespace serentak::client {
@@ -11,9 +14,18 @@ namespace {
 
 namespace http = boost::beast::http;
 
-// curl's own limit on a response's header block (CURL_MAX_HTTP_HEADER, 100 KB); Beast's default
-// (8 KB) would refuse headers curl reads.
-constexpr std::uint32_t header_limit_bytes = 100 * 1024;
+// The same limit on a response head as curl's transfers (CURL_MAX_HTTP_HEADER, 100 KB); Beast's
+// default (8 KB) would refuse headers curl reads.
+constexpr auto header_limit_bytes = static_cast<std::uint32_t>(max_response_head_bytes);
+
+// "identity" (any case, blanks around), the only content coding that needs no decoding.
+bool is_identity(std::string_view coding) {
+  while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
+  while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
+  constexpr std::string_view identity = "identity";
+  return std::equal(coding.begin(), coding.end(), identity.begin(), identity.end(),
+                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+}
 
 }  // namespace
 
@@ -29,6 +41,7 @@ void native_response::begin(std::size_t max_body_bytes) {
   location_.clear();
   code_ = CURLE_OK;
   body_over_limit_ = false;
+  head_over_limit_ = false;
   error_.clear();
   start_parser();
 }
@@ -80,7 +93,10 @@ native_response::state native_response::consume(const char* data, std::size_t si
       body_over_limit_ = true;
       return fail(CURLE_WRITE_ERROR, {});
     }
-    if (ec == http::error::header_limit) return fail(CURLE_RECV_ERROR, "Too large response headers");
+    if (ec == http::error::header_limit) {
+      head_over_limit_ = true;
+      return fail(CURLE_WRITE_ERROR, {});
+    }
     if (ec == http::error::bad_chunk || ec == http::error::bad_chunk_extension) {
       // curl's chunk decoder reports these as a receive error (connection_error), not a reply.
       return fail(CURLE_RECV_ERROR, "Illegal or missing hexadecimal sequence in chunked-encoding");
@@ -91,7 +107,7 @@ native_response::state native_response::consume(const char* data, std::size_t si
       if (!http_prefix_) return fail(CURLE_UNSUPPORTED_PROTOCOL, "Received HTTP/0.9 when not allowed");
       return fail(CURLE_WEIRD_SERVER_REPLY, "invalid HTTP response: " + ec.message());
     }
-    if (parser_->is_header_done() && status_ == 0) note_header();
+    if (parser_->is_header_done() && status_ == 0 && !note_header()) return state::failed;
     if (!parser_->is_done()) continue;
     const unsigned code = parser_->get().result_int();
     if (code >= 100 && code < 200 && code != 101) {
@@ -103,11 +119,17 @@ native_response::state native_response::consume(const char* data, std::size_t si
     if (size > 0) leftover_ = true;
     return state::done;
   }
-  if (parser_->is_header_done() && status_ == 0) note_header();
+  if (parser_->is_header_done() && status_ == 0 && !note_header()) return state::failed;
   return parser_->is_done() ? state::done : state::need_more;
 }
 
-void native_response::note_header() {
+// Takes what the engine needs from a complete head. False (failed) when a 2xx body follows in a
+// content coding: it was not asked for (Accept-Encoding: identity), nothing here decodes it, and
+// compressed bytes must not pass for the body. curl's code for a coding it cannot decode, so
+// `auto` hands the attempt to libcurl, which decodes (under its cap on decoded bytes). Any other
+// status keeps its outcome (a 503's Retry-After, a redirect to follow): its body is only ever
+// shown as a bounded, escaped snippet, so it is kept as sent.
+bool native_response::note_header() {
   const auto& header = parser_->get();
   status_ = static_cast<long>(header.result_int());
   retry_after_.reset();
@@ -117,6 +139,17 @@ void native_response::note_header() {
   }
   const auto location = header.find(http::field::location);
   location_ = location != header.end() ? std::string(location->value()) : std::string{};
+  if (parser_->is_done()) return true;  // no body follows: nothing to decode
+  if (status_ < 200 || status_ > 299) return true;
+  const auto [first, last] = header.equal_range(http::field::content_encoding);
+  for (auto field = first; field != last; ++field) {
+    if (is_identity(field->value())) continue;
+    const std::string_view coding = field->value().substr(0, 40);  // the server's words, kept short
+    fail(CURLE_BAD_CONTENT_ENCODING,
+         "Content-Encoding " + std::string(coding) + " is not decoded by the native transport");
+    return false;
+  }
+  return true;
 }
 
 native_response::state native_response::feed_eof() {

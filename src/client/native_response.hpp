@@ -2,8 +2,9 @@
 // One HTTP/1.1 response read by the native transport: bytes in, a verdict out. Parsing is
 // Boost.Beast's response_parser (strict, fuzzed, the server's own dependency); this class adds
 // what the engine needs around it: the body cap on received body bytes, 1xx responses skipped,
-// the end of the stream, and every failure expressed as the CURLcode libcurl would have given,
-// so curl_outcome classifies both transports with one table.
+// the end of the stream, a content coding refused (it decodes none), and every failure expressed
+// as the CURLcode libcurl would have given, so curl_outcome classifies both transports with one
+// table.
 // Owned by one transfer on one worker thread; no locking.
 
 #include <curl/curl.h>
@@ -49,6 +50,7 @@ class native_response {
 
   CURLcode code() const noexcept { return code_; }
   bool body_over_limit() const noexcept { return body_over_limit_; }
+  bool head_over_limit() const noexcept { return head_over_limit_; }  // over max_response_head_bytes
   const std::string& error() const noexcept { return error_; }
 
  private:
@@ -57,7 +59,7 @@ class native_response {
   state consume(const char* data, std::size_t size);
   state fail(CURLcode code, std::string error);
   void start_parser();
-  void note_header();
+  bool note_header();
 
   std::optional<parser> parser_;
   std::string pending_;  // received bytes the parser needs more of before it takes them
@@ -71,6 +73,7 @@ class native_response {
   std::string location_;
   CURLcode code_ = CURLE_OK;
   bool body_over_limit_ = false;
+  bool head_over_limit_ = false;
   std::string error_;
 };
 

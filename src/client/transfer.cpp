@@ -20,6 +20,16 @@ bool starts_with_nocase(std::string_view text, std::string_view prefix) noexcept
   return true;
 }
 
+// libcurl refuses a single header line over its CURL_MAX_HTTP_HEADER before our header callback
+// sees it, with OUT_OF_MEMORY in 7.88 (TOO_LARGE from 8.6): while a response head is being read,
+// that is the server's line, not our memory.
+bool is_curls_header_line_cap(CURLcode code) noexcept {
+#if LIBCURL_VERSION_NUM >= 0x080600
+  if (code == CURLE_TOO_LARGE) return true;
+#endif
+  return code == CURLE_OUT_OF_MEMORY;
+}
+
 }  // namespace
 
 transfer::transfer(long receive_buffer_bytes) : receive_buffer_bytes_(receive_buffer_bytes) {}
@@ -70,6 +80,9 @@ void transfer::prepare(fetch_request request, const fetch_policy& policy, int at
   max_body_bytes_ = policy.max_body_bytes;
   started_ = {};
   body_over_limit_ = false;
+  head_bytes_ = 0;
+  head_done_ = false;
+  head_over_limit_ = false;
   retry_after_.reset();
   error_buffer_[0] = '\0';
 }
@@ -118,6 +131,7 @@ fetch_result transfer::finish_native() {
   transfer_facts facts;
   facts.code = exchange.code;
   facts.body_over_limit = exchange.body_over_limit;
+  facts.head_over_limit = exchange.head_over_limit;
   facts.http_status = exchange.http_status;
   facts.request_sent = exchange.request_sent;
   retry_after_ = exchange.retry_after;
@@ -140,6 +154,7 @@ fetch_result transfer::finish(CURLcode code) {
   long request_bytes = 0;  // summed over redirects
   curl_easy_getinfo(easy_.get(), CURLINFO_REQUEST_SIZE, &request_bytes);
   facts.request_sent = request_bytes > 0;
+  facts.head_over_limit = head_over_limit_ || (facts.request_sent && !head_done_ && is_curls_header_line_cap(code));
 
   fetch_result result;
   result.kind = classify_transfer(facts);
@@ -195,13 +210,27 @@ std::size_t transfer::on_body(char* data, std::size_t size, std::size_t count, v
 
 // Called once per header line, "Name: value\r\n", status lines included. Only Retry-After is
 // kept; a new status line (a redirect followed, a 100 Continue) forgets the previous response's.
+// A head over max_response_head_bytes is refused (returning 0 aborts with CURLE_WRITE_ERROR): the
+// same limit as the native transport's, and invalid_response (libcurl's own cap, 300 KB a head,
+// would end it as a connection_error).
 std::size_t transfer::on_header(char* data, std::size_t size, std::size_t count, void* self) noexcept {
   auto* t = static_cast<transfer*>(self);
   const std::size_t bytes = size * count;
   std::string_view line(data, bytes);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   constexpr std::string_view name = "retry-after:";
-  if (starts_with_nocase(line, "http/")) {
+  const bool status_line = starts_with_nocase(line, "http/");
+  if (status_line) {
+    t->head_bytes_ = 0;
+    t->head_done_ = false;
+  }
+  t->head_bytes_ += bytes;
+  if (t->head_bytes_ > max_response_head_bytes) {
+    t->head_over_limit_ = true;
+    return 0;
+  }
+  if (line.empty()) t->head_done_ = true;
+  if (status_line) {
     t->retry_after_.reset();
   } else if (starts_with_nocase(line, name)) {
     // Both forms: delta-seconds and an HTTP-date, the latter against the wall clock now.

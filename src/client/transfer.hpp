@@ -102,6 +102,9 @@ class transfer {
   std::string body_;
   std::size_t max_body_bytes_ = 0;
   bool body_over_limit_ = false;
+  std::size_t head_bytes_ = 0;    // header bytes of the current response, status line included
+  bool head_done_ = false;        // its blank line arrived
+  bool head_over_limit_ = false;  // our header callback refused it (over max_response_head_bytes)
   std::optional<std::chrono::milliseconds> retry_after_;
   std::array<char, CURL_ERROR_SIZE> error_buffer_{};  // written by curl while in flight
   clock::time_point started_{};     // this attempt was sent; {} until mark_started()

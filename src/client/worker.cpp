@@ -213,8 +213,10 @@ void worker::reap() {
   native_.take_finished(native_now_);
   for (native_exchange* exchange : native_now_) {
     transfer* slot = exchange->owner;
-    if (exchange->code == CURLE_WEIRD_SERVER_REPLY && context_.config.transport == transport_choice::automatic &&
-        !stop_requested() && hand_to_curl(*slot)) {
+    const bool curl_may_accept =
+        exchange->code == CURLE_WEIRD_SERVER_REPLY || exchange->code == CURLE_BAD_CONTENT_ENCODING;
+    if (curl_may_accept && context_.config.transport == transport_choice::automatic && !stop_requested() &&
+        hand_to_curl(*slot)) {
       continue;
     }
     fetch_result result;
@@ -230,7 +232,8 @@ void worker::reap() {
 }
 
 // Beast's parser is stricter than curl's: a reply it refused as malformed (no reason phrase, bare
-// LF line ends, ...) may be one curl accepts. Under `auto`, which promises curl's outcomes, the
+// LF line ends, ...) may be one curl accepts, and a body in a content coding (gzip sent although
+// not asked for) is one curl decodes. Under `auto`, which promises curl's outcomes, the
 // same attempt is sent again through curl (a GET; the server sees it twice) and curl's verdict
 // stands. Its timeout starts afresh with curl's. False when curl cannot take it: the native
 // verdict then stands.

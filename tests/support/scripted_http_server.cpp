@@ -1,9 +1,12 @@
 #include "support/scripted_http_server.hpp"
 
 #include <arpa/inet.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,6 +14,7 @@
 #include <cstdint>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <optional>
 #include <system_error>
 
@@ -61,7 +65,9 @@ std::string response_head(const scripted_reply& reply, std::size_t content_lengt
   std::string head = "HTTP/1.1 " + std::to_string(reply.status) + " ";
   head += std::string(reason_phrase(reply.status)) + "\r\n";
   for (const auto& [name, value] : reply.headers) head += name + ": " + value + "\r\n";
-  if (!has_header(reply, "Content-Length")) head += "Content-Length: " + std::to_string(content_length) + "\r\n";
+  if (!has_header(reply, "Content-Length") && !has_header(reply, "Transfer-Encoding")) {
+    head += "Content-Length: " + std::to_string(content_length) + "\r\n";
+  }
   head += "\r\n";
   return head;
 }
@@ -125,6 +131,31 @@ scripted_reply scripted_reply::garbage(std::string bytes) {
   return reply;
 }
 
+scripted_reply scripted_reply::drip(std::string bytes, milliseconds per_byte) {
+  scripted_reply reply;
+  reply.what = action::drip;
+  reply.body = std::move(bytes);
+  reply.per_byte = per_byte;
+  return reply;
+}
+
+scripted_reply scripted_reply::reset_after(std::string bytes) {
+  scripted_reply reply;
+  reply.what = action::reset_after;
+  reply.body = std::move(bytes);
+  return reply;
+}
+
+scripted_reply scripted_reply::stream(std::size_t body_bytes, bool chunked) {
+  scripted_reply reply;
+  reply.what = action::stream;
+  reply.claimed_length = body_bytes;
+  reply.chunked = chunked;
+  reply.headers.emplace_back("Content-Type", "application/octet-stream");
+  if (chunked) reply.headers.emplace_back("Transfer-Encoding", "chunked");
+  return reply;
+}
+
 scripted_reply& scripted_reply::with_header(std::string name, std::string value) {
   headers.emplace_back(std::move(name), std::move(value));
   return *this;
@@ -181,6 +212,11 @@ std::size_t scripted_http_server::connections_accepted() const {
 std::size_t scripted_http_server::max_concurrent() const {
   std::lock_guard lock(counts_mutex_);
   return max_active_;
+}
+
+std::uint64_t scripted_http_server::bytes_streamed() const {
+  std::lock_guard lock(counts_mutex_);
+  return streamed_;
 }
 
 void scripted_http_server::stop() {
@@ -325,10 +361,31 @@ bool scripted_http_server::handle(int fd, const scripted_request& request) {
       send_all(fd, reply.body);
       ::shutdown(fd, SHUT_WR);
       return false;
+    case scripted_reply::action::drip: {
+      leave();
+      const int one = 1;  // each byte its own segment, not held back until the last is acknowledged
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      for (std::size_t i = 0; i < reply.body.size(); ++i) {
+        if (!send_all(fd, std::string_view(reply.body).substr(i, 1))) return false;
+        if (i + 1 < reply.body.size() && !wait_for(fd, reply.per_byte, false)) return false;  // the peer left
+      }
+      ::shutdown(fd, SHUT_WR);
+      return false;
+    }
+    case scripted_reply::action::stream:
+      leave();
+      send_stream(fd, reply);
+      return false;
+    case scripted_reply::action::reset_after:
+      leave();
+      // Only bytes the peer's kernel holds survive the reset (an RST discards what is still
+      // queued here), so the client is sure to see them, then the reset.
+      if (!send_all(fd, reply.body) || !wait_until_acknowledged(fd)) return false;
+      [[fallthrough]];
     case scripted_reply::action::reset: {
       linger abort_on_close{1, 0};
       ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
-      leave();
+      if (reply.what == scripted_reply::action::reset) leave();
       return false;  // serve() closes: with linger 0 the close sends RST
     }
     case scripted_reply::action::close:
@@ -376,6 +433,41 @@ bool scripted_http_server::send_all(int fd, std::string_view bytes) {
     bytes.remove_prefix(static_cast<std::size_t>(sent));
   }
   return true;
+}
+
+// The head, then claimed_length bytes of 'x' in 64 KiB pieces, each a chunk when chunked; stops
+// at the first send the peer refuses (it closed or reset) or when the server stops.
+bool scripted_http_server::send_stream(int fd, const scripted_reply& reply) {
+  constexpr std::size_t piece_bytes = 64 * 1024;
+  const std::string piece(piece_bytes, 'x');
+  if (!send_all(fd, response_head(reply, reply.claimed_length))) return false;
+  std::size_t left = reply.claimed_length;
+  while (left > 0) {
+    const std::size_t size = std::min(left, piece_bytes);
+    const std::string_view bytes = std::string_view(piece).substr(0, size);
+    if (reply.chunked) {
+      char size_line[32];
+      const int length = std::snprintf(size_line, sizeof size_line, "%zx\r\n", size);
+      if (!send_all(fd, std::string_view(size_line, static_cast<std::size_t>(length)))) return false;
+    }
+    if (!send_all(fd, bytes) || (reply.chunked && !send_all(fd, "\r\n"))) return false;
+    left -= size;
+    std::lock_guard lock(counts_mutex_);
+    streamed_ += size;
+  }
+  return !reply.chunked || send_all(fd, "0\r\n\r\n");
+}
+
+// Waits until every byte sent on fd is acknowledged by the peer (nothing left in the send queue):
+// false when the peer left or the server stops first, or after 10 s.
+bool scripted_http_server::wait_until_acknowledged(int fd) {
+  const auto give_up = clock_type::now() + std::chrono::seconds(10);
+  for (;;) {
+    int unacknowledged = 0;
+    if (::ioctl(fd, SIOCOUTQ, &unacknowledged) != 0) return false;
+    if (unacknowledged == 0) return true;
+    if (clock_type::now() >= give_up || !wait_for(fd, milliseconds(1), false)) return false;
+  }
 }
 
 void scripted_http_server::enter() {

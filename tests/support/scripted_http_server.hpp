@@ -1,7 +1,8 @@
 #pragma once
 // A tiny blocking HTTP/1.1 server on 127.0.0.1 (a kernel-chosen port) for deterministic client
 // tests: for each request a user script picks what happens (answer after a delay, close, reset,
-// hang, a short body, garbage), and the server counts how many requests it held at once.
+// hang, a short body, garbage, bytes dripped or cut by a reset, an endless body), and the server
+// counts how many requests it held at once.
 //
 // Threads: one accept thread plus one thread per connection, all joined by stop() or the
 // destructor (RAII; nothing leaks). The script is called concurrently from connection threads
@@ -13,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <list>
 #include <memory>
@@ -37,19 +39,24 @@ struct scripted_request {
 // meanwhile ends the request quietly).
 struct scripted_reply {
   enum class action {
-    respond,     // status, headers, body; Content-Length added; kept open unless Connection: close
-    close,       // close the connection without answering
-    reset,       // close with SO_LINGER 0: the peer gets a TCP RST
-    hang,        // answer nothing until the peer gives up or the server stops
-    short_body,  // headers claim claimed_length bytes, fewer (body) are sent, then close
-    garbage,     // send body as raw bytes (no HTTP framing), then close
+    respond,      // status, headers, body; Content-Length added; kept open unless Connection: close
+    close,        // close the connection without answering
+    reset,        // close with SO_LINGER 0: the peer gets a TCP RST
+    hang,         // answer nothing until the peer gives up or the server stops
+    short_body,   // headers claim claimed_length bytes, fewer (body) are sent, then close
+    garbage,      // send body as raw bytes (no HTTP framing), then close
+    drip,         // send body as raw bytes, one byte every per_byte, then close (a slowloris answer)
+    reset_after,  // send body as raw bytes; once the peer's kernel has them all, reset (TCP RST)
+    stream,       // a 200 whose claimed_length 'x' bytes (Content-Length, or chunked) are made while sent
   };
 
   action what = action::respond;
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  std::size_t claimed_length = 0;  // short_body only
+  std::size_t claimed_length = 0;         // short_body: what the header claims; stream: the body's size
+  bool chunked = false;                   // stream only: chunked framing instead of Content-Length
+  std::chrono::milliseconds per_byte{0};  // drip only: the pause after each byte
   std::chrono::milliseconds delay{0};
 
   static scripted_reply respond(int status, std::string body = {}, std::chrono::milliseconds delay = {});
@@ -58,6 +65,10 @@ struct scripted_reply {
   static scripted_reply hang();
   static scripted_reply short_body(std::string body, std::size_t claimed_length);
   static scripted_reply garbage(std::string bytes);
+  static scripted_reply drip(std::string bytes, std::chrono::milliseconds per_byte);
+  static scripted_reply reset_after(std::string bytes);
+  // Until the peer leaves: a 10 GB body costs the server 64 KiB, whatever the client reads.
+  static scripted_reply stream(std::size_t body_bytes, bool chunked = false);
   scripted_reply& with_header(std::string name, std::string value);
 };
 
@@ -85,6 +96,9 @@ class scripted_http_server {
   // A request the client abandons (timeout, cancel) counts until the server sees the close, by
   // which time the client may have sent its next request: no bound holds with hang scripts.
   std::size_t max_concurrent() const;
+  // Body bytes written by stream replies (chunk framing not counted): how far a client read
+  // before it gave up.
+  std::uint64_t bytes_streamed() const;
 
   void stop();  // idempotent; joins every thread
 
@@ -102,6 +116,8 @@ class scripted_http_server {
   bool handle(int fd, const scripted_request& request);
   bool wait_for(int fd, std::chrono::milliseconds delay, bool forever);
   bool send_all(int fd, std::string_view bytes);
+  bool send_stream(int fd, const scripted_reply& reply);
+  bool wait_until_acknowledged(int fd);
   void reap_finished(bool all);
   void enter();
   void leave();
@@ -120,6 +136,7 @@ class scripted_http_server {
   std::size_t max_active_ = 0;
   std::size_t requests_ = 0;
   std::size_t accepted_ = 0;
+  std::uint64_t streamed_ = 0;
   std::vector<std::chrono::steady_clock::time_point> arrivals_;
 };
 

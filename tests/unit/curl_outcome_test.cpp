@@ -79,6 +79,15 @@ TEST(curl_outcome, body_over_limit_is_invalid_response_whatever_the_code) {
   EXPECT_EQ(describe_transfer(f, "Failure writing output to destination", 1000), "response body exceeds 1000 bytes");
 }
 
+TEST(curl_outcome, a_head_over_the_limit_is_invalid_response_whatever_the_code) {
+  for (CURLcode code : {CURLE_WRITE_ERROR, CURLE_OUT_OF_MEMORY}) {  // our header callback, libcurl's line cap
+    transfer_facts f = facts(code, 200, true);
+    f.head_over_limit = true;
+    EXPECT_EQ(classify_transfer(f), outcome::invalid_response) << code;
+    EXPECT_EQ(describe_transfer(f, "Out of memory", 1000), "response headers exceed 102400 bytes");
+  }
+}
+
 TEST(curl_outcome, describes_transport_failures_with_curls_text) {
   EXPECT_EQ(describe_transfer(facts(CURLE_COULDNT_CONNECT), "Failed to connect to 127.0.0.1 port 9", 10),
             "Failed to connect to 127.0.0.1 port 9");

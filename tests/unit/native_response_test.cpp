@@ -121,5 +121,72 @@ TEST(native_response, failures_carry_the_code_curl_would_give) {
   EXPECT_FALSE(leftover.reusable());
 }
 
+TEST(native_response, a_head_over_the_limit_fails_without_buffering_it) {
+  const std::string one_line = "X-Huge: " + std::string(300 * 1024, 'h') + "\r\n";
+  std::string many_lines;
+  for (int i = 0; i < 3000; ++i) many_lines += "X-Filler-" + std::to_string(i) + ": " + std::string(80, 'h') + "\r\n";
+  for (const std::string& headers : {one_line, many_lines}) {
+    native_response response;
+    response.begin(100);
+    EXPECT_EQ(feed_all(response, "HTTP/1.1 200 OK\r\n" + headers + "Content-Length: 2\r\n\r\n{}", 16 * 1024),
+              state::failed);
+    EXPECT_TRUE(response.head_over_limit());
+    EXPECT_FALSE(response.body_over_limit());
+  }
+}
+
+// It asks for identity and decodes nothing: a coded body fails with curl's code for a coding it
+// cannot decode (so `auto` hands it to curl) instead of passing compressed bytes off as the body.
+TEST(native_response, a_body_in_a_content_coding_is_refused_not_passed_off_as_the_body) {
+  native_response gzip;
+  gzip.begin(100);
+  EXPECT_EQ(feed_all(gzip, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\n\x1f\x8b\x08", 1),
+            state::failed);
+  EXPECT_EQ(gzip.code(), CURLE_BAD_CONTENT_ENCODING);
+  EXPECT_EQ(gzip.error(), "Content-Encoding gzip is not decoded by the native transport");
+  EXPECT_EQ(gzip.status(), 200);
+
+  native_response second_field;  // every Content-Encoding field counts
+  second_field.begin(100);
+  EXPECT_EQ(feed_all(second_field,
+                     "HTTP/1.1 200 OK\r\nContent-Encoding: identity\r\nContent-Encoding: br\r\n"
+                     "Transfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n",
+                     64),
+            state::failed);
+  EXPECT_EQ(second_field.code(), CURLE_BAD_CONTENT_ENCODING);
+
+  native_response identity;
+  identity.begin(100);
+  EXPECT_EQ(feed_all(identity, "HTTP/1.1 200 OK\r\nContent-Encoding:  IDENTITY \r\nContent-Length: 2\r\n\r\n{}", 64),
+            state::done);
+  EXPECT_EQ(identity.take_body(), "{}");
+
+  native_response empty;  // no body follows: nothing to decode
+  empty.begin(100);
+  EXPECT_EQ(feed_all(empty, "HTTP/1.1 204 No Content\r\nContent-Encoding: gzip\r\n\r\n", 64), state::done);
+  EXPECT_EQ(empty.status(), 204);
+
+  // Not a 2xx: the status, its Retry-After and a redirect's Location still decide what happens
+  // (a retry, a hop); the body is only ever a bounded snippet, so it stays as sent.
+  native_response busy;
+  busy.begin(100);
+  EXPECT_EQ(feed_all(busy,
+                     "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 2\r\nContent-Encoding: gzip\r\n"
+                     "Content-Length: 3\r\n\r\n\x1f\x8b\x08",
+                     64),
+            state::done);
+  EXPECT_EQ(busy.status(), 503);
+  ASSERT_TRUE(busy.retry_after().has_value());
+  EXPECT_EQ(*busy.retry_after(), std::chrono::seconds(2));
+  native_response moved;
+  moved.begin(100);
+  EXPECT_EQ(feed_all(moved,
+                     "HTTP/1.1 302 Found\r\nLocation: /next\r\nContent-Encoding: gzip\r\n"
+                     "Content-Length: 3\r\n\r\n\x1f\x8b\x08",
+                     64),
+            state::done);
+  EXPECT_EQ(moved.location(), "/next");
+}
+
 }  // namespace
 }  // namespace serentak::client
