@@ -12,6 +12,7 @@
 #include "cli/serve_command.hpp"
 #include "cli/client_command.hpp"
 #include "client/engine.hpp"
+#include "core/log_text.hpp"
 #include "themes/theme.hpp"
 
 namespace serentak::cli {
@@ -32,7 +33,8 @@ int run(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    fmt::print(stderr, "serentak: {} (see 'serentak --help')\n", e.what());
+    // CLI11 quotes the offending argument raw; it is untrusted text (an ESC, a newline).
+    fmt::print(stderr, "serentak: {} (see 'serentak --help')\n", escape_for_log(e.what()));
     return exit_usage;
   }
 

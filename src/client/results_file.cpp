@@ -67,21 +67,34 @@ resume_state scan_results(const std::filesystem::path& path, result_format forma
   return state;
 }
 
-results_file::results_file(const std::filesystem::path& path, result_format format, bool resume) : format_(format) {
-  int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (resume ? 0 : O_TRUNC);
-  fd_ = ::open(path.c_str(), flags, 0644);
+results_file::results_file(const std::filesystem::path& path, result_format format, bool resume)
+    : path_(path), format_(format), resume_(resume) {
+  int flags = (resume ? O_RDWR : O_WRONLY) | O_APPEND | O_CLOEXEC;
+  fd_ = ::open(path.c_str(), flags | O_CREAT | O_EXCL, 0644);
+  created_ = fd_ >= 0;
+  // It exists (or is a dangling symlink, whose target O_EXCL will not create): open it as it is.
+  if (fd_ < 0 && errno == EEXIST) fd_ = ::open(path.c_str(), flags | O_CREAT, 0644);
   if (fd_ < 0) fail(errno, "cannot open results file", path);
+}
+
+void results_file::start() {
   struct stat st {};
-  if (format_ == result_format::csv && ::fstat(fd_, &st) == 0 && st.st_size == 0) {
-    if (int err = log::write_fully(fd_, csv_header()); err != 0) {
-      ::close(fd_);
-      fail(err, "cannot write results file", path);
-    }
+  if (::fstat(fd_, &st) != 0) fail(errno, "cannot read results file", path_);
+  // O_TRUNC's effect, now that every output is open; a device or a pipe (/dev/full, /dev/stdout)
+  // has nothing to truncate, and ftruncate would refuse it.
+  if (!resume_ && S_ISREG(st.st_mode) && st.st_size > 0) {
+    if (::ftruncate(fd_, 0) != 0) fail(errno, "cannot truncate results file", path_);
+    st.st_size = 0;
   }
+  if (format_ == result_format::csv && st.st_size == 0) {
+    if (int err = log::write_fully(fd_, csv_header()); err != 0) fail(err, "cannot write results file", path_);
+  }
+  started_ = true;
 }
 
 results_file::~results_file() {
   if (fd_ >= 0) ::close(fd_);
+  if (created_ && !started_) ::unlink(path_.c_str());
 }
 
 bool results_file::append(const result_record& record) {

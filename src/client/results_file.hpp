@@ -29,12 +29,20 @@ resume_state scan_results(const std::filesystem::path& path, result_format forma
 
 class results_file {
  public:
-  // resume: append to what is there (after scan_results); otherwise truncate. Throws
-  // std::system_error naming the path when it cannot be opened or the CSV header not written.
+  // Opens path for appending, creating it if missing, and changes no byte of an existing file, so
+  // a run opens every output before it truncates any (a bad --log must not cost an earlier run's
+  // results). resume: opened read-write, as scan_results needs it. Throws std::system_error naming
+  // the path (escaped) when it cannot be opened. A file this call created and start() never
+  // reached is removed again: a refused run leaves no results file behind.
   results_file(const std::filesystem::path& path, result_format format, bool resume);
   ~results_file();
   results_file(const results_file&) = delete;
   results_file& operator=(const results_file&) = delete;
+
+  // Once every output is open (and, with resume, after scan_results): truncates the file unless
+  // resuming, and writes the CSV header into an empty CSV file. Throws std::system_error naming
+  // the path when it cannot. Call before append().
+  void start();
 
   bool append(const result_record& record);
   result_format format() const noexcept { return format_; }
@@ -42,7 +50,11 @@ class results_file {
 
  private:
   int fd_ = -1;
+  std::filesystem::path path_;
   result_format format_;
+  bool resume_ = false;
+  bool created_ = false;  // the constructor created the file: the destructor removes it unless started_
+  bool started_ = false;  // start() succeeded
   std::mutex write_mutex_;  // one record, one write, in order
   std::atomic<int> first_error_{0};
 };

@@ -78,14 +78,19 @@ theme_run_result run_theme(const theme_run_config& config) {
   } close_parts{parts};
   result.total_items = scan(parts, config, urls);
 
-  resume_state resumed;
-  if (config.resume) resumed = scan_results(config.out_path, config.out_format, result.total_items);
+  // Every output is opened before any byte of one is changed, and the results file, the data, is
+  // changed last: a bad --log (a missing folder, a full disk) is exit 2 with an earlier run's
+  // results, torn last line included, as they were; an --out that cannot be opened leaves an
+  // earlier log as it was. One order remains: a results file that opens but then cannot be
+  // started (a CSV header on a full disk) is refused after the log has begun.
   std::unique_ptr<results_file> results;
   if (!config.out_path.empty()) results = std::make_unique<results_file>(config.out_path, config.out_format, config.resume);
-
   result.log_path = config.log_path.empty() ? std::filesystem::path(theme.log_file) : config.log_path;
-  log::event_log log =
-      config.log_enabled ? log::event_log::create(result.log_path, std::string(theme.log_title)) : log::event_log();
+  log::event_log log = config.log_enabled ? log::event_log::open(result.log_path) : log::event_log();
+  log.start(theme.log_title);
+  resume_state resumed;
+  if (config.resume) resumed = scan_results(config.out_path, config.out_format, result.total_items);
+  if (results) results->start();
   if (config.echo_log) log.echo_to(2);
   const themes::messages& voice = theme.speak(config.lang);
   std::chrono::milliseconds timeout = config.timeout.count() > 0 ? config.timeout : theme.timeout;

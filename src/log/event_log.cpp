@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/log_text.hpp"
@@ -12,17 +13,38 @@
 
 namespace serentak::log {
 
+namespace {
+
+// The path is untrusted text: escaped, so a newline or an ANSI escape in it cannot forge or hide
+// a line of the error message.
+[[noreturn]] void fail(int err, std::string_view what, const std::filesystem::path& path) {
+  throw std::system_error(err, std::generic_category(), std::string(what) + " '" + escape_for_log(path.string()) + "'");
+}
+
+}  // namespace
+
 event_log event_log::create(const std::filesystem::path& path, std::string_view title) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    throw std::system_error(errno, std::generic_category(), "cannot open log file '" + path.string() + "'");
-  }
-  event_log log(fd, path);
-  std::string header = "--- " + escape_for_log(title) + " Started: " + format_timestamp(wall_clock::now()) + " ---\n";
-  if (int err = write_fully(fd, header); err != 0) {
-    throw std::system_error(err, std::generic_category(), "cannot write log file '" + path.string() + "'");
-  }
+  event_log log = open(path);
+  log.start(title);
   return log;
+}
+
+event_log event_log::open(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) fail(errno, "cannot open log file", path);
+  return event_log(fd, path);
+}
+
+void event_log::start(std::string_view title) {
+  // O_TRUNC's effect, now that every output is open; a device or a pipe (/dev/full, /dev/stdout)
+  // has nothing to truncate, and ftruncate would refuse it.
+  if (fd_ < 0) return;
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) && ::ftruncate(fd_, 0) != 0) {
+    fail(errno, "cannot truncate log file", path_);
+  }
+  std::string header = "--- " + escape_for_log(title) + " Started: " + format_timestamp(wall_clock::now()) + " ---\n";
+  if (int err = write_fully(fd_, header); err != 0) fail(err, "cannot write log file", path_);
 }
 
 event_log::event_log(event_log&& other) noexcept

@@ -22,8 +22,16 @@ class event_log {
   event_log() = default;
 
   // Creates or truncates path and writes "--- <title> Started: <timestamp> ---" as its first
-  // line, as the seeds do. Throws std::system_error naming the path when it cannot be opened.
+  // line, as the seeds do: open() then start(). Throws std::system_error naming the path (escaped)
+  // when it cannot be opened or the first line not written.
   static event_log create(const std::filesystem::path& path, std::string_view title);
+
+  // The two halves of create(), for a run with several outputs: open() creates path if missing and
+  // changes no byte of an existing file, so every output can be opened before any is truncated
+  // (a bad path must not cost an earlier run's file). start() truncates a regular file and writes
+  // the first line. Both throw std::system_error naming the path.
+  static event_log open(const std::filesystem::path& path);
+  void start(std::string_view title);
 
   event_log(event_log&& other) noexcept;
   event_log& operator=(event_log&&) = delete;

@@ -134,6 +134,98 @@ TEST(hostile_inputs, outputs_that_cannot_be_written_are_exit_2_before_any_reques
                  server, dir);
 }
 
+// A refused run changes no output it could not open: every output is opened before any is
+// truncated, so a bad --log costs neither an earlier run's results (torn last line included,
+// which only a run that goes ahead may cut) nor, the other way round, an --out that cannot be
+// opened an earlier log.
+TEST(hostile_inputs, a_refused_output_leaves_an_earlier_runs_files_byte_identical) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  const std::string url = server.url("/p?id={}");
+  const std::string earlier_jsonl =
+      "{\"index\":0,\"item\":\"1\",\"outcome\":\"ok\"}\n{\"index\":1,\"item\":\"2\",\"outcome\":\"ok\"}\n{\"index\":2,\"it";
+  const std::string earlier_csv = "index,item,url,outcome,status,attempts,latency_ms,error,data\n0,1,u,ok,200,1,1,,\n";
+  const std::string earlier_log = "--- Fetch Log Started: 2024-01-01 00:00:00.000000 ---\n";
+  write_file(dir.path() / "earlier.jsonl", earlier_jsonl);
+  write_file(dir.path() / "earlier.csv", earlier_csv);
+  write_file(dir.path() / "earlier.log", earlier_log);
+  struct refused_run {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const std::vector<refused_run> cases = {
+      {{"fetch", "--url", url, "1", "2", "3", "-o", "earlier.jsonl", "--log", "missing/x.log"}, "missing/x.log"},
+      {{"fetch", "--url", url, "1", "2", "3", "-o", "earlier.jsonl", "--resume", "--log", "missing/x.log"},
+       "missing/x.log"},
+      {{"fetch", "--url", url, "1", "2", "3", "-o", "earlier.jsonl", "--log", "/dev/full"}, "No space left on device"},
+      {{"fetch", "--url", url, "1", "2", "3", "-o", "earlier.jsonl", "--resume", "--log", "/dev/full"},
+       "No space left on device"},
+      {{"fetch", "--url", url, "1", "-o", "earlier.csv", "--log", "missing/x.log"}, "missing/x.log"},
+      {{"profiles", "--base", server.url(""), "1121", "-o", "earlier.jsonl", "--log", "missing/x.log"},
+       "missing/x.log"},
+      {{"fetch", "--url", url, "1", "--log", "earlier.log", "-o", "missing/out.jsonl"}, "missing/out.jsonl"},
+      {{"fetch", "--url", url, "1", "--log", "earlier.log", "-o", "missing/out.jsonl", "--resume"},
+       "missing/out.jsonl"},
+  };
+  for (const refused_run& run : cases) {
+    auto r = serentak(run.args, dir.path());
+    ASSERT_FALSE(r.timed_out) << joined(run.args);
+    EXPECT_EQ(r.exit_code, 2) << joined(run.args) << "\nstderr: " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << joined(run.args) << "\nstderr: " << r.err;
+    EXPECT_NE(r.err.find(run.says), std::string::npos) << joined(run.args) << "\nstderr: " << r.err;
+    EXPECT_EQ(read_file(dir.path() / "earlier.jsonl"), earlier_jsonl) << joined(run.args);
+    EXPECT_EQ(read_file(dir.path() / "earlier.csv"), earlier_csv) << joined(run.args);
+    EXPECT_EQ(read_file(dir.path() / "earlier.log"), earlier_log) << joined(run.args);
+  }
+  // Nor does it leave a results file behind that was not there before.
+  auto r = serentak({"fetch", "--url", url, "1", "-o", "fresh.jsonl", "--log", "missing/x.log"}, dir.path());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "fresh.jsonl"));
+  EXPECT_EQ(server.requests_seen(), 0u) << "a request was sent";
+
+  // The same run with a log that can be written goes ahead: --resume cuts the torn line and
+  // fetches only item 2, a plain run starts the results afresh.
+  r = serentak({"fetch", "--url", url, "1", "2", "3", "-o", "earlier.jsonl", "--resume", "--log", "earlier.log"},
+               dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(server.requests_seen(), 1u);
+  std::string resumed = read_file(dir.path() / "earlier.jsonl");
+  EXPECT_EQ(resumed.substr(0, earlier_jsonl.rfind('\n') + 1), earlier_jsonl.substr(0, earlier_jsonl.rfind('\n') + 1));
+  EXPECT_EQ(std::count(resumed.begin(), resumed.end(), '\n'), 3) << resumed;
+  EXPECT_NE(read_file(dir.path() / "earlier.log"), earlier_log);
+  r = serentak({"fetch", "--url", url, "1", "-o", "earlier.csv", "--log", "earlier.log"}, dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::string fresh_csv = read_file(dir.path() / "earlier.csv");
+  EXPECT_EQ(std::count(fresh_csv.begin(), fresh_csv.end(), '\n'), 2) << fresh_csv;  // header + one record
+  EXPECT_EQ(fresh_csv.find("0,1,u,ok"), std::string::npos) << fresh_csv;
+}
+
+// A path or option value is untrusted text in an error message too: an ESC or a newline in it is
+// shown escaped, so the refusal stays one line and cannot clear or repaint the terminal.
+TEST(hostile_inputs, control_characters_in_paths_are_escaped_in_the_refusal) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  const std::string url = server.url("/p?id={}");
+  const std::string hostile = "missing/\x1b[2J\nx";
+  const std::string shown = "missing/\\x1B[2J\\nx";
+  const std::vector<std::vector<std::string>> cases = {
+      {"fetch", "--url", url, "1", "--log", hostile + ".log"},
+      {"fetch", "--url", url, "1", "-o", hostile + ".jsonl", "--no-log"},
+      {"fetch", "--url", url, "1", "-i", hostile + ".txt", "--no-log"},
+      {"weather", "--base", server.url(""), "--log", hostile + ".log"},
+      {"fetch", "--url", url, "1", "--format", hostile},  // CLI11's own refusal quotes the value
+  };
+  for (const auto& args : cases) {
+    auto r = serentak(args, dir.path());
+    ASSERT_FALSE(r.timed_out) << joined(args);
+    EXPECT_EQ(r.exit_code, 2) << joined(args) << "\nstderr: " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << joined(args) << "\nstderr: " << r.err;
+    EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << joined(args) << "\nstderr: " << r.err;
+    EXPECT_NE(r.err.find(shown), std::string::npos) << joined(args) << "\nstderr: " << r.err;
+  }
+  EXPECT_EQ(server.requests_seen(), 0u) << "a request was sent";
+}
+
 TEST(hostile_inputs, credentials_in_urls_are_sent_but_never_logged_or_recorded) {
   std::mutex seen_mutex;
   std::vector<std::string> targets;  // guarded by seen_mutex
