@@ -8,7 +8,7 @@ SERENTAK = build/$(PRESET)/apps/serentak/serentak
 
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps deps-bench build demo test test-asan test-tsan test-sanitizers fuzz bench install format clean
+.PHONY: all deps deps-bench build demo test test-asan test-tsan test-sanitizers soak fuzz bench install format clean
 
 all: build
 
@@ -44,6 +44,13 @@ test-tsan: deps
 	ctest --preset tsan -j $(JOBS)
 
 test-sanitizers: test-asan test-tsan
+
+# Issue 5's soak: 100,000 requests at -c 1000 against the mock server with 2% random faults, client
+# and server both the asan preset's binary; checks records, log lines, flat RSS and sanitizer output.
+soak: deps
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j $(JOBS) --target serentak
+	bash tests/soak/soak.sh build/asan/apps/serentak/serentak
 
 # The libFuzzer targets in fuzz/ (clang 14, ASan+UBSan), each run FUZZ_SECONDS from its committed
 # corpus in fuzz/corpus; fails on any finding (see docs/reliability.md).
