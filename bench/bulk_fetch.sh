@@ -18,34 +18,9 @@ command -v wrk >/dev/null || { echo "wrk missing: make deps-bench" >&2; exit 2; 
 [[ -x /usr/bin/time ]] || { echo "/usr/bin/time missing: make deps-bench" >&2; exit 2; }
 ulimit -n "$(ulimit -Hn)"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/serentak-bulk-XXXXXX")
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-start_server() {  # start_server DELAY_SCALE -> sets port
-  local out="$work/server.$RANDOM.out"
-  "$serentak" serve --port 0 --quiet --seed 42 --threads 1 --delay-scale "$1" >"$out" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 100); do
-    port=$(grep -o 'http://127.0.0.1:[0-9]*' "$out" | head -1 | cut -d: -f3 || true)
-    [[ -n $port ]] && return 0
-    sleep 0.05
-  done
-  echo "server did not start: $(cat "$out")" >&2; exit 1
-}
-
-# timed CMD... -> prints "wall_s user_s sys_s maxrss_kb" for the command
-timed() {
-  local t="$work/time.$RANDOM"
-  timeout 300 /usr/bin/time -f '%e %U %S %M' -o "$t" "$@" >/dev/null 2>"$work/last.err" || true
-  tail -n 1 "$t"   # time writes "Command exited with non-zero status N" first when the run had failures
-}
-
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
+bench_init bulk
 
 seq 1 10000 | sed 's/^/u/' >"$work/ids10k.txt"          # 10,000 distinct IDs (404s, same delays)
 awk 'BEGIN {for (i = 0; i < 200000; i++) print 1121 + i % 5}' >"$work/ids200k.txt"
@@ -54,7 +29,7 @@ head -2000 "$work/ids10k.txt" >"$work/ids2k.txt"
 echo "# serentak bulk benchmarks ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, rounds=$rounds)"
 echo
 
-start_server 1
+start_server 1 1
 delayed=$port
 url="http://127.0.0.1:$delayed/get_user_profile?user_id={}"
 echo "## A/B. 10,000 IDs, server delays 0.1-0.5 s (seeded)"
@@ -72,7 +47,7 @@ for c in 10000 1000; do
 done
 echo
 
-start_server 0
+start_server 0 1
 fast=$port
 echo "## C. Zero delay, CPU time per request: serentak (200,000 items, log + JSONL) vs wrk -t1 -c64"
 echo

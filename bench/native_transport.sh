@@ -17,53 +17,11 @@ rounds=${2:-3}
 command -v wrk >/dev/null || { echo "wrk missing: make deps-bench" >&2; exit 2; }
 ulimit -n "$(ulimit -Hn)"
 
-# SOMAXCONN=N (root only): run with net.core.somaxconn and tcp_max_syn_backlog raised to N, restored
-# on exit. At the default 4096 a burst of 10,000 connects overflows the accept queue and the
-# dropped SYNs are retried after 1 s, which then dominates A's wall time.
-saved_somaxconn=""
-if [[ -n ${SOMAXCONN:-} ]]; then
-  saved_somaxconn="$(sysctl -n net.core.somaxconn) $(sysctl -n net.ipv4.tcp_max_syn_backlog)"
-fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/serentak-native-XXXXXX")
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  if [[ -n $saved_somaxconn ]]; then
-    read -r a b <<<"$saved_somaxconn"
-    sysctl -q -w net.core.somaxconn="$a" net.ipv4.tcp_max_syn_backlog="$b"
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-[[ -n $saved_somaxconn ]] && sysctl -q -w net.core.somaxconn="$SOMAXCONN" net.ipv4.tcp_max_syn_backlog="$SOMAXCONN"
-
-start_server() {  # start_server DELAY_SCALE -> sets port
-  local out="$work/server.$RANDOM.out"
-  "$serentak" serve --port 0 --quiet --seed 42 --threads 1 --delay-scale "$1" >"$out" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 100); do
-    port=$(grep -o 'http://127.0.0.1:[0-9]*' "$out" | head -1 | cut -d: -f3 || true)
-    [[ -n $port ]] && return 0
-    sleep 0.05
-  done
-  echo "server did not start: $(cat "$out")" >&2; exit 1
-}
-
-timed() {  # timed CMD... -> "wall_s user_s sys_s maxrss_kb"
-  local t="$work/time.$RANDOM"
-  timeout 300 /usr/bin/time -f '%e %U %S %M' -o "$t" "$@" >/dev/null 2>"$work/last.err" || true
-  tail -n 1 "$t"
-}
-
-drain_time_wait() {  # at most 120 s
-  for _ in $(seq 240); do
-    (( $(ss -tan state time-wait | wc -l) < 500 )) && return 0
-    sleep 0.5
-  done
-}
-
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# SOMAXCONN=N (root only): run with net.core.somaxconn and tcp_max_syn_backlog raised to N,
+# restored on exit (see bench/lib.sh).
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
+bench_init native
 
 seq 1 10000 | sed 's/^/u/' >"$work/ids10k.txt"
 awk 'BEGIN {for (i = 0; i < 200000; i++) print 1121 + i % 5}' >"$work/ids200k.txt"
@@ -73,7 +31,8 @@ echo "load before: $(uptime)"
 echo "net.core.somaxconn=$(sysctl -n net.core.somaxconn) tcp_max_syn_backlog=$(sysctl -n net.ipv4.tcp_max_syn_backlog)"
 echo
 
-start_server 1
+# A's server runs with its default --threads (one per core: 2 here); SERVER_THREADS=N overrides.
+start_server 1 "${SERVER_THREADS:-}"
 url="http://127.0.0.1:$port/get_user_profile?user_id={}"
 declare -A wall rss
 echo "## A. 10,000 IDs, delays 0.1-0.5 s, -c 10000 --no-log"
@@ -90,7 +49,7 @@ for t in curl native; do
 done
 echo
 
-start_server 0
+start_server 0 1
 fast=$port
 url="http://127.0.0.1:$fast/get_user_profile?user_id={}"
 declare -A per

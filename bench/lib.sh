@@ -1,0 +1,66 @@
+# Helpers shared by the bench/*.sh scripts that run `serentak serve` and time `serentak` runs.
+# Source it after setting `serentak` (the binary); then call bench_init once.
+#   bench_init NAME        work dir in $work, servers started by start_server stopped by PID on
+#                          exit, and net.core.somaxconn / tcp_max_syn_backlog restored if
+#                          SOMAXCONN=N (root) raised them for the run.
+#   start_server SCALE [THREADS]
+#                          `serentak serve --seed 42 --delay-scale SCALE` (THREADS: its --threads,
+#                          default the server's own: one per core); sets $port.
+#   timed CMD...           prints "wall_s user_s sys_s maxrss_kb"; bounded at 300 s.
+#   drain_time_wait        waits (at most 120 s) until fewer than 500 sockets are in TIME-WAIT,
+#                          so a run of 10,000 fresh connections does not inherit the last run's.
+#   median                 the median of the numbers on stdin, one per line.
+
+bench_init() {
+  work=$(mktemp -d "${TMPDIR:-/tmp}/serentak-$1-XXXXXX")
+  bench_pids=()
+  bench_saved_somaxconn=""
+  if [[ -n ${SOMAXCONN:-} ]]; then
+    bench_saved_somaxconn="$(sysctl -n net.core.somaxconn) $(sysctl -n net.ipv4.tcp_max_syn_backlog)"
+  fi
+  trap bench_cleanup EXIT
+  # At the default 4096 a burst of 10,000 connects overflows the accept queue, and the dropped
+  # SYNs are retried after 1 s, which then dominates the wall time.
+  if [[ -n $bench_saved_somaxconn ]]; then
+    sysctl -q -w net.core.somaxconn="$SOMAXCONN" net.ipv4.tcp_max_syn_backlog="$SOMAXCONN"
+  fi
+}
+
+bench_cleanup() {
+  local pid a b
+  for pid in "${bench_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  if [[ -n $bench_saved_somaxconn ]]; then
+    read -r a b <<<"$bench_saved_somaxconn"
+    sysctl -q -w net.core.somaxconn="$a" net.ipv4.tcp_max_syn_backlog="$b"
+  fi
+  rm -rf "$work"
+}
+
+start_server() {
+  local out="$work/server.$RANDOM.out" threads=()
+  [[ -n ${2:-} ]] && threads=(--threads "$2")
+  "$serentak" serve --port 0 --quiet --seed 42 "${threads[@]}" --delay-scale "$1" >"$out" 2>&1 &
+  bench_pids+=($!)
+  for _ in $(seq 100); do
+    port=$(grep -o 'http://127.0.0.1:[0-9]*' "$out" | head -1 | cut -d: -f3 || true)
+    [[ -n $port ]] && return 0
+    sleep 0.05
+  done
+  echo "server did not start: $(cat "$out")" >&2
+  exit 1
+}
+
+timed() {
+  local t="$work/time.$RANDOM"
+  timeout 300 /usr/bin/time -f '%e %U %S %M' -o "$t" "$@" >/dev/null 2>"$work/last.err" || true
+  tail -n 1 "$t"  # time writes "Command exited with non-zero status N" first when the run had failures
+}
+
+drain_time_wait() {
+  for _ in $(seq 240); do
+    (($(ss -tan state time-wait | wc -l) < 500)) && return 0
+    sleep 0.5
+  done
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
