@@ -16,11 +16,11 @@ rounds=${2:-3}
 [[ -x $serentak ]] || { echo "no serentak at $serentak (make build)" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "wrk missing: make deps-bench" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || { echo "/usr/bin/time missing: make deps-bench" >&2; exit 2; }
-ulimit -n "$(ulimit -Hn)"
 
 # shellcheck source=bench/lib.sh
 source "$repo/bench/lib.sh"
 bench_init bulk
+raise_open_files
 
 seq 1 10000 | sed 's/^/u/' >"$work/ids10k.txt"          # 10,000 distinct IDs (404s, same delays)
 awk 'BEGIN {for (i = 0; i < 200000; i++) print 1121 + i % 5}' >"$work/ids200k.txt"

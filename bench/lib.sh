@@ -10,6 +10,8 @@
 #   drain_time_wait        waits (at most 120 s) until fewer than 500 sockets are in TIME-WAIT,
 #                          so a run of 10,000 fresh connections does not inherit the last run's.
 #   median                 the median of the numbers on stdin, one per line.
+#   raise_open_files       the soft open-file limit to the hard one (an `unlimited` hard limit,
+#                          which `ulimit -n` refuses to set, is read as fs.nr_open).
 
 bench_init() {
   work=$(mktemp -d "${TMPDIR:-/tmp}/serentak-$1-XXXXXX")
@@ -64,3 +66,10 @@ drain_time_wait() {
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+raise_open_files() {
+  local hard
+  hard=$(ulimit -Hn)
+  [[ $hard == unlimited ]] && hard=$(cat /proc/sys/fs/nr_open)
+  ulimit -n "$hard"
+}

@@ -15,13 +15,13 @@ serentak=${1:-$repo/build/release/apps/serentak/serentak}
 rounds=${2:-3}
 [[ -x $serentak ]] || { echo "no serentak at $serentak (make build)" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "wrk missing: make deps-bench" >&2; exit 2; }
-ulimit -n "$(ulimit -Hn)"
 
 # SOMAXCONN=N (root only): run with net.core.somaxconn and tcp_max_syn_backlog raised to N,
 # restored on exit (see bench/lib.sh).
 # shellcheck source=bench/lib.sh
 source "$repo/bench/lib.sh"
 bench_init native
+raise_open_files
 
 seq 1 10000 | sed 's/^/u/' >"$work/ids10k.txt"
 awk 'BEGIN {for (i = 0; i < 200000; i++) print 1121 + i % 5}' >"$work/ids200k.txt"

@@ -29,7 +29,9 @@ transport=${SOAK_TRANSPORT:-auto}
 
 # -c 1000 needs 1,000 sockets in each process; below the limit the client would clamp -c (with a
 # warning) and the soak would not be the one the issue asks for.
-ulimit -n "$(ulimit -Hn)"
+hard_limit=$(ulimit -Hn)
+[[ $hard_limit == unlimited ]] && hard_limit=$(cat /proc/sys/fs/nr_open)  # ulimit -n refuses "unlimited"
+ulimit -n "$hard_limit"
 (( $(ulimit -n) >= concurrency + 256 )) || {
   echo "soak: the open-file limit $(ulimit -n) is too low for -c $concurrency (raise ulimit -Hn)" >&2; exit 2; }
 
