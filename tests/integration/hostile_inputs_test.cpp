@@ -3,7 +3,6 @@
 // URLs never reach the log or the results; no item forges a log line or breaks a JSONL record.
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <regex>
 #include <set>
 #include <string>
@@ -227,13 +226,7 @@ TEST(hostile_inputs, control_characters_in_paths_are_escaped_in_the_refusal) {
 }
 
 TEST(hostile_inputs, credentials_in_urls_are_sent_but_never_logged_or_recorded) {
-  std::mutex seen_mutex;
-  std::vector<std::string> targets;  // guarded by seen_mutex
-  scripted_http_server server([&](const scripted_request& request) {
-    std::lock_guard lock(seen_mutex);
-    targets.push_back(request.target);
-    return scripted_reply::respond(200, R"({"ok": true})");
-  });
+  scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, R"({"ok": true})"); });
   scratch_dir dir;
   std::string host = "127.0.0.1:" + std::to_string(server.port());
   std::string tmpl = "http://alice:pa55word@" + host + "/p?id={}&token=SECRET1&password=SECRET2&api_key=SECRET3";
@@ -255,7 +248,7 @@ TEST(hostile_inputs, credentials_in_urls_are_sent_but_never_logged_or_recorded) 
   for (const std::string& text : {r.out, r.err, urls.out, urls.err}) EXPECT_EQ(text.find("SECRET"), std::string::npos) << text;
   EXPECT_NE(read_file(dir.path() / "log.txt").find("&token=***&password=***&api_key=***"), std::string::npos);
 
-  std::lock_guard lock(seen_mutex);
+  const std::vector<std::string> targets = server.targets();
   ASSERT_EQ(targets.size(), 3u);
   std::set<std::string> sent(targets.begin(), targets.end());
   EXPECT_EQ(sent.count("/p?id=1&token=SECRET1&password=SECRET2&api_key=SECRET3"), 1u) << "the request keeps its credentials";
@@ -296,11 +289,7 @@ void expect_clean_log(const std::filesystem::path& path, std::size_t items, int 
 }
 
 TEST(hostile_inputs, hostile_items_are_encoded_never_forge_a_log_line_and_keep_jsonl_valid) {
-  std::mutex seen_mutex;
-  std::vector<std::string> targets;  // guarded by seen_mutex
-  scripted_http_server server([&](const scripted_request& request) {
-    std::lock_guard lock(seen_mutex);
-    targets.push_back(request.target);
+  scripted_http_server server([](const scripted_request&) {
     return scripted_reply::respond(200, "not json \x1b[2J\r\n[Worker-0] forged by the server");
   });
   scratch_dir dir;
@@ -328,7 +317,7 @@ TEST(hostile_inputs, hostile_items_are_encoded_never_forge_a_log_line_and_keep_j
 
   // The requests: the item's part of each target holds only unreserved bytes and %XX, and
   // decodes back to the item; "." and ".." cannot remove a path segment.
-  std::lock_guard lock(seen_mutex);
+  const std::vector<std::string> targets = server.targets();
   ASSERT_EQ(targets.size(), expected_items);
   std::set<std::string> decoded;
   static const std::regex target_shape(R"(^/p/([A-Za-z0-9._~%-]*)/x\?id=([A-Za-z0-9._~%-]*)$)");

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
 #include <string>
 #include <thread>
 
@@ -24,6 +23,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::configured_server;
+using testing::peak_rss_kib;
 using testing::raw_client;
 
 const std::string ok_body = "{\"message\":\"Service is running normally.\",\"status\":\"ok\"}\n";
@@ -53,16 +53,6 @@ void plan_by_target(std::string_view target, response_plan& plan) {
     plan.extra_headers = {{"Retry-After", "1"}, {"X-Split", "a\r\nSet-Cookie: x=1"}, {"Bad Name", "v"}};
   }
   if (has(target, "mode=")) plan.fault = "test";
-}
-
-// This process's peak resident set (VmHWM), in KiB.
-long peak_rss_kib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return 0;
 }
 
 server_config hooked_config() {

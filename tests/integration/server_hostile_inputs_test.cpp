@@ -14,7 +14,6 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -35,6 +34,7 @@ using testing::connect_loopback;
 using testing::ended_within;
 using testing::open_file_limit;
 using testing::owned_fds;
+using testing::peak_rss_kib;
 using testing::raw_client;
 using testing::unsent_bytes_from_port;
 using testing::wait_until_each_ended;
@@ -51,16 +51,6 @@ void expect_served(unsigned short port) {
 
 // Only the stats request itself is open.
 bool only_the_stats_connection(const nlohmann::json& stats) { return stats["connections"]["open"] == 1; }
-
-// This process's peak resident set (VmHWM), in KiB.
-long peak_rss_kib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return 0;
-}
 
 // ---- raw descriptors ---------------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 #include "support/configured_server.hpp"
 
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 #include "support/raw_client.hpp"
@@ -52,6 +53,15 @@ std::size_t open_fd_count() {
   std::size_t n = 0;
   for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
   return n;
+}
+
+long peak_rss_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return 0;
 }
 
 }  // namespace serentak::testing

@@ -50,4 +50,7 @@ server::server_config test_config();
 // The descriptors this process has open now (/proc/self/fd).
 std::size_t open_fd_count();
 
+// This process's peak resident set (VmHWM), in KiB; 0 if it cannot be read.
+long peak_rss_kib();
+
 }  // namespace serentak::testing

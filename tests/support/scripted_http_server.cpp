@@ -204,6 +204,11 @@ std::vector<clock_type::time_point> scripted_http_server::arrival_times() const 
   return arrivals_;
 }
 
+std::vector<std::string> scripted_http_server::targets() const {
+  std::lock_guard lock(counts_mutex_);
+  return targets_;
+}
+
 std::size_t scripted_http_server::connections_accepted() const {
   std::lock_guard lock(counts_mutex_);
   return accepted_;
@@ -301,6 +306,7 @@ void scripted_http_server::serve(int fd) noexcept {
         request->sequence = requests_++;
         request->arrived = clock_type::now();
         arrivals_.push_back(request->arrived);
+        targets_.push_back(request->target);
       }
       enter();
       keep_open = handle(fd, *request);  // calls leave() on every path

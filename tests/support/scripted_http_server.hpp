@@ -89,6 +89,8 @@ class scripted_http_server {
   // When each request arrived (its head read), in arrival order: for rates and gaps between
   // attempts measured on the server's side.
   std::vector<std::chrono::steady_clock::time_point> arrival_times() const;
+  // Every request's target as sent ("/path?query"), in arrival order.
+  std::vector<std::string> targets() const;
   std::size_t connections_accepted() const;
   // The most requests held at once: counted from the request head being read until just before
   // the answer's last bytes are written (or the connection is dropped), so it never exceeds what
@@ -138,6 +140,7 @@ class scripted_http_server {
   std::size_t accepted_ = 0;
   std::uint64_t streamed_ = 0;
   std::vector<std::chrono::steady_clock::time_point> arrivals_;
+  std::vector<std::string> targets_;
 };
 
 // A local TCP port that nothing listens on (bound, then closed): connecting to it is refused.
