@@ -133,6 +133,7 @@ int run_client_command(const client_command& command) {
                  config.concurrency, fd_limit, fitting);
       config.concurrency = fitting;
     }
+    reserve_descriptor_table(descriptors_for(config.concurrency));  // before signal_watch's thread
   }
 
   signal_watch signals;

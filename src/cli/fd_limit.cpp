@@ -1,8 +1,10 @@
 #include "cli/fd_limit.hpp"
 
-#include <algorithm>
-
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 namespace serentak::cli {
 namespace {
@@ -25,6 +27,21 @@ std::size_t raise_fd_limit() noexcept {
 std::size_t fitting_concurrency(std::size_t wanted, std::size_t fd_limit) noexcept {
   std::size_t room = fd_limit > reserved_fds * 2 ? fd_limit - reserved_fds : fd_limit / 2;
   return std::clamp<std::size_t>(wanted, 1, std::max<std::size_t>(room, 1));
+}
+
+std::size_t descriptors_for(std::size_t connections) noexcept { return connections + reserved_fds; }
+
+void reserve_descriptor_table(std::size_t descriptors) noexcept {
+  rlimit limit{};
+  if (descriptors == 0 || ::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur != RLIM_INFINITY) descriptors = std::min<std::size_t>(descriptors, limit.rlim_cur);
+  // A duplicate at the highest wanted number makes the kernel size the table for it; closed at
+  // once, it leaves the table grown (a table never shrinks) and every descriptor as it was.
+  const int probe = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (probe < 0) return;
+  const int highest = ::fcntl(probe, F_DUPFD_CLOEXEC, static_cast<int>(std::min<std::size_t>(descriptors - 1, 1 << 30)));
+  if (highest >= 0) ::close(highest);
+  ::close(probe);
 }
 
 }  // namespace serentak::cli

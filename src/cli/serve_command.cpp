@@ -119,6 +119,7 @@ int run_serve_command(const serve_command& command) {
   }
 
   raise_fd_limit();  // each connection is a descriptor: 10,000 waiting clients need 10,000 of them
+  reserve_descriptor_table(descriptors_for(config.max_connections));  // before the server's threads
 
   std::unique_ptr<server::mock_server> server;
   try {
