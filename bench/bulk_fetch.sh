@@ -29,16 +29,20 @@ head -2000 "$work/ids10k.txt" >"$work/ids2k.txt"
 echo "# serentak bulk benchmarks ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, rounds=$rounds)"
 echo
 
-start_server 1 1
+# A/B's server runs with its default --threads (one per core), as in bench/native_transport.sh.
+start_server 1
 delayed=$port
 url="http://127.0.0.1:$delayed/get_user_profile?user_id={}"
 echo "## A/B. 10,000 IDs, server delays 0.1-0.5 s (seeded)"
+echo
+echo "Warm-up run against the fresh server, not counted: $(warm_up_fixture "$url" "$work/ids10k.txt") s."
 echo
 echo "| run | -c | wall s (median) | target | peak RSS MB (max) |"
 echo "| --- | ---: | ---: | --- | ---: |"
 for c in 10000 1000; do
   walls=(); rss=0
   for _ in $(seq "$rounds"); do
+    drain_time_wait  # 10,000 connections a run otherwise exhaust the ephemeral ports in three runs
     read -r wall _ _ kb < <(timed "$serentak" fetch --url "$url" -i "$work/ids10k.txt" -c "$c" -q --no-log)
     walls+=("$wall"); (( kb > rss )) && rss=$kb
   done

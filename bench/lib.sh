@@ -9,6 +9,11 @@
 #   timed CMD...           prints "wall_s user_s sys_s maxrss_kb"; bounded at 300 s.
 #   drain_time_wait        waits (at most 120 s) until fewer than 500 sockets are in TIME-WAIT,
 #                          so a run of 10,000 fresh connections does not inherit the last run's.
+#   warm_up_fixture URL IDS
+#                          one uncounted native `fetch -c 10000` of IDS against the server at URL,
+#                          after a TIME-WAIT drain; prints its wall time. A just-started server
+#                          pays its own first touches of memory on its first 10,000-connection
+#                          run (bench/RESULTS.md, sessions 5 and 6); the client is what is measured.
 #   median                 the median of the numbers on stdin, one per line.
 #   raise_open_files       the soft open-file limit to the hard one (an `unlimited` hard limit,
 #                          which `ulimit -n` refuses to set, is read as fs.nr_open).
@@ -23,8 +28,10 @@ bench_init() {
   trap bench_cleanup EXIT
   # At the default 4096 a burst of 10,000 connects overflows the accept queue, and the dropped
   # SYNs are retried after 1 s, which then dominates the wall time.
-  if [[ -n $bench_saved_somaxconn ]]; then
-    sysctl -q -w net.core.somaxconn="$SOMAXCONN" net.ipv4.tcp_max_syn_backlog="$SOMAXCONN"
+  if [[ -n $bench_saved_somaxconn ]] &&
+    ! sysctl -q -w net.core.somaxconn="$SOMAXCONN" net.ipv4.tcp_max_syn_backlog="$SOMAXCONN" 2>/dev/null; then
+    echo "warning: cannot raise net.core.somaxconn to $SOMAXCONN (needs root); 10,000-connection runs will include SYN retries" >&2
+    bench_saved_somaxconn=""
   fi
 }
 
@@ -63,6 +70,13 @@ drain_time_wait() {
     (($(ss -tan state time-wait | wc -l) < 500)) && return 0
     sleep 0.5
   done
+}
+
+warm_up_fixture() {
+  local w
+  drain_time_wait
+  read -r w _ _ _ < <(timed "$serentak" fetch --transport native --url "$1" -i "$2" -c 10000 -q --no-log)
+  echo "$w"
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }

@@ -36,13 +36,8 @@ start_server 1 "${SERVER_THREADS:-}"
 url="http://127.0.0.1:$port/get_user_profile?user_id={}"
 declare -A wall rss
 echo "## A. 10,000 IDs, delays 0.1-0.5 s, -c 10000 --no-log"
-# The first 10,000-connection run a fresh server sees is slower (warm-up 1.11 s against a 0.97 s
-# median after it, bench/RESULTS.md session 6): the server takes ~3,900 page faults on it against
-# ~700 later, and page first touches cost 13-16 us on this VM. The server is the fixture and the
-# client is what A measures, so one native run warms it first; its time is printed, never counted.
-drain_time_wait
-read -r w _ _ _ < <(timed "$serentak" fetch --transport native --url "$url" -i "$work/ids10k.txt" -c 10000 -q --no-log)
-echo "A warm-up native against the fresh server (not in the medians): wall ${w} s"
+# One uncounted run warms the fixture server (warm_up_fixture in bench/lib.sh says why).
+echo "A warm-up native against the fresh server (not in the medians): wall $(warm_up_fixture "$url" "$work/ids10k.txt") s"
 for r in $(seq "$rounds"); do
   for t in curl native; do
     drain_time_wait
