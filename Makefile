@@ -60,7 +60,7 @@ fuzz: deps
 	bash fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
 
 # 10,000 connects at once overflow the default accept queue (4096): SOMAXCONN raises it for the
-# benches that need it, and bench/lib.sh restores it after.
+# whole of bench/run-all.sh (root only; a warning otherwise), and bench/lib.sh restores it after.
 bench: deps-bench
 	$(MAKE) build PRESET=release
 	SOMAXCONN=$${SOMAXCONN:-16384} bash bench/run-all.sh build/release/apps/serentak/serentak

@@ -23,16 +23,22 @@ bench_init() {
   bench_pids=()
   bench_saved_somaxconn=""
   if [[ -n ${SOMAXCONN:-} ]]; then
-    bench_saved_somaxconn="$(sysctl -n net.core.somaxconn) $(sysctl -n net.ipv4.tcp_max_syn_backlog)"
+    bench_saved_somaxconn=$(accept_queue)
   fi
   trap bench_cleanup EXIT
   # At the default 4096 a burst of 10,000 connects overflows the accept queue, and the dropped
   # SYNs are retried after 1 s, which then dominates the wall time.
-  if [[ -n $bench_saved_somaxconn ]] &&
-    ! sysctl -q -w net.core.somaxconn="$SOMAXCONN" net.ipv4.tcp_max_syn_backlog="$SOMAXCONN" 2>/dev/null; then
+  if [[ -n $bench_saved_somaxconn ]] && ! set_accept_queue "$SOMAXCONN" "$SOMAXCONN"; then
     echo "warning: cannot raise net.core.somaxconn to $SOMAXCONN (needs root); 10,000-connection runs will include SYN retries" >&2
-    bench_saved_somaxconn=""
+    # Nothing to restore unless one of the two writes went through.
+    [[ "$(accept_queue)" == "$bench_saved_somaxconn" ]] && bench_saved_somaxconn=""
   fi
+}
+
+accept_queue() { echo "$(cat /proc/sys/net/core/somaxconn) $(cat /proc/sys/net/ipv4/tcp_max_syn_backlog)"; }
+
+set_accept_queue() {
+  { echo "$1" >/proc/sys/net/core/somaxconn && echo "$2" >/proc/sys/net/ipv4/tcp_max_syn_backlog; } 2>/dev/null
 }
 
 bench_cleanup() {
@@ -40,7 +46,7 @@ bench_cleanup() {
   for pid in "${bench_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   if [[ -n $bench_saved_somaxconn ]]; then
     read -r a b <<<"$bench_saved_somaxconn"
-    sysctl -q -w net.core.somaxconn="$a" net.ipv4.tcp_max_syn_backlog="$b"
+    set_accept_queue "$a" "$b" || echo "warning: cannot restore net.core.somaxconn=$a tcp_max_syn_backlog=$b" >&2
   fi
   rm -rf "$work"
 }
@@ -75,8 +81,8 @@ drain_time_wait() {
 warm_up_fixture() {
   local w
   drain_time_wait
-  read -r w _ _ _ < <(timed "$serentak" fetch --transport native --url "$1" -i "$2" -c 10000 -q --no-log)
-  echo "$w"
+  read -r w _ _ _ < <(timed "$serentak" fetch --transport native --url "$1" -i "$2" -c 10000 -q --no-log) || true
+  echo "${w:-(failed: $(tail -n 1 "$work/last.err" 2>/dev/null))}"
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }

@@ -35,6 +35,7 @@ void reserve_descriptor_table(std::size_t descriptors) noexcept {
   rlimit limit{};
   if (descriptors == 0 || ::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
   if (limit.rlim_cur != RLIM_INFINITY) descriptors = std::min<std::size_t>(descriptors, limit.rlim_cur);
+  if (descriptors == 0) return;  // a soft limit of 0: no table to size
   // A duplicate at the highest wanted number makes the kernel size the table for it; closed at
   // once, it leaves the table grown (a table never shrinks) and every descriptor as it was.
   const int probe = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
