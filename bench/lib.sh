@@ -31,7 +31,7 @@ bench_init() {
   if [[ -n $bench_saved_somaxconn ]] && ! set_accept_queue "$SOMAXCONN" "$SOMAXCONN"; then
     echo "warning: cannot raise net.core.somaxconn to $SOMAXCONN (needs root); 10,000-connection runs will include SYN retries" >&2
     # Nothing to restore unless one of the two writes went through.
-    [[ "$(accept_queue)" == "$bench_saved_somaxconn" ]] && bench_saved_somaxconn=""
+    if [[ "$(accept_queue)" == "$bench_saved_somaxconn" ]]; then bench_saved_somaxconn=""; fi
   fi
 }
 
