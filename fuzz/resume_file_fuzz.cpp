@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "client/results_file.hpp"
+#include "client/outputs/results_file.hpp"
 #include "fuzz_check.hpp"
 
 namespace {

@@ -14,9 +14,9 @@
 #include <boost/beast/http.hpp>
 
 #include "fuzz_check.hpp"
-#include "server/mock_server.hpp"
-#include "server/response_plan.hpp"
-#include "server/router.hpp"
+#include "server/http/mock_server.hpp"
+#include "server/routes/response_plan.hpp"
+#include "server/routes/router.hpp"
 #include "themes/theme.hpp"
 
 namespace {

@@ -12,7 +12,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/fd_limit.hpp"
 #include "cli/signal_watch.hpp"
-#include "client/item_inputs.hpp"
+#include "client/inputs/item_inputs.hpp"
 #include "client/theme_run.hpp"
 #include "core/log_text.hpp"
 #include "core/token_bucket.hpp"

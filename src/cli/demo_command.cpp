@@ -12,7 +12,7 @@
 #include "cli/signal_watch.hpp"
 #include "client/theme_run.hpp"
 #include "core/log_text.hpp"
-#include "server/mock_server.hpp"
+#include "server/http/mock_server.hpp"
 #include "themes/theme.hpp"
 
 namespace serentak::cli {

@@ -11,7 +11,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/serve_command.hpp"
 #include "cli/client_command.hpp"
-#include "client/engine.hpp"
+#include "client/engine/engine.hpp"
 #include "core/log_text.hpp"
 #include "themes/theme.hpp"
 

@@ -13,9 +13,9 @@
 #include "cli/fd_limit.hpp"
 #include "cli/signal_watch.hpp"
 #include "core/log_text.hpp"
-#include "server/builtin_scenarios.hpp"
-#include "server/fault_spec.hpp"
-#include "server/scenario_file.hpp"
+#include "scenario/builtin_scenarios.hpp"
+#include "scenario/fault_spec.hpp"
+#include "scenario/scenario_file.hpp"
 #include "themes/theme.hpp"
 
 namespace serentak::cli {

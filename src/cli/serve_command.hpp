@@ -8,7 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "server/mock_server.hpp"
+#include "server/http/mock_server.hpp"
 
 namespace serentak::cli {
 

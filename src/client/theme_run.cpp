@@ -7,12 +7,12 @@
 
 #include <fmt/format.h>
 
-#include "client/engine.hpp"
-#include "client/item_inputs.hpp"
-#include "client/progress_line.hpp"
-#include "client/results_file.hpp"
-#include "client/stream_source.hpp"
-#include "client/theme_observer.hpp"
+#include "client/engine/engine.hpp"
+#include "client/inputs/item_inputs.hpp"
+#include "client/outputs/progress_line.hpp"
+#include "client/outputs/results_file.hpp"
+#include "client/inputs/stream_source.hpp"
+#include "client/outputs/theme_observer.hpp"
 #include "core/message_template.hpp"
 #include "core/target_url.hpp"
 #include "core/url_template.hpp"

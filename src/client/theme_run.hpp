@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "client/transport_choice.hpp"
+#include "client/transport/transport_choice.hpp"
 #include "core/item_lines.hpp"
 #include "core/retry_policy.hpp"
 #include "core/result_record.hpp"

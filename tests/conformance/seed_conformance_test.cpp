@@ -4,7 +4,7 @@
 // `repeat_each` times in a row, against the real server in-process (port 0, no delays), and
 // checks status, content type (media type and charset), body (exact, one of a set, or a regex
 // for the seed's randomness), and, where recorded, the Allow header and a HEAD's Content-Length.
-#include "server/mock_server.hpp"
+#include "server/http/mock_server.hpp"
 
 #include <curl/curl.h>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // The engine's global rate limit, measured where it matters: request arrivals at the scripted
 // server, over two seconds and more, with several workers competing for the one token bucket.
-#include "client/engine.hpp"
+#include "client/engine/engine.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "client/vector_source.hpp"
+#include "client/inputs/vector_source.hpp"
 #include "support/scripted_http_server.hpp"
 #include "support/transport_param.hpp"
 

@@ -2,7 +2,7 @@
 // engine waits (Retry-After in both forms, capped; backoff with full jitter), that a waiting
 // retry holds no transfer slot, and that stop ends a wait at once. Server-side clocks and counts
 // are the evidence, not the engine's own word.
-#include "client/engine.hpp"
+#include "client/engine/engine.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "client/vector_source.hpp"
+#include "client/inputs/vector_source.hpp"
 #include "support/recording_observer.hpp"
 #include "support/scripted_http_server.hpp"
 #include "support/transport_param.hpp"

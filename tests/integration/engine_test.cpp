@@ -1,4 +1,4 @@
-#include "client/engine.hpp"
+#include "client/engine/engine.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "client/vector_source.hpp"
+#include "client/inputs/vector_source.hpp"
 #include "support/recording_observer.hpp"
 #include "support/scripted_http_server.hpp"
 #include "support/transport_param.hpp"

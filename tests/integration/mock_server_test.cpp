@@ -2,7 +2,7 @@
 // every route's status, body and content type; keep-alive, pipelining and HTTP/1.0; header, body,
 // idle and request limits; delays (seeded, scaled, concurrent); stop() while responses wait on
 // long timers; access lines through a pipe; listen errors; accept-error back-off.
-#include "server/mock_server.hpp"
+#include "server/http/mock_server.hpp"
 
 #include <curl/curl.h>
 #include <gtest/gtest.h>
@@ -33,7 +33,7 @@
 #include <tuple>
 #include <vector>
 
-#include "server/delay_model.hpp"
+#include "scenario/delay_model.hpp"
 #include "themes/theme.hpp"
 
 namespace serentak::server {

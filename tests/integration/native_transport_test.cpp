@@ -2,14 +2,14 @@
 // chunked bodies, a kept-alive connection the server closed, and a table of raw replies that
 // must end with the same outcome and status through libcurl and natively. Each test runs once per
 // transport, so every expectation here is also checked against curl's behaviour.
-#include "client/engine.hpp"
+#include "client/engine/engine.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "client/vector_source.hpp"
+#include "client/inputs/vector_source.hpp"
 #include "support/recording_observer.hpp"
 #include "support/scripted_http_server.hpp"
 #include "support/transport_param.hpp"

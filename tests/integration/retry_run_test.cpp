@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "client/engine.hpp"
+#include "client/engine/engine.hpp"
 #include "client/theme_run.hpp"
 #include "support/process_runner.hpp"
 #include "support/running_server.hpp"

@@ -1,7 +1,7 @@
 // The session's delivery modes, end to end over raw sockets: reset, early close, truncated body,
 // drip, huge body, hang, extra headers, and a client leaving during its delay. Plans are set
 // through server_config::plan_hook (a test seam), keyed by a "mode=" word in the request target.
-#include "server/mock_server.hpp"
+#include "server/http/mock_server.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@
 #include <string>
 #include <thread>
 
-#include "server/response_plan.hpp"
+#include "server/routes/response_plan.hpp"
 #include "support/configured_server.hpp"
 #include "support/raw_client.hpp"
 

@@ -2,7 +2,7 @@
 // request line, a huge header, slowloris (a byte every 100 ms must not extend the request
 // deadline), conflicting Content-Length and Transfer-Encoding (request smuggling), an endless
 // chunk extension, and the maximum connection count.
-#include "server/mock_server.hpp"
+#include "server/http/mock_server.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // bytes, a TLS ClientHello on the plain port, 2,000 headers, 1,000 requests pipelined in one write,
 // clients that never read their responses, and 5,000 idle connections at once. Each test also
 // checks that the server keeps serving everyone else.
-#include "server/mock_server.hpp"
+#include "server/http/mock_server.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "server/response_plan.hpp"
+#include "server/routes/response_plan.hpp"
 #include "support/configured_server.hpp"
 #include "support/loopback_sockets.hpp"
 #include "support/raw_client.hpp"

@@ -1,7 +1,7 @@
 // GET /__serentak/stats and GET /metrics on the real server: counts by route and status, requests
 // in flight while they wait, faults by kind, latency percentiles, the Prometheus text format and
 // its label escaping.
-#include "server/mock_server.hpp"
+#include "server/http/mock_server.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,8 +13,8 @@
 #include <thread>
 #include <vector>
 
-#include "server/response_plan.hpp"
-#include "server/server_stats.hpp"
+#include "server/routes/response_plan.hpp"
+#include "server/stats/server_stats.hpp"
 #include "support/configured_server.hpp"
 #include "support/raw_client.hpp"
 

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "server/mock_server.hpp"
+#include "server/http/mock_server.hpp"
 
 namespace serentak::testing {
 

@@ -11,7 +11,7 @@
 
 #include <gtest/gtest.h>
 
-#include "client/engine.hpp"
+#include "client/engine/engine.hpp"
 
 namespace serentak::testing {
 

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "server/mock_server.hpp"
+#include "server/http/mock_server.hpp"
 
 namespace serentak::testing {
 

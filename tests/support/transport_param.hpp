@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "client/transport_choice.hpp"
+#include "client/transport/transport_choice.hpp"
 
 namespace serentak::testing {
 

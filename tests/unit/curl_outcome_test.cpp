@@ -1,4 +1,4 @@
-#include "client/curl_outcome.hpp"
+#include "client/transport/curl/curl_outcome.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The delay model: seeded draws are pure functions of (seed, path, item), so a seeded run is
 // reproducible whatever order requests arrive in; delays stay in the theme's range times the scale.
-#include "server/delay_model.hpp"
+#include "scenario/delay_model.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Faults: the --fault spec grammar, which requests a rule hits (a share of them, seeded; one item;
 // some attempts), the bounded attempt counter, and the plan each fault kind turns an answer into.
-#include "server/route_faults.hpp"
+#include "server/faults/route_faults.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "server/builtin_scenarios.hpp"
-#include "server/fault_spec.hpp"
-#include "server/router.hpp"
-#include "server/scenario_file.hpp"
+#include "scenario/builtin_scenarios.hpp"
+#include "scenario/fault_spec.hpp"
+#include "server/routes/router.hpp"
+#include "scenario/scenario_file.hpp"
 
 namespace serentak::server {
 namespace {

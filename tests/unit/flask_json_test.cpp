@@ -1,16 +1,16 @@
 // Python-compatible text: what Flask 2.2's jsonify() sends, what print(f"{data}") shows (repr),
 // and how request text is decoded and upper-cased (Werkzeug's UTF-8 "replace", str.upper()).
 // Expected strings were produced by Debian 12's Python 3.11 / Flask 2.2.
-#include "server/flask_json.hpp"
+#include "server/routes/flask_json.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <string>
 
-#include "server/delay_model.hpp"
-#include "server/python_upper.hpp"
-#include "server/utf8.hpp"
+#include "scenario/delay_model.hpp"
+#include "core/python_upper.hpp"
+#include "core/utf8.hpp"
 
 namespace serentak::server {
 namespace {

@@ -1,6 +1,6 @@
 // Latency models: every draw stays within the model's bounds, a seed makes draws reproducible per
 // (path, item), a lognormal centres on its median and a mix honours its shares.
-#include "server/latency_model.hpp"
+#include "scenario/latency_model.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "server/delay_model.hpp"
+#include "scenario/delay_model.hpp"
 
 namespace serentak::server {
 namespace {

@@ -1,4 +1,4 @@
-#include "client/native_response.hpp"
+#include "client/transport/native/native_response.hpp"
 
 #include <gtest/gtest.h>
 

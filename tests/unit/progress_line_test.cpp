@@ -1,4 +1,4 @@
-#include "client/progress_line.hpp"
+#include "client/outputs/progress_line.hpp"
 
 #include <gtest/gtest.h>
 

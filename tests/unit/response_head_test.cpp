@@ -1,12 +1,12 @@
 // The response head builder, the huge body generator and the metrics text, without sockets.
-#include "server/response_head.hpp"
+#include "server/http/response_head.hpp"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "server/huge_body.hpp"
-#include "server/metrics_text.hpp"
+#include "server/faults/huge_body.hpp"
+#include "server/stats/metrics_text.hpp"
 
 namespace serentak::server {
 namespace {

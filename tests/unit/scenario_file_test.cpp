@@ -1,7 +1,7 @@
 // Scenario files: strict parsing (every mistake named by file and JSON path), the built-in seed
 // scenarios printed and read back to equal scenarios that answer identically, a user's own API,
 // and merging several files.
-#include "server/scenario_file.hpp"
+#include "scenario/scenario_file.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "server/builtin_scenarios.hpp"
-#include "server/router.hpp"
+#include "scenario/builtin_scenarios.hpp"
+#include "server/routes/router.hpp"
 #include "support/test_paths.hpp"
 
 namespace serentak::server {

@@ -2,7 +2,7 @@
 // missing parameter, case folding and random answers, the health routes, Flask's 404/405/OPTIONS/
 // HEAD, Werkzeug's query decoding, access lines, and that no request ever writes the shared table.
 // Expected bodies are those the seed's Flask apps send (see tests/conformance/golden).
-#include "server/theme_handler.hpp"
+#include "server/routes/theme_handler.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,9 +19,9 @@
 
 #include <fmt/format.h>
 
-#include "server/error_page.hpp"
-#include "server/query_string.hpp"
-#include "server/router.hpp"
+#include "server/http/error_page.hpp"
+#include "core/query_string.hpp"
+#include "server/routes/router.hpp"
 #include "themes/theme.hpp"
 
 namespace serentak::server {

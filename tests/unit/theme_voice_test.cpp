@@ -1,5 +1,5 @@
 // Every theme speaks the seed's messages verbatim (its examples) and ours where the seed is open.
-#include "client/theme_observer.hpp"
+#include "client/outputs/theme_observer.hpp"
 
 #include <gtest/gtest.h>
 

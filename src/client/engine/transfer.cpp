@@ -1,0 +1,243 @@
+#include "client/engine/transfer.hpp"
+
+#include <new>
+#include <stdexcept>
+#include <string_view>
+
+#include "client/transport/curl/curl_outcome.hpp"
+#include "core/retry_policy.hpp"
+
+namespace serentak::client {
+namespace {
+
+bool starts_with_nocase(std::string_view text, std::string_view prefix) noexcept {
+  if (text.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
+// libcurl refuses a single header line over its CURL_MAX_HTTP_HEADER before our header callback
+// sees it, with OUT_OF_MEMORY in 7.88 (TOO_LARGE from 8.6): while a response head is being read,
+// that is the server's line, not our memory.
+bool is_curls_header_line_cap(CURLcode code) noexcept {
+#if LIBCURL_VERSION_NUM >= 0x080600
+  if (code == CURLE_TOO_LARGE) return true;
+#endif
+  return code == CURLE_OUT_OF_MEMORY;
+}
+
+}  // namespace
+
+transfer::transfer(long receive_buffer_bytes) : receive_buffer_bytes_(receive_buffer_bytes) {}
+
+CURLcode transfer::configure(const fetch_policy& policy) {
+  CURL* easy = easy_.get();
+  // Each setopt is checked: a failure must become the item's outcome, not a transfer that runs
+  // with half its options.
+  const auto options = {
+      set_pointer(easy, CURLOPT_PRIVATE, this),
+      curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &transfer::on_body),
+      set_pointer(easy, CURLOPT_WRITEDATA, this),
+      curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &transfer::on_header),
+      set_pointer(easy, CURLOPT_HEADERDATA, this),
+      set_pointer(easy, CURLOPT_ERRORBUFFER, error_buffer_.data()),
+      set_long(easy, CURLOPT_NOSIGNAL, 1L),  // threads: never use SIGALRM for DNS timeouts
+      // http and https only, for the first URL and every redirect: no file://, ftp://, ...
+      set_text(easy, CURLOPT_PROTOCOLS_STR, "http,https"),
+      set_text(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"),
+      set_long(easy, CURLOPT_FOLLOWLOCATION, policy.follow_redirects ? 1L : 0L),
+      set_long(easy, CURLOPT_MAXREDIRS, policy.max_redirects),
+      // The deadline runs from curl_multi_add_handle: time spent waiting for a slot, a backoff
+      // or a rate-limit token is not in it.
+      set_long(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(policy.timeout.count())),
+      policy.connect_timeout.count() > 0
+          ? set_long(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(policy.connect_timeout.count()))
+          : CURLE_OK,
+      set_text(easy, CURLOPT_USERAGENT, policy.user_agent.c_str()),
+      // "": every encoding curl can decode; the write callback then sees decoded bytes, so
+      // max_body_bytes bounds what we keep, and a compression bomb is cut off like any big body.
+      set_text(easy, CURLOPT_ACCEPT_ENCODING, ""),
+      receive_buffer_bytes_ > 0 ? set_long(easy, CURLOPT_BUFFERSIZE, receive_buffer_bytes_) : CURLE_OK,
+      forbid_reuse_ ? set_long(easy, CURLOPT_FORBID_REUSE, 1L) : CURLE_OK,
+  };
+  for (CURLcode code : options) {
+    if (code != CURLE_OK) return code;
+  }
+  configured_ = true;
+  return CURLE_OK;
+}
+
+void transfer::prepare(fetch_request request, const fetch_policy& policy, int attempt,
+                       clock::time_point first_sent) {
+  request_ = std::move(request);
+  attempt_ = attempt;
+  first_sent_ = attempt == 1 ? clock::time_point{} : first_sent;
+  body_ = std::string{};
+  max_body_bytes_ = policy.max_body_bytes;
+  started_ = {};
+  body_over_limit_ = false;
+  head_bytes_ = 0;
+  head_done_ = false;
+  head_over_limit_ = false;
+  retry_after_.reset();
+  error_buffer_[0] = '\0';
+}
+
+native_exchange& transfer::use_native() {
+  if (!native_) {
+    native_ = std::make_unique<native_exchange>();
+    native_->owner = this;
+  }
+  return *native_;
+}
+
+CURLcode transfer::use_curl(const fetch_policy& policy) {
+  if (!easy_) {
+    easy_.reset(curl_easy_init());
+    if (!easy_) return CURLE_OUT_OF_MEMORY;
+  }
+  // No curl_easy_reset: the options are the same for every request of a worker, so only the URL
+  // changes. (A reset and fifteen setopts per request cost more than the rest of our per-request
+  // work; curl clears its per-transfer state itself when a transfer starts.)
+  const bool first_use = !configured_;
+  if (first_use) {
+    const CURLcode configured = configure(policy);
+    if (configured != CURLE_OK) return configured;
+  }
+  // A transfer is made only when every other one of its worker is busy, so on its first use no
+  // idle connection exists to reuse: skip curl's search for one, which in libcurl 7.88 walks
+  // every connection to the host (O(n) per request, O(n^2) for 10,000 new transfers).
+  if (first_use != fresh_connect_) {
+    const CURLcode fresh = set_long(easy_.get(), CURLOPT_FRESH_CONNECT, first_use ? 1L : 0L);
+    if (fresh != CURLE_OK) return fresh;
+    fresh_connect_ = first_use;
+  }
+  return set_text(easy_.get(), CURLOPT_URL, request_.url.c_str());
+}
+
+void transfer::mark_started(carrier by) noexcept {
+  started_ = clock::now();
+  if (attempt_ == 1) first_sent_ = started_;
+  running_ = by;
+}
+
+fetch_result transfer::finish_native() {
+  running_ = carrier::none;
+  native_exchange& exchange = *native_;
+  transfer_facts facts;
+  facts.code = exchange.code;
+  facts.body_over_limit = exchange.body_over_limit;
+  facts.head_over_limit = exchange.head_over_limit;
+  facts.http_status = exchange.http_status;
+  facts.request_sent = exchange.request_sent;
+  retry_after_ = exchange.retry_after;
+
+  fetch_result result;
+  result.kind = classify_transfer(facts);
+  result.http_status = facts.http_status;
+  result.error = describe_transfer(facts, exchange.error.c_str(), max_body_bytes_);
+  if (exchange.code == CURLE_OK) result.body = std::move(exchange.body);
+  exchange.body = std::string{};
+  return result_now(std::move(result));
+}
+
+fetch_result transfer::finish(CURLcode code) {
+  running_ = carrier::none;
+  transfer_facts facts;
+  facts.code = code;
+  facts.body_over_limit = body_over_limit_;
+  curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &facts.http_status);
+  long request_bytes = 0;  // summed over redirects
+  curl_easy_getinfo(easy_.get(), CURLINFO_REQUEST_SIZE, &request_bytes);
+  facts.request_sent = request_bytes > 0;
+  facts.head_over_limit = head_over_limit_ || (facts.request_sent && !head_done_ && is_curls_header_line_cap(code));
+
+  fetch_result result;
+  result.kind = classify_transfer(facts);
+  result.http_status = facts.http_status;
+  result.error = describe_transfer(facts, error_buffer_.data(), max_body_bytes_);
+  // A partial body is kept only for responses that completed; a cut-off one would mislead.
+  if (code == CURLE_OK && !body_over_limit_) result.body = std::move(body_);
+  body_ = std::string{};  // release the capacity: an idle slot must not hold up to max_body_bytes
+  return result_now(std::move(result));
+}
+
+fetch_result transfer::abandon(outcome kind, std::string error) {
+  running_ = carrier::none;
+  body_ = std::string{};
+  fetch_result result;
+  result.kind = kind;
+  result.error = std::move(error);
+  return result_now(std::move(result));
+}
+
+fetch_result transfer::result_now(fetch_result result) const noexcept {
+  const auto now = clock::now();
+  const auto since = [&](clock::time_point from) {
+    if (from == clock::time_point{}) return std::chrono::microseconds{0};
+    return std::chrono::duration_cast<std::chrono::microseconds>(now - from);
+  };
+  result.attempts = attempt_;
+  result.latency = since(started_);
+  result.total = since(first_sent_);
+  return result;
+}
+
+transfer* transfer::owner_of(CURL* easy) noexcept {
+  void* owner = nullptr;
+  curl_easy_getinfo(easy, CURLINFO_PRIVATE, &owner);
+  return static_cast<transfer*>(owner);
+}
+
+std::size_t transfer::on_body(char* data, std::size_t size, std::size_t count, void* self) noexcept {
+  auto* t = static_cast<transfer*>(self);
+  const std::size_t bytes = size * count;  // size is always 1 for write callbacks
+  if (bytes > t->max_body_bytes_ - t->body_.size()) {
+    t->body_over_limit_ = true;
+    return 0;  // anything but `bytes` aborts the transfer with CURLE_WRITE_ERROR
+  }
+  try {
+    t->body_.append(data, bytes);
+  } catch (const std::bad_alloc&) {
+    return 0;  // reported as CURLE_WRITE_ERROR -> unexpected; exceptions must not cross C code
+  }
+  return bytes;
+}
+
+// Called once per header line, "Name: value\r\n", status lines included. Only Retry-After is
+// kept; a new status line (a redirect followed, a 100 Continue) forgets the previous response's.
+// A head over max_response_head_bytes is refused (returning 0 aborts with CURLE_WRITE_ERROR): the
+// same limit as the native transport's, and invalid_response (libcurl's own cap, 300 KB a head,
+// would end it as a connection_error).
+std::size_t transfer::on_header(char* data, std::size_t size, std::size_t count, void* self) noexcept {
+  auto* t = static_cast<transfer*>(self);
+  const std::size_t bytes = size * count;
+  std::string_view line(data, bytes);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  constexpr std::string_view name = "retry-after:";
+  const bool status_line = starts_with_nocase(line, "http/");
+  if (status_line) {
+    t->head_bytes_ = 0;
+    t->head_done_ = false;
+  }
+  t->head_bytes_ += bytes;
+  if (t->head_bytes_ > max_response_head_bytes) {
+    t->head_over_limit_ = true;
+    return 0;
+  }
+  if (line.empty()) t->head_done_ = true;
+  if (status_line) {
+    t->retry_after_.reset();
+  } else if (starts_with_nocase(line, name)) {
+    // Both forms: delta-seconds and an HTTP-date, the latter against the wall clock now.
+    // (CURLINFO_RETRY_AFTER cannot tell "absent" from "0" and is not used.)
+    t->retry_after_ = parse_retry_after(line.substr(name.size()), std::chrono::system_clock::now());
+  }
+  return bytes;
+}
+
+}  // namespace serentak::client

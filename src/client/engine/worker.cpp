@@ -1,0 +1,368 @@
+#include "client/engine/worker.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <stdexcept>
+#include <utility>
+
+namespace serentak::client {
+namespace {
+
+// The longest a worker sleeps in epoll. The stop flag is a plain atomic that nobody can wake us
+// for, so this bounds how late a stop is noticed. The loop wakes earlier for ready sockets,
+// curl's timers, a due retry or a due rate-limit token.
+constexpr auto max_wait = std::chrono::milliseconds(100);
+
+// At most this many new attempts per round of the loop. Starting a transfer on a fresh
+// connection costs ~100-200 us (socket, connect, buffers), so filling 5,000 free slots in one go
+// would leave the sockets of everything already in flight unserved for most of a second; in
+// rounds of this size, responses are read while later requests are still being started.
+// (Measured: 10,000 items at -c 10,000 against the mock server, 0.1-0.5 s delays: 3.9 s and a
+// mean latency of 2.5 s in one batch; 1.4-1.7 s and 0.33 s in batches of 16-64.)
+constexpr std::size_t admit_batch = 32;
+
+// Waiting retries a worker holds before it stops taking new items: enough that a burst of
+// failures never starves the slots, bounded so that a server answering everything with
+// "503, Retry-After: 120" cannot make the engine read the whole input into memory.
+std::size_t parked_limit_for(std::size_t slots) { return std::max<std::size_t>(1024, 4 * slots); }
+
+// curl's receive buffer per easy handle. Its default, 16 KB, is allocated per handle and
+// touched a page or two at a time; past ~1,000 transfers per worker the handles' memory is what
+// bounds a run (10,000 in flight), so there a 2 KB buffer (a small API response still fits in
+// one read) takes ~2 KB of resident memory per transfer instead of ~6 KB. Large bodies then cost
+// more reads; a run that wide is for many small responses.
+long receive_buffer_for(std::size_t slots) { return slots > 1024 ? 2048 : 0; }
+
+}  // namespace
+
+worker::worker(std::size_t slots, const worker_context& context, std::uint64_t seed)
+    : context_(context),
+      slots_(slots),
+      parked_limit_(parked_limit_for(slots)),
+      // Keep one idle connection per slot, so every finished transfer can leave a warm
+      // connection for the next request to the same host. Deliberately no
+      // CURLMOPT_MAX_TOTAL_CONNECTIONS: curl would queue the excess inside the multi handle with
+      // their timeouts already running. Our slots bound instead.
+      loop_(static_cast<long>(slots)),
+      // As for curl: up to one idle connection per slot.
+      native_(loop_, slots),
+      random_(seed) {
+  // 8 bytes a slot each, so acquire() and release() never reallocate (a reserve(n + 1) per new
+  // transfer would copy the whole list each time: O(n^2) over 10,000 slots).
+  pool_.reserve(slots_);
+  idle_.reserve(slots_);
+  finished_now_.reserve(slots_);  // at most one message per transfer in flight: reap never allocates
+  native_now_.reserve(slots_);
+}
+
+void worker::run() noexcept {
+  try {
+    loop();
+    return;
+  } catch (const std::exception& e) {
+    note_error(std::string("engine worker failed: ") + e.what());
+  } catch (...) {
+    note_error("engine worker failed: unknown exception");
+  }
+  end_all(error_);
+}
+
+void worker::loop() {
+  for (;;) {
+    if (stop_requested()) {
+      end_all("cancelled");
+      return;
+    }
+    admit();
+    if (in_use_ == 0 && exhausted_ && parked_.empty()) return;  // nothing left to do or to take
+    const auto now = clock::now();
+    auto deadline = wake_deadline(now);
+    if (native_.has_finished()) {
+      deadline = now;  // a native attempt ended while being started (a refused connect)
+    } else if (const auto due = native_.next_deadline()) {
+      deadline = std::min(deadline, *due);
+    }
+    loop_.wait_and_act(deadline);
+    native_.expire(clock::now());
+    reap();
+  }
+}
+
+// Fills free slots: due retries first, then new items from the source. A request leaves the
+// source (or the retry queue) only when it can be sent at once: waiting for a slot, a backoff
+// or a rate-limit token never eats into an attempt's timeout, which starts when it is sent.
+void worker::admit() {
+  token_due_.reset();
+  admit_more_ = false;
+  std::size_t started = 0;
+  while (in_use_ < slots_ && !stop_requested()) {
+    if (started == admit_batch) {
+      // Enough for one round: go and serve the sockets of what is already in flight, then
+      // come back (the loop does not sleep while admit_more_ is set).
+      admit_more_ = true;
+      return;
+    }
+    ++started;
+    const bool retry_due = !parked_.empty() && parked_.due(clock::now());
+    const bool take_new = !exhausted_ && parked_.size() < parked_limit_;
+    if (!retry_due && !take_new) return;
+    if (!take_token()) return;
+
+    transfer& slot = acquire();  // before the request is taken: nothing is lost if this throws
+    if (retry_due) {
+      parked_request waiting = parked_.pop();
+      launch(slot, std::move(waiting.request), waiting.attempts + 1, waiting.first_sent);
+      continue;
+    }
+    std::optional<fetch_request> request;
+    try {
+      request = context_.source.next();
+    } catch (const std::exception& e) {
+      note_error(std::string("work source failed: ") + e.what());
+    } catch (...) {
+      note_error("work source failed: unknown exception");
+    }
+    if (!request) {
+      // Exhausted (or broken): this worker takes nothing more; what it has finishes. The token
+      // just taken is lost: at most one per worker per run.
+      exhausted_ = true;
+      release(slot);
+      close_connections_as_transfers_end();
+      continue;  // a due retry may still want the slot
+    }
+    ++admitted_;
+    launch(slot, std::move(*request), 1, {});
+  }
+}
+
+// With a rate limit: takes a token, or notes when the next one is due (and the loop sleeps
+// until then). Without one: always true.
+bool worker::take_token() {
+  if (context_.gate == nullptr) return true;
+  const auto now = clock::now();
+  clock::duration wait{};
+  if (context_.gate->try_take(now, wait)) return true;
+  token_due_ = now + wait;
+  return false;
+}
+
+// Once the source is exhausted this worker starts nothing new but retries, so a connection left
+// idle would only be closed by the final cleanup, all in one burst at the end of the run (5,000
+// per worker at -c 10000, ~0.1-0.2 s on the critical path). Closing each as its transfer ends
+// does that work while the worker would otherwise wait for the last responses. O(slots), once.
+void worker::close_connections_as_transfers_end() noexcept {
+  for (const auto& slot : pool_) slot->forbid_reuse();
+  native_.stop_reusing();
+}
+
+void worker::launch(transfer& slot, fetch_request request, int attempt, clock::time_point first_sent) {
+  const fetch_policy& policy = context_.config.policy;
+  slot.prepare(std::move(request), policy, attempt, first_sent);
+  if (attempt == 1) {
+    // on_start once per request, before its first attempt; a retry is announced by on_retry.
+    try {
+      context_.observer.on_start(slot.request());
+    } catch (const std::exception& e) {
+      settle(slot, slot.abandon(outcome::unexpected, std::string("observer on_start failed: ") + e.what()));
+      return;
+    } catch (...) {
+      settle(slot, slot.abandon(outcome::unexpected, "observer on_start failed"));
+      return;
+    }
+  }
+  transport_route route =
+      route_request(context_.config.transport, slot.request().url, policy.follow_redirects, context_.proxy_configured);
+  if (route.how == transport_route::kind::refuse) {
+    settle(slot, slot.abandon(outcome::unexpected, std::move(route.refusal)));
+    return;
+  }
+  if (route.how == transport_route::kind::native) {
+    native_exchange& exchange = slot.use_native();
+    slot.mark_started(transfer::carrier::native);  // its clock includes the connect, as curl's
+    native_.start(exchange, slot.request().url, std::move(route.target), policy);
+    return;
+  }
+  const CURLcode prepared = slot.use_curl(policy);
+  if (prepared != CURLE_OK) {
+    settle(slot, slot.abandon(outcome::unexpected, curl_easy_strerror(prepared)));
+    return;
+  }
+  const CURLMcode added = loop_.add(slot.easy());
+  if (added != CURLM_OK) {
+    settle(slot, slot.abandon(outcome::unexpected, curl_multi_strerror(added)));
+    return;
+  }
+  slot.mark_started(transfer::carrier::curl);
+}
+
+void worker::reap() {
+  loop_.take_finished(finished_now_);
+  for (const multi_loop::done& done : finished_now_) {
+    transfer* slot = transfer::owner_of(done.easy);
+    loop_.remove(done.easy);
+    fetch_result result;
+    try {
+      result = slot->finish(done.code);
+    } catch (...) {
+      result.kind = outcome::unexpected;
+      result.error = "out of memory";  // short enough not to allocate
+      result.attempts = slot->attempt();
+    }
+    judge(*slot, std::move(result));
+  }
+  native_.take_finished(native_now_);
+  for (native_exchange* exchange : native_now_) {
+    transfer* slot = exchange->owner;
+    const bool curl_may_accept =
+        exchange->code == CURLE_WEIRD_SERVER_REPLY || exchange->code == CURLE_BAD_CONTENT_ENCODING;
+    if (curl_may_accept && context_.config.transport == transport_choice::automatic && !stop_requested() &&
+        hand_to_curl(*slot)) {
+      continue;
+    }
+    fetch_result result;
+    try {
+      result = slot->finish_native();
+    } catch (...) {
+      result.kind = outcome::unexpected;
+      result.error = "out of memory";
+      result.attempts = slot->attempt();
+    }
+    judge(*slot, std::move(result));
+  }
+}
+
+// Beast's parser is stricter than curl's: a reply it refused as malformed (no reason phrase, bare
+// LF line ends, ...) may be one curl accepts, and a body in a content coding (gzip sent although
+// not asked for) is one curl decodes. Under `auto`, which promises curl's outcomes, the
+// same attempt is sent again through curl (a GET; the server sees it twice) and curl's verdict
+// stands. Its timeout starts afresh with curl's. False when curl cannot take it: the native
+// verdict then stands.
+bool worker::hand_to_curl(transfer& slot) noexcept {
+  if (slot.use_curl(context_.config.policy) != CURLE_OK) return false;
+  if (loop_.add(slot.easy()) != CURLM_OK) return false;
+  slot.hand_over_to_curl();
+  return true;
+}
+
+// The single place where an attempt's result becomes either a retry or the final result, for
+// both transports. Under stop, the attempt's own failure is final: more accurate than "cancelled".
+void worker::judge(transfer& slot, fetch_result result) {
+  if (!stop_requested() && context_.config.retry.should_retry(result.kind, result.http_status, result.attempts)) {
+    park(slot, std::move(result));
+  } else {
+    settle(slot, std::move(result));
+  }
+}
+
+void worker::park(transfer& slot, fetch_result failed) {
+  const std::chrono::milliseconds wait =
+      context_.config.retry.delay_before(failed.attempts, unit_(random_), slot.retry_after());
+  try {
+    context_.observer.on_retry(slot.request(), failed, wait);
+  } catch (const std::exception& e) {
+    note_error(std::string("observer on_retry failed: ") + e.what());
+  } catch (...) {
+    note_error("observer on_retry failed");
+  }
+  parked_request waiting{clock::now() + wait, slot.take_request(), failed.attempts, slot.first_sent()};
+  release(slot);  // the wait holds no slot
+  try {
+    parked_.push(std::move(waiting));
+  } catch (...) {
+    // No memory to wait: this attempt's failure is final (push left `waiting` whole).
+    report_finish(waiting.request, failed);
+  }
+}
+
+void worker::settle(transfer& slot, fetch_result result) noexcept {
+  report_finish(slot.request(), result);
+  release(slot);
+}
+
+void worker::report_finish(const fetch_request& request, const fetch_result& result) noexcept {
+  ++finished_;
+  try {
+    context_.observer.on_finish(request, result);
+  } catch (const std::exception& e) {
+    // Already counted as finished: reporting it a second time would break "exactly once".
+    note_error(std::string("observer on_finish failed: ") + e.what());
+  } catch (...) {
+    note_error("observer on_finish failed");
+  }
+}
+
+// Ends every request this worker holds, in flight or waiting for a retry, with outcome
+// unexpected and `reason`. O(slots + waiting) once, at the end of a run; never per event.
+void worker::end_all(const std::string& reason) noexcept {
+  native_.forget_finished();  // their slots still run native: ended below like the others
+  for (const auto& slot : pool_) {
+    if (slot->running() == transfer::carrier::none) continue;
+    if (slot->in_multi()) {
+      loop_.remove(slot->easy());
+    } else {
+      native_.cancel(*slot->native());
+    }
+    fetch_result result;
+    try {
+      result = slot->abandon(outcome::unexpected, reason);
+    } catch (...) {
+      result.kind = outcome::unexpected;
+      result.attempts = slot->attempt();
+    }
+    settle(*slot, std::move(result));
+  }
+  const auto now = clock::now();
+  while (!parked_.empty()) {
+    const parked_request waiting = parked_.pop();
+    fetch_result result;
+    result.kind = outcome::unexpected;
+    try {
+      result.error = reason;
+    } catch (...) {
+    }
+    result.attempts = waiting.attempts;  // made so far; none is running, so latency stays 0
+    result.total = std::chrono::duration_cast<std::chrono::microseconds>(now - waiting.first_sent);
+    report_finish(waiting.request, result);
+  }
+}
+
+// When the loop must wake even if no socket is ready: for a due rate-limit token or retry, but
+// only while a slot is free to use it (with every slot busy, a finished transfer wakes us).
+worker::clock::time_point worker::wake_deadline(clock::time_point now) const noexcept {
+  clock::time_point deadline = now + max_wait;
+  if (admit_more_) return now;
+  if (in_use_ < slots_) {
+    if (token_due_) {
+      deadline = std::min(deadline, *token_due_);
+    } else if (!parked_.empty()) {
+      deadline = std::min(deadline, parked_.next_due());
+    }
+  }
+  return deadline;
+}
+
+bool worker::stop_requested() const noexcept {
+  return context_.stop != nullptr && context_.stop->load(std::memory_order_relaxed);
+}
+
+transfer& worker::acquire() {
+  if (idle_.empty()) {
+    pool_.push_back(std::make_unique<transfer>(receive_buffer_for(slots_)));  // capacity reserved: never more than slots_
+    idle_.push_back(pool_.back().get());
+  }
+  transfer* slot = idle_.back();
+  idle_.pop_back();
+  ++in_use_;
+  return *slot;
+}
+
+void worker::release(transfer& slot) noexcept {
+  idle_.push_back(&slot);  // capacity reserved for slots_ in the constructor
+  --in_use_;
+}
+
+void worker::note_error(std::string what) noexcept {
+  if (error_.empty()) error_ = std::move(what);
+}
+
+}  // namespace serentak::client

@@ -1,0 +1,102 @@
+#pragma once
+// One engine worker: an event loop (multi_loop: one libcurl multi handle, one epoll instance,
+// which also carries the native transport's sockets) with at most `slots` transfers in flight, taking a request from the shared work_source only
+// when one of its slots is free (and, with a rate limit, a token was taken). Failed attempts
+// that may be retried wait in its own retry_queue, without a slot, and take the next free slot
+// ahead of new items when due.
+// Created on the engine's thread, then run() on exactly one worker thread, which alone touches
+// the loop, the transfers, the retry queue, the random generator and the counters. Shared
+// (thread-safe by contract): the source, the observer, the stop flag, the rate gate.
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "client/engine/engine.hpp"
+#include "client/engine/multi_loop.hpp"
+#include "client/transport/native/native_client.hpp"
+#include "client/engine/rate_gate.hpp"
+#include "client/engine/retry_queue.hpp"
+#include "client/engine/transfer.hpp"
+
+namespace serentak::client {
+
+// What every worker of one run shares; owned by run_engine, outlives the workers.
+struct worker_context {
+  const engine_config& config;
+  work_source& source;
+  fetch_observer& observer;
+  const std::atomic<bool>* stop;  // may be null
+  rate_gate* gate;                // null: no rate limit
+  bool proxy_configured;          // automatic transport: a proxy in the environment sends all to curl
+};
+
+class worker {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  // Creates the event loop: throws std::runtime_error if libcurl or epoll cannot. slots >= 1.
+  // seed: this worker's random generator (backoff jitter).
+  worker(std::size_t slots, const worker_context& context, std::uint64_t seed);
+  worker(const worker&) = delete;
+  worker& operator=(const worker&) = delete;
+
+  // Runs until the source is exhausted and this worker's requests are done, or stop is set.
+  // Never throws: a failure of the worker itself ends its requests as outcome::unexpected.
+  void run() noexcept;
+
+  std::size_t admitted() const noexcept { return admitted_; }
+  std::size_t finished() const noexcept { return finished_; }
+  const std::string& error() const noexcept { return error_; }  // first failure of the worker itself
+
+ private:
+  void loop();
+  void admit();
+  bool take_token();
+  void close_connections_as_transfers_end() noexcept;
+  void launch(transfer& slot, fetch_request request, int attempt, clock::time_point first_sent);
+  void reap();
+  void judge(transfer& slot, fetch_result result);
+  bool hand_to_curl(transfer& slot) noexcept;
+  void park(transfer& slot, fetch_result failed);
+  void settle(transfer& slot, fetch_result result) noexcept;
+  void report_finish(const fetch_request& request, const fetch_result& result) noexcept;
+  void end_all(const std::string& reason) noexcept;
+  clock::time_point wake_deadline(clock::time_point now) const noexcept;
+  bool stop_requested() const noexcept;
+  transfer& acquire();
+  void release(transfer& slot) noexcept;
+  void note_error(std::string what) noexcept;
+
+  const worker_context& context_;
+  std::size_t slots_;          // this worker's share of engine_config::concurrency
+  std::size_t parked_limit_;   // at most this many waiting retries; beyond, no new items are taken
+  multi_loop loop_;            // declared before pool_: transfers are cleaned up while it lives
+  native_client native_;       // the native transport, on loop_'s epoll set; closes its sockets last
+
+  // Slots are created lazily (5 items at concurrency 10,000 make 5 transfers) and reused.
+  std::vector<std::unique_ptr<transfer>> pool_;  // every transfer made, at most slots_
+  std::vector<transfer*> idle_;                  // free slots, reused last-in first-out
+  std::size_t in_use_ = 0;                       // slots taken: in the multi handle or being settled
+  bool exhausted_ = false;                       // the source said nullopt (or failed)
+
+  std::vector<multi_loop::done> finished_now_;   // reap()'s batch, kept for its capacity
+  std::vector<native_exchange*> native_now_;     // reap()'s native batch, likewise
+  retry_queue parked_;                           // failed attempts waiting for their next one
+  std::optional<clock::time_point> token_due_;   // admission waits for the rate gate until then
+  bool admit_more_ = false;                      // admit() stopped at its batch size, not for want of slots
+  std::mt19937_64 random_;                       // backoff jitter
+  std::uniform_real_distribution<double> unit_{0.0, 1.0};
+
+  std::size_t admitted_ = 0;
+  std::size_t finished_ = 0;
+  std::string error_;
+};
+
+}  // namespace serentak::client

@@ -1,0 +1,197 @@
+#include "client/inputs/item_inputs.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/log_text.hpp"
+#include "log/line_writer.hpp"
+
+namespace serentak::client {
+namespace {
+
+constexpr std::size_t chunk_bytes = 64 * 1024;
+
+std::string display_name(const input_part& part) {
+  return part.path == "-" ? std::string("standard input") : "'" + escape_for_log(part.path) + "'";
+}
+
+[[noreturn]] void fail(const input_part& part, const std::string& what) {
+  throw std::invalid_argument("input " + display_name(part) + ": " + what);
+}
+
+// Copies standard input to an unlinked file, so it can be validated first and read again.
+// Polls rather than blocks, so a Ctrl-C while a pipe is still open is noticed.
+int spill_stdin(const input_part& part, const std::atomic<bool>* stop) {
+  std::string dir = std::filesystem::temp_directory_path().string();
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) fail(part, std::string("cannot create a temporary file: ") + std::strerror(errno));
+  std::vector<char> buf(chunk_bytes);
+  for (;;) {
+    pollfd ready{0, POLLIN, 0};
+    int polled = ::poll(&ready, 1, 100);
+    if (stop != nullptr && stop->load()) {
+      ::close(fd);
+      throw input_interrupted();
+    }
+    if (polled == 0 || (polled < 0 && errno == EINTR)) continue;
+    ssize_t n = ::read(0, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      fail(part, std::strerror(errno));
+    }
+    if (n == 0) break;
+    if (int err = log::write_fully(fd, std::string_view(buf.data(), static_cast<std::size_t>(n))); err != 0) {
+      ::close(fd);
+      fail(part, std::string("cannot spill to a temporary file: ") + std::strerror(err));
+    }
+  }
+  return fd;
+}
+
+int open_input(const input_part& part, const std::atomic<bool>* stop) {
+  if (part.path == "-") return spill_stdin(part, stop);
+  int fd = ::open(part.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail(part, std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    fail(part, "is a directory");
+  }
+  return fd;
+}
+
+}  // namespace
+
+std::vector<input_part> plan_inputs(const std::vector<std::string>& positional, const std::vector<std::string>& files) {
+  std::vector<input_part> parts;
+  bool stdin_used = false;
+  auto add_file = [&](const std::string& path) {
+    if (path == "-") {
+      if (stdin_used) throw std::invalid_argument("standard input ('-') can be read only once");
+      stdin_used = true;
+    }
+    input_part part;
+    part.what = input_part::kind::file;
+    part.path = path;
+    parts.push_back(std::move(part));
+  };
+  for (const std::string& item : positional) {
+    if (item == "-") {
+      add_file(item);
+    } else {
+      if (parts.empty() || parts.back().what != input_part::kind::inline_items) parts.emplace_back();
+      parts.back().items.push_back(item);
+    }
+  }
+  for (const std::string& path : files) add_file(path);
+  return parts;
+}
+
+std::size_t scan_inputs(std::vector<input_part>& parts, std::size_t max_line_bytes,
+                        const std::function<void(std::string_view item)>& check, const std::atomic<bool>* stop) {
+  std::size_t count = 0;
+  for (input_part& part : parts) {
+    if (part.what == input_part::kind::inline_items) {
+      for (const std::string& item : part.items) {
+        try {
+          if (item.find('\0') != std::string::npos) throw std::invalid_argument("contains a NUL byte");
+          check(item);
+        } catch (const std::invalid_argument& e) {
+          throw std::invalid_argument("item '" + escape_for_log(item) + "': " + e.what());
+        }
+        ++count;
+      }
+      continue;
+    }
+    part.fd = open_input(part, stop);
+    if (::lseek(part.fd, 0, SEEK_SET) < 0 && errno != ESPIPE) fail(part, std::strerror(errno));
+    item_line_parser parser(max_line_bytes);
+    auto on_item = [&](std::string_view item, std::size_t line) {
+      try {
+        check(item);
+      } catch (const std::invalid_argument& e) {
+        throw input_error(line, e.what());
+      }
+      ++count;
+    };
+    std::vector<char> buf(chunk_bytes);
+    try {
+      for (;;) {
+        ssize_t n = ::read(part.fd, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail(part, std::strerror(errno));
+        if (n == 0) break;
+        parser.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), on_item);
+      }
+      parser.finish(on_item);
+    } catch (const input_error& e) {
+      fail(part, e.what());
+    }
+  }
+  return count;
+}
+
+item_stream::item_stream(std::vector<input_part>& parts, std::size_t max_line_bytes)
+    : parts_(parts), max_line_bytes_(max_line_bytes), buffer_(chunk_bytes) {}
+
+item_stream::~item_stream() = default;
+
+std::optional<std::string> item_stream::next() {
+  for (;;) {
+    if (ready_next_ < ready_.size()) return std::move(ready_[ready_next_++]);
+    if (part_ < parts_.size() && parts_[part_].what == input_part::kind::inline_items) {
+      input_part& part = parts_[part_];
+      if (inline_next_ < part.items.size()) return part.items[inline_next_++];
+      ++part_;
+      inline_next_ = 0;
+      continue;
+    }
+    if (!refill()) return std::nullopt;
+  }
+}
+
+bool item_stream::refill() {
+  ready_.clear();
+  ready_next_ = 0;
+  while (part_ < parts_.size()) {
+    input_part& part = parts_[part_];
+    if (part.what == input_part::kind::inline_items) return true;  // next() hands these out
+    if (!file_open_) {
+      if (part.fd < 0 || ::lseek(part.fd, 0, SEEK_SET) < 0) {
+        throw std::runtime_error("input " + display_name(part) + " was not scanned before reading");
+      }
+      parser_ = std::make_unique<item_line_parser>(max_line_bytes_);
+      file_open_ = true;
+    }
+    auto collect = [this](std::string_view item, std::size_t) { ready_.emplace_back(item); };
+    ssize_t n = ::read(part.fd, buffer_.data(), buffer_.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw std::runtime_error("input " + display_name(part) + ": " + std::strerror(errno));
+    if (n > 0) {
+      parser_->feed(std::string_view(buffer_.data(), static_cast<std::size_t>(n)), collect);
+    } else {
+      parser_->finish(collect);
+      file_open_ = false;
+      ++part_;
+    }
+    if (!ready_.empty()) return true;
+  }
+  return false;
+}
+
+void close_inputs(std::vector<input_part>& parts) noexcept {
+  for (input_part& part : parts) {
+    if (part.fd >= 0) ::close(part.fd);
+    part.fd = -1;
+  }
+}
+
+}  // namespace serentak::client

@@ -1,0 +1,74 @@
+#pragma once
+// Speaks a theme's voice into the event log for every item ("Worker-<index>" lines, in the
+// seed's order: started, request sent, outcome, request done, finished), appends the item's one
+// record to the results file, counts it for the progress line, and tallies the run.
+//
+// Thread safety: on_start/on_finish are called concurrently by the engine's workers. The log
+// locks itself; the tallies are guarded by tally_mutex_. summary() and outcomes() are read
+// after run_engine() has returned.
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "client/engine/engine.hpp"
+#include "client/outputs/progress_line.hpp"
+#include "client/outputs/results_file.hpp"
+#include "client/engine/response_judge.hpp"
+#include "core/message_template.hpp"
+#include "core/run_summary.hpp"
+#include "log/event_log.hpp"
+#include "themes/theme.hpp"
+
+namespace serentak::client {
+
+class theme_observer final : public fetch_observer {
+ public:
+  // keep_outcomes: remember each item's final outcome by index (expected_items slots reserved).
+  theme_observer(const themes::theme& theme, themes::language lang, log::event_log& log,
+                 std::chrono::milliseconds timeout, bool keep_outcomes, std::size_t expected_items);
+
+  // Optional sinks, attached before the run starts; each is thread-safe on its own.
+  void attach_results(results_file* results) noexcept { results_ = results; }
+  void attach_progress(progress_line* progress) noexcept { progress_ = progress; }
+  // Items cancelled because this flag was set get no results record, so --resume fetches them again.
+  void attach_stop(const std::atomic<bool>* stop) noexcept { stop_ = stop; }
+
+  void on_start(const fetch_request& request) override;
+  void on_retry(const fetch_request& request, const fetch_result& failed_attempt, std::chrono::milliseconds wait) override;
+  void on_finish(const fetch_request& request, const fetch_result& result) override;
+
+  run_summary summary() const;
+  std::vector<outcome> outcomes() const;  // by item index; unexpected where an item never finished
+
+  // The message this theme logs for a result; exposed for tests of every theme and language.
+  std::string render_outcome(const fetch_request& request, const fetch_result& result) const;
+
+ private:
+  std::string render_judged(const fetch_request& request, const fetch_result& result,
+                            const judged_response& judged) const;
+  template_context item_context(const fetch_request& request) const;
+  void write_line(std::string_view name, std::string_view tmpl, const template_context& context);  // "": none
+  template_context outcome_context(const fetch_request& request, const fetch_result& result,
+                                   const judged_response& judged) const;
+
+  const themes::theme& theme_;
+  const themes::messages& voice_;
+  themes::language lang_;
+  log::event_log& log_;
+  std::string timeout_text_;  // "5", "2.5": seconds as Python prints them
+  bool keep_outcomes_;
+  results_file* results_ = nullptr;
+  progress_line* progress_ = nullptr;
+  const std::atomic<bool>* stop_ = nullptr;
+
+  mutable std::mutex tally_mutex_;  // guards summary_ and outcomes_
+  run_summary summary_;
+  std::vector<outcome> outcomes_;
+};
+
+std::string worker_name(std::size_t index);
+
+}  // namespace serentak::client

@@ -1,0 +1,63 @@
+#include "client/transport/transport_choice.hpp"
+
+#include <cstdlib>
+
+namespace serentak::client {
+
+std::string_view to_string(transport_choice choice) noexcept {
+  switch (choice) {
+    case transport_choice::automatic: return "auto";
+    case transport_choice::curl: return "curl";
+    case transport_choice::native: return "native";
+  }
+  return "auto";
+}
+
+std::optional<transport_choice> parse_transport_choice(std::string_view text) noexcept {
+  if (text == "auto") return transport_choice::automatic;
+  if (text == "curl") return transport_choice::curl;
+  if (text == "native") return transport_choice::native;
+  return std::nullopt;
+}
+
+bool proxy_in_environment() noexcept {
+  // curl reads these four for http:// (it ignores upper-case HTTP_PROXY only under CGI, where
+  // it could come from a request header; taking it as "use curl" is the safe side either way).
+  for (const char* name : {"http_proxy", "HTTP_PROXY", "ALL_PROXY", "all_proxy"}) {
+    const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read before workers start
+    if (value != nullptr && value[0] != '\0') return true;
+  }
+  return false;
+}
+
+}  // namespace serentak::client
+
+namespace serentak::client {
+
+transport_route route_request(transport_choice choice, std::string_view url, bool follow_redirects,
+                              bool proxy_configured) {
+  transport_route route;
+  if (choice == transport_choice::curl) return route;
+  if (choice == transport_choice::automatic && (proxy_configured || follow_redirects)) return route;
+  native_target_parse parsed = parse_native_target(url);
+  using verdict = native_target_parse::verdict;
+  if (parsed.kind == verdict::ok) {
+    route.how = transport_route::kind::native;
+    route.target = std::move(parsed.target);
+    return route;
+  }
+  if (choice == transport_choice::automatic) return route;  // curl succeeds or refuses as it always did
+  route.how = transport_route::kind::refuse;
+  switch (parsed.kind) {
+    case verdict::other_scheme:
+      route.refusal = "Protocol \"" + parsed.scheme + "\" not supported by the native transport";
+      break;
+    case verdict::needs_curl:
+      route.refusal = "the native transport cannot send this URL (" + parsed.why + "); use --transport auto or curl";
+      break;
+    default: route.refusal = "URL rejected: " + parsed.why; break;
+  }
+  return route;
+}
+
+}  // namespace serentak::client

@@ -1,0 +1,100 @@
+#include "server/faults/route_faults.hpp"
+
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "server/routes/flask_json.hpp"
+
+namespace serentak::server {
+namespace {
+
+// Fault draws use purposes of their own, apart from delays and picks (1-4 in delay_model.cpp):
+// the rule's index and the attempt number are mixed in, so each (rule, attempt) draws anew.
+std::uint64_t fault_purpose(std::size_t rule_index, std::uint64_t attempt) {
+  return delay_model::splitmix64(0x4641554c54ULL ^ (static_cast<std::uint64_t>(rule_index) << 40)) ^ attempt;
+}
+
+bool attempt_matches(const fault_rule& rule, std::uint64_t attempt) {
+  if (rule.attempt_min == 0) return true;
+  return attempt >= rule.attempt_min && attempt <= rule.attempt_max;
+}
+
+}  // namespace
+
+route_faults::route_faults(std::string_view path, std::vector<fault_rule> rules, const delay_model& delays,
+                           attempt_counter& attempts)
+    : path_(path), rules_(std::move(rules)), delays_(delays), attempts_(attempts) {}
+
+route_faults::decision route_faults::decide(std::string_view item) const {
+  decision out;
+  if (rules_.empty()) return out;
+  out.attempt = attempts_.next(path_, item);
+  for (std::size_t i = 0; i < rules_.size(); ++i) {
+    const fault_rule& rule = rules_[i];
+    if (rule.item && *rule.item != item) continue;
+    if (!attempt_matches(rule, out.attempt)) continue;
+    if (rule.share < 1.0) {
+      if (rule.share <= 0.0) continue;
+      double u = delay_model::unit_interval(delays_.draw(path_, item, fault_purpose(i, out.attempt)));
+      if (u >= rule.share) continue;
+    }
+    out.rule = &rule;
+    return out;
+  }
+  return out;
+}
+
+void apply_fault(const fault_rule& rule, response_plan& plan) {
+  plan.fault = fault_name(rule.kind);
+  switch (rule.kind) {
+    case fault_kind::status: {
+      plan.status = rule.status;
+      plan.content_type = json_content_type;
+      if (rule.body) {
+        plan.body = jsonify_body(*rule.body);
+      } else {
+        nlohmann::ordered_json body{{"error", "injected_fault"},
+                                    {"message", fmt::format("serentak injected status {}.", rule.status)}};
+        plan.body = jsonify_body(body);
+      }
+      if (rule.retry_after_s) plan.extra_headers.emplace_back("Retry-After", std::to_string(*rule.retry_after_s));
+      break;
+    }
+    case fault_kind::reset:
+      plan.how = delivery::reset;
+      break;
+    case fault_kind::close:
+      plan.how = delivery::close_early;
+      break;
+    case fault_kind::truncate:
+      plan.how = delivery::truncate;
+      plan.close = true;
+      break;
+    case fault_kind::malformed_json:
+      // A proper prefix of a JSON object that stops before its closing brace never parses.
+      plan.body.resize(plan.body.size() / 2);
+      break;
+    case fault_kind::html:
+      plan.status = 200;
+      plan.content_type = html_content_type;
+      plan.body = std::string(fault_html_body);
+      break;
+    case fault_kind::drip:
+      plan.how = delivery::drip;
+      plan.drip_bytes_per_second = rule.bytes_per_second;
+      break;
+    case fault_kind::hang:
+      plan.how = delivery::hang;
+      break;
+    case fault_kind::huge:
+      plan.status = 200;
+      plan.content_type = json_content_type;
+      plan.how = delivery::huge;
+      plan.huge_body_bytes = rule.bytes;
+      plan.body.clear();
+      break;
+  }
+}
+
+}  // namespace serentak::server

@@ -1,0 +1,524 @@
+#include "server/http/session.hpp"
+
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/socket_base.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/optional/optional.hpp>
+
+#include "core/log_text.hpp"
+#include "log/line_writer.hpp"
+#include "server/http/connection_registry.hpp"
+#include "server/faults/huge_body.hpp"
+#include "server/routes/observability_routes.hpp"
+#include "server/http/response_head.hpp"
+#include "server/routes/response_plan.hpp"
+#include "server/routes/router.hpp"
+#include "server/stats/server_stats.hpp"
+
+namespace serentak::server {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+constexpr std::size_t first_read_bytes = 4096;
+// After refusing a request (413, 431, 400) the peer may still be sending; reading and dropping
+// its bytes for a while before closing keeps the kernel from answering them with a RST that
+// would destroy our error response in flight (a "lingering close").
+constexpr std::chrono::seconds linger_time{2};
+constexpr std::size_t linger_bytes = 4 * 1024 * 1024;
+// While a response waits on its delay, a small read watches for the peer leaving; bytes it reads
+// (a pipelined next request) are kept, up to this much, after which the watch stops.
+constexpr std::size_t watch_read_bytes = 512;
+constexpr std::size_t watch_buffer_limit = 64 * 1024;
+// The read buffer's bound above the larger of the header limit and what a watch may prepare:
+// Beast 1.74 does not bound a chunk extension or the trailers, which would otherwise grow the
+// buffer until the request timeout. A request that fills it gets 413 (see rejection_status).
+constexpr std::size_t buffer_slack = 64 * 1024;
+constexpr std::size_t huge_write_bytes = 64 * 1024;  // one write of a huge body
+constexpr std::chrono::milliseconds drip_tick{100};  // at >= 10 B/s; slower rates tick every 1/rate s
+
+// A request body that is counted (against body_limit) and dropped: no seed route reads a body,
+// and keeping it would let each connection pin up to body_limit bytes of memory.
+struct discard_body {
+  struct value_type {};
+
+  class reader {
+   public:
+    template <bool isRequest, class Fields>
+    reader(http::header<isRequest, Fields>& /*header*/, value_type& /*body*/) {}
+    void init(const boost::optional<std::uint64_t>& /*content_length*/, beast::error_code& ec) { ec = {}; }
+    template <class ConstBufferSequence>
+    std::size_t put(const ConstBufferSequence& buffers, beast::error_code& ec) {
+      ec = {};
+      return net::buffer_size(buffers);
+    }
+    void finish(beast::error_code& ec) { ec = {}; }
+  };
+};
+
+// The statistics name of a transport fault.
+std::string_view delivery_name(delivery how) {
+  switch (how) {
+    case delivery::normal:
+      return "";
+    case delivery::reset:
+      return "reset";
+    case delivery::close_early:
+      return "close_early";
+    case delivery::truncate:
+      return "truncate";
+    case delivery::drip:
+      return "drip";
+    case delivery::hang:
+      return "hang";
+    case delivery::huge:
+      return "huge";
+  }
+  return "";
+}
+
+// Errors that just mean "this connection is over": the peer left, a deadline passed, or stop().
+bool is_routine(const beast::error_code& ec) {
+  return ec == net::error::eof || ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+         ec == net::error::broken_pipe || ec == net::error::bad_descriptor || ec == net::error::not_connected ||
+         ec == beast::error::timeout || ec == http::error::end_of_stream || ec == http::error::partial_message;
+}
+
+// The status that answers a request the parser refused, or 0 when the error is not about the request.
+int rejection_status(const beast::error_code& ec) {
+  if (ec == http::error::header_limit) return 431;
+  // The read buffer fills only after the head (which header_limit bounds, far below the buffer's
+  // limit): in the body's framing, an endless chunk extension or trailer section. Too large a
+  // request body, then, not a header field: 413.
+  if (ec == http::error::body_limit || ec == http::error::buffer_overflow) return 413;
+  if (ec.category() == http::make_error_code(http::error::bad_method).category() && !is_routine(ec)) return 400;
+  return 0;
+}
+
+// One connection: read -> route -> wait the plan's delay -> access line -> deliver -> read again.
+// Owned by itself (shared_from_this in every pending handler) and weakly by the registry; every
+// member runs on the one thread of the socket's io_context except close(), which only posts to it.
+class session final : public connection, public std::enable_shared_from_this<session> {
+ public:
+  session(tcp::socket&& socket, const session_context& context)
+      : stream_(std::move(socket)),
+        delay_timer_(stream_.get_executor()),
+        write_deadline_(stream_.get_executor()),
+        context_(context),
+        buffer_(std::max(context.settings.header_limit_bytes, watch_buffer_limit + watch_read_bytes) + buffer_slack) {
+    context_.stats.connection_opened();
+  }
+
+  ~session() override {
+    if (in_request_) context_.stats.request_cancelled();  // the peer left, or stop(), before the answer
+    context_.stats.connection_closed();
+    context_.registry.remove(this);
+  }
+
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+
+  void run() {
+    // Start on the socket's executor (its io_context's one thread).
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&session::do_read, shared_from_this()));
+  }
+
+  void close() override {
+    net::post(stream_.get_executor(), beast::bind_front_handler(&session::do_shutdown, shared_from_this()));
+  }
+
+ private:
+  // ---- reading a request ----
+
+  void do_read() {
+    if (closed_) return;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(context_.settings.header_limit_bytes));
+    parser_->body_limit(context_.settings.body_limit_bytes);
+    if (buffer_.size() > 0) return do_read_request();  // a pipelined request is already here
+    // Idle: wait for the first byte of the next request under the keep-alive timeout.
+    stream_.expires_after(context_.settings.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(first_read_bytes),
+                            beast::bind_front_handler(&session::on_first_bytes, shared_from_this()));
+  }
+
+  void on_first_bytes(beast::error_code ec, std::size_t bytes) {
+    if (ec) return fail(ec, "read");
+    buffer_.commit(bytes);
+    do_read_request();
+  }
+
+  // The request has begun: all of it, head and body, must arrive within the request timeout
+  // (one deadline for the whole read, however slowly the bytes trickle in: slowloris).
+  void do_read_request() {
+    stream_.expires_after(context_.settings.request_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t /*bytes*/) {
+    if (ec) return fail(ec, "read");
+    // Request smuggling: a Transfer-Encoding next to a Content-Length, or one whose last coding is
+    // not chunked, leaves the body's length ambiguous (RFC 9112 6.1). Beast refuses some orders
+    // of these fields but not all (TE: gzip + Content-Length passes), so refuse them all here.
+    const auto& request = parser_->get();
+    if (request.count(http::field::transfer_encoding) > 0 &&
+        (request.count(http::field::content_length) > 0 || !parser_->chunked())) {
+      return reject(400);
+    }
+    if (parser_->is_done()) return on_read({}, 0);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t /*bytes*/) {
+    if (ec) return fail(ec, "read");
+    const auto& request = parser_->get();
+    keep_alive_ = request.keep_alive();
+    version_ = request.version();
+    // The statistics are read before this request counts as in flight, so they do not see themselves.
+    if (auto own = observability_plan(request.method_string(), request.target(), context_.stats)) {
+      begin_request();
+      plan_ = std::move(*own);
+    } else {
+      begin_request();
+      plan_ = context_.routes.route(request.method_string(), request.target());
+      if (context_.hook != nullptr && *context_.hook) (*context_.hook)(request.target(), plan_);
+    }
+    parser_.reset();  // the request's fields are not needed any more
+    do_delay();
+  }
+
+  // ---- waiting: the plan's delay, or a hang ----
+
+  void do_delay() {
+    if (plan_.how == delivery::hang) return wait(context_.settings.idle_timeout);  // bounded like an idle peer
+    if (plan_.delay.count() <= 0) return on_delay({});
+    wait(plan_.delay);
+  }
+
+  void wait(std::chrono::nanoseconds how_long) {
+    // Thousands of connections may wait at once: hold no read buffer while waiting.
+    if (buffer_.size() == 0) buffer_.shrink_to_fit();
+    waiting_ = true;
+    delay_timer_.expires_after(how_long);
+    delay_timer_.async_wait(beast::bind_front_handler(&session::on_delay, shared_from_this()));
+    do_watch_peer();
+  }
+
+  // A read during the wait, so a peer that leaves cancels its timer at once instead of being
+  // noticed only when the response is written. It reads the raw socket, outside tcp_stream's
+  // deadlines: the wait itself is bounded by the timer.
+  void do_watch_peer() {
+    if (buffer_.size() >= watch_buffer_limit) return;  // a client pipelining this much is not watched
+    watch_pending_ = true;
+    stream_.socket().async_read_some(buffer_.prepare(watch_read_bytes),
+                                     beast::bind_front_handler(&session::on_watch, shared_from_this()));
+  }
+
+  void on_watch(beast::error_code ec, std::size_t bytes) {
+    watch_pending_ = false;
+    buffer_.commit(bytes);  // a pipelined request's bytes, kept for the next read
+    if (closed_) return;
+    if (resume_after_watch_) {  // the response went out while this read was being cancelled
+      resume_after_watch_ = false;
+      return do_read();
+    }
+    if (!waiting_) return;  // the wait is over (it cancelled this read); the response is on its way
+    if (ec == net::error::eof && !keep_alive_ && plan_.how != delivery::hang) {
+      // A half-close after a request that ends its connection (HTTP/1.0, "Connection: close",
+      // `nc -N`): the client is done sending, not gone. Stop watching; the timer still runs and
+      // the response goes out, then the connection closes. (A FIN cannot tell a half-close from
+      // a full close; on a keep-alive request it is taken as the client leaving, below.)
+      return;
+    }
+    if (ec) {
+      // The peer closed or reset while its answer waited: drop the work and the connection now
+      // (the destructor counts the request as cancelled).
+      waiting_ = false;
+      delay_timer_.cancel();
+      beast::error_code ignored;
+      stream_.socket().close(ignored);
+      return;
+    }
+    do_watch_peer();
+  }
+
+  void on_delay(beast::error_code ec) {
+    waiting_ = false;
+    if (ec) return;  // cancelled: stop(), or the peer left
+    if (watch_pending_) {
+      beast::error_code ignored;
+      stream_.socket().cancel(ignored);  // ends the watch; on_watch keeps whatever it read
+    }
+    if (plan_.how == delivery::hang) return end_without_response(false);  // hung as long as allowed
+    // One write(2) per whole line: lines from all sessions never interleave.
+    if (!plan_.access_line.empty() && context_.settings.access_log_fd >= 0) {
+      log::write_fully(context_.settings.access_log_fd, plan_.access_line);
+    }
+    deliver();
+  }
+
+  // ---- delivering the response ----
+
+  void deliver() {
+    const bool close_after = !keep_alive_ || plan_.close;
+    const std::string_view body = plan_.omit_body ? std::string_view{} : std::string_view(plan_.body);
+    switch (plan_.how) {
+      case delivery::reset:
+        return end_without_response(true);
+      case delivery::close_early:
+      case delivery::hang:
+        return end_without_response(false);
+      case delivery::truncate: {
+        // The whole body's Content-Length, half of its bytes, then the connection closes.
+        head_ = response_head(plan_, {version_, false, plan_.body.size()});
+        return write_head_and(body.substr(0, body.size() / 2), true);
+      }
+      case delivery::drip: {
+        drip_bytes_ = response_head(plan_, {version_, !close_after, plan_.body.size()});
+        drip_bytes_.append(body);
+        drip_sent_ = 0;
+        drip_start_ = std::chrono::steady_clock::now();
+        return do_drip(close_after);
+      }
+      case delivery::huge: {
+        head_ = response_head(plan_, {version_, !close_after, plan_.huge_body_bytes});
+        huge_sent_ = plan_.omit_body ? plan_.huge_body_bytes : 0;
+        arm_write_deadline();
+        return net::async_write(stream_, net::buffer(head_),
+                                beast::bind_front_handler(&session::on_huge, shared_from_this(), close_after));
+      }
+      case delivery::normal:
+        break;
+    }
+    head_ = response_head(plan_, {version_, !close_after, plan_.body.size()});
+    write_head_and(body, close_after);
+  }
+
+  void write_head_and(std::string_view body, bool close_after) {
+    std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body.data(), body.size())};
+    arm_write_deadline();
+    net::async_write(stream_, buffers, beast::bind_front_handler(&session::on_write, shared_from_this(), close_after));
+  }
+
+  // delivery::reset (abortive: RST) or an orderly close (FIN) without a response byte.
+  void end_without_response(bool abortive) {
+    finish_request(0);
+    beast::error_code ignored;
+    if (abortive) {
+      stream_.socket().set_option(net::socket_base::linger(true, 0), ignored);
+    } else {
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    }
+    stream_.socket().close(ignored);
+  }
+
+  // delivery::drip: a few bytes, then a tick on the timer (no thread sleeps), until all are sent.
+  // Each tick sends what is due by the tick's end at the exact rate, counted from the drip's start:
+  // no remainder is lost to rounding (19 B/s is not 10) and a late timer is caught up.
+  void do_drip(bool close_after) {
+    std::uint64_t rate = plan_.drip_bytes_per_second;
+    std::size_t due = drip_bytes_.size();
+    if (rate != 0) {
+      std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - drip_start_;
+      double per_tick = rate >= 10 ? static_cast<double>(rate) / 10 : 1.0;  // what a tick adds
+      double by_tick_end = static_cast<double>(rate) * elapsed.count() + per_tick;
+      if (by_tick_end < static_cast<double>(due)) due = static_cast<std::size_t>(by_tick_end);
+    }
+    std::size_t n = due > drip_sent_ ? due - drip_sent_ : 0;
+    if (n == 0) return drip_wait(close_after);  // nothing due yet
+    arm_write_deadline();
+    net::async_write(stream_, net::buffer(drip_bytes_.data() + drip_sent_, n),
+                     beast::bind_front_handler(&session::on_drip, shared_from_this(), close_after));
+  }
+
+  void on_drip(bool close_after, beast::error_code ec, std::size_t bytes) {
+    end_write();
+    if (ec) return fail(ec, "write");
+    drip_sent_ += bytes;
+    if (drip_sent_ >= drip_bytes_.size()) {
+      drip_bytes_ = {};
+      return on_write(close_after, {}, 0);
+    }
+    drip_wait(close_after);
+  }
+
+  std::chrono::nanoseconds drip_tick_length() const {
+    std::uint64_t rate = plan_.drip_bytes_per_second;
+    return rate >= 10 || rate == 0 ? std::chrono::nanoseconds(drip_tick)
+                                   : std::chrono::nanoseconds(std::chrono::seconds(1)) / static_cast<long>(rate);
+  }
+
+  void drip_wait(bool close_after) {
+    delay_timer_.expires_after(drip_tick_length());
+    delay_timer_.async_wait([self = shared_from_this(), close_after](beast::error_code wait_ec) {
+      if (!wait_ec && !self->closed_) self->do_drip(close_after);
+    });
+  }
+
+  // delivery::huge: the generated body in pieces of static bytes, never held whole.
+  void on_huge(bool close_after, beast::error_code ec, std::size_t /*bytes*/) {
+    end_write();
+    if (ec) return fail(ec, "write");
+    std::string_view piece = huge_body_piece(plan_.huge_body_bytes, huge_sent_, huge_write_bytes);
+    if (piece.empty()) return on_write(close_after, {}, 0);
+    huge_sent_ += piece.size();
+    arm_write_deadline();
+    net::async_write(stream_, net::buffer(piece.data(), piece.size()),
+                     beast::bind_front_handler(&session::on_huge, shared_from_this(), close_after));
+  }
+
+  void on_write(bool close, beast::error_code ec, std::size_t /*bytes*/) {
+    end_write();
+    if (ec) return fail(ec, "write");
+    finish_request(plan_.status);
+    if (close) return do_close();
+    if (watch_pending_) {  // let the cancelled watch hand back its bytes first
+      resume_after_watch_ = true;
+      return;
+    }
+    do_read();
+  }
+
+  // Each response write must finish within request_timeout. Not Beast's own deadline: that closes
+  // the socket in an orderly way, which queues a FIN behind the unsent bytes, so a peer that never
+  // reads never sees the close, and the kernel keeps the orphaned socket and its send buffer
+  // (megabytes) for minutes. This one resets the connection: the bytes are dropped at once.
+  void arm_write_deadline() {
+    writing_ = true;
+    stream_.expires_never();
+    write_deadline_.expires_after(context_.settings.request_timeout);
+    write_deadline_.async_wait(beast::bind_front_handler(&session::on_write_deadline, shared_from_this()));
+  }
+
+  void end_write() {
+    writing_ = false;
+    write_deadline_.cancel();
+  }
+
+  void on_write_deadline(beast::error_code ec) {
+    // Cancelled, or fired just as the write finished (or as the next one moved the deadline on).
+    if (ec || closed_ || !writing_ || write_deadline_.expiry() > std::chrono::steady_clock::now()) return;
+    beast::error_code ignored;
+    stream_.socket().set_option(net::socket_base::linger(true, 0), ignored);
+    stream_.socket().close(ignored);  // the pending write ends with operation_aborted
+  }
+
+  // ---- closing ----
+
+  // The response said "Connection: close": send FIN; after a refused request, drain the peer's
+  // leftover bytes for a while first (see linger_time).
+  void do_close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if (!lingering_) return;  // the session ends: its socket closes with it
+    drain_buffer_ = std::make_unique<std::array<char, 16 * 1024>>();
+    stream_.expires_after(linger_time);
+    do_drain();
+  }
+
+  void do_drain() {
+    stream_.async_read_some(net::buffer(*drain_buffer_),
+                            beast::bind_front_handler(&session::on_drain, shared_from_this()));
+  }
+
+  void on_drain(beast::error_code ec, std::size_t bytes) {
+    if (ec) return;  // EOF, timeout or stop(): done
+    drained_ += bytes;
+    if (drained_ < linger_bytes) do_drain();
+  }
+
+  // Answers a request that could not be read, then closes the connection.
+  void reject(int status) {
+    begin_request();
+    plan_ = context_.routes.reject(status);
+    plan_.route = {};
+    plan_.how = delivery::normal;
+    keep_alive_ = false;
+    lingering_ = true;
+    on_delay({});
+  }
+
+  // stop(): cancel whatever the session waits on; every pending handler then ends it.
+  void do_shutdown() {
+    closed_ = true;
+    delay_timer_.cancel();
+    write_deadline_.cancel();
+    stream_.close();
+  }
+
+  void fail(beast::error_code ec, const char* what) {
+    if (closed_) return;
+    if (int status = rejection_status(ec); status != 0 && std::string_view(what) == "read") return reject(status);
+    if (is_routine(ec) || context_.settings.error_fd < 0) return;
+    std::string line = "[SERVER] connection error during ";
+    line.append(what).append(": ").append(escape_for_log(ec.message())).append("\n");
+    log::write_fully(context_.settings.error_fd, line);
+  }
+
+  // ---- statistics ----
+
+  void begin_request() {
+    request_start_ = std::chrono::steady_clock::now();
+    in_request_ = true;
+    context_.stats.request_started();
+  }
+
+  // status 0: the connection was ended without a response.
+  void finish_request(int status) {
+    if (!in_request_) return;
+    in_request_ = false;
+    std::string_view fault = plan_.fault.empty() ? delivery_name(plan_.how) : plan_.fault;
+    context_.stats.request_finished(plan_.route, status, fault, std::chrono::steady_clock::now() - request_start_);
+  }
+
+  beast::tcp_stream stream_;
+  net::steady_timer delay_timer_;     // the plan's delay, a hang's bound, the drip's ticks
+  net::steady_timer write_deadline_;  // a response write's deadline (arm_write_deadline)
+  session_context context_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<discard_body>> parser_;
+  response_plan plan_;
+  std::string head_;        // the response head being written
+  std::string drip_bytes_;  // delivery::drip: the whole response
+  std::size_t drip_sent_ = 0;
+  std::chrono::steady_clock::time_point drip_start_;  // delivery::drip: when its first bytes went out
+  std::uint64_t huge_sent_ = 0;                       // delivery::huge: body bytes handed to the socket
+  std::chrono::steady_clock::time_point request_start_;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  bool closed_ = false;              // stop() has closed the stream
+  bool lingering_ = false;           // drain the peer's bytes before closing
+  bool in_request_ = false;          // counted as started, not yet as finished
+  bool waiting_ = false;             // the delay (or hang) timer is pending
+  bool writing_ = false;             // a response write is pending, under write_deadline_
+  bool watch_pending_ = false;       // the peer watch's read is pending
+  bool resume_after_watch_ = false;  // read the next request once the watch has returned
+  std::size_t drained_ = 0;
+  std::unique_ptr<std::array<char, 16 * 1024>> drain_buffer_;  // only while lingering
+};
+
+}  // namespace
+
+void start_session(tcp::socket socket, const session_context& context) {
+  // TCP_NODELAY comes from the listening socket (see listener.cpp).
+  auto s = std::make_shared<session>(std::move(socket), context);
+  if (!context.registry.add(s)) return;  // stop() has begun: the session dies here, closing its socket
+  s->run();
+}
+
+}  // namespace serentak::server
