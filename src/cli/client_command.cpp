@@ -51,6 +51,16 @@ client::theme_run_config make_config(const client_command& command, themes::lang
       throw std::invalid_argument("--rate '" + escape_for_log(options.rate) + "' is not a rate above 0 (e.g. 50, 50/s, 300/m)");
     }
   }
+  config.hosts.max_in_flight = options.per_host;
+  config.hosts.adaptive = options.adaptive;
+  if (!options.host_rate.empty()) {
+    config.hosts.rate_per_second = parse_rate(options.host_rate);
+    if (!config.hosts.rate_per_second) {
+      throw std::invalid_argument("--host-rate '" + escape_for_log(options.host_rate) +
+                                  "' is not a rate above 0 (e.g. 50, 50/s, 300/m)");
+    }
+  }
+  config.hosts.max_pause = config.retry.max_retry_after;
   config.log_enabled = !options.no_log;
   config.log_path = options.log_path;
   config.lang = lang;

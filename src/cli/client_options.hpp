@@ -24,6 +24,9 @@ struct client_options {
   std::string transport = "auto";              // auto | curl | native: which HTTP client carries requests
   int retries = 0;                             // extra attempts for transient failures, 0..100
   std::string rate;                            // "R", "R/s" or "R/m"; empty: unlimited
+  std::size_t per_host = 0;                    // attempts in flight per scheme://host:port; 0: no cap
+  std::string host_rate;                       // per host: "R", "R/s" or "R/m"; empty: unlimited
+  bool adaptive = false;                       // AIMD per host on 429/503; Retry-After pauses the host
   std::string log_path;                        // empty: the command's log file name
   bool no_log = false;                         // write no event log
   std::string out_path;                        // results file, .jsonl or .csv

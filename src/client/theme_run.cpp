@@ -117,6 +117,7 @@ theme_run_result run_theme(const theme_run_config& config) {
   engine.transport = config.transport;
   engine.retry = config.retry;
   engine.rate_per_second = config.rate_per_second;
+  engine.hosts = config.hosts;
   engine_report report = run_engine(engine, source, observer, config.stop);
   progress.reset();
 
@@ -126,6 +127,10 @@ theme_run_result run_theme(const theme_run_config& config) {
 
   result.summary = observer.summary();
   result.summary.wall = result.wall;
+  for (const host_report& host : report.hosts) {
+    result.summary.hosts.push_back(host_summary{host.host, host.counts.attempts, host.counts.seen_429,
+                                                host.counts.seen_503, host.counts.pauses, host.final_rate});
+  }
   result.outcomes = observer.outcomes();
   result.skipped_done = source.skipped_done();
   result.skipped_duplicates = source.skipped_duplicates();

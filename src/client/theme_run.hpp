@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "client/transport/transport_choice.hpp"
+#include "core/host_budget.hpp"
 #include "core/item_lines.hpp"
 #include "core/retry_policy.hpp"
 #include "core/result_record.hpp"
@@ -37,6 +38,7 @@ struct theme_run_config {
   transport_choice transport = transport_choice::automatic;  // which HTTP client carries requests
   retry_policy retry;                              // max_retries 0: no retries
   std::optional<double> rate_per_second;           // attempts per second over the run; nullopt: unlimited
+  host_limits hosts;                               // --per-host, --host-rate, --adaptive
   bool log_enabled = true;
   std::filesystem::path log_path;                  // empty: the theme's seed log file name, in the cwd
   std::filesystem::path out_path;                  // empty: no results file

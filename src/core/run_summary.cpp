@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/log_text.hpp"
+
 namespace serentak {
 namespace {
 
@@ -46,6 +48,11 @@ std::string render_summary_text(const run_summary& s) {
                      ms(h.percentile(0.50)), ms(h.percentile(0.90)), ms(h.percentile(0.99)), ms(h.max()));
   out += fmt::format("  sequential sum {:.2f} s vs wall {:.2f} s: {:.1f}x from concurrency\n", s.sequential_seconds(),
                      s.wall_seconds(), ratio(s.sequential_seconds(), s.wall_seconds()));
+  for (const host_summary& host : s.hosts) {
+    out += fmt::format("  host {}: {} attempts, {} x 429, {} x 503, {} pauses, final rate {}\n", escape_for_log(host.host),
+                       host.attempts, host.seen_429, host.seen_503, host.pauses,
+                       host.final_rate ? fmt::format("{:.1f}/s", *host.final_rate) : std::string("unlimited"));
+  }
   return out;
 }
 
@@ -69,7 +76,17 @@ std::string render_summary_json(const run_summary& s) {
       {"sequential_s", s.sequential_seconds()},
       {"concurrency_gain", ratio(s.sequential_seconds(), s.wall_seconds())},
   };
-  return j.dump();
+  if (!s.hosts.empty()) {
+    nlohmann::ordered_json hosts = nlohmann::ordered_json::array();
+    for (const host_summary& host : s.hosts) {
+      nlohmann::ordered_json line{{"host", host.host},         {"attempts", host.attempts}, {"status_429", host.seen_429},
+                                  {"status_503", host.seen_503}, {"pauses", host.pauses}};
+      line["final_rate_per_s"] = host.final_rate ? nlohmann::ordered_json(*host.final_rate) : nlohmann::ordered_json();
+      hosts.push_back(std::move(line));
+    }
+    j["hosts"] = std::move(hosts);
+  }
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace serentak

@@ -6,18 +6,31 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/latency_histogram.hpp"
 #include "core/outcome.hpp"
 
 namespace serentak {
 
+// One host's politeness figures (--per-host, --host-rate, --adaptive), from the engine.
+struct host_summary {
+  std::string host;                  // "http://127.0.0.1:5000"
+  std::uint64_t attempts = 0;
+  std::uint64_t seen_429 = 0;
+  std::uint64_t seen_503 = 0;
+  std::uint64_t pauses = 0;          // Retry-After pauses of the whole host
+  std::optional<double> final_rate;  // requests/s in force at the end; nullopt: unlimited
+};
+
 struct run_summary {
   std::array<std::uint64_t, all_outcomes.size()> counts{};  // indexed by outcome
   std::uint64_t attempts = 0;                                // >= items; attempts - items = retries
   latency_histogram latency;                                 // per item, final attempt's send to outcome
   std::chrono::steady_clock::duration wall{};
+  std::vector<host_summary> hosts;                           // only with per-host limits
 
   void add(outcome o, int item_attempts, std::chrono::microseconds item_latency) noexcept;
   void merge(const run_summary& other) noexcept;

@@ -28,6 +28,11 @@ bool token_bucket::try_take(clock::time_point now, clock::duration& wait) noexce
   return false;
 }
 
+void token_bucket::set_rate(double rate_per_second, clock::time_point now) noexcept {
+  refill(now);
+  rate_ = rate_per_second;
+}
+
 std::optional<double> parse_rate(std::string_view text) {
   double per = 1.0;
   if (text.ends_with("/s")) {

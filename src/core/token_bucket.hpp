@@ -18,6 +18,9 @@ class token_bucket {
 
   // Takes one token if there is one. Otherwise returns false and sets wait to when one will be.
   bool try_take(clock::time_point now, clock::duration& wait) noexcept;
+  // From now on, rate_per_second (> 0) tokens per second; what was earned so far is kept.
+  void set_rate(double rate_per_second, clock::time_point now) noexcept;
+  double rate() const noexcept { return rate_; }
 
  private:
   void refill(clock::time_point now) noexcept;

@@ -41,6 +41,9 @@ void check_config(const engine_config& config) {
   if (!(std::isfinite(config.rate_burst) && config.rate_burst >= 1.0)) {
     throw std::invalid_argument("engine: rate burst must be at least 1");
   }
+  if (const auto& host_rate = config.hosts.rate_per_second; host_rate && !(std::isfinite(*host_rate) && *host_rate > 0)) {
+    throw std::invalid_argument("engine: host rate must be a positive number of requests per second");
+  }
 }
 
 // Each worker's own generator seed (backoff jitter): from the OS, mixed with the worker's number
@@ -77,7 +80,9 @@ engine_report run_engine(const engine_config& config, work_source& source, fetch
   if (config.rate_per_second) gate.emplace(*config.rate_per_second, config.rate_burst);
   // The proxy variables are read once, here, before any worker thread runs.
   const bool proxy = config.transport == transport_choice::automatic && proxy_in_environment();
-  const worker_context context{config, source, observer, stop, gate ? &*gate : nullptr, proxy};
+  std::optional<host_gate> hosts;
+  if (config.hosts.any()) hosts.emplace(config.hosts);
+  const worker_context context{config, source, observer, stop, gate ? &*gate : nullptr, hosts ? &*hosts : nullptr, proxy};
 
   const unsigned workers = worker_count(config);
   std::vector<std::unique_ptr<worker>> pool;
@@ -113,6 +118,7 @@ engine_report run_engine(const engine_config& config, work_source& source, fetch
     report.finished += w->finished();
     if (report.error.empty()) report.error = w->error();
   }
+  if (hosts) report.hosts = hosts->report();
   report.wall = std::chrono::steady_clock::now() - started;
   return report;
 }

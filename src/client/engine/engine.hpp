@@ -16,8 +16,11 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "client/engine/fetch_types.hpp"
+#include "client/engine/host_gate.hpp"
+#include "core/host_budget.hpp"
 #include "client/transport/transport_choice.hpp"
 #include "core/retry_policy.hpp"
 
@@ -64,6 +67,9 @@ struct engine_config {
   // Attempts per second over all workers, retries included; nullopt: unlimited. > 0.
   std::optional<double> rate_per_second;
   double rate_burst = 1.0;         // attempts that may go at once after an idle spell; >= 1
+  // Per-host politeness (core/host_budget.hpp): in-flight cap, rate, AIMD and Retry-After pauses
+  // per scheme://host:port, shared by all workers. Default: none.
+  host_limits hosts;
   // libcurl, the native HTTP/1.1 transport, or per request (automatic: native for plain http://
   // to a numeric address without a proxy or redirects to follow). Same outcomes either way.
   transport_choice transport = transport_choice::automatic;
@@ -75,6 +81,7 @@ struct engine_report {
   std::chrono::steady_clock::duration wall{};
   std::string error;          // the first failure of the engine itself (source, observer, libcurl);
                               // empty when none. Items it affected also carry it as unexpected.
+  std::vector<host_report> hosts;  // per host, when engine_config::hosts limits anything
 };
 
 // stop may be null. When *stop becomes true, workers admit nothing more, abort transfers in

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "client/transport/curl/curl_handles.hpp"
 #include "client/engine/fetch_types.hpp"
@@ -82,6 +83,12 @@ class transfer {
     if (easy_) set_long(easy_.get(), CURLOPT_FORBID_REUSE, 1L);
   }
 
+  // The per-host budget (host_gate) this slot's attempt counts against: set when the gate let it
+  // start, taken back (empty afterwards) exactly once when the attempt ends.
+  void hold_host(std::string key) noexcept { host_ = std::move(key); }
+  std::string release_host() noexcept { return std::exchange(host_, std::string()); }
+  bool holds_host() const noexcept { return !host_.empty(); }
+
   // The transfer that owns easy, found through CURLOPT_PRIVATE in O(1).
   static transfer* owner_of(CURL* easy) noexcept;
 
@@ -110,6 +117,7 @@ class transfer {
   clock::time_point started_{};     // this attempt was sent; {} until mark_started()
   clock::time_point first_sent_{};  // attempt 1 was sent
   carrier running_ = carrier::none;
+  std::string host_;                // host_gate key of the running attempt; empty: none held
 };
 
 }  // namespace serentak::client

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "core/host_key.hpp"
+
 namespace serentak::client {
 namespace {
 
@@ -25,6 +27,11 @@ constexpr std::size_t admit_batch = 32;
 // failures never starves the slots, bounded so that a server answering everything with
 // "503, Retry-After: 120" cannot make the engine read the whole input into memory.
 std::size_t parked_limit_for(std::size_t slots) { return std::max<std::size_t>(1024, 4 * slots); }
+
+// Requests a worker holds because their host's budget said "not yet" (--per-host, --host-rate,
+// --adaptive) before it stops taking new items: enough to keep other hosts busy while one host
+// waits, few enough that a paused host does not pull the input into memory.
+constexpr std::size_t held_limit = 64;
 
 // curl's receive buffer per easy handle. Its default, 16 KB, is allocated per handle and
 // touched a page or two at a time; past ~1,000 transfers per worker the handles' memory is what
@@ -74,7 +81,7 @@ void worker::loop() {
       return;
     }
     admit();
-    if (in_use_ == 0 && exhausted_ && parked_.empty()) return;  // nothing left to do or to take
+    if (in_use_ == 0 && exhausted_ && parked_.empty() && held_.empty()) return;  // nothing left to do or to take
     const auto now = clock::now();
     auto deadline = wake_deadline(now);
     if (native_.has_finished()) {
@@ -103,14 +110,17 @@ void worker::admit() {
       return;
     }
     ++started;
-    const bool retry_due = !parked_.empty() && parked_.due(clock::now());
-    const bool take_new = !exhausted_ && parked_.size() < parked_limit_;
-    if (!retry_due && !take_new) return;
+    const auto now = clock::now();
+    const bool held_due = held_.due(now);
+    const bool retry_due = !held_due && parked_.due(now);
+    const bool take_new = !exhausted_ && parked_.size() < parked_limit_ && held_.size() < held_limit;
+    if (!held_due && !retry_due && !take_new) return;
     if (!take_token()) return;
 
     transfer& slot = acquire();  // before the request is taken: nothing is lost if this throws
-    if (retry_due) {
-      parked_request waiting = parked_.pop();
+    if (held_due || retry_due) {
+      parked_request waiting = held_due ? held_.pop() : parked_.pop();
+      if (!admit_to_host(slot, waiting, now)) continue;
       launch(slot, std::move(waiting.request), waiting.attempts + 1, waiting.first_sent);
       continue;
     }
@@ -131,7 +141,44 @@ void worker::admit() {
       continue;  // a due retry may still want the slot
     }
     ++admitted_;
+    if (context_.hosts != nullptr) {
+      parked_request fresh{now, std::move(*request), 0, {}};
+      if (!admit_to_host(slot, fresh, now)) continue;
+      request = std::move(fresh.request);
+    }
     launch(slot, std::move(*request), 1, {});
+  }
+}
+
+// With per-host limits: true when the request's host lets it start now (the slot then holds the
+// host until the attempt ends). Otherwise the request is held without a slot until the host's
+// wait is over, and the rate token already taken for it is kept for the next admission.
+bool worker::admit_to_host(transfer& slot, parked_request& next, clock::time_point now) {
+  if (context_.hosts == nullptr) return true;
+  std::string key = host_key(next.request.url);
+  clock::duration wait{};
+  if (key.empty() || context_.hosts->try_start(key, now, wait)) {
+    slot.hold_host(std::move(key));
+    return true;
+  }
+  release(slot);
+  token_in_hand_ = context_.gate != nullptr;
+  next.due = now + wait;
+  try {
+    held_.push(std::move(next));
+  } catch (...) {
+    // No memory to hold it: end it here (push left `next` whole), announced as every request is.
+    report_start_and_finish(next, "out of memory");
+  }
+  return false;
+}
+
+void worker::finish_host(transfer& slot, long http_status, std::optional<std::chrono::milliseconds> retry_after) noexcept {
+  if (!slot.holds_host()) return;
+  try {
+    context_.hosts->finish(slot.release_host(), clock::now(), http_status, retry_after);
+  } catch (...) {
+    note_error("per-host budget failed");
   }
 }
 
@@ -139,6 +186,10 @@ void worker::admit() {
 // until then). Without one: always true.
 bool worker::take_token() {
   if (context_.gate == nullptr) return true;
+  if (token_in_hand_) {
+    token_in_hand_ = false;
+    return true;
+  }
   const auto now = clock::now();
   clock::duration wait{};
   if (context_.gate->try_take(now, wait)) return true;
@@ -247,6 +298,7 @@ bool worker::hand_to_curl(transfer& slot) noexcept {
 // The single place where an attempt's result becomes either a retry or the final result, for
 // both transports. Under stop, the attempt's own failure is final: more accurate than "cancelled".
 void worker::judge(transfer& slot, fetch_result result) {
+  finish_host(slot, result.http_status, slot.retry_after());
   if (!stop_requested() && context_.config.retry.should_retry(result.kind, result.http_status, result.attempts)) {
     park(slot, std::move(result));
   } else {
@@ -312,8 +364,12 @@ void worker::end_all(const std::string& reason) noexcept {
     settle(*slot, std::move(result));
   }
   const auto now = clock::now();
-  while (!parked_.empty()) {
-    const parked_request waiting = parked_.pop();
+  const auto end_waiting = [&](const parked_request& waiting) noexcept {
+    if (waiting.attempts == 0) {
+      // Held by its host before its first attempt: announced now, so on_finish follows on_start.
+      report_start_and_finish(waiting, reason);
+      return;
+    }
     fetch_result result;
     result.kind = outcome::unexpected;
     try {
@@ -323,7 +379,27 @@ void worker::end_all(const std::string& reason) noexcept {
     result.attempts = waiting.attempts;  // made so far; none is running, so latency stays 0
     result.total = std::chrono::duration_cast<std::chrono::microseconds>(now - waiting.first_sent);
     report_finish(waiting.request, result);
+  };
+  while (!held_.empty()) end_waiting(held_.pop());
+  while (!parked_.empty()) end_waiting(parked_.pop());
+}
+
+// A request that ends before its first attempt was sent (held by its host at the end of a run,
+// or no memory to hold it): on_start, then its one on_finish, as for every admitted request.
+void worker::report_start_and_finish(const parked_request& waiting, const std::string& reason) noexcept {
+  try {
+    context_.observer.on_start(waiting.request);
+  } catch (...) {
+    note_error("observer on_start failed");
   }
+  fetch_result result;
+  result.kind = outcome::unexpected;
+  try {
+    result.error = reason;
+  } catch (...) {
+  }
+  result.attempts = 0;
+  report_finish(waiting.request, result);
 }
 
 // When the loop must wake even if no socket is ready: for a due rate-limit token or retry, but
@@ -337,6 +413,7 @@ worker::clock::time_point worker::wake_deadline(clock::time_point now) const noe
     } else if (!parked_.empty()) {
       deadline = std::min(deadline, parked_.next_due());
     }
+    if (!held_.empty()) deadline = std::min(deadline, held_.next_due());
   }
   return deadline;
 }
@@ -357,6 +434,7 @@ transfer& worker::acquire() {
 }
 
 void worker::release(transfer& slot) noexcept {
+  finish_host(slot, 0, std::nullopt);  // an attempt that ended without being judged (cancelled, refused)
   idle_.push_back(&slot);  // capacity reserved for slots_ in the constructor
   --in_use_;
 }

@@ -34,6 +34,7 @@ struct worker_context {
   fetch_observer& observer;
   const std::atomic<bool>* stop;  // may be null
   rate_gate* gate;                // null: no rate limit
+  host_gate* hosts;               // null: no per-host limits
   bool proxy_configured;          // automatic transport: a proxy in the environment sends all to curl
 };
 
@@ -59,6 +60,8 @@ class worker {
   void loop();
   void admit();
   bool take_token();
+  bool admit_to_host(transfer& slot, parked_request& next, clock::time_point now);
+  void finish_host(transfer& slot, long http_status, std::optional<std::chrono::milliseconds> retry_after) noexcept;
   void close_connections_as_transfers_end() noexcept;
   void launch(transfer& slot, fetch_request request, int attempt, clock::time_point first_sent);
   void reap();
@@ -67,6 +70,7 @@ class worker {
   void park(transfer& slot, fetch_result failed);
   void settle(transfer& slot, fetch_result result) noexcept;
   void report_finish(const fetch_request& request, const fetch_result& result) noexcept;
+  void report_start_and_finish(const parked_request& waiting, const std::string& reason) noexcept;
   void end_all(const std::string& reason) noexcept;
   clock::time_point wake_deadline(clock::time_point now) const noexcept;
   bool stop_requested() const noexcept;
@@ -89,6 +93,8 @@ class worker {
   std::vector<multi_loop::done> finished_now_;   // reap()'s batch, kept for its capacity
   std::vector<native_exchange*> native_now_;     // reap()'s native batch, likewise
   retry_queue parked_;                           // failed attempts waiting for their next one
+  retry_queue held_;                             // requests their host's budget refused for now
+  bool token_in_hand_ = false;                   // a rate token taken for a request its host then refused
   std::optional<clock::time_point> token_due_;   // admission waits for the rate gate until then
   bool admit_more_ = false;                      // admit() stopped at its batch size, not for want of slots
   std::mt19937_64 random_;                       // backoff jitter

@@ -1,0 +1,31 @@
+#include "client/engine/host_gate.hpp"
+
+#include <utility>
+
+namespace serentak::client {
+
+host_gate::host_gate(host_limits limits) : limits_(std::move(limits)) {}
+
+bool host_gate::try_start(const std::string& host, clock::time_point now, clock::duration& wait) {
+  std::lock_guard lock(mutex_);
+  auto found = hosts_.find(host);
+  if (found == hosts_.end()) found = hosts_.try_emplace(host, limits_, now).first;
+  return found->second.try_start(now, wait);
+}
+
+void host_gate::finish(const std::string& host, clock::time_point now, long http_status,
+                       std::optional<std::chrono::milliseconds> retry_after) {
+  std::lock_guard lock(mutex_);
+  auto found = hosts_.find(host);
+  if (found != hosts_.end()) found->second.finish(now, http_status, retry_after);
+}
+
+std::vector<host_report> host_gate::report() const {
+  std::lock_guard lock(mutex_);
+  std::vector<host_report> hosts;
+  hosts.reserve(hosts_.size());
+  for (const auto& [key, budget] : hosts_) hosts.push_back(host_report{key, budget.counts(), budget.rate()});
+  return hosts;
+}
+
+}  // namespace serentak::client
