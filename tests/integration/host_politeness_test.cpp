@@ -9,7 +9,9 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -82,6 +84,46 @@ TEST_P(host_politeness, per_host_caps_what_the_server_holds_at_once) {
   ASSERT_EQ(report.hosts.size(), 1U);
   EXPECT_EQ(report.hosts[0].host, "http://127.0.0.1:" + std::to_string(server.port()));
   EXPECT_EQ(report.hosts[0].counts.attempts, 60U);
+}
+
+TEST_P(host_politeness, a_stop_ends_every_request_held_by_a_paused_host_exactly_once) {
+  // Every answer pauses the host for a minute: the first wave is answered, the rest wait held.
+  scripted_http_server server([](const scripted_request&) {
+    return scripted_reply::respond(429, "{}").with_header("Retry-After", "60");
+  });
+  engine_config config = polite_config(8);
+  config.hosts.max_in_flight = 4;
+  class ordered_observer : public fetch_observer {
+   public:
+    void on_start(const fetch_request& request) override {
+      std::lock_guard lock(mutex_);
+      started_.push_back(request.index);
+    }
+    void on_finish(const fetch_request& request, const fetch_result&) override {
+      std::lock_guard lock(mutex_);
+      if (std::find(started_.begin(), started_.end(), request.index) == started_.end()) ++finished_unstarted_;
+      ++finishes_[request.index];
+    }
+    std::mutex mutex_;  // guards the three below
+    std::vector<std::size_t> started_;
+    std::map<std::size_t, int> finishes_;
+    int finished_unstarted_ = 0;
+  } observer;
+  vector_source source(requests_for(server, 40));
+  std::atomic<bool> stop{false};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(400ms);
+    stop = true;
+  });
+  const engine_report report = run_engine(config, source, observer, &stop);
+  stopper.join();
+
+  EXPECT_EQ(report.finished, report.admitted);
+  EXPECT_LE(server.requests_seen(), 4U) << "nothing more was sent to the paused host";
+  std::lock_guard lock(observer.mutex_);
+  EXPECT_EQ(observer.finished_unstarted_, 0);
+  for (const auto& [index, n] : observer.finishes_) EXPECT_EQ(n, 1) << index;
+  EXPECT_EQ(observer.finishes_.size(), report.admitted);
 }
 
 TEST_P(host_politeness, host_rate_spaces_the_arrivals) {

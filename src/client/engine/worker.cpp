@@ -167,8 +167,7 @@ bool worker::admit_to_host(transfer& slot, parked_request& next, clock::time_poi
   try {
     held_.push(std::move(next));
   } catch (...) {
-    // No memory to hold it: end it here (push left `next` whole), announced as every request is.
-    report_start_and_finish(next, "out of memory");
+    end_waiting(next, "out of memory");  // no memory to hold it (push left `next` whole)
   }
   return false;
 }
@@ -363,25 +362,26 @@ void worker::end_all(const std::string& reason) noexcept {
     }
     settle(*slot, std::move(result));
   }
-  const auto now = clock::now();
-  const auto end_waiting = [&](const parked_request& waiting) noexcept {
-    if (waiting.attempts == 0) {
-      // Held by its host before its first attempt: announced now, so on_finish follows on_start.
-      report_start_and_finish(waiting, reason);
-      return;
-    }
-    fetch_result result;
-    result.kind = outcome::unexpected;
-    try {
-      result.error = reason;
-    } catch (...) {
-    }
-    result.attempts = waiting.attempts;  // made so far; none is running, so latency stays 0
-    result.total = std::chrono::duration_cast<std::chrono::microseconds>(now - waiting.first_sent);
-    report_finish(waiting.request, result);
-  };
-  while (!held_.empty()) end_waiting(held_.pop());
-  while (!parked_.empty()) end_waiting(parked_.pop());
+  while (!held_.empty()) end_waiting(held_.pop(), reason);
+  while (!parked_.empty()) end_waiting(parked_.pop(), reason);
+}
+
+// Ends a request that is waiting, not running: held by its host or parked for a retry.
+void worker::end_waiting(const parked_request& waiting, const std::string& reason) noexcept {
+  if (waiting.attempts == 0) {
+    // Held by its host before its first attempt: announced now, so on_finish follows on_start.
+    report_start_and_finish(waiting, reason);
+    return;
+  }
+  fetch_result result;
+  result.kind = outcome::unexpected;
+  try {
+    result.error = reason;
+  } catch (...) {
+  }
+  result.attempts = waiting.attempts;  // made so far; none is running, so latency stays 0
+  result.total = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - waiting.first_sent);
+  report_finish(waiting.request, result);
 }
 
 // A request that ends before its first attempt was sent (held by its host at the end of a run,

@@ -71,6 +71,7 @@ class worker {
   void settle(transfer& slot, fetch_result result) noexcept;
   void report_finish(const fetch_request& request, const fetch_result& result) noexcept;
   void report_start_and_finish(const parked_request& waiting, const std::string& reason) noexcept;
+  void end_waiting(const parked_request& waiting, const std::string& reason) noexcept;
   void end_all(const std::string& reason) noexcept;
   clock::time_point wake_deadline(clock::time_point now) const noexcept;
   bool stop_requested() const noexcept;
