@@ -8,7 +8,7 @@ SERENTAK = build/$(PRESET)/apps/serentak/serentak
 
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps deps-bench build demo test test-asan test-tsan test-sanitizers soak fuzz bench install format clean
+.PHONY: all deps deps-bench build demo test test-asan test-tsan test-sanitizers soak fuzz bench bench-quick install format clean
 
 all: build
 
@@ -64,6 +64,11 @@ fuzz: deps
 bench: deps-bench
 	$(MAKE) build PRESET=release
 	SOMAXCONN=$${SOMAXCONN:-16384} bash bench/run-all.sh build/release/apps/serentak/serentak
+
+# Issue 19's hot-path figures in one table, under 3 minutes: run it before and after a change.
+bench-quick: deps-bench
+	$(MAKE) build PRESET=release
+	SOMAXCONN=$${SOMAXCONN:-16384} bash bench/quick.sh build/release/apps/serentak/serentak
 
 install: build
 	cmake --install build/$(PRESET) --prefix $(PREFIX)
