@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "monitor/check_verdict.hpp"
 #include "monitor/duration_text.hpp"
 
 namespace serentak::monitor {
@@ -238,6 +239,34 @@ TEST(monitor_condition, pattern_matching) {
   EXPECT_TRUE(pattern_matches("*a*a*a*", "xaxaxa"));
   EXPECT_FALSE(pattern_matches("abc", "abcd"));
   EXPECT_TRUE(pattern_matches("", ""));
+}
+
+TEST(monitor_check_verdict, verdicts_and_failed_conditions_json) {
+  std::vector<condition> cs{compiled("[STATUS] == 200"), compiled("[BODY].name == pat(*jakarta*)"),
+                            compiled("p95([RESPONSE_TIME], 5m) < 300")};
+  check_result r = ok_json("{\"name\":\"Bandung \\u0000\\\"x\"}");
+  r.status = 503;
+  check_window w(5min);
+  w.add(sample_of(r, steady::time_point{}));
+  EXPECT_EQ(w.samples().back().status, 503);
+  check_input in(r, &w, steady::time_point{});
+  auto e = evaluate_all(cs, in);
+  EXPECT_EQ(verdict_of(cs, e, outcome::server_error, 1), check_verdict::fail);
+  EXPECT_EQ(failed_conditions_json(cs, e),
+            R"j([{"condition":"[STATUS] == 200","explained":"[STATUS] (503) == 200","seen":"503"},)j"
+            R"j({"condition":"[BODY].name == pat(*jakarta*)","explained":"[BODY].name (Bandung \u0000\"x) == pat(*jakarta*)",)j"
+            R"j("seen":"Bandung \u0000\"x"}])j");
+  check_evaluation all_passed;
+  EXPECT_EQ(verdict_of(cs, all_passed, outcome::ok, 1), check_verdict::pass);
+  EXPECT_EQ(verdict_of(cs, all_passed, outcome::ok, 2), check_verdict::pass_after_retry);
+  EXPECT_EQ(failed_conditions_json(cs, all_passed), "[]");
+  check_evaluation window_only;
+  window_only.passed = false;
+  window_only.only_window_failed = true;
+  EXPECT_EQ(verdict_of(cs, window_only, outcome::ok, 1), check_verdict::window_failed);
+  // Without conditions, the outcome taxonomy decides.
+  EXPECT_EQ(verdict_of({}, check_evaluation{}, outcome::ok, 1), check_verdict::pass);
+  EXPECT_EQ(verdict_of({}, check_evaluation{}, outcome::timeout, 3), check_verdict::fail);
 }
 
 }  // namespace
