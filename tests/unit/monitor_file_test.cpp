@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 
 #include "support/test_paths.hpp"
 
@@ -174,6 +175,19 @@ TEST(monitor_file, structure_errors) {
   EXPECT_EQ(rendered(parse("endpoints:\n  - name: a\n    url: http://h/\n    alerts:\n      - type: exec\n        url: http://h/\n")),
             (std::vector<std::string>{"m.yaml:5:9: an exec alert needs 'command'",
                                       "m.yaml:6:14: 'url' belongs to webhook alerts, not exec"}));
+}
+
+TEST(monitor_file, the_example_in_docs_monitor_md_loads) {
+  std::ifstream in(testing::source_dir() / "docs" / "monitor.md");
+  ASSERT_TRUE(in.good());
+  std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto start = doc.find("```yaml\n");
+  ASSERT_NE(start, std::string::npos);
+  const auto end = doc.find("```", start + 8);
+  auto r = parse(std::string_view(doc).substr(start + 8, end - start - 8));
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(rendered(r));
+  EXPECT_EQ(r.config.endpoints.size(), 1u);
+  EXPECT_EQ(r.config.endpoints[0].alerts.size(), 2u);
 }
 
 TEST(monitor_file, loads_from_disk_and_names_the_file) {
