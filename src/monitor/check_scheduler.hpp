@@ -31,9 +31,9 @@ struct check_timing {
 };
 
 struct schedule_counters {
-  std::uint64_t started = 0;        // ticks handed out by pop_due
-  std::uint64_t skipped_busy = 0;   // ticks skipped because the previous check was still running
-  std::uint64_t skipped_late = 0;   // ticks overtaken by a later tick before the scheduler got to them
+  std::uint64_t started = 0;       // ticks handed out by pop_due
+  std::uint64_t skipped_busy = 0;  // ticks skipped because the previous check was still running
+  std::uint64_t skipped_late = 0;  // ticks overtaken by a later tick before the scheduler got to them
 };
 
 class check_scheduler {

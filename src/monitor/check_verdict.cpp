@@ -4,8 +4,8 @@
 
 namespace serentak::monitor {
 
-check_verdict verdict_of(const std::vector<condition>& conditions, const check_evaluation& evaluation, outcome final_outcome,
-                         int attempts) noexcept {
+check_verdict verdict_of(const std::vector<condition>& conditions, const check_evaluation& evaluation,
+                         outcome final_outcome, int attempts) noexcept {
   const bool passed = conditions.empty() ? is_success(final_outcome) : evaluation.passed;
   if (passed) return attempts > 1 ? check_verdict::pass_after_retry : check_verdict::pass;
   if (!conditions.empty() && evaluation.only_window_failed) return check_verdict::window_failed;

@@ -16,8 +16,8 @@ namespace serentak::monitor {
 // With conditions: all passed -> pass (pass_after_retry when it took more than one attempt); only
 // window conditions failed -> window_failed; else fail. Without conditions (the --every path), the
 // outcome taxonomy decides: ok is a pass, anything else a fail.
-check_verdict verdict_of(const std::vector<condition>& conditions, const check_evaluation& evaluation, outcome final_outcome,
-                         int attempts) noexcept;
+check_verdict verdict_of(const std::vector<condition>& conditions, const check_evaluation& evaluation,
+                         outcome final_outcome, int attempts) noexcept;
 
 // [{"condition": "[STATUS] == 200", "seen": "503", "explained": "[STATUS] (503) == 200"}, ...] for the
 // failed ones, in order; "[]" when none failed. Seen values are the server's text: escaped by JSON.

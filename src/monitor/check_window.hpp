@@ -10,8 +10,8 @@
 namespace serentak::monitor {
 
 struct check_sample {
-  std::chrono::steady_clock::time_point at;   // when the check started
-  long status = 0;                            // HTTP status, 0 without a response
+  std::chrono::steady_clock::time_point at;  // when the check started
+  long status = 0;                           // HTTP status, 0 without a response
   std::chrono::microseconds response_time{0};
   bool connected = false;
 };

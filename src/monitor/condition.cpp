@@ -109,19 +109,24 @@ condition_value resolve_ref(const operand& o, check_input& input) {
   const bool len = o.type == operand::kind::len;
   condition_value plain;
   switch (o.target) {
-    case placeholder::status: plain = condition_value::of_number(static_cast<double>(r.status)); break;
+    case placeholder::status:
+      plain = condition_value::of_number(static_cast<double>(r.status));
+      break;
     case placeholder::response_time:
       plain = condition_value::of_number(static_cast<double>(r.response_time.count()) / 1000.0);
       break;
-    case placeholder::connected: plain = condition_value::of_bool(r.connected); break;
+    case placeholder::connected:
+      plain = condition_value::of_bool(r.connected);
+      break;
     case placeholder::certificate_expiration:
       if (!r.certificate_expires_in) {
         if (has) return condition_value::of_bool(false);
         plain = condition_value::missing("no certificate (not https)");
       } else {
         auto left = std::chrono::duration_cast<std::chrono::seconds>(*r.certificate_expires_in);
-        plain = condition_value::of_number(static_cast<double>(r.certificate_expires_in->count()),
-                                           format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(left)));
+        plain =
+            condition_value::of_number(static_cast<double>(r.certificate_expires_in->count()),
+                                       format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(left)));
       }
       break;
     case placeholder::header: {
@@ -153,7 +158,8 @@ condition_value resolve_ref(const operand& o, check_input& input) {
       if (at == nullptr) return condition_value::missing(why);
       if (len) {
         if (at->is_array() || at->is_object()) return condition_value::of_number(static_cast<double>(at->size()));
-        if (at->is_string()) return condition_value::of_number(static_cast<double>(at->get_ref<const std::string&>().size()));
+        if (at->is_string())
+          return condition_value::of_number(static_cast<double>(at->get_ref<const std::string&>().size()));
         return condition_value::of_number(static_cast<double>(from_json(*at).render().size()));
       }
       return from_json(*at);
@@ -182,14 +188,19 @@ condition_value evaluate_percentile(const operand& o, check_input& input) {
 
 condition_value resolve(const operand& o, check_input& input) {
   switch (o.type) {
-    case operand::kind::literal: return o.literal;
+    case operand::kind::literal:
+      return o.literal;
     case operand::kind::read:
     case operand::kind::len:
-    case operand::kind::has: return resolve_ref(o, input);
-    case operand::kind::percentile: return evaluate_percentile(o, input);
-    case operand::kind::ratio: return evaluate_ratio(o, input);
+    case operand::kind::has:
+      return resolve_ref(o, input);
+    case operand::kind::percentile:
+      return evaluate_percentile(o, input);
+    case operand::kind::ratio:
+      return evaluate_ratio(o, input);
     case operand::kind::pattern:
-    case operand::kind::any: break;  // matchers: handled by evaluate_node
+    case operand::kind::any:
+      break;  // matchers: handled by evaluate_node
   }
   return condition_value::missing("not a value");
 }
@@ -273,9 +284,13 @@ std::optional<condition> condition::compile(std::string_view text, condition_err
   return condition(std::move(node), std::string(trim(text)));
 }
 
-bool condition::reads_body() const noexcept { return operand_reads_body(node_->left) || operand_reads_body(node_->right); }
+bool condition::reads_body() const noexcept {
+  return operand_reads_body(node_->left) || operand_reads_body(node_->right);
+}
 
-std::chrono::milliseconds condition::window() const noexcept { return std::max(node_->left.window, node_->right.window); }
+std::chrono::milliseconds condition::window() const noexcept {
+  return std::max(node_->left.window, node_->right.window);
+}
 
 bool condition::is_window() const noexcept { return window().count() > 0; }
 

@@ -69,8 +69,8 @@ class condition {
   static std::optional<condition> compile(std::string_view text, condition_error& error);
 
   const std::string& text() const noexcept { return text_; }
-  bool reads_body() const noexcept;        // a [BODY] path: the body must be kept for this check
-  bool is_window() const noexcept;         // reads the endpoint's history: pNN(), ratio()
+  bool reads_body() const noexcept;                   // a [BODY] path: the body must be kept for this check
+  bool is_window() const noexcept;                    // reads the endpoint's history: pNN(), ratio()
   std::chrono::milliseconds window() const noexcept;  // the longest span it reads; 0 if none
 
   condition_verdict evaluate(check_input& input) const;
@@ -84,9 +84,9 @@ class condition {
 
 // All of an endpoint's conditions on one check.
 struct check_evaluation {
-  bool passed = true;                        // every condition passed
-  bool only_window_failed = false;           // some failed, and each of them is a window condition
-  std::vector<condition_verdict> verdicts;   // one per condition, in order
+  bool passed = true;                       // every condition passed
+  bool only_window_failed = false;          // some failed, and each of them is a window condition
+  std::vector<condition_verdict> verdicts;  // one per condition, in order
 };
 check_evaluation evaluate_all(const std::vector<condition>& conditions, check_input& input);
 

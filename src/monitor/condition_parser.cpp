@@ -311,13 +311,18 @@ class parser {
       if (peek() != '[') fail(fmt::format("expected [RESPONSE_TIME] inside {}()", name));
       const std::size_t ref_at = pos_;
       operand ref = parse_ref();
-      if (ref.target != placeholder::response_time) fail_at(ref_at, fmt::format("{}() reads only [RESPONSE_TIME]", name));
+      if (ref.target != placeholder::response_time)
+        fail_at(ref_at, fmt::format("{}() reads only [RESPONSE_TIME]", name));
       out.target = placeholder::response_time;
       out.window = parse_window_argument();
     } else if (iequals(name, "ratio")) {
+      // Refused before recursing, so no input can nest ratio() deep enough to exhaust the stack.
+      if (in_ratio_) fail_at(name_at, "ratio() counts single checks: no window function inside it");
+      in_ratio_ = true;
       out.type = operand::kind::ratio;
       out.inner = parse_comparison(true, ',');
       out.window = parse_window_argument();
+      in_ratio_ = false;
     } else {
       fail_at(name_at, fmt::format("unknown function {}(); expected len, has, pat, any, pNN or ratio", name));
     }
@@ -327,11 +332,13 @@ class parser {
 
   std::string_view text_;
   std::size_t pos_ = 0;
+  bool in_ratio_ = false;
 };
 
 }  // namespace
 
-std::shared_ptr<const condition_node> parse_condition(std::string_view text, std::size_t& column, std::string& message) {
+std::shared_ptr<const condition_node> parse_condition(std::string_view text, std::size_t& column,
+                                                      std::string& message) {
   try {
     return parser(text).parse_top();
   } catch (const parse_failure& failure) {

@@ -17,8 +17,8 @@ namespace serentak::monitor::detail {
 enum class placeholder { status, response_time, body, header, connected, certificate_expiration };
 
 struct path_step {
-  std::string key;                    // an object key, when index is empty
-  std::optional<std::size_t> index;   // an array index
+  std::string key;                   // an object key, when index is empty
+  std::optional<std::size_t> index;  // an array index
 };
 
 struct condition_node;
@@ -26,16 +26,16 @@ struct condition_node;
 struct operand {
   enum class kind { literal, read, len, has, pattern, any, percentile, ratio };
   kind type = kind::literal;
-  std::string source;                             // as written, trimmed: shown in explanations
-  placeholder target = placeholder::status;       // read, len, has, percentile
-  std::string header_name;                        // target == header, lower-cased
-  std::vector<path_step> path;                    // target == body; empty: the whole body
-  condition_value literal;                        // literal
-  std::string pattern;                            // pattern
-  std::vector<condition_value> options;           // any
-  double quantile = 0;                            // percentile, in (0, 1]
-  std::chrono::milliseconds window{0};            // percentile, ratio
-  std::shared_ptr<const condition_node> inner;    // ratio: the per-check condition counted
+  std::string source;                           // as written, trimmed: shown in explanations
+  placeholder target = placeholder::status;     // read, len, has, percentile
+  std::string header_name;                      // target == header, lower-cased
+  std::vector<path_step> path;                  // target == body; empty: the whole body
+  condition_value literal;                      // literal
+  std::string pattern;                          // pattern
+  std::vector<condition_value> options;         // any
+  double quantile = 0;                          // percentile, in (0, 1]
+  std::chrono::milliseconds window{0};          // percentile, ratio
+  std::shared_ptr<const condition_node> inner;  // ratio: the per-check condition counted
 
   bool is_constant() const noexcept { return type == kind::literal || type == kind::pattern || type == kind::any; }
 };

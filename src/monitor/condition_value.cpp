@@ -24,12 +24,18 @@ std::optional<double> parse_number(std::string_view s) noexcept {
 
 std::string_view to_string(compare_op op) noexcept {
   switch (op) {
-    case compare_op::eq: return "==";
-    case compare_op::ne: return "!=";
-    case compare_op::lt: return "<";
-    case compare_op::le: return "<=";
-    case compare_op::gt: return ">";
-    case compare_op::ge: return ">=";
+    case compare_op::eq:
+      return "==";
+    case compare_op::ne:
+      return "!=";
+    case compare_op::lt:
+      return "<";
+    case compare_op::le:
+      return "<=";
+    case compare_op::gt:
+      return ">";
+    case compare_op::ge:
+      return ">=";
   }
   return "?";
 }
@@ -47,10 +53,14 @@ std::string format_number(double n) {
 
 std::string condition_value::render() const {
   switch (type) {
-    case kind::missing: return fmt::format("<missing: {}>", text);
-    case kind::boolean: return number != 0 ? "true" : "false";
-    case kind::number: return text.empty() ? format_number(number) : text;
-    case kind::text: return text;
+    case kind::missing:
+      return fmt::format("<missing: {}>", text);
+    case kind::boolean:
+      return number != 0 ? "true" : "false";
+    case kind::number:
+      return text.empty() ? format_number(number) : text;
+    case kind::text:
+      return text;
   }
   return {};
 }
@@ -73,11 +83,16 @@ bool compare(const condition_value& a, compare_op op, const condition_value& b) 
   }
   if (!na || !nb) return false;
   switch (op) {
-    case compare_op::lt: return *na < *nb;
-    case compare_op::le: return *na <= *nb;
-    case compare_op::gt: return *na > *nb;
-    case compare_op::ge: return *na >= *nb;
-    default: return false;
+    case compare_op::lt:
+      return *na < *nb;
+    case compare_op::le:
+      return *na <= *nb;
+    case compare_op::gt:
+      return *na > *nb;
+    case compare_op::ge:
+      return *na >= *nb;
+    default:
+      return false;
   }
 }
 

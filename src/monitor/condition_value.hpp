@@ -16,8 +16,8 @@ std::string_view to_string(compare_op op) noexcept;
 struct condition_value {
   enum class kind { missing, boolean, number, text };
   kind type = kind::missing;
-  double number = 0;   // kind::number; also a boolean's 0/1
-  std::string text;    // kind::text; a literal number's source ("72h"); missing: the reason
+  double number = 0;  // kind::number; also a boolean's 0/1
+  std::string text;   // kind::text; a literal number's source ("72h"); missing: the reason
 
   static condition_value missing(std::string reason) { return {kind::missing, 0, std::move(reason)}; }
   static condition_value of_bool(bool b) { return {kind::boolean, b ? 1.0 : 0.0, {}}; }

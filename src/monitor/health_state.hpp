@@ -25,20 +25,20 @@ enum class check_verdict {
 };
 
 struct health_policy {
-  int failure_threshold = 3;   // verdicts in a row to get worse (>= 1)
-  int success_threshold = 2;   // verdicts in a row to get better (>= 1)
-  int confirm_checks = 0;      // quick re-checks before declaring down; 0: none
+  int failure_threshold = 3;  // verdicts in a row to get worse (>= 1)
+  int success_threshold = 2;  // verdicts in a row to get better (>= 1)
+  int confirm_checks = 0;     // quick re-checks before declaring down; 0: none
 };
 
 // Everything that must survive a restart. Plain value: copy, compare, save, restore.
 struct health_state {
   health state = health::unknown;
-  int failure_streak = 0;    // fail verdicts in a row
-  int success_streak = 0;    // non-fail verdicts in a row (pass or degraded)
-  int pass_streak = 0;       // clean pass verdicts in a row
-  int degraded_streak = 0;   // degraded verdicts in a row
+  int failure_streak = 0;                               // fail verdicts in a row
+  int success_streak = 0;                               // non-fail verdicts in a row (pass or degraded)
+  int pass_streak = 0;                                  // clean pass verdicts in a row
+  int degraded_streak = 0;                              // degraded verdicts in a row
   std::chrono::system_clock::time_point last_change{};  // wall clock: meaningful after a restart
-  std::uint64_t checks = 0;  // verdicts applied, confirm re-checks not counted
+  std::uint64_t checks = 0;                             // verdicts applied, confirm re-checks not counted
 
   bool operator==(const health_state&) const = default;
 };
@@ -48,8 +48,8 @@ struct health_decision {
   enum class action { none, changed, confirm };
   action what = action::none;
   health from = health::unknown;
-  health to = health::unknown;   // changed: the new state; confirm: the state a confirmed burst leads to
-  int confirm_checks = 0;        // confirm: how many quick re-checks to run, then call confirm_result()
+  health to = health::unknown;  // changed: the new state; confirm: the state a confirmed burst leads to
+  int confirm_checks = 0;       // confirm: how many quick re-checks to run, then call confirm_result()
 };
 
 // Applies one verdict at wall time now.

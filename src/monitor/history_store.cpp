@@ -89,7 +89,8 @@ class statement {
   std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
   std::string text(int col) const {
     const auto* p = sqlite3_column_blob(stmt_, col);  // works for TEXT and BLOB, keeps NUL bytes
-    return p ? std::string(static_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+    return p ? std::string(static_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
   }
 
  private:
@@ -106,9 +107,7 @@ class statement {
 
 }  // namespace
 
-wall_time hour_of(wall_time t) noexcept {
-  return from_ms(to_ms(t) - (to_ms(t) % 3'600'000 + 3'600'000) % 3'600'000);
-}
+wall_time hour_of(wall_time t) noexcept { return from_ms(to_ms(t) - (to_ms(t) % 3'600'000 + 3'600'000) % 3'600'000); }
 
 history_store::history_store(const std::string& path) : path_(path) {
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
@@ -189,9 +188,10 @@ std::map<std::string, health_state> history_store::load_states() {
 
 std::vector<check_record> history_store::checks(std::string_view endpoint, wall_time since, std::size_t limit) {
   std::vector<check_record> out;
-  statement q(db_,
-              "SELECT endpoint, due_ms, started_ms, duration_us, status, outcome, passed, failed_conditions FROM checks "
-              "WHERE endpoint = ?1 AND started_ms >= ?2 ORDER BY started_ms, id LIMIT ?3");
+  statement q(
+      db_,
+      "SELECT endpoint, due_ms, started_ms, duration_us, status, outcome, passed, failed_conditions FROM checks "
+      "WHERE endpoint = ?1 AND started_ms >= ?2 ORDER BY started_ms, id LIMIT ?3");
   q.bind(1, endpoint).bind(2, to_ms(since)).bind(3, static_cast<std::int64_t>(limit));
   while (q.step()) {
     check_record r;

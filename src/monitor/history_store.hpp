@@ -46,11 +46,11 @@ struct check_record {
 
 struct rollup_row {
   std::string endpoint;
-  wall_time hour{};             // start of the hour (UTC)
+  wall_time hour{};  // start of the hour (UTC)
   std::uint64_t count = 0;
   std::uint64_t failures = 0;
   std::uint64_t p50_us = 0, p95_us = 0, p99_us = 0;
-  sparse_histogram latency;     // merge hours into days with merge()
+  sparse_histogram latency;  // merge hours into days with merge()
 };
 
 class history_store {
@@ -63,8 +63,7 @@ class history_store {
 
   // Writes records and states in one transaction: all of them are durable when it returns
   // (WAL with synchronous=NORMAL survives a killed process; a power cut may lose the last commits).
-  void write(std::span<const check_record> records,
-             std::span<const std::pair<std::string, health_state>> states = {});
+  void write(std::span<const check_record> records, std::span<const std::pair<std::string, health_state>> states = {});
 
   std::map<std::string, health_state> load_states();
   // An endpoint's checks started at or after since, oldest first, at most limit.
@@ -80,7 +79,8 @@ class history_store {
 
   // Deletes checks started before now - keep_checks and roll-ups of hours before now - keep_rollups.
   // Returns the number of checks deleted.
-  std::uint64_t apply_retention(wall_time now, std::chrono::milliseconds keep_checks, std::chrono::milliseconds keep_rollups);
+  std::uint64_t apply_retention(wall_time now, std::chrono::milliseconds keep_checks,
+                                std::chrono::milliseconds keep_rollups);
 
   const std::string& path() const noexcept { return path_; }
 

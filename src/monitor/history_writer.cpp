@@ -110,7 +110,8 @@ void history_writer::maintain_if_hour_turned() {
   if (hour == maintained_hour_) return;
   try {
     // The first time, every hour still kept; later, only the hours since the last maintenance.
-    const wall_time since = maintained_hour_ == wall_time{} ? hour - options_.keep_checks : maintained_hour_ - std::chrono::hours{1};
+    const wall_time since =
+        maintained_hour_ == wall_time{} ? hour - options_.keep_checks : maintained_hour_ - std::chrono::hours{1};
     store_->roll_up_closed_hours(hour, since);
     store_->apply_retention(options_.clock(), options_.keep_checks, options_.keep_rollups);
     maintained_hour_ = hour;

@@ -24,8 +24,8 @@ struct history_writer_options {
   std::size_t queue_capacity = 65536;  // records waiting; at 10,000 checks/s that is 6.5 s of disk stall
   std::size_t max_batch = 8192;        // records per transaction
   bool maintain = true;                // roll up closed hours and apply retention when the hour turns
-  std::chrono::milliseconds keep_checks{std::chrono::hours{24 * 7}};    // --keep
-  std::chrono::milliseconds keep_rollups{std::chrono::hours{24 * 90}};  // --keep-rollups
+  std::chrono::milliseconds keep_checks{std::chrono::hours{24 * 7}};                   // --keep
+  std::chrono::milliseconds keep_rollups{std::chrono::hours{24 * 90}};                 // --keep-rollups
   std::function<wall_time()> clock = [] { return std::chrono::system_clock::now(); };  // tests pass a fake
 };
 
@@ -55,8 +55,8 @@ class history_writer {
   void maintain_if_hour_turned();  // writer thread only
 
   mutable std::mutex mutex_;
-  std::condition_variable wake_;         // the writer waits for work
-  std::condition_variable progress_;     // flush() waits for committed batches
+  std::condition_variable wake_;      // the writer waits for work
+  std::condition_variable progress_;  // flush() waits for committed batches
   std::deque<check_record> queue_;
   std::map<std::string, health_state> states_;
   // Records are written in offer order, so "the first n records are done" is one number; states
@@ -66,7 +66,7 @@ class history_writer {
   std::uint64_t written_ = 0, dropped_ = 0, failed_batches_ = 0;
   std::string last_error_;
   bool stopping_ = false;
-  bool closed_ = false;                  // the thread has ended: flush() must not wait
+  bool closed_ = false;  // the thread has ended: flush() must not wait
 
   std::unique_ptr<history_store> store_;  // writer thread only
   wall_time maintained_hour_{};           // writer thread only: the hour of the last maintenance

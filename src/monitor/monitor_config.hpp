@@ -25,29 +25,29 @@ struct file_position {
 struct alert_config {
   enum class kind { webhook, exec };
   kind type = kind::webhook;
-  std::string url;                       // webhook: http:// or https:// receiver
-  std::string body_template;             // webhook: JSON body with [ENDPOINT_NAME]-style placeholders; empty: default
-  std::vector<std::string> command;      // exec: argv, run without a shell; the alert JSON on stdin
+  std::string url;                   // webhook: http:// or https:// receiver
+  std::string body_template;         // webhook: JSON body with [ENDPOINT_NAME]-style placeholders; empty: default
+  std::vector<std::string> command;  // exec: argv, run without a shell; the alert JSON on stdin
   std::chrono::milliseconds timeout{std::chrono::seconds{10}};  // per webhook request or exec run
-  bool send_on_resolved = true;          // also alert when the endpoint comes back up
+  bool send_on_resolved = true;                                 // also alert when the endpoint comes back up
   std::chrono::milliseconds min_realert{0};  // at least this long between two alerts of this endpoint; 0: no limit
   file_position where;
 };
 
 struct endpoint_config {
-  std::string name;                      // unique in the file
-  std::string group;                     // optional, for grouping in outputs
-  std::string url;                       // http:// or https://
+  std::string name;   // unique in the file
+  std::string group;  // optional, for grouping in outputs
+  std::string url;    // http:// or https://
   std::string method = "GET";
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;                      // request body; empty: none
+  std::string body;                                              // request body; empty: none
   std::chrono::milliseconds interval{std::chrono::seconds{60}};  // >= 100ms
   std::chrono::milliseconds timeout{std::chrono::seconds{10}};   // per check
-  std::chrono::milliseconds jitter{0};   // extra random delay per tick, <= interval / 2
-  std::vector<condition> conditions;     // empty: the outcome taxonomy decides (ok is up)
-  health_policy policy;                  // failure-threshold, success-threshold, confirm
+  std::chrono::milliseconds jitter{0};                           // extra random delay per tick, <= interval / 2
+  std::vector<condition> conditions;                             // empty: the outcome taxonomy decides (ok is up)
+  health_policy policy;                                          // failure-threshold, success-threshold, confirm
   std::vector<alert_config> alerts;
-  file_position where;                   // the endpoint's entry in the file
+  file_position where;  // the endpoint's entry in the file
 
   // Fixed rate with a phase from a hash of the name (stable across reloads and restarts) and the
   // jitter seeded by the name.
@@ -55,7 +55,7 @@ struct endpoint_config {
 };
 
 struct monitor_config {
-  std::string file;                      // the path it was loaded from
+  std::string file;  // the path it was loaded from
   std::vector<endpoint_config> endpoints;
 };
 
@@ -68,7 +68,7 @@ struct monitor_file_error {
 };
 
 struct monitor_file_result {
-  monitor_config config;                 // meaningful only when errors is empty
+  monitor_config config;                   // meaningful only when errors is empty
   std::vector<monitor_file_error> errors;  // every problem found, in file order
   bool ok() const noexcept { return errors.empty(); }
 };
@@ -79,8 +79,12 @@ monitor_file_result load_monitor_file(const std::string& path);
 monitor_file_result parse_monitor_text(std::string_view text, std::string_view name);
 
 // The placeholders a webhook body template may use.
-inline constexpr std::string_view alert_placeholders[] = {
-    "[ENDPOINT_NAME]", "[ENDPOINT_GROUP]", "[ENDPOINT_URL]",     "[STATE]",
-    "[PREVIOUS_STATE]", "[FAILED_CONDITIONS]", "[ALERT_TRIGGERED_OR_RESOLVED]"};
+inline constexpr std::string_view alert_placeholders[] = {"[ENDPOINT_NAME]",
+                                                          "[ENDPOINT_GROUP]",
+                                                          "[ENDPOINT_URL]",
+                                                          "[STATE]",
+                                                          "[PREVIOUS_STATE]",
+                                                          "[FAILED_CONDITIONS]",
+                                                          "[ALERT_TRIGGERED_OR_RESOLVED]"};
 
 }  // namespace serentak::monitor

@@ -21,15 +21,16 @@
 namespace serentak::monitor {
 namespace {
 
-constexpr std::string_view endpoint_keys[] = {"name",    "group",      "url",   "method",
-                                              "headers", "body",       "interval", "timeout",
-                                              "jitter",  "conditions", "failure-threshold",
-                                              "success-threshold", "confirm", "alerts"};
-constexpr std::string_view defaults_keys[] = {"group",      "method", "headers", "interval",
-                                              "timeout",    "jitter", "conditions", "failure-threshold",
-                                              "success-threshold", "confirm", "alerts"};
-constexpr std::string_view alert_keys[] = {"type",    "url",              "template",   "command",
-                                           "timeout", "send-on-resolved", "min-realert"};
+constexpr std::string_view endpoint_keys[] = {
+    "name",     "group",   "url",    "method",     "headers",           "body",
+    "interval", "timeout", "jitter", "conditions", "failure-threshold", "success-threshold",
+    "confirm",  "alerts"};
+constexpr std::string_view defaults_keys[] = {
+    "group",  "method",     "headers",           "interval",          "timeout",
+    "jitter", "conditions", "failure-threshold", "success-threshold", "confirm",
+    "alerts"};
+constexpr std::string_view alert_keys[] = {"type",       "url", "template", "command", "timeout", "send-on-resolved",
+                                           "min-realert"};
 constexpr std::string_view root_keys[] = {"defaults", "endpoints"};
 
 template <std::size_t N>
@@ -45,7 +46,8 @@ bool known(const std::string_view (&keys)[N], std::string_view key) {
 }
 
 bool is_token_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  return std::isalnum(static_cast<unsigned char>(c)) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
@@ -58,10 +60,14 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
 
 std::string_view kind_name(const YAML::Node& n) {
   switch (n.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Null: return "nothing";
-    default: return "a value";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Null:
+      return "nothing";
+    default:
+      return "a value";
   }
 }
 
@@ -92,7 +98,8 @@ class loader {
     std::optional<YAML::Node> endpoints_node;
     each_key(root, "the top level", root_keys, [&](const std::string& key, const YAML::Node& value) {
       if (key == "defaults") {
-        if (!value.IsMap()) return error(value.Mark(), fmt::format("'defaults' must be a map, found {}", kind_name(value)));
+        if (!value.IsMap())
+          return error(value.Mark(), fmt::format("'defaults' must be a map, found {}", kind_name(value)));
         each_key(value, "defaults", defaults_keys,
                  [&](const std::string& k, const YAML::Node& v) { field(base, k, v); });
       } else {
@@ -152,8 +159,8 @@ class loader {
       }
       const std::string key = key_node.Scalar();
       if (!known(allowed, key)) {
-        error(key_node.Mark(), fmt::format("unknown key '{}' in {}; expected one of: {}", escape_for_log(key), what,
-                                           key_list(allowed)));
+        error(key_node.Mark(),
+              fmt::format("unknown key '{}' in {}; expected one of: {}", escape_for_log(key), what, key_list(allowed)));
         continue;
       }
       if (!seen.insert(key).second) {
@@ -189,7 +196,8 @@ class loader {
     int n = 0;
     auto [end, ec] = std::from_chars(t->data(), t->data() + t->size(), n);
     if (ec != std::errc{} || end != t->data() + t->size() || n < lo || n > hi) {
-      error(v.Mark(), fmt::format("'{}' must be a whole number from {} to {}, found '{}'", key, lo, hi, escape_for_log(*t)));
+      error(v.Mark(),
+            fmt::format("'{}' must be a whole number from {} to {}, found '{}'", key, lo, hi, escape_for_log(*t)));
       return std::nullopt;
     }
     return n;
@@ -209,12 +217,11 @@ class loader {
     if (!t) return std::nullopt;
     const bool http = starts_with_ci(*t, "http://") && t->size() > 7;
     const bool https = starts_with_ci(*t, "https://") && t->size() > 8;
-    const bool clean = std::none_of(t->begin(), t->end(), [](char c) {
-      return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
-    });
+    const bool clean =
+        std::none_of(t->begin(), t->end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
     if (!(http || https) || !clean) {
-      error(v.Mark(), fmt::format("'{}' must be an http:// or https:// URL without spaces, found '{}'", key,
-                                  escape_for_log(*t)));
+      error(v.Mark(),
+            fmt::format("'{}' must be an http:// or https:// URL without spaces, found '{}'", key, escape_for_log(*t)));
       return std::nullopt;
     }
     return t;
@@ -232,7 +239,8 @@ class loader {
       if (auto t = url(v, key)) e.url = *t;
     } else if (key == "method") {
       if (auto t = text(v, key)) {
-        if (t->empty() || t->size() > 20 || !std::all_of(t->begin(), t->end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+        if (t->empty() || t->size() > 20 ||
+            !std::all_of(t->begin(), t->end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
           error(v.Mark(), fmt::format("'method' must be an HTTP method in capitals (GET, POST, ...), found '{}'",
                                       escape_for_log(*t)));
         } else {
@@ -246,7 +254,8 @@ class loader {
     } else if (key == "interval") {
       if (auto d = duration(v, key)) {
         if (*d < min_interval) {
-          error(v.Mark(), fmt::format("'interval' {} is below the minimum of {}", format_duration(*d), format_duration(min_interval)));
+          error(v.Mark(), fmt::format("'interval' {} is below the minimum of {}", format_duration(*d),
+                                      format_duration(min_interval)));
         } else {
           e.interval = *d;
         }
@@ -272,7 +281,8 @@ class loader {
   }
 
   void headers(endpoint_config& e, const YAML::Node& v) {
-    if (!v.IsMap()) return error(v.Mark(), fmt::format("'headers' must be a map of name: value, found {}", kind_name(v)));
+    if (!v.IsMap())
+      return error(v.Mark(), fmt::format("'headers' must be a map of name: value, found {}", kind_name(v)));
     std::set<std::string> seen;
     for (const auto& h : v) {
       if (!h.first.IsScalar() || !h.second.IsScalar()) {
@@ -303,8 +313,9 @@ class loader {
     for (const auto& [name, value] : base.headers) {
       const bool overridden = std::any_of(e.headers.begin(), e.headers.end(), [&](const auto& h) {
         return h.first.size() == name.size() &&
-               std::equal(name.begin(), name.end(), h.first.begin(),
-                          [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)); });
+               std::equal(name.begin(), name.end(), h.first.begin(), [](char a, char b) {
+                 return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+               });
       });
       if (!overridden) {
         if (std::find(e.headers.begin(), e.headers.end(), std::pair(name, value)) == e.headers.end()) {
@@ -401,7 +412,8 @@ class loader {
       while (close < t.size() && (std::isupper(static_cast<unsigned char>(t[close])) || t[close] == '_')) ++close;
       if (close == open + 1 || close >= t.size() || t[close] != ']') continue;
       std::string_view word = t.substr(open, close - open + 1);
-      if (std::find(std::begin(alert_placeholders), std::end(alert_placeholders), word) == std::end(alert_placeholders)) {
+      if (std::find(std::begin(alert_placeholders), std::end(alert_placeholders), word) ==
+          std::end(alert_placeholders)) {
         std::string list;
         for (auto p : alert_placeholders) list += (list.empty() ? "" : ", ") + std::string(p);
         error(at.Mark(), fmt::format("unknown placeholder {} in the alert template; expected one of: {}", word, list));
@@ -416,8 +428,8 @@ class loader {
     if (!e.name.empty()) {
       auto [it, fresh] = names.emplace(e.name, e.where);
       if (!fresh) {
-        error(node["name"].Mark(), fmt::format("duplicate endpoint name '{}' (first at line {})", escape_for_log(e.name),
-                                               it->second.line));
+        error(node["name"].Mark(),
+              fmt::format("duplicate endpoint name '{}' (first at line {})", escape_for_log(e.name), it->second.line));
       }
     }
     if (e.jitter * 2 > e.interval) {

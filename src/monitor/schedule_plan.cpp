@@ -59,7 +59,8 @@ std::string validate(const schedule_plan& plan) {
   return {};
 }
 
-std::chrono::nanoseconds phase_by_index(std::size_t index, std::size_t count, std::chrono::nanoseconds interval) noexcept {
+std::chrono::nanoseconds phase_by_index(std::size_t index, std::size_t count,
+                                        std::chrono::nanoseconds interval) noexcept {
   if (count == 0) return std::chrono::nanoseconds{0};
   // interval * i / count without the 64-bit overflow of the plain product (7 days in ns x 10,000):
   // split the interval into quotient and remainder by count.
@@ -76,7 +77,8 @@ std::chrono::nanoseconds phase_by_name(std::string_view name, std::chrono::nanos
     h *= 0x100000001b3ULL;
   }
   if (interval.count() <= 0) return std::chrono::nanoseconds{0};
-  return std::chrono::nanoseconds{static_cast<std::int64_t>(splitmix64(h) % static_cast<std::uint64_t>(interval.count()))};
+  return std::chrono::nanoseconds{
+      static_cast<std::int64_t>(splitmix64(h) % static_cast<std::uint64_t>(interval.count()))};
 }
 
 }  // namespace serentak::monitor

@@ -16,7 +16,8 @@ void put(std::string& out, std::uint64_t v, int bytes) {
 
 std::uint64_t get(std::string_view in, std::size_t at, int bytes) {
   std::uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(in[at + static_cast<std::size_t>(i)])) << (8 * i);
+  for (int i = 0; i < bytes; ++i)
+    v |= static_cast<std::uint64_t>(static_cast<unsigned char>(in[at + static_cast<std::size_t>(i)])) << (8 * i);
   return v;
 }
 
@@ -24,7 +25,8 @@ std::uint64_t get(std::string_view in, std::size_t at, int bytes) {
 
 void sparse_histogram::record(std::uint64_t micros) {
   const auto b = static_cast<std::uint16_t>(latency_histogram::bucket_of(micros));
-  auto it = std::lower_bound(buckets_.begin(), buckets_.end(), b, [](const auto& e, std::uint16_t k) { return e.first < k; });
+  auto it =
+      std::lower_bound(buckets_.begin(), buckets_.end(), b, [](const auto& e, std::uint16_t k) { return e.first < k; });
   if (it != buckets_.end() && it->first == b) {
     ++it->second;
   } else {

@@ -32,7 +32,8 @@ check_result get(unsigned short port, const std::string& target) {
   while (line != std::string::npos && line < head_end) {
     const auto next = response.find("\r\n", line + 2);
     const std::string h = response.substr(line + 2, next - line - 2);
-    if (auto colon = h.find(':'); colon != std::string::npos) r.headers.emplace_back(h.substr(0, colon), h.substr(colon + 1));
+    if (auto colon = h.find(':'); colon != std::string::npos)
+      r.headers.emplace_back(h.substr(0, colon), h.substr(colon + 1));
     line = next;
   }
   r.body = testing::body_of(response);
@@ -61,7 +62,8 @@ TEST(monitor_conditions_serve, the_seed_story_examples_hold_on_the_seed_servers_
   EXPECT_TRUE(check(books, "[BODY].status == any(Available, On Loan)").passed) << books.body;
 
   auto pizza = get(port, "/get_order_status?order_id=ORD-101");
-  EXPECT_TRUE(check(pizza, "[BODY].status == any(Preparing, Baking, Out for Delivery, Delivered)").passed) << pizza.body;
+  EXPECT_TRUE(check(pizza, "[BODY].status == any(Preparing, Baking, Out for Delivery, Delivered)").passed)
+      << pizza.body;
   auto pizza_missing = get(port, "/get_order_status?order_id=ORD-999");
   auto v = check(pizza_missing, "[STATUS] == 200");
   EXPECT_FALSE(v.passed);

@@ -223,6 +223,39 @@ TEST(monitor_condition, syntax_errors_name_the_column_and_what_was_expected) {
   EXPECT_EQ(e.render(), "column 22: unexpected 'x' after the condition");
 }
 
+TEST(monitor_condition, arbitrary_text_compiles_or_fails_with_a_column_inside_it) {
+  // A bounded random walk over the language's own characters: no crash, no hang, and an error
+  // column always within the text (or one past its end).
+  constexpr std::string_view alphabet = "[]().,=!<> 0123456789abpnyhsmSTATUSBODYlenasratio*_-\"\t";
+  std::uint64_t x = 42;
+  for (int i = 0; i < 20000; ++i) {
+    std::string text = i % 3 == 0 ? "[STATUS] == " : (i % 3 == 1 ? "ratio([STATUS] >= 500, " : "");
+    const int n = static_cast<int>(x % 24);
+    for (int k = 0; k < n; ++k) {
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      text += alphabet[(x >> 33) % alphabet.size()];
+    }
+    condition_error error;
+    auto c = condition::compile(text, error);
+    if (!c) {
+      ASSERT_GE(error.column, 1u) << text;
+      ASSERT_LE(error.column, text.size() + 1) << text;
+      ASSERT_FALSE(error.message.empty()) << text;
+    } else {
+      check_result r = ok_json(R"({"a":[1,2]})");
+      check_input in(r, nullptr, steady::time_point{});
+      (void)c->evaluate(in);
+    }
+  }
+  const std::string deep = std::string(100000, '(') + "[STATUS] == 1";
+  condition_error error;
+  EXPECT_FALSE(condition::compile(deep, error).has_value());
+  std::string nested;
+  for (int i = 0; i < 50000; ++i) nested += "ratio(";
+  EXPECT_FALSE(condition::compile(nested + "[STATUS] == 1, 1m) < 1", error).has_value());
+  EXPECT_NE(error.message.find("no window function inside it"), std::string::npos) << error.message;
+}
+
 TEST(monitor_condition, literal_on_the_left_and_values_as_text) {
   check_result r = ok_json(R"({"code":"007","v":"1e3"})");
   EXPECT_TRUE(run("200 == [STATUS]", r).passed);
@@ -252,10 +285,11 @@ TEST(monitor_check_verdict, verdicts_and_failed_conditions_json) {
   check_input in(r, &w, steady::time_point{});
   auto e = evaluate_all(cs, in);
   EXPECT_EQ(verdict_of(cs, e, outcome::server_error, 1), check_verdict::fail);
-  EXPECT_EQ(failed_conditions_json(cs, e),
-            R"j([{"condition":"[STATUS] == 200","explained":"[STATUS] (503) == 200","seen":"503"},)j"
-            R"j({"condition":"[BODY].name == pat(*jakarta*)","explained":"[BODY].name (Bandung \u0000\"x) == pat(*jakarta*)",)j"
-            R"j("seen":"Bandung \u0000\"x"}])j");
+  EXPECT_EQ(
+      failed_conditions_json(cs, e),
+      R"j([{"condition":"[STATUS] == 200","explained":"[STATUS] (503) == 200","seen":"503"},)j"
+      R"j({"condition":"[BODY].name == pat(*jakarta*)","explained":"[BODY].name (Bandung \u0000\"x) == pat(*jakarta*)",)j"
+      R"j("seen":"Bandung \u0000\"x"}])j");
   check_evaluation all_passed;
   EXPECT_EQ(verdict_of(cs, all_passed, outcome::ok, 1), check_verdict::pass);
   EXPECT_EQ(verdict_of(cs, all_passed, outcome::ok, 2), check_verdict::pass_after_retry);

@@ -110,10 +110,11 @@ TEST(monitor_file, json_is_accepted) {
   EXPECT_EQ(r.config.endpoints[0].interval, 1s);
   EXPECT_EQ(r.config.endpoints[0].conditions.size(), 2u);
   auto bad = parse(R"({"endpoints": [{"name": "x", "url": "http://h/", "intervall": "1s"}]})");
-  EXPECT_EQ(rendered(bad), (std::vector<std::string>{
-                               "m.yaml:1:50: unknown key 'intervall' in an endpoint; expected one of: name, group, url, "
-                               "method, headers, body, interval, timeout, jitter, conditions, failure-threshold, "
-                               "success-threshold, confirm, alerts"}));
+  EXPECT_EQ(rendered(bad),
+            (std::vector<std::string>{
+                "m.yaml:1:50: unknown key 'intervall' in an endpoint; expected one of: name, group, url, "
+                "method, headers, body, interval, timeout, jitter, conditions, failure-threshold, "
+                "success-threshold, confirm, alerts"}));
 }
 
 TEST(monitor_file, every_error_is_reported_with_line_and_column) {
@@ -135,30 +136,31 @@ TEST(monitor_file, every_error_is_reported_with_line_and_column) {
         template: '{"text": "[ENDPOINT] down"}'
       - type: pager
 )");
-  EXPECT_EQ(rendered(r), (std::vector<std::string>{
-                             "m.yaml:4:15: 'interval' 50ms is below the minimum of 100ms",
-                             "m.yaml:5:5: unknown key 'intervall' in an endpoint; expected one of: name, group, url, "
-                             "method, headers, body, interval, timeout, jitter, conditions, failure-threshold, "
-                             "success-threshold, confirm, alerts",
-                             "m.yaml:6:14: 'timeout' must be a duration with a unit (100ms, 10s, 5m, 2h, 7d), found '10'",
-                             "m.yaml:8:9: condition '[STATUS] 200': column 10: expected an operator (==, !=, <, <=, >, >=), "
-                             "found '2'",
-                             "m.yaml:9:11: duplicate endpoint name 'a' (first at line 2)",
-                             "m.yaml:10:10: 'url' must be an http:// or https:// URL without spaces, found 'ftp://example/'",
-                             "m.yaml:11:24: 'failure-threshold' must be a whole number from 1 to 1000, found '0'",
-                             "m.yaml:12:13: 'jitter' 1m is more than half the interval 1m",
-                             "m.yaml:13:5: an endpoint needs 'name'",
-                             "m.yaml:15:9: a webhook alert needs 'url'",
-                             "m.yaml:16:19: unknown placeholder [ENDPOINT] in the alert template; expected one of: "
-                             "[ENDPOINT_NAME], [ENDPOINT_GROUP], [ENDPOINT_URL], [STATE], [PREVIOUS_STATE], "
-                             "[FAILED_CONDITIONS], [ALERT_TRIGGERED_OR_RESOLVED]",
-                             "m.yaml:17:15: alert 'type' must be webhook or exec, found 'pager'",
-                         }));
+  EXPECT_EQ(rendered(r),
+            (std::vector<std::string>{
+                "m.yaml:4:15: 'interval' 50ms is below the minimum of 100ms",
+                "m.yaml:5:5: unknown key 'intervall' in an endpoint; expected one of: name, group, url, "
+                "method, headers, body, interval, timeout, jitter, conditions, failure-threshold, "
+                "success-threshold, confirm, alerts",
+                "m.yaml:6:14: 'timeout' must be a duration with a unit (100ms, 10s, 5m, 2h, 7d), found '10'",
+                "m.yaml:8:9: condition '[STATUS] 200': column 10: expected an operator (==, !=, <, <=, >, >=), "
+                "found '2'",
+                "m.yaml:9:11: duplicate endpoint name 'a' (first at line 2)",
+                "m.yaml:10:10: 'url' must be an http:// or https:// URL without spaces, found 'ftp://example/'",
+                "m.yaml:11:24: 'failure-threshold' must be a whole number from 1 to 1000, found '0'",
+                "m.yaml:12:13: 'jitter' 1m is more than half the interval 1m",
+                "m.yaml:13:5: an endpoint needs 'name'",
+                "m.yaml:15:9: a webhook alert needs 'url'",
+                "m.yaml:16:19: unknown placeholder [ENDPOINT] in the alert template; expected one of: "
+                "[ENDPOINT_NAME], [ENDPOINT_GROUP], [ENDPOINT_URL], [STATE], [PREVIOUS_STATE], "
+                "[FAILED_CONDITIONS], [ALERT_TRIGGERED_OR_RESOLVED]",
+                "m.yaml:17:15: alert 'type' must be webhook or exec, found 'pager'",
+            }));
 }
 
 TEST(monitor_file, structure_errors) {
-  EXPECT_EQ(rendered(parse("")), (std::vector<std::string>{
-                                     "m.yaml:1:1: expected a map with 'endpoints:' at the top, found nothing"}));
+  EXPECT_EQ(rendered(parse("")),
+            (std::vector<std::string>{"m.yaml:1:1: expected a map with 'endpoints:' at the top, found nothing"}));
   EXPECT_EQ(rendered(parse("endpoints: []\n")),
             (std::vector<std::string>{"m.yaml:1:12: 'endpoints' must be a non-empty list of endpoints"}));
   EXPECT_EQ(rendered(parse("endpoint:\n  - name: a\n")).front(),
@@ -168,13 +170,17 @@ TEST(monitor_file, structure_errors) {
   EXPECT_EQ(yaml[0].rfind("m.yaml:3:1: not valid YAML: ", 0), 0u) << yaml[0];
   EXPECT_EQ(rendered(parse("endpoints:\n  - name: a\n    name: b\n    url: http://h/\n")),
             (std::vector<std::string>{"m.yaml:3:5: duplicate key 'name' in an endpoint"}));
-  EXPECT_EQ(rendered(parse("endpoints:\n  - name: a\n    url: http://h/\n    headers:\n      X-A: \"1\\r\\nX-B: 2\"\n")),
-            (std::vector<std::string>{"m.yaml:5:12: the value of header 'X-A' must not contain line breaks"}));
+  EXPECT_EQ(
+      rendered(parse("endpoints:\n  - name: a\n    url: http://h/\n    headers:\n      X-A: \"1\\r\\nX-B: 2\"\n")),
+      (std::vector<std::string>{"m.yaml:5:12: the value of header 'X-A' must not contain line breaks"}));
   EXPECT_EQ(rendered(parse("endpoints:\n  - name: a\n    url: http://h/\n    method: get\n")),
-            (std::vector<std::string>{"m.yaml:4:13: 'method' must be an HTTP method in capitals (GET, POST, ...), found 'get'"}));
-  EXPECT_EQ(rendered(parse("endpoints:\n  - name: a\n    url: http://h/\n    alerts:\n      - type: exec\n        url: http://h/\n")),
-            (std::vector<std::string>{"m.yaml:5:9: an exec alert needs 'command'",
-                                      "m.yaml:6:14: 'url' belongs to webhook alerts, not exec"}));
+            (std::vector<std::string>{
+                "m.yaml:4:13: 'method' must be an HTTP method in capitals (GET, POST, ...), found 'get'"}));
+  EXPECT_EQ(
+      rendered(parse(
+          "endpoints:\n  - name: a\n    url: http://h/\n    alerts:\n      - type: exec\n        url: http://h/\n")),
+      (std::vector<std::string>{"m.yaml:5:9: an exec alert needs 'command'",
+                                "m.yaml:6:14: 'url' belongs to webhook alerts, not exec"}));
 }
 
 TEST(monitor_file, the_example_in_docs_monitor_md_loads) {

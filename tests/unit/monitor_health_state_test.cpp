@@ -36,8 +36,7 @@ TEST(monitor_health_state, defaults_are_three_failures_down_two_successes_up) {
   machine m;
   EXPECT_EQ(m.p.failure_threshold, 3);
   EXPECT_EQ(m.p.success_threshold, 2);
-  EXPECT_EQ(m.run({P, F, F, P, F, F, F, F, P, F, P, P}),
-            (std::vector<health>{U, U, U, U, U, U, D, D, D, D, D, U}));
+  EXPECT_EQ(m.run({P, F, F, P, F, F, F, F, P, F, P, P}), (std::vector<health>{U, U, U, U, U, U, D, D, D, D, D, U}));
 }
 
 TEST(monitor_health_state, the_first_answer_decides_from_unknown_except_failures_which_need_the_threshold) {
@@ -49,8 +48,7 @@ TEST(monitor_health_state, the_first_answer_decides_from_unknown_except_failures
 
 TEST(monitor_health_state, degraded_after_retries_or_window_failures_with_hysteresis) {
   machine m;
-  EXPECT_EQ(m.run({P, R, W, P, R, R, W, P, R, P, P}),
-            (std::vector<health>{U, U, U, U, U, U, G, G, G, G, U}));
+  EXPECT_EQ(m.run({P, R, W, P, R, R, W, P, R, P, P}), (std::vector<health>{U, U, U, U, U, U, G, G, G, G, U}));
   // Down recovers straight to what the recovering verdicts say.
   machine d;
   EXPECT_EQ(d.run({F, F, F, W, R}), (std::vector<health>{N, N, D, D, G}));

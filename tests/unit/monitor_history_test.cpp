@@ -38,7 +38,8 @@ TEST(monitor_history, records_and_states_survive_close_and_reopen) {
   testing::scratch_dir dir;
   const std::string path = (dir.path() / "history.db").string();
   std::vector<check_record> written;
-  for (int i = 0; i < 50; ++i) written.push_back(record("pizza-101", day + i * 1s, std::chrono::microseconds(1000 + i), i % 7 != 0));
+  for (int i = 0; i < 50; ++i)
+    written.push_back(record("pizza-101", day + i * 1s, std::chrono::microseconds(1000 + i), i % 7 != 0));
   health_state s;
   s.state = health::degraded;
   s.failure_streak = 0;
@@ -90,7 +91,8 @@ TEST(monitor_history, what_flush_reported_done_is_visible_to_another_connection)
   history_writer writer(std::make_unique<history_store>(path), history_writer_options{100000, 500});
   auto produce = [&](int thread) {
     for (int i = 0; i < 5000; ++i) {
-      EXPECT_TRUE(writer.offer(record(fmt::format("e{}-{}", thread, i % 10), day + std::chrono::milliseconds(i), 900us, true)));
+      EXPECT_TRUE(
+          writer.offer(record(fmt::format("e{}-{}", thread, i % 10), day + std::chrono::milliseconds(i), 900us, true)));
     }
   };
   std::thread a(produce, 0), b(produce, 1);
@@ -146,7 +148,8 @@ TEST(monitor_history, hourly_rollups_from_merged_histograms) {
   // Hour 0: 1..1000 ms, every 10th failing; hour 1: 1001..2000 ms, none failing.
   for (int i = 1; i <= 1000; ++i) {
     rs.push_back(record("books", day + std::chrono::milliseconds(i * 3000), std::chrono::milliseconds(i), i % 10 != 0));
-    rs.push_back(record("books", day + 1h + std::chrono::milliseconds(i * 3000), std::chrono::milliseconds(1000 + i), true));
+    rs.push_back(
+        record("books", day + 1h + std::chrono::milliseconds(i * 3000), std::chrono::milliseconds(1000 + i), true));
   }
   store.write(rs);
   EXPECT_EQ(store.roll_up_closed_hours(day + 1h + 30min), 1u) << "only closed hours";
