@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -111,6 +115,55 @@ TEST(monitor_history, what_flush_reported_done_is_visible_to_another_connection)
   EXPECT_EQ(reader.count_checks(), 10000u);
   EXPECT_EQ(reader.load_states().at("e0-1"), s);
   EXPECT_EQ(reader.checks("e1-3", day).size(), 500u);
+}
+
+TEST(monitor_history, a_sigkill_loses_nothing_that_flush_reported_done) {
+  testing::scratch_dir dir;
+  const std::string path = (dir.path() / "history.db").string();
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // The child: write 3,000 records and a state, report them done, then keep writing until killed.
+    close(ready[0]);
+    history_writer writer(std::make_unique<history_store>(path), history_writer_options{100000, 256});
+    for (int i = 0; i < 3000; ++i) writer.offer(record("weather-medan", day + std::chrono::milliseconds(i), 3ms, true));
+    health_state s;
+    s.state = health::down;
+    s.failure_streak = 7;
+    writer.offer_state("weather-medan", s);
+    writer.flush();
+    if (write(ready[1], "d", 1) != 1) _exit(3);
+    // 1,000 more, reported too, then more until killed: the kill lands while batches are being written.
+    for (int i = 0; i < 1000; ++i)
+      writer.offer(record("weather-medan", day + 1h + std::chrono::milliseconds(i), 3ms, true));
+    writer.flush();
+    if (write(ready[1], "m", 1) != 1) _exit(3);
+    for (int i = 1000; i < 2'000'000; ++i) {  // bounded: about 20 s at most if never killed
+      writer.offer(record("weather-medan", day + 1h + std::chrono::milliseconds(i), 3ms, i % 2 == 0));
+      if (i % 1000 == 0) usleep(10'000);
+    }
+    _exit(4);
+  }
+  close(ready[1]);
+  char done[2] = {};
+  ASSERT_EQ(read(ready[0], &done[0], 1), 1) << "the child never reported its records done";
+  ASSERT_EQ(read(ready[0], &done[1], 1), 1);
+  close(ready[0]);
+  ASSERT_EQ(kill(child, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  history_store reader(path);
+  const auto rows = reader.checks("weather-medan", day, 10'000'000);
+  const auto reported =
+      std::count_if(rows.begin(), rows.end(), [](const check_record& r) { return r.started < day + 1h; });
+  EXPECT_EQ(reported, 3000) << "every record reported done is there";
+  EXPECT_GE(rows.size(), 4000u) << "the second reported thousand too";
+  auto states = reader.load_states();
+  ASSERT_EQ(states.count("weather-medan"), 1u);
+  EXPECT_EQ(states.at("weather-medan").failure_streak, 7);
 }
 
 TEST(monitor_history, a_full_queue_refuses_and_counts_instead_of_blocking_the_check) {
