@@ -196,6 +196,32 @@ TEST(monitor_file, the_example_in_docs_monitor_md_loads) {
   EXPECT_EQ(r.config.endpoints[0].alerts.size(), 2u);
 }
 
+TEST(monitor_file, hostile_files_give_one_clear_error_not_a_crash) {
+  // Deep nesting: yaml-cpp's depth guard ends it.
+  auto deep = rendered(parse("endpoints: " + std::string(100000, '[')));
+  ASSERT_EQ(deep.size(), 1u);
+  EXPECT_EQ(deep[0].rfind("m.yaml:1:", 0), 0u) << deep[0];
+  EXPECT_NE(deep[0].find("not valid YAML"), std::string::npos) << deep[0];
+  // A key with a control character is shown escaped (YAML's "\\xff" is U+00FF, valid UTF-8).
+  auto odd = rendered(parse("endpoints:\n  - name: a\n    url: http://h/\n    \"x\\e[31m\\xff\": 1\n"));
+  ASSERT_EQ(odd.size(), 1u);
+  EXPECT_NE(odd[0].find("unknown key 'x\\x1B[31m\u00ff'"), std::string::npos) << odd[0];
+  // Aliases are references in yaml-cpp, not copies: a "billion laughs" file stays small, and
+  // reusing one endpoint under an alias is a duplicate name.
+  auto alias = rendered(parse("endpoints:\n  - &e {name: a, url: 'http://h/'}\n  - *e\n"));
+  ASSERT_EQ(alias.size(), 1u);
+  EXPECT_NE(alias[0].find("duplicate endpoint name 'a'"), std::string::npos) << alias[0];
+  std::string laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'j'; ++c) {
+    laughs += std::string(1, c) + ": &" + c + " [*" + static_cast<char>(c - 1);
+    for (int i = 0; i < 9; ++i) laughs += std::string(", *") + static_cast<char>(c - 1);
+    laughs += "]\n";
+  }
+  auto bomb = rendered(parse(laughs + "endpoints: [{name: a, url: 'http://h/', conditions: *j}]\n"));
+  ASSERT_FALSE(bomb.empty());
+  EXPECT_NE(bomb[0].find("unknown key 'a' in the top level"), std::string::npos) << bomb[0];
+}
+
 TEST(monitor_file, loads_from_disk_and_names_the_file) {
   testing::scratch_dir dir;
   const auto path = (dir.path() / "services.yaml").string();
