@@ -164,7 +164,7 @@ class loader {
         continue;
       }
       if (!seen.insert(key).second) {
-        error(key_node.Mark(), fmt::format("duplicate key '{}' in {}", key, what));
+        error(key_node.Mark(), fmt::format("duplicate key '{}' in {}", escape_for_log(key), what));
         continue;
       }
       visit(key, entry.second);
@@ -337,7 +337,7 @@ class loader {
       if (auto compiled = condition::compile(*t, problem)) {
         e.conditions.push_back(std::move(*compiled));
       } else {
-        error(c.Mark(), fmt::format("condition '{}': {}", escape_for_log(*t), problem.render()));
+        error(c.Mark(), fmt::format("condition '{}': {}", escape_for_log(*t), escape_for_log(problem.render())));
       }
     }
   }

@@ -206,6 +206,11 @@ TEST(monitor_file, hostile_files_give_one_clear_error_not_a_crash) {
   auto odd = rendered(parse("endpoints:\n  - name: a\n    url: http://h/\n    \"x\\e[31m\\xff\": 1\n"));
   ASSERT_EQ(odd.size(), 1u);
   EXPECT_NE(odd[0].find("unknown key 'x\\x1B[31m\u00ff'"), std::string::npos) << odd[0];
+  // A condition's error quotes the condition's text: escaped too.
+  auto cond = rendered(parse("endpoints:\n  - name: a\n    url: http://h/\n    conditions: [\"[ST\\nATUS] == 1\"]\n"));
+  ASSERT_EQ(cond.size(), 1u);
+  EXPECT_EQ(cond[0].find('\n'), std::string::npos) << cond[0];
+  EXPECT_NE(cond[0].find("unknown placeholder [ST\\nATUS]"), std::string::npos) << cond[0];
   // Aliases are references in yaml-cpp, not copies: a "billion laughs" file stays small, and
   // reusing one endpoint under an alias is a duplicate name.
   auto alias = rendered(parse("endpoints:\n  - &e {name: a, url: 'http://h/'}\n  - *e\n"));
