@@ -82,11 +82,18 @@ void history_writer::run() {
       records_upto = offered_records_ - queue_.size();  // what stays queued is the newest
       states_upto = offered_states_;
     }
+    // A failed transaction rolls back whole, so the same batch can be tried again: a reader holding
+    // the lock past the busy timeout (the sqlite3 shell mid-query) should cost time, not records.
     std::string error;
-    try {
-      store_->write(batch, states);
-    } catch (const history_error& e) {
-      error = e.what();
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds{200 * attempt});
+      try {
+        store_->write(batch, states);
+        error.clear();
+        break;
+      } catch (const history_error& e) {
+        error = e.what();
+      }
     }
     maintain_if_hour_turned();
     {

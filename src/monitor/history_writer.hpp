@@ -47,7 +47,7 @@ class history_writer {
 
   std::uint64_t written() const;         // records committed
   std::uint64_t dropped() const;         // records refused by a full queue
-  std::uint64_t failed_batches() const;  // transactions that failed (their records are lost)
+  std::uint64_t failed_batches() const;  // transactions that failed 3 times (their records are lost)
   std::string last_error() const;
 
  private:
