@@ -26,7 +26,7 @@ check_input::check_input(const check_result& result, const check_window* window,
 
 check_input::~check_input() = default;
 
-const void* check_input::body_json() {
+const nlohmann::json* check_input::body_json() {
   if (!parsed_) {
     parsed_ = true;
     auto parsed = nlohmann::json::parse(result_.body, nullptr, false);
@@ -142,7 +142,7 @@ condition_value resolve_ref(const operand& o, check_input& input) {
         const std::string_view body = trim(r.body);
         if (has) return condition_value::of_bool(!body.empty());
         if (len) {
-          const auto* root = static_cast<const nlohmann::json*>(input.body_json());
+          const auto* root = input.body_json();
           if (root != nullptr && (root->is_array() || root->is_object())) {
             return condition_value::of_number(static_cast<double>(root->size()));
           }
@@ -150,7 +150,7 @@ condition_value resolve_ref(const operand& o, check_input& input) {
         }
         return condition_value::of_text(std::string(body));
       }
-      const auto* root = static_cast<const nlohmann::json*>(input.body_json());
+      const auto* root = input.body_json();
       if (root == nullptr) return has ? condition_value::of_bool(false) : condition_value::missing("body is not JSON");
       std::string why;
       const nlohmann::json* at = walk(*root, o.path, why);

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "monitor/check_result.hpp"
 #include "monitor/check_window.hpp"
 #include "monitor/condition_value.hpp"
@@ -51,7 +53,7 @@ class check_input {
   const check_window* window() const noexcept { return window_; }
   std::chrono::steady_clock::time_point now() const noexcept { return now_; }
   // The body as JSON, parsed on first use; nullptr when it is not JSON.
-  const void* body_json();  // an nlohmann::json*, kept opaque so this header stays light
+  const nlohmann::json* body_json();
   bool body_parsed() const noexcept { return parsed_; }
 
  private:
