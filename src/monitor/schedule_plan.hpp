@@ -2,7 +2,7 @@
 // The schedule arithmetic of one endpoint, on the steady clock: tick n is due at
 //   start + phase + n * interval + jitter(n),   jitter(n) in [0, max_jitter], drawn from (seed, n).
 // Nothing accumulates: a slow check, a late wake-up or a jittered tick never moves a later tick, so
-// the schedule cannot drift (Gatus sleeps `interval` after each check and drifts by its duration).
+// the schedule cannot drift.
 // Pure values and functions; safe from any thread.
 
 #include <chrono>
