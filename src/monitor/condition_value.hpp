@@ -38,7 +38,7 @@ condition_value literal_value(std::string_view source);
 // a op b under the rules above. For <, <=, >, >= both sides must be numbers.
 bool compare(const condition_value& a, compare_op op, const condition_value& b);
 
-// Gatus's pat(): '*' matches any run of characters (including '/' and none), everything else
+// pat(): '*' matches any run of characters (including '/' and none), everything else
 // matches itself, case-sensitively; the whole text must match.
 bool pattern_matches(std::string_view pattern, std::string_view text) noexcept;
 

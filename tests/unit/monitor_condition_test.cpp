@@ -167,6 +167,13 @@ TEST(monitor_condition, window_conditions_over_history) {
   EXPECT_TRUE(compiled("ratio([STATUS] >= 500, 10m) < 0.01").is_window());
   EXPECT_EQ(compiled("ratio([STATUS] >= 500, 10m) < 0.01").window(), 10min);
   EXPECT_FALSE(run("p95([RESPONSE_TIME], 5m) < 300", r, nullptr, now).passed) << "no history: fails";
+  EXPECT_EQ(run("p99.9([RESPONSE_TIME], 10m) < 1", r, &w, now).seen, "100");
+  EXPECT_EQ(run("P100([RESPONSE_TIME], 10m) < 1", r, &w, now).seen, "100");
+  for (auto bad : {"p0([RESPONSE_TIME], 5m) < 1", "p101([RESPONSE_TIME], 5m) < 1", "p95([STATUS], 5m) < 1",
+                   "p95([RESPONSE_TIME]) < 1", "p95([RESPONSE_TIME], 0s) < 1"}) {
+    condition_error error;
+    EXPECT_FALSE(condition::compile(bad, error).has_value()) << bad;
+  }
 }
 
 TEST(monitor_condition, evaluate_all_marks_window_only_failures) {
