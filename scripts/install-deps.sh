@@ -7,6 +7,7 @@ set -euo pipefail
 build_packages=(
   build-essential cmake ninja-build pkg-config
   libcurl4-openssl-dev libboost-dev nlohmann-json3-dev libfmt-dev libcli11-dev
+  libyaml-cpp-dev libsqlite3-dev         # monitor files and history (src/monitor)
   libgtest-dev libgmock-dev
   zlib1g-dev                             # tests: hostile_responses_test builds gzip bodies
   clang-14 libclang-rt-14-dev            # libFuzzer and the clang sanitizer runtime

@@ -1,0 +1,202 @@
+#include "monitor/check_scheduler.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace serentak::monitor {
+namespace {
+
+using namespace std::chrono_literals;
+using time_point = std::chrono::steady_clock::time_point;
+
+// A fake clock: the tests only ever pass time points, nothing sleeps.
+const time_point t0{std::chrono::hours{24}};
+
+schedule_plan every(std::chrono::nanoseconds interval, std::chrono::nanoseconds phase = 0ns) {
+  schedule_plan p;
+  p.interval = interval;
+  p.phase = phase;
+  return p;
+}
+
+TEST(monitor_schedule, fixed_rate_never_drifts_by_the_checks_duration) {
+  check_scheduler s(t0);
+  auto id = s.add(every(1s, 250ms));
+  EXPECT_EQ(s.next_due(), t0 + 250ms);
+  for (std::uint64_t n = 0; n < 100; ++n) {
+    const time_point due = t0 + 250ms + n * 1s;
+    EXPECT_FALSE(s.pop_due(due - 1ns).has_value());
+    const time_point woke = due + 3ms;  // the loop wakes a little late
+    auto tick = s.pop_due(woke);
+    ASSERT_TRUE(tick.has_value()) << n;
+    EXPECT_EQ(tick->tick, n);
+    EXPECT_EQ(tick->due, due) << "due times stay on the grid whatever the lag and the duration";
+    EXPECT_EQ((check_timing{tick->due, woke}.lag()), 3ms);
+    s.finish(id);  // the check took 700 ms: it ended before the next tick; nothing moves
+  }
+  EXPECT_EQ(s.counters(id).started, 100u);
+  EXPECT_EQ(s.counters(id).skipped_busy, 0u);
+  EXPECT_EQ(s.counters(id).skipped_late, 0u);
+}
+
+TEST(monitor_schedule, a_running_check_is_never_overlapped_its_tick_is_skipped_and_counted) {
+  check_scheduler s(t0);
+  auto id = s.add(every(1s));
+  ASSERT_TRUE(s.pop_due(t0).has_value());  // tick 0 starts and runs for 2.5 s
+  EXPECT_FALSE(s.pop_due(t0 + 1s).has_value());
+  EXPECT_FALSE(s.pop_due(t0 + 2s).has_value());
+  EXPECT_TRUE(s.running(id));
+  EXPECT_EQ(s.counters(id).skipped_busy, 2u);
+  s.finish(id);  // at 2.5 s
+  auto tick = s.pop_due(t0 + 3s);
+  ASSERT_TRUE(tick.has_value());
+  EXPECT_EQ(tick->tick, 3u);
+  EXPECT_EQ(tick->due, t0 + 3s);
+  EXPECT_EQ(s.counters(id).started, 2u);
+}
+
+TEST(monitor_schedule, a_late_scheduler_runs_the_latest_tick_once_and_counts_the_overtaken) {
+  check_scheduler s(t0);
+  auto id = s.add(every(1s));
+  auto tick = s.pop_due(t0 + 5500ms);  // the loop stalled for 5.5 s
+  ASSERT_TRUE(tick.has_value());
+  EXPECT_EQ(tick->tick, 5u);
+  EXPECT_EQ(tick->due, t0 + 5s);
+  EXPECT_EQ(s.counters(id).skipped_late, 5u);
+  s.finish(id);
+  EXPECT_FALSE(s.pop_due(t0 + 5500ms).has_value()) << "no burst of missed ticks";
+  EXPECT_EQ(s.next_due(), t0 + 6s);
+}
+
+TEST(monitor_schedule, intervals_below_100ms_and_wide_jitter_are_refused) {
+  EXPECT_EQ(validate(every(50ms)), "interval 50ms is below the minimum of 100ms");
+  EXPECT_EQ(validate(every(100ms)), "");
+  schedule_plan p = every(1s);
+  p.max_jitter = 600ms;
+  EXPECT_EQ(validate(p), "jitter 600ms is more than half the interval 1s");
+  p.max_jitter = 0ns;
+  p.phase = 1s;
+  EXPECT_NE(validate(p), "");
+  check_scheduler s(t0);
+  EXPECT_THROW(s.add(every(10ms)), std::invalid_argument);
+}
+
+TEST(monitor_schedule, jitter_is_bounded_seeded_and_keeps_ticks_in_order) {
+  schedule_plan a = every(1s);
+  a.max_jitter = 200ms;
+  a.seed = 7;
+  schedule_plan b = a;
+  b.seed = 8;
+  std::size_t different = 0;
+  for (std::uint64_t n = 0; n < 1000; ++n) {
+    EXPECT_GE(a.jitter(n), 0ns);
+    EXPECT_LE(a.jitter(n), 200ms);
+    EXPECT_EQ(a.due(t0, n), t0 + n * 1s + a.jitter(n)) << "jitter never accumulates";
+    EXPECT_LT(a.due(t0, n), a.due(t0, n + 1));
+    if (a.jitter(n) != b.jitter(n)) ++different;
+  }
+  EXPECT_GT(different, 990u) << "another seed, other jitter";
+  schedule_plan a2 = a;
+  EXPECT_EQ(a2.jitter(123), a.jitter(123)) << "same seed, same jitter";
+}
+
+TEST(monitor_schedule, startup_phases_spread_over_the_first_interval) {
+  constexpr std::size_t count = 10'000;
+  std::array<std::size_t, 10> by_index{}, by_name{};
+  for (std::size_t i = 0; i < count; ++i) {
+    auto pi = phase_by_index(i, count, 1s);
+    auto pn = phase_by_name(fmt::format("endpoint-{}", i), 1s);
+    ASSERT_GE(pi, 0ns);
+    ASSERT_LT(pi, 1s);
+    ASSERT_GE(pn, 0ns);
+    ASSERT_LT(pn, 1s);
+    by_index[static_cast<std::size_t>(pi / 100ms)]++;
+    by_name[static_cast<std::size_t>(pn / 100ms)]++;
+  }
+  for (std::size_t b = 0; b < 10; ++b) {
+    EXPECT_EQ(by_index[b], 1000u) << b;
+    EXPECT_GT(by_name[b], 850u) << b;
+    EXPECT_LT(by_name[b], 1150u) << b;
+  }
+  EXPECT_EQ(phase_by_name("weather-jakarta", 1s), phase_by_name("weather-jakarta", 1s));
+  EXPECT_EQ(phase_by_index(3, 4, 7 * 24h), 7 * 24h / 4 * 3) << "no overflow at a 7-day interval";
+}
+
+TEST(monitor_schedule, ten_thousand_endpoints_all_start_within_the_first_interval_in_due_order) {
+  constexpr std::size_t count = 10'000;
+  check_scheduler s(t0);
+  for (std::size_t i = 0; i < count; ++i) s.add(every(1s, phase_by_index(i, count, 1s)));
+  std::vector<bool> seen(count, false);
+  time_point last = t0;
+  std::size_t started = 0;
+  // Step the fake clock 1 ms at a time through the first interval, ending just before its end;
+  // every check ends at once.
+  std::vector<time_point> steps;
+  for (time_point now = t0; now < t0 + 1s; now += 1ms) steps.push_back(now);
+  steps.push_back(t0 + 1s - 1ns);
+  for (time_point now : steps) {
+    while (auto tick = s.pop_due(now)) {
+      EXPECT_GE(tick->due, last);
+      EXPECT_LE(tick->due, now);
+      last = tick->due;
+      EXPECT_EQ(tick->tick, 0u);
+      EXPECT_FALSE(seen[tick->endpoint]);
+      seen[tick->endpoint] = true;
+      ++started;
+      s.finish(tick->endpoint);
+    }
+  }
+  EXPECT_EQ(started, count);
+  EXPECT_EQ(s.pending(), count) << "one pending tick per endpoint";
+}
+
+TEST(monitor_schedule, mixed_intervals_match_a_brute_force_count) {
+  constexpr std::size_t count = 2'000;
+  check_scheduler s(t0);
+  std::vector<schedule_plan> plans;
+  for (std::size_t i = 0; i < count; ++i) {
+    schedule_plan p = every(std::chrono::milliseconds(100 + 37 * (i % 50)));
+    p.phase = phase_by_name(fmt::format("e{}", i), p.interval);
+    p.max_jitter = p.interval / 4;
+    p.seed = i;
+    plans.push_back(p);
+    s.add(p);
+  }
+  std::vector<std::uint64_t> starts(count, 0);
+  const time_point end = t0 + 10s;
+  time_point last = t0;
+  for (time_point now = t0; now <= end; now += 1ms) {
+    while (auto tick = s.pop_due(now)) {
+      ASSERT_GE(tick->due, last);
+      last = tick->due;
+      starts[tick->endpoint]++;
+      s.finish(tick->endpoint);
+    }
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    std::uint64_t expected = 0;
+    while (plans[i].due(t0, expected) <= end) ++expected;
+    ASSERT_EQ(starts[i], expected) << i;
+    ASSERT_EQ(s.counters(i).skipped_late, 0u) << "a 1 ms step never overtakes a tick at >= 100 ms";
+  }
+}
+
+TEST(monitor_schedule, removed_endpoints_are_no_longer_due) {
+  check_scheduler s(t0);
+  auto a = s.add(every(1s));
+  auto b = s.add(every(1s, 500ms));
+  s.remove(a);
+  EXPECT_EQ(s.next_due(), t0 + 500ms);
+  auto tick = s.pop_due(t0 + 2s);
+  ASSERT_TRUE(tick.has_value());
+  EXPECT_EQ(tick->endpoint, b);
+  EXPECT_EQ(tick->tick, 1u);
+}
+
+}  // namespace
+}  // namespace serentak::monitor
