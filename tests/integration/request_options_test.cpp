@@ -270,5 +270,47 @@ TEST(request_netrc, credentials_from_netrc_reach_the_server_through_curl) {
   EXPECT_EQ(server.requests_seen(), 2U);
 }
 
+// Under `auto`, a reply the native parser refuses is fetched again through curl only for a plain
+// GET: a POST (or any request with a body or headers of its own) is never sent twice that way.
+TEST(request_auto, a_post_is_not_sent_again_through_curl_after_a_reply_the_native_parser_refused) {
+  const auto no_reason_phrase = [](const scripted_request&) {
+    return scripted_reply::garbage("HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok");
+  };
+  scratch_dir dir;
+  scripted_http_server post_server(no_reason_phrase);
+  auto post = serentak({"fetch", "--transport", "auto", "--url", post_server.url("/api?id={}"), "-q", "--no-log",
+                        "--json", R"({"id":"{}"})", "x"},
+                       dir.path());
+  EXPECT_EQ(post.exit_code, 1) << post.err;  // invalid_response: the native verdict stands
+  EXPECT_EQ(post_server.requests_seen(), 1U);
+  scripted_http_server get_server(no_reason_phrase);
+  auto get = serentak({"fetch", "--transport", "auto", "--url", get_server.url("/api?id={}"), "-q", "--no-log", "x"},
+                      dir.path());
+  EXPECT_EQ(get.exit_code, 0) << get.err;  // curl forgives it
+  EXPECT_EQ(get_server.requests_seen(), 2U);
+}
+
+TEST(request_auto, picks_curl_for_what_only_curl_sends_and_native_refuses_it) {
+  using client::route_request;
+  using client::transport_choice;
+  using kind = client::transport_route::kind;
+  const char* url = "http://127.0.0.1:5000/p";
+  request_spec head;
+  head.method = "HEAD";
+  request_spec netrc;
+  netrc.netrc = true;
+  request_spec post;
+  post.body = "x";
+  for (const request_spec* spec : {&head, &netrc}) {
+    const request_shape shape = request_shape::prepare(*spec);
+    EXPECT_EQ(route_request(transport_choice::automatic, url, false, false, shape).how, kind::curl);
+    EXPECT_EQ(route_request(transport_choice::native, url, false, false, shape).how, kind::refuse);
+  }
+  const request_shape post_shape = request_shape::prepare(post);
+  EXPECT_EQ(route_request(transport_choice::automatic, url, false, false, post_shape).how, kind::native);
+  EXPECT_EQ(route_request(transport_choice::native, url, true, false, post_shape).how, kind::refuse);
+  EXPECT_EQ(route_request(transport_choice::native, url, true, false, request_shape()).how, kind::native);
+}
+
 }  // namespace
 }  // namespace serentak
