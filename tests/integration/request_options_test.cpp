@@ -290,6 +290,19 @@ TEST(request_auto, a_post_is_not_sent_again_through_curl_after_a_reply_the_nativ
   EXPECT_EQ(get_server.requests_seen(), 2U);
 }
 
+TEST(request_auto, head_goes_through_curl_and_reads_no_body) {
+  scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200); });
+  scratch_dir dir;
+  auto r = serentak({"fetch", "--transport", "auto", "--url", server.url("/api?id={}"), "-q", "--no-log", "-X", "HEAD",
+                     "a", "b"},
+                    dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto seen = server.requests();
+  ASSERT_EQ(seen.size(), 2U);
+  EXPECT_EQ(seen[0].method, "HEAD");
+  EXPECT_FALSE(seen[0].header("Content-Length"));
+}
+
 TEST(request_auto, picks_curl_for_what_only_curl_sends_and_native_refuses_it) {
   using client::route_request;
   using client::transport_choice;

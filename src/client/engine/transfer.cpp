@@ -91,15 +91,16 @@ CURLcode transfer::set_request_shape(const request_shape& shape) {
   }
   if (shape.has_body()) header_nodes_.back().data = no_expect;
   if (const CURLcode code = set_pointer(easy, CURLOPT_HTTPHEADER, header_nodes_.data()); code != CURLE_OK) return code;
+  if (shape.netrc()) {
+    if (const CURLcode code = set_long(easy, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL)); code != CURLE_OK) {
+      return code;
+    }
+  }
   const std::string& method = shape.method();
-  if (method == "HEAD") return set_long(easy, CURLOPT_NOBODY, 1L);
+  if (method == "HEAD") return set_long(easy, CURLOPT_NOBODY, 1L);  // no body follows the answer's head
   // A body makes it a POST (CURLOPT_POSTFIELDS, set per request); any other method is named.
   const bool curls_own = method == (shape.has_body() ? "POST" : "GET");
-  if (!curls_own) {
-    if (const CURLcode code = set_text(easy, CURLOPT_CUSTOMREQUEST, method.c_str()); code != CURLE_OK) return code;
-  }
-  if (shape.netrc()) return set_long(easy, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
-  return CURLE_OK;
+  return curls_own ? CURLE_OK : set_text(easy, CURLOPT_CUSTOMREQUEST, method.c_str());
 }
 
 void transfer::prepare(fetch_request request, const fetch_policy& policy, int attempt,
