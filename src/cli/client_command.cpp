@@ -11,6 +11,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/fd_limit.hpp"
+#include "cli/request_options.hpp"
 #include "cli/signal_watch.hpp"
 #include "client/inputs/item_inputs.hpp"
 #include "client/theme_run.hpp"
@@ -43,6 +44,7 @@ client::theme_run_config make_config(const client_command& command, themes::lang
   config.connect_timeout = to_ms(options.connect_timeout_s);
   config.max_body_bytes = options.max_body_bytes;
   config.follow_redirects = options.follow;
+  config.request = make_request_spec(options, *command.app);
   config.transport = client::parse_transport_choice(options.transport).value_or(client::transport_choice::automatic);
   config.retry.max_retries = options.retries;
   if (!options.rate.empty()) {

@@ -54,6 +54,25 @@ void add_client_options(CLI::App& command, client_options& options, std::string_
   command.add_option("--threads", options.threads, "Worker threads (default: CPU cores)")->check(CLI::Range(1u, 256u));
   command.add_flag("-v,--verbose", options.verbose, "Also print each log line to stderr");
   command.add_flag("-q,--quiet", options.quiet, "No progress line on stderr");
+  command.add_option("-X,--method", options.method, "HTTP method, a token (default GET; POST when a body is given)");
+  command.add_option("-H,--header", options.headers,
+                     "Request header 'Name: value'; repeatable; {} in the value is the item, as given")
+      ->allow_extra_args(false);
+  command.add_option("-d,--data", options.data, "Request body: TEXT or @FILE; {} is the item, as given (Content-Type "
+                                                "application/x-www-form-urlencoded unless -H sets one)");
+  command.add_option("--json", options.json,
+                     "JSON request body; {} is the item, JSON-escaped; sets Content-Type and Accept to application/json")
+      ->excludes("--data");
+  command.add_option("-A,--user-agent", options.user_agent, "User-Agent header (default serentak/<version>; '' sends none)");
+  command.add_option("-u,--user", options.user, "Basic authentication, USER:PASS");
+  command.add_option("--header-file", options.header_files,
+                     "File of request headers, 'Name: value' a line ('#' and blank lines skipped); repeatable")
+      ->allow_extra_args(false);
+  command.add_option("--bearer-env", options.bearer_env, "Send 'Authorization: Bearer $VAR' (VAR must be set and non-empty)");
+  command.add_flag("--netrc", options.netrc, "Credentials from ~/.netrc (libcurl; --transport auto then uses curl)");
+  command.add_option("--redact-header", options.redact_headers,
+                     "Another header whose value is a secret (never shown); repeatable, any case")
+      ->allow_extra_args(false);
   command.add_option("--summary", options.summary, "After the run, print a summary: none, text or json")
       ->check(CLI::IsMember({"none", "text", "json"}))
       ->capture_default_str();

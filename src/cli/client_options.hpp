@@ -37,6 +37,17 @@ struct client_options {
   unsigned threads = 0;                        // engine worker threads; 0: cores
   bool verbose = false;                        // echo log lines to stderr
   bool quiet = false;                          // no progress line
+  // The request (docs/cli.md "Request"): read by cli/request_options into a request_spec.
+  std::string method;                          // -X; empty: GET, or POST with a body
+  std::vector<std::string> headers;            // -H 'Name: value', repeatable; "{}" is the item
+  std::string data;                            // -d TEXT or @FILE (given: count("--data"))
+  std::string json;                            // --json TEMPLATE (given: count("--json"))
+  std::string user_agent;                      // -A (given: count("--user-agent"))
+  std::string user;                            // -u USER:PASS, basic auth
+  std::vector<std::string> header_files;       // --header-file FILE, one header a line
+  std::string bearer_env;                      // --bearer-env VAR
+  bool netrc = false;                          // --netrc
+  std::vector<std::string> redact_headers;     // --redact-header NAME
   std::string summary = "none";                // none | text | json, printed after the closing lines
                                                // (fetch: text; the seed commands keep the seed's output)
 };

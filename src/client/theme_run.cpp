@@ -41,10 +41,17 @@ url_template make_urls(const theme_run_config& config) {
 }
 
 // Every item is checked before anything is sent; returns how many will be fetched.
-std::size_t scan(std::vector<input_part>& parts, const theme_run_config& config, const url_template& urls) {
+std::size_t scan(std::vector<input_part>& parts, const theme_run_config& config, const url_template& urls,
+                 const request_shape& shape) {
   std::unordered_set<std::uint64_t> seen;  // only with --dedupe, released when the scan ends
   std::size_t unique = 0;
   std::size_t all = scan_inputs(parts, config.max_line_bytes, [&](std::string_view item) {
+    // An item going into a header line must not end it (header injection): refused here, with
+    // the rest, before the first request. A secret item is named by its place, never shown.
+    if (auto problem = shape.check_item(item)) {
+      if (shape.item_is_secret()) throw secret_item_error(*problem);
+      throw std::invalid_argument(*problem);
+    }
     if (urls.whole_url()) {
       if (auto problem = check_target_url(urls.expand(item))) throw std::invalid_argument(*problem);
     }
@@ -64,6 +71,7 @@ theme_run_result run_theme(const theme_run_config& config) {
   theme_run_result result;
 
   url_template urls = make_urls(config);
+  request_shape shape = request_shape::prepare(config.request);
   std::vector<std::string> positional = config.items;
   if (positional.empty() && config.input_files.empty()) {
     positional.assign(theme.default_items.begin(), theme.default_items.end());
@@ -76,7 +84,7 @@ theme_run_result run_theme(const theme_run_config& config) {
     std::vector<input_part>& parts;
     ~closer() { close_inputs(parts); }
   } close_parts{parts};
-  result.total_items = scan(parts, config, urls);
+  result.total_items = scan(parts, config, urls, shape);
 
   // Every output is opened before any byte of one is changed, and the results file, the data, is
   // changed last: a bad --log (a missing folder, a full disk) is exit 2 with an earlier run's
@@ -106,6 +114,7 @@ theme_run_result run_theme(const theme_run_config& config) {
   if (config.progress) progress = std::make_unique<progress_line>(to_fetch);
   observer.attach_progress(progress.get());
   observer.attach_stop(config.stop);
+  observer.hide_items(shape.item_is_secret());
 
   engine_config engine;
   engine.threads = config.threads;
@@ -114,6 +123,7 @@ theme_run_result run_theme(const theme_run_config& config) {
   engine.policy.connect_timeout = config.connect_timeout;
   engine.policy.max_body_bytes = config.max_body_bytes;
   engine.policy.follow_redirects = config.follow_redirects;
+  engine.policy.request = std::move(shape);
   engine.transport = config.transport;
   engine.retry = config.retry;
   engine.rate_per_second = config.rate_per_second;

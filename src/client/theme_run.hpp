@@ -14,6 +14,7 @@
 #include "client/transport/transport_choice.hpp"
 #include "core/host_budget.hpp"
 #include "core/item_lines.hpp"
+#include "core/request_shape.hpp"
 #include "core/retry_policy.hpp"
 #include "core/result_record.hpp"
 #include "core/run_summary.hpp"
@@ -35,6 +36,7 @@ struct theme_run_config {
   std::chrono::milliseconds connect_timeout{0};    // 0: bounded by timeout only
   std::size_t max_body_bytes = 8 * 1024 * 1024;    // decoded response bytes kept per item
   bool follow_redirects = false;                   // at most 5, http/https only
+  request_spec request;                            // method, headers, body; default: a plain GET
   transport_choice transport = transport_choice::automatic;  // which HTTP client carries requests
   retry_policy retry;                              // max_retries 0: no retries
   std::optional<double> rate_per_second;           // attempts per second over the run; nullopt: unlimited

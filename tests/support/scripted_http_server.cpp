@@ -1,6 +1,7 @@
 #include "support/scripted_http_server.hpp"
 
 #include <arpa/inet.h>
+#include <cctype>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -81,12 +82,34 @@ std::optional<scripted_request> parse_request_line(std::string_view head) {
   const std::size_t second_space = line.find(' ', first_space + 1);
   if (second_space == std::string_view::npos) return std::nullopt;
   scripted_request request;
+  request.head = std::string(head) + "\r\n";
   request.method = std::string(line.substr(0, first_space));
   request.target = std::string(line.substr(first_space + 1, second_space - first_space - 1));
   return request;
 }
 
 }  // namespace
+
+std::optional<std::string> scripted_request::header(std::string_view name) const {
+  const auto lower = [](std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  const std::string wanted = lower(name) + ":";
+  std::size_t from = head.find("\r\n");
+  while (from != std::string::npos && from + 2 < head.size()) {
+    const std::size_t end = head.find("\r\n", from + 2);
+    const std::string_view line = std::string_view(head).substr(from + 2, end - from - 2);
+    if (lower(line.substr(0, wanted.size())) == wanted) {
+      std::string_view value = line.substr(wanted.size());
+      while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+      return std::string(value);
+    }
+    from = end;
+  }
+  return std::nullopt;
+}
 
 scripted_reply scripted_reply::respond(int status, std::string body, milliseconds delay) {
   scripted_reply reply;
@@ -204,6 +227,11 @@ std::vector<clock_type::time_point> scripted_http_server::arrival_times() const 
   return arrivals_;
 }
 
+std::vector<scripted_request> scripted_http_server::requests() const {
+  std::lock_guard lock(counts_mutex_);
+  return requests_seen_;
+}
+
 std::vector<std::string> scripted_http_server::targets() const {
   std::lock_guard lock(counts_mutex_);
   return targets_;
@@ -307,6 +335,7 @@ void scripted_http_server::serve(int fd) noexcept {
         request->arrived = clock_type::now();
         arrivals_.push_back(request->arrived);
         targets_.push_back(request->target);
+        requests_seen_.push_back(*request);
       }
       enter();
       keep_open = handle(fd, *request);  // calls leave() on every path
@@ -317,7 +346,7 @@ void scripted_http_server::serve(int fd) noexcept {
   ::close(fd);
 }
 
-// Reads up to the end of one request head (GET only: no body follows) and consumes it.
+// Reads one request head and its Content-Length body, and consumes them.
 std::optional<scripted_request> scripted_http_server::read_request(int fd, std::string& buffer) {
   std::size_t head_end = std::string::npos;
   while ((head_end = buffer.find("\r\n\r\n")) == std::string::npos) {
@@ -332,6 +361,22 @@ std::optional<scripted_request> scripted_http_server::read_request(int fd, std::
   }
   std::optional<scripted_request> request = parse_request_line(std::string_view(buffer).substr(0, head_end));
   buffer.erase(0, head_end + 4);
+  if (!request) return request;
+  // A body with a Content-Length is read whole (a test's bodies are small); chunked ones are not sent.
+  const std::optional<std::string> length = request->header("Content-Length");
+  const std::size_t wanted = length ? std::stoul(*length) : 0;
+  if (wanted > max_head_bytes * 64) return std::nullopt;
+  while (buffer.size() < wanted) {
+    const int waited = wait_until(fd, POLLIN, -1);
+    if (waited < 0) return std::nullopt;
+    if (waited == 0) continue;
+    char chunk[4096];
+    const ssize_t got = ::recv(fd, chunk, sizeof chunk, 0);
+    if (got <= 0) return std::nullopt;
+    buffer.append(chunk, static_cast<std::size_t>(got));
+  }
+  request->body = buffer.substr(0, wanted);
+  buffer.erase(0, wanted);
   return request;
 }
 

@@ -33,6 +33,11 @@ struct scripted_request {
   std::string target;        // as sent: "/path?query"
   std::size_t sequence = 0;  // 0-based arrival order over all connections
   std::chrono::steady_clock::time_point arrived;  // when its head had been read
+  std::string head;          // the request line and header lines as sent, each ending in CRLF
+  std::string body;          // Content-Length bytes after the head (none without one)
+
+  // The value of the first header named name (any case); nullopt when absent.
+  std::optional<std::string> header(std::string_view name) const;
 };
 
 // What the server does with one request. Every action waits `delay` first (the peer closing
@@ -91,6 +96,8 @@ class scripted_http_server {
   std::vector<std::chrono::steady_clock::time_point> arrival_times() const;
   // Every request's target as sent ("/path?query"), in arrival order.
   std::vector<std::string> targets() const;
+  // Every request as received (head and body), in arrival order.
+  std::vector<scripted_request> requests() const;
   std::size_t connections_accepted() const;
   // The most requests held at once: counted from the request head being read until just before
   // the answer's last bytes are written (or the connection is dropped), so it never exceeds what
@@ -141,6 +148,7 @@ class scripted_http_server {
   std::uint64_t streamed_ = 0;
   std::vector<std::chrono::steady_clock::time_point> arrivals_;
   std::vector<std::string> targets_;
+  std::vector<scripted_request> requests_seen_;
 };
 
 // A local TCP port that nothing listens on (bound, then closed): connecting to it is refused.

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/outcome.hpp"
+#include "core/request_shape.hpp"
 
 namespace serentak::client {
 
@@ -14,7 +15,7 @@ namespace serentak::client {
 struct fetch_request {
   std::size_t index = 0;
   std::string item;  // as the user gave it (untrusted; escape before logging)
-  std::string url;   // the full URL to GET
+  std::string url;   // the full URL (method, headers and body: fetch_policy::request)
 };
 
 struct fetch_policy {
@@ -23,7 +24,9 @@ struct fetch_policy {
   std::size_t max_body_bytes = 8 * 1024 * 1024;    // decoded bytes kept; more -> invalid_response
   bool follow_redirects = false;                   // http/https targets only, at most max_redirects
   long max_redirects = 5;
-  std::string user_agent = "serentak/0.1";
+  // Method, header lines and body of every request of the run, "{}" filled per item (a GET with
+  // User-Agent serentak/<version> by default). Read by both transports, never changed in a run.
+  request_shape request;
 };
 
 // The result of one attempt (fetch_observer::on_retry) or the final result of one item

@@ -57,10 +57,13 @@ CURLcode transfer::configure(const fetch_policy& policy) {
       policy.connect_timeout.count() > 0
           ? set_long(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(policy.connect_timeout.count()))
           : CURLE_OK,
-      set_text(easy, CURLOPT_USERAGENT, policy.user_agent.c_str()),
-      // "": every encoding curl can decode; the write callback then sees decoded bytes, so
-      // max_body_bytes bounds what we keep, and a compression bomb is cut off like any big body.
+      // "": every encoding curl can decode, so a body sent compressed although not asked for is
+      // decoded; the write callback then sees decoded bytes, so max_body_bytes bounds what we
+      // keep, and a compression bomb is cut off like any big body. What is asked for is the
+      // Accept-Encoding line of policy.request (identity unless the user says otherwise), which
+      // replaces the one this option would send.
       set_text(easy, CURLOPT_ACCEPT_ENCODING, ""),
+      set_request_shape(policy.request),
       receive_buffer_bytes_ > 0 ? set_long(easy, CURLOPT_BUFFERSIZE, receive_buffer_bytes_) : CURLE_OK,
       forbid_reuse_ ? set_long(easy, CURLOPT_FORBID_REUSE, 1L) : CURLE_OK,
   };
@@ -71,9 +74,39 @@ CURLcode transfer::configure(const fetch_policy& policy) {
   return CURLE_OK;
 }
 
+// The run's method and header lines, set once per handle. Every line, User-Agent and Accept
+// included, goes in the custom list, so curl writes them in the list's order right after Host,
+// as the native transport does; then (with a body) Content-Length, as the native transport does.
+// "Expect:" turns off curl's 100-continue for a large body (the native transport never waits).
+CURLcode transfer::set_request_shape(const request_shape& shape) {
+  static char no_expect[] = "Expect:";
+  CURL* easy = easy_.get();
+  const std::size_t lines = shape.line_count();
+  header_nodes_.assign(lines + (shape.has_body() ? 1 : 0), curl_slist{});
+  item_lines_.resize(lines);
+  for (std::size_t k = 0; k < lines; ++k) {
+    // curl only reads the list; the lines outlive every transfer of the run.
+    if (!shape.line_has_item(k)) header_nodes_[k].data = const_cast<char*>(shape.curl_line(k).c_str());
+    header_nodes_[k].next = k + 1 < header_nodes_.size() ? &header_nodes_[k + 1] : nullptr;
+  }
+  if (shape.has_body()) header_nodes_.back().data = no_expect;
+  if (const CURLcode code = set_pointer(easy, CURLOPT_HTTPHEADER, header_nodes_.data()); code != CURLE_OK) return code;
+  if (shape.netrc()) {
+    if (const CURLcode code = set_long(easy, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL)); code != CURLE_OK) {
+      return code;
+    }
+  }
+  const std::string& method = shape.method();
+  if (method == "HEAD") return set_long(easy, CURLOPT_NOBODY, 1L);  // no body follows the answer's head
+  // A body makes it a POST (CURLOPT_POSTFIELDS, set per request); any other method is named.
+  const bool curls_own = method == (shape.has_body() ? "POST" : "GET");
+  return curls_own ? CURLE_OK : set_text(easy, CURLOPT_CUSTOMREQUEST, method.c_str());
+}
+
 void transfer::prepare(fetch_request request, const fetch_policy& policy, int attempt,
                        clock::time_point first_sent) {
   request_ = std::move(request);
+  request_body_ = policy.request.has_body() ? policy.request.body_for(request_.item, body_scratch_) : std::string_view();
   attempt_ = attempt;
   first_sent_ = attempt == 1 ? clock::time_point{} : first_sent;
   body_ = std::string{};
@@ -115,6 +148,23 @@ CURLcode transfer::use_curl(const fetch_policy& policy) {
     const CURLcode fresh = set_long(easy_.get(), CURLOPT_FRESH_CONNECT, first_use ? 1L : 0L);
     if (fresh != CURLE_OK) return fresh;
     fresh_connect_ = first_use;
+  }
+  const request_shape& shape = policy.request;
+  if (shape.item_in_headers()) {
+    for (std::size_t k = 0; k < shape.line_count(); ++k) {
+      if (!shape.line_has_item(k)) continue;
+      shape.expand_curl_line(k, request_.item, item_lines_[k]);
+      header_nodes_[k].data = item_lines_[k].data();
+    }
+  }
+  if (shape.has_body()) {
+    // The size first: the body may hold NUL bytes. Never a null pointer (curl would then read
+    // the body from a callback).
+    const CURLcode sized =
+        curl_easy_setopt(easy_.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request_body_.size()));
+    if (sized != CURLE_OK) return sized;
+    const char* body = request_body_.empty() ? "" : request_body_.data();
+    if (const CURLcode code = set_text(easy_.get(), CURLOPT_POSTFIELDS, body); code != CURLE_OK) return code;
   }
   return set_text(easy_.get(), CURLOPT_URL, request_.url.c_str());
 }

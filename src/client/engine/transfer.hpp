@@ -14,6 +14,8 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 #include <utility>
 
 #include "client/transport/curl/curl_handles.hpp"
@@ -72,6 +74,8 @@ class transfer {
   CURL* easy() const noexcept { return easy_.get(); }  // null until the slot's first curl use
   native_exchange* native() const noexcept { return native_.get(); }  // null until its first native use
   const fetch_request& request() const noexcept { return request_; }
+  // The prepared attempt's body (the run's static body, or this item's, built in prepare()).
+  std::string_view request_body() const noexcept { return request_body_; }
   // Moves the request out, to wait for its next attempt without holding this slot.
   fetch_request take_request() noexcept { return std::move(request_); }
 
@@ -94,6 +98,7 @@ class transfer {
 
  private:
   CURLcode configure(const fetch_policy& policy);
+  CURLcode set_request_shape(const request_shape& shape);
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self) noexcept;
   static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self) noexcept;
   fetch_result result_now(fetch_result result) const noexcept;
@@ -105,6 +110,13 @@ class transfer {
   bool configured_ = false;     // the constant options are set
   bool fresh_connect_ = false;  // CURLOPT_FRESH_CONNECT is on (first use only)
   fetch_request request_;
+  std::string_view request_body_;  // into policy.request or body_scratch_; valid until the next prepare()
+  std::string body_scratch_;       // an item's body, when the body names the item
+  // libcurl's header list, one node per line of policy.request (+ "Expect:" with a body), made
+  // with the handle: curl reads the list, never frees it. Lines without the item point into the
+  // run's request_shape; lines with it into item_lines_, refilled per request.
+  std::vector<curl_slist> header_nodes_;
+  std::vector<std::string> item_lines_;
   int attempt_ = 1;
   std::string body_;
   std::size_t max_body_bytes_ = 0;

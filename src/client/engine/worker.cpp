@@ -221,7 +221,8 @@ void worker::launch(transfer& slot, fetch_request request, int attempt, clock::t
     }
   }
   transport_route route =
-      route_request(context_.config.transport, slot.request().url, policy.follow_redirects, context_.proxy_configured);
+      route_request(context_.config.transport, slot.request().url, policy.follow_redirects, context_.proxy_configured,
+                    policy.request);
   if (route.how == transport_route::kind::refuse) {
     settle(slot, slot.abandon(outcome::unexpected, std::move(route.refusal)));
     return;
@@ -229,7 +230,8 @@ void worker::launch(transfer& slot, fetch_request request, int attempt, clock::t
   if (route.how == transport_route::kind::native) {
     native_exchange& exchange = slot.use_native();
     slot.mark_started(transfer::carrier::native);  // its clock includes the connect, as curl's
-    native_.start(exchange, slot.request().url, std::move(route.target), policy);
+    native_.start(exchange, slot.request().url, std::move(route.target), policy, slot.request().item,
+                  slot.request_body());
     return;
   }
   const CURLcode prepared = slot.use_curl(policy);
@@ -265,8 +267,9 @@ void worker::reap() {
     transfer* slot = exchange->owner;
     const bool curl_may_accept =
         exchange->code == CURLE_WEIRD_SERVER_REPLY || exchange->code == CURLE_BAD_CONTENT_ENCODING;
-    if (curl_may_accept && context_.config.transport == transport_choice::automatic && !stop_requested() &&
-        hand_to_curl(*slot)) {
+    // Sent again through curl: only a plain GET, which is safe to send twice.
+    if (curl_may_accept && context_.config.transport == transport_choice::automatic &&
+        context_.config.policy.request.plain_get() && !stop_requested() && hand_to_curl(*slot)) {
       continue;
     }
     fetch_result result;
@@ -284,7 +287,7 @@ void worker::reap() {
 // Beast's parser is stricter than curl's: a reply it refused as malformed (no reason phrase, bare
 // LF line ends, ...) may be one curl accepts, and a body in a content coding (gzip sent although
 // not asked for) is one curl decodes. Under `auto`, which promises curl's outcomes, the
-// same attempt is sent again through curl (a GET; the server sees it twice) and curl's verdict
+// same attempt is sent again through curl (a plain GET only; the server sees it twice) and curl's verdict
 // stands. Its timeout starts afresh with curl's. False when curl cannot take it: the native
 // verdict then stands.
 bool worker::hand_to_curl(transfer& slot) noexcept {

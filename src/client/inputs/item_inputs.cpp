@@ -104,6 +104,8 @@ std::size_t scan_inputs(std::vector<input_part>& parts, std::size_t max_line_byt
         try {
           if (item.find('\0') != std::string::npos) throw std::invalid_argument("contains a NUL byte");
           check(item);
+        } catch (const secret_item_error& e) {
+          throw std::invalid_argument("item " + std::to_string(count + 1) + " of the arguments: " + e.what());
         } catch (const std::invalid_argument& e) {
           throw std::invalid_argument("item '" + escape_for_log(item) + "': " + e.what());
         }

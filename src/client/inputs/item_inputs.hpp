@@ -39,6 +39,13 @@ std::vector<input_part> plan_inputs(const std::vector<std::string>& positional, 
 std::size_t scan_inputs(std::vector<input_part>& parts, std::size_t max_line_bytes,
                         const std::function<void(std::string_view item)>& check, const std::atomic<bool>* stop = nullptr);
 
+// Thrown by a check when the item itself must not be shown (it goes into a secret header): the
+// message then names the item's place (file and line, or its position among the arguments) only.
+class secret_item_error : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
 // The user interrupted the run while its inputs were being read.
 class input_interrupted : public std::runtime_error {
  public:

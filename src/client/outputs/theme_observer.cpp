@@ -5,6 +5,7 @@
 #include "client/engine/response_judge.hpp"
 #include "core/log_text.hpp"
 #include "core/message_template.hpp"
+#include "core/percent_encoding.hpp"
 #include "core/url_redaction.hpp"
 
 namespace serentak::client {
@@ -31,6 +32,17 @@ std::string_view message_for(const themes::messages& voice, outcome kind, long h
 
 // One line for every theme: the seeds never retried, so there is no seed wording to follow.
 constexpr std::string_view retrying_id = "Percobaan {attempt} gagal ({reason}), mencoba lagi dalam {wait} ms.";
+// url with every occurrence of the item (as sent: percent-encoded, or whole) replaced by "***".
+std::string mask_item(std::string url, std::string_view item) {
+  if (item.empty()) return url;
+  for (const std::string& form : {percent_encode(item), std::string(item)}) {
+    for (std::size_t at = url.find(form); at != std::string::npos; at = url.find(form, at + 3)) {
+      url.replace(at, form.size(), "***");
+    }
+  }
+  return url;
+}
+
 constexpr std::string_view retrying_en = "Attempt {attempt} failed ({reason}), retrying in {wait} ms.";
 
 }  // namespace
@@ -54,7 +66,12 @@ theme_observer::theme_observer(const themes::theme& theme, themes::language lang
 template_context theme_observer::item_context(const fetch_request& request) const {
   template_context context;
   context.variables.reserve(7);
-  context.set("item", redact_item(request.item)).set("url", redact_url(request.url)).set("noun", std::string(voice_.noun));
+  if (hide_items_) {
+    context.set("item", "***").set("url", redact_url(mask_item(request.url, request.item)));
+  } else {
+    context.set("item", redact_item(request.item)).set("url", redact_url(request.url));
+  }
+  context.set("noun", std::string(voice_.noun));
   return context;
 }
 

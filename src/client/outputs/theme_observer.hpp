@@ -35,6 +35,9 @@ class theme_observer final : public fetch_observer {
   void attach_progress(progress_line* progress) noexcept { progress_ = progress; }
   // Items cancelled because this flag was set get no results record, so --resume fetches them again.
   void attach_stop(const std::atomic<bool>* stop) noexcept { stop_ = stop; }
+  // The items are secrets (they fill a secret header: -H 'Authorization: Bearer {}'): shown as
+  // "***" in every line and record, and masked wherever they appear in the URL.
+  void hide_items(bool hide) noexcept { hide_items_ = hide; }
 
   void on_start(const fetch_request& request) override;
   void on_retry(const fetch_request& request, const fetch_result& failed_attempt, std::chrono::milliseconds wait) override;
@@ -63,6 +66,7 @@ class theme_observer final : public fetch_observer {
   results_file* results_ = nullptr;
   progress_line* progress_ = nullptr;
   const std::atomic<bool>* stop_ = nullptr;
+  bool hide_items_ = false;
 
   mutable std::mutex tally_mutex_;  // guards summary_ and outcomes_
   run_summary summary_;

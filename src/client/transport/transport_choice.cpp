@@ -35,10 +35,23 @@ bool proxy_in_environment() noexcept {
 namespace serentak::client {
 
 transport_route route_request(transport_choice choice, std::string_view url, bool follow_redirects,
-                              bool proxy_configured) {
+                              bool proxy_configured, const request_shape& shape) {
   transport_route route;
   if (choice == transport_choice::curl) return route;
-  if (choice == transport_choice::automatic && (proxy_configured || follow_redirects)) return route;
+  if (choice == transport_choice::automatic &&
+      (proxy_configured || follow_redirects || !shape.needs_curl().empty())) {
+    return route;
+  }
+  if (choice == transport_choice::native && !shape.needs_curl().empty()) {
+    route.how = transport_route::kind::refuse;
+    route.refusal = "the native transport cannot send " + shape.needs_curl() + "; use --transport auto or curl";
+    return route;
+  }
+  if (choice == transport_choice::native && follow_redirects && !shape.plain_get()) {
+    route.how = transport_route::kind::refuse;
+    route.refusal = "the native transport follows redirects for a plain GET only; use --transport auto or curl";
+    return route;
+  }
   native_target_parse parsed = parse_native_target(url);
   using verdict = native_target_parse::verdict;
   if (parsed.kind == verdict::ok) {

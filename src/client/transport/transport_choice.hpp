@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "client/transport/native/native_target.hpp"
+#include "core/request_shape.hpp"
 
 namespace serentak::client {
 
@@ -29,9 +30,12 @@ std::optional<transport_choice> parse_transport_choice(std::string_view text) no
 bool proxy_in_environment() noexcept;
 
 // Where one request goes. automatic: native for an http:// URL parse_native_target accepts, when
-// no proxy is configured and redirects are not followed (a redirect may lead where only curl
-// goes); curl for everything else, which then fails or succeeds exactly as before. native: a
-// URL the native transport cannot send is refused (never sent, outcome unexpected).
+// no proxy is configured, redirects are not followed (a redirect may lead where only curl
+// goes) and the request's shape needs nothing only curl does (HEAD, --netrc, a content coding);
+// curl for everything else, which then fails or succeeds exactly as before. native: a URL or a
+// shape the native transport cannot send is refused (never sent, outcome unexpected), and so is
+// following redirects for anything but a plain GET (curl's rules for methods, bodies and
+// credentials across hosts are not repeated natively).
 struct transport_route {
   enum class kind { curl, native, refuse };
   kind how = kind::curl;
@@ -39,6 +43,6 @@ struct transport_route {
   std::string refusal;   // refuse only: why, for fetch_result::error
 };
 transport_route route_request(transport_choice choice, std::string_view url, bool follow_redirects,
-                              bool proxy_configured);
+                              bool proxy_configured, const request_shape& shape = request_shape{});
 
 }  // namespace serentak::client

@@ -39,16 +39,21 @@ long elapsed_ms(std::chrono::steady_clock::time_point since) {
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - since).count());
 }
 
+// The request line, Host, the run's header lines in their order (User-Agent, Accept,
+// Accept-Encoding: identity, the user's, Content-Type), then Content-Length and the body: byte
+// for byte what transfer's curl options make libcurl write (tests/integration/request_bytes_test).
+// Accept-Encoding is identity because this transport decodes no content coding.
 void build_request(native_exchange& exchange) {
-  const std::string& agent = exchange.policy->user_agent;
+  const request_shape& shape = exchange.policy->request;
   std::string& bytes = exchange.request_bytes;
   bytes.clear();
-  bytes.reserve(96 + exchange.target.path.size() + exchange.target.host_header.size() + agent.size());
-  bytes.append("GET ").append(exchange.target.path).append(" HTTP/1.1\r\nHost: ");
+  bytes.reserve(160 + exchange.target.path.size() + exchange.target.host_header.size() + exchange.request_body.size());
+  bytes.append(shape.method()).append(" ").append(exchange.target.path).append(" HTTP/1.1\r\nHost: ");
   bytes.append(exchange.target.host_header).append("\r\n");
-  if (!agent.empty()) bytes.append("User-Agent: ").append(agent).append("\r\n");
-  // It decodes no content coding, so it asks for none (an absent Accept-Encoding would allow any).
-  bytes.append("Accept: */*\r\nAccept-Encoding: identity\r\n\r\n");
+  shape.append_header_block(bytes, exchange.item);
+  if (shape.has_body()) bytes.append("Content-Length: ").append(std::to_string(exchange.request_body.size())).append("\r\n");
+  bytes.append("\r\n");
+  bytes.append(exchange.request_body);
 }
 
 }  // namespace
@@ -66,8 +71,10 @@ native_client::~native_client() {
 }
 
 void native_client::start(native_exchange& exchange, std::string url, native_target target,
-                          const fetch_policy& policy) {
+                          const fetch_policy& policy, std::string_view item, std::string_view body) {
   exchange.policy = &policy;
+  exchange.item = item;
+  exchange.request_body = body;
   exchange.url = std::move(url);
   exchange.target = std::move(target);
   exchange.started = clock::now();

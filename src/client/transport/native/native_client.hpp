@@ -35,9 +35,12 @@ class native_client : public multi_loop::socket_listener {
   native_client& operator=(const native_client&) = delete;
 
   // Starts an attempt of exchange (its owner's request): url and target are where it goes,
-  // policy the run's (kept by pointer). It may end at once (a refused connect): it is then
-  // already in the finished list.
-  void start(native_exchange& exchange, std::string url, native_target target, const fetch_policy& policy);
+  // policy the run's (kept by pointer; its request shape gives method and header lines), item
+  // fills "{}" in header lines and body is sent with a Content-Length when the shape has a body;
+  // both must stay valid until the attempt ends. It may end at once (a refused connect): it is
+  // then already in the finished list.
+  void start(native_exchange& exchange, std::string url, native_target target, const fetch_policy& policy,
+             std::string_view item = {}, std::string_view body = {});
   // Ends a running attempt without a result (stop): its connection is closed.
   void cancel(native_exchange& exchange) noexcept;
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "client/engine/fetch_types.hpp"
 #include "client/transport/native/native_response.hpp"
@@ -34,6 +35,8 @@ struct native_exchange {
   const fetch_policy* policy = nullptr;  // the run's; outlives every attempt
   native_target target;
   std::string url;                       // what is fetched now: the request's URL, or a redirect's
+  std::string_view item;                 // fills "{}" in header lines (the slot's request, alive while running)
+  std::string_view request_body;         // sent when policy->request has a body (likewise alive)
   std::string request_bytes;             // the whole request, written with one send when it fits
   std::size_t sent = 0;                  // bytes of request_bytes written on this connection
   native_connection* connection = nullptr;

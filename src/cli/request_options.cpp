@@ -1,0 +1,114 @@
+#include "cli/request_options.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "core/log_text.hpp"
+
+namespace serentak::cli {
+namespace {
+
+// A body or header file bigger than this is a mistake (a wrong path), not a request.
+constexpr std::uintmax_t max_file_bytes = 16 * 1024 * 1024;
+
+std::string read_small_file(const std::string& path, std::string_view option) {
+  const std::string shown = "'" + escape_for_log(path) + "'";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::invalid_argument(std::string(option) + ": cannot read " + shown);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw std::invalid_argument(std::string(option) + ": cannot read " + shown);
+  std::string bytes = std::move(text).str();
+  if (bytes.size() > max_file_bytes) throw std::invalid_argument(std::string(option) + ": " + shown + " is over 16 MiB");
+  return bytes;
+}
+
+// One header a line; blank lines and lines starting with '#' skipped; CRLF accepted.
+void read_header_file(const std::string& path, std::vector<header_field>& out) {
+  const std::string text = read_small_file(path, "--header-file");
+  std::size_t number = 0;
+  std::size_t from = 0;
+  while (from < text.size()) {
+    std::size_t end = text.find('\n', from);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + from, end - from);
+    from = end + 1;
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const std::size_t first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    try {
+      out.push_back(parse_header_line(line));
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("--header-file '" + escape_for_log(path) + "':" + std::to_string(number) + ": " + e.what());
+    }
+  }
+}
+
+bool is_authorization(std::string_view name) {
+  constexpr std::string_view wanted = "authorization";
+  if (name.size() != wanted.size()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != wanted[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+request_spec make_request_spec(const client_options& options, const CLI::App& app) {
+  request_spec spec;
+  spec.method = options.method;
+  if (!spec.method.empty() && !is_http_token(spec.method)) {
+    throw std::invalid_argument("--method '" + escape_for_log(spec.method) + "' is not an HTTP token");
+  }
+  for (std::size_t i = 0; i < options.headers.size(); ++i) {
+    try {
+      spec.headers.push_back(parse_header_line(options.headers[i]));
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("-H (header " + std::to_string(i + 1) + " of the arguments): " + e.what());
+    }
+  }
+  for (const std::string& path : options.header_files) read_header_file(path, spec.headers);
+  if (!options.user.empty()) {
+    if (options.user.find(':') == std::string::npos) throw std::invalid_argument("-u: expected USER:PASS");
+    if (options.user.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+      throw std::invalid_argument("-u: contains CR, LF or NUL");
+    }
+    spec.headers.push_back({"Authorization", basic_authorization(options.user)});
+  }
+  if (!options.bearer_env.empty()) {
+    const char* token = std::getenv(options.bearer_env.c_str());  // NOLINT(concurrency-mt-unsafe): before any thread
+    if (token == nullptr || token[0] == '\0') {
+      throw std::invalid_argument("--bearer-env: the environment variable '" + escape_for_log(options.bearer_env) +
+                                  "' is not set or is empty");
+    }
+    if (std::string_view(token).find_first_of("\r\n") != std::string_view::npos) {
+      throw std::invalid_argument("--bearer-env: the variable '" + escape_for_log(options.bearer_env) +
+                                  "' contains CR or LF");
+    }
+    spec.headers.push_back({"Authorization", std::string("Bearer ") + token});
+  }
+  std::size_t authorizations = 0;
+  for (const header_field& field : spec.headers) authorizations += is_authorization(field.name) ? 1 : 0;
+  if (authorizations > 1) {
+    throw std::invalid_argument("Authorization is given more than once (-u, --bearer-env, -H, --header-file)");
+  }
+  if (app.count("--data") > 0) {
+    spec.body = options.data.starts_with('@') ? read_small_file(options.data.substr(1), "--data") : options.data;
+  }
+  if (app.count("--json") > 0) {
+    spec.body = options.json;
+    spec.json = true;
+  }
+  if (app.count("--user-agent") > 0) spec.user_agent = options.user_agent;
+  spec.redact = options.redact_headers;
+  spec.netrc = options.netrc;
+  return spec;
+}
+
+}  // namespace serentak::cli
