@@ -114,6 +114,7 @@ theme_run_result run_theme(const theme_run_config& config) {
   engine.policy.connect_timeout = config.connect_timeout;
   engine.policy.max_body_bytes = config.max_body_bytes;
   engine.policy.follow_redirects = config.follow_redirects;
+  engine.policy.connection = config.connection;
   engine.transport = config.transport;
   engine.retry = config.retry;
   engine.rate_per_second = config.rate_per_second;

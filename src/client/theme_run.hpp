@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "client/engine/fetch_types.hpp"
 #include "client/transport/transport_choice.hpp"
 #include "core/item_lines.hpp"
 #include "core/retry_policy.hpp"
@@ -35,6 +36,7 @@ struct theme_run_config {
   std::size_t max_body_bytes = 8 * 1024 * 1024;    // decoded response bytes kept per item
   bool follow_redirects = false;                   // at most 5, http/https only
   transport_choice transport = transport_choice::automatic;  // which HTTP client carries requests
+  connection_options connection;                   // TLS, proxy, HTTP version (curl only)
   retry_policy retry;                              // max_retries 0: no retries
   std::optional<double> rate_per_second;           // attempts per second over the run; nullopt: unlimited
   bool log_enabled = true;

@@ -135,7 +135,7 @@ TEST_P(fetch_command, dedupe_fetches_each_distinct_item_once_and_csv_has_a_heade
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   ASSERT_EQ(lines.size(), 4u);
-  EXPECT_EQ(lines[0], "index,item,url,outcome,status,attempts,latency_ms,error,data");
+  EXPECT_EQ(lines[0], "index,item,url,outcome,status,attempts,latency_ms,error,data,http_version");
   std::map<std::string, int> items;
   for (std::size_t i = 1; i < lines.size(); ++i) ++items[lines[i].substr(lines[i].find(',') + 1, 4)];
   EXPECT_EQ(items, (std::map<std::string, int>{{"1121", 1}, {"1122", 1}, {"1125", 1}}));
