@@ -223,5 +223,44 @@ TEST_F(tls, delivery_faults_reach_the_client_over_tls) {
   EXPECT_EQ(records[0]["outcome"], "connection_error") << records[0];
 }
 
+// The mock server stands in for a forward proxy: it routes the absolute-form request
+// ("GET http://127.0.0.1:9/get_user_profile?user_id=1121 HTTP/1.1") by its path and answers
+// 200, while a direct request to the closed port 9 is a connection_error. So the outcome tells
+// whether the proxy was used.
+class proxy : public tls {
+ protected:
+  void SetUp() override {}  // no certificates needed
+  std::string proxy_url() const { return "http://127.0.0.1:" + std::to_string(server_.port()); }
+  std::string outcome_of(const std::vector<std::string>& args, const std::vector<std::string>& env) const {
+    std::filesystem::remove(out());
+    std::vector<std::string> all{"--url", "http://127.0.0.1:9/get_user_profile?user_id={}", "1121"};
+    all.insert(all.end(), args.begin(), args.end());
+    auto r = fetch(all, env);
+    auto records = read_jsonl(out());
+    return records.size() == 1 ? records[0]["outcome"].get<std::string>() : "(no record: " + r.err + ")";
+  }
+  serve_process server_{{"--quiet", "--delay-scale", "0", "--threads", "1"}};
+};
+
+TEST_F(proxy, proxy_option_and_variables_are_used_as_curl_uses_them) {
+  ASSERT_NE(server_.port(), 0);
+  EXPECT_EQ(outcome_of({}, {}), "connection_error");  // direct: nothing listens on port 9
+  EXPECT_EQ(outcome_of({"--proxy", proxy_url()}, {}), "ok");
+  EXPECT_EQ(outcome_of({"--proxy", proxy_url(), "--noproxy", "127.0.0.1"}, {}), "connection_error");
+  // Under --transport auto (the default) and curl alike: http_proxy and ALL_PROXY are used...
+  for (const char* transport : {"auto", "curl"}) {
+    EXPECT_EQ(outcome_of({"--transport", transport}, {"http_proxy=" + proxy_url()}), "ok") << transport;
+    EXPECT_EQ(outcome_of({"--transport", transport}, {"ALL_PROXY=" + proxy_url()}), "ok") << transport;
+    // ... upper-case HTTP_PROXY is not, for http:// (libcurl's rule), and NO_PROXY excludes.
+    EXPECT_EQ(outcome_of({"--transport", transport}, {"HTTP_PROXY=" + proxy_url()}), "connection_error") << transport;
+    EXPECT_EQ(outcome_of({"--transport", transport}, {"http_proxy=" + proxy_url(), "NO_PROXY=127.0.0.1"}),
+              "connection_error")
+        << transport;
+  }
+  auto native = fetch({"--url", "http://127.0.0.1:9/x?id={}", "--transport", "native", "--proxy", proxy_url(), "1"});
+  EXPECT_EQ(native.exit_code, 2) << native.err;
+  EXPECT_NE(native.err.find("--proxy"), std::string::npos) << native.err;
+}
+
 }  // namespace
 }  // namespace serentak
