@@ -5,6 +5,7 @@
 // files on either side are one line and exit 2.
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -211,16 +212,27 @@ TEST_F(tls, serve_refuses_bad_certificate_files_naming_the_file_and_the_reason) 
   EXPECT_NE(alone.err.find("--tls-key"), std::string::npos) << alone.err;
 }
 
-TEST_F(tls, delivery_faults_reach_the_client_over_tls) {
+// Each transport fault of the session, carried out over TLS, reaches the client as the outcome it
+// has on plain http (docs/mock-server.md, "HTTPS"): a FIN without close_notify is read by libcurl
+// as the end of the stream, so a truncated body is still invalid_response, not a TLS error.
+TEST_F(tls, delivery_faults_reach_the_client_over_tls_as_on_plain_http) {
   std::vector<std::string> args = serve_args(false);
-  args.insert(args.end(), {"--fault", "/get_user_profile:100%:reset"});
+  args.insert(args.end(), {"--fault", "profiles:user_id=1121:reset", "--fault", "profiles:user_id=1122:truncate",
+                           "--fault", "profiles:user_id=1123:close", "--fault", "profiles:user_id=1124:drip=2000",
+                           "--fault", "profiles:user_id=1125:huge=20M"});
   serve_process server(args);
   ASSERT_NE(server.port(), 0);
-  auto r = fetch({"--url", url(server), "--cacert", pki_.ca_cert.string(), "1121"});
+  auto r = fetch({"--url", url(server), "--cacert", pki_.ca_cert.string(), "1121", "1122", "1123", "1124", "1125"});
   ASSERT_FALSE(r.timed_out);
   auto records = read_jsonl(out());
-  ASSERT_EQ(records.size(), 1u);
-  EXPECT_EQ(records[0]["outcome"], "connection_error") << records[0];
+  ASSERT_EQ(records.size(), 5u);
+  std::map<std::string, std::string> outcome_by_item;
+  for (const auto& record : records) outcome_by_item[record["item"]] = record["outcome"];
+  EXPECT_EQ(outcome_by_item["1121"], "connection_error");  // reset
+  EXPECT_EQ(outcome_by_item["1122"], "invalid_response");  // truncate: "transfer closed with N bytes remaining"
+  EXPECT_EQ(outcome_by_item["1123"], "connection_error");  // close: empty reply
+  EXPECT_EQ(outcome_by_item["1124"], "ok");                // drip
+  EXPECT_EQ(outcome_by_item["1125"], "invalid_response");  // huge, over --max-body's 8 MiB
 }
 
 // The mock server stands in for a forward proxy: it routes the absolute-form request
