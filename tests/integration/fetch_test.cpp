@@ -59,7 +59,10 @@ TEST_P(fetch_command, items_come_from_arguments_stdin_and_files_in_the_documente
   ASSERT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 1) << r.err;  // none of these users exist: 404s
   std::map<std::size_t, std::string> by_index;
-  for (const auto& record : read_jsonl(out)) by_index[record["index"]] = record["item"];
+  for (const auto& record : read_jsonl(out)) {
+    by_index[record["index"]] = record["item"];
+    EXPECT_EQ(record.value("http_version", ""), "1.1") << record;  // either transport, HTTP/1.1 to the mock
+  }
   EXPECT_EQ(by_index, (std::map<std::size_t, std::string>{{0, "a"}, {1, "s1"}, {2, "s2"}, {3, "b"}, {4, "x"}, {5, "y"}}));
 }
 
