@@ -19,3 +19,5 @@ echo
 "$here/server_throughput.sh" "$serentak" "$rounds" 1 10
 echo
 "$here/server_burst.sh" "$serentak" 10000 2 10 fixed
+echo
+"$here/http2_vs_http1.sh" "$serentak"

@@ -6,12 +6,13 @@ set -euo pipefail
 
 build_packages=(
   build-essential cmake ninja-build pkg-config
-  libcurl4-openssl-dev libboost-dev nlohmann-json3-dev libfmt-dev libcli11-dev
+  libcurl4-openssl-dev libboost-dev libssl-dev nlohmann-json3-dev libfmt-dev libcli11-dev
   libyaml-cpp-dev libsqlite3-dev         # monitor files and history (src/monitor)
   libgtest-dev libgmock-dev
   zlib1g-dev                             # tests: hostile_responses_test builds gzip bodies
   clang-14 libclang-rt-14-dev            # libFuzzer and the clang sanitizer runtime
   python3 curl                           # tests/support scripts; curl drives `serentak serve` in a test
+  openssl nginx-light                    # tests: throwaway TLS certificates; HTTP/2 peer (http_v2 module)
 )
 bench_packages=(
   wrk hyperfine nginx-light libbenchmark-dev time bc curl

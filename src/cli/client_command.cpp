@@ -46,6 +46,7 @@ client::theme_run_config make_config(const client_command& command, themes::lang
   config.follow_redirects = options.follow;
   config.request = make_request_spec(options, *command.app);
   config.transport = client::parse_transport_choice(options.transport).value_or(client::transport_choice::automatic);
+  config.connection = resolve_connection(options.connection, config.transport);
   config.retry.max_retries = options.retries;
   if (!options.rate.empty()) {
     config.rate_per_second = parse_rate(options.rate);
@@ -136,6 +137,9 @@ int run_client_command(const client_command& command) {
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "serentak {}: {}\n", name, e.what());
     return exit_usage;
+  }
+  if (config.connection.insecure) {  // once per run, however many requests it skips checks for
+    fmt::print(stderr, "serentak {}: warning: --insecure: server certificates and host names are not verified\n", name);
   }
   std::size_t fd_limit = raise_fd_limit();
   if (config.concurrency > 0) {

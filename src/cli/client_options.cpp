@@ -76,6 +76,7 @@ void add_client_options(CLI::App& command, client_options& options, std::string_
   command.add_option("--summary", options.summary, "After the run, print a summary: none, text or json")
       ->check(CLI::IsMember({"none", "text", "json"}))
       ->capture_default_str();
+  add_connection_options(command, options.connection);
 }
 
 }  // namespace serentak::cli

@@ -8,6 +8,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/connection_flags.hpp"
+
 namespace serentak::cli {
 
 struct client_options {
@@ -50,6 +52,8 @@ struct client_options {
   std::vector<std::string> redact_headers;     // --redact-header NAME
   std::string summary = "none";                // none | text | json, printed after the closing lines
                                                // (fetch: text; the seed commands keep the seed's output)
+  connection_flags connection;                 // --cacert, --capath, -k, --cert, --key, --proxy, --noproxy,
+                                               // --http2, --http1.1 (connection_flags.hpp)
 };
 
 void add_client_options(CLI::App& command, client_options& options, std::string_view default_timeout,

@@ -24,7 +24,8 @@ namespace {
 std::string url_host(const std::string& host) { return host.find(':') != std::string::npos ? "[" + host + "]" : host; }
 
 void print_banner(const server::server_config& config, unsigned short port) {
-  std::string base = fmt::format("http://{}:{}", url_host(config.host), port);
+  const char* scheme = config.tls_cert_file.empty() ? "http" : "https";
+  std::string base = fmt::format("{}://{}:{}", scheme, url_host(config.host), port);
   fmt::print("serentak mock API server running on {}\nEndpoints:\n", base);
   const std::vector<server::scenario> builtin =
       config.scenarios.empty() ? server::builtin_scenarios() : std::vector<server::scenario>{};
@@ -101,6 +102,13 @@ std::unique_ptr<serve_command> add_serve_command(CLI::App& root) {
                   "Inject a fault, e.g. profiles:user_id=1121:attempt=1:503:retry-after=1 or /get_weather:5%:reset; "
                   "repeatable (see docs/mock-server.md)")
       ->type_name("SPEC");
+  app->add_option("--tls-cert", config.tls_cert_file,
+                  "Serve HTTPS with this PEM certificate chain (needs --tls-key)")
+      ->type_name("FILE");
+  app->add_option("--tls-key", config.tls_key_file, "PEM private key of --tls-cert")->type_name("FILE");
+  app->add_option("--tls-client-ca", config.tls_client_ca_file,
+                  "Require client certificates signed by a CA in this PEM file (mutual TLS; needs --tls-cert)")
+      ->type_name("FILE");
   app->add_option("--print-scenario", command->print_scenario,
                   "Print a built-in scenario (weather, books, pizza, health, profiles) as JSON and exit")
       ->type_name("NAME");

@@ -124,6 +124,7 @@ theme_run_result run_theme(const theme_run_config& config) {
   engine.policy.max_body_bytes = config.max_body_bytes;
   engine.policy.follow_redirects = config.follow_redirects;
   engine.policy.request = std::move(shape);
+  engine.policy.connection = config.connection;
   engine.transport = config.transport;
   engine.retry = config.retry;
   engine.rate_per_second = config.rate_per_second;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "client/engine/fetch_types.hpp"
 #include "client/transport/transport_choice.hpp"
 #include "core/host_budget.hpp"
 #include "core/item_lines.hpp"
@@ -38,6 +39,7 @@ struct theme_run_config {
   bool follow_redirects = false;                   // at most 5, http/https only
   request_spec request;                            // method, headers, body; default: a plain GET
   transport_choice transport = transport_choice::automatic;  // which HTTP client carries requests
+  connection_options connection;                   // TLS, proxy, HTTP version (curl only)
   retry_policy retry;                              // max_retries 0: no retries
   std::optional<double> rate_per_second;           // attempts per second over the run; nullopt: unlimited
   host_limits hosts;                               // --per-host, --host-rate, --adaptive

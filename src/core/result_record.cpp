@@ -63,8 +63,10 @@ std::string data_text(const result_record& r) {
 
 std::string format_record(const result_record& r, result_format format) {
   if (format == result_format::csv) {
-    return fmt::format("{},{},{},{},{},{},{:.3f},{},{}\n", r.index, csv_field(r.item), csv_field(r.url), to_string(r.kind),
-                       r.http_status, r.attempts, latency_ms(r), csv_field(r.error), csv_field(data_text(r)));
+    // http_version last: columns are only ever appended, so older readers of the file keep working.
+    return fmt::format("{},{},{},{},{},{},{:.3f},{},{},{}\n", r.index, csv_field(r.item), csv_field(r.url),
+                       to_string(r.kind), r.http_status, r.attempts, latency_ms(r), csv_field(r.error),
+                       csv_field(data_text(r)), csv_field(r.http_version));
   }
   // Written field by field rather than through an nlohmann::json document, which would copy the
   // parsed response once more per record.
@@ -74,6 +76,10 @@ std::string format_record(const result_record& r, result_format format) {
   append_json_string(line, r.url);
   fmt::format_to(std::back_inserter(line), ",\"outcome\":\"{}\",\"status\":{},\"attempts\":{},\"latency_ms\":{:.3f}",
                  to_string(r.kind), r.http_status, r.attempts, latency_ms(r));
+  if (!r.http_version.empty()) {
+    line += ",\"http_version\":";
+    append_json_string(line, r.http_version);
+  }
   if (!r.error.empty()) {
     line += ",\"error\":";
     append_json_string(line, r.error);
@@ -89,7 +95,7 @@ std::string format_record(const result_record& r, result_format format) {
   return line;
 }
 
-std::string csv_header() { return "index,item,url,outcome,status,attempts,latency_ms,error,data\n"; }
+std::string csv_header() { return "index,item,url,outcome,status,attempts,latency_ms,error,data,http_version\n"; }
 
 std::optional<result_format> result_format_from_name(std::string_view name) {
   if (name == "jsonl" || name == "ndjson" || name == "json") return result_format::jsonl;

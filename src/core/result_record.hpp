@@ -32,6 +32,7 @@ struct result_record {
   // object or array is then recorded byte for byte. With data null a bounded snippet is kept.
   std::string_view body;
   std::string_view error;
+  std::string_view http_version;  // "1.1", "2", ... of the response; empty when none came
 };
 
 inline constexpr std::size_t snippet_chars = 200;  // non-JSON bodies keep this many characters

@@ -59,7 +59,10 @@ TEST_P(fetch_command, items_come_from_arguments_stdin_and_files_in_the_documente
   ASSERT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 1) << r.err;  // none of these users exist: 404s
   std::map<std::size_t, std::string> by_index;
-  for (const auto& record : read_jsonl(out)) by_index[record["index"]] = record["item"];
+  for (const auto& record : read_jsonl(out)) {
+    by_index[record["index"]] = record["item"];
+    EXPECT_EQ(record.value("http_version", ""), "1.1") << record;  // either transport, HTTP/1.1 to the mock
+  }
   EXPECT_EQ(by_index, (std::map<std::size_t, std::string>{{0, "a"}, {1, "s1"}, {2, "s2"}, {3, "b"}, {4, "x"}, {5, "y"}}));
 }
 
@@ -135,7 +138,7 @@ TEST_P(fetch_command, dedupe_fetches_each_distinct_item_once_and_csv_has_a_heade
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   ASSERT_EQ(lines.size(), 4u);
-  EXPECT_EQ(lines[0], "index,item,url,outcome,status,attempts,latency_ms,error,data");
+  EXPECT_EQ(lines[0], "index,item,url,outcome,status,attempts,latency_ms,error,data,http_version");
   std::map<std::string, int> items;
   for (std::size_t i = 1; i < lines.size(); ++i) ++items[lines[i].substr(lines[i].find(',') + 1, 4)];
   EXPECT_EQ(items, (std::map<std::string, int>{{"1121", 1}, {"1122", 1}, {"1125", 1}}));

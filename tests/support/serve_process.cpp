@@ -36,8 +36,8 @@ serve_process::serve_process(std::vector<std::string> args) {
   ::close(pipe_fds[1]);
   out_fd_ = pipe_fds[0];
   reader_ = std::thread([this] { read_lines(); });
-  if (!wait_for_line("running on http://", std::chrono::seconds(15))) return;
-  static const std::regex port_pattern(R"(running on http://[^ ]*:(\d+))");
+  if (!wait_for_line("running on http", std::chrono::seconds(15))) return;
+  static const std::regex port_pattern(R"(running on https?://[^ ]*:(\d+))");
   for (const stamped_line& line : lines()) {
     std::smatch m;
     if (std::regex_search(line.text, m, port_pattern)) port_ = static_cast<unsigned short>(std::stoi(m[1]));

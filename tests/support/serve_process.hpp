@@ -2,7 +2,7 @@
 // `serentak serve` as a child process for one test: started with --port 0, its stdout read line by
 // line on a background thread and stamped with the time each line arrived (access lines are
 // written as the server answers, so with --delay-scale 0 the stamps are when it saw each request).
-// The destructor sends SIGTERM to the child's PID only, waits up to 10 s, then SIGKILLs it.
+// Plain or HTTPS (--tls-cert): the port is read from either banner. The destructor sends SIGTERM to the child's PID only, waits up to 10 s, then SIGKILLs it.
 
 #include <sys/types.h>
 #include <chrono>

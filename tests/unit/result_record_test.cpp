@@ -26,6 +26,9 @@ TEST(result_record, jsonl_keeps_the_response_json_and_round_trips_the_index) {
   EXPECT_EQ(j["attempts"], 2);
   EXPECT_DOUBLE_EQ(j["latency_ms"].get<double>(), 12.345);
   EXPECT_EQ(j["data"]["followers"], 1024);
+  EXPECT_FALSE(j.contains("http_version"));  // no version given: absent, as for a record without a response
+  r.http_version = "1.1";
+  EXPECT_EQ(nlohmann::json::parse(format_record(r, result_format::jsonl))["http_version"], "1.1");
   EXPECT_EQ(recorded_index(line.substr(0, line.size() - 1), result_format::jsonl), 7u);
 }
 
@@ -54,8 +57,11 @@ TEST(result_record, csv_quotes_and_stays_on_one_line) {
   r.http_status = 404;
   r.attempts = 1;
   r.body = "x,y";
+  r.http_version = "2";
   std::string line = format_record(r, result_format::csv);
-  EXPECT_EQ(line, "3,\"a,\"\"b\"\"\\r\\nc\",u,not_found,404,1,0.000,,\"x,y\"\n");
+  // http_version is the last column, appended so that older readers keep their columns.
+  EXPECT_EQ(line, "3,\"a,\"\"b\"\"\\r\\nc\",u,not_found,404,1,0.000,,\"x,y\",2\n");
+  EXPECT_EQ(csv_header(), "index,item,url,outcome,status,attempts,latency_ms,error,data,http_version\n");
   EXPECT_EQ(recorded_index(line, result_format::csv), 3u);
   EXPECT_FALSE(recorded_index(csv_header(), result_format::csv).has_value());
 }

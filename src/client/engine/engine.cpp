@@ -78,8 +78,10 @@ engine_report run_engine(const engine_config& config, work_source& source, fetch
   // The rate gate is the one piece of mutable state all workers share; it locks itself.
   std::optional<rate_gate> gate;
   if (config.rate_per_second) gate.emplace(*config.rate_per_second, config.rate_burst);
-  // The proxy variables are read once, here, before any worker thread runs.
-  const bool proxy = config.transport == transport_choice::automatic && proxy_in_environment();
+  // The proxy variables are read once, here, before any worker thread runs. A proxy (given or in
+  // the environment) or --http2 is something only curl does: `automatic` then sends all to curl.
+  const bool proxy = config.transport == transport_choice::automatic &&
+                     (proxy_in_environment() || !config.policy.connection.proxy.empty() || config.policy.connection.http == http_wish::http2);
   std::optional<host_gate> hosts;
   if (config.hosts.any()) hosts.emplace(config.hosts);
   const worker_context context{config, source, observer, stop, gate ? &*gate : nullptr, hosts ? &*hosts : nullptr, proxy};

@@ -38,6 +38,10 @@ multi_loop::multi_loop(long max_connects) : multi_(curl_multi_init()) {
       curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &multi_loop::on_timer),
       curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this),
       curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, max_connects),
+      // HTTP/2 streams share a connection (libcurl's default since 7.62, said here on purpose).
+      // No CURLMOPT_MAX_HOST_CONNECTIONS: with CURLOPT_PIPEWAIT (--http2) new streams wait for a
+      // multiplexing connection anyway, and a cap would queue HTTP/1.1 transfers inside curl.
+      curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX),
   };
   for (CURLMcode code : options) {
     if (code != CURLM_OK) {

@@ -30,6 +30,19 @@ bool is_curls_header_line_cap(CURLcode code) noexcept {
   return code == CURLE_OUT_OF_MEMORY;
 }
 
+// CURLINFO_HTTP_VERSION of the last response, as the results file writes it.
+std::string_view http_version_of(CURL* easy) noexcept {
+  long version = 0;
+  if (curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version) != CURLE_OK) return "";
+  switch (version) {
+    case CURL_HTTP_VERSION_1_0: return "1.0";
+    case CURL_HTTP_VERSION_1_1: return "1.1";
+    case CURL_HTTP_VERSION_2_0: return "2";
+    case CURL_HTTP_VERSION_3: return "3";
+    default: return "";
+  }
+}
+
 }  // namespace
 
 transfer::transfer(long receive_buffer_bytes) : receive_buffer_bytes_(receive_buffer_bytes) {}
@@ -70,6 +83,8 @@ CURLcode transfer::configure(const fetch_policy& policy) {
   for (CURLcode code : options) {
     if (code != CURLE_OK) return code;
   }
+  const CURLcode tls = configure_tls_and_proxy(easy, policy);
+  if (tls != CURLE_OK) return tls;
   configured_ = true;
   return CURLE_OK;
 }
@@ -101,6 +116,32 @@ CURLcode transfer::set_request_shape(const request_shape& shape) {
   // A body makes it a POST (CURLOPT_POSTFIELDS, set per request); any other method is named.
   const bool curls_own = method == (shape.has_body() ? "POST" : "GET");
   return curls_own ? CURLE_OK : set_text(easy, CURLOPT_CUSTOMREQUEST, method.c_str());
+// TLS, proxy and HTTP version options: only the ones the user set, so curl's defaults (its CA
+// bundle, the proxy environment variables) stay in force otherwise.
+CURLcode transfer::configure_tls_and_proxy(CURL* easy, const fetch_policy& policy) {
+  const auto text_if_set = [easy](CURLoption option, const std::string& value) {
+    return value.empty() ? CURLE_OK : set_text(easy, option, value.c_str());
+  };
+  long version = CURL_HTTP_VERSION_NONE;
+  if (policy.connection.http == http_wish::http1_1) version = CURL_HTTP_VERSION_1_1;
+  if (policy.connection.http == http_wish::http2) version = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;  // h2 by ALPN on https
+  const auto options = {
+      text_if_set(CURLOPT_CAINFO, policy.connection.ca_file),
+      text_if_set(CURLOPT_CAPATH, policy.connection.ca_path),
+      policy.connection.insecure ? set_long(easy, CURLOPT_SSL_VERIFYPEER, 0L) : CURLE_OK,
+      policy.connection.insecure ? set_long(easy, CURLOPT_SSL_VERIFYHOST, 0L) : CURLE_OK,
+      text_if_set(CURLOPT_SSLCERT, policy.connection.client_cert_file),
+      text_if_set(CURLOPT_SSLKEY, policy.connection.client_key_file),
+      text_if_set(CURLOPT_PROXY, policy.connection.proxy),
+      text_if_set(CURLOPT_NOPROXY, policy.connection.noproxy),
+      version != CURL_HTTP_VERSION_NONE ? set_long(easy, CURLOPT_HTTP_VERSION, version) : CURLE_OK,
+      // Wait for a connection that may multiplex rather than open one per stream at the start.
+      policy.connection.http == http_wish::http2 ? set_long(easy, CURLOPT_PIPEWAIT, 1L) : CURLE_OK,
+  };
+  for (CURLcode code : options) {
+    if (code != CURLE_OK) return code;
+  }
+  return CURLE_OK;
 }
 
 void transfer::prepare(fetch_request request, const fetch_policy& policy, int attempt,
@@ -144,10 +185,13 @@ CURLcode transfer::use_curl(const fetch_policy& policy) {
   // A transfer is made only when every other one of its worker is busy, so on its first use no
   // idle connection exists to reuse: skip curl's search for one, which in libcurl 7.88 walks
   // every connection to the host (O(n) per request, O(n^2) for 10,000 new transfers).
-  if (first_use != fresh_connect_) {
-    const CURLcode fresh = set_long(easy_.get(), CURLOPT_FRESH_CONNECT, first_use ? 1L : 0L);
-    if (fresh != CURLE_OK) return fresh;
-    fresh_connect_ = first_use;
+  // (Not with --http2: a busy connection takes more streams, and a fresh one per transfer would
+  // defeat multiplexing.)
+  const bool fresh = first_use && policy.connection.http != http_wish::http2;
+  if (fresh != fresh_connect_) {
+    const CURLcode set = set_long(easy_.get(), CURLOPT_FRESH_CONNECT, fresh ? 1L : 0L);
+    if (set != CURLE_OK) return set;
+    fresh_connect_ = fresh;
   }
   const request_shape& shape = policy.request;
   if (shape.item_in_headers()) {
@@ -190,6 +234,7 @@ fetch_result transfer::finish_native() {
   result.kind = classify_transfer(facts);
   result.http_status = facts.http_status;
   result.error = describe_transfer(facts, exchange.error.c_str(), max_body_bytes_);
+  if (facts.http_status > 0) result.http_version = "1.1";  // the native transport speaks HTTP/1.1 only
   if (exchange.code == CURLE_OK) result.body = std::move(exchange.body);
   exchange.body = std::string{};
   return result_now(std::move(result));
@@ -210,6 +255,7 @@ fetch_result transfer::finish(CURLcode code) {
   result.kind = classify_transfer(facts);
   result.http_status = facts.http_status;
   result.error = describe_transfer(facts, error_buffer_.data(), max_body_bytes_);
+  if (facts.http_status > 0) result.http_version = http_version_of(easy_.get());
   // A partial body is kept only for responses that completed; a cut-off one would mislead.
   if (code == CURLE_OK && !body_over_limit_) result.body = std::move(body_);
   body_ = std::string{};  // release the capacity: an idle slot must not hold up to max_body_bytes

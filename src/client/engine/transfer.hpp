@@ -99,6 +99,7 @@ class transfer {
  private:
   CURLcode configure(const fetch_policy& policy);
   CURLcode set_request_shape(const request_shape& shape);
+  CURLcode configure_tls_and_proxy(CURL* easy, const fetch_policy& policy);
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self) noexcept;
   static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self) noexcept;
   fetch_result result_now(fetch_result result) const noexcept;

@@ -35,7 +35,7 @@ struct worker_context {
   const std::atomic<bool>* stop;  // may be null
   rate_gate* gate;                // null: no rate limit
   host_gate* hosts;               // null: no per-host limits
-  bool proxy_configured;          // automatic transport: a proxy in the environment sends all to curl
+  bool proxy_configured;          // automatic transport: a proxy (option or environment) or --http2 sends all to curl
 };
 
 class worker {

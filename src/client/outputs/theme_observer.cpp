@@ -138,6 +138,7 @@ void theme_observer::on_finish(const fetch_request& request, const fetch_result&
     record.data = judged.data.is_null() ? nullptr : &judged.data;
     record.body = result.body;
     record.error = judged.error;
+    record.http_version = result.http_version;
     results_->append(record);
   }
   if (progress_ != nullptr) progress_->count_done(judged.kind != outcome::ok);

@@ -21,9 +21,10 @@ std::optional<transport_choice> parse_transport_choice(std::string_view text) no
 }
 
 bool proxy_in_environment() noexcept {
-  // curl reads these four for http:// (it ignores upper-case HTTP_PROXY only under CGI, where
-  // it could come from a request header; taking it as "use curl" is the safe side either way).
-  for (const char* name : {"http_proxy", "HTTP_PROXY", "ALL_PROXY", "all_proxy"}) {
+  // What libcurl reads for an http:// URL: http_proxy in lower case only (never HTTP_PROXY, which
+  // a CGI program would take from a request's "Proxy:" header: "httpoxy"), then all_proxy and
+  // ALL_PROXY. So with only HTTP_PROXY set curl goes direct, and so may the native transport.
+  for (const char* name : {"http_proxy", "all_proxy", "ALL_PROXY"}) {
     const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read before workers start
     if (value != nullptr && value[0] != '\0') return true;
   }

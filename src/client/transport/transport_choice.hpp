@@ -24,8 +24,9 @@ std::string_view to_string(transport_choice choice) noexcept;
 // "auto", "curl", "native"; nullopt for anything else.
 std::optional<transport_choice> parse_transport_choice(std::string_view text) noexcept;
 
-// True when the environment names a proxy curl would use for http:// (http_proxy, HTTP_PROXY,
-// ALL_PROXY, all_proxy, non-empty). The native transport speaks to origin servers only, so
+// True when the environment names a proxy libcurl would use for http:// (http_proxy, all_proxy,
+// ALL_PROXY, non-empty; not HTTP_PROXY, which libcurl ignores; NO_PROXY is not consulted, so a
+// proxy it excludes still sends requests to curl, which then goes direct: the same bytes). The native transport speaks to origin servers only, so
 // `automatic` then leaves every request to curl. Reads the environment: call once per run.
 bool proxy_in_environment() noexcept;
 

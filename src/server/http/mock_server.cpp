@@ -20,6 +20,7 @@
 #include "server/routes/router.hpp"
 #include "server/stats/server_stats.hpp"
 #include "server/http/session.hpp"
+#include "server/http/tls_context.hpp"
 #include "themes/theme.hpp"
 
 namespace serentak::server {
@@ -54,6 +55,12 @@ const server_config& validated(const server_config& config) {
     throw std::invalid_argument("header limit must be between 1 byte and 4 GiB");
   }
   if (config.max_connections == 0) throw std::invalid_argument("max connections must be > 0");
+  if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
+    throw std::invalid_argument("--tls-cert and --tls-key go together");
+  }
+  if (!config.tls_client_ca_file.empty() && config.tls_cert_file.empty()) {
+    throw std::invalid_argument("--tls-client-ca needs --tls-cert and --tls-key");
+  }
   return config;
 }
 
@@ -82,9 +89,14 @@ unsigned thread_count(unsigned requested) {
 // Member order matters: the io_contexts are destroyed before the registry and the router that the
 // sessions (owned by their pending handlers) refer to, and after the listeners that use them.
 struct mock_server::impl {
-  explicit impl(server_config c) : config(validated(c)), routes(config) {  // config.scenarios, or the built-in seed scenarios
+  explicit impl(server_config c)
+      : config(validated(c)),
+        routes(config),  // config.scenarios, or the built-in seed scenarios
+        tls(config.tls_cert_file.empty()
+                ? nullptr
+                : make_tls_context({config.tls_cert_file, config.tls_key_file, config.tls_client_ca_file})) {
     const unsigned n = thread_count(config.threads);
-    const session_context context{routes, registry, stats, settings_of(config), &config.plan_hook};
+    const session_context context{routes, registry, stats, settings_of(config), &config.plan_hook, tls.get()};
     io_contexts.reserve(n);
     acceptors.reserve(n);
     for (unsigned i = 0; i < n; ++i) {
@@ -105,6 +117,7 @@ struct mock_server::impl {
   router routes;
   connection_registry registry;
   server_stats stats;  // thread-safe; read by GET /__serentak/stats and /metrics
+  std::unique_ptr<net::ssl::context> tls;  // null: plain http; only read once made (every thread)
   std::vector<std::unique_ptr<net::io_context>> io_contexts;  // [i] is run by threads[i] alone
   std::vector<std::shared_ptr<listener>> acceptors;           // [i] accepts into io_contexts[i]
 

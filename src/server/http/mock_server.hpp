@@ -41,6 +41,11 @@ struct server_config {
   // The routes to serve, with their latency models and faults (scenario_file.hpp, fault_spec.hpp);
   // empty: the five seed themes as built-in scenarios. The router is built from this: router(config).
   std::vector<scenario> scenarios;
+  // HTTPS (serve --tls-cert/--tls-key): both set, every route is served over TLS; tls_client_ca_file
+  // set as well: clients must present a certificate it verifies (mutual TLS). All empty: plain http.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
   std::size_t max_connections = 20000;               // open connections beyond which new ones are closed at once; > 0
   // Test seam: called with each request's target and routed plan before it is carried out (e.g. to
   // set a delivery mode). Empty: plans are used as routed. Called on io threads, concurrently.

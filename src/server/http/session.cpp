@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include <boost/asio/dispatch.hpp>
@@ -14,6 +15,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/optional/optional.hpp>
 
 #include "core/log_text.hpp"
@@ -95,7 +97,8 @@ std::string_view delivery_name(delivery how) {
 bool is_routine(const beast::error_code& ec) {
   return ec == net::error::eof || ec == net::error::operation_aborted || ec == net::error::connection_reset ||
          ec == net::error::broken_pipe || ec == net::error::bad_descriptor || ec == net::error::not_connected ||
-         ec == beast::error::timeout || ec == http::error::end_of_stream || ec == http::error::partial_message;
+         ec == beast::error::timeout || ec == http::error::end_of_stream || ec == http::error::partial_message ||
+         ec == net::ssl::error::stream_truncated;  // a TLS peer that closed without close_notify
 }
 
 // The status that answers a request the parser refused, or 0 when the error is not about the request.
@@ -112,10 +115,19 @@ int rejection_status(const beast::error_code& ec) {
 // One connection: read -> route -> wait the plan's delay -> access line -> deliver -> read again.
 // Owned by itself (shared_from_this in every pending handler) and weakly by the registry; every
 // member runs on the one thread of the socket's io_context except close(), which only posts to it.
-class session final : public connection, public std::enable_shared_from_this<session> {
+//
+// Stream is beast::tcp_stream (http://) or beast::ssl_stream over one (https://, --tls-cert): one
+// code path for both. Over TLS the session first completes the handshake under request_timeout,
+// and does not watch the peer during a delay (a raw read would eat TLS records, and cancelling a
+// read inside OpenSSL's state machine is not safe to resume): a peer that leaves is then noticed
+// when its response is written.
+template <class Stream>
+class session final : public connection, public std::enable_shared_from_this<session<Stream>> {
+  static constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
+
  public:
-  session(tcp::socket&& socket, const session_context& context)
-      : stream_(std::move(socket)),
+  session(Stream&& stream, const session_context& context)
+      : stream_(std::move(stream)),
         delay_timer_(stream_.get_executor()),
         write_deadline_(stream_.get_executor()),
         context_(context),
@@ -134,14 +146,35 @@ class session final : public connection, public std::enable_shared_from_this<ses
 
   void run() {
     // Start on the socket's executor (its io_context's one thread).
-    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&session::do_read, shared_from_this()));
+    if constexpr (is_tls) {
+      net::dispatch(stream_.get_executor(), beast::bind_front_handler(&session::do_handshake, this->shared_from_this()));
+    } else {
+      net::dispatch(stream_.get_executor(), beast::bind_front_handler(&session::do_read, this->shared_from_this()));
+    }
   }
 
   void close() override {
-    net::post(stream_.get_executor(), beast::bind_front_handler(&session::do_shutdown, shared_from_this()));
+    net::post(stream_.get_executor(), beast::bind_front_handler(&session::do_shutdown, this->shared_from_this()));
   }
 
  private:
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
+
+  // ---- TLS: the handshake, bounded like a request ----
+
+  void do_handshake() {
+    if constexpr (is_tls) {
+      tcp().expires_after(context_.settings.request_timeout);
+      stream_.async_handshake(net::ssl::stream_base::server,
+                              beast::bind_front_handler(&session::on_handshake, this->shared_from_this()));
+    }
+  }
+
+  void on_handshake(beast::error_code ec) {
+    if (ec) return fail(ec, "TLS handshake");
+    do_read();
+  }
+
   // ---- reading a request ----
 
   void do_read() {
@@ -151,9 +184,9 @@ class session final : public connection, public std::enable_shared_from_this<ses
     parser_->body_limit(context_.settings.body_limit_bytes);
     if (buffer_.size() > 0) return do_read_request();  // a pipelined request is already here
     // Idle: wait for the first byte of the next request under the keep-alive timeout.
-    stream_.expires_after(context_.settings.idle_timeout);
+    tcp().expires_after(context_.settings.idle_timeout);
     stream_.async_read_some(buffer_.prepare(first_read_bytes),
-                            beast::bind_front_handler(&session::on_first_bytes, shared_from_this()));
+                            beast::bind_front_handler(&session::on_first_bytes, this->shared_from_this()));
   }
 
   void on_first_bytes(beast::error_code ec, std::size_t bytes) {
@@ -165,9 +198,9 @@ class session final : public connection, public std::enable_shared_from_this<ses
   // The request has begun: all of it, head and body, must arrive within the request timeout
   // (one deadline for the whole read, however slowly the bytes trickle in: slowloris).
   void do_read_request() {
-    stream_.expires_after(context_.settings.request_timeout);
+    tcp().expires_after(context_.settings.request_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&session::on_header, shared_from_this()));
+                            beast::bind_front_handler(&session::on_header, this->shared_from_this()));
   }
 
   void on_header(beast::error_code ec, std::size_t /*bytes*/) {
@@ -181,7 +214,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
       return reject(400);
     }
     if (parser_->is_done()) return on_read({}, 0);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&session::on_read, shared_from_this()));
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&session::on_read, this->shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t /*bytes*/) {
@@ -215,7 +248,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
     if (buffer_.size() == 0) buffer_.shrink_to_fit();
     waiting_ = true;
     delay_timer_.expires_after(how_long);
-    delay_timer_.async_wait(beast::bind_front_handler(&session::on_delay, shared_from_this()));
+    delay_timer_.async_wait(beast::bind_front_handler(&session::on_delay, this->shared_from_this()));
     do_watch_peer();
   }
 
@@ -223,10 +256,11 @@ class session final : public connection, public std::enable_shared_from_this<ses
   // noticed only when the response is written. It reads the raw socket, outside tcp_stream's
   // deadlines: the wait itself is bounded by the timer.
   void do_watch_peer() {
+    if constexpr (is_tls) return;  // see the class comment
     if (buffer_.size() >= watch_buffer_limit) return;  // a client pipelining this much is not watched
     watch_pending_ = true;
-    stream_.socket().async_read_some(buffer_.prepare(watch_read_bytes),
-                                     beast::bind_front_handler(&session::on_watch, shared_from_this()));
+    tcp().socket().async_read_some(buffer_.prepare(watch_read_bytes),
+                                     beast::bind_front_handler(&session::on_watch, this->shared_from_this()));
   }
 
   void on_watch(beast::error_code ec, std::size_t bytes) {
@@ -251,7 +285,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
       waiting_ = false;
       delay_timer_.cancel();
       beast::error_code ignored;
-      stream_.socket().close(ignored);
+      tcp().socket().close(ignored);
       return;
     }
     do_watch_peer();
@@ -262,7 +296,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
     if (ec) return;  // cancelled: stop(), or the peer left
     if (watch_pending_) {
       beast::error_code ignored;
-      stream_.socket().cancel(ignored);  // ends the watch; on_watch keeps whatever it read
+      tcp().socket().cancel(ignored);  // ends the watch; on_watch keeps whatever it read
     }
     if (plan_.how == delivery::hang) return end_without_response(false);  // hung as long as allowed
     // One write(2) per whole line: lines from all sessions never interleave.
@@ -300,7 +334,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
         huge_sent_ = plan_.omit_body ? plan_.huge_body_bytes : 0;
         arm_write_deadline();
         return net::async_write(stream_, net::buffer(head_),
-                                beast::bind_front_handler(&session::on_huge, shared_from_this(), close_after));
+                                beast::bind_front_handler(&session::on_huge, this->shared_from_this(), close_after));
       }
       case delivery::normal:
         break;
@@ -312,7 +346,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
   void write_head_and(std::string_view body, bool close_after) {
     std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body.data(), body.size())};
     arm_write_deadline();
-    net::async_write(stream_, buffers, beast::bind_front_handler(&session::on_write, shared_from_this(), close_after));
+    net::async_write(stream_, buffers, beast::bind_front_handler(&session::on_write, this->shared_from_this(), close_after));
   }
 
   // delivery::reset (abortive: RST) or an orderly close (FIN) without a response byte.
@@ -320,11 +354,11 @@ class session final : public connection, public std::enable_shared_from_this<ses
     finish_request(0);
     beast::error_code ignored;
     if (abortive) {
-      stream_.socket().set_option(net::socket_base::linger(true, 0), ignored);
+      tcp().socket().set_option(net::socket_base::linger(true, 0), ignored);
     } else {
-      stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
     }
-    stream_.socket().close(ignored);
+    tcp().socket().close(ignored);
   }
 
   // delivery::drip: a few bytes, then a tick on the timer (no thread sleeps), until all are sent.
@@ -343,7 +377,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
     if (n == 0) return drip_wait(close_after);  // nothing due yet
     arm_write_deadline();
     net::async_write(stream_, net::buffer(drip_bytes_.data() + drip_sent_, n),
-                     beast::bind_front_handler(&session::on_drip, shared_from_this(), close_after));
+                     beast::bind_front_handler(&session::on_drip, this->shared_from_this(), close_after));
   }
 
   void on_drip(bool close_after, beast::error_code ec, std::size_t bytes) {
@@ -365,7 +399,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
 
   void drip_wait(bool close_after) {
     delay_timer_.expires_after(drip_tick_length());
-    delay_timer_.async_wait([self = shared_from_this(), close_after](beast::error_code wait_ec) {
+    delay_timer_.async_wait([self = this->shared_from_this(), close_after](beast::error_code wait_ec) {
       if (!wait_ec && !self->closed_) self->do_drip(close_after);
     });
   }
@@ -379,7 +413,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
     huge_sent_ += piece.size();
     arm_write_deadline();
     net::async_write(stream_, net::buffer(piece.data(), piece.size()),
-                     beast::bind_front_handler(&session::on_huge, shared_from_this(), close_after));
+                     beast::bind_front_handler(&session::on_huge, this->shared_from_this(), close_after));
   }
 
   void on_write(bool close, beast::error_code ec, std::size_t /*bytes*/) {
@@ -400,9 +434,9 @@ class session final : public connection, public std::enable_shared_from_this<ses
   // (megabytes) for minutes. This one resets the connection: the bytes are dropped at once.
   void arm_write_deadline() {
     writing_ = true;
-    stream_.expires_never();
+    tcp().expires_never();
     write_deadline_.expires_after(context_.settings.request_timeout);
-    write_deadline_.async_wait(beast::bind_front_handler(&session::on_write_deadline, shared_from_this()));
+    write_deadline_.async_wait(beast::bind_front_handler(&session::on_write_deadline, this->shared_from_this()));
   }
 
   void end_write() {
@@ -414,8 +448,8 @@ class session final : public connection, public std::enable_shared_from_this<ses
     // Cancelled, or fired just as the write finished (or as the next one moved the deadline on).
     if (ec || closed_ || !writing_ || write_deadline_.expiry() > std::chrono::steady_clock::now()) return;
     beast::error_code ignored;
-    stream_.socket().set_option(net::socket_base::linger(true, 0), ignored);
-    stream_.socket().close(ignored);  // the pending write ends with operation_aborted
+    tcp().socket().set_option(net::socket_base::linger(true, 0), ignored);
+    tcp().socket().close(ignored);  // the pending write ends with operation_aborted
   }
 
   // ---- closing ----
@@ -424,16 +458,16 @@ class session final : public connection, public std::enable_shared_from_this<ses
   // leftover bytes for a while first (see linger_time).
   void do_close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
     if (!lingering_) return;  // the session ends: its socket closes with it
     drain_buffer_ = std::make_unique<std::array<char, 16 * 1024>>();
-    stream_.expires_after(linger_time);
+    tcp().expires_after(linger_time);
     do_drain();
   }
 
   void do_drain() {
     stream_.async_read_some(net::buffer(*drain_buffer_),
-                            beast::bind_front_handler(&session::on_drain, shared_from_this()));
+                            beast::bind_front_handler(&session::on_drain, this->shared_from_this()));
   }
 
   void on_drain(beast::error_code ec, std::size_t bytes) {
@@ -458,7 +492,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
     closed_ = true;
     delay_timer_.cancel();
     write_deadline_.cancel();
-    stream_.close();
+    tcp().close();
   }
 
   void fail(beast::error_code ec, const char* what) {
@@ -486,7 +520,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
     context_.stats.request_finished(plan_.route, status, fault, std::chrono::steady_clock::now() - request_start_);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   net::steady_timer delay_timer_;     // the plan's delay, a hang's bound, the drip's ticks
   net::steady_timer write_deadline_;  // a response write's deadline (arm_write_deadline)
   session_context context_;
@@ -516,8 +550,15 @@ class session final : public connection, public std::enable_shared_from_this<ses
 
 void start_session(tcp::socket socket, const session_context& context) {
   // TCP_NODELAY comes from the listening socket (see listener.cpp).
-  auto s = std::make_shared<session>(std::move(socket), context);
-  if (!context.registry.add(s)) return;  // stop() has begun: the session dies here, closing its socket
+  if (context.tls != nullptr) {
+    using tls_session = session<beast::ssl_stream<beast::tcp_stream>>;
+    auto s = std::make_shared<tls_session>(beast::ssl_stream<beast::tcp_stream>(std::move(socket), *context.tls), context);
+    if (!context.registry.add(s)) return;  // stop() has begun: the session dies here, closing its socket
+    s->run();
+    return;
+  }
+  auto s = std::make_shared<session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), context);
+  if (!context.registry.add(s)) return;
   s->run();
 }
 

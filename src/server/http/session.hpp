@@ -16,6 +16,10 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace serentak::server {
 
 class router;
@@ -43,9 +47,11 @@ struct session_context {
   server_stats& stats;
   session_settings settings;
   const plan_hook* hook = nullptr;  // nullptr or empty: plans are used as routed
+  boost::asio::ssl::context* tls = nullptr;  // set: every connection is TLS (https); outlives sessions
 };
 
-// Starts serving an accepted socket whose io_context exactly one thread runs. If stop() has
+// Starts serving an accepted socket whose io_context exactly one thread runs (over TLS when
+// context.tls is set: the handshake first). If stop() has
 // already begun the socket is closed instead.
 void start_session(boost::asio::ip::tcp::socket socket, const session_context& context);
 
