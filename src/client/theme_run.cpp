@@ -187,6 +187,9 @@ theme_run_result run_theme(const theme_run_config& config) {
     if (auto log_file = open_output(log.fd(), result.log_path, log_option)) outputs.push_back(*log_file);
     check_distinct(inputs, outputs);
   }
+  // One run per output file: locked for the whole run.
+  if (results) results->lock();
+  log.lock();
   results_spec spec = spec_for(config, urls);
   std::optional<resume_index> resumed;
   if (config.resume) {

@@ -26,19 +26,28 @@ namespace {
 
 event_log event_log::create(const std::filesystem::path& path, std::string_view title) {
   event_log log = open(path);
+  log.lock();
   log.start(title);
   return log;
 }
 
 event_log event_log::open(const std::filesystem::path& path) {
-  // Locked for the whole run (log/output_lock.hpp). A file renamed over the path while we took the
-  // lock leaves us on an unlinked inode: open the new one (a few times at most).
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) fail(errno, "cannot open log file", path);
+  return event_log(fd, path);
+}
+
+void event_log::lock() {
+  if (fd_ < 0) return;
+  // A file renamed over the path while we took the lock leaves us on an unlinked inode: open the
+  // new one (a few times at most).
   for (int tries = 0;; ++tries) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) fail(errno, "cannot open log file", path);
-    event_log log(fd, path);
-    lock_output(fd, path, "log file");
-    if (tries == 4 || still_named(fd, path)) return log;
+    lock_output(fd_, path_, "log file");
+    if (tries == 4 || still_named(fd_, path_)) return;
+    int again = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (again < 0) fail(errno, "cannot open log file", path_);
+    ::close(fd_);
+    fd_ = again;
   }
 }
 

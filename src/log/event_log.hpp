@@ -30,12 +30,13 @@ class event_log {
 
   // The two halves of create(), for a run with several outputs: open() creates path if missing and
   // changes no byte of an existing file, so every output can be opened before any is truncated
-  // (a bad path must not cost an earlier run's file), and locks it for the life of the object
+  // (a bad path must not cost an earlier run's file). lock() locks it for the life of the object
   // (log/output_lock.hpp: std::invalid_argument naming the holder's pid when another run has it).
   // start() truncates a regular file and writes the first line; with append (--resume) it keeps
   // the file and writes "--- <title> Resumed: <timestamp> ---" instead (Started on an empty one).
   // Both throw std::system_error naming the path.
   static event_log open(const std::filesystem::path& path);
+  void lock();
   void start(std::string_view title, bool append = false);
 
   event_log(event_log&& other) noexcept;

@@ -24,36 +24,34 @@ namespace {
 
 results_file::results_file(const std::filesystem::path& path, result_format format, bool resume)
     : path_(path), format_(format), resume_(resume) {
-  int flags = (resume ? O_RDWR : O_WRONLY) | O_APPEND | O_CLOEXEC;
+  fd_ = ::open(path.c_str(), open_flags() | O_CREAT | O_EXCL, 0644);
+  created_ = fd_ >= 0;
+  // It exists (or is a dangling symlink, whose target O_EXCL will not create): open it as it is.
+  if (fd_ < 0 && errno == EEXIST) fd_ = ::open(path.c_str(), open_flags() | O_CREAT, 0644);
+  if (fd_ < 0) fail(errno, "cannot open results file", path);
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) fail(errno, "cannot read results file", path_);
+  regular_ = S_ISREG(st.st_mode);
+  if (resume && !regular_) {
+    ::close(fd_);
+    fd_ = -1;
+    throw not_results_file("--resume needs a regular results file; '" + escape_for_log(path.string()) +
+                           "' is a FIFO, device or socket");
+  }
+}
+
+int results_file::open_flags() const noexcept { return (resume_ ? O_RDWR : O_WRONLY) | O_APPEND | O_CLOEXEC; }
+
+void results_file::lock() {
   // A run that compacts renames a new file over the path: if that happened while we took the
   // lock, we hold an unlinked inode; open the path again (a few times at most).
   for (int tries = 0;; ++tries) {
-    fd_ = ::open(path.c_str(), flags | O_CREAT | O_EXCL, 0644);
-    created_ = fd_ >= 0;
-    // It exists (or is a dangling symlink, whose target O_EXCL will not create): open it as it is.
-    if (fd_ < 0 && errno == EEXIST) fd_ = ::open(path.c_str(), flags | O_CREAT, 0644);
-    if (fd_ < 0) fail(errno, "cannot open results file", path);
-    struct stat st {};
-    if (::fstat(fd_, &st) != 0) fail(errno, "cannot read results file", path_);
-    regular_ = S_ISREG(st.st_mode);
-    if (resume && !regular_) {
-      ::close(fd_);
-      fd_ = -1;
-      throw not_results_file("--resume needs a regular results file; '" + escape_for_log(path.string()) +
-                             "' is a FIFO, device or socket");
-    }
-    try {
-      log::lock_output(fd_, path, "results file");
-    } catch (...) {
-      // A constructor that throws runs no destructor: close here. A file we created is left: the
-      // run holding the lock opened it too.
-      ::close(fd_);
-      fd_ = -1;
-      throw;
-    }
-    if (tries == 4 || log::still_named(fd_, path)) return;
+    log::lock_output(fd_, path_, "results file");
+    if (tries == 4 || log::still_named(fd_, path_)) return;
+    int again = ::open(path_.c_str(), open_flags() | O_CREAT, 0644);
+    if (again < 0) fail(errno, "cannot open results file", path_);
     ::close(fd_);
-    fd_ = -1;
+    fd_ = again;
   }
 }
 

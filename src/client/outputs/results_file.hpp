@@ -25,14 +25,18 @@ class results_file {
  public:
   // Opens path for appending, creating it if missing, and changes no byte of an existing file, so
   // a run opens every output before it truncates any (a bad --log must not cost an earlier run's
-  // results); then locks it (std::invalid_argument naming the holder's pid when another run has
-  // it). resume: opened read-write for resume_index, and it must be a regular file
+  // results). resume: opened read-write for resume_index, and it must be a regular file
   // (not_results_file otherwise). Throws std::system_error naming the path (escaped) when it
   // cannot be opened. A file this call created and start() never reached is removed again: a
   // refused run leaves no results file behind.
   results_file(const std::filesystem::path& path, result_format format, bool resume);
   ~results_file();
   results_file(const results_file&) = delete;
+
+  // Locks the file for the life of this object (log/output_lock.hpp): std::invalid_argument naming
+  // the holder's pid when another run has it. Called once the outputs are known to be distinct
+  // files (a log opened on the same file would otherwise look like another run).
+  void lock();
   results_file& operator=(const results_file&) = delete;
 
   // Once every output is open (and, with resume, after resume_index::scan): truncates the file
@@ -55,6 +59,8 @@ class results_file {
   int first_error() const noexcept { return first_error_.load(std::memory_order_relaxed); }
 
  private:
+  int open_flags() const noexcept;
+
   int fd_ = -1;
   std::filesystem::path path_;
   result_format format_;
