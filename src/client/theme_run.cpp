@@ -20,6 +20,7 @@
 #include "core/message_template.hpp"
 #include "core/results_spec.hpp"
 #include "core/target_url.hpp"
+#include "core/url_redaction.hpp"
 #include "core/url_template.hpp"
 #include "log/event_log.hpp"
 
@@ -69,7 +70,8 @@ results_spec spec_for(const theme_run_config& config, const url_template& urls) 
   if (urls.whole_url()) {
     spec.url = "{}";
   } else {
-    spec.url = pattern.starts_with("http") ? pattern : config.base_url + pattern;
+    // Redacted like every URL we record: a password or token in the template is sent, never written.
+    spec.url = redact_url(pattern.starts_with("http") ? pattern : config.base_url + pattern);
   }
   return spec;
 }
