@@ -1,19 +1,21 @@
-// Fuzzes the --resume scan of a results file (client/results_file scan_results), on an in-memory
-// file. Properties for arbitrary bytes: the scan never throws, cuts exactly the bytes after the
-// last newline (the torn line) and nothing else, and counts a record only for a line that
-// recorded_index accepts, with an index below the run's item count. For a file written by
-// format_record from arbitrary items, the scan finds exactly the indexes written.
-// Input: [mode byte][item count byte] then the file's bytes (or the items, split at NUL).
+// Fuzzes the --resume scan of a results file (client/outputs/resume_index), on an in-memory file.
+// Properties for arbitrary bytes: the scan either refuses the file (its first line is not a
+// serentak preamble) or accepts it; then it changes no byte until cut_torn_line, which cuts
+// exactly the bytes after the last newline; every line after the preamble is a record
+// (parse_record) or counted damaged; and find() answers every valid record's item and URL. For a
+// file written by results_preamble and format_record from arbitrary items, every item is found
+// with its outcome and nothing is damaged.
+// Input: [mode byte] then the file's bytes (or the items, split at NUL).
 #include <cstddef>
 #include <cstdint>
-#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "client/outputs/results_file.hpp"
+#include "client/outputs/resume_index.hpp"
 #include "fuzz_check.hpp"
 
 namespace {
@@ -33,71 +35,84 @@ struct memory_file {
   }
 };
 
-void scan_arbitrary(std::string_view bytes, serentak::result_format format, std::size_t items) {
+void scan_arbitrary(std::string_view bytes, serentak::result_format format) {
   memory_file file;
   FUZZ_CHECK(file.fd >= 0);
   file.write_all(bytes);
-  serentak::client::resume_state state = serentak::client::scan_results(file.path(), format, items);
-
+  std::vector<std::string_view> lines;
   std::size_t last_newline = bytes.rfind('\n');
   std::size_t complete = last_newline == std::string_view::npos ? 0 : last_newline + 1;
-  FUZZ_CHECK(state.torn_bytes == bytes.size() - complete);
-  FUZZ_CHECK(file.contents() == bytes.substr(0, complete));  // only the torn line is cut
-
-  std::set<std::size_t> expected;
   for (std::size_t from = 0; from < complete;) {
     std::size_t end = bytes.find('\n', from);
-    if (auto index = serentak::recorded_index(bytes.substr(from, end - from), format); index && *index < items) {
-      expected.insert(*index);
-    }
+    lines.push_back(bytes.substr(from, end - from));
     from = end + 1;
   }
-  FUZZ_CHECK(state.records == expected.size());
-  FUZZ_CHECK(state.done.size() <= items);
-  std::size_t marked = 0;
-  for (std::size_t i = 0; i < state.done.size(); ++i) {
-    if (state.done[i]) {
-      FUZZ_CHECK(expected.count(i) == 1);
-      ++marked;
+  std::size_t preamble = serentak::preamble_lines(format);
+  try {
+    auto index = serentak::client::resume_index::scan(file.fd, file.path(), format);
+    FUZZ_CHECK(file.contents() == bytes);  // the scan changes nothing
+    if (bytes.empty()) return;
+    FUZZ_CHECK(!lines.empty() && serentak::parse_spec_line(lines[0], format).has_value());
+    FUZZ_CHECK(index.torn_bytes() == bytes.size() - complete);
+    std::size_t valid = 0;
+    for (std::size_t i = preamble; i < lines.size(); ++i) {
+      auto record = serentak::parse_record(lines[i], format);
+      if (!record) continue;
+      ++valid;
+      FUZZ_CHECK(index.find(record->item, record->url).has_value());
     }
+    FUZZ_CHECK(index.damaged() + valid + std::min(preamble, lines.size()) == lines.size());
+    FUZZ_CHECK(index.records() + index.superseded() == valid);
+    index.cut_torn_line();
+    FUZZ_CHECK(file.contents() == bytes.substr(0, complete));  // only the torn line is cut
+  } catch (const serentak::client::not_results_file&) {
+    FUZZ_CHECK(file.contents() == bytes);  // a refused file is left as it is
+    bool accepted_first = !lines.empty() && serentak::parse_spec_line(lines[0], format).has_value();
+    bool csv_header_ok = format != serentak::result_format::csv ||
+                         (lines.size() > 1 && std::string(lines[1]) + "\n" == serentak::csv_header());
+    FUZZ_CHECK(!accepted_first || !csv_header_ok);
   }
-  FUZZ_CHECK(marked == expected.size());
 }
 
 void round_trip(std::string_view bytes, serentak::result_format format) {
-  std::string file_text = format == serentak::result_format::csv ? serentak::csv_header() : "";
-  std::set<std::size_t> written;
-  std::size_t index = 0;
-  for (std::size_t from = 0; from <= bytes.size(); ++index) {
+  serentak::results_spec spec;
+  spec.url = "http://h/{}";
+  std::string file_text = serentak::results_preamble(spec, format);
+  std::vector<std::string> items;
+  for (std::size_t from = 0; from <= bytes.size();) {
     std::size_t end = bytes.find('\0', from);
     if (end == std::string_view::npos) end = bytes.size();
     serentak::result_record record;
-    record.index = index * 3;  // gaps, as --resume leaves them
+    record.index = items.size() * 3;
     record.item = bytes.substr(from, end - from);
     record.url = record.item;
     record.body = record.item;
     record.kind = serentak::outcome::ok;
     file_text += serentak::format_record(record, format);
-    written.insert(record.index);
+    items.emplace_back(record.item);
     from = end + 1;
   }
   memory_file file;
   FUZZ_CHECK(file.fd >= 0);
   file.write_all(file_text);
-  auto state = serentak::client::scan_results(file.path(), format, index * 3);
-  FUZZ_CHECK(state.torn_bytes == 0);
-  FUZZ_CHECK(state.records == written.size());
-  for (std::size_t i : written) FUZZ_CHECK(i < state.done.size() && state.done[i]);
+  auto index = serentak::client::resume_index::scan(file.fd, file.path(), format);
+  FUZZ_CHECK(index.torn_bytes() == 0);
+  FUZZ_CHECK(index.damaged() == 0);
+  for (const std::string& item : items) {
+    std::string key = serentak::stored_field(item, format);
+    auto found = index.find(key, key);
+    FUZZ_CHECK(found.has_value() && found->kind == serentak::outcome::ok);
+  }
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 2) return 0;
+  if (size < 1) return 0;
   auto format = data[0] % 2 == 0 ? serentak::result_format::jsonl : serentak::result_format::csv;
-  std::string_view rest(reinterpret_cast<const char*>(data) + 2, size - 2);
+  std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
   if (data[0] % 4 < 2) {
-    scan_arbitrary(rest, format, data[1]);
+    scan_arbitrary(rest, format);
   } else {
     round_trip(rest, format);
   }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/exit_codes.hpp"
 #include "cli/fd_limit.hpp"
@@ -71,7 +72,10 @@ client::theme_run_config make_config(const client_command& command, themes::lang
   config.threads = options.threads;
   config.echo_log = options.verbose;
   config.progress = !options.quiet && ::isatty(2) == 1;
-  config.resume = options.resume;
+  config.resume = !options.resume.empty();
+  config.resume_missing_only = options.resume == "missing";
+  config.force = options.force;
+  if (options.force && !config.resume) throw std::invalid_argument("--force needs --resume");
   if (!options.out_path.empty()) {
     config.out_path = options.out_path;
     auto format = options.format.empty() ? result_format_for_path(options.out_path) : result_format_from_name(options.format);
@@ -170,9 +174,34 @@ int run_client_command(const client_command& command) {
 
   double seconds = std::chrono::duration<double>(result.wall).count();
   print_closing_lines(lang, escape_for_log(result.log_path.string()), seconds, config.log_enabled);
-  if (options.summary == "text") fmt::print("{}", render_summary_text(result.summary));
-  if (options.summary == "json") fmt::print("{}\n", render_summary_json(result.summary));
+  // After --resume the summary covers the whole results file, with this run's part shown apart.
+  const run_summary& whole = result.whole_file ? *result.whole_file : result.summary;
+  if (options.summary == "text") {
+    fmt::print("{}", render_summary_text(whole));
+    if (result.whole_file) {
+      fmt::print("  (the whole results file) this run: {} fetched, {} of them again after a transient failure; "
+                 "{} kept from earlier runs, {} damaged records dropped\n",
+                 result.summary.items(), result.refetched, result.skipped_done, result.damaged_records);
+    }
+  }
+  if (options.summary == "json") {
+    if (result.whole_file) {
+      auto j = nlohmann::ordered_json::parse(render_summary_json(whole));
+      j["this_run"] = nlohmann::ordered_json::parse(render_summary_json(result.summary));
+      j["this_run"]["refetched"] = result.refetched;
+      j["this_run"]["kept"] = result.skipped_done;
+      j["this_run"]["damaged_dropped"] = result.damaged_records;
+      fmt::print("{}\n", j.dump());
+    } else {
+      fmt::print("{}\n", render_summary_json(result.summary));
+    }
+  }
   std::fflush(stdout);
+  if (!result.compaction_error.empty()) {
+    fmt::print(stderr, "serentak {}: the results file could not be compacted ({}); a further --resume completes it\n",
+               name, escape_for_log(result.compaction_error));
+  }
+  for (const std::string& note : result.input_notes) fmt::print(stderr, "serentak {}: note: {}\n", name, note);
 
   if (!result.engine_error.empty()) fmt::print(stderr, "serentak {}: {}\n", name, escape_for_log(result.engine_error));
   if (result.log_error != 0 || result.results_error != 0) {
@@ -182,7 +211,8 @@ int run_client_command(const client_command& command) {
     return exit_io_error;
   }
   if (int status = signals.interrupted_exit_status(); status != 0) return status;
-  return result.summary.failures() == 0 ? exit_ok : exit_items_failed;
+  if (!result.compaction_error.empty()) return exit_io_error;
+  return whole.failures() == 0 ? exit_ok : exit_items_failed;
 }
 
 }  // namespace serentak::cli

@@ -45,7 +45,13 @@ void add_client_options(CLI::App& command, client_options& options, std::string_
   command.add_option("-o,--out", options.out_path, "Results file, one record per item: FILE.jsonl or FILE.csv");
   command.add_option("--format", options.format, "Results format: jsonl or csv (default: from --out's extension)")
       ->check(CLI::IsMember({"jsonl", "csv"}));
-  command.add_flag("--resume", options.resume, "Skip items --out already has a record for; append the rest");
+  // A flag, so `--resume ITEM` never takes the item as its value; `--resume=missing` still can.
+  command.add_flag("--resume{repair}", options.resume,
+                     "Complete --out: fetch the items it has no record of or whose record is a transient failure "
+                     "(timeout, connection error, 408, 429, 5xx), then keep one record per item; "
+                     "--resume=missing fetches only the items without a record")
+      ->check(CLI::IsMember({"repair", "missing"}));
+  command.add_flag("--force", options.force, "With --resume: accept a results file made with another request spec");
   command.add_option("--lang", options.lang, fmt::format("Language of log messages: id or en (default {})", default_lang))
       ->check(CLI::IsMember({"id", "en"}));
   command.add_option("-c,--concurrency", options.concurrency,

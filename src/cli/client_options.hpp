@@ -33,7 +33,8 @@ struct client_options {
   bool no_log = false;                         // write no event log
   std::string out_path;                        // results file, .jsonl or .csv
   std::string format;                          // jsonl | csv; empty: from --out's extension
-  bool resume = false;                         // skip items --out already has
+  std::string resume;                          // "": no resume; repair (--resume) | missing (--resume=missing)
+  bool force = false;                          // --resume a file made with another request spec
   std::string lang;                            // id | en; empty: the command's default
   std::size_t concurrency = 0;                 // transfers in flight; 0: one per item, at most 100
   unsigned threads = 0;                        // engine worker threads; 0: cores

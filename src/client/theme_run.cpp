@@ -5,16 +5,22 @@
 #include <stdexcept>
 #include <unordered_set>
 
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
 #include "client/engine/engine.hpp"
 #include "client/inputs/item_inputs.hpp"
 #include "client/outputs/progress_line.hpp"
 #include "client/outputs/results_file.hpp"
+#include "client/outputs/resume_index.hpp"
 #include "client/inputs/stream_source.hpp"
 #include "client/outputs/theme_observer.hpp"
+#include "core/log_text.hpp"
 #include "core/message_template.hpp"
+#include "core/results_spec.hpp"
 #include "core/target_url.hpp"
+#include "core/url_redaction.hpp"
 #include "core/url_template.hpp"
 #include "log/event_log.hpp"
 
@@ -62,6 +68,81 @@ std::size_t scan(std::vector<input_part>& parts, const theme_run_config& config,
 
 std::size_t auto_concurrency(std::size_t items) { return std::clamp<std::size_t>(items, 1, default_max_concurrency); }
 
+// What the results file records of this run's requests (core/results_spec.hpp).
+results_spec spec_for(const theme_run_config& config, const url_template& urls) {
+  results_spec spec;
+  spec.theme = std::string(config.theme->command);
+  // The template as given (expand() would percent-encode its braces).
+  std::string pattern = config.url_pattern.empty() ? std::string(config.theme->url_pattern) : config.url_pattern;
+  if (urls.whole_url()) {
+    spec.url = "{}";
+  } else {
+    // Redacted like every URL we record: a password or token in the template is sent, never written.
+    spec.url = redact_url(pattern.starts_with("http") ? pattern : config.base_url + pattern);
+  }
+  return spec;
+}
+
+// A file named by its option, for "are the same file" messages.
+struct named_file {
+  std::string option;  // "--input 'x'", "--log 'y'", "standard input"
+  dev_t dev = 0;
+  ino_t ino = 0;
+};
+
+std::optional<named_file> identify(const struct stat& st, std::string option) {
+  if (!S_ISREG(st.st_mode)) return std::nullopt;  // /dev/null twice, a terminal: no data to destroy
+  return named_file{std::move(option), st.st_dev, st.st_ino};
+}
+
+std::string shown(const std::filesystem::path& path) { return "'" + escape_for_log(path.string()) + "'"; }
+
+// No output may be an input or the other output (same device and inode: symlinks and hard links
+// count). Checked on the paths before any output is opened, and again on the opened outputs (both
+// may have just been created as one file).
+void check_distinct(const std::vector<named_file>& inputs, const std::vector<named_file>& outputs) {
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    for (const named_file& input : inputs) {
+      if (input.dev == outputs[i].dev && input.ino == outputs[i].ino) {
+        throw std::invalid_argument(outputs[i].option + " and " + input.option +
+                                    " are the same file; an output must never overwrite an input");
+      }
+    }
+    for (std::size_t j = i + 1; j < outputs.size(); ++j) {
+      if (outputs[i].dev == outputs[j].dev && outputs[i].ino == outputs[j].ino) {
+        throw std::invalid_argument(outputs[i].option + " and " + outputs[j].option +
+                                    " are the same file; give each output its own file");
+      }
+    }
+  }
+}
+
+std::vector<named_file> input_files(const std::vector<input_part>& parts) {
+  std::vector<named_file> files;
+  for (const input_part& part : parts) {
+    if (part.what != input_part::kind::file) continue;
+    struct stat st {};
+    bool is_stdin = part.path == "-";
+    if (::fstat(is_stdin ? 0 : part.fd, &st) != 0) continue;
+    if (auto file = identify(st, is_stdin ? std::string("standard input") : "--input " + shown(part.path))) {
+      files.push_back(*file);
+    }
+  }
+  return files;
+}
+
+std::optional<named_file> existing_output(const std::filesystem::path& path, std::string option) {
+  struct stat st {};
+  if (path.empty() || ::stat(path.c_str(), &st) != 0) return std::nullopt;  // not there yet: cannot collide
+  return identify(st, option + " " + shown(path));
+}
+
+std::optional<named_file> open_output(int fd, const std::filesystem::path& path, std::string option) {
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0) return std::nullopt;
+  return identify(st, option + " " + shown(path));
+}
+
 }  // namespace
 
 theme_run_result run_theme(const theme_run_config& config) {
@@ -86,28 +167,66 @@ theme_run_result run_theme(const theme_run_config& config) {
   } close_parts{parts};
   result.total_items = scan(parts, config, urls, shape);
 
-  // Every output is opened before any byte of one is changed, and the results file, the data, is
-  // changed last: a bad --log (a missing folder, a full disk) is exit 2 with an earlier run's
-  // results, torn last line included, as they were; an --out that cannot be opened leaves an
-  // earlier log as it was. One order remains: a results file that opens but then cannot be
-  // started (a CSV header on a full disk) is refused after the log has begun.
+  // No output may destroy an input or the other output: checked before anything is opened for writing.
+  result.log_path = config.log_path.empty() ? std::filesystem::path(theme.log_file) : config.log_path;
+  const std::string log_option = config.log_path.empty() ? "the log" : "--log";
+  std::vector<named_file> inputs = input_files(parts);
+  {
+    std::vector<named_file> outputs;
+    if (auto out = existing_output(config.out_path, "--out")) outputs.push_back(*out);
+    if (config.log_enabled) {
+      if (auto log_file = existing_output(result.log_path, log_option)) outputs.push_back(*log_file);
+    }
+    check_distinct(inputs, outputs);
+  }
+
+  // Every output is opened (and locked: one run per output file) before any byte of one is
+  // changed, and the results file, the data, is changed last: a bad --log (a missing folder, a
+  // full disk) is exit 2 with an earlier run's results, torn last line included, as they were; an
+  // --out that cannot be opened leaves an earlier log as it was. One order remains: a results
+  // file that opens but then cannot be started (a preamble on a full disk) is refused after the
+  // log has begun.
   std::unique_ptr<results_file> results;
   if (!config.out_path.empty()) results = std::make_unique<results_file>(config.out_path, config.out_format, config.resume);
-  result.log_path = config.log_path.empty() ? std::filesystem::path(theme.log_file) : config.log_path;
   log::event_log log = config.log_enabled ? log::event_log::open(result.log_path) : log::event_log();
-  log.start(theme.log_title);
-  resume_state resumed;
-  if (config.resume) resumed = scan_results(config.out_path, config.out_format, result.total_items);
-  if (results) results->start();
+  {
+    std::vector<named_file> outputs;
+    if (results) {
+      if (auto out = open_output(results->fd(), config.out_path, "--out")) outputs.push_back(*out);
+    }
+    if (auto log_file = open_output(log.fd(), result.log_path, log_option)) outputs.push_back(*log_file);
+    check_distinct(inputs, outputs);
+  }
+  // One run per output file: locked for the whole run.
+  if (results) results->lock();
+  log.lock();
+  results_spec spec = spec_for(config, urls);
+  std::optional<resume_index> resumed;
+  if (config.resume) {
+    resumed.emplace(resume_index::scan(results->fd(), config.out_path, config.out_format));
+    if (resumed->spec()) {
+      if (std::string difference = spec_difference(*resumed->spec(), spec); !difference.empty() && !config.force) {
+        throw std::invalid_argument("--resume: " + shown(config.out_path) + " was made with another request: " +
+                                    difference + "; --force resumes it anyway");
+      }
+    }
+  }
+  log.start(theme.log_title, config.resume);
+  if (resumed) resumed->cut_torn_line();
+  if (results) results->start(spec);
   if (config.echo_log) log.echo_to(2);
   const themes::messages& voice = theme.speak(config.lang);
   std::chrono::milliseconds timeout = config.timeout.count() > 0 ? config.timeout : theme.timeout;
-  std::size_t to_fetch = result.total_items - std::min(result.total_items, resumed.records);
+  // Known before the stream: items with a record. A resume also fetches those whose record is a
+  // transient failure, found while streaming: the progress line's total is then a lower bound.
+  std::size_t to_fetch = result.total_items - std::min(result.total_items, resumed ? resumed->records() : 0);
 
   log.write("MainClient", render(voice.run_started, "count", std::to_string(to_fetch)));
   auto started = std::chrono::steady_clock::now();
 
-  stream_source source(parts, config.max_line_bytes, urls, config.dedupe, std::move(resumed.done));
+  stream_source source(parts, config.max_line_bytes, urls, config.dedupe);
+  if (resumed) source.resume_from(&*resumed, config.out_format, !config.resume_missing_only);
+  source.attach_results(results.get());
   theme_observer observer(theme, config.lang, log, timeout, config.keep_outcomes, result.total_items);
   observer.attach_results(results.get());
   std::unique_ptr<progress_line> progress;
@@ -118,7 +237,7 @@ theme_run_result run_theme(const theme_run_config& config) {
 
   engine_config engine;
   engine.threads = config.threads;
-  engine.concurrency = config.concurrency > 0 ? config.concurrency : auto_concurrency(to_fetch);
+  engine.concurrency = config.concurrency > 0 ? config.concurrency : auto_concurrency(config.resume ? result.total_items : to_fetch);
   engine.policy.timeout = timeout;
   engine.policy.connect_timeout = config.connect_timeout;
   engine.policy.max_body_bytes = config.max_body_bytes;
@@ -143,10 +262,30 @@ theme_run_result run_theme(const theme_run_config& config) {
                                                 host.counts.seen_503, host.counts.pauses, host.final_rate});
   }
   result.outcomes = observer.outcomes();
+  for (const input_part& part : parts) {
+    if (part.changed) {
+      result.input_notes.push_back(input_name(part) + " grew or changed after it was checked; only the " +
+                                   std::to_string(part.checked_items) + " items checked were read, the rest was ignored");
+    }
+  }
   result.skipped_done = source.skipped_done();
+  result.refetched = source.refetched();
   result.skipped_duplicates = source.skipped_duplicates();
   result.log_error = log.first_error();
   result.results_error = results ? results->first_error() : 0;
+  if (resumed) {
+    result.resumed_records = resumed->records();
+    result.damaged_records = resumed->damaged();
+    resumed.reset();  // its table is released before compaction builds its own
+    if (result.results_error == 0) {
+      try {
+        result.whole_file = results->finish_resume(spec);
+        result.whole_file->wall = result.wall;
+      } catch (const std::system_error& e) {
+        result.compaction_error = e.what();
+      }
+    }
+  }
   result.engine_error = report.error;
   return result;
 }

@@ -47,7 +47,9 @@ struct theme_run_config {
   std::filesystem::path log_path;                  // empty: the theme's seed log file name, in the cwd
   std::filesystem::path out_path;                  // empty: no results file
   result_format out_format = result_format::jsonl;
-  bool resume = false;                             // skip items out_path already has a record for
+  bool resume = false;                             // skip items out_path already has a final record for
+  bool resume_missing_only = false;                // --resume=missing: skip any recorded item, even a transient failure
+  bool force = false;                              // --force: resume a file made with another request spec
   themes::language lang = themes::language::id;
   std::size_t concurrency = 0;                     // 0: one transfer per item, at most 100
   unsigned threads = 0;                            // engine workers; 0: cores
@@ -61,6 +63,12 @@ struct theme_run_result {
   run_summary summary;
   std::size_t total_items = 0;            // items in the input (after --dedupe)
   std::size_t skipped_done = 0;           // items --resume found already recorded
+  std::size_t refetched = 0;              // items --resume fetched again (transient failure recorded)
+  std::size_t resumed_records = 0;        // distinct items the results file held at the start
+  std::size_t damaged_records = 0;        // lines of it that were not a whole record (fetched again)
+  std::optional<run_summary> whole_file;  // --resume: every record the results file holds at the end
+  std::vector<std::string> input_notes;   // for stderr: an input grew or changed after it was checked
+  std::string compaction_error;           // --resume: why the file could not be compacted, if it could not
   std::size_t skipped_duplicates = 0;     // items --dedupe dropped
   std::vector<std::string> items;         // the command-line or default items (not streamed ones)
   std::vector<outcome> outcomes;          // by item index, when keep_outcomes

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <iterator>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -124,6 +125,119 @@ std::optional<std::size_t> recorded_index(std::string_view line, result_format f
   if (it == parsed.end() || !it->is_number_unsigned()) return std::nullopt;
   if (!parsed.contains("outcome")) return std::nullopt;
   return it->get<std::size_t>();
+}
+
+namespace {
+
+// RFC 4180 fields of one line (no line breaks inside: format_record escapes them); nullopt when a
+// quote is unbalanced or stray.
+std::optional<std::vector<std::string>> csv_fields(std::string_view line) {
+  std::vector<std::string> fields;
+  std::size_t i = 0;
+  for (;;) {
+    std::string field;
+    if (i < line.size() && line[i] == '"') {
+      ++i;
+      for (;;) {
+        if (i >= line.size()) return std::nullopt;
+        if (line[i] == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        field += line[i++];
+      }
+      if (i < line.size() && line[i] != ',') return std::nullopt;
+    } else {
+      std::size_t end = line.find(',', i);
+      if (end == std::string_view::npos) end = line.size();
+      field.assign(line.substr(i, end - i));
+      if (field.find('"') != std::string::npos) return std::nullopt;
+      i = end;
+    }
+    fields.push_back(std::move(field));
+    if (i >= line.size()) return fields;
+    ++i;  // the comma
+  }
+}
+
+template <typename T>
+bool whole_number(std::string_view text, T& value) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc() && ptr == text.data() + text.size() && !text.empty();
+}
+
+std::chrono::microseconds from_ms(double ms) { return std::chrono::microseconds(static_cast<long long>(ms * 1000.0)); }
+
+std::optional<stored_record> parse_csv_record(std::string_view line) {
+  auto fields = csv_fields(line);
+  // Ten columns, http_version last (csv_header); a record cut anywhere has fewer.
+  if (!fields || fields->size() != 10) return std::nullopt;
+  const std::vector<std::string>& f = *fields;
+  stored_record r;
+  auto kind = outcome_from_string(f[3]);
+  double ms = 0;
+  if (!whole_number(f[0], r.index) || !kind || !whole_number(f[4], r.http_status) || !whole_number(f[5], r.attempts)) {
+    return std::nullopt;
+  }
+  auto [ptr, ec] = std::from_chars(f[6].data(), f[6].data() + f[6].size(), ms);
+  if (ec != std::errc() || ptr != f[6].data() + f[6].size() || f[6].empty()) return std::nullopt;
+  r.kind = *kind;
+  r.item = f[1];
+  r.url = f[2];
+  r.latency = from_ms(ms);
+  return r;
+}
+
+std::optional<stored_record> parse_jsonl_record(std::string_view line) {
+  auto parsed = nlohmann::json::parse(line, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
+  auto index = parsed.find("index");
+  auto item = parsed.find("item");
+  auto url = parsed.find("url");
+  auto kind = parsed.find("outcome");
+  auto status = parsed.find("status");
+  auto attempts = parsed.find("attempts");
+  auto latency = parsed.find("latency_ms");
+  auto end = parsed.end();
+  if (index == end || item == end || url == end || kind == end || status == end || attempts == end || latency == end) {
+    return std::nullopt;
+  }
+  if (!index->is_number_unsigned() || !item->is_string() || !url->is_string() || !kind->is_string() ||
+      !status->is_number_integer() || !attempts->is_number_integer() || !latency->is_number()) {
+    return std::nullopt;
+  }
+  auto named = outcome_from_string(kind->get_ref<const std::string&>());
+  if (!named) return std::nullopt;
+  stored_record r;
+  r.index = index->get<std::size_t>();
+  r.item = item->get<std::string>();
+  r.url = url->get<std::string>();
+  r.kind = *named;
+  r.http_status = status->get<long>();
+  r.attempts = attempts->get<int>();
+  r.latency = from_ms(latency->get<double>());
+  return r;
+}
+
+}  // namespace
+
+std::optional<stored_record> parse_record(std::string_view line, result_format format) {
+  return format == result_format::csv ? parse_csv_record(line) : parse_jsonl_record(line);
+}
+
+std::string stored_field(std::string_view text, result_format format) {
+  if (format == result_format::csv) return escape_for_log(text);
+  bool ascii = true;
+  for (char c : text) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+  if (ascii) return std::string(text);  // escaping control characters round-trips exactly
+  std::string encoded;
+  append_json_string(encoded, text);  // invalid UTF-8 becomes U+FFFD, as in the record
+  return nlohmann::json::parse(encoded).get<std::string>();
 }
 
 }  // namespace serentak

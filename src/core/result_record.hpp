@@ -49,4 +49,22 @@ std::optional<result_format> result_format_for_path(std::string_view path);
 // The item index a complete results line records, or nullopt (header, torn or foreign line).
 std::optional<std::size_t> recorded_index(std::string_view line, result_format format);
 
+// A results line read back, validated whole: JSONL, one JSON object with index, item, url,
+// outcome (a known name), status, attempts and latency_ms of the right types; CSV, exactly the
+// nine columns with RFC 4180 quoting, index, status and attempts integers, a known outcome.
+struct stored_record {
+  std::size_t index = 0;
+  std::string item;  // as the file holds it (CSV: control characters still escaped)
+  std::string url;
+  outcome kind = outcome::unexpected;
+  long http_status = 0;
+  int attempts = 0;
+  std::chrono::microseconds latency{0};
+};
+std::optional<stored_record> parse_record(std::string_view line, result_format format);
+
+// What parse_record would give back as the item (or url) field of a record written from text:
+// records are matched to input items by these values.
+std::string stored_field(std::string_view text, result_format format);
+
 }  // namespace serentak

@@ -10,6 +10,7 @@
 #include "core/log_text.hpp"
 #include "core/timestamp.hpp"
 #include "log/line_writer.hpp"
+#include "log/output_lock.hpp"
 
 namespace serentak::log {
 
@@ -25,6 +26,7 @@ namespace {
 
 event_log event_log::create(const std::filesystem::path& path, std::string_view title) {
   event_log log = open(path);
+  log.lock();
   log.start(title);
   return log;
 }
@@ -35,21 +37,41 @@ event_log event_log::open(const std::filesystem::path& path) {
   return event_log(fd, path);
 }
 
-void event_log::start(std::string_view title) {
+void event_log::lock() {
+  if (fd_ < 0) return;
+  // A file renamed over the path while we took the lock leaves us on an unlinked inode: open the
+  // new one (a few times at most).
+  for (int tries = 0;; ++tries) {
+    lock_output(fd_, path_, "log file");
+    if (tries == 4 || still_named(fd_, path_)) return;
+    int again = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (again < 0) fail(errno, "cannot open log file", path_);
+    ::close(fd_);
+    fd_ = again;
+  }
+}
+
+void event_log::start(std::string_view title, bool append) {
   // O_TRUNC's effect, now that every output is open; a device or a pipe (/dev/full, /dev/stdout)
-  // has nothing to truncate, and ftruncate would refuse it.
+  // has nothing to truncate, and ftruncate would refuse it. A resumed run appends instead, after
+  // a marker line, so the earlier runs' lines stay.
   if (fd_ < 0) return;
   struct stat st {};
-  if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) && ::ftruncate(fd_, 0) != 0) {
-    fail(errno, "cannot truncate log file", path_);
+  regular_ = ::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode);
+  if (regular_ && !append && ::ftruncate(fd_, 0) != 0) fail(errno, "cannot truncate log file", path_);
+  size_ = regular_ && append ? st.st_size : 0;
+  std::string header = "--- " + escape_for_log(title) + (append && size_ > 0 ? " Resumed: " : " Started: ") +
+                       format_timestamp(wall_clock::now()) + " ---\n";
+  if (int err = write_fully(fd_, header); err != 0) {
+    if (regular_) (void)::ftruncate(fd_, size_);
+    fail(err, "cannot write log file", path_);
   }
-  std::string header = "--- " + escape_for_log(title) + " Started: " + format_timestamp(wall_clock::now()) + " ---\n";
-  if (int err = write_fully(fd_, header); err != 0) fail(err, "cannot write log file", path_);
+  size_ += static_cast<off_t>(header.size());
 }
 
 event_log::event_log(event_log&& other) noexcept
-    : fd_(other.fd_), echo_fd_(other.echo_fd_), path_(std::move(other.path_)),
-      first_error_(other.first_error_.load()) {
+    : fd_(other.fd_), echo_fd_(other.echo_fd_), path_(std::move(other.path_)), regular_(other.regular_),
+      size_(other.size_), first_error_(other.first_error_.load()) {
   other.fd_ = -1;
 }
 
@@ -90,10 +112,13 @@ bool event_log::write(std::string_view name, std::string_view message) {
   if (echo_fd_ >= 0) write_fully(echo_fd_, line);  // best effort: the file is the record
   if (fd_ < 0) return true;
   if (int err = write_fully(fd_, line); err != 0) {
+    // No torn line: a short write (disk full, quota, file size limit) is cut back off.
+    if (regular_) (void)::ftruncate(fd_, size_);
     int expected = 0;
     first_error_.compare_exchange_strong(expected, err, std::memory_order_relaxed);
     return false;
   }
+  size_ += static_cast<off_t>(line.size());
   return true;
 }
 

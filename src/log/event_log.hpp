@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include <sys/types.h>
+
 namespace serentak::log {
 
 class event_log {
@@ -28,23 +30,29 @@ class event_log {
 
   // The two halves of create(), for a run with several outputs: open() creates path if missing and
   // changes no byte of an existing file, so every output can be opened before any is truncated
-  // (a bad path must not cost an earlier run's file). start() truncates a regular file and writes
-  // the first line. Both throw std::system_error naming the path.
+  // (a bad path must not cost an earlier run's file). lock() locks it for the life of the object
+  // (log/output_lock.hpp: std::invalid_argument naming the holder's pid when another run has it).
+  // start() truncates a regular file and writes the first line; with append (--resume) it keeps
+  // the file and writes "--- <title> Resumed: <timestamp> ---" instead (Started on an empty one).
+  // Both throw std::system_error naming the path.
   static event_log open(const std::filesystem::path& path);
-  void start(std::string_view title);
+  void lock();
+  void start(std::string_view title, bool append = false);
 
   event_log(event_log&& other) noexcept;
   event_log& operator=(event_log&&) = delete;
   event_log(const event_log&) = delete;
   ~event_log();
 
-  // Appends one line; false if the kernel refused it (disk full, EPIPE). The first error is kept.
+  // Appends one line; false if the kernel refused it (disk full, EPIPE). The first error is kept;
+  // a regular file is cut back to its last whole line, so it never holds a torn one.
   bool write(std::string_view name, std::string_view message);
 
   // Also print each line to fd (e.g. stderr for --verbose); -1 turns it off. Call before threads start.
   void echo_to(int fd) noexcept { echo_fd_ = fd; }
 
   bool enabled() const noexcept { return fd_ >= 0; }
+  int fd() const noexcept { return fd_; }
   // 0, or the errno of the first write that failed.
   int first_error() const noexcept { return first_error_.load(std::memory_order_relaxed); }
   const std::filesystem::path& path() const noexcept { return path_; }
@@ -58,6 +66,8 @@ class event_log {
   int fd_ = -1;
   int echo_fd_ = -1;
   std::filesystem::path path_;
+  bool regular_ = false;  // a regular file: a failed write is cut back to size_
+  off_t size_ = 0;        // bytes of whole lines written (guarded by mutex_ once threads start)
   std::mutex mutex_;  // guards the timestamp-then-write step, nothing else
   std::atomic<int> first_error_{0};
 };

@@ -141,8 +141,13 @@ TEST(hostile_inputs, a_refused_output_leaves_an_earlier_runs_files_byte_identica
   scripted_http_server server(ok_json);
   scratch_dir dir;
   const std::string url = server.url("/p?id={}");
-  const std::string earlier_jsonl =
-      "{\"index\":0,\"item\":\"1\",\"outcome\":\"ok\"}\n{\"index\":1,\"item\":\"2\",\"outcome\":\"ok\"}\n{\"index\":2,\"it";
+  auto record = [&](std::string index, std::string item) {
+    return "{\"index\":" + index + ",\"item\":\"" + item + "\",\"url\":\"" + server.url("/p?id=" + item) +
+           "\",\"outcome\":\"ok\",\"status\":200,\"attempts\":1,\"latency_ms\":1.0}\n";
+  };
+  const std::string earlier_jsonl = "{\"serentak_results\":1,\"spec\":{\"method\":\"GET\",\"url\":\"" + url +
+                                    "\",\"headers\":[],\"body_sha256\":\"\",\"theme\":\"fetch\"}}\n" + record("0", "1") +
+                                    record("1", "2") + "{\"index\":2,\"it";
   const std::string earlier_csv = "index,item,url,outcome,status,attempts,latency_ms,error,data\n0,1,u,ok,200,1,1,,\n";
   const std::string earlier_log = "--- Fetch Log Started: 2024-01-01 00:00:00.000000 ---\n";
   write_file(dir.path() / "earlier.jsonl", earlier_jsonl);
@@ -190,12 +195,12 @@ TEST(hostile_inputs, a_refused_output_leaves_an_earlier_runs_files_byte_identica
   EXPECT_EQ(server.requests_seen(), 1u);
   std::string resumed = read_file(dir.path() / "earlier.jsonl");
   EXPECT_EQ(resumed.substr(0, earlier_jsonl.rfind('\n') + 1), earlier_jsonl.substr(0, earlier_jsonl.rfind('\n') + 1));
-  EXPECT_EQ(std::count(resumed.begin(), resumed.end(), '\n'), 3) << resumed;
+  EXPECT_EQ(std::count(resumed.begin(), resumed.end(), '\n'), 4) << resumed;  // the preamble and three records
   EXPECT_NE(read_file(dir.path() / "earlier.log"), earlier_log);
   r = serentak({"fetch", "--url", url, "1", "-o", "earlier.csv", "--log", "earlier.log"}, dir.path());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::string fresh_csv = read_file(dir.path() / "earlier.csv");
-  EXPECT_EQ(std::count(fresh_csv.begin(), fresh_csv.end(), '\n'), 2) << fresh_csv;  // header + one record
+  EXPECT_EQ(std::count(fresh_csv.begin(), fresh_csv.end(), '\n'), 3) << fresh_csv;  // preamble, header, one record
   EXPECT_EQ(fresh_csv.find("0,1,u,ok"), std::string::npos) << fresh_csv;
 }
 
@@ -311,6 +316,7 @@ TEST(hostile_inputs, hostile_items_are_encoded_never_forge_a_log_line_and_keep_j
   while (std::getline(out, line)) {
     auto record = nlohmann::json::parse(line, nullptr, false);
     ASSERT_FALSE(record.is_discarded()) << line;
+    if (record.is_object() && record.contains("serentak_results")) continue;  // the results preamble (docs/cli.md)
     indexes.insert(record["index"].get<std::size_t>());
   }
   EXPECT_EQ(indexes.size(), expected_items);

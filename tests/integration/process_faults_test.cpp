@@ -46,6 +46,7 @@ std::map<std::size_t, int> count_records(const std::filesystem::path& path) {
   for (std::string line; std::getline(in, line);) {
     auto record = nlohmann::json::parse(line, nullptr, false);
     EXPECT_FALSE(record.is_discarded()) << line;
+    if (record.is_object() && record.contains("serentak_results")) continue;  // the results preamble (docs/cli.md)
     if (!record.is_discarded()) ++count[record["index"].get<std::size_t>()];
   }
   return count;
@@ -82,11 +83,12 @@ TEST(process_faults, a_full_disk_for_the_results_is_a_clear_failure_and_nothing_
                         "-o", "/dev/full", "--format", "jsonl"},
                        30s, dir.path().string());
   ASSERT_FALSE(r.timed_out);
-  EXPECT_EQ(r.exit_code, 3) << r.err;
-  EXPECT_NE(r.err.find("writing the results failed: No space left on device"), std::string::npos) << r.err;
-  // The results file is the only record of "done", and nothing reached it: the run does not
-  // claim success (exit 3, not 0 or 1), and a --resume on a real file would fetch all three again.
-  EXPECT_EQ(server.requests_seen(), 3u);
+  // The results file's preamble (its first line) cannot be written: refused before any request,
+  // exit 2 naming the file, so no item is fetched and lost. (A failure during the run, once the
+  // preamble is in, is exit 3: results_safety.a_write_cut_short_by_the_file_size_limit...)
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("cannot write results file '/dev/full': No space left on device"), std::string::npos) << r.err;
+  EXPECT_EQ(server.requests_seen(), 0u);
 }
 
 TEST(process_faults, an_open_file_limit_below_the_concurrency_is_clamped_with_a_message_and_completes) {
@@ -152,6 +154,7 @@ TEST(process_faults, a_server_killed_and_restarted_on_its_port_loses_no_item_and
   for (std::string line; std::getline(in, line);) {
     auto record = nlohmann::json::parse(line, nullptr, false);
     ASSERT_FALSE(record.is_discarded()) << line;
+    if (record.is_object() && record.contains("serentak_results")) continue;  // the results preamble (docs/cli.md)
     ++by_index[record["index"].get<std::size_t>()];
     ok += record["outcome"] == "ok" ? 1 : 0;
   }
@@ -165,9 +168,15 @@ TEST(process_faults, resume_ignores_records_that_are_not_this_inputs_without_exh
   scratch_dir dir;
   // A results file from another, larger input (or a hand-edited one): a huge index must neither
   // size the "done" table (terabytes) nor count as one of these three items.
-  write_file(dir.path() / "out.jsonl", "{\"index\":99999999999999,\"outcome\":\"ok\"}\n"
-                                       "{\"index\":1,\"item\":\"b\",\"outcome\":\"ok\"}\n"
-                                       "{\"index\":7,\"outcome\":\"ok\"}\n");
+  auto record = [](std::string index, std::string item, std::string url) {
+    return "{\"index\":" + index + ",\"item\":\"" + item + "\",\"url\":\"" + url +
+           "\",\"outcome\":\"ok\",\"status\":200,\"attempts\":1,\"latency_ms\":1.0}\n";
+  };
+  write_file(dir.path() / "out.jsonl", "{\"serentak_results\":1,\"spec\":{\"method\":\"GET\",\"url\":\"" +
+                                           server.url("/p?id={}") +
+                                           "\",\"headers\":[],\"body_sha256\":\"\",\"theme\":\"fetch\"}}\n" +
+                                           record("99999999999999", "zz", "http://elsewhere/") +
+                                           record("1", "b", server.url("/p?id=b")) + record("7", "q", server.url("/p?id=q")));
   auto r = run_process({binary_path().string(), "fetch", "--url", server.url("/p?id={}"), "a", "b", "c", "--no-log", "-o",
                         "out.jsonl", "--resume", "--summary", "json"},
                        30s, dir.path().string());

@@ -1,6 +1,9 @@
 #include "core/result_record.hpp"
 
+#include <chrono>
+
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace serentak {
 namespace {
@@ -106,6 +109,45 @@ TEST(result_record, formats_from_names_and_paths) {
   EXPECT_EQ(result_format_for_path("dir.v1/out.csv"), result_format::csv);
   EXPECT_FALSE(result_format_for_path("out.txt").has_value());
   EXPECT_FALSE(result_format_from_name("xml").has_value());
+}
+
+TEST(result_record, parse_record_reads_back_what_format_record_wrote_and_refuses_damaged_lines) {
+  nlohmann::json data = {{"a", 1}};
+  std::string body = data.dump();
+  for (result_format format : {result_format::jsonl, result_format::csv}) {
+    result_record r;
+    r.index = 42;
+    r.item = "it,em \"x\"\n\xC0";
+    r.url = "http://h/p?id=1,2";
+    r.kind = outcome::server_error;
+    r.http_status = 503;
+    r.attempts = 3;
+    r.latency = std::chrono::microseconds(1500);
+    r.data = &data;
+    r.body = body;
+    std::string line = format_record(r, format);
+    line.pop_back();
+    auto back = parse_record(line, format);
+    ASSERT_TRUE(back.has_value()) << line;
+    EXPECT_EQ(back->index, 42u);
+    EXPECT_EQ(back->item, stored_field(r.item, format)) << "matching an input item needs the stored form";
+    EXPECT_EQ(back->url, stored_field(r.url, format));
+    EXPECT_EQ(back->kind, outcome::server_error);
+    EXPECT_EQ(back->http_status, 503);
+    EXPECT_EQ(back->attempts, 3);
+    EXPECT_EQ(back->latency, std::chrono::microseconds(1500));
+    // Every cut of the line is damaged, never a record; one exception in CSV, which has no end
+    // marker: a cut just after the last comma reads as an empty last field.
+    for (std::size_t cut = 0; cut < line.size(); ++cut) {
+      if (format == result_format::csv && cut == line.rfind(',') + 1) continue;
+      EXPECT_FALSE(parse_record(line.substr(0, cut), format).has_value()) << "cut at " << cut << ": " << line.substr(0, cut);
+    }
+  }
+  EXPECT_FALSE(parse_record("{\"index\":0,\"item\":\"a\",\"outcome\":\"ok\"}", result_format::jsonl).has_value())
+      << "required fields missing";
+  EXPECT_FALSE(parse_record("0,a,u,nonsense,200,1,1.0,,,1.1", result_format::csv).has_value()) << "unknown outcome";
+  EXPECT_FALSE(parse_record("0,a,u,ok,200,1,1.0,,,1.1,extra", result_format::csv).has_value()) << "eleven columns";
+  EXPECT_TRUE(parse_record("0,a,u,ok,200,1,1.0,,,1.1", result_format::csv).has_value()) << "a whole record";
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "client/inputs/item_inputs.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -21,6 +22,12 @@ constexpr std::size_t chunk_bytes = 64 * 1024;
 std::string display_name(const input_part& part) {
   return part.path == "-" ? std::string("standard input") : "'" + escape_for_log(part.path) + "'";
 }
+
+}  // namespace
+
+std::string input_name(const input_part& part) { return part.path == "-" ? "standard input" : "input " + display_name(part); }
+
+namespace {
 
 [[noreturn]] void fail(const input_part& part, const std::string& what) {
   throw std::invalid_argument("input " + display_name(part) + ": " + what);
@@ -123,6 +130,7 @@ std::size_t scan_inputs(std::vector<input_part>& parts, std::size_t max_line_byt
         throw input_error(line, e.what());
       }
       ++count;
+      ++part.checked_items;
     };
     std::vector<char> buf(chunk_bytes);
     try {
@@ -131,6 +139,7 @@ std::size_t scan_inputs(std::vector<input_part>& parts, std::size_t max_line_byt
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) fail(part, std::strerror(errno));
         if (n == 0) break;
+        part.checked_bytes += static_cast<std::uint64_t>(n);
         parser.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), on_item);
       }
       parser.finish(on_item);
@@ -168,21 +177,43 @@ bool item_stream::refill() {
     if (part.what == input_part::kind::inline_items) return true;  // next() hands these out
     if (!file_open_) {
       if (part.fd < 0 || ::lseek(part.fd, 0, SEEK_SET) < 0) {
-        throw std::runtime_error("input " + display_name(part) + " was not scanned before reading");
+        throw std::runtime_error(input_name(part) + " was not scanned before reading");
       }
       parser_ = std::make_unique<item_line_parser>(max_line_bytes_);
       file_open_ = true;
+      read_bytes_ = 0;
+      handed_items_ = 0;
     }
-    auto collect = [this](std::string_view item, std::size_t) { ready_.emplace_back(item); };
-    ssize_t n = ::read(part.fd, buffer_.data(), buffer_.size());
+    // Only what was checked: an item beyond the checked count (the file was edited in place) is
+    // dropped, and the part marked changed.
+    auto collect = [this, &part](std::string_view item, std::size_t) {
+      if (handed_items_ < part.checked_items) {
+        ready_.emplace_back(item);
+        ++handed_items_;
+      } else {
+        part.changed = true;
+      }
+    };
+    std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer_.size(), part.checked_bytes - read_bytes_));
+    ssize_t n = want == 0 ? 0 : ::read(part.fd, buffer_.data(), want);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw std::runtime_error("input " + display_name(part) + ": " + std::strerror(errno));
-    if (n > 0) {
-      parser_->feed(std::string_view(buffer_.data(), static_cast<std::size_t>(n)), collect);
-    } else {
-      parser_->finish(collect);
-      file_open_ = false;
-      ++part_;
+    try {
+      if (n < 0) throw input_error(parser_->lines_seen() + 1, std::strerror(errno));
+      if (n > 0) {
+        read_bytes_ += static_cast<std::uint64_t>(n);
+        parser_->feed(std::string_view(buffer_.data(), static_cast<std::size_t>(n)), collect);
+      } else {
+        parser_->finish(collect);
+        char more = 0;
+        if (read_bytes_ < part.checked_bytes || ::pread(part.fd, &more, 1, static_cast<off_t>(read_bytes_)) > 0) {
+          part.changed = true;  // shorter or longer than when it was checked
+        }
+        file_open_ = false;
+        ++part_;
+      }
+    } catch (const input_error& e) {
+      // It passed the check, so it was changed since: say which file and line.
+      throw std::runtime_error(input_name(part) + " changed after it was checked: " + e.what());
     }
     if (!ready_.empty()) return true;
   }

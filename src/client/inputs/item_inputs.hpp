@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 #include <functional>
 #include <memory>
@@ -27,7 +28,13 @@ struct input_part {
   std::vector<std::string> items;  // inline_items: the command line's items (between "-"s)
   std::string path;                // file: a path, or "-" for standard input
   int fd = -1;                     // file: opened by scan_inputs (stdin: the spilled copy)
+  std::uint64_t checked_bytes = 0;  // file: bytes scan_inputs read and checked; item_stream reads no more
+  std::size_t checked_items = 0;    // file: items found in them; item_stream hands out no more
+  bool changed = false;             // file: set by item_stream when it grew or changed after the check
 };
+
+// "input 'f'" or "standard input", escaped, for messages.
+std::string input_name(const input_part& part);
 
 // The ordered parts for positional items and --input files ("-" anywhere means stdin, once).
 std::vector<input_part> plan_inputs(const std::vector<std::string>& positional, const std::vector<std::string>& files);
@@ -52,7 +59,9 @@ class input_interrupted : public std::runtime_error {
   input_interrupted() : std::runtime_error("interrupted while reading the input") {}
 };
 
-// Reads the parts again, from the start, one item at a time.
+// Reads the parts again, from the start, one item at a time: each file only up to the bytes and
+// items scan_inputs checked (what was appended or changed since is ignored, and the part marked
+// changed). Throws std::runtime_error naming the file and line if a file can no longer be read.
 class item_stream {
  public:
   item_stream(std::vector<input_part>& parts, std::size_t max_line_bytes);
@@ -74,6 +83,8 @@ class item_stream {
   std::vector<std::string> ready_;  // items parsed from the last chunk, handed out front to back
   std::size_t ready_next_ = 0;
   std::vector<char> buffer_;
+  std::uint64_t read_bytes_ = 0;   // of the current file part
+  std::size_t handed_items_ = 0;   // of the current file part
 };
 
 // Closes the descriptors scan_inputs opened.

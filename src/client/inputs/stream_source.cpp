@@ -1,5 +1,7 @@
 #include "client/inputs/stream_source.hpp"
 
+#include "core/url_redaction.hpp"
+
 namespace serentak::client {
 
 std::uint64_t item_hash(std::string_view item) noexcept {
@@ -18,22 +20,27 @@ std::uint64_t item_hash(std::string_view item) noexcept {
 }
 
 stream_source::stream_source(std::vector<input_part>& parts, std::size_t max_line_bytes, url_template urls,
-                             bool dedupe, std::vector<bool> done)
-    : stream_(parts, max_line_bytes), urls_(std::move(urls)), dedupe_(dedupe), done_(std::move(done)) {}
+                             bool dedupe)
+    : stream_(parts, max_line_bytes), urls_(std::move(urls)), dedupe_(dedupe) {}
 
 std::optional<fetch_request> stream_source::next() {
   std::lock_guard lock(stream_mutex_);
+  if (results_ != nullptr && results_->failed()) return std::nullopt;
   while (auto item = stream_.next()) {
     if (dedupe_ && !seen_.insert(item_hash(*item)).second) {
       ++skipped_duplicates_;
       continue;
     }
     std::size_t index = next_index_++;
-    if (index < done_.size() && done_[index]) {
-      ++skipped_done_;
-      continue;
-    }
     std::string url = urls_.expand(*item);
+    if (resumed_ != nullptr) {
+      auto record = resumed_->find(stored_field(redact_item(*item), format_), stored_field(redact_url(url), format_));
+      if (record && !(refetch_transient_ && is_transient_record(*record))) {
+        ++skipped_done_;
+        continue;
+      }
+      if (record) ++refetched_;
+    }
     return fetch_request{index, std::move(*item), std::move(url)};
   }
   return std::nullopt;
@@ -42,6 +49,11 @@ std::optional<fetch_request> stream_source::next() {
 std::size_t stream_source::skipped_done() const {
   std::lock_guard lock(stream_mutex_);
   return skipped_done_;
+}
+
+std::size_t stream_source::refetched() const {
+  std::lock_guard lock(stream_mutex_);
+  return refetched_;
 }
 
 std::size_t stream_source::skipped_duplicates() const {

@@ -1,6 +1,7 @@
 #pragma once
 // A work_source over streamed inputs: hands out items in input order with their index and URL,
-// dropping repeats with --dedupe and items a resumed results file already holds.
+// dropping repeats with --dedupe and items a resumed results file already holds (matched by item
+// and URL, as recorded: redacted), and nothing more once the results file has failed.
 // Thread safety: next() is called by every engine worker; stream_mutex_ guards the stream, the
 // index counter and the dedupe set. The lock is held for one item's bookkeeping, not for I/O
 // beyond one 64 KiB read every few thousand items.
@@ -12,19 +13,30 @@
 
 #include "client/engine/engine.hpp"
 #include "client/inputs/item_inputs.hpp"
+#include "client/outputs/results_file.hpp"
+#include "client/outputs/resume_index.hpp"
 #include "core/url_template.hpp"
 
 namespace serentak::client {
 
 class stream_source final : public work_source {
  public:
-  // done: indexes to skip (from --resume); may be shorter than the input.
-  stream_source(std::vector<input_part>& parts, std::size_t max_line_bytes, url_template urls, bool dedupe,
-                std::vector<bool> done);
+  stream_source(std::vector<input_part>& parts, std::size_t max_line_bytes, url_template urls, bool dedupe);
+
+  // --resume: skip items whose current record in resumed is final (refetch_transient: not a
+  // transient failure, see is_transient_record), or any record (refetch_transient false).
+  void resume_from(const resume_index* resumed, result_format format, bool refetch_transient) noexcept {
+    resumed_ = resumed;
+    format_ = format;
+    refetch_transient_ = refetch_transient;
+  }
+  // Stop handing out items once results has failed: its file can take no more records.
+  void attach_results(const results_file* results) noexcept { results_ = results; }
 
   std::optional<fetch_request> next() override;
 
   std::size_t skipped_done() const;       // items skipped because the results file had them
+  std::size_t refetched() const;          // items fetched again: their record was a transient failure
   std::size_t skipped_duplicates() const;  // items dropped by --dedupe
 
  private:
@@ -33,9 +45,13 @@ class stream_source final : public work_source {
   url_template urls_;
   bool dedupe_;
   std::unordered_set<std::uint64_t> seen_;  // hashes of items seen, with --dedupe (8 bytes per unique item)
-  std::vector<bool> done_;
+  const resume_index* resumed_ = nullptr;
+  result_format format_ = result_format::jsonl;
+  bool refetch_transient_ = true;
+  const results_file* results_ = nullptr;
   std::size_t next_index_ = 0;
   std::size_t skipped_done_ = 0;
+  std::size_t refetched_ = 0;
   std::size_t skipped_duplicates_ = 0;
 };
 

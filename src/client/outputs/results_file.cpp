@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "client/outputs/resume_index.hpp"
 #include "core/log_text.hpp"
 #include "log/line_writer.hpp"
+#include "log/output_lock.hpp"
 
 namespace serentak::client {
 namespace {
@@ -20,74 +22,56 @@ namespace {
 
 }  // namespace
 
-resume_state scan_results(const std::filesystem::path& path, result_format format, std::size_t items) {
-  resume_state state;
-  int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return state;
-    fail(errno, "cannot open results file", path);
-  }
-  std::string line;
-  off_t complete_end = 0;  // offset just past the last complete line
-  off_t offset = 0;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      fail(err, "cannot read results file", path);
-    }
-    if (n == 0) break;
-    for (ssize_t i = 0; i < n; ++i) {
-      ++offset;
-      if (buf[i] != '\n') {
-        line.push_back(buf[i]);
-        continue;
-      }
-      complete_end = offset;
-      if (auto index = recorded_index(line, format); index && *index < items) {
-        if (*index >= state.done.size()) state.done.resize(*index + 1, false);
-        if (!state.done[*index]) ++state.records;
-        state.done[*index] = true;
-      }
-      line.clear();
-    }
-  }
-  if (offset > complete_end) {
-    state.torn_bytes = static_cast<std::size_t>(offset - complete_end);
-    if (::ftruncate(fd, complete_end) != 0) {
-      int err = errno;
-      ::close(fd);
-      fail(err, "cannot cut the torn last line of", path);
-    }
-  }
-  ::close(fd);
-  return state;
-}
-
 results_file::results_file(const std::filesystem::path& path, result_format format, bool resume)
     : path_(path), format_(format), resume_(resume) {
-  int flags = (resume ? O_RDWR : O_WRONLY) | O_APPEND | O_CLOEXEC;
-  fd_ = ::open(path.c_str(), flags | O_CREAT | O_EXCL, 0644);
+  fd_ = ::open(path.c_str(), open_flags() | O_CREAT | O_EXCL, 0644);
   created_ = fd_ >= 0;
   // It exists (or is a dangling symlink, whose target O_EXCL will not create): open it as it is.
-  if (fd_ < 0 && errno == EEXIST) fd_ = ::open(path.c_str(), flags | O_CREAT, 0644);
+  if (fd_ < 0 && errno == EEXIST) fd_ = ::open(path.c_str(), open_flags() | O_CREAT, 0644);
   if (fd_ < 0) fail(errno, "cannot open results file", path);
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) fail(errno, "cannot read results file", path_);
+  regular_ = S_ISREG(st.st_mode);
+  if (resume && !regular_) {
+    ::close(fd_);
+    fd_ = -1;
+    throw not_results_file("--resume needs a regular results file; '" + escape_for_log(path.string()) +
+                           "' is a FIFO, device or socket");
+  }
 }
 
-void results_file::start() {
+int results_file::open_flags() const noexcept { return (resume_ ? O_RDWR : O_WRONLY) | O_APPEND | O_CLOEXEC; }
+
+void results_file::lock() {
+  // A run that compacts renames a new file over the path: if that happened while we took the
+  // lock, we hold an unlinked inode; open the path again (a few times at most).
+  for (int tries = 0;; ++tries) {
+    log::lock_output(fd_, path_, "results file");
+    if (tries == 4 || log::still_named(fd_, path_)) return;
+    int again = ::open(path_.c_str(), open_flags() | O_CREAT, 0644);
+    if (again < 0) fail(errno, "cannot open results file", path_);
+    ::close(fd_);
+    fd_ = again;
+  }
+}
+
+void results_file::start(const results_spec& spec) {
   struct stat st {};
   if (::fstat(fd_, &st) != 0) fail(errno, "cannot read results file", path_);
   // O_TRUNC's effect, now that every output is open; a device or a pipe (/dev/full, /dev/stdout)
   // has nothing to truncate, and ftruncate would refuse it.
-  if (!resume_ && S_ISREG(st.st_mode) && st.st_size > 0) {
+  if (!resume_ && regular_ && st.st_size > 0) {
     if (::ftruncate(fd_, 0) != 0) fail(errno, "cannot truncate results file", path_);
     st.st_size = 0;
   }
-  if (format_ == result_format::csv && st.st_size == 0) {
-    if (int err = log::write_fully(fd_, csv_header()); err != 0) fail(err, "cannot write results file", path_);
+  size_ = regular_ ? st.st_size : 0;
+  if (st.st_size == 0) {
+    std::string preamble = results_preamble(spec, format_);
+    if (int err = log::write_fully(fd_, preamble); err != 0) {
+      if (regular_) (void)::ftruncate(fd_, 0);
+      fail(err, "cannot write results file", path_);
+    }
+    size_ += static_cast<off_t>(preamble.size());
   }
   started_ = true;
 }
@@ -100,12 +84,28 @@ results_file::~results_file() {
 bool results_file::append(const result_record& record) {
   std::string line = format_record(record, format_);
   std::lock_guard lock(write_mutex_);
+  if (first_error_.load(std::memory_order_relaxed) != 0) return false;  // nothing after a cut record
   if (int err = log::write_fully(fd_, line); err != 0) {
-    int expected = 0;
-    first_error_.compare_exchange_strong(expected, err, std::memory_order_relaxed);
+    // A short write left part of the record: cut the file back to where it started.
+    if (regular_) (void)::ftruncate(fd_, size_);
+    first_error_.store(err, std::memory_order_relaxed);
     return false;
   }
+  size_ += static_cast<off_t>(line.size());
   return true;
+}
+
+run_summary results_file::finish_resume(const results_spec& spec) {
+  std::lock_guard lock(write_mutex_);
+  resume_index index = resume_index::scan(fd_, path_, format_);
+  index.cut_torn_line();
+  int now = fd_;
+  run_summary summary = index.compact(spec, &now);
+  if (now != fd_) {
+    ::close(fd_);  // releases the lock on the old, now unlinked, file; the new one is held
+    fd_ = now;
+  }
+  return summary;
 }
 
 }  // namespace serentak::client

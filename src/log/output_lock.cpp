@@ -1,0 +1,62 @@
+#include "log/output_lock.hpp"
+
+#include <cerrno>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/log_text.hpp"
+
+namespace serentak::log {
+namespace {
+
+constexpr off_t pid_tag_offset = off_t{1} << 62;  // past any file a disk can hold: never data
+
+struct flock pid_tag(short type) {
+  struct flock tag {};
+  tag.l_type = type;
+  tag.l_whence = SEEK_SET;
+  tag.l_start = pid_tag_offset;
+  tag.l_len = 1;
+  return tag;
+}
+
+std::string named(std::string_view what, const std::filesystem::path& path) {
+  return std::string(what) + " '" + escape_for_log(path.string()) + "'";
+}
+
+}  // namespace
+
+void lock_output(int fd, const std::filesystem::path& path, std::string_view what) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw std::system_error(errno, std::generic_category(), "cannot stat " + named(what, path));
+  if (!S_ISREG(st.st_mode)) return;
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EINTR) continue;
+    if (errno != EWOULDBLOCK) throw std::system_error(errno, std::generic_category(), "cannot lock " + named(what, path));
+    struct flock holder = pid_tag(F_WRLCK);
+    std::string who = "another process";
+    if (::fcntl(fd, F_GETLK, &holder) == 0 && holder.l_type != F_UNLCK && holder.l_pid > 0) {
+      who = "pid " + std::to_string(holder.l_pid);
+    }
+    throw std::invalid_argument(named(what, path) + " is in use by another serentak run (" + who +
+                                "); wait for it to end or choose another file");
+  }
+  // The name tag; failing to set it costs only the pid in another run's message.
+  struct flock tag = pid_tag(F_WRLCK);
+  (void)::fcntl(fd, F_SETLK, &tag);
+}
+
+bool still_named(int fd, const std::filesystem::path& path) noexcept {
+  struct stat open_file {};
+  struct stat named_file {};
+  if (::fstat(fd, &open_file) != 0 || ::stat(path.c_str(), &named_file) != 0) return false;
+  return open_file.st_dev == named_file.st_dev && open_file.st_ino == named_file.st_ino;
+}
+
+}  // namespace serentak::log

@@ -1,0 +1,28 @@
+#pragma once
+// One run per output file: the results file and the event log are locked for the whole run, so a
+// second serentak pointed at either is refused (exit 2) instead of interleaving, losing or doubling
+// records. The lock is flock(LOCK_EX | LOCK_NB): it belongs to the open file description, so it
+// holds until the descriptor is closed (or the process dies, SIGKILL included) and no other
+// descriptor of ours can drop it. flock cannot say who holds it, so the holder also takes a
+// classic POSIX write lock (fcntl F_SETLK) on one byte far past any data (offset 2^62); a refused
+// run asks F_GETLK about that byte, whose l_pid names the holder. That second lock is only a name
+// tag: POSIX locks vanish when the process closes any descriptor of the file, so exclusion never
+// rests on it, and a refusal whose tag is gone says "another process" without a pid.
+// Only regular files are locked: /dev/null, a FIFO or a terminal is no record to protect.
+// Pure system calls on a caller-owned descriptor; thread-compatible.
+
+#include <filesystem>
+#include <string_view>
+
+namespace serentak::log {
+
+// Locks fd (open for writing on path). Returns normally when fd is not a regular file or the lock
+// was taken. Throws std::invalid_argument "<what> '<path>' is in use by another serentak run (pid N)"
+// when another open file holds it, std::system_error for any other failure.
+void lock_output(int fd, const std::filesystem::path& path, std::string_view what);
+
+// Whether path now names the file fd is open on (a run that renamed a new file over it while we
+// waited for the lock leaves fd on an unlinked inode: reopen and lock again).
+bool still_named(int fd, const std::filesystem::path& path) noexcept;
+
+}  // namespace serentak::log
