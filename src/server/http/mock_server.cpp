@@ -15,6 +15,7 @@
 
 #include "core/log_text.hpp"
 #include "log/line_writer.hpp"
+#include "server/http/access_log.hpp"
 #include "server/http/connection_registry.hpp"
 #include "server/http/listener.hpp"
 #include "server/routes/router.hpp"
@@ -54,6 +55,7 @@ const server_config& validated(const server_config& config) {
     throw std::invalid_argument("header limit must be between 1 byte and 4 GiB");
   }
   if (config.max_connections == 0) throw std::invalid_argument("max connections must be > 0");
+  if (config.access_log_buffer_bytes == 0) throw std::invalid_argument("the access log buffer must be > 0 bytes");
   return config;
 }
 
@@ -82,9 +84,13 @@ unsigned thread_count(unsigned requested) {
 // Member order matters: the io_contexts are destroyed before the registry and the router that the
 // sessions (owned by their pending handlers) refer to, and after the listeners that use them.
 struct mock_server::impl {
-  explicit impl(server_config c) : config(validated(c)), routes(config) {  // config.scenarios, or the built-in seed scenarios
+  explicit impl(server_config c)
+      : config(validated(c)),
+        routes(config),  // config.scenarios, or the built-in seed scenarios
+        access_lines(config.quiet ? -1 : config.access_log_fd, stats.access_lines_dropped(),
+                     config.access_log_buffer_bytes) {
     const unsigned n = thread_count(config.threads);
-    const session_context context{routes, registry, stats, settings_of(config), &config.plan_hook};
+    const session_context context{routes, registry, stats, settings_of(config), &config.plan_hook, &access_lines};
     io_contexts.reserve(n);
     acceptors.reserve(n);
     for (unsigned i = 0; i < n; ++i) {
@@ -105,6 +111,7 @@ struct mock_server::impl {
   router routes;
   connection_registry registry;
   server_stats stats;  // thread-safe; read by GET /__serentak/stats and /metrics
+  access_log access_lines;  // the sessions' access lines, written by its own thread; stopped last
   std::vector<std::unique_ptr<net::io_context>> io_contexts;  // [i] is run by threads[i] alone
   std::vector<std::shared_ptr<listener>> acceptors;           // [i] accepts into io_contexts[i]
 
@@ -153,6 +160,7 @@ void mock_server::impl::shut_down() {
   for (std::thread& t : threads) {
     if (t.joinable()) t.join();
   }
+  access_lines.stop();  // after the sessions: their last lines get flush_time to go out
   std::lock_guard lock(mutex);
   stopped = true;
   changed.notify_all();

@@ -18,6 +18,7 @@
 
 #include "core/log_text.hpp"
 #include "log/line_writer.hpp"
+#include "server/http/access_log.hpp"
 #include "server/http/connection_registry.hpp"
 #include "server/faults/huge_body.hpp"
 #include "server/routes/observability_routes.hpp"
@@ -279,9 +280,13 @@ class session final : public connection, public std::enable_shared_from_this<ses
       stream_.socket().cancel(ignored);  // ends the watch; on_watch keeps whatever it read
     }
     if (plan_.how == delivery::hang) return end_without_response(false);  // hung as long as allowed
-    // One write(2) per whole line: lines from all sessions never interleave.
+    // Whole lines, queued for access_log's one writer thread: never blocked by a slow reader.
     if (!plan_.access_line.empty() && context_.settings.access_log_fd >= 0) {
-      log::write_fully(context_.settings.access_log_fd, plan_.access_line);
+      if (context_.access_lines != nullptr) {
+        context_.access_lines->push(plan_.access_line);
+      } else {
+        log::write_fully(context_.settings.access_log_fd, plan_.access_line);
+      }
     }
     deliver();
   }
