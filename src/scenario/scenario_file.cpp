@@ -293,25 +293,7 @@ fault_rule parse_fault(const ordered_json& value, std::string_view source, const
   return out;
 }
 
-ordered_json parse_json(std::string_view text) {
-  struct too_deep {};
-  // The callback sees each array and object as it opens, `depth` counting the ones around it; the
-  // exception stops the parse there, before anything deeper is built.
-  auto bounded = [](int depth, ordered_json::parse_event_t event, ordered_json&) {
-    bool opens =
-        event == ordered_json::parse_event_t::object_start || event == ordered_json::parse_event_t::array_start;
-    if (opens && depth >= max_json_depth) throw too_deep{};
-    return true;
-  };
-  try {
-    // Exceptions here (not parse(..., false)) for the parser's position: "at line 3, column 7".
-    return ordered_json::parse(text, bounded);
-  } catch (const ordered_json::parse_error& e) {
-    throw json_text_error(fmt::format("not valid JSON: {}", e.what()));
-  } catch (const too_deep&) {
-    throw json_text_error(fmt::format("nested deeper than {} arrays and objects", max_json_depth));
-  }
-}
+// parse_json: json_parse.cpp (linear in the text's size).
 
 scenario parse_scenario(std::string_view text, std::string_view source) {
   ordered_json value;
