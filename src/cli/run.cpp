@@ -10,6 +10,7 @@
 #include "cli/demo_command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/serve_command.hpp"
+#include "cli/signal_watch.hpp"
 #include "cli/client_command.hpp"
 #include "client/engine/engine.hpp"
 #include "core/log_text.hpp"
@@ -17,7 +18,9 @@
 
 namespace serentak::cli {
 
-int run(int argc, char** argv) {
+namespace {
+
+int run_command(int argc, char** argv) {
   CLI::App app{"serentak: fetch many things at once, and mock the APIs they come from", "serentak"};
   app.set_version_flag("--version", "serentak 0.1.0");
   app.require_subcommand(1, 1);
@@ -50,6 +53,16 @@ int run(int argc, char** argv) {
     return exit_io_error;
   }
   return exit_usage;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  // First: a SIGINT, SIGTERM or SIGHUP from now on is held pending until a command's signal_watch
+  // takes it; one that comes where no watch is (parsing, --help, a usage error) ends the command
+  // with its status here.
+  block_stop_signals();
+  return pending_stop_status(run_command(argc, argv));
 }
 
 }  // namespace serentak::cli

@@ -1,6 +1,11 @@
 #include "cli/serve_command.hpp"
 
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <csignal>
 #include <cstdio>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -13,6 +18,7 @@
 #include "cli/fd_limit.hpp"
 #include "cli/signal_watch.hpp"
 #include "core/log_text.hpp"
+#include "log/line_writer.hpp"
 #include "scenario/builtin_scenarios.hpp"
 #include "scenario/fault_spec.hpp"
 #include "scenario/scenario_file.hpp"
@@ -44,6 +50,33 @@ void print_banner(const server::server_config& config, unsigned short port) {
   fmt::print("  - (other URLs answer 404 Not Found)\nPress Ctrl-C to stop.\n");
   std::fflush(stdout);
 }
+
+const char* signal_name(int sig) {
+  switch (sig) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    case SIGHUP: return "SIGHUP";
+    default: return "a signal";
+  }
+}
+
+// The closing line, written only if stdout has room within a bound: a reader that has stopped
+// reading must not keep a stopped server from exiting.
+void print_stopped(int sig) {
+  std::string line = sig == 0 ? std::string("serentak mock API server stopped.\n")
+                              : fmt::format("serentak mock API server stopped ({}).\n", signal_name(sig));
+  if (log::write_within(1, line, std::chrono::milliseconds(100)) != 0) {
+    log::write_within(2, line, std::chrono::milliseconds(100));  // stdout is gone or stuck: say it here
+  }
+}
+
+// What the signal watcher hands to the main thread: it only records the signal, so it is free to
+// take a second Ctrl-C while the main thread stops the server.
+struct stop_request {
+  std::mutex mutex;  // guards sig
+  std::condition_variable came;
+  int sig = 0;
+};
 
 std::string builtin_names() {
   std::string names;
@@ -91,6 +124,10 @@ std::unique_ptr<serve_command> add_serve_command(CLI::App& root) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1000.0));
   app->add_flag("--quiet", config.quiet, "Do not print the [SERVER] access lines");
+  app->add_option("--access-log-buffer", config.access_log_buffer_bytes,
+                  "Bytes of access lines held for a slow stdout reader; past it lines are dropped and counted")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
   app->add_option("--max-connections", config.max_connections,
                   "Open connections beyond which new ones are closed at once (raise ulimit -n to match)")
       ->capture_default_str()
@@ -119,15 +156,30 @@ int run_serve_command(const serve_command& command) {
   server::server_config config = command.config;
   if (command.app->count("--seed") > 0) config.seed = command.seed;
   if (command.app->count("--print-scenario") > 0) return print_scenario(command.print_scenario);
+  // A reader of stdout that leaves must cost access lines (EPIPE, counted), never the server.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  raise_fd_limit();  // each connection is a descriptor: 10,000 waiting clients need 10,000 of them
+  reserve_descriptor_table(descriptors_for(config.max_connections));  // before any thread starts
+
+  stop_request stop;
+  std::atomic<bool> loading{true};
+  signal_watch signals([&stop, &loading](int sig) {
+    if (loading.load()) {  // nothing to stop yet; the scenario files may take seconds to load
+      print_stopped(sig);
+      std::_Exit(exit_ok);
+    }
+    std::lock_guard lock(stop.mutex);
+    if (stop.sig == 0) stop.sig = sig;
+    stop.came.notify_all();
+  });
   try {
     load_routes(command, config);
   } catch (const std::exception& e) {
     fmt::print(stderr, "serentak serve: {}\n", e.what());
     return exit_usage;
   }
-
-  raise_fd_limit();  // each connection is a descriptor: 10,000 waiting clients need 10,000 of them
-  reserve_descriptor_table(descriptors_for(config.max_connections));  // before the server's threads
+  loading.store(false);
 
   std::unique_ptr<server::mock_server> server;
   try {
@@ -137,12 +189,15 @@ int run_serve_command(const serve_command& command) {
     return exit_usage;
   }
   print_banner(config, server->port());
+  server->start();
+  int sig = 0;
   {
-    signal_watch signals([&server](int) { server->stop(); });
-    server->start();
-    server->wait();
+    std::unique_lock lock(stop.mutex);
+    stop.came.wait(lock, [&stop] { return stop.sig != 0; });
+    sig = stop.sig;
   }
-  fmt::print("serentak mock API server stopped.\n");
+  server->stop();
+  print_stopped(sig);
   return exit_ok;
 }
 

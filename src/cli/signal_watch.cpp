@@ -8,17 +8,47 @@
 namespace serentak::cli {
 namespace {
 
-// SIGUSR2 only wakes the watcher when the watch ends; it is never acted on.
-sigset_t watched_signals() {
+sigset_t stop_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+// SIGUSR2 only wakes the watcher when the watch ends; it is never acted on.
+sigset_t watched_signals() {
+  sigset_t set = stop_signals();
   sigaddset(&set, SIGUSR2);
   return set;
 }
 
 }  // namespace
+
+void block_stop_signals() noexcept {
+  sigset_t set = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int exit_status_for(int sig) noexcept {
+  switch (sig) {
+    case SIGHUP: return exit_sighup;
+    case SIGINT: return exit_sigint;
+    case SIGTERM: return exit_sigterm;
+    default: return 0;
+  }
+}
+
+int pending_stop_status(int otherwise) noexcept {
+  sigset_t pending;
+  sigemptyset(&pending);
+  if (sigpending(&pending) != 0) return otherwise;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    if (sigismember(&pending, sig) == 1) return exit_status_for(sig);
+  }
+  return otherwise;
+}
 
 signal_watch::signal_watch(std::function<void(int)> on_signal) : on_signal_(std::move(on_signal)) {
   sigset_t set = watched_signals();
@@ -30,7 +60,15 @@ signal_watch::~signal_watch() {
   quitting_.store(true);
   pthread_kill(watcher_.native_handle(), SIGUSR2);
   watcher_.join();
+  // In cli::run the stop signals were blocked before (block_stop_signals) and stay so: one that
+  // comes as the command ends is taken by pending_stop_status(), not a death mid-exit.
   pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
+}
+
+void signal_watch::set_on_signal(std::function<void(int)> on_signal) {
+  std::lock_guard lock(on_signal_mutex_);
+  on_signal_ = std::move(on_signal);
+  if (int sig = signal_.load(); sig != 0 && on_signal_) on_signal_(sig);
 }
 
 void signal_watch::watch() {
@@ -42,20 +80,17 @@ void signal_watch::watch() {
       if (quitting_.load()) return;
       continue;  // someone else's SIGUSR2: ignore it
     }
-    if (signal_.load() == SIGINT && sig == SIGINT) _exit(exit_sigint);  // the second Ctrl-C
+    // A Ctrl-C after any first signal (SIGINT, SIGTERM or SIGHUP) forces the exit: the graceful
+    // stop is taking longer than the user will wait.
+    if (signal_.load() != 0 && sig == SIGINT) _exit(exit_sigint);
     int expected = 0;
     signal_.compare_exchange_strong(expected, sig);
     stop_.store(true);
+    std::lock_guard lock(on_signal_mutex_);
     if (on_signal_) on_signal_(sig);
   }
 }
 
-int signal_watch::interrupted_exit_status() const noexcept {
-  switch (signal_.load()) {
-    case SIGINT: return exit_sigint;
-    case SIGTERM: return exit_sigterm;
-    default: return 0;
-  }
-}
+int signal_watch::interrupted_exit_status() const noexcept { return exit_status_for(signal_.load()); }
 
 }  // namespace serentak::cli

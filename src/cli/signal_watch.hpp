@@ -1,13 +1,17 @@
 #pragma once
-// Turns SIGINT/SIGTERM into a stop flag instead of an abrupt death, so a run can finish what is
-// final and print its summary. Construct it in main's thread before any other thread starts:
-// it blocks the two signals for the whole process and one watcher thread sigwait()s for them.
-// A second SIGINT exits at once (status 130), as users expect of a command-line tool.
+// Turns SIGINT/SIGTERM/SIGHUP into a stop flag instead of an abrupt death, so a run can finish
+// what is final and print its summary. block_stop_signals() runs first thing in cli::run, so a
+// signal that comes before the watch exists stays pending (never lost, never a raw death) and is
+// taken by the watch, or by pending_stop_status() on a path that ends before one exists.
+// Construct the watch in main's thread before any other thread starts: one watcher thread
+// sigwait()s for the signals. A SIGINT after any first signal exits at once (status 130), as
+// users expect of a command-line tool.
 //
 // Thread safety: stop_flag() is read by any thread; on_signal runs on the watcher thread.
 
 #include <atomic>
 #include <functional>
+#include <mutex>
 #include <thread>
 
 #include <signal.h>
@@ -23,8 +27,12 @@ class signal_watch {
 
   const std::atomic<bool>& stop_flag() const noexcept { return stop_; }
   int signal_number() const noexcept { return signal_.load(); }  // 0 until a signal arrived
-  // The exit status for a run that was interrupted (130 or 143), or 0 when none was.
+  // The exit status for a run that was interrupted (129, 130 or 143), or 0 when none was.
   int interrupted_exit_status() const noexcept;
+
+  // Replaces the callback (e.g. once the thing it stops exists); called at once if a signal has
+  // already come. Thread-safe against the watcher.
+  void set_on_signal(std::function<void(int)> on_signal);
 
  private:
   void watch();
@@ -32,9 +40,20 @@ class signal_watch {
   std::atomic<bool> stop_{false};
   std::atomic<int> signal_{0};
   std::atomic<bool> quitting_{false};  // set by the destructor before it wakes the watcher
+  std::mutex on_signal_mutex_;  // guards on_signal_ (the watcher calls it under the lock)
   std::function<void(int)> on_signal_;
   sigset_t previous_mask_{};
   std::thread watcher_;
 };
+
+// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and so in every thread it starts).
+// Call it before anything else.
+void block_stop_signals() noexcept;
+
+// The exit status (129, 130, 143) of a stop signal that is pending, unhandled, or `otherwise`.
+int pending_stop_status(int otherwise) noexcept;
+
+// 129, 130, 143 for SIGHUP, SIGINT, SIGTERM; 0 for anything else.
+int exit_status_for(int sig) noexcept;
 
 }  // namespace serentak::cli

@@ -62,6 +62,28 @@ std::string data_text(const result_record& r) {
 
 }  // namespace
 
+bool json_deeper_than(std::string_view text, std::size_t limit) noexcept {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character, whatever it is
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+
 std::string format_record(const result_record& r, result_format format) {
   if (format == result_format::csv) {
     // http_version last: columns are only ever appended, so older readers of the file keep working.
@@ -85,7 +107,10 @@ std::string format_record(const result_record& r, result_format format) {
     line += ",\"error\":";
     append_json_string(line, r.error);
   }
-  if (r.data != nullptr) {
+  if (r.data != nullptr && json_deeper_than(r.body, max_record_data_depth)) {
+    line += ",\"data_too_deep\":true,\"data_text\":";
+    append_json_string(line, r.body);
+  } else if (r.data != nullptr) {
     line += ",\"data\":";
     append_data(line, r);
   } else if (!r.body.empty()) {

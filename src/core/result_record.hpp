@@ -36,6 +36,14 @@ struct result_record {
 };
 
 inline constexpr std::size_t snippet_chars = 200;  // non-JSON bodies keep this many characters
+// The deepest JSON body recorded as "data": common readers refuse deeper documents (Python's json
+// ~1,000 levels by recursion limit, jq 10,000 but slowly); a deeper body is recorded as the
+// string "data_text" with "data_too_deep": true, so every reader can still read every line.
+inline constexpr std::size_t max_record_data_depth = 512;
+
+// Whether a JSON text nests arrays and objects deeper than limit (strings skipped); linear, and
+// stops at the first level past the limit.
+bool json_deeper_than(std::string_view text, std::size_t limit) noexcept;
 
 // The whole line, newline included.
 std::string format_record(const result_record& record, result_format format);

@@ -7,7 +7,7 @@
 namespace serentak::server {
 namespace {
 
-constexpr std::array<std::pair<fault_kind, std::string_view>, 9> names{{
+constexpr std::array<std::pair<fault_kind, std::string_view>, 10> names{{
     {fault_kind::status, "status"},
     {fault_kind::reset, "reset"},
     {fault_kind::close, "close"},
@@ -17,6 +17,7 @@ constexpr std::array<std::pair<fault_kind, std::string_view>, 9> names{{
     {fault_kind::drip, "drip"},
     {fault_kind::hang, "hang"},
     {fault_kind::huge, "huge"},
+    {fault_kind::limit, "limit"},
 }};
 
 }  // namespace
@@ -52,6 +53,11 @@ std::optional<std::string> fault_rule::problem() const {
     return "bytes: must be between 1 and 64 GiB";
   }
   if (kind != fault_kind::huge && bytes != 0) return "bytes: only a \"huge\" fault has a size";
+  if (kind == fault_kind::limit && !(limit_per_second > 0 && limit_per_second <= max_limit_per_second)) {
+    return "limit_per_second: must be a number of requests a second, > 0";
+  }
+  if (kind != fault_kind::limit && limit_per_second != 0) return "limit_per_second: only a \"limit\" fault has one";
+  if (kind == fault_kind::limit && share != 1.0) return "share: a \"limit\" fault counts every request it matches";
   return std::nullopt;
 }
 

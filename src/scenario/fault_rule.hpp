@@ -24,9 +24,10 @@ enum class fault_kind {
   drip,            // the normal response at bytes_per_second
   hang,            // never answer
   huge,            // a 200 JSON body of `bytes` bytes
+  limit,           // over limit_per_second requests a second: 429 with Retry-After (a token bucket per rule)
 };
 
-// "status", "reset", "close", "truncate", "malformed-json", "html", "drip", "hang", "huge": the
+// "status", "reset", "close", "truncate", "malformed-json", "html", "drip", "hang", "huge", "limit": the
 // names in scenario files, --fault specs and the server's statistics.
 std::string_view fault_name(fault_kind kind) noexcept;
 std::optional<fault_kind> fault_kind_named(std::string_view name) noexcept;
@@ -42,6 +43,7 @@ struct fault_rule {
   std::optional<std::uint64_t> retry_after_s;  // status: send "Retry-After: <seconds>"
   std::uint64_t bytes_per_second = 0;          // drip: > 0
   std::uint64_t bytes = 0;                     // huge: > 0
+  double limit_per_second = 0;                 // limit: requests a second let through (bursts of as many); > 0
 
   // nullopt when well formed; otherwise "field: what is wrong" (field as in a scenario file).
   std::optional<std::string> problem() const;
@@ -61,5 +63,6 @@ constexpr bool sendable_status(std::int64_t status) noexcept {
 // would make the server generate terabytes or hold a connection for days.
 inline constexpr std::uint64_t max_huge_body_bytes = 64ULL << 30;  // 64 GiB
 inline constexpr std::uint64_t max_retry_after_s = 86'400;         // one day
+inline constexpr double max_limit_per_second = 1e9;                // a limit above this is a typo
 
 }  // namespace serentak::server

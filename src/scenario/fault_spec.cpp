@@ -13,6 +13,7 @@
 
 #include "core/log_text.hpp"
 #include "core/query_string.hpp"
+#include "core/token_bucket.hpp"
 #include "scenario/scenario_file.hpp"
 
 namespace serentak::server {
@@ -110,13 +111,13 @@ fault_option parse_fault_spec(std::string_view spec) {
         set_kind(out, have_kind, fault_kind::status, spec);
         out.rule.status = static_cast<int>(*status);
       } else if (auto kind = fault_kind_named(field); kind && *kind != fault_kind::status) {
-        if (*kind == fault_kind::drip || *kind == fault_kind::huge) {
+        if (*kind == fault_kind::drip || *kind == fault_kind::huge || *kind == fault_kind::limit) {
           fail(spec, fmt::format("{} needs a size: {}=N", field, field));
         }
         set_kind(out, have_kind, *kind, spec);
       } else {
         fail(spec, fmt::format("unknown field '{}' (expected N%, a status, reset, close, truncate, "
-                               "malformed-json, html, hang, drip=N, huge=N, item=V, attempt=N)",
+                               "malformed-json, html, hang, drip=N, huge=N, limit=R/s, item=V, attempt=N)",
                                escape_for_log(field)));
       }
     } else if (name == "share") {
@@ -143,6 +144,11 @@ fault_option parse_fault_spec(std::string_view spec) {
       }
       set_kind(out, have_kind, fault_kind::drip, spec);
       out.rule.bytes_per_second = *rate;
+    } else if (name == "limit") {
+      auto rate = parse_rate(value);
+      if (!rate || *rate > max_limit_per_second) fail(spec, "limit= must be a rate above 0, e.g. 50/s or 300/m");
+      set_kind(out, have_kind, fault_kind::limit, spec);
+      out.rule.limit_per_second = *rate;
     } else if (name == "huge") {
       auto bytes = byte_count(value);
       if (!bytes || *bytes == 0 || *bytes > max_huge_body_bytes) fail(spec, "huge= must be 1 byte to 64G");

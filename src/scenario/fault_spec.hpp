@@ -5,12 +5,13 @@
 //   /get_weather:5%:reset                               5% of requests: connection reset
 //   /check_book_status:attempt=1-2:close                every ISBN's first two requests: closed unanswered
 //   /status/ok:10%:500:body={"status":"error"}          body= takes the rest of the spec (JSON)
+//   /get_weather:limit=50/s                             over 50 a second: 429 + Retry-After
 //
 // Route: a path ("/get_weather") or the name of a one-route scenario ("profiles"). Fields:
 // `N%` or `share=F` (a share of matching requests), `item=V` or `<param>=V` (one item; %XX
 // decoded), `attempt=N` or `attempt=N-M`, the kind (a status code 200-599 but 204 and 304, reset,
 // close, truncate, malformed-json, html, hang, drip=BYTES_PER_SECOND, huge=BYTES with an optional
-// k/M/G suffix), and for a status `retry-after=SECONDS` and `body=JSON` (at most max_json_depth
+// k/M/G suffix, limit=RATE as 50, 50/s or 300/m), and for a status `retry-after=SECONDS` and `body=JSON` (at most max_json_depth
 // deep). Format: docs/mock-server.md.
 // Pure functions; thread-safe.
 

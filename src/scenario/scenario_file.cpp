@@ -254,12 +254,13 @@ ordered_json to_json(const canned_answer& answer) {
 
 fault_rule parse_fault(const ordered_json& value, std::string_view source, const std::string& path) {
   object_reader r(value, source, path,
-                  {"kind", "share", "item", "attempt", "status", "body", "retry_after_s", "bytes_per_second", "bytes"});
+                  {"kind", "share", "item", "attempt", "status", "body", "retry_after_s", "bytes_per_second", "bytes",
+                   "limit_per_second"});
   fault_rule out;
   std::string kind = r.string("kind", "", true);
   auto parsed = fault_kind_named(kind);
   if (!parsed) {
-    r.fail(r.at("kind"), "must be one of: status, reset, close, truncate, malformed-json, html, drip, hang, huge");
+    r.fail(r.at("kind"), "must be one of: status, reset, close, truncate, malformed-json, html, drip, hang, huge, limit");
   }
   out.kind = *parsed;
   out.share = r.number("share", 1.0);
@@ -285,31 +286,14 @@ fault_rule parse_fault(const ordered_json& value, std::string_view source, const
   if (r.find("retry_after_s") != nullptr) out.retry_after_s = r.count("retry_after_s", 0, 0, max_retry_after_s);
   out.bytes_per_second = r.count("bytes_per_second", 0, 0, std::numeric_limits<std::uint32_t>::max());
   out.bytes = r.count("bytes", 0, 0, max_huge_body_bytes);
+  out.limit_per_second = r.number("limit_per_second", 0.0);
   if (auto problem = out.problem()) {
     throw scenario_error(fmt::format("{}: {}.{}", escape_for_log(source), escape_for_log(path), *problem));
   }
   return out;
 }
 
-ordered_json parse_json(std::string_view text) {
-  struct too_deep {};
-  // The callback sees each array and object as it opens, `depth` counting the ones around it; the
-  // exception stops the parse there, before anything deeper is built.
-  auto bounded = [](int depth, ordered_json::parse_event_t event, ordered_json&) {
-    bool opens =
-        event == ordered_json::parse_event_t::object_start || event == ordered_json::parse_event_t::array_start;
-    if (opens && depth >= max_json_depth) throw too_deep{};
-    return true;
-  };
-  try {
-    // Exceptions here (not parse(..., false)) for the parser's position: "at line 3, column 7".
-    return ordered_json::parse(text, bounded);
-  } catch (const ordered_json::parse_error& e) {
-    throw json_text_error(fmt::format("not valid JSON: {}", e.what()));
-  } catch (const too_deep&) {
-    throw json_text_error(fmt::format("nested deeper than {} arrays and objects", max_json_depth));
-  }
-}
+// parse_json: json_parse.cpp (linear in the text's size).
 
 scenario parse_scenario(std::string_view text, std::string_view source) {
   ordered_json value;
@@ -379,6 +363,7 @@ ordered_json to_json(const fault_rule& rule) {
   if (rule.retry_after_s) out["retry_after_s"] = *rule.retry_after_s;
   if (rule.kind == fault_kind::drip) out["bytes_per_second"] = rule.bytes_per_second;
   if (rule.kind == fault_kind::huge) out["bytes"] = rule.bytes;
+  if (rule.kind == fault_kind::limit) out["limit_per_second"] = rule.limit_per_second;
   return out;
 }
 

@@ -106,5 +106,89 @@ TEST(signals, serve_prints_its_port_serves_and_stops_cleanly_on_sigterm) {
   EXPECT_EQ(run_process({testing::binary_path().string(), "serve", "--port", "70000"}, 10s).exit_code, 2);
 }
 
+// ---- issue 14.6: every signal at every moment ----------------------------------------------------
+
+TEST(signals, sigterm_while_opening_a_fifo_input_nobody_writes_exits_143_promptly) {
+  testing::scratch_dir dir;
+  auto fifo = (dir.path() / "items.fifo").string();
+  // No writer ever opens the FIFO: a blocking open() would wait for ever, deaf to the signal.
+  std::string script = "mkfifo '" + fifo + "'; \"" + testing::binary_path().string() +
+                       "\" fetch --url 'http://127.0.0.1:9/x?{}' -i '" + fifo + "' --no-log -q & pid=$!; " +
+                       wait_until_watching + "sleep 0.3; t=$(date +%s%N); kill -TERM $pid; wait $pid; " +
+                       "echo \"exit=$? ms=$(( ($(date +%s%N) - t) / 1000000 ))\"";
+  auto r = run_process({"/bin/bash", "-c", script}, 30s);
+  ASSERT_FALSE(r.timed_out) << r.out << r.err;
+  EXPECT_NE(r.out.find("exit=143"), std::string::npos) << r.out << r.err;
+  auto ms = r.out.find("ms=");
+  ASSERT_NE(ms, std::string::npos) << r.out;
+  EXPECT_LT(std::stol(r.out.substr(ms + 3)), 1500) << "a bound on correctness: the poll looks every 100 ms";
+}
+
+TEST(signals, a_fifo_input_is_read_once_its_writer_comes) {
+  testing::scratch_dir dir;
+  testing::running_server server;
+  auto fifo = (dir.path() / "items.fifo").string();
+  std::string script = "mkfifo '" + fifo + "'; \"" + testing::binary_path().string() + "\" fetch --url '" +
+                       server.base_url() + "/get_user_profile?user_id={}' -i '" + fifo +
+                       "' --no-log -q --summary json & pid=$!; sleep 0.3; printf '1121\\n1122\\n' > '" + fifo +
+                       "'; wait $pid; echo \"exit=$?\"";
+  auto r = run_process({"/bin/bash", "-c", script}, 30s);
+  EXPECT_NE(r.out.find("\"items\":2"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find("exit=0"), std::string::npos) << r.out << r.err;
+}
+
+TEST(signals, sighup_on_a_client_is_like_sigterm_summary_closing_log_line_and_129) {
+  testing::running_server server(4.0);
+  testing::scratch_dir dir;
+  auto log = dir.path() / "run.log";
+  std::string args = "fetch --url '" + server.base_url() + "/get_user_profile?user_id={}' -i " + items_file(dir, 50) +
+                     " -c 10 -q --summary json --log " + log.string();
+  auto r = run_and_signal(args, "sleep 0.5; kill -HUP $pid");
+  EXPECT_NE(r.out.find("exit=129"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find("{\"items\""), std::string::npos) << "no summary: " << r.out;
+  std::ifstream in(log);
+  std::string line, last;
+  while (std::getline(in, line)) last = line;
+  EXPECT_NE(last.find("[MainClient] All requests finished in "), std::string::npos) << last;
+}
+
+TEST(signals, a_sigint_after_sigterm_forces_the_exit) {
+  testing::running_server server(4.0);
+  testing::scratch_dir dir;
+  std::string args = "fetch --url '" + server.base_url() + "/get_user_profile?user_id={}' -i " + items_file(dir, 50) +
+                     " -c 10 -q --no-log --summary json";
+  // The graceful stop after SIGTERM prints a summary; the Ctrl-C that follows ends it at once.
+  auto r = run_and_signal(args, "sleep 0.5; kill -TERM $pid; kill -INT $pid; kill -INT $pid");
+  EXPECT_NE(r.out.find("exit=130"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ(r.out.find("{\"items\""), std::string::npos) << "a forced exit prints no summary: " << r.out;
+}
+
+TEST(signals, serve_logs_its_stopped_line_on_sigint_sigterm_and_sighup) {
+  for (const char* sig : {"INT", "TERM", "HUP"}) {
+    testing::scratch_dir dir;
+    auto banner = (dir.path() / "banner.txt").string();
+    std::string script = "\"" + testing::binary_path().string() + "\" serve --port 0 >'" + banner + "' & pid=$!; " +
+                         "for i in $(seq 200); do grep -q 'running on' '" + banner + "' && break; sleep 0.05; done; " +
+                         wait_until_watching + "kill -" + sig + " $pid; wait $pid; echo \"exit=$?\"; tail -1 '" + banner + "'";
+    auto r = run_process({"/bin/bash", "-c", script}, 30s);
+    EXPECT_NE(r.out.find("exit=0"), std::string::npos) << sig << ": " << r.out << r.err;
+    EXPECT_NE(r.out.find(std::string("serentak mock API server stopped (SIG") + sig + ")."), std::string::npos)
+        << sig << ": " << r.out << r.err;
+  }
+}
+
+TEST(signals, sigterm_while_a_slow_pipe_given_as_an_input_file_blocks_exits_143) {
+  // -i /dev/stdin on a pipe that bash holds open and never writes: the read is polled, not blocking.
+  testing::scratch_dir dir;
+  auto fifo = (dir.path() / "slow.fifo").string();
+  std::string script = "mkfifo '" + fifo + "'; exec 3<>'" + fifo + "'; \"" + testing::binary_path().string() +
+                       "\" fetch --url 'http://127.0.0.1:9/x?{}' -i /dev/stdin --no-log -q <'" + fifo + "' & pid=$!; " +
+                       wait_until_watching + "sleep 0.3; kill -TERM $pid; wait $pid; echo \"exit=$?\"";
+  auto started = std::chrono::steady_clock::now();
+  auto r = run_process({"/bin/bash", "-c", script}, 30s);
+  EXPECT_NE(r.out.find("exit=143"), std::string::npos) << r.out << r.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s) << "it waited for the pipe to close";
+}
+
 }  // namespace
 }  // namespace serentak

@@ -247,6 +247,54 @@ TEST(FaultPlans, EachKindFillsTheSessionsContract) {
   EXPECT_EQ(fixed.route, "/status/ok");
 }
 
+TEST(FaultSpec, ParsesALimitAsARatePerSecondOrPerMinute) {
+  EXPECT_EQ(parse_fault_spec("/get_weather:limit=50/s").rule.kind, fault_kind::limit);
+  EXPECT_DOUBLE_EQ(parse_fault_spec("/get_weather:limit=50/s").rule.limit_per_second, 50.0);
+  EXPECT_DOUBLE_EQ(parse_fault_spec("/get_weather:limit=50").rule.limit_per_second, 50.0);
+  EXPECT_DOUBLE_EQ(parse_fault_spec("/get_weather:limit=30/m").rule.limit_per_second, 0.5);
+  EXPECT_NE(spec_error("/get_weather:limit=0/s").find("limit= must be a rate above 0"), std::string::npos);
+  EXPECT_NE(spec_error("/get_weather:limit=fast").find("limit= must be a rate above 0"), std::string::npos);
+  EXPECT_NE(spec_error("/get_weather:limit").find("limit needs a size"), std::string::npos);
+  EXPECT_NE(spec_error("/get_weather:limit=5/s:503").find("two kinds"), std::string::npos);
+  EXPECT_NE(spec_error("/get_weather:50%:limit=5/s").find("share"), std::string::npos);
+  // A scenario file's form, and back.
+  fault_rule rule = parse_fault(nlohmann::ordered_json{{"kind", "limit"}, {"limit_per_second", 20}}, "f.json", "faults[0]");
+  EXPECT_DOUBLE_EQ(rule.limit_per_second, 20.0);
+  EXPECT_EQ(to_json(rule), (nlohmann::ordered_json{{"kind", "limit"}, {"limit_per_second", 20.0}}));
+  EXPECT_THROW(parse_fault(nlohmann::ordered_json{{"kind", "limit"}}, "f.json", "faults[0]"), scenario_error);
+}
+
+TEST(FaultPlans, ALimitLetsABurstThroughThen429sWithRetryAfterRoundedUp) {
+  // 2 a minute: bursts of one second's worth, at least 1; then the next token is 30 s away.
+  router limited(with_faults({"/status/ok:limit=2/m"}), router_options{1, 0.0, false});
+  EXPECT_EQ(limited.route("GET", "/status/ok").status, 200);
+  response_plan refused = limited.route("GET", "/status/ok");
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(refused.fault, "limit");
+  ASSERT_EQ(refused.extra_headers.size(), 1u);
+  EXPECT_EQ(refused.extra_headers[0].first, "Retry-After");
+  int seconds = std::stoi(refused.extra_headers[0].second);
+  EXPECT_GE(seconds, 29);
+  EXPECT_LE(seconds, 30);
+  EXPECT_EQ(nlohmann::json::parse(refused.body)["error"], "rate_limited");
+  // Another route is not limited by this one's bucket.
+  EXPECT_EQ(limited.route("GET", "/status/slow").status, 200);
+
+  // A fast limit: the wait is a fraction of a second, said as at least 1.
+  router fast(with_faults({"/status/ok:limit=1000/s"}), router_options{1, 0.0, false});
+  int refusals = 0;
+  std::string retry_after;
+  for (int i = 0; i < 3000 && refusals == 0; ++i) {
+    response_plan plan = fast.route("GET", "/status/ok");
+    if (plan.status == 429) {
+      ++refusals;
+      retry_after = plan.extra_headers.at(0).second;
+    }
+  }
+  EXPECT_EQ(refusals, 1);
+  EXPECT_EQ(retry_after, "1");
+}
+
 TEST(FaultPlans, UnfaultedPlansNameTheirRouteAndNoFault) {
   router routes(builtin_scenarios(), router_options{1, 0.0, false});
   response_plan plan = routes.route("GET", "/get_weather?city=jakarta");

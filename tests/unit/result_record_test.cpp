@@ -152,3 +152,48 @@ TEST(result_record, parse_record_reads_back_what_format_record_wrote_and_refuses
 
 }  // namespace
 }  // namespace serentak
+
+namespace serentak {
+namespace {
+
+TEST(ResultRecordDepth, ABodyDeeperThanReadersAcceptIsRecordedAsAFlaggedString) {
+  std::string body = std::string(600, '[') + "1" + std::string(600, ']');
+  nlohmann::json data = nlohmann::json::parse(body);
+  result_record r;
+  r.item = "deep";
+  r.url = "http://127.0.0.1/x";
+  r.kind = outcome::ok;
+  r.http_status = 200;
+  r.attempts = 1;
+  r.data = &data;
+  r.body = body;
+  std::string line = format_record(r, result_format::jsonl);
+  // The line itself nests one object deep: any JSON reader (Python, jq) reads it.
+  EXPECT_FALSE(json_deeper_than(line, 1)) << line.substr(0, 200);
+  auto parsed = nlohmann::json::parse(line);
+  EXPECT_EQ(parsed["data_too_deep"], true);
+  EXPECT_EQ(parsed["data_text"], body);
+  EXPECT_FALSE(parsed.contains("data"));
+  EXPECT_EQ(recorded_index(line, result_format::jsonl), std::optional<std::size_t>(0));
+}
+
+TEST(ResultRecordDepth, ABodyAtTheLimitStaysData) {
+  std::string body = std::string(max_record_data_depth, '[') + std::string(max_record_data_depth, ']');
+  nlohmann::json data = nlohmann::json::parse(body);
+  result_record r;
+  r.kind = outcome::ok;
+  r.data = &data;
+  r.body = body;
+  auto parsed = nlohmann::json::parse(format_record(r, result_format::jsonl));
+  EXPECT_TRUE(parsed.contains("data"));
+  EXPECT_FALSE(parsed.contains("data_too_deep"));
+}
+
+TEST(ResultRecordDepth, BracketsInsideStringsDoNotCount) {
+  EXPECT_FALSE(json_deeper_than(R"({"a":"[[[[[[","b":"\"{{{{"})", 1));
+  EXPECT_TRUE(json_deeper_than(R"({"a":[{"b":1}]})", 2));
+  EXPECT_FALSE(json_deeper_than(R"({"a":[{"b":1}]})", 3));
+}
+
+}  // namespace
+}  // namespace serentak

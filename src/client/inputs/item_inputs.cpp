@@ -33,23 +33,24 @@ namespace {
   throw std::invalid_argument("input " + display_name(part) + ": " + what);
 }
 
-// Copies standard input to an unlinked file, so it can be validated first and read again.
-// Polls rather than blocks, so a Ctrl-C while a pipe is still open is noticed.
-int spill_stdin(const input_part& part, const std::atomic<bool>* stop) {
+// Copies a stream (standard input, a FIFO) to an unlinked file, so it can be validated first and
+// read again. Polls rather than blocks, so a signal while a pipe is still open (or a FIFO has no
+// writer yet) is noticed within 100 ms.
+int spill_stream(const input_part& part, int in, const std::atomic<bool>* stop) {
   std::string dir = std::filesystem::temp_directory_path().string();
   int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0) fail(part, std::string("cannot create a temporary file: ") + std::strerror(errno));
   std::vector<char> buf(chunk_bytes);
   for (;;) {
-    pollfd ready{0, POLLIN, 0};
+    pollfd ready{in, POLLIN, 0};
     int polled = ::poll(&ready, 1, 100);
     if (stop != nullptr && stop->load()) {
       ::close(fd);
       throw input_interrupted();
     }
     if (polled == 0 || (polled < 0 && errno == EINTR)) continue;
-    ssize_t n = ::read(0, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = ::read(in, buf.data(), buf.size());
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n < 0) {
       ::close(fd);
       fail(part, std::strerror(errno));
@@ -64,7 +65,23 @@ int spill_stdin(const input_part& part, const std::atomic<bool>* stop) {
 }
 
 int open_input(const input_part& part, const std::atomic<bool>* stop) {
-  if (part.path == "-") return spill_stdin(part, stop);
+  if (part.path == "-") return spill_stream(part, 0, stop);
+  struct stat named {};
+  if (::stat(part.path.c_str(), &named) == 0 && S_ISFIFO(named.st_mode)) {
+    // A blocking open() of a FIFO waits for a writer, deaf to signals: open it without waiting
+    // (a non-blocking read end opens at once) and wait in spill_stream's poll instead. Until a
+    // writer comes, poll() reports nothing, so a FIFO nobody has opened yet is not taken as empty.
+    int fifo = ::open(part.path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fifo < 0) fail(part, std::strerror(errno));
+    try {
+      int spilled = spill_stream(part, fifo, stop);
+      ::close(fifo);
+      return spilled;
+    } catch (...) {
+      ::close(fifo);
+      throw;
+    }
+  }
   int fd = ::open(part.path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail(part, std::strerror(errno));
   struct stat st {};

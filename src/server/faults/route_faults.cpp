@@ -1,5 +1,8 @@
 #include "server/faults/route_faults.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <utility>
 
 #include <fmt/format.h>
@@ -24,7 +27,14 @@ bool attempt_matches(const fault_rule& rule, std::uint64_t attempt) {
 
 route_faults::route_faults(std::string_view path, std::vector<fault_rule> rules, const delay_model& delays,
                            attempt_counter& attempts)
-    : path_(path), rules_(std::move(rules)), delays_(delays), attempts_(attempts) {}
+    : path_(path), rules_(std::move(rules)), delays_(delays), attempts_(attempts) {
+  for (const fault_rule& rule : rules_) {
+    limits_.push_back(rule.kind == fault_kind::limit ? std::make_unique<limit_bucket>(rule.limit_per_second) : nullptr);
+  }
+}
+
+route_faults::limit_bucket::limit_bucket(double rate)
+    : bucket(rate, std::max(1.0, std::floor(rate)), std::chrono::steady_clock::now()) {}
 
 route_faults::decision route_faults::decide(std::string_view item) const {
   decision out;
@@ -34,6 +44,17 @@ route_faults::decision route_faults::decide(std::string_view item) const {
     const fault_rule& rule = rules_[i];
     if (rule.item && *rule.item != item) continue;
     if (!attempt_matches(rule, out.attempt)) continue;
+    if (limits_[i]) {
+      token_bucket::clock::duration wait{};
+      {
+        std::lock_guard lock(limits_[i]->mutex);
+        if (limits_[i]->bucket.try_take(token_bucket::clock::now(), wait)) continue;  // within the limit
+      }
+      double seconds = std::chrono::duration<double>(wait).count();
+      out.retry_after_s = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(seconds)));
+      out.rule = &rule;
+      return out;
+    }
     if (rule.share < 1.0) {
       if (rule.share <= 0.0) continue;
       double u = delay_model::unit_interval(delays_.draw(path_, item, fault_purpose(i, out.attempt)));
@@ -45,9 +66,19 @@ route_faults::decision route_faults::decide(std::string_view item) const {
   return out;
 }
 
-void apply_fault(const fault_rule& rule, response_plan& plan) {
+void apply_fault(const route_faults::decision& fault, response_plan& plan) {
+  const fault_rule& rule = *fault.rule;
   plan.fault = fault_name(rule.kind);
   switch (rule.kind) {
+    case fault_kind::limit: {
+      plan.status = 429;
+      plan.content_type = json_content_type;
+      nlohmann::ordered_json body{{"error", "rate_limited"},
+                                  {"message", fmt::format("serentak allows {} requests a second here.", rule.limit_per_second)}};
+      plan.body = jsonify_body(body);
+      plan.extra_headers.emplace_back("Retry-After", std::to_string(fault.retry_after_s));
+      break;
+    }
     case fault_kind::status: {
       plan.status = rule.status;
       plan.content_type = json_content_type;

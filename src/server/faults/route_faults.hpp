@@ -4,14 +4,19 @@
 // Decisions are reproducible: with a seed, a share rule's draw is a pure function of (seed, path,
 // item, rule, attempt), so the n-th request for an item gets the same fate in every run, and two
 // attempts at one item are drawn independently (a retry can succeed).
-// Immutable after construction; decide() is thread-safe (the attempt_counter has its own lock).
-// Owned by its handler; refers to the router's delay_model and attempt_counter.
+// A limit rule keeps a token bucket, the only state that changes: each behind its own mutex
+// (limit_bucket), taken for one arithmetic step per request. decide() is thread-safe (the
+// attempt_counter has its own lock). Owned by its handler; refers to the router's delay_model
+// and attempt_counter.
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/token_bucket.hpp"
 #include "server/faults/attempt_counter.hpp"
 #include "scenario/delay_model.hpp"
 #include "scenario/fault_rule.hpp"
@@ -30,21 +35,30 @@ class route_faults {
   struct decision {
     const fault_rule* rule = nullptr;  // nullptr: no fault for this request
     std::uint64_t attempt = 0;         // this request's attempt number (0: untracked or no faults)
+    std::uint64_t retry_after_s = 0;   // a limit rule: whole seconds until its bucket has a token, >= 1
   };
 
   // Counts this request as the next attempt for item and picks the first rule that hits it.
   decision decide(std::string_view item) const;
 
  private:
+  // One limit rule's bucket: `limit_per_second` tokens a second, bursts of as many (at least 1).
+  struct limit_bucket {
+    explicit limit_bucket(double rate);
+    std::mutex mutex;  // guards bucket
+    token_bucket bucket;
+  };
+
   std::string path_;
   std::vector<fault_rule> rules_;
+  std::vector<std::unique_ptr<limit_bucket>> limits_;  // [i]: rules_[i]'s bucket, or null for other kinds
   const delay_model& delays_;
   attempt_counter& attempts_;
 };
 
-// Turns plan (the handler's normal answer, delay included) into rule's fault. The access line is
-// left to the caller.
-void apply_fault(const fault_rule& rule, response_plan& plan);
+// Turns plan (the handler's normal answer, delay included) into the decision's fault (its rule
+// must be set). The access line is left to the caller.
+void apply_fault(const route_faults::decision& fault, response_plan& plan);
 
 // The page a fault of kind html answers with status 200.
 inline constexpr std::string_view fault_html_body =

@@ -20,6 +20,9 @@ constexpr http_error errors[] = {
      "The server closed the network connection because the browser didn&#39;t finish the request within "
      "the specified time."},
     {413, "Request Entity Too Large", "The data value transmitted exceeds the capacity limit."},
+    {414, "Request URI Too Large",
+     "The length of the requested URL exceeds the capacity limit for this server. The request cannot be "
+     "processed."},
     {431, "Request Header Fields Too Large", "One or more header fields exceeds the maximum size."},
     {500, "Internal Server Error",
      "The server encountered an internal error and was unable to complete your request. Either the server "

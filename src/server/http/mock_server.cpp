@@ -15,6 +15,7 @@
 
 #include "core/log_text.hpp"
 #include "log/line_writer.hpp"
+#include "server/http/access_log.hpp"
 #include "server/http/connection_registry.hpp"
 #include "server/http/listener.hpp"
 #include "server/routes/router.hpp"
@@ -61,6 +62,7 @@ const server_config& validated(const server_config& config) {
   if (!config.tls_client_ca_file.empty() && config.tls_cert_file.empty()) {
     throw std::invalid_argument("--tls-client-ca needs --tls-cert and --tls-key");
   }
+  if (config.access_log_buffer_bytes == 0) throw std::invalid_argument("the access log buffer must be > 0 bytes");
   return config;
 }
 
@@ -94,9 +96,12 @@ struct mock_server::impl {
         routes(config),  // config.scenarios, or the built-in seed scenarios
         tls(config.tls_cert_file.empty()
                 ? nullptr
-                : make_tls_context({config.tls_cert_file, config.tls_key_file, config.tls_client_ca_file})) {
+                : make_tls_context({config.tls_cert_file, config.tls_key_file, config.tls_client_ca_file})),
+        access_lines(config.quiet ? -1 : config.access_log_fd, stats.access_lines_dropped(),
+                     config.access_log_buffer_bytes) {
     const unsigned n = thread_count(config.threads);
-    const session_context context{routes, registry, stats, settings_of(config), &config.plan_hook, tls.get()};
+    const session_context context{routes,          registry, stats, settings_of(config), &config.plan_hook,
+                                  tls.get(),       &access_lines};
     io_contexts.reserve(n);
     acceptors.reserve(n);
     for (unsigned i = 0; i < n; ++i) {
@@ -118,6 +123,7 @@ struct mock_server::impl {
   connection_registry registry;
   server_stats stats;  // thread-safe; read by GET /__serentak/stats and /metrics
   std::unique_ptr<net::ssl::context> tls;  // null: plain http; only read once made (every thread)
+  access_log access_lines;  // the sessions' access lines, written by its own thread; stopped last
   std::vector<std::unique_ptr<net::io_context>> io_contexts;  // [i] is run by threads[i] alone
   std::vector<std::shared_ptr<listener>> acceptors;           // [i] accepts into io_contexts[i]
 
@@ -166,6 +172,7 @@ void mock_server::impl::shut_down() {
   for (std::thread& t : threads) {
     if (t.joinable()) t.join();
   }
+  access_lines.stop();  // after the sessions: their last lines get flush_time to go out
   std::lock_guard lock(mutex);
   stopped = true;
   changed.notify_all();

@@ -34,6 +34,9 @@ struct server_config {
   double delay_scale = 1.0;                          // multiplies every delay; 0 removes them; >= 0
   bool quiet = false;                                // no "[SERVER] ..." access lines
   int access_log_fd = 1;                             // where access lines go (stdout)
+  // Access lines waiting for a slow reader of access_log_fd, in bytes; past it they are dropped
+  // and counted (access_lines_dropped), never waited for. > 0.
+  std::size_t access_log_buffer_bytes = 4 << 20;
   std::chrono::milliseconds request_timeout{30000};  // a started request must arrive whole within this; > 0
   std::chrono::milliseconds idle_timeout{60000};     // a keep-alive connection idle this long is closed; > 0
   std::size_t header_limit_bytes = 8 * 1024;         // larger request headers: 431 and the connection closes

@@ -20,6 +20,7 @@
 
 #include "core/log_text.hpp"
 #include "log/line_writer.hpp"
+#include "server/http/access_log.hpp"
 #include "server/http/connection_registry.hpp"
 #include "server/faults/huge_body.hpp"
 #include "server/routes/observability_routes.hpp"
@@ -52,6 +53,17 @@ constexpr std::size_t watch_buffer_limit = 64 * 1024;
 constexpr std::size_t buffer_slack = 64 * 1024;
 constexpr std::size_t huge_write_bytes = 64 * 1024;  // one write of a huge body
 constexpr std::chrono::milliseconds drip_tick{100};  // at >= 10 B/s; slower rates tick every 1/rate s
+
+// The request line's bound (RFC 9112 3: a server should answer a target longer than it will
+// parse with 414): method, target and version together, 8 KiB like the header limit's default.
+constexpr std::size_t request_line_limit = 8 * 1024;
+
+// A header_limit error on a head whose request line alone passes request_line_limit, or that
+// was cut at the header limit before the line's CRLF: the target is too long, 414 rather than 431.
+bool request_line_too_long(std::string_view head) {
+  std::size_t end = head.find("\r\n");
+  return end == std::string_view::npos || end > request_line_limit;
+}
 
 // A request body that is counted (against body_limit) and dropped: no seed route reads a body,
 // and keeping it would let each connection pin up to body_limit bytes of memory.
@@ -102,8 +114,8 @@ bool is_routine(const beast::error_code& ec) {
 }
 
 // The status that answers a request the parser refused, or 0 when the error is not about the request.
-int rejection_status(const beast::error_code& ec) {
-  if (ec == http::error::header_limit) return 431;
+int rejection_status(const beast::error_code& ec, std::string_view unread) {
+  if (ec == http::error::header_limit) return request_line_too_long(unread) ? 414 : 431;
   // The read buffer fills only after the head (which header_limit bounds, far below the buffer's
   // limit): in the body's framing, an endless chunk extension or trailer section. Too large a
   // request body, then, not a header field: 413.
@@ -213,6 +225,9 @@ class session final : public connection, public std::enable_shared_from_this<ses
         (request.count(http::field::content_length) > 0 || !parser_->chunked())) {
       return reject(400);
     }
+    // RFC 9112 3.2: an HTTP/1.1 request carries exactly one Host field (HTTP/1.0 may omit it).
+    if (request.version() >= 11 && request.count(http::field::host) != 1) return reject(400);
+    if (request.method_string().size() + request.target().size() + 10 > request_line_limit) return reject(414);
     if (parser_->is_done()) return on_read({}, 0);
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&session::on_read, this->shared_from_this()));
   }
@@ -299,9 +314,13 @@ class session final : public connection, public std::enable_shared_from_this<ses
       tcp().socket().cancel(ignored);  // ends the watch; on_watch keeps whatever it read
     }
     if (plan_.how == delivery::hang) return end_without_response(false);  // hung as long as allowed
-    // One write(2) per whole line: lines from all sessions never interleave.
+    // Whole lines, queued for access_log's one writer thread: never blocked by a slow reader.
     if (!plan_.access_line.empty() && context_.settings.access_log_fd >= 0) {
-      log::write_fully(context_.settings.access_log_fd, plan_.access_line);
+      if (context_.access_lines != nullptr) {
+        context_.access_lines->push(plan_.access_line);
+      } else {
+        log::write_fully(context_.settings.access_log_fd, plan_.access_line);
+      }
     }
     deliver();
   }
@@ -497,7 +516,13 @@ class session final : public connection, public std::enable_shared_from_this<ses
 
   void fail(beast::error_code ec, const char* what) {
     if (closed_) return;
-    if (int status = rejection_status(ec); status != 0 && std::string_view(what) == "read") return reject(status);
+    // Beast has taken the request line out of the buffer once it parsed it; before that the buffer
+    // starts with it.
+    const bool line_parsed = parser_ && !parser_->get().target().empty();
+    const auto unread = buffer_.data();
+    std::string_view head = line_parsed ? std::string_view("\r\n")
+                                        : std::string_view(static_cast<const char*>(unread.data()), unread.size());
+    if (int status = rejection_status(ec, head); status != 0 && std::string_view(what) == "read") return reject(status);
     if (is_routine(ec) || context_.settings.error_fd < 0) return;
     std::string line = "[SERVER] connection error during ";
     line.append(what).append(": ").append(escape_for_log(ec.message())).append("\n");

@@ -25,6 +25,7 @@ namespace serentak::server {
 class router;
 class connection_registry;
 class server_stats;
+class access_log;
 struct response_plan;
 
 // A test seam: adjusts every routed plan (e.g. sets a delivery mode) before it is carried out.
@@ -48,6 +49,7 @@ struct session_context {
   session_settings settings;
   const plan_hook* hook = nullptr;  // nullptr or empty: plans are used as routed
   boost::asio::ssl::context* tls = nullptr;  // set: every connection is TLS (https); outlives sessions
+  access_log* access_lines = nullptr;        // set: access lines go through it (never blocking); else to access_log_fd
 };
 
 // Starts serving an accepted socket whose io_context exactly one thread runs (over TLS when

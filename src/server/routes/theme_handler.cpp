@@ -210,7 +210,7 @@ response_plan keyed_handler::handle(const request_info& request) const {
     plan.access_line = line(route_.lines.missing, {}, {}, delay_text, request, plan.status);
   }
   if (fault.rule != nullptr) {
-    apply_fault(*fault.rule, plan);
+    apply_fault(fault, plan);
     plan.access_line = fault_line(lines_, *fault.rule, route_.path, key, fault.attempt, delay_text);
   }
   return plan;
@@ -241,7 +241,7 @@ response_plan fixed_handler::handle(const request_info& request) const {
   plan.body = body_has_delay_ ? canned_body(route_.answer, {}, delay_text) : fixed_body_;
   plan.access_line = lines_.request_line(request.method, request.target, plan.status);
   if (fault.rule != nullptr) {
-    apply_fault(*fault.rule, plan);
+    apply_fault(fault, plan);
     plan.access_line = fault_line(lines_, *fault.rule, route_.path, {}, fault.attempt, delay_text);
   }
   return plan;

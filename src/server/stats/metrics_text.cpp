@@ -62,6 +62,7 @@ std::string stats_json(const stats_snapshot& stats) {
         {"by_route", by_route}}},
       {"faults", faults},
       {"latency_ms", latency},
+      {"access_lines_dropped", stats.access_lines_dropped},
   };
   // Route names are the server's own, but replace any invalid UTF-8 rather than throw.
   return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -85,6 +86,9 @@ std::string prometheus_text(const stats_snapshot& stats) {
   family(out, "serentak_requests_cancelled_total", "counter",
          "Requests whose client left (or the server stopped) before the answer.");
   line("serentak_requests_cancelled_total", stats.requests_cancelled);
+  family(out, "serentak_access_lines_dropped_total", "counter",
+         "Access lines not written: stdout not read fast enough (queue full) or closed.");
+  line("serentak_access_lines_dropped_total", stats.access_lines_dropped);
 
   family(out, "serentak_requests_total", "counter",
          "Requests finished, by route and status (0: the connection was ended without a response).");

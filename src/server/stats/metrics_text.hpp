@@ -12,7 +12,8 @@ namespace serentak::server {
 inline constexpr std::string_view prometheus_content_type = "text/plain; version=0.0.4; charset=utf-8";
 
 // {"connections":{...},"requests":{...,"by_route":{route:{status:count}}},"faults":{kind:count},
-//  "latency_ms":{route:{"count","p50","p90","p99","max"}}}, one line, ending in "\n".
+//  "latency_ms":{route:{"count","p50","p90","p99","max"}},"access_lines_dropped":N}, one line,
+//  ending in "\n".
 std::string stats_json(const stats_snapshot& stats);
 
 // Counters and gauges with HELP and TYPE lines; per-route latency as a summary (quantiles 0.5,

@@ -50,6 +50,7 @@ stats_snapshot server_stats::snapshot() const {
   s.connections_refused = connections_refused_.load(std::memory_order_relaxed);
   s.requests_in_flight = requests_in_flight_.load(std::memory_order_relaxed);
   s.requests_cancelled = requests_cancelled_.load(std::memory_order_relaxed);
+  s.access_lines_dropped = access_lines_dropped_->load(std::memory_order_relaxed);
   std::lock_guard lock(mutex_);
   // Read under the lock, which request_finished counts under: consistent with the routes.
   s.requests_answered = requests_answered_.load(std::memory_order_relaxed);

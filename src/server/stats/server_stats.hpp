@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -34,6 +35,7 @@ struct stats_snapshot {
   std::int64_t requests_in_flight = 0;    // read, not yet answered (waiting on a delay included)
   std::uint64_t requests_cancelled = 0;   // the peer left (or stop()) before the answer was sent
   std::uint64_t requests_answered = 0;    // finished with a response sent (status != 0)
+  std::uint64_t access_lines_dropped = 0;  // access lines not written: queue full, stdout closed
   std::map<std::string, route_counters, std::less<>> routes;
   std::map<std::string, std::uint64_t, std::less<>> faults;
 };
@@ -54,6 +56,11 @@ class server_stats {
   // The request ended without an answer because the peer closed or the server stopped.
   void request_cancelled() noexcept;
 
+  // The counter access_log adds its dropped lines to; shared so a detached writer keeps it alive.
+  const std::shared_ptr<std::atomic<std::uint64_t>>& access_lines_dropped() const noexcept {
+    return access_lines_dropped_;
+  }
+
   stats_snapshot snapshot() const;
 
  private:
@@ -63,6 +70,7 @@ class server_stats {
   std::atomic<std::int64_t> requests_in_flight_{0};
   std::atomic<std::uint64_t> requests_cancelled_{0};
   std::atomic<std::uint64_t> requests_answered_{0};  // request_finished with a status other than 0
+  std::shared_ptr<std::atomic<std::uint64_t>> access_lines_dropped_ = std::make_shared<std::atomic<std::uint64_t>>(0);
 
   mutable std::mutex mutex_;  // guards routes_ and faults_
   std::map<std::string, route_counters, std::less<>> routes_;
