@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/console.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/fd_limit.hpp"
 #include "cli/signal_watch.hpp"
@@ -25,23 +26,22 @@ std::string url_host(const std::string& host) { return host.find(':') != std::st
 
 void print_banner(const server::server_config& config, unsigned short port) {
   std::string base = fmt::format("http://{}:{}", url_host(config.host), port);
-  fmt::print("serentak mock API server running on {}\nEndpoints:\n", base);
+  console::out("serentak mock API server running on {}\nEndpoints:\n", base);
   const std::vector<server::scenario> builtin =
       config.scenarios.empty() ? server::builtin_scenarios() : std::vector<server::scenario>{};
   for (const server::scenario& s : config.scenarios.empty() ? builtin : config.scenarios) {
     std::string name = escape_for_log(s.name.empty() ? s.source : s.name);
     for (const server::scenario_route& route : s.routes) {
-      std::string faults = route.faults.empty() ? "" : fmt::format(", {} fault rule(s)", route.faults.size());
+      std::string faults = route.faults.empty() ? "" : fmt::format(", {} fault {}", route.faults.size(), route.faults.size() == 1 ? "rule" : "rules");
       if (route.keyed()) {
-        fmt::print("  - GET {}?{}=...  ({}{})\n", escape_for_log(route.path), escape_for_log(route.param), name,
+        console::out("  - GET {}?{}=...  ({}{})\n", escape_for_log(route.path), escape_for_log(route.param), name,
                    faults);
       } else {
-        fmt::print("  - GET {}  ({}{})\n", escape_for_log(route.path), name, faults);
+        console::out("  - GET {}  ({}{})\n", escape_for_log(route.path), name, faults);
       }
     }
   }
-  fmt::print("  - (other URLs answer 404 Not Found)\nPress Ctrl-C to stop.\n");
-  std::fflush(stdout);
+  console::out("  - (other URLs answer 404 Not Found)\nPress Ctrl-C to stop.\n");
 }
 
 std::string builtin_names() {
@@ -53,11 +53,11 @@ std::string builtin_names() {
 int print_scenario(const std::string& name) {
   std::optional<server::scenario> found = server::builtin_scenario(name);
   if (!found) {
-    fmt::print(stderr, "serentak serve: --print-scenario: no built-in scenario '{}' (known: {})\n",
+    console::err("serentak serve: --print-scenario: no built-in scenario '{}' (known: {})\n",
                escape_for_log(name), builtin_names());
     return exit_usage;
   }
-  fmt::print("{}\n", server::to_json(*found).dump(2));
+  console::out("{}\n", server::to_json(*found).dump(2));
   return exit_ok;
 }
 
@@ -114,7 +114,7 @@ int run_serve_command(const serve_command& command) {
   try {
     load_routes(command, config);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "serentak serve: {}\n", e.what());
+    console::err("serentak serve: {}\n", e.what());
     return exit_usage;
   }
 
@@ -125,7 +125,7 @@ int run_serve_command(const serve_command& command) {
   try {
     server = std::make_unique<server::mock_server>(config);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "serentak serve: {}\n", e.what());
+    console::err("serentak serve: {}\n", e.what());
     return exit_usage;
   }
   print_banner(config, server->port());
@@ -134,7 +134,7 @@ int run_serve_command(const serve_command& command) {
     server->start();
     server->wait();
   }
-  fmt::print("serentak mock API server stopped.\n");
+  console::out("serentak mock API server stopped.\n");
   return exit_ok;
 }
 

@@ -30,12 +30,18 @@ std::string render(std::string_view tmpl, std::string_view name, std::string val
 }
 
 url_template make_urls(const theme_run_config& config) {
-  if (auto problem = check_target_url(config.base_url)) throw std::invalid_argument("--base: " + *problem);
-  std::string pattern = config.url_pattern.empty() ? std::string(config.theme->url_pattern) : config.url_pattern;
+  // A template the user gave (fetch --url) is a whole URL, checked as one before anything is sent:
+  // '127.0.0.1:5000/p?id={}' is refused, never glued onto --base.
+  if (!config.url_pattern.empty() && !config.items_are_urls) {
+    if (auto problem = check_target_url(config.url_pattern)) throw std::invalid_argument("--url: " + *problem);
+    return url_template("", config.url_pattern, false);
+  }
+  std::string pattern(config.theme->url_pattern);
   bool whole = config.items_are_urls || pattern.empty();
-  if (!whole && pattern.starts_with("http")) {  // a full URL template (fetch --url) needs no base
-    if (auto problem = check_target_url(pattern)) throw std::invalid_argument("--url: " + *problem);
-    return url_template("", pattern, false);
+  // A theme's route needs a base; whole-URL items need one only for items that are paths, and
+  // without one (fetch --urls) such an item is refused by the scan as not a URL.
+  if (!whole || !config.base_url.empty()) {
+    if (auto problem = check_target_url(config.base_url)) throw std::invalid_argument("--base: " + *problem);
   }
   return url_template(config.base_url, pattern, whole);
 }
@@ -101,6 +107,7 @@ theme_run_result run_theme(const theme_run_config& config) {
 
   stream_source source(parts, config.max_line_bytes, urls, config.dedupe, std::move(resumed.done));
   theme_observer observer(theme, config.lang, log, timeout, config.keep_outcomes, result.total_items);
+  observer.keep_failures(config.failures_kept);
   observer.attach_results(results.get());
   std::unique_ptr<progress_line> progress;
   if (config.progress) progress = std::make_unique<progress_line>(to_fetch);
@@ -127,6 +134,7 @@ theme_run_result run_theme(const theme_run_config& config) {
   result.summary = observer.summary();
   result.summary.wall = result.wall;
   result.outcomes = observer.outcomes();
+  result.failures = observer.failures();
   result.skipped_done = source.skipped_done();
   result.skipped_duplicates = source.skipped_duplicates();
   result.log_error = log.first_error();

@@ -69,6 +69,11 @@ resume_state scan_results(const std::filesystem::path& path, result_format forma
 
 results_file::results_file(const std::filesystem::path& path, result_format format, bool resume)
     : path_(path), format_(format), resume_(resume) {
+  if (path == "-") {  // -o -: the records stream to stdout, through a descriptor of our own
+    fd_ = ::fcntl(1, F_DUPFD_CLOEXEC, 3);
+    if (fd_ < 0) fail(errno, "cannot write results to stdout", path);
+    return;
+  }
   int flags = (resume ? O_RDWR : O_WRONLY) | O_APPEND | O_CLOEXEC;
   fd_ = ::open(path.c_str(), flags | O_CREAT | O_EXCL, 0644);
   created_ = fd_ >= 0;
@@ -82,7 +87,7 @@ void results_file::start() {
   if (::fstat(fd_, &st) != 0) fail(errno, "cannot read results file", path_);
   // O_TRUNC's effect, now that every output is open; a device or a pipe (/dev/full, /dev/stdout)
   // has nothing to truncate, and ftruncate would refuse it.
-  if (!resume_ && S_ISREG(st.st_mode) && st.st_size > 0) {
+  if (!resume_ && S_ISREG(st.st_mode) && st.st_size > 0 && path_ != "-") {
     if (::ftruncate(fd_, 0) != 0) fail(errno, "cannot truncate results file", path_);
     st.st_size = 0;
   }

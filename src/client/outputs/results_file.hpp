@@ -32,8 +32,9 @@ class results_file {
   // Opens path for appending, creating it if missing, and changes no byte of an existing file, so
   // a run opens every output before it truncates any (a bad --log must not cost an earlier run's
   // results). resume: opened read-write, as scan_results needs it. Throws std::system_error naming
-  // the path (escaped) when it cannot be opened. A file this call created and start() never
-  // reached is removed again: a refused run leaves no results file behind.
+  // the path (escaped) when it cannot be opened. "-" is stdout (never truncated, never removed).
+  // A file this call created and start() never reached is removed again: a refused run leaves no
+  // results file behind.
   results_file(const std::filesystem::path& path, result_format format, bool resume);
   ~results_file();
   results_file(const results_file&) = delete;
