@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/client_command.hpp"
+#include "cli/config_file.hpp"
 #include "cli/console.hpp"
 #include "cli/demo_command.hpp"
 #include "cli/exit_codes.hpp"
@@ -122,6 +123,13 @@ int parse_and_run(int argc, char** argv) {
       suggestion = option_suggestion(*command, argc, argv);
     }
     console::err("{}: {} (see '{} --help')\n", who, suggestion ? *suggestion : escape_for_log(e.what()), who);
+    return exit_usage;
+  }
+
+  try {
+    if (command != nullptr) apply_config_file(*command);
+  } catch (const std::exception& e) {
+    console::err("{}: {} (see '{} --help')\n", who, e.what(), who);
     return exit_usage;
   }
 
