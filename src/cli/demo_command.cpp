@@ -88,7 +88,7 @@ std::unique_ptr<demo_command> add_demo_command(CLI::App& root) {
   app->add_option("--lang", command->lang, "Language of log messages: id or en")
       ->check(CLI::IsMember({"id", "en"}))
       ->capture_default_str();
-  app->add_option("--seed", command->seed, "Make the server's delays reproducible");
+  app->add_option("--seed", command->seed, "Make the server's delays reproducible (default: random)");
   app->add_option("--delay-scale", command->delay_scale, "Multiply the server's delays by F; 0 removes them")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1000.0));

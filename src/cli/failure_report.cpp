@@ -13,7 +13,8 @@ namespace {
 
 bool mentions_refused(std::string_view error) {
   std::string lower(error);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return lower.find("refused") != std::string::npos || lower.find("couldn't connect") != std::string::npos;
 }
 
@@ -34,8 +35,9 @@ std::string render_failure_report(const run_summary& summary, const client::fail
                                   const failure_report_context& context) {
   if (summary.failures() == 0) return {};
   bool id = context.lang == themes::language::id;
-  std::string out = id ? fmt::format("{} dari {} tidak berhasil:", summary.failures(), item_count(summary.items(), context.lang))
-                       : fmt::format("{} of {} did not succeed:", summary.failures(), item_count(summary.items(), context.lang));
+  std::string out =
+      id ? fmt::format("{} dari {} tidak berhasil:", summary.failures(), item_count(summary.items(), context.lang))
+         : fmt::format("{} of {} did not succeed:", summary.failures(), item_count(summary.items(), context.lang));
   bool first = true;
   for (outcome o : all_outcomes) {
     if (o == outcome::ok || summary.count(o) == 0) continue;
@@ -70,7 +72,8 @@ std::string render_failure_report(const run_summary& summary, const client::fail
                 : fmt::format("nothing listens on {}: is the server running?{}\n", name, serve);
     } else {
       std::string error = escape_for_log(host.first_error);
-      out += id ? fmt::format("tidak satu pun permintaan ke {} tersambung ({}): periksa alamat dan jaringannya\n", name, error)
+      out += id ? fmt::format("tidak satu pun permintaan ke {} tersambung ({}): periksa alamat dan jaringannya\n", name,
+                              error)
                 : fmt::format("no request to {} could connect ({}): check the address and the network\n", name, error);
     }
   }

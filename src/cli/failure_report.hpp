@@ -16,8 +16,8 @@ namespace serentak::cli {
 
 struct failure_report_context {
   themes::language lang = themes::language::en;
-  std::string log_name;          // "" when --no-log
-  bool suggest_serve = false;    // a seed command: "serentak serve" is the server it expects
+  std::string log_name;        // "" when --no-log
+  bool suggest_serve = false;  // a seed command: "serentak serve" is the server it expects
 };
 
 // "" when every item ended ok.

@@ -26,7 +26,8 @@ namespace {
 
 std::vector<std::string> command_names(const CLI::App& app) {
   std::vector<std::string> names;
-  for (const CLI::App* sub : app.get_subcommands(std::function<bool(const CLI::App*)>{})) names.push_back(sub->get_name());
+  for (const CLI::App* sub : app.get_subcommands(std::function<bool(const CLI::App*)>{}))
+    names.push_back(sub->get_name());
   return names;
 }
 
@@ -81,7 +82,8 @@ int print_help(CLI::App& app, int argc, char** argv) {
 int parse_and_run(int argc, char** argv) {
   CLI::App app{"serentak: fetch many things at once, and mock the APIs they come from", "serentak"};
   app.formatter(std::make_shared<help_formatter>());
-  app.set_version_flag("--version", [] { return version_text(); }, "Print the versions of serentak and its libraries");
+  app.set_version_flag(
+      "--version", [] { return version_text(); }, "Print the versions of serentak and its libraries");
   app.set_help_flag("-h,--help", "Print this help; 'serentak help CMD' or 'serentak CMD --help' for a command's");
   app.require_subcommand(1, 1);
   app.fallthrough(false);

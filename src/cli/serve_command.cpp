@@ -85,7 +85,7 @@ std::unique_ptr<serve_command> add_serve_command(CLI::App& root) {
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
   app->add_option("--threads", config.threads, "I/O threads (default: CPU cores)")->check(CLI::Range(1u, 256u));
-  app->add_option("--seed", command->seed, "Make delays and random picks reproducible (any unsigned number)");
+  app->add_option("--seed", command->seed, "Make delays and random picks reproducible: any unsigned number (default: random)");
   app->add_option("--delay-scale", config.delay_scale, "Multiply every delay by F; 0 removes delays")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1000.0));

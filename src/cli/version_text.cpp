@@ -1,8 +1,8 @@
 #include "cli/version_text.hpp"
 
-#include <boost/version.hpp>
 #include <curl/curl.h>
 #include <fmt/format.h>
+#include <boost/version.hpp>
 
 namespace serentak::cli {
 

@@ -48,11 +48,16 @@ struct child_setup {
 
 int open_target(target t, int pipe_write_end, const std::string& err_file) {
   switch (t) {
-    case target::full: return ::open("/dev/full", O_WRONLY | O_CLOEXEC);
-    case target::broken_pipe: return pipe_write_end;
-    case target::file: return ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    case target::dev_null: return ::open("/dev/null", O_RDWR | O_CLOEXEC);
-    case target::closed: return -1;
+    case target::full:
+      return ::open("/dev/full", O_WRONLY | O_CLOEXEC);
+    case target::broken_pipe:
+      return pipe_write_end;
+    case target::file:
+      return ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    case target::dev_null:
+      return ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    case target::closed:
+      return -1;
   }
   return -1;
 }
@@ -69,7 +74,8 @@ child_result run_child(std::vector<std::string> args, const child_setup& setup, 
   ::close(fds[0]);  // the reader is gone before the child starts: every write is EPIPE
   int in = open_target(setup.in, fds[1], err_file);
   int out = open_target(setup.out, fds[1], err_file);
-  int err = setup.err == target::file ? open_target(target::file, fds[1], err_file) : open_target(setup.err, fds[1], err_file);
+  int err = setup.err == target::file ? open_target(target::file, fds[1], err_file)
+                                      : open_target(setup.err, fds[1], err_file);
 
   pid_t pid = ::fork();
   if (pid == 0) {  // async-signal-safe calls only: set 0, 1, 2 up (or close them), then exec
@@ -149,7 +155,8 @@ TEST(unwritable_output, stdout_on_dev_full_is_exit_3_with_one_line_on_stderr) {
     auto r = run_child(c.args, {.out = target::full}, dir.path().string());
     EXPECT_EQ(r.signal, 0) << describe(c.args);
     EXPECT_EQ(r.exit_code, 3) << describe(c.args) << r.err;
-    EXPECT_NE(r.err.find("cannot write to stdout: No space left on device"), std::string::npos) << describe(c.args) << r.err;
+    EXPECT_NE(r.err.find("cannot write to stdout: No space left on device"), std::string::npos)
+        << describe(c.args) << r.err;
   }
 }
 
@@ -188,14 +195,16 @@ TEST(unwritable_output, an_unwritable_stderr_keeps_every_documented_status) {
     EXPECT_EQ(usage.exit_code, 2);
     auto typo = run_child({"wether"}, {.err = err}, dir.path().string());
     EXPECT_EQ(typo.exit_code, 2);
-    auto failed = run_child({"profiles", "--base", server.base_url(), "--no-log", "9999"}, {.err = err}, dir.path().string());
+    auto failed =
+        run_child({"profiles", "--base", server.base_url(), "--no-log", "9999"}, {.err = err}, dir.path().string());
     EXPECT_EQ(failed.exit_code, 1);
     EXPECT_EQ(failed.signal, 0);
   }
 }
 
 TEST(unwritable_output, sigterm_is_143_even_when_neither_stdout_nor_stderr_can_be_written) {
-  testing::scripted_http_server hanging([](const testing::scripted_request&) { return testing::scripted_reply::hang(); });
+  testing::scripted_http_server hanging(
+      [](const testing::scripted_request&) { return testing::scripted_reply::hang(); });
   scratch_dir dir;
   for (target t : {target::full, target::broken_pipe}) {
     auto r = run_child({"fetch", "--url", hanging.url("/p?id={}"), "--no-log", "--timeout", "20s", "1", "2"},

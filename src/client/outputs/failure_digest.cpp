@@ -10,8 +10,8 @@ std::string_view url_host(std::string_view url) {
   return at == std::string_view::npos ? authority : authority.substr(at + 1);
 }
 
-void failure_digest::add(std::size_t index, std::string_view item, std::string_view url, outcome kind,
-                         long http_status, std::string_view error) {
+void failure_digest::add(std::size_t index, std::string_view item, std::string_view url, outcome kind, long http_status,
+                         std::string_view error) {
   std::string_view host = url_host(url);
   host_tally* tally = nullptr;
   for (host_tally& known : hosts_) {

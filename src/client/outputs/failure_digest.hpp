@@ -19,18 +19,18 @@ namespace serentak::client {
 
 struct failed_item {
   std::size_t index = 0;
-  std::string item;    // redacted, as the log shows it
-  std::string url;     // redacted
+  std::string item;  // redacted, as the log shows it
+  std::string url;   // redacted
   outcome kind = outcome::unexpected;
   long http_status = 0;
   std::string reason;  // the transport's error, or empty when the status says it all
 };
 
 struct host_tally {
-  std::string host;                 // "127.0.0.1:5000", as the URL names it
-  std::uint64_t finished = 0;       // items to this host that ended, whatever their outcome
-  std::uint64_t connect_failed = 0; // of those, how many ended connection_error
-  std::string first_error;          // the first connection error's text
+  std::string host;                  // "127.0.0.1:5000", as the URL names it
+  std::uint64_t finished = 0;        // items to this host that ended, whatever their outcome
+  std::uint64_t connect_failed = 0;  // of those, how many ended connection_error
+  std::string first_error;           // the first connection error's text
 };
 
 class failure_digest {
