@@ -1,5 +1,8 @@
 #include "cli/failure_report.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "client/outputs/failure_digest.hpp"
@@ -65,6 +68,16 @@ TEST(failure_report, one_item_is_singular_and_hostile_text_is_escaped) {
   std::string report = render_failure_report(summary, digest, {themes::language::en, "log.txt", false});
   EXPECT_TRUE(report.starts_with("1 of 1 item did not succeed: server_error 1\n")) << report;
   EXPECT_EQ(report.find('\x1b'), std::string::npos) << report;
+}
+
+TEST(failure_digest, keeps_the_lowest_indexes_whatever_the_finishing_order) {
+  failure_digest digest(3);
+  for (std::size_t index : {9, 4, 7, 1, 8, 0, 5}) digest.add(index, "x", "http://h/", outcome::timeout, 0, "");
+  std::vector<std::size_t> kept;
+  for (const auto& failed : digest.first_failures()) kept.push_back(failed.index);
+  std::sort(kept.begin(), kept.end());
+  EXPECT_EQ(kept, (std::vector<std::size_t>{0, 1, 4}));
+  EXPECT_EQ(digest.failures(), 7u);
 }
 
 TEST(failure_digest, keeps_what_it_was_told_and_counts_the_rest) {

@@ -1,5 +1,7 @@
 #include "client/outputs/failure_digest.hpp"
 
+#include <algorithm>
+
 namespace serentak::client {
 
 std::string_view url_host(std::string_view url) {
@@ -28,9 +30,16 @@ void failure_digest::add(std::size_t index, std::string_view item, std::string_v
   }
   if (kind == outcome::ok) return;
   ++failures_;
-  if (first_.size() < keep_) {
-    first_.push_back(failed_item{index, std::string(item), std::string(url), kind, http_status, std::string(error)});
+  // The `keep` lowest indexes, whatever order items finish in: a max-heap on index, so the report
+  // lists the same items on every run, at O(log keep) per failure.
+  auto later = [](const failed_item& a, const failed_item& b) { return a.index < b.index; };
+  if (first_.size() == keep_) {
+    if (keep_ == 0 || index >= first_.front().index) return;
+    std::pop_heap(first_.begin(), first_.end(), later);
+    first_.pop_back();
   }
+  first_.push_back(failed_item{index, std::string(item), std::string(url), kind, http_status, std::string(error)});
+  std::push_heap(first_.begin(), first_.end(), later);
 }
 
 }  // namespace serentak::client

@@ -1,6 +1,6 @@
 #pragma once
 // What the failure report after a run needs (issue 15, point 1), gathered as the run goes at a
-// bounded cost: the first `keep` failed items with their outcome and reason, and per host (at
+// bounded cost: the `keep` failed items of lowest index with their outcome and reason, and per host (at
 // most max_hosts of them) how many items finished and how many of those ended connection_error,
 // so "nothing listens on 127.0.0.1:5000" can be said without reading the log back.
 //
@@ -43,7 +43,7 @@ class failure_digest {
   void add(std::size_t index, std::string_view item, std::string_view url, outcome kind, long http_status,
            std::string_view error);
 
-  const std::vector<failed_item>& first_failures() const noexcept { return first_; }
+  const std::vector<failed_item>& first_failures() const noexcept { return first_; }  // heap order: sort to show
   std::uint64_t failures() const noexcept { return failures_; }
   const std::vector<host_tally>& hosts() const noexcept { return hosts_; }
   std::size_t keep() const noexcept { return keep_; }
