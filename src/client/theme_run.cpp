@@ -102,7 +102,8 @@ theme_run_result run_theme(const theme_run_config& config) {
   std::chrono::milliseconds timeout = config.timeout.count() > 0 ? config.timeout : theme.timeout;
   std::size_t to_fetch = result.total_items - std::min(result.total_items, resumed.records);
 
-  log.write("MainClient", render(voice.run_started, "count", std::to_string(to_fetch)));
+  std::string_view started_line = to_fetch == 1 && !voice.run_started_one.empty() ? voice.run_started_one : voice.run_started;
+  log.write("MainClient", render(started_line, "count", std::to_string(to_fetch)));
   auto started = std::chrono::steady_clock::now();
 
   stream_source source(parts, config.max_line_bytes, urls, config.dedupe, std::move(resumed.done));
