@@ -10,8 +10,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/console.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/failure_report.hpp"
 #include "cli/fd_limit.hpp"
+#include "cli/option_conventions.hpp"
 #include "cli/request_options.hpp"
 #include "cli/signal_watch.hpp"
 #include "client/inputs/item_inputs.hpp"
@@ -25,6 +28,20 @@ namespace {
 std::string seconds_text(std::chrono::milliseconds ms) { return fmt::format("{}", static_cast<double>(ms.count()) / 1000.0); }
 
 std::chrono::milliseconds to_ms(double seconds) { return std::chrono::milliseconds(static_cast<long long>(seconds * 1000)); }
+
+// The results format: --format, else the --out file's extension (.jsonl, .ndjson or .csv; '-',
+// stdout, is JSONL). Anything else is refused rather than guessed: `-o x.json` once wrote JSONL.
+result_format results_format(const client_options& options) {
+  if (!options.format.empty()) return result_format_from_name(options.format).value_or(result_format::jsonl);
+  if (options.out_path == "-") return result_format::jsonl;
+  std::string_view path = options.out_path;
+  for (std::string_view extension : {".jsonl", ".ndjson"}) {
+    if (path.size() > extension.size() && path.ends_with(extension)) return result_format::jsonl;
+  }
+  if (path.size() > 4 && path.ends_with(".csv")) return result_format::csv;
+  throw std::invalid_argument("--out '" + escape_for_log(options.out_path) +
+                              "': unknown results extension; name it .jsonl, .ndjson or .csv, or give --format jsonl|csv");
+}
 
 // Fills the run from the options; throws std::invalid_argument for combinations that make no sense.
 client::theme_run_config make_config(const client_command& command, themes::language lang) {
@@ -78,13 +95,11 @@ client::theme_run_config make_config(const client_command& command, themes::lang
   if (options.force && !config.resume) throw std::invalid_argument("--force needs --resume");
   if (!options.out_path.empty()) {
     config.out_path = options.out_path;
-    auto format = options.format.empty() ? result_format_for_path(options.out_path) : result_format_from_name(options.format);
-    if (!format) throw std::invalid_argument("--out: cannot tell the format from '" + escape_for_log(options.out_path) +
-                                             "'; name it .jsonl or .csv, or give --format");
-    config.out_format = *format;
+    config.out_format = results_format(options);
   } else if (!options.format.empty()) {
     throw std::invalid_argument("--format needs --out FILE");
   }
+  if (options.out_path == "-" && options.resume) throw std::invalid_argument("--resume needs --out FILE, not '-' (stdout)");
   if (command.theme->command == "fetch" && options.url_template.empty() && !options.items_are_urls) {
     throw std::invalid_argument("give --url TEMPLATE (with {} for the item) or --urls (each item is a URL)");
   }
@@ -95,14 +110,19 @@ client::theme_run_config make_config(const client_command& command, themes::lang
   return config;
 }
 
-void print_closing_lines(themes::language lang, const std::string& log_name, double seconds, bool log_enabled) {
+// The seed's closing lines, on stdout as the seed prints them; on stderr when stdout carries
+// machine output (--summary json, -o -), so that output is nothing but itself.
+void print_closing_lines(themes::language lang, const std::string& log_name, double seconds, bool log_enabled,
+                         bool to_stderr) {
+  std::string text;
   if (lang == themes::language::id) {
-    if (log_enabled) fmt::print("\nLog aktivitas klien disimpan di: {}\n", log_name);
-    fmt::print("{}Total waktu eksekusi: {:.2f} detik.\n", log_enabled ? "" : "\n", seconds);
+    if (log_enabled) text += fmt::format("\nLog aktivitas klien disimpan di: {}\n", log_name);
+    text += fmt::format("{}Total waktu eksekusi: {:.2f} detik.\n", log_enabled ? "" : "\n", seconds);
   } else {
-    if (log_enabled) fmt::print("\nClient activity log saved to: {}\n", log_name);
-    fmt::print("{}Total execution time: {:.2f} seconds.\n", log_enabled ? "" : "\n", seconds);
+    if (log_enabled) text += fmt::format("\nClient activity log saved to: {}\n", log_name);
+    text += fmt::format("{}Total execution time: {:.2f} seconds.\n", log_enabled ? "" : "\n", seconds);
   }
+  to_stderr ? console::err(text) : console::out(text);
 }
 
 }  // namespace
@@ -112,6 +132,7 @@ std::unique_ptr<client_command> add_theme_command(CLI::App& root, const themes::
   command->theme = &theme;
   command->app = root.add_subcommand(std::string(theme.command), std::string(theme.summary));
   add_client_options(*command->app, command->options, seconds_text(theme.timeout), theme.log_file, "id");
+  accept_durations(*command->app, {"--timeout", "--connect-timeout"});
   return command;
 }
 
@@ -121,8 +142,13 @@ std::unique_ptr<client_command> add_fetch_command(CLI::App& root) {
   command->theme = &theme;
   command->default_lang = "en";
   command->options.summary = "text";  // a bulk run ends with its numbers; the seed commands stay seed-exact
+  command->options.base_url.clear();  // no seed server to assume: --urls path items need a --base
   command->app = root.add_subcommand(std::string(theme.command), std::string(theme.summary));
   add_client_options(*command->app, command->options, seconds_text(theme.timeout), theme.log_file, "en");
+  accept_durations(*command->app, {"--timeout", "--connect-timeout"});
+  // Nothing of the seed in fetch's help: it has no default items and no default server.
+  command->app->get_option("items")->description("Items to fetch; '-' reads standard input");
+  command->app->get_option("--base")->description("Base URL that --urls items starting with '/' are joined to (default: none)");
   command->app->add_option("--url", command->options.url_template,
                            "URL template; {} is replaced by the percent-encoded item, e.g. 'http://h/p?id={}'");
   command->app->add_flag("--urls", command->options.items_are_urls, "Each item is a whole http(s) URL");
@@ -139,17 +165,18 @@ int run_client_command(const client_command& command) {
   try {
     config = make_config(command, lang);
   } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "serentak {}: {}\n", name, e.what());
+    console::err("serentak {}: {} (see 'serentak {} --help')\n", name, e.what(), name);
     return exit_usage;
   }
   if (config.connection.insecure) {  // once per run, however many requests it skips checks for
-    fmt::print(stderr, "serentak {}: warning: --insecure: server certificates and host names are not verified\n", name);
+    console::err("serentak {}: warning: --insecure: server certificates and host names are not verified\n", name);
   }
+  config.failures_kept = name == "health" ? 10000 : 10;  // health's story is which URLs are down: all of them
   std::size_t fd_limit = raise_fd_limit();
   if (config.concurrency > 0) {
     std::size_t fitting = fitting_concurrency(config.concurrency, fd_limit);
     if (fitting < config.concurrency) {
-      fmt::print(stderr, "serentak {}: warning: -c {} does not fit the open-file limit {}; using -c {}\n", name,
+      console::err("serentak {}: warning: -c {} does not fit the open-file limit {}; using -c {}\n", name,
                  config.concurrency, fd_limit, fitting);
       config.concurrency = fitting;
     }
@@ -162,27 +189,31 @@ int run_client_command(const client_command& command) {
   try {
     result = client::run_theme(config);
   } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "serentak {}: {}\n", name, e.what());
+    console::err("serentak {}: {}\n", name, e.what());
     return exit_usage;
   } catch (const std::system_error& e) {
-    fmt::print(stderr, "serentak {}: {}\n", name, e.what());
+    console::err("serentak {}: {}\n", name, e.what());
     return exit_usage;
   } catch (const client::input_interrupted& e) {
-    fmt::print(stderr, "serentak {}: {}\n", name, e.what());
+    console::err("serentak {}: {}\n", name, e.what());
     return signals.interrupted_exit_status();
   }
 
   double seconds = std::chrono::duration<double>(result.wall).count();
-  print_closing_lines(lang, escape_for_log(result.log_path.string()), seconds, config.log_enabled);
+  bool machine_stdout = options.out_path == "-" || options.summary == "json";
+  print_closing_lines(lang, escape_for_log(result.log_path.string()), seconds, config.log_enabled, machine_stdout);
   // After --resume the summary covers the whole results file, with this run's part shown apart.
   const run_summary& whole = result.whole_file ? *result.whole_file : result.summary;
+  // -o - streams records on stdout: a summary must not end up among them.
+  auto say = [&](std::string_view text) { options.out_path == "-" ? console::err(text) : console::out(text); };
   if (options.summary == "text") {
-    fmt::print("{}", render_summary_text(whole));
+    std::string text = render_summary_text(whole);
     if (result.whole_file) {
-      fmt::print("  (the whole results file) this run: {} fetched, {} of them again after a transient failure; "
-                 "{} kept from earlier runs, {} damaged records dropped\n",
-                 result.summary.items(), result.refetched, result.skipped_done, result.damaged_records);
+      text += fmt::format("  (the whole results file) this run: {} fetched, {} of them again after a transient failure; "
+                          "{} kept from earlier runs, {} damaged records dropped\n",
+                          result.summary.items(), result.refetched, result.skipped_done, result.damaged_records);
     }
+    say(text);
   }
   if (options.summary == "json") {
     if (result.whole_file) {
@@ -191,22 +222,28 @@ int run_client_command(const client_command& command) {
       j["this_run"]["refetched"] = result.refetched;
       j["this_run"]["kept"] = result.skipped_done;
       j["this_run"]["damaged_dropped"] = result.damaged_records;
-      fmt::print("{}\n", j.dump());
+      say(j.dump() + "\n");
     } else {
-      fmt::print("{}\n", render_summary_json(result.summary));
+      say(render_summary_json(result.summary) + "\n");
     }
   }
-  std::fflush(stdout);
   if (!result.compaction_error.empty()) {
-    fmt::print(stderr, "serentak {}: the results file could not be compacted ({}); a further --resume completes it\n",
-               name, escape_for_log(result.compaction_error));
+    console::err("serentak {}: the results file could not be compacted ({}); a further --resume completes it\n", name,
+                 escape_for_log(result.compaction_error));
   }
-  for (const std::string& note : result.input_notes) fmt::print(stderr, "serentak {}: note: {}\n", name, note);
+  for (const std::string& note : result.input_notes) console::err("serentak {}: note: {}\n", name, note);
+  if (!options.quiet && ::isatty(2) == 1) {
+    failure_report_context report;
+    report.lang = lang;
+    report.log_name = config.log_enabled ? escape_for_log(result.log_path.string()) : "";
+    report.suggest_serve = name != "fetch";
+    console::err(render_failure_report(result.summary, result.failures, report));
+  }
 
-  if (!result.engine_error.empty()) fmt::print(stderr, "serentak {}: {}\n", name, escape_for_log(result.engine_error));
+  if (!result.engine_error.empty()) console::err("serentak {}: {}\n", name, escape_for_log(result.engine_error));
   if (result.log_error != 0 || result.results_error != 0) {
     int err = result.log_error != 0 ? result.log_error : result.results_error;
-    fmt::print(stderr, "serentak {}: writing the {} failed: {}\n", name, result.log_error != 0 ? "log" : "results",
+    console::err("serentak {}: writing the {} failed: {}\n", name, result.log_error != 0 ? "log" : "results",
                std::generic_category().message(err));
     return exit_io_error;
   }

@@ -12,12 +12,12 @@ void add_client_options(CLI::App& command, client_options& options, std::string_
   command.add_flag("--dedupe", options.dedupe, "Fetch each distinct item once");
   command.add_option("--base", options.base_url, "Base URL of the API, http or https")->capture_default_str();
   command.add_option("--timeout", options.timeout_s,
-                     fmt::format("Timeout per attempt, seconds, connect included (default {})", default_timeout))
+                     fmt::format("Timeout per attempt, connect included: 500ms, 5s, 2m, or seconds (default {}s)", default_timeout))
       ->check(CLI::Range(0.001, 86400.0));
-  command.add_option("--connect-timeout", options.connect_timeout_s, "Connect timeout, seconds (default: --timeout)")
+  command.add_option("--connect-timeout", options.connect_timeout_s, "Connect timeout: 500ms, 5s, or seconds (default: bounded by --timeout)")
       ->check(CLI::Range(0.001, 86400.0));
   command.add_option("--max-body", options.max_body_bytes,
-                     "Largest response body kept, bytes; suffixes k, m, g (default 8m); larger is invalid_response")
+                     "Largest response body kept: bytes, or with k, m, g: 64k, 8m (default 8m); larger is invalid_response")
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 34));
   command.add_flag("--follow", options.follow, "Follow redirects (at most 5, http and https only)");
@@ -42,7 +42,7 @@ void add_client_options(CLI::App& command, client_options& options, std::string_
                    "second); a Retry-After pauses the whole host");
   command.add_option("--log", options.log_path, fmt::format("Event log file, truncated at start (default {})", default_log));
   command.add_flag("--no-log", options.no_log, "Write no event log");
-  command.add_option("-o,--out", options.out_path, "Results file, one record per item: FILE.jsonl or FILE.csv");
+  command.add_option("-o,--out", options.out_path, "Results file, one record per item: FILE.jsonl, FILE.ndjson or FILE.csv; '-' streams JSONL to stdout (default: none)");
   command.add_option("--format", options.format, "Results format: jsonl or csv (default: from --out's extension)")
       ->check(CLI::IsMember({"jsonl", "csv"}));
   // A flag, so `--resume ITEM` never takes the item as its value; `--resume=missing` still can.
@@ -79,6 +79,7 @@ void add_client_options(CLI::App& command, client_options& options, std::string_
   command.add_option("--redact-header", options.redact_headers,
                      "Another header whose value is a secret (never shown); repeatable, any case")
       ->allow_extra_args(false);
+  command.add_flag("-q,--quiet", options.quiet, "No progress line and no failure report on stderr (both only ever on a terminal)");
   command.add_option("--summary", options.summary, "After the run, print a summary: none, text or json")
       ->check(CLI::IsMember({"none", "text", "json"}))
       ->capture_default_str();

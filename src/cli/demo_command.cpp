@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/console.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/signal_watch.hpp"
 #include "client/theme_run.hpp"
@@ -42,17 +43,17 @@ void print_table(const std::vector<theme_outcome>& runs, double total_wall) {
   std::string header = fmt::format("{:<9} {:>5}", "theme", "items");
   for (outcome o : all_outcomes) header += fmt::format(" {:>4}", short_name(o));
   header += fmt::format(" {:>8} {:>12} {:>6}", "wall s", "sequential s", "gain");
-  fmt::print("{}\n{}\n", header, std::string(header.size(), '-'));
+  console::out("{}\n{}\n", header, std::string(header.size(), '-'));
   for (const theme_outcome& run : runs) {
     const run_summary& s = run.result.summary;
     std::string row = fmt::format("{:<9} {:>5}", run.theme->command, s.items());
     for (outcome o : all_outcomes) row += fmt::format(" {:>4}", s.count(o));
     double gain = s.wall_seconds() > 0 ? s.sequential_seconds() / s.wall_seconds() : 0;
     row += fmt::format(" {:>8.2f} {:>12.2f} {:>5.1f}x", s.wall_seconds(), s.sequential_seconds(), gain);
-    fmt::print("{}\n", row);
+    console::out("{}\n", row);
   }
-  fmt::print("{}\n", std::string(header.size(), '-'));
-  fmt::print("all five at once: {:.2f} s wall. Columns: ok, 404 not_found, 4xx client_error, 5xx server_error,\n"
+  console::out("{}\n", std::string(header.size(), '-'));
+  console::out("all five at once: {:.2f} s wall. Columns: ok, 404 not_found, 4xx client_error, 5xx server_error,\n"
              "tmo timeout, conn connection_error, inv invalid_response, unx unexpected.\n",
              total_wall);
 }
@@ -87,7 +88,7 @@ std::unique_ptr<demo_command> add_demo_command(CLI::App& root) {
   app->add_option("--lang", command->lang, "Language of log messages: id or en")
       ->check(CLI::IsMember({"id", "en"}))
       ->capture_default_str();
-  app->add_option("--seed", command->seed, "Make the server's delays reproducible");
+  app->add_option("--seed", command->seed, "Make the server's delays reproducible (default: random)");
   app->add_option("--delay-scale", command->delay_scale, "Multiply the server's delays by F; 0 removes them")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1000.0));
@@ -100,7 +101,7 @@ int run_demo_command(const demo_command& command) {
   std::error_code ec;
   std::filesystem::create_directories(command.log_dir, ec);
   if (ec) {
-    fmt::print(stderr, "serentak demo: cannot create --log-dir '{}': {}\n", escape_for_log(command.log_dir), ec.message());
+    console::err("serentak demo: cannot create --log-dir '{}': {}\n", escape_for_log(command.log_dir), ec.message());
     return exit_usage;
   }
 
@@ -115,14 +116,13 @@ int run_demo_command(const demo_command& command) {
   try {
     server = std::make_unique<server::mock_server>(server_config);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "serentak demo: cannot start the mock server: {}\n", e.what());
+    console::err("serentak demo: cannot start the mock server: {}\n", e.what());
     return exit_usage;
   }
   server->start();
   std::string base = fmt::format("http://127.0.0.1:{}", server->port());
-  fmt::print("serentak demo: mock server on {}, five clients at once, logs in {}\n\n", base,
+  console::out("serentak demo: mock server on {}, five clients at once, logs in {}\n\n", base,
              escape_for_log(command.log_dir));
-  std::fflush(stdout);
 
   std::vector<theme_outcome> runs;
   for (const themes::theme& theme : themes::seed_themes()) runs.push_back({&theme, {}, {}});
@@ -158,14 +158,12 @@ int run_demo_command(const demo_command& command) {
   }
   if (int status = signals.interrupted_exit_status(); status != 0) return status;
   if (!problems.empty()) {
-    fmt::print("\nNot what the seed data implies:\n");
-    for (const std::string& line : problems) fmt::print("  {}\n", line);
-    std::fflush(stdout);
+    console::out("\nNot what the seed data implies:\n");
+    for (const std::string& line : problems) console::out("  {}\n", line);
     return exit_items_failed;
   }
-  fmt::print("\nEvery item got the outcome the seed data implies (KUALA_LUMPUR, 999-9-99-999999-9, ORD-999 and\n"
+  console::out("\nEvery item got the outcome the seed data implies (KUALA_LUMPUR, 999-9-99-999999-9, ORD-999 and\n"
              "9999 not found; /status/error a server error; /status/nonexistent not found; /status/slow ok or timeout).\n");
-  std::fflush(stdout);
   return exit_ok;
 }
 

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/console.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/fd_limit.hpp"
 #include "cli/signal_watch.hpp"
@@ -32,23 +33,22 @@ std::string url_host(const std::string& host) { return host.find(':') != std::st
 void print_banner(const server::server_config& config, unsigned short port) {
   const char* scheme = config.tls_cert_file.empty() ? "http" : "https";
   std::string base = fmt::format("{}://{}:{}", scheme, url_host(config.host), port);
-  fmt::print("serentak mock API server running on {}\nEndpoints:\n", base);
+  console::out("serentak mock API server running on {}\nEndpoints:\n", base);
   const std::vector<server::scenario> builtin =
       config.scenarios.empty() ? server::builtin_scenarios() : std::vector<server::scenario>{};
   for (const server::scenario& s : config.scenarios.empty() ? builtin : config.scenarios) {
     std::string name = escape_for_log(s.name.empty() ? s.source : s.name);
     for (const server::scenario_route& route : s.routes) {
-      std::string faults = route.faults.empty() ? "" : fmt::format(", {} fault rule(s)", route.faults.size());
+      std::string faults = route.faults.empty() ? "" : fmt::format(", {} fault {}", route.faults.size(), route.faults.size() == 1 ? "rule" : "rules");
       if (route.keyed()) {
-        fmt::print("  - GET {}?{}=...  ({}{})\n", escape_for_log(route.path), escape_for_log(route.param), name,
+        console::out("  - GET {}?{}=...  ({}{})\n", escape_for_log(route.path), escape_for_log(route.param), name,
                    faults);
       } else {
-        fmt::print("  - GET {}  ({}{})\n", escape_for_log(route.path), name, faults);
+        console::out("  - GET {}  ({}{})\n", escape_for_log(route.path), name, faults);
       }
     }
   }
-  fmt::print("  - (other URLs answer 404 Not Found)\nPress Ctrl-C to stop.\n");
-  std::fflush(stdout);
+  console::out("  - (other URLs answer 404 Not Found)\nPress Ctrl-C to stop.\n");
 }
 
 const char* signal_name(int sig) {
@@ -87,11 +87,11 @@ std::string builtin_names() {
 int print_scenario(const std::string& name) {
   std::optional<server::scenario> found = server::builtin_scenario(name);
   if (!found) {
-    fmt::print(stderr, "serentak serve: --print-scenario: no built-in scenario '{}' (known: {})\n",
+    console::err("serentak serve: --print-scenario: no built-in scenario '{}' (known: {})\n",
                escape_for_log(name), builtin_names());
     return exit_usage;
   }
-  fmt::print("{}\n", server::to_json(*found).dump(2));
+  console::out("{}\n", server::to_json(*found).dump(2));
   return exit_ok;
 }
 
@@ -119,7 +119,7 @@ std::unique_ptr<serve_command> add_serve_command(CLI::App& root) {
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
   app->add_option("--threads", config.threads, "I/O threads (default: CPU cores)")->check(CLI::Range(1u, 256u));
-  app->add_option("--seed", command->seed, "Make delays and random picks reproducible (any unsigned number)");
+  app->add_option("--seed", command->seed, "Make delays and random picks reproducible: any unsigned number (default: random)");
   app->add_option("--delay-scale", config.delay_scale, "Multiply every delay by F; 0 removes delays")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1000.0));
@@ -176,7 +176,7 @@ int run_serve_command(const serve_command& command) {
   try {
     load_routes(command, config);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "serentak serve: {}\n", e.what());
+    console::err("serentak serve: {}\n", e.what());
     return exit_usage;
   }
   loading.store(false);
@@ -185,7 +185,7 @@ int run_serve_command(const serve_command& command) {
   try {
     server = std::make_unique<server::mock_server>(config);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "serentak serve: {}\n", e.what());
+    console::err("serentak serve: {}\n", e.what());
     return exit_usage;
   }
   print_banner(config, server->port());

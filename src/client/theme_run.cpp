@@ -36,12 +36,18 @@ std::string render(std::string_view tmpl, std::string_view name, std::string val
 }
 
 url_template make_urls(const theme_run_config& config) {
-  if (auto problem = check_target_url(config.base_url)) throw std::invalid_argument("--base: " + *problem);
-  std::string pattern = config.url_pattern.empty() ? std::string(config.theme->url_pattern) : config.url_pattern;
+  // A template the user gave (fetch --url) is a whole URL, checked as one before anything is sent:
+  // '127.0.0.1:5000/p?id={}' is refused, never glued onto --base.
+  if (!config.url_pattern.empty() && !config.items_are_urls) {
+    if (auto problem = check_target_url(config.url_pattern)) throw std::invalid_argument("--url: " + *problem);
+    return url_template("", config.url_pattern, false);
+  }
+  std::string pattern(config.theme->url_pattern);
   bool whole = config.items_are_urls || pattern.empty();
-  if (!whole && pattern.starts_with("http")) {  // a full URL template (fetch --url) needs no base
-    if (auto problem = check_target_url(pattern)) throw std::invalid_argument("--url: " + *problem);
-    return url_template("", pattern, false);
+  // A theme's route needs a base; whole-URL items need one only for items that are paths, and
+  // without one (fetch --urls) such an item is refused by the scan as not a URL.
+  if (!whole || !config.base_url.empty()) {
+    if (auto problem = check_target_url(config.base_url)) throw std::invalid_argument("--base: " + *problem);
   }
   return url_template(config.base_url, pattern, whole);
 }
@@ -221,13 +227,15 @@ theme_run_result run_theme(const theme_run_config& config) {
   // transient failure, found while streaming: the progress line's total is then a lower bound.
   std::size_t to_fetch = result.total_items - std::min(result.total_items, resumed ? resumed->records() : 0);
 
-  log.write("MainClient", render(voice.run_started, "count", std::to_string(to_fetch)));
+  std::string_view started_line = to_fetch == 1 && !voice.run_started_one.empty() ? voice.run_started_one : voice.run_started;
+  log.write("MainClient", render(started_line, "count", std::to_string(to_fetch)));
   auto started = std::chrono::steady_clock::now();
 
   stream_source source(parts, config.max_line_bytes, urls, config.dedupe);
   if (resumed) source.resume_from(&*resumed, config.out_format, !config.resume_missing_only);
   source.attach_results(results.get());
   theme_observer observer(theme, config.lang, log, timeout, config.keep_outcomes, result.total_items);
+  observer.keep_failures(config.failures_kept);
   observer.attach_results(results.get());
   std::unique_ptr<progress_line> progress;
   if (config.progress) progress = std::make_unique<progress_line>(to_fetch);
@@ -268,6 +276,7 @@ theme_run_result run_theme(const theme_run_config& config) {
                                    std::to_string(part.checked_items) + " items checked were read, the rest was ignored");
     }
   }
+  result.failures = observer.failures();
   result.skipped_done = source.skipped_done();
   result.refetched = source.refetched();
   result.skipped_duplicates = source.skipped_duplicates();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "client/engine/fetch_types.hpp"
+#include "client/outputs/failure_digest.hpp"
 #include "client/transport/transport_choice.hpp"
 #include "core/host_budget.hpp"
 #include "core/item_lines.hpp"
@@ -28,7 +29,8 @@ struct theme_run_config {
   std::vector<std::string> items;                  // command-line items; "-" is stdin. None and no
                                                    // input_files: the theme's default items
   std::vector<std::string> input_files;            // --input FILE, read after the items; "-" is stdin
-  std::string base_url = "http://127.0.0.1:5000";  // scheme://host:port, joined with the route
+  std::string base_url = "http://127.0.0.1:5000";  // scheme://host:port, joined with the route; "":
+                                                   // none (fetch), so a path item is refused
   std::string url_pattern;                         // non-empty: replaces the theme's; "{}" is the item
   bool items_are_urls = false;                     // each item is a whole URL (the health story, --urls)
   bool dedupe = false;                             // drop repeated items (8 bytes kept per unique item)
@@ -56,6 +58,7 @@ struct theme_run_config {
   bool echo_log = false;                           // also print log lines to stderr
   bool progress = false;                           // draw a progress line on stderr
   bool keep_outcomes = false;                      // fill theme_run_result::outcomes (demo)
+  std::size_t failures_kept = 10;                  // failed items theme_run_result::failures keeps whole
   const std::atomic<bool>* stop = nullptr;         // set by a signal: finish early
 };
 
@@ -72,6 +75,7 @@ struct theme_run_result {
   std::size_t skipped_duplicates = 0;     // items --dedupe dropped
   std::vector<std::string> items;         // the command-line or default items (not streamed ones)
   std::vector<outcome> outcomes;          // by item index, when keep_outcomes
+  failure_digest failures;                // the first failures and per-host connect failures
   std::filesystem::path log_path;
   int log_error = 0;                      // errno of the first failed log write, 0 if none
   int results_error = 0;                  // errno of the first failed results write, 0 if none

@@ -37,9 +37,11 @@ double run_summary::wall_seconds() const noexcept {
 }
 
 std::string render_summary_text(const run_summary& s) {
-  std::string out = fmt::format("Summary: {} items in {:.2f} s ({:.1f} items/s), {} retries\n", s.items(),
-                                s.wall_seconds(), ratio(static_cast<double>(s.items()), s.wall_seconds()),
-                                s.attempts > s.items() ? s.attempts - s.items() : 0);
+  std::uint64_t retries = s.attempts > s.items() ? s.attempts - s.items() : 0;
+  std::string out = fmt::format("Summary: {} {} in {:.2f} s ({:.1f} items/s), {} {}\n", s.items(),
+                                s.items() == 1 ? "item" : "items", s.wall_seconds(),
+                                ratio(static_cast<double>(s.items()), s.wall_seconds()), retries,
+                                retries == 1 ? "retry" : "retries");
   out += "  outcomes:";
   for (outcome o : all_outcomes) out += fmt::format(" {} {}", to_string(o), s.count(o));
   out += '\n';
@@ -75,6 +77,7 @@ std::string render_summary_json(const run_summary& s) {
         {"max", ms(h.max())}}},
       {"sequential_s", s.sequential_seconds()},
       {"concurrency_gain", ratio(s.sequential_seconds(), s.wall_seconds())},
+      {"schema", summary_schema_version},  // last: scripts that look for '{"items"' keep working
   };
   if (!s.hosts.empty()) {
     nlohmann::ordered_json hosts = nlohmann::ordered_json::array();

@@ -43,6 +43,10 @@ struct run_summary {
   double sequential_seconds() const noexcept { return static_cast<double>(latency.sum()) / 1e6; }
 };
 
+// The shape of render_summary_json, documented in docs/schema/summary.schema.json; raised only when
+// a field changes meaning or goes away (new fields may be added within a version).
+inline constexpr int summary_schema_version = 1;
+
 std::string render_summary_text(const run_summary& summary);
 std::string render_summary_json(const run_summary& summary);  // one line, no trailing newline
 

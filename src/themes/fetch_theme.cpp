@@ -17,6 +17,7 @@ const theme fetch{
     .default_items = {},
     .id = {.noun = "item",
            .run_started = "Memulai {count} permintaan secara concurrent.",
+           .run_started_one = "",  // no plural in Bahasa Indonesia
            .run_finished = "Semua permintaan selesai dalam {seconds} detik.",
            .worker_started = "",
            .request_sent = "",
@@ -31,6 +32,7 @@ const theme fetch{
            .worker_finished = ""},
     .en = {.noun = "item",
            .run_started = "Starting {count} concurrent requests.",
+           .run_started_one = "Starting {count} request.",
            .run_finished = "All requests finished in {seconds} seconds.",
            .worker_started = "",
            .request_sent = "",

@@ -22,6 +22,7 @@ enum class language { id, en };  // Bahasa Indonesia (the seed's voice) or Engli
 struct messages {
   std::string_view noun;            // the theme's word for an item, as {noun}: "kota", "ISBN"
   std::string_view run_started;     // MainClient, before any request: {count}
+  std::string_view run_started_one; // the same for exactly one item, where the language has a plural ("": run_started)
   std::string_view run_finished;    // MainClient, after the last item: {seconds} ("%.2f")
   std::string_view worker_started;  // Worker-<i>, first line of an item
   std::string_view request_sent;    // just before the request goes out

@@ -153,7 +153,7 @@ TEST(theme_commands, english_messages_with_lang_en) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("Client activity log saved to: " + log_path.string()), std::string::npos) << r.out;
   log_file log = read_log(log_path);
-  EXPECT_EQ(log.lines.front().second, "Starting 1 concurrent user profile fetches.");
+  EXPECT_EQ(log.lines.front().second, "Starting 1 user profile fetch.");  // singular (it once said "1 ... fetches")
   EXPECT_EQ(log.by_name["Worker-0"][2], "Success! Profile for @epsilon_ds found (4096 followers).");
 }
 

@@ -44,6 +44,15 @@ TEST(seed_themes, the_five_seed_stories_in_order) {
   EXPECT_EQ(themes::find_theme("nope"), nullptr);
 }
 
+TEST(seed_themes, english_has_a_singular_start_line_and_it_is_well_formed) {
+  for (const auto& t : themes::seed_themes()) {
+    std::string_view one = t.speak(language::en).run_started_one;
+    EXPECT_FALSE(one.empty()) << t.command;
+    EXPECT_FALSE(validate_template(one).has_value()) << t.command;
+    EXPECT_EQ(one.find("requests"), std::string_view::npos) << one;
+  }
+}
+
 TEST(seed_themes, every_template_is_well_formed) {
   for (const auto& t : themes::seed_themes()) {
     for (language lang : {language::id, language::en}) {

@@ -24,6 +24,12 @@ namespace {
 
 results_file::results_file(const std::filesystem::path& path, result_format format, bool resume)
     : path_(path), format_(format), resume_(resume) {
+  if (path == "-") {  // -o -: the records stream to stdout, through a descriptor of our own
+    if (resume) throw not_results_file("--resume needs a regular results file, not '-' (stdout)");
+    fd_ = ::fcntl(1, F_DUPFD_CLOEXEC, 3);
+    if (fd_ < 0) fail(errno, "cannot write results to stdout", path);
+    return;
+  }
   fd_ = ::open(path.c_str(), open_flags() | O_CREAT | O_EXCL, 0644);
   created_ = fd_ >= 0;
   // It exists (or is a dangling symlink, whose target O_EXCL will not create): open it as it is.
@@ -43,6 +49,7 @@ results_file::results_file(const std::filesystem::path& path, result_format form
 int results_file::open_flags() const noexcept { return (resume_ ? O_RDWR : O_WRONLY) | O_APPEND | O_CLOEXEC; }
 
 void results_file::lock() {
+  if (path_ == "-") return;  // stdout is the caller's: nothing of ours to guard
   // A run that compacts renames a new file over the path: if that happened while we took the
   // lock, we hold an unlinked inode; open the path again (a few times at most).
   for (int tries = 0;; ++tries) {
@@ -60,12 +67,13 @@ void results_file::start(const results_spec& spec) {
   if (::fstat(fd_, &st) != 0) fail(errno, "cannot read results file", path_);
   // O_TRUNC's effect, now that every output is open; a device or a pipe (/dev/full, /dev/stdout)
   // has nothing to truncate, and ftruncate would refuse it.
-  if (!resume_ && regular_ && st.st_size > 0) {
+  if (!resume_ && regular_ && st.st_size > 0 && path_ != "-") {
     if (::ftruncate(fd_, 0) != 0) fail(errno, "cannot truncate results file", path_);
     st.st_size = 0;
   }
   size_ = regular_ ? st.st_size : 0;
-  if (st.st_size == 0) {
+  // No preamble on stdout: a reader of `-o -` gets records only, and it can never be resumed.
+  if (st.st_size == 0 && path_ != "-") {
     std::string preamble = results_preamble(spec, format_);
     if (int err = log::write_fully(fd_, preamble); err != 0) {
       if (regular_) (void)::ftruncate(fd_, 0);

@@ -27,8 +27,9 @@ class results_file {
   // a run opens every output before it truncates any (a bad --log must not cost an earlier run's
   // results). resume: opened read-write for resume_index, and it must be a regular file
   // (not_results_file otherwise). Throws std::system_error naming the path (escaped) when it
-  // cannot be opened. A file this call created and start() never reached is removed again: a
-  // refused run leaves no results file behind.
+  // cannot be opened. "-" is stdout (never truncated, locked or removed). A file this call
+  // created and start() never reached is removed again: a refused run leaves no results file
+  // behind.
   results_file(const std::filesystem::path& path, result_format format, bool resume);
   ~results_file();
   results_file(const results_file&) = delete;

@@ -146,11 +146,17 @@ void theme_observer::on_finish(const fetch_request& request, const fetch_result&
   std::lock_guard lock(tally_mutex_);
   summary_.add(judged.kind, result.attempts, result.latency);
   if (keep_outcomes_ && request.index < outcomes_.size()) outcomes_[request.index] = judged.kind;
+  failures_.add(request.index, *context.find("item"), *context.find("url"), judged.kind, result.http_status, judged.error);
 }
 
 run_summary theme_observer::summary() const {
   std::lock_guard lock(tally_mutex_);
   return summary_;
+}
+
+failure_digest theme_observer::failures() const {
+  std::lock_guard lock(tally_mutex_);
+  return failures_;
 }
 
 std::vector<outcome> theme_observer::outcomes() const {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "client/engine/engine.hpp"
+#include "client/outputs/failure_digest.hpp"
 #include "client/outputs/progress_line.hpp"
 #include "client/outputs/results_file.hpp"
 #include "client/engine/response_judge.hpp"
@@ -38,6 +39,8 @@ class theme_observer final : public fetch_observer {
   // The items are secrets (they fill a secret header: -H 'Authorization: Bearer {}'): shown as
   // "***" in every line and record, and masked wherever they appear in the URL.
   void hide_items(bool hide) noexcept { hide_items_ = hide; }
+  // How many failed items failure_digest() keeps in full (the rest are counted); before the run.
+  void keep_failures(std::size_t keep) { failures_ = failure_digest(keep); }
 
   void on_start(const fetch_request& request) override;
   void on_retry(const fetch_request& request, const fetch_result& failed_attempt, std::chrono::milliseconds wait) override;
@@ -45,6 +48,7 @@ class theme_observer final : public fetch_observer {
 
   run_summary summary() const;
   std::vector<outcome> outcomes() const;  // by item index; unexpected where an item never finished
+  failure_digest failures() const;        // for the report on a terminal after the run
 
   // The message this theme logs for a result; exposed for tests of every theme and language.
   std::string render_outcome(const fetch_request& request, const fetch_result& result) const;
@@ -68,9 +72,10 @@ class theme_observer final : public fetch_observer {
   const std::atomic<bool>* stop_ = nullptr;
   bool hide_items_ = false;
 
-  mutable std::mutex tally_mutex_;  // guards summary_ and outcomes_
+  mutable std::mutex tally_mutex_;  // guards summary_, outcomes_ and failures_
   run_summary summary_;
   std::vector<outcome> outcomes_;
+  failure_digest failures_;
 };
 
 std::string worker_name(std::size_t index);

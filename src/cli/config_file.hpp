@@ -1,0 +1,16 @@
+#pragma once
+// `serentak CMD --config FILE`: a TOML file of the command's options, one `key = value` per option
+// by its long name (`timeout = "5s"`, `no-log = true`, `items = ["a", "b"]`), optionally under a
+// `[CMD]` table. Precedence: the command line, then the file, then the defaults. CLI11 2.1 reads
+// config files for the top-level app only, so the values are applied here, after parsing, to
+// every option the command line left unset, through the option's own validators.
+
+#include <CLI/CLI.hpp>
+
+namespace serentak::cli {
+
+// Throws CLI::Error (the file is missing or malformed, a value fails its check) or
+// std::invalid_argument (a key the command does not have), each naming the file.
+void apply_config_file(CLI::App& command);
+
+}  // namespace serentak::cli
