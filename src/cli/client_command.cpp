@@ -57,7 +57,9 @@ client::theme_run_config make_config(const client_command& command, themes::lang
   config.concurrency = options.concurrency;
   config.threads = options.threads;
   config.echo_log = options.verbose;
-  config.progress = !options.quiet && ::isatty(2) == 1;
+  bool terminal = ::isatty(2) == 1;
+  config.progress = (!options.quiet || options.live) && terminal;
+  config.live = options.live && terminal;
   config.resume = options.resume;
   if (!options.out_path.empty()) {
     config.out_path = options.out_path;
@@ -124,6 +126,9 @@ int run_client_command(const client_command& command) {
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "serentak {}: {}\n", name, e.what());
     return exit_usage;
+  }
+  if (options.live && !config.live) {
+    fmt::print(stderr, "serentak {}: --live needs a terminal on stderr; running without the live view\n", name);
   }
   std::size_t fd_limit = raise_fd_limit();
   if (config.concurrency > 0) {

@@ -45,6 +45,9 @@ void add_client_options(CLI::App& command, client_options& options, std::string_
   command.add_option("--threads", options.threads, "Worker threads (default: CPU cores)")->check(CLI::Range(1u, 256u));
   command.add_flag("-v,--verbose", options.verbose, "Also print each log line to stderr");
   command.add_flag("-q,--quiet", options.quiet, "No progress line on stderr");
+  command.add_flag("--live", options.live,
+                   "Full-screen live view on stderr (counts, rate, latency percentiles and histogram), "
+                   "redrawn 5 times a second; when stderr is not a terminal, a note and the normal run");
   command.add_option("--summary", options.summary, "After the run, print a summary: none, text or json")
       ->check(CLI::IsMember({"none", "text", "json"}))
       ->capture_default_str();

@@ -34,6 +34,7 @@ struct client_options {
   unsigned threads = 0;                        // engine worker threads; 0: cores
   bool verbose = false;                        // echo log lines to stderr
   bool quiet = false;                          // no progress line
+  bool live = false;                           // full-screen live view on a terminal (overrides quiet)
   std::string summary = "none";                // none | text | json, printed after the closing lines
                                                // (fetch: text; the seed commands keep the seed's output)
 };

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli/exit_codes.hpp"
+#include "log/console.hpp"
 
 namespace serentak::cli {
 namespace {
@@ -42,7 +43,10 @@ void signal_watch::watch() {
       if (quitting_.load()) return;
       continue;  // someone else's SIGUSR2: ignore it
     }
-    if (signal_.load() == SIGINT && sig == SIGINT) _exit(exit_sigint);  // the second Ctrl-C
+    if (signal_.load() == SIGINT && sig == SIGINT) {  // the second Ctrl-C: at once, the user's screen back
+      log::console::restore_before_forced_exit();
+      _exit(exit_sigint);
+    }
     int expected = 0;
     signal_.compare_exchange_strong(expected, sig);
     stop_.store(true);

@@ -91,7 +91,9 @@ theme_run_result run_theme(const theme_run_config& config) {
   resume_state resumed;
   if (config.resume) resumed = scan_results(config.out_path, config.out_format, result.total_items);
   if (results) results->start();
-  if (config.echo_log) log.echo_to(2);
+  // The one writer of stderr while the run draws on it: -v lines and the progress share its lock.
+  log::console terminal(2);
+  if (config.echo_log) log.echo_to(&terminal);
   const themes::messages& voice = theme.speak(config.lang);
   std::chrono::milliseconds timeout = config.timeout.count() > 0 ? config.timeout : theme.timeout;
   std::size_t to_fetch = result.total_items - std::min(result.total_items, resumed.records);
@@ -103,7 +105,10 @@ theme_run_result run_theme(const theme_run_config& config) {
   theme_observer observer(theme, config.lang, log, timeout, config.keep_outcomes, result.total_items);
   observer.attach_results(results.get());
   std::unique_ptr<progress_line> progress;
-  if (config.progress) progress = std::make_unique<progress_line>(to_fetch);
+  if (config.progress) {
+    progress = std::make_unique<progress_line>(to_fetch, terminal, config.live ? progress_style::screen : progress_style::line,
+                                               "serentak " + std::string(theme.command));
+  }
   observer.attach_progress(progress.get());
   observer.attach_stop(config.stop);
 

@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "log/console.hpp"
+
 namespace serentak::log {
 
 class event_log {
@@ -41,8 +43,9 @@ class event_log {
   // Appends one line; false if the kernel refused it (disk full, EPIPE). The first error is kept.
   bool write(std::string_view name, std::string_view message);
 
-  // Also print each line to fd (e.g. stderr for --verbose); -1 turns it off. Call before threads start.
-  void echo_to(int fd) noexcept { echo_fd_ = fd; }
+  // Also print each line to a terminal's console (stderr for --verbose), which erases and redraws
+  // the progress line around it; nullptr turns it off. Call before threads start.
+  void echo_to(console* out) noexcept { echo_ = out; }
 
   bool enabled() const noexcept { return fd_ >= 0; }
   // 0, or the errno of the first write that failed.
@@ -56,7 +59,7 @@ class event_log {
   event_log(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
 
   int fd_ = -1;
-  int echo_fd_ = -1;
+  console* echo_ = nullptr;  // not owned; locks itself (console::mutex_, taken after mutex_)
   std::filesystem::path path_;
   std::mutex mutex_;  // guards the timestamp-then-write step, nothing else
   std::atomic<int> first_error_{0};
