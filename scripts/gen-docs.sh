@@ -17,14 +17,16 @@ commands=$(printf '%s\n' "$root_help" | awk '/^[A-Za-z].*:$/ { in_sub = ($0 == "
 
 # The options of one help text, one per line ("-i --input"): every -x / --long in an option's term.
 options_of() {
+  # The term is the row up to its first run of two spaces; "-c,--concurrency N" and
+  # "-c, --concurrency N" both give "-c --concurrency".
   printf '%s\n' "$1" | awk '/^  -/ {
-    term = $1
-    n = split(term, parts, ",")
+    term = substr($0, 3)
+    if (match(term, /  /)) term = substr(term, 1, RSTART - 1)
+    term = " " term
     line = ""
-    for (i = 1; i <= n; i++) {
-      name = parts[i]
-      sub(/[= ].*/, "", name)
-      if (name ~ /^--?[A-Za-z0-9]/) line = line (line == "" ? "" : " ") name
+    while (match(term, /[, ]--?[A-Za-z0-9][A-Za-z0-9-]*/)) {
+      line = line (line == "" ? "" : " ") substr(term, RSTART + 1, RLENGTH - 1)
+      term = substr(term, RSTART + RLENGTH)
     }
     if (line != "") print line
   }'

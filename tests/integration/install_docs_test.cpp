@@ -52,10 +52,10 @@ std::vector<std::string> subcommands() {
 std::set<std::string> options_of(const std::string& command) {
   std::istringstream in(help_of({command, "--help"}));
   std::set<std::string> names;
-  const std::regex name(R"((^|,)(--?[A-Za-z0-9][A-Za-z0-9-]*))");
+  const std::regex name(R"(([, ])(--?[A-Za-z0-9][A-Za-z0-9-]*))");
   for (std::string line; std::getline(in, line);) {
     if (line.rfind("  -", 0) != 0) continue;
-    std::string term = line.substr(2, line.find(' ', 2) - 2);
+    std::string term = " " + line.substr(2, line.find("  ", 2) - 2);  // up to two spaces: "-c, --concurrency N"
     for (auto it = std::sregex_iterator(term.begin(), term.end(), name); it != std::sregex_iterator(); ++it) {
       names.insert((*it)[2]);
     }
