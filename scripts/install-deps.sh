@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Installs every Debian package that serentak's build, tests, demo and benchmarks need.
+# Installs the Debian packages serentak needs, by purpose: with no flag only what building the
+# program (and its man pages and completions) needs, which is what `make build`, `make demo` and
+# `make install` ask for; --test adds the tests' and fuzzers' needs, --bench the peers measured in
+# bench/, --package what `make deb` and its install test need. Flags combine.
 # Idempotent: packages already present are skipped, so a warm machine pays nothing.
-# Usage: scripts/install-deps.sh [--bench]   (--bench adds the peers measured in bench/)
+# Usage: scripts/install-deps.sh [--test] [--bench] [--package]
 set -euo pipefail
 
 build_packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config  # build-essential brings dpkg-dev (dpkg-shlibdeps)
   libcurl4-openssl-dev libboost-dev libssl-dev nlohmann-json3-dev libfmt-dev libcli11-dev
   libyaml-cpp-dev libsqlite3-dev         # monitor files and history (src/monitor)
+)
+test_packages=(
   libgtest-dev libgmock-dev
   zlib1g-dev                             # tests: hostile_responses_test builds gzip bodies
   clang-14 libclang-rt-14-dev            # libFuzzer and the clang sanitizer runtime
@@ -19,10 +24,20 @@ bench_packages=(
   python3-flask python3-requests         # the seed's own server and client, measured side by side
 )
 
+package_packages=(
+  file                                   # CPack's DEB generator finds the binaries to scan with it
+  man-db                                 # the package test runs `man -w serentak`
+)
+
 wanted=("${build_packages[@]}")
-if [[ "${1:-}" == "--bench" ]]; then
-  wanted+=("${bench_packages[@]}")
-fi
+for flag in "$@"; do
+  case "$flag" in
+    --test) wanted+=("${test_packages[@]}") ;;
+    --bench) wanted+=("${bench_packages[@]}") ;;
+    --package) wanted+=("${package_packages[@]}") ;;
+    *) echo "install-deps: unknown flag '$flag' (--test, --bench, --package)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for pkg in "${wanted[@]}"; do

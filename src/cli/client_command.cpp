@@ -88,7 +88,9 @@ client::theme_run_config make_config(const client_command& command, themes::lang
   config.concurrency = options.concurrency;
   config.threads = options.threads;
   config.echo_log = options.verbose;
-  config.progress = !options.quiet && ::isatty(2) == 1;
+  bool terminal = ::isatty(2) == 1;
+  config.progress = (!options.quiet || options.live) && terminal;
+  config.live = options.live && terminal;
   config.resume = !options.resume.empty();
   config.resume_missing_only = options.resume == "missing";
   config.force = options.force;
@@ -172,6 +174,9 @@ int run_client_command(const client_command& command) {
     console::err("serentak {}: warning: --insecure: server certificates and host names are not verified\n", name);
   }
   config.failures_kept = name == "health" ? 10000 : 10;  // health's story is which URLs are down: all of them
+  if (options.live && !config.live) {
+    console::err("serentak {}: --live needs a terminal on stderr; running without the live view\n", name);
+  }
   std::size_t fd_limit = raise_fd_limit();
   if (config.concurrency > 0) {
     std::size_t fitting = fitting_concurrency(config.concurrency, fd_limit);

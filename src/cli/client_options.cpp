@@ -59,7 +59,6 @@ void add_client_options(CLI::App& command, client_options& options, std::string_
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
   command.add_option("--threads", options.threads, "Worker threads (default: CPU cores)")->check(CLI::Range(1u, 256u));
   command.add_flag("-v,--verbose", options.verbose, "Also print each log line to stderr");
-  command.add_flag("-q,--quiet", options.quiet, "No progress line on stderr");
   command.add_option("-X,--method", options.method, "HTTP method, a token (default GET; POST when a body is given)");
   command.add_option("-H,--header", options.headers,
                      "Request header 'Name: value'; repeatable; {} in the value is the item, as given")
@@ -80,6 +79,9 @@ void add_client_options(CLI::App& command, client_options& options, std::string_
                      "Another header whose value is a secret (never shown); repeatable, any case")
       ->allow_extra_args(false);
   command.add_flag("-q,--quiet", options.quiet, "No progress line and no failure report on stderr (both only ever on a terminal)");
+  command.add_flag("--live", options.live,
+                   "Full-screen live view on stderr (counts, rate, latency percentiles and histogram), "
+                   "redrawn 5 times a second; when stderr is not a terminal, a note and the normal run");
   command.add_option("--summary", options.summary, "After the run, print a summary: none, text or json")
       ->check(CLI::IsMember({"none", "text", "json"}))
       ->capture_default_str();

@@ -51,6 +51,7 @@ struct client_options {
   std::string bearer_env;                      // --bearer-env VAR
   bool netrc = false;                          // --netrc
   std::vector<std::string> redact_headers;     // --redact-header NAME
+  bool live = false;                           // full-screen live view on a terminal (overrides quiet)
   std::string summary = "none";                // none | text | json, printed after the closing lines
                                                // (fetch: text; the seed commands keep the seed's output)
   connection_flags connection;                 // --cacert, --capath, -k, --cert, --key, --proxy, --noproxy,

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli/exit_codes.hpp"
+#include "log/console.hpp"
 
 namespace serentak::cli {
 namespace {
@@ -81,8 +82,11 @@ void signal_watch::watch() {
       continue;  // someone else's SIGUSR2: ignore it
     }
     // A Ctrl-C after any first signal (SIGINT, SIGTERM or SIGHUP) forces the exit: the graceful
-    // stop is taking longer than the user will wait.
-    if (signal_.load() != 0 && sig == SIGINT) _exit(exit_sigint);
+    // stop is taking longer than the user will wait. The user's screen comes back first.
+    if (signal_.load() != 0 && sig == SIGINT) {
+      log::console::restore_before_forced_exit();
+      _exit(exit_sigint);
+    }
     int expected = 0;
     signal_.compare_exchange_strong(expected, sig);
     stop_.store(true);

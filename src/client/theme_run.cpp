@@ -220,7 +220,9 @@ theme_run_result run_theme(const theme_run_config& config) {
   log.start(theme.log_title, config.resume);
   if (resumed) resumed->cut_torn_line();
   if (results) results->start(spec);
-  if (config.echo_log) log.echo_to(2);
+  // The one writer of stderr while the run draws on it: -v lines and the progress share its lock.
+  log::console terminal(2);
+  if (config.echo_log) log.echo_to(&terminal);
   const themes::messages& voice = theme.speak(config.lang);
   std::chrono::milliseconds timeout = config.timeout.count() > 0 ? config.timeout : theme.timeout;
   // Known before the stream: items with a record. A resume also fetches those whose record is a
@@ -238,7 +240,10 @@ theme_run_result run_theme(const theme_run_config& config) {
   observer.keep_failures(config.failures_kept);
   observer.attach_results(results.get());
   std::unique_ptr<progress_line> progress;
-  if (config.progress) progress = std::make_unique<progress_line>(to_fetch);
+  if (config.progress) {
+    progress = std::make_unique<progress_line>(to_fetch, terminal, config.live ? progress_style::screen : progress_style::line,
+                                               "serentak " + std::string(theme.command));
+  }
   observer.attach_progress(progress.get());
   observer.attach_stop(config.stop);
   observer.hide_items(shape.item_is_secret());

@@ -57,6 +57,7 @@ struct theme_run_config {
   unsigned threads = 0;                            // engine workers; 0: cores
   bool echo_log = false;                           // also print log lines to stderr
   bool progress = false;                           // draw a progress line on stderr
+  bool live = false;                               // with progress: the full-screen view (--live) instead
   bool keep_outcomes = false;                      // fill theme_run_result::outcomes (demo)
   std::size_t failures_kept = 10;                  // failed items theme_run_result::failures keeps whole
   const std::atomic<bool>* stop = nullptr;         // set by a signal: finish early

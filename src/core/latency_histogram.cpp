@@ -52,4 +52,11 @@ std::uint64_t latency_histogram::percentile(double q) const noexcept {
   return max_;
 }
 
+std::uint64_t latency_histogram::count_at_most(std::uint64_t micros) const noexcept {
+  std::size_t last = bucket_of(micros);
+  std::uint64_t seen = 0;
+  for (std::size_t i = 0; i <= last; ++i) seen += buckets_[i];
+  return seen;
+}
+
 }  // namespace serentak

@@ -22,6 +22,9 @@ class latency_histogram {
   // The value at quantile q in [0, 1]: the upper edge of the bucket holding it, clipped to max().
   std::uint64_t percentile(double q) const noexcept;
 
+  // How many values fall in buckets up to and including the one holding micros (the live view's bars).
+  std::uint64_t count_at_most(std::uint64_t micros) const noexcept;
+
   static std::size_t bucket_of(std::uint64_t micros) noexcept;
   static std::uint64_t bucket_upper(std::size_t bucket) noexcept;
 

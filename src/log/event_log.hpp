@@ -16,6 +16,8 @@
 
 #include <sys/types.h>
 
+#include "log/console.hpp"
+
 namespace serentak::log {
 
 class event_log {
@@ -48,8 +50,9 @@ class event_log {
   // a regular file is cut back to its last whole line, so it never holds a torn one.
   bool write(std::string_view name, std::string_view message);
 
-  // Also print each line to fd (e.g. stderr for --verbose); -1 turns it off. Call before threads start.
-  void echo_to(int fd) noexcept { echo_fd_ = fd; }
+  // Also print each line to a terminal's console (stderr for --verbose), which erases and redraws
+  // the progress line around it; nullptr turns it off. Call before threads start.
+  void echo_to(console* out) noexcept { echo_ = out; }
 
   bool enabled() const noexcept { return fd_ >= 0; }
   int fd() const noexcept { return fd_; }
@@ -64,7 +67,7 @@ class event_log {
   event_log(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
 
   int fd_ = -1;
-  int echo_fd_ = -1;
+  console* echo_ = nullptr;  // not owned; locks itself (console::mutex_, taken after mutex_)
   std::filesystem::path path_;
   bool regular_ = false;  // a regular file: a failed write is cut back to size_
   off_t size_ = 0;        // bytes of whole lines written (guarded by mutex_ once threads start)

@@ -141,7 +141,7 @@ void theme_observer::on_finish(const fetch_request& request, const fetch_result&
     record.http_version = result.http_version;
     results_->append(record);
   }
-  if (progress_ != nullptr) progress_->count_done(judged.kind != outcome::ok);
+  if (progress_ != nullptr) progress_->count_done(judged.kind, result.latency);
 
   std::lock_guard lock(tally_mutex_);
   summary_.add(judged.kind, result.attempts, result.latency);
