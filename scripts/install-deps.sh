@@ -11,13 +11,17 @@ build_packages=(
   zlib1g-dev                             # tests: hostile_responses_test builds gzip bodies
   clang-14 libclang-rt-14-dev            # libFuzzer and the clang sanitizer runtime
   python3 curl                           # tests/support scripts; curl drives `serentak serve` in a test
+  libhiredis-dev                         # queue/: Redis client for `serentak job` (hiredis 0.14, no TLS)
+)
+test_packages=(
+  redis-server                           # job_*_test start their own Redis (AOF on)
 )
 bench_packages=(
   wrk hyperfine nginx-light libbenchmark-dev time bc curl
   python3-flask python3-requests         # the seed's own server and client, measured side by side
 )
 
-wanted=("${build_packages[@]}")
+wanted=("${build_packages[@]}" "${test_packages[@]}")
 if [[ "${1:-}" == "--bench" ]]; then
   wanted+=("${bench_packages[@]}")
 fi

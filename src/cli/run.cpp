@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/demo_command.hpp"
+#include "cli/job_command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/serve_command.hpp"
 #include "cli/client_command.hpp"
@@ -28,6 +29,7 @@ int run(int argc, char** argv) {
   std::vector<std::unique_ptr<client_command>> client_commands;
   for (const themes::theme& theme : themes::seed_themes()) client_commands.push_back(add_theme_command(app, theme));
   client_commands.push_back(add_fetch_command(app));
+  auto job = add_job_command(app);
 
   try {
     app.parse(argc, argv);
@@ -42,6 +44,7 @@ int run(int argc, char** argv) {
     client::curl_global curl;
     if (serve->app->parsed()) return run_serve_command(*serve);
     if (demo->app->parsed()) return run_demo_command(*demo);
+    if (job->app->parsed()) return run_job_command(*job);
     for (const auto& command : client_commands) {
       if (command->app->parsed()) return run_client_command(*command);
     }
