@@ -70,7 +70,7 @@ bool job_sink::flush_batch(script_runner& scripts, std::vector<pending_record>& 
   redis_result result = scripts.run(scripts::record_and_ack, {keys_.records, keys_.items, keys_.outcomes, keys_.workers}, args);
   round_trips_.fetch_add(1);
   if (!result.ok()) {
-    if (result.error->what == redis_error::kind::server) outages_.report_down("storing records failed: " + result.error->message);
+    if (result.error->what == redis_error::kind::server) outages_.warn_once("storing records failed: " + result.error->message);
     return false;
   }
   written_.fetch_add(static_cast<std::size_t>(result.view().integer()));
@@ -105,7 +105,7 @@ void job_sink::flush_loop() {
     if (batch.empty()) continue;
     if (!connection.connected()) {
       if (auto failed = connection.connect()) {
-        outages_.report_down(failed->message);
+        outages_.report_down(&connection, failed->message);
         std::unique_lock lock(pending_mutex_);
         auto wait = backoff.next();
         if (quit_) wait = std::min<std::chrono::milliseconds>(wait, std::chrono::milliseconds(100));
@@ -113,7 +113,7 @@ void job_sink::flush_loop() {
         continue;
       }
       backoff.reset();
-      outages_.report_up();
+      outages_.report_up(&connection);
     }
     if (flush_batch(scripts, batch)) {
       batch.clear();

@@ -130,7 +130,7 @@ void job_source::read_loop() {
   while (!quitting()) {
     if (!connection.connected()) {
       if (auto failed = connection.connect()) {
-        outages_.report_down(failed->message);
+        outages_.report_down(&connection, failed->message);
         {
           std::unique_lock lock(queue_mutex_);
           drained_ = queue_.empty();
@@ -140,7 +140,7 @@ void job_source::read_loop() {
         continue;
       }
       backoff.reset();
-      outages_.report_up();
+      outages_.report_up(&connection);
     }
     {
       std::unique_lock lock(queue_mutex_);
@@ -168,7 +168,7 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
                                   std::to_string(room)});
     if (!r.ok()) {
       if (r.error->what == redis_error::kind::io) return false;
-      outages_.report_down("reclaiming failed: " + r.error->message);
+      outages_.warn_once("reclaiming failed: " + r.error->message);
       next_reclaim_ = clock::now() + config_.reclaim_every;
     } else {
       reply_view v = r.view();
@@ -206,7 +206,7 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
                                          std::to_string(room), "STREAMS", keys_.items, ">"});
     if (!r.ok()) {
       if (r.error->what == redis_error::kind::io) return false;
-      outages_.report_down("reading items failed: " + r.error->message);  // e.g. NOGROUP: the job was deleted
+      outages_.warn_once("reading items failed: " + r.error->message);  // e.g. NOGROUP: the job was deleted
       std::unique_lock lock(queue_mutex_);
       drained_ = queue_.empty();
       queue_changed_.notify_all();
