@@ -113,6 +113,11 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
   }
   if (!report.engine_error.empty()) fmt::print(stderr, "serentak job work: {}\n", escape_for_log(report.engine_error));
   if (int status = signals.interrupted_exit_status(); status != 0) return status;
+  if (report.gone) {
+    fmt::print(stderr, "serentak job work: job '{}' is gone from {} (deleted, or Redis lost its data)\n", endpoint.job,
+               endpoint.display());
+    return exit_usage;
+  }
   return exit_ok;
 }
 

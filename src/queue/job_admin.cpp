@@ -246,6 +246,7 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
     buffer.clear();
   };
   if (format == result_format::csv && ::lseek(fd, 0, SEEK_END) == 0) buffer += csv_header();
+  std::vector<bool> written(items, false);  // indexes written by this collect
   std::string cursor = "0";
   do {
     redis_result r = must(connection.command({"HSCAN", keys.records, cursor, "COUNT", "1000"}), "reading records");
@@ -257,6 +258,10 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
         ++report.skipped;
         continue;
       }
+      // HSCAN may return a field twice (the hash is rehashed during the scan): one line per index.
+      if (index >= written.size()) written.resize(index + 1, false);
+      if (written[index]) continue;
+      written[index] = true;
       std::string_view line = fields[k + 1].text();
       if (format == result_format::jsonl) {
         buffer.append(line);

@@ -43,6 +43,7 @@ return pushed
 )lua";
 
 const std::string_view record_and_ack = R"lua(
+if redis.call('EXISTS', KEYS[5]) == 0 then return -1 end
 local written = 0
 local k = 3
 while k < #ARGV do
@@ -58,6 +59,7 @@ return written
 )lua";
 
 const std::string_view dead_letter = R"lua(
+if redis.call('EXISTS', KEYS[5]) == 0 then return -1 end
 local k = 2
 while k < #ARGV do
   if redis.call('HSETNX', KEYS[1], ARGV[k + 1], ARGV[k + 2]) == 1 then

@@ -22,12 +22,12 @@ extern const std::string_view create_job;
 extern const std::string_view push_items;
 // KEYS meta; ARGV digest total. Marks the push complete (total items).
 extern const std::string_view finish_push;
-// KEYS records items outcomes workers; ARGV group consumer (id index outcome line)...
+// KEYS records items outcomes workers meta; ARGV group consumer (id index outcome line)...
 // For each: HSETNX the record (first record wins), count its outcome if it was written, XACK.
-// Returns the records written.
+// Returns the records written; -1 (nothing written) when the job is gone (no meta).
 extern const std::string_view record_and_ack;
-// KEYS records items outcomes dead; ARGV group (id index line deliveries error)...
-// Dead-letters each: its record (if none yet), an entry in the dead stream, XACK.
+// KEYS records items outcomes dead meta; ARGV group (id index line deliveries error)...
+// Dead-letters each: its record (if none yet), an entry in the dead stream, XACK; -1 when the job is gone.
 extern const std::string_view dead_letter;
 // KEYS items; ARGV group consumer lease_ms cursor count. XAUTOCLAIM, then each claimed entry's
 // delivery count. Returns {next_cursor, {id, {fields...}, deliveries}...}.

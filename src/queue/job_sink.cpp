@@ -67,13 +67,14 @@ bool job_sink::flush_batch(script_runner& scripts, std::vector<pending_record>& 
     args.push_back(r.outcome);
     args.push_back(r.line);
   }
-  redis_result result = scripts.run(scripts::record_and_ack, {keys_.records, keys_.items, keys_.outcomes, keys_.workers}, args);
+  redis_result result = scripts.run(scripts::record_and_ack, {keys_.records, keys_.items, keys_.outcomes, keys_.workers, keys_.meta}, args);
   round_trips_.fetch_add(1);
   if (!result.ok()) {
     if (result.error->what == redis_error::kind::server) outages_.warn_once("storing records failed: " + result.error->message);
     return false;
   }
-  written_.fetch_add(static_cast<std::size_t>(result.view().integer()));
+  // -1: the job is gone (deleted); the batch is dropped, the main loop notices and exits.
+  written_.fetch_add(static_cast<std::size_t>(std::max(0LL, result.view().integer())));
   return true;
 }
 

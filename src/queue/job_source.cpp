@@ -168,7 +168,7 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
                                   std::to_string(room)});
     if (!r.ok()) {
       if (r.error->what == redis_error::kind::io) return false;
-      outages_.warn_once("reclaiming failed: " + r.error->message);
+      if (r.error->message.find("NOGROUP") == std::string::npos) outages_.warn_once("reclaiming failed: " + r.error->message);
       next_reclaim_ = clock::now() + config_.reclaim_every;
     } else {
       reply_view v = r.view();
@@ -192,7 +192,7 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
         }
       }
       if (dead_args.size() > 1) {
-        redis_result d = scripts.run(scripts::dead_letter, {keys_.records, keys_.items, keys_.outcomes, keys_.dead}, dead_args);
+        redis_result d = scripts.run(scripts::dead_letter, {keys_.records, keys_.items, keys_.outcomes, keys_.dead, keys_.meta}, dead_args);
         if (!d.ok() && d.error->what == redis_error::kind::io) return false;  // reclaimed again later
       }
       // A full scan of the pending list is done when the cursor comes back to 0-0.
@@ -206,7 +206,8 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
                                          std::to_string(room), "STREAMS", keys_.items, ">"});
     if (!r.ok()) {
       if (r.error->what == redis_error::kind::io) return false;
-      outages_.warn_once("reading items failed: " + r.error->message);  // e.g. NOGROUP: the job was deleted
+      // NOGROUP: the job was deleted; the worker's main loop notices and says so.
+      if (!r.error->message.starts_with("NOGROUP")) outages_.warn_once("reading items failed: " + r.error->message);
       std::unique_lock lock(queue_mutex_);
       drained_ = queue_.empty();
       queue_changed_.notify_all();

@@ -22,16 +22,21 @@ std::string default_consumer() {
 
 bool stopping(const std::atomic<bool>* stop) { return stop != nullptr && stop->load(); }
 
-// Whether every item has a record: the push finished and the records hash holds that many.
-// nullopt when Redis cannot say (down).
-std::optional<bool> job_complete(redis_connection& connection, const job_keys& keys) {
+enum class job_state { running, complete, gone };
+
+// Whether every item has a record (the push finished and the records hash holds that many), or
+// the job is gone (deleted, or a Redis without persistence restarted empty). nullopt when Redis
+// cannot say (down).
+std::optional<job_state> check_job(redis_connection& connection, const job_keys& keys) {
   if (!connection.connected() && connection.connect()) return std::nullopt;
-  connection.append({"HGET", keys.meta, "total"});
+  connection.append({"HMGET", keys.meta, "spec", "total"});
   connection.append({"HLEN", keys.records});
   auto replies = connection.read_replies();
   if (!replies[0].ok() || !replies[1].ok()) return std::nullopt;
-  if (replies[0].view().is_nil()) return false;
-  return replies[1].view().integer() >= replies[0].view().integer();
+  reply_view meta = replies[0].view();
+  if (meta[0].is_nil()) return job_state::gone;
+  if (meta[1].is_nil()) return job_state::running;
+  return replies[1].view().integer() >= meta[1].integer() ? job_state::complete : job_state::running;
 }
 
 }  // namespace
@@ -74,8 +79,13 @@ job_work_report run_job_worker(const job_work_config& config) {
   auto next_check = std::chrono::steady_clock::now();
   while (!stopping(config.stop)) {
     if (std::chrono::steady_clock::now() >= next_check) {
-      if (auto complete = job_complete(main_connection, keys); complete && *complete) {
+      auto state = check_job(main_connection, keys);
+      if (state == job_state::complete) {
         report.complete = true;
+        break;
+      }
+      if (state == job_state::gone) {
+        report.gone = true;
         break;
       }
       next_check = std::chrono::steady_clock::now() + 250ms;
@@ -105,7 +115,7 @@ job_work_report run_job_worker(const job_work_config& config) {
   report.reclaimed = source.reclaimed();
   report.dead_lettered = source.dead_lettered();
   report.record_round_trips = sink.round_trips();
-  if (!report.complete && !stopping(config.stop)) report.complete = job_complete(main_connection, keys).value_or(false);
+  if (!report.complete && !report.gone && !stopping(config.stop)) report.complete = check_job(main_connection, keys) == job_state::complete;
   return report;
 }
 

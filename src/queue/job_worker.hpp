@@ -33,6 +33,7 @@ struct job_work_report {
   std::size_t dead_lettered = 0;
   std::size_t record_round_trips = 0;  // EVALSHA calls storing records
   bool complete = false;         // every item of the job has a record
+  bool gone = false;             // the job disappeared while working (deleted, or Redis lost its data)
   std::string consumer;
   std::string engine_error;
 };

@@ -170,5 +170,22 @@ TEST(job_queue, retry_requeues_failures_once_and_delete_removes_the_job) {
   EXPECT_EQ(run_job({"status", job}).exit_code, 2);
 }
 
+TEST(job_queue, a_worker_whose_job_is_deleted_under_it_exits_2_with_one_line) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  testing::serve_process serve({"--quiet", "--delay-scale", "0", "--fault", "books:hang"});
+  const std::string job = redis.url("vanishing");
+  ASSERT_EQ(run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "a", "b", "--timeout", "1"}).exit_code, 0);
+  auto w = testing::start_worker(job, {"-c", "2", "--lease", "60"}, dir.path(), "w");
+  ASSERT_TRUE(w->wait_until_watching(10s));
+  ASSERT_EQ(run_job({"delete", job}).exit_code, 0);
+  auto status = w->wait(20s);
+  ASSERT_TRUE(status.has_value()) << "a worker must not wait forever for a job that is gone";
+  EXPECT_EQ(*status, 2) << w->err();
+  EXPECT_NE(w->err().find("job 'vanishing' is gone"), std::string::npos) << w->err();
+  EXPECT_EQ(line_count(w->err()), 1U) << w->err();
+  EXPECT_EQ(redis.cli({"EXISTS", "serentak:vanishing:records"}), "0") << "its late records must not recreate the job";
+}
+
 }  // namespace
 }  // namespace serentak
