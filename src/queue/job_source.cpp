@@ -144,9 +144,12 @@ void job_source::read_loop() {
     }
     {
       std::unique_lock lock(queue_mutex_);
+      // Read when a quarter of the queue is free (or it is empty), not for every free slot: fewer,
+      // larger XREADGROUPs.
+      const std::size_t refill_at = config_.high_water - std::max<std::size_t>(1, config_.high_water / 4);
       queue_changed_.wait_for(lock, std::chrono::milliseconds(50),
-                              [this] { return quit_ || queue_.size() < config_.high_water; });
-      if (queue_.size() >= config_.high_water) continue;
+                              [this, refill_at] { return quit_ || queue_.size() <= refill_at; });
+      if (queue_.size() > refill_at) continue;
     }
     if (!read_round(connection, scripts)) continue;  // io error: reconnect at the top
   }
