@@ -3,6 +3,9 @@
 // a wrong address, a refused AUTH, a missing job and rediss:// each one line and exit 2; status,
 // retry and delete.
 #include <algorithm>
+#include <csignal>
+#include <map>
+#include <thread>
 #include <fstream>
 #include <string>
 
@@ -134,7 +137,7 @@ TEST(job_queue, wrong_address_refused_auth_missing_job_and_rediss_are_one_line_a
   EXPECT_EQ(push.exit_code, 0) << push.err;
 }
 
-TEST(job_queue, retry_requeues_failures_once_and_delete_removes_the_job) {
+TEST(job_queue, retry_requeues_failures_once_collect_resumes_status_watches_and_delete_removes_the_job) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());
   // isbn i3 answers 503 every time: server_error; everything else not_found.
@@ -160,6 +163,37 @@ TEST(job_queue, retry_requeues_failures_once_and_delete_removes_the_job) {
   auto status = nlohmann::json::parse(run_job({"status", job, "--json"}).out);
   EXPECT_EQ(status["outcomes"]["server_error"], 1) << "the retried record is counted once";
   EXPECT_EQ(status["done"], 20);
+
+  // collect --resume keeps what a file has (a torn last line cut) and appends the rest, once each.
+  auto partial = dir.path() / "partial.jsonl";
+  {
+    std::ifstream full(dir.path() / "collected.jsonl");
+    std::ofstream part(partial);
+    std::string line;
+    for (int i = 0; i < 7 && std::getline(full, line); ++i) part << line << "\n";
+    part << "{\"index\":1";  // torn
+  }
+  auto resumed = run_job({"collect", job, "-o", partial.string(), "--resume"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("13 records written"), std::string::npos) << resumed.out;
+  EXPECT_NE(resumed.out.find("(7 already there)"), std::string::npos) << resumed.out;
+  std::ifstream again(partial);
+  std::map<std::size_t, int> seen;
+  for (std::string line; std::getline(again, line);) ++seen[nlohmann::json::parse(line)["index"].get<std::size_t>()];
+  EXPECT_EQ(seen.size(), 20U);
+  for (const auto& [index, count] : seen) EXPECT_EQ(count, 1) << index;
+
+  // status --watch refreshes until interrupted.
+  auto watch = std::make_unique<testing::child_process>(
+      std::vector<std::string>{testing::binary_path().string(), "job", "status", job, "--watch", "0.2"}, dir.path() / "watch");
+  ASSERT_TRUE(watch->wait_until_watching(10s));
+  std::this_thread::sleep_for(700ms);
+  watch->signal(SIGINT);
+  EXPECT_EQ(watch->wait(5s), 130);
+  std::string shown = watch->out();
+  std::size_t refreshes = 0;
+  for (auto at = shown.find("--- job retry ---"); at != std::string::npos; at = shown.find("--- job retry ---", at + 1)) ++refreshes;
+  EXPECT_GE(refreshes, 2U) << shown;
 
   auto bad = run_job({"retry", job, "--outcome", "sometimes"});
   EXPECT_EQ(bad.exit_code, 2);
