@@ -24,7 +24,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::chrono::milliseconds to_ms(double seconds) { return std::chrono::milliseconds(static_cast<long long>(seconds * 1000)); }
+std::chrono::milliseconds to_ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+}
 
 queue::redis_endpoint parse_target(const std::string& target) {
   std::string problem;
@@ -34,7 +36,8 @@ queue::redis_endpoint parse_target(const std::string& target) {
 }
 
 queue::job_spec make_spec(const job_options& o) {
-  if (std::isnan(o.timeout_s) || std::isnan(o.connect_timeout_s)) throw queue::job_error("--timeout: nan is not a number of seconds");
+  if (std::isnan(o.timeout_s) || std::isnan(o.connect_timeout_s))
+    throw queue::job_error("--timeout: nan is not a number of seconds");
   queue::job_spec spec;
   if (o.url_template.empty() && !o.items_are_urls) {
     throw queue::job_error("give --url TEMPLATE (with {} for the item) or --urls (each item is a URL)");
@@ -47,8 +50,9 @@ queue::job_spec make_spec(const job_options& o) {
     if (auto problem = check_target_url(o.url_template)) throw queue::job_error("--url: " + *problem);
     // Everyone who can read the Redis instance can read the specification: no secrets in it.
     if (redact_url(o.url_template) != o.url_template) {
-      throw queue::job_error("--url holds a credential (user:password@ or a token parameter); a job's specification is "
-                             "readable by every Redis client, so it must not hold secrets");
+      throw queue::job_error(
+          "--url holds a credential (user:password@ or a token parameter); a job's specification is "
+          "readable by every Redis client, so it must not hold secrets");
     }
   }
   spec.url_template = o.url_template;
@@ -58,7 +62,8 @@ queue::job_spec make_spec(const job_options& o) {
   spec.retries = o.retries;
   if (!o.rate.empty()) {
     spec.rate_per_second = parse_rate(o.rate);
-    if (!spec.rate_per_second) throw queue::job_error("--rate '" + escape_for_log(o.rate) + "' is not a rate above 0 (e.g. 50, 50/s, 300/m)");
+    if (!spec.rate_per_second)
+      throw queue::job_error("--rate '" + escape_for_log(o.rate) + "' is not a rate above 0 (e.g. 50, 50/s, 300/m)");
   }
   spec.max_body_bytes = o.max_body_bytes;
   spec.follow_redirects = o.follow;
@@ -91,8 +96,8 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
   std::size_t fd_limit = raise_fd_limit();
   config.concurrency = o.concurrency;
   if (std::size_t fitting = fitting_concurrency(o.concurrency, fd_limit); fitting < o.concurrency) {
-    fmt::print(stderr, "serentak job work: warning: -c {} does not fit the open-file limit {}; using -c {}\n", o.concurrency,
-               fd_limit, fitting);
+    fmt::print(stderr, "serentak job work: warning: -c {} does not fit the open-file limit {}; using -c {}\n",
+               o.concurrency, fd_limit, fitting);
     config.concurrency = fitting;
   }
   reserve_descriptor_table(descriptors_for(config.concurrency));  // before signal_watch's thread
@@ -102,14 +107,16 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
   signal_watch signals;
   config.stop = &signals.stop_flag();
   queue::job_work_report report = queue::run_job_worker(config);
-  fmt::print("worker {}: {} items fetched, {} records stored ({} already recorded by another worker), {} taken over, "
-             "{} dead-lettered, {} released, {} record round trips{}\n",
-             escape_for_log(report.consumer), report.finished, report.written, report.finished - std::min(report.finished, report.written),
-             report.reclaimed, report.dead_lettered, report.released, report.record_round_trips,
-             report.complete ? "; job complete" : "");
+  fmt::print(
+      "worker {}: {} items fetched, {} records stored ({} already recorded by another worker), {} taken over, "
+      "{} dead-lettered, {} released, {} record round trips{}\n",
+      escape_for_log(report.consumer), report.finished, report.written,
+      report.finished - std::min(report.finished, report.written), report.reclaimed, report.dead_lettered,
+      report.released, report.record_round_trips, report.complete ? "; job complete" : "");
   std::fflush(stdout);
   if (report.unsent > 0) {
-    fmt::print(stderr, "serentak job work: {} records could not be stored; their items will be fetched again\n", report.unsent);
+    fmt::print(stderr, "serentak job work: {} records could not be stored; their items will be fetched again\n",
+               report.unsent);
   }
   if (!report.engine_error.empty()) fmt::print(stderr, "serentak job work: {}\n", escape_for_log(report.engine_error));
   if (int status = signals.interrupted_exit_status(); status != 0) return status;
@@ -157,7 +164,8 @@ int run_status(const job_options& o, const queue::redis_endpoint& endpoint) {
 int run_collect(const job_options& o, const queue::redis_endpoint& endpoint) {
   auto format = o.format.empty() ? result_format_for_path(o.out_path) : result_format_from_name(o.format);
   if (!format) {
-    throw queue::job_error("-o: cannot tell the format from '" + escape_for_log(o.out_path) + "'; name it .jsonl or .csv, or give --format");
+    throw queue::job_error("-o: cannot tell the format from '" + escape_for_log(o.out_path) +
+                           "'; name it .jsonl or .csv, or give --format");
   }
   queue::redis_connection connection(endpoint, queue::redis_timeouts{});
   queue::open_connection(connection);
@@ -174,7 +182,8 @@ int run_retry(const job_options& o, const queue::redis_endpoint& endpoint) {
     while (start <= list.size()) {
       std::size_t comma = list.find(',', start);
       std::string name = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (!outcome_from_string(name)) throw queue::job_error("--outcome: '" + escape_for_log(name) + "' is not an outcome");
+      if (!outcome_from_string(name))
+        throw queue::job_error("--outcome: '" + escape_for_log(name) + "' is not an outcome");
       outcomes.push_back(name);
       if (comma == std::string::npos) break;
       start = comma + 1;
@@ -207,18 +216,23 @@ std::unique_ptr<job_command> add_job_command(CLI::App& root) {
   command->app = root.add_subcommand("job", "Bulk jobs shared by workers on many machines through Redis Streams");
   command->app->require_subcommand(1, 1);
 
-  command->push = command->app->add_subcommand("push", "Store a job's request specification and stream its items into Redis");
+  command->push =
+      command->app->add_subcommand("push", "Store a job's request specification and stream its items into Redis");
   add_target(command->push, o);
   command->push->add_option("items", o.items, "Items; '-' reads standard input");
   command->push->add_option("-i,--input", o.input_files, "File of items, one per line; repeatable; '-' is stdin");
   command->push->add_option("--url", o.url_template, "URL template; {} is the percent-encoded item");
   command->push->add_flag("--urls", o.items_are_urls, "Each item is a whole http(s) URL");
-  command->push->add_option("--timeout", o.timeout_s, "Timeout per attempt, seconds (default 30)")->check(CLI::Range(0.001, 86400.0));
+  command->push->add_option("--timeout", o.timeout_s, "Timeout per attempt, seconds (default 30)")
+      ->check(CLI::Range(0.001, 86400.0));
   command->push->add_option("--connect-timeout", o.connect_timeout_s, "Connect timeout, seconds (default: --timeout)")
       ->check(CLI::Range(0.001, 86400.0));
-  command->push->add_option("--retries", o.retries, "Extra attempts for transient failures (default 0)")->check(CLI::Range(0, 100));
-  command->push->add_option("--rate", o.rate, "At most R attempts per second per worker: R, R/s or R/m (default: unlimited)");
-  command->push->add_option("--max-body", o.max_body_bytes, "Largest response body kept, bytes; suffixes k, m, g (default 8m)")
+  command->push->add_option("--retries", o.retries, "Extra attempts for transient failures (default 0)")
+      ->check(CLI::Range(0, 100));
+  command->push->add_option("--rate", o.rate,
+                            "At most R attempts per second per worker: R, R/s or R/m (default: unlimited)");
+  command->push
+      ->add_option("--max-body", o.max_body_bytes, "Largest response body kept, bytes; suffixes k, m, g (default 8m)")
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 34));
   command->push->add_flag("--follow", o.follow, "Follow redirects (at most 5)");
@@ -228,12 +242,13 @@ std::unique_ptr<job_command> add_job_command(CLI::App& root) {
   command->work->add_option("-c,--concurrency", o.concurrency, "Requests in flight in this worker (default 100)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
   command->work->add_option("--threads", o.threads, "Worker threads (default: CPU cores)")->check(CLI::Range(1u, 256u));
-  command->work->add_option("--max-deliveries", o.max_deliveries,
-                            "Deliveries after which an item is dead-lettered (default 5)")
+  command->work
+      ->add_option("--max-deliveries", o.max_deliveries, "Deliveries after which an item is dead-lettered (default 5)")
       ->check(CLI::Range(1LL, 1000LL));
-  command->work->add_option("--lease", o.lease_s,
-                            "Seconds after which another worker reclaims an unacknowledged item "
-                            "(default: 2 x (attempts x --timeout + backoff) + 2)")
+  command->work
+      ->add_option("--lease", o.lease_s,
+                   "Seconds after which another worker reclaims an unacknowledged item "
+                   "(default: 2 x (attempts x --timeout + backoff) + 2)")
       ->check(CLI::Range(0.1, 864000.0));
 
   command->status = command->app->add_subcommand("status", "Print a job's totals");
@@ -245,12 +260,14 @@ std::unique_ptr<job_command> add_job_command(CLI::App& root) {
   command->collect = command->app->add_subcommand("collect", "Write exactly one record per item to a file");
   add_target(command->collect, o);
   command->collect->add_option("-o,--out", o.out_path, "FILE.jsonl or FILE.csv")->required();
-  command->collect->add_option("--format", o.format, "jsonl or csv (default: from the extension)")->check(CLI::IsMember({"jsonl", "csv"}));
+  command->collect->add_option("--format", o.format, "jsonl or csv (default: from the extension)")
+      ->check(CLI::IsMember({"jsonl", "csv"}));
   command->collect->add_flag("--resume", o.resume, "Keep the records the file has; append the rest");
 
   command->retry = command->app->add_subcommand("retry", "Re-queue the items whose record has one of the outcomes");
   add_target(command->retry, o);
-  command->retry->add_option("--outcome", o.outcomes, "Outcomes, comma-separated (e.g. timeout,connection_error)")->required();
+  command->retry->add_option("--outcome", o.outcomes, "Outcomes, comma-separated (e.g. timeout,connection_error)")
+      ->required();
 
   command->remove = command->app->add_subcommand("delete", "Delete a job and its records");
   add_target(command->remove, o);

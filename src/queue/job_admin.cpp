@@ -30,7 +30,8 @@ redis_result must(redis_result result, std::string_view what) {
 }
 
 long long now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::size_t to_size(reply_view v) { return static_cast<std::size_t>(std::max(0LL, v.integer())); }
@@ -39,8 +40,9 @@ std::size_t to_size(reply_view v) { return static_cast<std::size_t>(std::max(0LL
 
 void open_connection(redis_connection& connection) {
   if (connection.endpoint().tls) {
-    throw job_error("rediss:// (TLS) is not supported by this build: Debian 12's hiredis 0.14 has no TLS; use redis:// "
-                    "over a private network or a TLS tunnel (stunnel, spiped)");
+    throw job_error(
+        "rediss:// (TLS) is not supported by this build: Debian 12's hiredis 0.14 has no TLS; use redis:// "
+        "over a private network or a TLS tunnel (stunnel, spiped)");
   }
   if (auto failed = connection.connect()) throw job_error(failed->message);
   // Streams need Redis >= 5, XAUTOCLAIM >= 6.2; a PING proves the session works after AUTH.
@@ -62,11 +64,14 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
   push_report report;
   const std::size_t max_line = item_line_parser::default_max_line_bytes;
   try {
-    report.total = client::scan_inputs(parts, max_line, [&](std::string_view item) {
-      if (urls.whole_url()) {
-        if (auto problem = check_target_url(urls.expand(item))) throw std::invalid_argument(*problem);
-      }
-    }, stop);
+    report.total = client::scan_inputs(
+        parts, max_line,
+        [&](std::string_view item) {
+          if (urls.whole_url()) {
+            if (auto problem = check_target_url(urls.expand(item))) throw std::invalid_argument(*problem);
+          }
+        },
+        stop);
   } catch (const std::invalid_argument& e) {
     throw job_error(e.what());
   }
@@ -74,7 +79,8 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
   job_keys keys(job_name);
   script_runner scripts(connection);
   const std::string digest = spec.digest();
-  redis_result created = scripts.run(scripts::create_job, {keys.meta, keys.items}, {spec.to_json(), digest, std::to_string(now_ms())});
+  redis_result created =
+      scripts.run(scripts::create_job, {keys.meta, keys.items}, {spec.to_json(), digest, std::to_string(now_ms())});
   if (!created.ok() && created.error->message.starts_with("SERENTAK_SPEC")) {
     throw job_error("job '" + job_name + "' already exists with a different specification (digest " +
                     created.error->message.substr(14) + ", this push " + digest + "); delete it or use another name");
@@ -123,7 +129,8 @@ job_status read_status(redis_connection& connection, const std::string& job_name
   connection.append({"HLEN", keys.records});
   connection.append({"HGETALL", keys.outcomes});
   connection.append({"XPENDING", keys.items, consumer_group});
-  connection.append({"XPENDING", keys.items, consumer_group, "IDLE", std::to_string(status.lease.count()), "-", "+", "100000"});
+  connection.append(
+      {"XPENDING", keys.items, consumer_group, "IDLE", std::to_string(status.lease.count()), "-", "+", "100000"});
   connection.append({"XLEN", keys.dead});
   connection.append({"HGETALL", keys.workers});
   connection.append({"XINFO", "GROUPS", keys.items});
@@ -138,7 +145,8 @@ job_status read_status(redis_connection& connection, const std::string& job_name
   status.records = to_size(replies[1].view());
   for (outcome o : all_outcomes) status.outcomes[std::string(to_string(o))] = 0;
   reply_view outcomes = replies[2].view();
-  for (std::size_t k = 0; k + 1 < outcomes.size(); k += 2) status.outcomes[std::string(outcomes[k].text())] = to_size(outcomes[k + 1]);
+  for (std::size_t k = 0; k + 1 < outcomes.size(); k += 2)
+    status.outcomes[std::string(outcomes[k].text())] = to_size(outcomes[k + 1]);
   reply_view pending = replies[3].view();
   std::map<std::string, worker_status> workers;
   if (replies[3].ok() && pending.size() >= 4) {
@@ -181,8 +189,10 @@ job_status read_status(redis_connection& connection, const std::string& job_name
 }
 
 std::string status_text(const job_status& s, std::optional<double> rate) {
-  std::string text = fmt::format("items      {}{}\n", s.total ? *s.total : s.pushed, s.total ? "" : " (push not finished)");
-  double percent = s.pushed > 0 ? 100.0 * static_cast<double>(s.records) / static_cast<double>(s.total.value_or(s.pushed)) : 0.0;
+  std::string text =
+      fmt::format("items      {}{}\n", s.total ? *s.total : s.pushed, s.total ? "" : " (push not finished)");
+  double percent =
+      s.pushed > 0 ? 100.0 * static_cast<double>(s.records) / static_cast<double>(s.total.value_or(s.pushed)) : 0.0;
   text += fmt::format("done       {} ({:.1f}%)\n", s.records, percent);
   for (const auto& [name, count] : s.outcomes) text += fmt::format("  {:<17}{}\n", name, count);
   text += fmt::format("waiting    {}\n", s.waiting);
@@ -211,7 +221,8 @@ std::string status_json(const job_status& s, std::optional<double> rate) {
   j["dead_lettered"] = s.dead;
   j["rate_per_second"] = rate ? nlohmann::json(*rate) : nlohmann::json(nullptr);
   j["workers"] = nlohmann::json::array();
-  for (const worker_status& w : s.workers) j["workers"].push_back({{"name", w.name}, {"records", w.records}, {"in_flight", w.pending}});
+  for (const worker_status& w : s.workers)
+    j["workers"].push_back({{"name", w.name}, {"records", w.records}, {"in_flight", w.pending}});
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -240,7 +251,8 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
     while (at < buffer.size()) {
       ssize_t n = ::write(fd, buffer.data() + at, buffer.size() - at);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) throw job_error(fmt::format("writing '{}' failed: {}", escape_for_log(out.string()), std::strerror(errno)));
+      if (n < 0)
+        throw job_error(fmt::format("writing '{}' failed: {}", escape_for_log(out.string()), std::strerror(errno)));
       at += static_cast<std::size_t>(n);
     }
     buffer.clear();
@@ -292,7 +304,8 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
   return report;
 }
 
-std::size_t retry_job(redis_connection& connection, const std::string& job_name, const std::vector<std::string>& outcomes) {
+std::size_t retry_job(redis_connection& connection, const std::string& job_name,
+                      const std::vector<std::string>& outcomes) {
   job_keys keys(job_name);
   load_spec(connection, keys, job_name);
   // HSCAN may return a field twice; a set keeps each index once, and ascending order keeps the
@@ -317,7 +330,8 @@ std::size_t retry_job(redis_connection& connection, const std::string& job_name,
   std::size_t requeued = 0;
   std::vector<std::string> args{generation};
   auto send = [&] {
-    redis_result r = must(scripts.run(scripts::requeue, {keys.meta, keys.records, keys.outcomes, keys.items}, args), "re-queueing");
+    redis_result r =
+        must(scripts.run(scripts::requeue, {keys.meta, keys.records, keys.outcomes, keys.items}, args), "re-queueing");
     requeued += to_size(r.view());
     args = {generation};
   };
@@ -333,8 +347,9 @@ std::size_t retry_job(redis_connection& connection, const std::string& job_name,
 std::size_t delete_job(redis_connection& connection, const std::string& job_name) {
   job_keys keys(job_name);
   load_spec(connection, keys, job_name);
-  redis_result r = must(connection.command({"DEL", keys.meta, keys.items, keys.records, keys.outcomes, keys.workers, keys.dead}),
-                        "deleting the job");
+  redis_result r =
+      must(connection.command({"DEL", keys.meta, keys.items, keys.records, keys.outcomes, keys.workers, keys.dead}),
+           "deleting the job");
   return to_size(r.view());
 }
 

@@ -50,10 +50,10 @@ struct job_status {
   std::optional<std::size_t> total;  // set once a push completed
   std::size_t records = 0;
   std::map<std::string, std::size_t> outcomes;  // every outcome, zeros included
-  std::size_t in_flight = 0;          // delivered, not acknowledged
-  std::size_t past_lease = 0;         // of those, idle longer than the default lease (counted up to 100,000)
+  std::size_t in_flight = 0;                    // delivered, not acknowledged
+  std::size_t past_lease = 0;                   // of those, idle longer than the default lease (counted up to 100,000)
   std::size_t dead = 0;
-  std::size_t waiting = 0;            // never delivered yet
+  std::size_t waiting = 0;  // never delivered yet
   std::vector<worker_status> workers;
   double seconds_since_push = 0;
   std::chrono::milliseconds lease{0};
@@ -70,7 +70,8 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
                            result_format format, bool resume);
 
 // Re-queues every item whose record has one of the outcomes; returns how many.
-std::size_t retry_job(redis_connection& connection, const std::string& job_name, const std::vector<std::string>& outcomes);
+std::size_t retry_job(redis_connection& connection, const std::string& job_name,
+                      const std::vector<std::string>& outcomes);
 
 // Deletes every key of the job; returns how many keys existed.
 std::size_t delete_job(redis_connection& connection, const std::string& job_name);

@@ -137,7 +137,8 @@ redis_result script_runner::run(std::string_view script, const std::vector<std::
     argv.insert(argv.end(), keys.begin(), keys.end());
     argv.insert(argv.end(), args.begin(), args.end());
     redis_result result = connection_.command(argv);
-    if (!result.ok() && result.error->what == redis_error::kind::server && result.error->message.starts_with("NOSCRIPT")) {
+    if (!result.ok() && result.error->what == redis_error::kind::server &&
+        result.error->message.starts_with("NOSCRIPT")) {
       continue;  // Redis restarted and forgot it: load it again
     }
     return result;

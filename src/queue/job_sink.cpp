@@ -7,8 +7,8 @@ namespace serentak::queue {
 namespace {
 
 using clock = std::chrono::steady_clock;
-constexpr std::size_t max_batch = 500;   // records per EVALSHA
-constexpr std::size_t eager_batch = 64;  // flush at once when this many wait
+constexpr std::size_t max_batch = 500;                  // records per EVALSHA
+constexpr std::size_t eager_batch = 64;                 // flush at once when this many wait
 constexpr auto linger = std::chrono::milliseconds(10);  // otherwise, after this long
 
 }  // namespace
@@ -67,10 +67,12 @@ bool job_sink::flush_batch(script_runner& scripts, std::vector<pending_record>& 
     args.push_back(r.outcome);
     args.push_back(r.line);
   }
-  redis_result result = scripts.run(scripts::record_and_ack, {keys_.records, keys_.items, keys_.outcomes, keys_.workers, keys_.meta}, args);
+  redis_result result = scripts.run(scripts::record_and_ack,
+                                    {keys_.records, keys_.items, keys_.outcomes, keys_.workers, keys_.meta}, args);
   round_trips_.fetch_add(1);
   if (!result.ok()) {
-    if (result.error->what == redis_error::kind::server) outages_.warn_once("storing records failed: " + result.error->message);
+    if (result.error->what == redis_error::kind::server)
+      outages_.warn_once("storing records failed: " + result.error->message);
     return false;
   }
   // -1: the job is gone (deleted); the batch is dropped, the main loop notices and exits.
@@ -90,7 +92,8 @@ void job_sink::flush_loop() {
       if (batch.empty()) {
         pending_changed_.wait_for(lock, linger, [this] { return quit_ || pending_.size() >= eager_batch; });
         std::size_t take = std::min(pending_.size(), max_batch);
-        batch.assign(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.begin() + static_cast<long>(take)));
+        batch.assign(std::make_move_iterator(pending_.begin()),
+                     std::make_move_iterator(pending_.begin() + static_cast<long>(take)));
         pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(take));
         in_flusher_.store(batch.size());
       }

@@ -27,8 +27,8 @@ namespace serentak::queue {
 
 class job_sink final : public client::fetch_observer {
  public:
-  job_sink(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, std::string consumer, job_source& source,
-           outage_reporter& outages, const std::atomic<bool>* stop);
+  job_sink(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, std::string consumer,
+           job_source& source, outage_reporter& outages, const std::atomic<bool>* stop);
   ~job_sink() override;
   job_sink(const job_sink&) = delete;
   job_sink& operator=(const job_sink&) = delete;
@@ -39,8 +39,8 @@ class job_sink final : public client::fetch_observer {
   // Flushes what is queued, trying for at most `budget`; returns how many records remain unsent.
   std::size_t finish(std::chrono::milliseconds budget);
 
-  std::size_t written() const { return written_.load(); }      // records this worker stored first
-  std::size_t finished() const { return finished_.load(); }    // items it finished (stored or not)
+  std::size_t written() const { return written_.load(); }    // records this worker stored first
+  std::size_t finished() const { return finished_.load(); }  // items it finished (stored or not)
   std::size_t round_trips() const { return round_trips_.load(); }
 
  private:
@@ -66,7 +66,7 @@ class job_sink final : public client::fetch_observer {
   std::vector<pending_record> pending_;
   bool quit_ = false;
   std::chrono::steady_clock::time_point flush_deadline_{};  // set by finish(): give up after it
-  std::atomic<std::size_t> in_flusher_{0};  // records taken by the flusher and not yet stored
+  std::atomic<std::size_t> in_flusher_{0};                  // records taken by the flusher and not yet stored
 
   std::atomic<std::size_t> written_{0};
   std::atomic<std::size_t> finished_{0};

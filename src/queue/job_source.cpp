@@ -167,11 +167,12 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
 
   if (clock::now() >= next_reclaim_) {
     redis_result r = scripts.run(scripts::reclaim, {keys_.items},
-                                 {consumer_group, config_.consumer, std::to_string(config_.lease.count()), reclaim_cursor_,
-                                  std::to_string(room)});
+                                 {consumer_group, config_.consumer, std::to_string(config_.lease.count()),
+                                  reclaim_cursor_, std::to_string(room)});
     if (!r.ok()) {
       if (r.error->what == redis_error::kind::io) return false;
-      if (r.error->message.find("NOGROUP") == std::string::npos) outages_.warn_once("reclaiming failed: " + r.error->message);
+      if (r.error->message.find("NOGROUP") == std::string::npos)
+        outages_.warn_once("reclaiming failed: " + r.error->message);
       next_reclaim_ = clock::now() + config_.reclaim_every;
     } else {
       reply_view v = r.view();
@@ -185,9 +186,10 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
         long long deliveries = v[k][2].integer();
         if (deliveries > config_.max_deliveries) {
           std::string url = urls_.expand(e.item);
-          dead_args.insert(dead_args.end(), {e.id, std::to_string(e.index), make_dead_record(e.index, e.item, url, deliveries),
-                                             std::to_string(deliveries),
-                                             "delivered " + std::to_string(deliveries) + " times without a final record"});
+          dead_args.insert(dead_args.end(),
+                           {e.id, std::to_string(e.index), make_dead_record(e.index, e.item, url, deliveries),
+                            std::to_string(deliveries),
+                            "delivered " + std::to_string(deliveries) + " times without a final record"});
           dead_lettered_.fetch_add(1);
         } else {
           reclaimed_.fetch_add(1);
@@ -195,7 +197,8 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
         }
       }
       if (dead_args.size() > 1) {
-        redis_result d = scripts.run(scripts::dead_letter, {keys_.records, keys_.items, keys_.outcomes, keys_.dead, keys_.meta}, dead_args);
+        redis_result d = scripts.run(scripts::dead_letter,
+                                     {keys_.records, keys_.items, keys_.outcomes, keys_.dead, keys_.meta}, dead_args);
         if (!d.ok() && d.error->what == redis_error::kind::io) return false;  // reclaimed again later
       }
       // A full scan of the pending list is done when the cursor comes back to 0-0.

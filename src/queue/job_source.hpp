@@ -81,14 +81,14 @@ class job_source final : public client::work_source {
   outage_reporter& outages_;
   const std::atomic<bool>* stop_;
 
-  mutable std::mutex queue_mutex_;  // guards everything down to reader_
+  mutable std::mutex queue_mutex_;         // guards everything down to reader_
   std::condition_variable queue_changed_;  // an item queued, a round ended, room freed, quit
   std::deque<entry> queue_;
   std::unordered_map<std::size_t, std::vector<std::string>> handed_out_;  // index -> entry IDs
   bool drained_ = false;   // the reader's last round found nothing (or Redis is down)
   bool run_over_ = false;  // next() returned nullopt in this run
   bool quit_ = false;
-  std::string reclaim_cursor_ = "0-0";  // reader thread only
+  std::string reclaim_cursor_ = "0-0";                    // reader thread only
   std::chrono::steady_clock::time_point next_reclaim_{};  // reader thread only
 
   std::atomic<std::size_t> dead_lettered_{0};

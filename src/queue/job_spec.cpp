@@ -59,7 +59,8 @@ std::optional<job_spec> parse_job_spec(std::string_view json, std::string& probl
 std::chrono::milliseconds default_lease(const job_spec& spec) {
   retry_policy retry;
   auto backoff = std::chrono::milliseconds(0);
-  for (int attempt = 1; attempt <= spec.retries; ++attempt) backoff += retry.delay_before(attempt, 1.0, std::nullopt);  // the longest wait
+  for (int attempt = 1; attempt <= spec.retries; ++attempt)
+    backoff += retry.delay_before(attempt, 1.0, std::nullopt);  // the longest wait
   return 2 * (spec.timeout * (spec.retries + 1) + backoff) + std::chrono::milliseconds(2000);
 }
 

@@ -13,12 +13,12 @@
 namespace serentak::queue {
 
 struct job_spec {
-  std::string url_template;                       // "{}" is the percent-encoded item; empty with items_are_urls
-  bool items_are_urls = false;                    // each item is a whole http(s) URL
-  std::chrono::milliseconds timeout{5000};        // per attempt
-  std::chrono::milliseconds connect_timeout{0};   // 0: bounded by timeout
-  int retries = 0;                                // extra attempts for transient outcomes
-  std::optional<double> rate_per_second;          // per worker process (not yet shared across workers)
+  std::string url_template;                      // "{}" is the percent-encoded item; empty with items_are_urls
+  bool items_are_urls = false;                   // each item is a whole http(s) URL
+  std::chrono::milliseconds timeout{5000};       // per attempt
+  std::chrono::milliseconds connect_timeout{0};  // 0: bounded by timeout
+  int retries = 0;                               // extra attempts for transient outcomes
+  std::optional<double> rate_per_second;         // per worker process (not yet shared across workers)
   std::uint64_t max_body_bytes = 8 * 1024 * 1024;
   bool follow_redirects = false;
 

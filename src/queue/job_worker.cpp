@@ -115,7 +115,8 @@ job_work_report run_job_worker(const job_work_config& config) {
   report.reclaimed = source.reclaimed();
   report.dead_lettered = source.dead_lettered();
   report.record_round_trips = sink.round_trips();
-  if (!report.complete && !report.gone && !stopping(config.stop)) report.complete = check_job(main_connection, keys) == job_state::complete;
+  if (!report.complete && !report.gone && !stopping(config.stop))
+    report.complete = check_job(main_connection, keys) == job_state::complete;
   return report;
 }
 

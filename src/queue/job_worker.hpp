@@ -16,24 +16,24 @@ namespace serentak::queue {
 
 struct job_work_config {
   redis_endpoint endpoint;
-  std::size_t concurrency = 100;                  // transfers in flight in this process
-  unsigned threads = 0;                           // engine threads; 0: cores
-  long long max_deliveries = 5;                   // deliveries before an item is dead-lettered
+  std::size_t concurrency = 100;                   // transfers in flight in this process
+  unsigned threads = 0;                            // engine threads; 0: cores
+  long long max_deliveries = 5;                    // deliveries before an item is dead-lettered
   std::optional<std::chrono::milliseconds> lease;  // nullopt: default_lease(spec)
-  std::string consumer;                           // empty: host:pid
+  std::string consumer;                            // empty: host:pid
   const std::atomic<bool>* stop = nullptr;
 };
 
 struct job_work_report {
-  std::size_t finished = 0;      // items this worker fetched to a final outcome
-  std::size_t written = 0;       // records it stored first (the rest were already recorded)
-  std::size_t unsent = 0;        // records it could not store before exiting (fetched again later)
-  std::size_t released = 0;      // items handed back on stop
-  std::size_t reclaimed = 0;     // items it took over from other workers
+  std::size_t finished = 0;   // items this worker fetched to a final outcome
+  std::size_t written = 0;    // records it stored first (the rest were already recorded)
+  std::size_t unsent = 0;     // records it could not store before exiting (fetched again later)
+  std::size_t released = 0;   // items handed back on stop
+  std::size_t reclaimed = 0;  // items it took over from other workers
   std::size_t dead_lettered = 0;
   std::size_t record_round_trips = 0;  // EVALSHA calls storing records
-  bool complete = false;         // every item of the job has a record
-  bool gone = false;             // the job disappeared while working (deleted, or Redis lost its data)
+  bool complete = false;               // every item of the job has a record
+  bool gone = false;                   // the job disappeared while working (deleted, or Redis lost its data)
   std::string consumer;
   std::string engine_error;
 };

@@ -23,8 +23,8 @@ class outage_reporter {
   void warn_once(const std::string& what);
 
  private:
-  std::string prefix_;  // "serentak job work"
-  std::mutex mutex_;    // guards everything below
+  std::string prefix_;          // "serentak job work"
+  std::mutex mutex_;            // guards everything below
   std::set<const void*> down_;  // connections that saw the outage and have not reconnected
   bool announced_ = false;      // the "pausing" line was printed and "back" not yet
   std::chrono::steady_clock::time_point back_at_{};

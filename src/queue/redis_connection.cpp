@@ -40,7 +40,8 @@ redis_error redis_connection::io_failure(std::string_view what) {
 std::optional<redis_error> redis_connection::connect() {
   close();
   context_ = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, to_timeval(timeouts_.connect));
-  if (context_ == nullptr) return redis_error{redis_error::kind::io, "Redis at " + endpoint_.display() + ": out of memory"};
+  if (context_ == nullptr)
+    return redis_error{redis_error::kind::io, "Redis at " + endpoint_.display() + ": out of memory"};
   if (context_->err != 0) return io_failure("cannot connect");
   redisSetTimeout(context_, to_timeval(timeouts_.command));
   redisEnableKeepAlive(context_);
@@ -52,7 +53,8 @@ std::optional<redis_error> redis_connection::connect() {
       // but ours is fixed anyway so no future server wording can echo one.
       if (auth.error->what == redis_error::kind::server) {
         close();
-        return redis_error{redis_error::kind::server, "Redis at " + endpoint_.display() + " refused the credentials (AUTH)"};
+        return redis_error{redis_error::kind::server,
+                           "Redis at " + endpoint_.display() + " refused the credentials (AUTH)"};
       }
       return auth.error;
     }
@@ -62,7 +64,8 @@ std::optional<redis_error> redis_connection::connect() {
 
 void redis_connection::append_argv(const std::vector<std::string_view>& args) {
   if (context_ == nullptr) {
-    if (!append_error_) append_error_ = redis_error{redis_error::kind::io, "Redis at " + endpoint_.display() + ": not connected"};
+    if (!append_error_)
+      append_error_ = redis_error{redis_error::kind::io, "Redis at " + endpoint_.display() + ": not connected"};
     ++appended_;
     return;
   }
@@ -84,7 +87,9 @@ void redis_connection::append(const std::vector<std::string>& args) {
   append_argv(std::vector<std::string_view>(args.begin(), args.end()));
 }
 
-void redis_connection::append(std::initializer_list<std::string_view> args) { append_argv(std::vector<std::string_view>(args)); }
+void redis_connection::append(std::initializer_list<std::string_view> args) {
+  append_argv(std::vector<std::string_view>(args));
+}
 
 redis_result redis_connection::read_one() {
   redis_result result;

@@ -54,7 +54,7 @@ class redis_connection {
   redis_endpoint endpoint_;
   redis_timeouts timeouts_;
   redisContext* context_ = nullptr;
-  std::size_t appended_ = 0;  // commands appended and not yet read
+  std::size_t appended_ = 0;                 // commands appended and not yet read
   std::optional<redis_error> append_error_;  // a failure while appending, reported by read_replies
 };
 

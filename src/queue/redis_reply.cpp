@@ -18,7 +18,8 @@ bool reply_view::is_string() const noexcept {
 
 std::string_view reply_view::text() const noexcept {
   if (node_ == nullptr || node_->str == nullptr) return {};
-  if (node_->type != REDIS_REPLY_STRING && node_->type != REDIS_REPLY_STATUS && node_->type != REDIS_REPLY_ERROR) return {};
+  if (node_->type != REDIS_REPLY_STRING && node_->type != REDIS_REPLY_STATUS && node_->type != REDIS_REPLY_ERROR)
+    return {};
   return {node_->str, node_->len};
 }
 

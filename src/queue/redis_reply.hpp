@@ -24,9 +24,9 @@ class reply_view {
   bool is_integer() const noexcept;
   bool is_string() const noexcept;  // bulk string or status
   bool is_error() const noexcept;
-  std::string_view text() const noexcept;      // string, status or error text; empty otherwise
-  long long integer() const noexcept;          // integer reply; a numeric string is parsed; else 0
-  std::size_t size() const noexcept;           // array elements; 0 otherwise
+  std::string_view text() const noexcept;               // string, status or error text; empty otherwise
+  long long integer() const noexcept;                   // integer reply; a numeric string is parsed; else 0
+  std::size_t size() const noexcept;                    // array elements; 0 otherwise
   reply_view operator[](std::size_t i) const noexcept;  // i < size()
 
  private:

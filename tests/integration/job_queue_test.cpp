@@ -4,10 +4,10 @@
 // retry and delete.
 #include <algorithm>
 #include <csignal>
-#include <map>
-#include <thread>
 #include <fstream>
+#include <map>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -23,7 +23,9 @@ namespace {
 using namespace std::chrono_literals;
 using testing::run_job;
 
-std::size_t line_count(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
+std::size_t line_count(const std::string& text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
 
 TEST(job_queue, three_workers_in_separate_processes_leave_exactly_one_record_per_item) {
   testing::scratch_dir dir;
@@ -37,7 +39,8 @@ TEST(job_queue, three_workers_in_separate_processes_leave_exactly_one_record_per
   EXPECT_NE(push.out.find("600 items, 600 added"), std::string::npos) << push.out;
 
   std::vector<std::unique_ptr<testing::child_process>> workers;
-  for (int w = 0; w < 3; ++w) workers.push_back(testing::start_worker(job, {"-c", "20", "--threads", "1"}, dir.path(), "w" + std::to_string(w)));
+  for (int w = 0; w < 3; ++w)
+    workers.push_back(testing::start_worker(job, {"-c", "20", "--threads", "1"}, dir.path(), "w" + std::to_string(w)));
   std::size_t stored = 0;
   for (auto& w : workers) {
     auto status = w->wait(60s);
@@ -116,7 +119,8 @@ TEST(job_queue, wrong_address_refused_auth_missing_job_and_rediss_are_one_line_a
   EXPECT_EQ(bad_auth.exit_code, 2);
   EXPECT_EQ(line_count(bad_auth.err), 1U) << bad_auth.err;
   EXPECT_NE(bad_auth.err.find("refused the credentials"), std::string::npos) << bad_auth.err;
-  EXPECT_EQ((bad_auth.out + bad_auth.err).find("wrong-Secret-99"), std::string::npos) << "the password must never be shown";
+  EXPECT_EQ((bad_auth.out + bad_auth.err).find("wrong-Secret-99"), std::string::npos)
+      << "the password must never be shown";
 
   auto missing = run_job({"work", "redis://default:pa55-Secret@" + host + "/nosuchjob"}, 20s);
   EXPECT_EQ(missing.exit_code, 2);
@@ -133,7 +137,8 @@ TEST(job_queue, wrong_address_refused_auth_missing_job_and_rediss_are_one_line_a
   EXPECT_EQ(line_count(malformed.err), 1U) << malformed.err;
 
   // The right password works (user "default", Redis 6+ ACL form).
-  auto push = run_job({"push", "redis://default:pa55-Secret@" + host + "/ok", "--url", "http://127.0.0.1:9/{}", "a", "b"}, 20s);
+  auto push =
+      run_job({"push", "redis://default:pa55-Secret@" + host + "/ok", "--url", "http://127.0.0.1:9/{}", "a", "b"}, 20s);
   EXPECT_EQ(push.exit_code, 0) << push.err;
 }
 
@@ -145,7 +150,9 @@ TEST(job_queue, retry_requeues_failures_once_collect_resumes_status_watches_and_
   ASSERT_NE(serve.port(), 0);
   const std::string job = redis.url("retry");
   ASSERT_EQ(run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "-i",
-                     testing::write_items(dir.path(), 20)}).exit_code, 0);
+                     testing::write_items(dir.path(), 20)})
+                .exit_code,
+            0);
   auto first = testing::start_worker(job, {"-c", "5"}, dir.path(), "first");
   ASSERT_EQ(first->wait(30s), 0) << first->err();
 
@@ -185,14 +192,16 @@ TEST(job_queue, retry_requeues_failures_once_collect_resumes_status_watches_and_
 
   // status --watch refreshes until interrupted.
   auto watch = std::make_unique<testing::child_process>(
-      std::vector<std::string>{testing::binary_path().string(), "job", "status", job, "--watch", "0.2"}, dir.path() / "watch");
+      std::vector<std::string>{testing::binary_path().string(), "job", "status", job, "--watch", "0.2"},
+      dir.path() / "watch");
   ASSERT_TRUE(watch->wait_until_watching(10s));
   std::this_thread::sleep_for(700ms);
   watch->signal(SIGINT);
   EXPECT_EQ(watch->wait(5s), 130);
   std::string shown = watch->out();
   std::size_t refreshes = 0;
-  for (auto at = shown.find("--- job retry ---"); at != std::string::npos; at = shown.find("--- job retry ---", at + 1)) ++refreshes;
+  for (auto at = shown.find("--- job retry ---"); at != std::string::npos; at = shown.find("--- job retry ---", at + 1))
+    ++refreshes;
   EXPECT_GE(refreshes, 2U) << shown;
 
   auto bad = run_job({"retry", job, "--outcome", "sometimes"});
@@ -209,7 +218,9 @@ TEST(job_queue, a_worker_whose_job_is_deleted_under_it_exits_2_with_one_line) {
   testing::redis_server redis(dir.path());
   testing::serve_process serve({"--quiet", "--delay-scale", "0", "--fault", "books:hang"});
   const std::string job = redis.url("vanishing");
-  ASSERT_EQ(run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "a", "b", "--timeout", "1"}).exit_code, 0);
+  ASSERT_EQ(run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "a", "b", "--timeout", "1"})
+                .exit_code,
+            0);
   auto w = testing::start_worker(job, {"-c", "2", "--lease", "60"}, dir.path(), "w");
   ASSERT_TRUE(w->wait_until_watching(10s));
   ASSERT_EQ(run_job({"delete", job}).exit_code, 0);

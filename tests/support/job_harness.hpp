@@ -15,7 +15,8 @@
 namespace serentak::testing {
 
 // `serentak job ARGS...`, to completion (deadline 60 s unless given).
-process_result run_job(const std::vector<std::string>& args, std::chrono::milliseconds deadline = std::chrono::seconds(60));
+process_result run_job(const std::vector<std::string>& args,
+                       std::chrono::milliseconds deadline = std::chrono::seconds(60));
 
 // `serentak job work TARGET EXTRA...` in the background, output in dir/NAME.out|.err.
 std::unique_ptr<child_process> start_worker(const std::string& target, const std::vector<std::string>& extra,

@@ -47,9 +47,25 @@ void redis_server::kill() {
 
 bool redis_server::start() {
   if (pid_ > 0) return true;
-  std::vector<std::string> argv{"redis-server", "--bind", "127.0.0.1", "--port", std::to_string(port_), "--dir", dir_.string(),
-                                "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no",
-                                "--logfile", (dir_ / "redis.log").string(), "--protected-mode", "no"};
+  std::vector<std::string> argv{"redis-server",
+                                "--bind",
+                                "127.0.0.1",
+                                "--port",
+                                std::to_string(port_),
+                                "--dir",
+                                dir_.string(),
+                                "--appendonly",
+                                "yes",
+                                "--appendfsync",
+                                "always",
+                                "--save",
+                                "",
+                                "--daemonize",
+                                "no",
+                                "--logfile",
+                                (dir_ / "redis.log").string(),
+                                "--protected-mode",
+                                "no"};
   argv.insert(argv.end(), extra_.begin(), extra_.end());
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");

@@ -35,9 +35,9 @@ TEST(redis_endpoint, password_alone_default_port_ipv6_and_tls) {
 }
 
 TEST(redis_endpoint, refuses_bad_addresses_without_echoing_the_password) {
-  for (const char* bad : {"http://h:1/x", "redis://h:1", "redis://h:1/", "redis://h:0/x", "redis://h:99999/x",
-                          "redis://h:12ab/x", "redis://:pw-SECRET@/x", "redis://h/a/b", "redis://h/na me",
-                          "redis://u:pw-SECRET%zz@h/x"}) {
+  for (const char* bad :
+       {"http://h:1/x", "redis://h:1", "redis://h:1/", "redis://h:0/x", "redis://h:99999/x", "redis://h:12ab/x",
+        "redis://:pw-SECRET@/x", "redis://h/a/b", "redis://h/na me", "redis://u:pw-SECRET%zz@h/x"}) {
     std::string problem;
     EXPECT_FALSE(parse_redis_endpoint(bad, problem)) << bad;
     EXPECT_FALSE(problem.empty()) << bad;
