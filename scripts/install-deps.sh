@@ -11,6 +11,7 @@ build_packages=(
   build-essential cmake ninja-build pkg-config  # build-essential brings dpkg-dev (dpkg-shlibdeps)
   libcurl4-openssl-dev libboost-dev libssl-dev nlohmann-json3-dev libfmt-dev libcli11-dev
   libyaml-cpp-dev libsqlite3-dev         # monitor files and history (src/monitor)
+  libhiredis-dev                         # queue/: Redis client for `serentak job` (hiredis 0.14, no TLS)
 )
 test_packages=(
   libgtest-dev libgmock-dev
@@ -18,6 +19,7 @@ test_packages=(
   clang-14 libclang-rt-14-dev            # libFuzzer and the clang sanitizer runtime
   python3 curl                           # tests/support scripts; curl drives `serentak serve` in a test
   openssl nginx-light                    # tests: throwaway TLS certificates; HTTP/2 peer (http_v2 module)
+  redis-server                           # job_*_test start their own Redis (AOF on)
 )
 bench_packages=(
   wrk hyperfine nginx-light libbenchmark-dev time bc curl

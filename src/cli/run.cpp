@@ -12,6 +12,7 @@
 #include "cli/config_file.hpp"
 #include "cli/console.hpp"
 #include "cli/demo_command.hpp"
+#include "cli/job_command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/help_formatter.hpp"
 #include "cli/serve_command.hpp"
@@ -97,6 +98,7 @@ int parse_and_run(int argc, char** argv) {
   for (CLI::App* sub : app.get_subcommands(std::function<bool(CLI::App*)>{})) {
     sub->set_config("--config", "", "TOML file of this command's options (key = value; the command line wins)");
   }
+  auto job = add_job_command(app);
 
   // The command word first: CLI11 would call a typo "A subcommand is required" or an extra item.
   std::string command_name = argc > 1 ? argv[1] : "";
@@ -140,6 +142,7 @@ int parse_and_run(int argc, char** argv) {
     client::curl_global curl;
     if (serve->app->parsed()) return run_serve_command(*serve);
     if (demo->app->parsed()) return run_demo_command(*demo);
+    if (job->app->parsed()) return run_job_command(*job);
     for (const auto& client_command : client_commands) {
       if (client_command->app->parsed()) return run_client_command(*client_command);
     }

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Issue 18's job benchmark: N items against a zero-delay `serentak serve`, four `serentak job work`
+# processes at -c 250 each (-c 1000 in total) against one local `serentak fetch -c 1000` in the same
+# run, both writing one JSONL record per item. Reports the wall times and their ratio, Redis round trips
+# per item (INFO commandstats: the top-level commands the workers sent) and Redis memory per queued item
+# (used_memory after the push minus before, over N) and per stored record.
+# Usage: bench/job_throughput.sh [path/to/serentak] [items=1000000]
+# Redis runs with appendonly yes, appendfsync everysec (the production setting; the tests use always).
+# Traffic goes to 127.0.0.1 only; every step is bounded by `timeout`; what it starts is stopped by PID.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+serentak=${1:-$repo/build/release/apps/serentak/serentak}
+items=${2:-1000000}
+[[ -x $serentak ]] || { echo "no serentak at $serentak (make build)" >&2; exit 2; }
+command -v redis-server >/dev/null || { echo "redis-server missing: scripts/install-deps.sh" >&2; exit 2; }
+
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
+bench_init job
+raise_open_files
+
+rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+redis-server --bind 127.0.0.1 --port "$rport" --dir "$work" --appendonly yes --appendfsync everysec --save '' \
+  --daemonize no --logfile "$work/redis.log" &
+bench_pids+=($!)
+rcli() { redis-cli -h 127.0.0.1 -p "$rport" "$@"; }
+for _ in $(seq 100); do [[ $(rcli PING 2>/dev/null) == PONG ]] && break; sleep 0.05; done
+mem() { rcli INFO memory | awk -F: '/^used_memory:/ {print $2+0}'; }
+
+start_server 0
+url="http://127.0.0.1:$port/get_user_profile?user_id={}"
+seq 1 "$items" | sed 's/^/u/' >"$work/items.txt"
+job="redis://127.0.0.1:$rport/bench"
+
+echo "# serentak job throughput ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $items items, binary $serentak)"
+echo
+
+drain_time_wait
+read -r local_wall local_user local_sys _ < <(timed "$serentak" fetch --url "$url" -i "$work/items.txt" -c 1000 -q --no-log -o "$work/local.jsonl")
+local_records=$(wc -l <"$work/local.jsonl")
+
+before=$(mem)
+read -r push_wall _ _ _ < <(timed "$serentak" job push "$job" --url "$url" -i "$work/items.txt" --timeout 30)
+after_push=$(mem)
+rcli CONFIG RESETSTAT >/dev/null
+
+drain_time_wait
+start=$(date +%s.%N)
+wpids=()
+for w in 1 2 3 4; do
+  timeout 600 "$serentak" job work "$job" -c 250 --threads 1 >"$work/worker$w.out" 2>"$work/worker$w.err" &
+  wpids+=($!)
+done
+for p in "${wpids[@]}"; do wait "$p" || echo "worker $p failed: $(cat "$work"/worker*.err)" >&2; done
+end=$(date +%s.%N)
+job_wall=$(echo "$end - $start" | bc -l)
+after_job=$(mem)
+
+stats=$(rcli INFO commandstats)
+calls() { echo "$stats" | awk -F'[:=,]' -v c="cmdstat_$1" '$1 == c {print $3; f=1} END {if (!f) print 0}'; }
+round_trips=0
+for c in evalsha xreadgroup hmget hlen hget xclaim ping script auth; do round_trips=$((round_trips + $(calls "$c"))); done
+"$serentak" job collect "$job" -o "$work/job.jsonl" >/dev/null
+job_records=$(wc -l <"$work/job.jsonl")
+
+echo "| run | wall s | records |"
+echo "| --- | ---: | ---: |"
+printf '| serentak fetch -c 1000 (one process, JSONL out) | %s | %s |\n' "$local_wall" "$local_records"
+printf '| serentak job work x 4, -c 250 each (after the push) | %.2f | %s |\n' "$job_wall" "$job_records"
+echo
+printf 'Job throughput vs local: %.2fx (local wall / job wall; target >= 0.85x).\n' "$(echo "$local_wall / $job_wall" | bc -l)"
+printf 'Push: %s s for %s items.\n' "$push_wall" "$items"
+printf 'Redis round trips during the work: %s (evalsha %s, xreadgroup %s, completion checks %s): %.4f per item.\n' \
+  "$round_trips" "$(calls evalsha)" "$(calls xreadgroup)" "$(( $(calls hmget) + $(calls hlen) ))" \
+  "$(echo "$round_trips / $items" | bc -l)"
+printf 'Redis memory per queued item: %.0f bytes (used_memory %s -> %s after the push).\n' \
+  "$(echo "($after_push - $before) / $items" | bc -l)" "$before" "$after_push"
+printf 'Redis memory per item once recorded (stream entry + record + pending list emptied): %.0f bytes.\n' \
+  "$(echo "($after_job - $before) / $items" | bc -l)"

@@ -1,0 +1,298 @@
+#include "cli/job_command.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cli/exit_codes.hpp"
+#include "cli/fd_limit.hpp"
+#include "cli/signal_watch.hpp"
+#include "client/inputs/item_inputs.hpp"
+#include "core/log_text.hpp"
+#include "core/outcome.hpp"
+#include "core/target_url.hpp"
+#include "core/token_bucket.hpp"
+#include "core/url_redaction.hpp"
+#include "queue/job_admin.hpp"
+#include "queue/job_worker.hpp"
+#include "queue/redis_connection.hpp"
+
+namespace serentak::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::chrono::milliseconds to_ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+}
+
+queue::redis_endpoint parse_target(const std::string& target) {
+  std::string problem;
+  auto endpoint = queue::parse_redis_endpoint(target, problem);
+  if (!endpoint) throw queue::job_error(problem);
+  return *endpoint;
+}
+
+queue::job_spec make_spec(const job_options& o) {
+  if (std::isnan(o.timeout_s) || std::isnan(o.connect_timeout_s))
+    throw queue::job_error("--timeout: nan is not a number of seconds");
+  queue::job_spec spec;
+  if (o.url_template.empty() && !o.items_are_urls) {
+    throw queue::job_error("give --url TEMPLATE (with {} for the item) or --urls (each item is a URL)");
+  }
+  if (!o.url_template.empty() && o.items_are_urls) throw queue::job_error("--url and --urls exclude each other");
+  if (!o.url_template.empty()) {
+    if (o.url_template.find("{}") == std::string::npos) {
+      throw queue::job_error("--url '" + escape_for_log(o.url_template) + "' has no {} for the item");
+    }
+    if (auto problem = check_target_url(o.url_template)) throw queue::job_error("--url: " + *problem);
+    // Everyone who can read the Redis instance can read the specification: no secrets in it.
+    if (redact_url(o.url_template) != o.url_template) {
+      throw queue::job_error(
+          "--url holds a credential (user:password@ or a token parameter); a job's specification is "
+          "readable by every Redis client, so it must not hold secrets");
+    }
+  }
+  spec.url_template = o.url_template;
+  spec.items_are_urls = o.items_are_urls;
+  spec.timeout = to_ms(o.timeout_s);
+  spec.connect_timeout = to_ms(o.connect_timeout_s);
+  spec.retries = o.retries;
+  if (!o.rate.empty()) {
+    spec.rate_per_second = parse_rate(o.rate);
+    if (!spec.rate_per_second)
+      throw queue::job_error("--rate '" + escape_for_log(o.rate) + "' is not a rate above 0 (e.g. 50, 50/s, 300/m)");
+  }
+  spec.max_body_bytes = o.max_body_bytes;
+  spec.follow_redirects = o.follow;
+  return spec;
+}
+
+int run_push(const job_options& o, const queue::redis_endpoint& endpoint) {
+  queue::job_spec spec = make_spec(o);
+  signal_watch signals;
+  std::vector<client::input_part> parts = client::plan_inputs(o.items, o.input_files);
+  struct closer {
+    std::vector<client::input_part>& parts;
+    ~closer() { client::close_inputs(parts); }
+  } close_parts{parts};
+  queue::redis_connection connection(endpoint, queue::redis_timeouts{});
+  queue::open_connection(connection);
+  try {
+    queue::push_report report = queue::push_job(connection, endpoint.job, spec, parts, &signals.stop_flag());
+    fmt::print("job {}: {} items, {} added by this push\n", endpoint.job, report.total, report.added);
+  } catch (const client::input_interrupted& e) {
+    fmt::print(stderr, "serentak job push: {}; push again to go on where it stopped\n", e.what());
+    return signals.interrupted_exit_status();
+  }
+  return exit_ok;
+}
+
+int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
+  queue::job_work_config config;
+  config.endpoint = endpoint;
+  std::size_t fd_limit = raise_fd_limit();
+  config.concurrency = o.concurrency;
+  if (std::size_t fitting = fitting_concurrency(o.concurrency, fd_limit); fitting < o.concurrency) {
+    fmt::print(stderr, "serentak job work: warning: -c {} does not fit the open-file limit {}; using -c {}\n",
+               o.concurrency, fd_limit, fitting);
+    config.concurrency = fitting;
+  }
+  reserve_descriptor_table(descriptors_for(config.concurrency));  // before signal_watch's thread
+  config.threads = o.threads;
+  config.max_deliveries = o.max_deliveries;
+  if (o.lease_s > 0) config.lease = to_ms(o.lease_s);
+  signal_watch signals;
+  config.stop = &signals.stop_flag();
+  queue::job_work_report report = queue::run_job_worker(config);
+  fmt::print(
+      "worker {}: {} items fetched, {} records stored ({} already recorded by another worker), {} taken over, "
+      "{} dead-lettered, {} released, {} record round trips{}\n",
+      escape_for_log(report.consumer), report.finished, report.written,
+      report.finished - std::min(report.finished, report.written), report.reclaimed, report.dead_lettered,
+      report.released, report.record_round_trips, report.complete ? "; job complete" : "");
+  std::fflush(stdout);
+  if (report.unsent > 0) {
+    fmt::print(stderr, "serentak job work: {} records could not be stored; their items will be fetched again\n",
+               report.unsent);
+  }
+  if (!report.engine_error.empty()) fmt::print(stderr, "serentak job work: {}\n", escape_for_log(report.engine_error));
+  if (int status = signals.interrupted_exit_status(); status != 0) return status;
+  if (report.gone) {
+    fmt::print(stderr, "serentak job work: job '{}' is gone from {} (deleted, or Redis lost its data)\n", endpoint.job,
+               endpoint.display());
+    return exit_usage;
+  }
+  return exit_ok;
+}
+
+int run_status(const job_options& o, const queue::redis_endpoint& endpoint) {
+  signal_watch signals;
+  queue::redis_connection connection(endpoint, queue::redis_timeouts{});
+  queue::open_connection(connection);
+  std::optional<std::size_t> previous;
+  auto previous_at = std::chrono::steady_clock::now();
+  for (;;) {
+    queue::job_status status = queue::read_status(connection, endpoint.job);
+    auto now = std::chrono::steady_clock::now();
+    std::optional<double> rate;
+    if (previous) {
+      double seconds = std::chrono::duration<double>(now - previous_at).count();
+      if (seconds > 0) rate = static_cast<double>(status.records - std::min(status.records, *previous)) / seconds;
+    } else if (status.seconds_since_push > 0) {
+      rate = static_cast<double>(status.records) / status.seconds_since_push;  // since the job was created
+    }
+    previous = status.records;
+    previous_at = now;
+    if (o.json) {
+      fmt::print("{}\n", queue::status_json(status, rate));
+    } else {
+      if (o.watch_s > 0) fmt::print("\n{}\n", fmt::format("--- job {} ---", endpoint.job));
+      fmt::print("{}", queue::status_text(status, rate));
+    }
+    std::fflush(stdout);
+    if (o.watch_s <= 0) break;
+    auto until = std::chrono::steady_clock::now() + to_ms(o.watch_s);
+    while (std::chrono::steady_clock::now() < until && !signals.stop_flag().load()) std::this_thread::sleep_for(50ms);
+    if (signals.stop_flag().load()) return signals.interrupted_exit_status();
+  }
+  return exit_ok;
+}
+
+int run_collect(const job_options& o, const queue::redis_endpoint& endpoint) {
+  auto format = o.format.empty() ? result_format_for_path(o.out_path) : result_format_from_name(o.format);
+  if (!format) {
+    throw queue::job_error("-o: cannot tell the format from '" + escape_for_log(o.out_path) +
+                           "'; name it .jsonl or .csv, or give --format");
+  }
+  queue::redis_connection connection(endpoint, queue::redis_timeouts{});
+  queue::open_connection(connection);
+  queue::collect_report report = queue::collect_job(connection, endpoint.job, o.out_path, *format, o.resume);
+  fmt::print("job {}: {} records written to {}{}\n", endpoint.job, report.written, escape_for_log(o.out_path),
+             report.skipped > 0 ? fmt::format(" ({} already there)", report.skipped) : std::string());
+  return exit_ok;
+}
+
+int run_retry(const job_options& o, const queue::redis_endpoint& endpoint) {
+  std::vector<std::string> outcomes;
+  for (const std::string& list : o.outcomes) {
+    std::size_t start = 0;
+    while (start <= list.size()) {
+      std::size_t comma = list.find(',', start);
+      std::string name = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!outcome_from_string(name))
+        throw queue::job_error("--outcome: '" + escape_for_log(name) + "' is not an outcome");
+      outcomes.push_back(name);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  queue::redis_connection connection(endpoint, queue::redis_timeouts{});
+  queue::open_connection(connection);
+  std::size_t requeued = queue::retry_job(connection, endpoint.job, outcomes);
+  fmt::print("job {}: {} items re-queued\n", endpoint.job, requeued);
+  return exit_ok;
+}
+
+int run_delete(const queue::redis_endpoint& endpoint) {
+  queue::redis_connection connection(endpoint, queue::redis_timeouts{});
+  queue::open_connection(connection);
+  std::size_t keys = queue::delete_job(connection, endpoint.job);
+  fmt::print("job {}: deleted ({} keys)\n", endpoint.job, keys);
+  return exit_ok;
+}
+
+void add_target(CLI::App* app, job_options& options) {
+  app->add_option("job", options.target, "The job: redis://[user:password@]HOST:PORT/NAME")->required();
+}
+
+}  // namespace
+
+std::unique_ptr<job_command> add_job_command(CLI::App& root) {
+  auto command = std::make_unique<job_command>();
+  job_options& o = command->options;
+  command->app = root.add_subcommand("job", "Bulk jobs shared by workers on many machines through Redis Streams");
+  command->app->require_subcommand(1, 1);
+
+  command->push =
+      command->app->add_subcommand("push", "Store a job's request specification and stream its items into Redis");
+  add_target(command->push, o);
+  command->push->add_option("items", o.items, "Items; '-' reads standard input");
+  command->push->add_option("-i,--input", o.input_files, "File of items, one per line; repeatable; '-' is stdin");
+  command->push->add_option("--url", o.url_template, "URL template; {} is the percent-encoded item");
+  command->push->add_flag("--urls", o.items_are_urls, "Each item is a whole http(s) URL");
+  command->push->add_option("--timeout", o.timeout_s, "Timeout per attempt, seconds (default 30)")
+      ->check(CLI::Range(0.001, 86400.0));
+  command->push->add_option("--connect-timeout", o.connect_timeout_s, "Connect timeout, seconds (default: --timeout)")
+      ->check(CLI::Range(0.001, 86400.0));
+  command->push->add_option("--retries", o.retries, "Extra attempts for transient failures (default 0)")
+      ->check(CLI::Range(0, 100));
+  command->push->add_option("--rate", o.rate,
+                            "At most R attempts per second per worker: R, R/s or R/m (default: unlimited)");
+  command->push
+      ->add_option("--max-body", o.max_body_bytes, "Largest response body kept, bytes; suffixes k, m, g (default 8m)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 34));
+  command->push->add_flag("--follow", o.follow, "Follow redirects (at most 5)");
+
+  command->work = command->app->add_subcommand("work", "Fetch a job's items until every item has a record");
+  add_target(command->work, o);
+  command->work->add_option("-c,--concurrency", o.concurrency, "Requests in flight in this worker (default 100)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+  command->work->add_option("--threads", o.threads, "Worker threads (default: CPU cores)")->check(CLI::Range(1u, 256u));
+  command->work
+      ->add_option("--max-deliveries", o.max_deliveries, "Deliveries after which an item is dead-lettered (default 5)")
+      ->check(CLI::Range(1LL, 1000LL));
+  command->work
+      ->add_option("--lease", o.lease_s,
+                   "Seconds after which another worker reclaims an unacknowledged item "
+                   "(default: 2 x (attempts x --timeout + backoff) + 2)")
+      ->check(CLI::Range(0.1, 864000.0));
+
+  command->status = command->app->add_subcommand("status", "Print a job's totals");
+  add_target(command->status, o);
+  command->status->add_flag("--json", o.json, "One JSON object per refresh");
+  command->status->add_option("--watch", o.watch_s, "Refresh every N seconds until interrupted (default: once)")
+      ->check(CLI::Range(0.1, 3600.0));
+
+  command->collect = command->app->add_subcommand("collect", "Write exactly one record per item to a file");
+  add_target(command->collect, o);
+  command->collect->add_option("-o,--out", o.out_path, "FILE.jsonl or FILE.csv")->required();
+  command->collect->add_option("--format", o.format, "jsonl or csv (default: from the extension)")
+      ->check(CLI::IsMember({"jsonl", "csv"}));
+  command->collect->add_flag("--resume", o.resume, "Keep the records the file has; append the rest");
+
+  command->retry = command->app->add_subcommand("retry", "Re-queue the items whose record has one of the outcomes");
+  add_target(command->retry, o);
+  command->retry->add_option("--outcome", o.outcomes, "Outcomes, comma-separated (e.g. timeout,connection_error)")
+      ->required();
+
+  command->remove = command->app->add_subcommand("delete", "Delete a job and its records");
+  add_target(command->remove, o);
+  return command;
+}
+
+int run_job_command(const job_command& command) {
+  const job_options& o = command.options;
+  std::string name = "job";
+  for (CLI::App* sub : {command.push, command.work, command.status, command.collect, command.retry, command.remove}) {
+    if (sub->parsed()) name = "job " + sub->get_name();
+  }
+  try {
+    queue::redis_endpoint endpoint = parse_target(o.target);
+    if (command.push->parsed()) return run_push(o, endpoint);
+    if (command.work->parsed()) return run_work(o, endpoint);
+    if (command.status->parsed()) return run_status(o, endpoint);
+    if (command.collect->parsed()) return run_collect(o, endpoint);
+    if (command.retry->parsed()) return run_retry(o, endpoint);
+    if (command.remove->parsed()) return run_delete(endpoint);
+  } catch (const queue::job_error& e) {
+    fmt::print(stderr, "serentak {}: {}\n", name, e.what());
+    return exit_usage;
+  }
+  return exit_usage;
+}
+
+}  // namespace serentak::cli

@@ -1,0 +1,60 @@
+#pragma once
+// `serentak job push|work|status|collect|retry|delete`: bulk jobs shared by workers on many
+// machines through Redis Streams (docs/distributed.md). CLI code only fills job_options;
+// run_job_command() maps it onto the queue layer and its failures onto exit statuses.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace serentak::cli {
+
+struct job_options {
+  std::string target;  // redis://[user:pass@]host:port/NAME
+  // push
+  std::vector<std::string> items;        // positional items; "-" is stdin
+  std::vector<std::string> input_files;  // -i FILE, repeatable
+  std::string url_template;              // --url: "{}" is the encoded item
+  bool items_are_urls = false;           // --urls
+  double timeout_s = 30;                 // per attempt, seconds
+  double connect_timeout_s = 0;          // seconds; 0: bounded by --timeout
+  int retries = 0;                       // extra attempts for transient outcomes
+  std::string rate;                      // R, R/s, R/m per worker; empty: unlimited
+  std::uint64_t max_body_bytes = 8 * 1024 * 1024;
+  bool follow = false;
+  // work
+  std::size_t concurrency = 100;  // transfers in flight in this worker
+  unsigned threads = 0;           // engine threads; 0: cores
+  long long max_deliveries = 5;   // deliveries before dead-lettering
+  double lease_s = 0;             // seconds; 0: 2 x (attempts x timeout + backoff) + 2 s
+  // status
+  bool json = false;
+  double watch_s = 0;  // refresh every N seconds; 0: once
+  // collect
+  std::string out_path;
+  std::string format;  // jsonl | csv; empty: from the extension
+  bool resume = false;
+  // retry
+  std::vector<std::string> outcomes;  // outcomes to re-queue
+};
+
+struct job_command {
+  CLI::App* app = nullptr;
+  CLI::App* push = nullptr;
+  CLI::App* work = nullptr;
+  CLI::App* status = nullptr;
+  CLI::App* collect = nullptr;
+  CLI::App* retry = nullptr;
+  CLI::App* remove = nullptr;
+  job_options options;
+};
+
+// Registers `job` and its subcommands; the returned object must outlive parsing.
+std::unique_ptr<job_command> add_job_command(CLI::App& root);
+
+int run_job_command(const job_command& command);
+
+}  // namespace serentak::cli

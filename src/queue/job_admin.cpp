@@ -1,0 +1,356 @@
+#include "queue/job_admin.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "client/outputs/results_file.hpp"
+#include "core/log_text.hpp"
+#include "core/outcome.hpp"
+#include "core/target_url.hpp"
+#include "core/url_template.hpp"
+#include "queue/job_scripts.hpp"
+
+namespace serentak::queue {
+namespace {
+
+constexpr std::size_t push_chunk = 1000;  // items per push_items call
+
+redis_result must(redis_result result, std::string_view what) {
+  if (!result.ok()) throw job_error(std::string(what) + ": " + result.error->message);
+  return result;
+}
+
+long long now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::size_t to_size(reply_view v) { return static_cast<std::size_t>(std::max(0LL, v.integer())); }
+
+}  // namespace
+
+void open_connection(redis_connection& connection) {
+  if (connection.endpoint().tls) {
+    throw job_error(
+        "rediss:// (TLS) is not supported by this build: Debian 12's hiredis 0.14 has no TLS; use redis:// "
+        "over a private network or a TLS tunnel (stunnel, spiped)");
+  }
+  if (auto failed = connection.connect()) throw job_error(failed->message);
+  // Streams need Redis >= 5, XAUTOCLAIM >= 6.2; a PING proves the session works after AUTH.
+  must(connection.command({"PING"}), "Redis at " + connection.endpoint().display());
+}
+
+job_spec load_spec(redis_connection& connection, const job_keys& keys, const std::string& job_name) {
+  redis_result r = must(connection.command({"HGET", keys.meta, "spec"}), "reading the job");
+  if (r.view().is_nil()) throw job_error("no job '" + job_name + "' at " + connection.endpoint().display());
+  std::string problem;
+  auto spec = parse_job_spec(r.view().text(), problem);
+  if (!spec) throw job_error(problem);
+  return *spec;
+}
+
+push_report push_job(redis_connection& connection, const std::string& job_name, const job_spec& spec,
+                     std::vector<client::input_part>& parts, const std::atomic<bool>* stop) {
+  url_template urls("", spec.url_template, spec.items_are_urls);
+  push_report report;
+  const std::size_t max_line = item_line_parser::default_max_line_bytes;
+  try {
+    report.total = client::scan_inputs(
+        parts, max_line,
+        [&](std::string_view item) {
+          if (urls.whole_url()) {
+            if (auto problem = check_target_url(urls.expand(item))) throw std::invalid_argument(*problem);
+          }
+        },
+        stop);
+  } catch (const std::invalid_argument& e) {
+    throw job_error(e.what());
+  }
+
+  job_keys keys(job_name);
+  script_runner scripts(connection);
+  const std::string digest = spec.digest();
+  redis_result created =
+      scripts.run(scripts::create_job, {keys.meta, keys.items}, {spec.to_json(), digest, std::to_string(now_ms())});
+  if (!created.ok() && created.error->message.starts_with("SERENTAK_SPEC")) {
+    throw job_error("job '" + job_name + "' already exists with a different specification (digest " +
+                    created.error->message.substr(14) + ", this push " + digest + "); delete it or use another name");
+  }
+  must(std::move(created), "creating the job");
+  std::size_t pushed = to_size(created.view());
+
+  client::item_stream stream(parts, max_line);
+  std::size_t index = 0;
+  std::vector<std::string> args;
+  auto send = [&](std::size_t start) {
+    redis_result r = must(scripts.run(scripts::push_items, {keys.meta, keys.items}, args), "pushing items");
+    report.added += to_size(r.view());
+    (void)start;
+  };
+  std::size_t chunk_start = 0;
+  while (auto item = stream.next()) {
+    if (stop != nullptr && stop->load()) throw client::input_interrupted();
+    if (index < pushed) {  // streamed in by an earlier push of the same job
+      ++index;
+      continue;
+    }
+    if (args.empty()) {
+      chunk_start = index;
+      args = {digest, std::to_string(index)};
+    }
+    args.push_back(std::to_string(index));
+    args.push_back(std::move(*item));
+    ++index;
+    if (args.size() >= 2 + 2 * push_chunk) {
+      send(chunk_start);
+      args.clear();
+    }
+  }
+  if (!args.empty()) send(chunk_start);
+  must(scripts.run(scripts::finish_push, {keys.meta}, {digest, std::to_string(report.total)}), "finishing the push");
+  return report;
+}
+
+job_status read_status(redis_connection& connection, const std::string& job_name) {
+  job_keys keys(job_name);
+  job_spec spec = load_spec(connection, keys, job_name);
+  job_status status;
+  status.lease = default_lease(spec);
+  connection.append({"HMGET", keys.meta, "pushed", "total", "created_ms"});
+  connection.append({"HLEN", keys.records});
+  connection.append({"HGETALL", keys.outcomes});
+  connection.append({"XPENDING", keys.items, consumer_group});
+  connection.append(
+      {"XPENDING", keys.items, consumer_group, "IDLE", std::to_string(status.lease.count()), "-", "+", "100000"});
+  connection.append({"XLEN", keys.dead});
+  connection.append({"HGETALL", keys.workers});
+  connection.append({"XINFO", "GROUPS", keys.items});
+  auto replies = connection.read_replies();
+  for (auto& r : replies) {
+    if (!r.ok() && r.error->what == redis_error::kind::io) throw job_error(r.error->message);
+  }
+  reply_view meta = replies[0].view();
+  status.pushed = to_size(meta[0]);
+  if (!meta[1].is_nil()) status.total = to_size(meta[1]);
+  if (!meta[2].is_nil()) status.seconds_since_push = static_cast<double>(now_ms() - meta[2].integer()) / 1000.0;
+  status.records = to_size(replies[1].view());
+  for (outcome o : all_outcomes) status.outcomes[std::string(to_string(o))] = 0;
+  reply_view outcomes = replies[2].view();
+  for (std::size_t k = 0; k + 1 < outcomes.size(); k += 2)
+    status.outcomes[std::string(outcomes[k].text())] = to_size(outcomes[k + 1]);
+  reply_view pending = replies[3].view();
+  std::map<std::string, worker_status> workers;
+  if (replies[3].ok() && pending.size() >= 4) {
+    status.in_flight = to_size(pending[0]);
+    for (std::size_t k = 0; k < pending[3].size(); ++k) {
+      std::string name(pending[3][k][0].text());
+      workers[name].name = name;
+      workers[name].pending = to_size(pending[3][k][1]);
+    }
+  }
+  if (replies[4].ok()) status.past_lease = replies[4].view().size();
+  status.dead = to_size(replies[5].view());
+  reply_view done_by = replies[6].view();
+  for (std::size_t k = 0; k + 1 < done_by.size(); k += 2) {
+    std::string name(done_by[k].text());
+    workers[name].name = name;
+    workers[name].records = to_size(done_by[k + 1]);
+  }
+  for (auto& [name, w] : workers) status.workers.push_back(w);
+  reply_view groups = replies[7].view();
+  bool have_lag = false;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    reply_view group = groups[g];
+    bool ours = false;
+    for (std::size_t k = 0; k + 1 < group.size(); k += 2) {
+      if (group[k].text() == "name" && group[k + 1].text() == consumer_group) ours = true;
+    }
+    for (std::size_t k = 0; ours && k + 1 < group.size(); k += 2) {
+      if (group[k].text() == "lag" && group[k + 1].is_integer()) {
+        status.waiting = to_size(group[k + 1]);
+        have_lag = true;
+      }
+    }
+  }
+  if (!have_lag) {
+    std::size_t accounted = status.records + status.in_flight;
+    status.waiting = status.pushed > accounted ? status.pushed - accounted : 0;
+  }
+  return status;
+}
+
+std::string status_text(const job_status& s, std::optional<double> rate) {
+  std::string text =
+      fmt::format("items      {}{}\n", s.total ? *s.total : s.pushed, s.total ? "" : " (push not finished)");
+  double percent =
+      s.pushed > 0 ? 100.0 * static_cast<double>(s.records) / static_cast<double>(s.total.value_or(s.pushed)) : 0.0;
+  text += fmt::format("done       {} ({:.1f}%)\n", s.records, percent);
+  for (const auto& [name, count] : s.outcomes) text += fmt::format("  {:<17}{}\n", name, count);
+  text += fmt::format("waiting    {}\n", s.waiting);
+  text += fmt::format("in flight  {}\n", s.in_flight);
+  text += fmt::format("past lease {} (lease {:.1f} s)\n", s.past_lease, static_cast<double>(s.lease.count()) / 1000.0);
+  text += fmt::format("dead       {}\n", s.dead);
+  if (rate) text += fmt::format("rate       {:.1f} items/s\n", *rate);
+  text += fmt::format("workers    {}\n", s.workers.size());
+  for (const worker_status& w : s.workers) {
+    text += fmt::format("  {:<30} records {:>9}  in flight {:>6}\n", escape_for_log(w.name), w.records, w.pending);
+  }
+  return text;
+}
+
+std::string status_json(const job_status& s, std::optional<double> rate) {
+  nlohmann::json j;
+  j["items"] = s.total ? *s.total : s.pushed;
+  j["pushed"] = s.pushed;
+  j["push_complete"] = s.total.has_value();
+  j["done"] = s.records;
+  j["outcomes"] = s.outcomes;
+  j["waiting"] = s.waiting;
+  j["in_flight"] = s.in_flight;
+  j["past_lease"] = s.past_lease;
+  j["lease_ms"] = s.lease.count();
+  j["dead_lettered"] = s.dead;
+  j["rate_per_second"] = rate ? nlohmann::json(*rate) : nlohmann::json(nullptr);
+  j["workers"] = nlohmann::json::array();
+  for (const worker_status& w : s.workers)
+    j["workers"].push_back({{"name", w.name}, {"records", w.records}, {"in_flight", w.pending}});
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+collect_report collect_job(redis_connection& connection, const std::string& job_name, const std::filesystem::path& out,
+                           result_format format, bool resume) {
+  job_keys keys(job_name);
+  load_spec(connection, keys, job_name);
+  redis_result total = must(connection.command({"HGET", keys.meta, "pushed"}), "reading the job");
+  std::size_t items = to_size(total.view());
+  collect_report report;
+  client::resume_state done;
+  try {
+    if (resume) done = client::scan_results(out, format, items);
+  } catch (const std::system_error& e) {
+    throw job_error(e.what());
+  }
+  int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (resume ? O_APPEND : O_TRUNC), 0644);
+  if (fd < 0) throw job_error(fmt::format("cannot open '{}': {}", escape_for_log(out.string()), std::strerror(errno)));
+  struct closer {
+    int fd;
+    ~closer() { ::close(fd); }
+  } close_fd{fd};
+  std::string buffer;
+  auto write_all = [&] {
+    std::size_t at = 0;
+    while (at < buffer.size()) {
+      ssize_t n = ::write(fd, buffer.data() + at, buffer.size() - at);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0)
+        throw job_error(fmt::format("writing '{}' failed: {}", escape_for_log(out.string()), std::strerror(errno)));
+      at += static_cast<std::size_t>(n);
+    }
+    buffer.clear();
+  };
+  if (format == result_format::csv && ::lseek(fd, 0, SEEK_END) == 0) buffer += csv_header();
+  std::vector<bool> written(items, false);  // indexes written by this collect
+  std::string cursor = "0";
+  do {
+    redis_result r = must(connection.command({"HSCAN", keys.records, cursor, "COUNT", "1000"}), "reading records");
+    cursor = std::string(r.view()[0].text());
+    reply_view fields = r.view()[1];
+    for (std::size_t k = 0; k + 1 < fields.size(); k += 2) {
+      std::size_t index = to_size(fields[k]);
+      if (index < done.done.size() && done.done[index]) {
+        ++report.skipped;
+        continue;
+      }
+      // HSCAN may return a field twice (the hash is rehashed during the scan): one line per index.
+      if (index >= written.size()) written.resize(index + 1, false);
+      if (written[index]) continue;
+      written[index] = true;
+      std::string_view line = fields[k + 1].text();
+      if (format == result_format::jsonl) {
+        buffer.append(line);
+        buffer += '\n';
+      } else {
+        auto j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_discarded()) continue;
+        std::string item = j.value("item", ""), url = j.value("url", ""), error = j.value("error", "");
+        std::string snippet = j.value("snippet", "");
+        result_record record;
+        record.index = index;
+        record.item = item;
+        record.url = url;
+        record.kind = outcome_from_string(j.value("outcome", "unexpected")).value_or(outcome::unexpected);
+        record.http_status = j.value("status", 0L);
+        record.attempts = j.value("attempts", 0);
+        record.latency = std::chrono::microseconds(static_cast<long long>(j.value("latency_ms", 0.0) * 1000.0));
+        if (j.contains("data")) record.data = &j["data"];
+        record.body = snippet;
+        record.error = error;
+        buffer += format_record(record, format);
+      }
+      ++report.written;
+    }
+    if (buffer.size() > (1 << 20)) write_all();
+  } while (cursor != "0");
+  write_all();
+  return report;
+}
+
+std::size_t retry_job(redis_connection& connection, const std::string& job_name,
+                      const std::vector<std::string>& outcomes) {
+  job_keys keys(job_name);
+  load_spec(connection, keys, job_name);
+  // HSCAN may return a field twice; a set keeps each index once, and ascending order keeps the
+  // new entry IDs ("<generation>-<index>") increasing, as XADD requires.
+  std::map<std::size_t, std::string> chosen;
+  std::string cursor = "0";
+  do {
+    redis_result r = must(connection.command({"HSCAN", keys.records, cursor, "COUNT", "1000"}), "reading records");
+    cursor = std::string(r.view()[0].text());
+    reply_view fields = r.view()[1];
+    for (std::size_t k = 0; k + 1 < fields.size(); k += 2) {
+      auto j = nlohmann::json::parse(fields[k + 1].text(), nullptr, false);
+      if (j.is_discarded()) continue;
+      std::string kind = j.value("outcome", "");
+      if (std::find(outcomes.begin(), outcomes.end(), kind) != outcomes.end()) chosen[to_size(fields[k])] = kind;
+    }
+  } while (cursor != "0");
+  if (chosen.empty()) return 0;
+  redis_result gen = must(connection.command({"HINCRBY", keys.meta, "generation", "1"}), "starting a retry round");
+  std::string generation = std::to_string(gen.view().integer());
+  script_runner scripts(connection);
+  std::size_t requeued = 0;
+  std::vector<std::string> args{generation};
+  auto send = [&] {
+    redis_result r =
+        must(scripts.run(scripts::requeue, {keys.meta, keys.records, keys.outcomes, keys.items}, args), "re-queueing");
+    requeued += to_size(r.view());
+    args = {generation};
+  };
+  for (const auto& [index, kind] : chosen) {
+    args.push_back(std::to_string(index));
+    args.push_back(kind);
+    if (args.size() >= 1 + 2 * push_chunk) send();
+  }
+  if (args.size() > 1) send();
+  return requeued;
+}
+
+std::size_t delete_job(redis_connection& connection, const std::string& job_name) {
+  job_keys keys(job_name);
+  load_spec(connection, keys, job_name);
+  redis_result r =
+      must(connection.command({"DEL", keys.meta, keys.items, keys.records, keys.outcomes, keys.workers, keys.dead}),
+           "deleting the job");
+  return to_size(r.view());
+}
+
+}  // namespace serentak::queue

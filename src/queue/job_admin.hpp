@@ -1,0 +1,79 @@
+#pragma once
+// The job operations that are not the worker: push, status, collect, retry, delete. Each runs on
+// the caller's thread over one connection it owns. Startup problems (unreachable Redis, refused
+// AUTH, no such job, a different specification under the name, a bad input) throw job_error with
+// a one-line message for exit 2; the message never holds the password.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "client/inputs/item_inputs.hpp"
+#include "core/result_record.hpp"
+#include "queue/job_keys.hpp"
+#include "queue/job_spec.hpp"
+#include "queue/redis_connection.hpp"
+
+namespace serentak::queue {
+
+class job_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Connects and authenticates, or throws job_error (rediss:// is refused: no TLS in this build).
+void open_connection(redis_connection& connection);
+// The job's stored specification, or job_error when there is no such job.
+job_spec load_spec(redis_connection& connection, const job_keys& keys, const std::string& job_name);
+
+struct push_report {
+  std::size_t total = 0;  // items in the input
+  std::size_t added = 0;  // items this push streamed in (0 when the job was already pushed whole)
+};
+push_report push_job(redis_connection& connection, const std::string& job_name, const job_spec& spec,
+                     std::vector<client::input_part>& parts, const std::atomic<bool>* stop);
+
+struct worker_status {
+  std::string name;
+  std::size_t records = 0;  // records it wrote first
+  std::size_t pending = 0;  // entries delivered to it and not acknowledged
+};
+
+struct job_status {
+  std::size_t pushed = 0;
+  std::optional<std::size_t> total;  // set once a push completed
+  std::size_t records = 0;
+  std::map<std::string, std::size_t> outcomes;  // every outcome, zeros included
+  std::size_t in_flight = 0;                    // delivered, not acknowledged
+  std::size_t past_lease = 0;                   // of those, idle longer than the default lease (counted up to 100,000)
+  std::size_t dead = 0;
+  std::size_t waiting = 0;  // never delivered yet
+  std::vector<worker_status> workers;
+  double seconds_since_push = 0;
+  std::chrono::milliseconds lease{0};
+};
+job_status read_status(redis_connection& connection, const std::string& job_name);
+std::string status_text(const job_status& status, std::optional<double> rate_per_second);
+std::string status_json(const job_status& status, std::optional<double> rate_per_second);
+
+struct collect_report {
+  std::size_t written = 0;  // records written now
+  std::size_t skipped = 0;  // records the file already had (--resume)
+};
+collect_report collect_job(redis_connection& connection, const std::string& job_name, const std::filesystem::path& out,
+                           result_format format, bool resume);
+
+// Re-queues every item whose record has one of the outcomes; returns how many.
+std::size_t retry_job(redis_connection& connection, const std::string& job_name,
+                      const std::vector<std::string>& outcomes);
+
+// Deletes every key of the job; returns how many keys existed.
+std::size_t delete_job(redis_connection& connection, const std::string& job_name);
+
+}  // namespace serentak::queue

@@ -1,0 +1,51 @@
+#include "queue/job_record.hpp"
+
+#include <fmt/format.h>
+
+#include "client/engine/response_judge.hpp"
+#include "core/result_record.hpp"
+#include "core/url_redaction.hpp"
+
+namespace serentak::queue {
+namespace {
+
+std::string without_newline(std::string line) {
+  if (!line.empty() && line.back() == '\n') line.pop_back();
+  return line;
+}
+
+}  // namespace
+
+finished_record make_record(const client::fetch_request& request, const client::fetch_result& result) {
+  client::judged_response judged = client::judge_response(result, false);
+  std::string item = redact_item(request.item);
+  std::string url = redact_url(request.url);
+  result_record record;
+  record.index = request.index;
+  record.item = item;
+  record.url = url;
+  record.kind = judged.kind;
+  record.http_status = result.http_status;
+  record.attempts = result.attempts;
+  record.latency = result.latency;
+  record.data = judged.data.is_null() ? nullptr : &judged.data;
+  record.body = result.body;
+  record.error = judged.error;
+  return {judged.kind, without_newline(format_record(record, result_format::jsonl))};
+}
+
+std::string make_dead_record(std::size_t index, std::string_view item, std::string_view url, long long deliveries) {
+  std::string shown_item = redact_item(item);
+  std::string shown_url = redact_url(url);
+  std::string error = fmt::format("dead-lettered after {} deliveries: no worker finished it", deliveries);
+  result_record record;
+  record.index = index;
+  record.item = shown_item;
+  record.url = shown_url;
+  record.kind = outcome::unexpected;
+  record.attempts = 0;
+  record.error = error;
+  return without_newline(format_record(record, result_format::jsonl));
+}
+
+}  // namespace serentak::queue

@@ -1,0 +1,149 @@
+#include "queue/job_scripts.hpp"
+
+namespace serentak::queue::scripts {
+
+const std::string_view create_job = R"lua(
+local d = redis.call('HGET', KEYS[1], 'digest')
+if d and d ~= ARGV[2] then return redis.error_reply('SERENTAK_SPEC ' .. d) end
+if not d then
+  redis.call('HSET', KEYS[1], 'spec', ARGV[1], 'digest', ARGV[2], 'pushed', 0, 'created_ms', ARGV[3], 'generation', 1)
+  if redis.call('EXISTS', KEYS[2]) == 0 then
+    redis.call('XGROUP', 'CREATE', KEYS[2], 'workers', '0', 'MKSTREAM')
+  end
+end
+return tonumber(redis.call('HGET', KEYS[1], 'pushed'))
+)lua";
+
+const std::string_view push_items = R"lua(
+if redis.call('HGET', KEYS[1], 'digest') ~= ARGV[1] then return redis.error_reply('SERENTAK_SPEC changed') end
+local pushed = tonumber(redis.call('HGET', KEYS[1], 'pushed'))
+local start = tonumber(ARGV[2])
+if start > pushed then return redis.error_reply('SERENTAK_GAP ' .. pushed) end
+local added = 0
+local k = 3
+while k < #ARGV do
+  local index = start + (k - 3) / 2
+  if index >= pushed then
+    redis.call('XADD', KEYS[2], '1-' .. ARGV[k], 'i', ARGV[k], 'item', ARGV[k + 1])
+    added = added + 1
+  end
+  k = k + 2
+end
+local now = start + (#ARGV - 2) / 2
+if now > pushed then redis.call('HSET', KEYS[1], 'pushed', now) end
+return added
+)lua";
+
+const std::string_view finish_push = R"lua(
+if redis.call('HGET', KEYS[1], 'digest') ~= ARGV[1] then return redis.error_reply('SERENTAK_SPEC changed') end
+local pushed = tonumber(redis.call('HGET', KEYS[1], 'pushed'))
+if pushed < tonumber(ARGV[2]) then return redis.error_reply('SERENTAK_SHORT ' .. pushed) end
+redis.call('HSET', KEYS[1], 'total', pushed)
+return pushed
+)lua";
+
+const std::string_view record_and_ack = R"lua(
+if redis.call('EXISTS', KEYS[5]) == 0 then return -1 end
+local written = 0
+local k = 3
+while k < #ARGV do
+  if redis.call('HSETNX', KEYS[1], ARGV[k + 1], ARGV[k + 3]) == 1 then
+    redis.call('HINCRBY', KEYS[3], ARGV[k + 2], 1)
+    written = written + 1
+  end
+  redis.call('XACK', KEYS[2], ARGV[1], ARGV[k])
+  k = k + 4
+end
+if written > 0 then redis.call('HINCRBY', KEYS[4], ARGV[2], written) end
+return written
+)lua";
+
+const std::string_view dead_letter = R"lua(
+if redis.call('EXISTS', KEYS[5]) == 0 then return -1 end
+local k = 2
+while k < #ARGV do
+  if redis.call('HSETNX', KEYS[1], ARGV[k + 1], ARGV[k + 2]) == 1 then
+    redis.call('HINCRBY', KEYS[3], 'unexpected', 1)
+    local e = redis.call('XRANGE', KEYS[2], ARGV[k], ARGV[k])
+    local item = ''
+    if e[1] then item = e[1][2][4] end
+    redis.call('XADD', KEYS[4], '*', 'i', ARGV[k + 1], 'item', item, 'deliveries', ARGV[k + 3], 'error', ARGV[k + 4])
+  end
+  redis.call('XACK', KEYS[2], ARGV[1], ARGV[k])
+  k = k + 5
+end
+return 0
+)lua";
+
+const std::string_view reclaim = R"lua(
+local r = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 'COUNT', ARGV[5])
+local out = {r[1]}
+for _, e in ipairs(r[2]) do
+  if e and e[1] then
+    local p = redis.call('XPENDING', KEYS[1], ARGV[1], e[1], e[1], 1)
+    local n = 1
+    if p[1] then n = p[1][4] end
+    table.insert(out, {e[1], e[2], n})
+  end
+end
+return out
+)lua";
+
+const std::string_view requeue = R"lua(
+local gen = ARGV[1]
+local added = 0
+local k = 2
+while k < #ARGV do
+  local index = ARGV[k]
+  if redis.call('HDEL', KEYS[2], index) == 1 then
+    redis.call('HINCRBY', KEYS[3], ARGV[k + 1], -1)
+    local e = redis.call('XRANGE', KEYS[4], '1-' .. index, '1-' .. index)
+    if e[1] then
+      redis.call('XADD', KEYS[4], gen .. '-' .. index, 'i', index, 'item', e[1][2][4])
+      added = added + 1
+    end
+  end
+  k = k + 2
+end
+return added
+)lua";
+
+}  // namespace serentak::queue::scripts
+
+namespace serentak::queue {
+
+redis_result script_runner::run(std::string_view script, const std::vector<std::string>& keys,
+                                const std::vector<std::string>& args) {
+  std::string* sha = nullptr;
+  for (auto& [text, known] : shas_) {
+    if (text == script.data()) sha = &known;
+  }
+  for (int round = 0; round < 2; ++round) {
+    if (sha == nullptr || sha->empty() || round == 1) {
+      redis_result loaded = connection_.command({"SCRIPT", "LOAD", script});
+      if (!loaded.ok()) return loaded;
+      if (sha == nullptr) {
+        shas_.emplace_back(script.data(), std::string(loaded.view().text()));
+        sha = &shas_.back().second;
+      } else {
+        *sha = std::string(loaded.view().text());
+      }
+    }
+    std::vector<std::string> argv;
+    argv.reserve(3 + keys.size() + args.size());
+    argv.emplace_back("EVALSHA");
+    argv.push_back(*sha);
+    argv.push_back(std::to_string(keys.size()));
+    argv.insert(argv.end(), keys.begin(), keys.end());
+    argv.insert(argv.end(), args.begin(), args.end());
+    redis_result result = connection_.command(argv);
+    if (!result.ok() && result.error->what == redis_error::kind::server &&
+        result.error->message.starts_with("NOSCRIPT")) {
+      continue;  // Redis restarted and forgot it: load it again
+    }
+    return result;
+  }
+  return redis_result{{}, redis_error{redis_error::kind::server, "NOSCRIPT twice"}};
+}
+
+}  // namespace serentak::queue

@@ -1,0 +1,56 @@
+#pragma once
+// The Lua scripts that keep a job consistent: each runs atomically inside Redis, so "write the
+// record only if none exists, then acknowledge" can never be torn by a crash or raced by a second
+// worker. script_runner calls one by EVALSHA, loading it on first use and again after NOSCRIPT
+// (a restarted Redis forgets its script cache).
+// Not thread-safe: one runner per connection (per thread).
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "queue/redis_connection.hpp"
+
+namespace serentak::queue::scripts {
+
+// KEYS meta items; ARGV spec digest created_ms. Creates the job (and its consumer group) or checks
+// that the stored digest matches. Returns the items pushed so far; error "SERENTAK_SPEC <digest>"
+// when a different specification holds the name.
+extern const std::string_view create_job;
+// KEYS meta items; ARGV digest start (index item)... Appends the items whose index is not yet
+// pushed, as entries "1-<index>". Returns how many it added.
+extern const std::string_view push_items;
+// KEYS meta; ARGV digest total. Marks the push complete (total items).
+extern const std::string_view finish_push;
+// KEYS records items outcomes workers meta; ARGV group consumer (id index outcome line)...
+// For each: HSETNX the record (first record wins), count its outcome if it was written, XACK.
+// Returns the records written; -1 (nothing written) when the job is gone (no meta).
+extern const std::string_view record_and_ack;
+// KEYS records items outcomes dead meta; ARGV group (id index line deliveries error)...
+// Dead-letters each: its record (if none yet), an entry in the dead stream, XACK; -1 when the job is gone.
+extern const std::string_view dead_letter;
+// KEYS items; ARGV group consumer lease_ms cursor count. XAUTOCLAIM, then each claimed entry's
+// delivery count. Returns {next_cursor, {id, {fields...}, deliveries}...}.
+extern const std::string_view reclaim;
+// KEYS meta records outcomes items; ARGV (index outcome)... in ascending index order, one
+// generation per call sequence (ARGV[1] is the generation). Deletes each record and re-queues
+// the item as "<generation>-<index>". Returns how many it re-queued.
+extern const std::string_view requeue;
+
+}  // namespace serentak::queue::scripts
+
+namespace serentak::queue {
+
+class script_runner {
+ public:
+  explicit script_runner(redis_connection& connection) : connection_(connection) {}
+
+  // EVALSHA script numkeys keys... args...; loads the script when Redis does not know it.
+  redis_result run(std::string_view script, const std::vector<std::string>& keys, const std::vector<std::string>& args);
+
+ private:
+  redis_connection& connection_;
+  std::vector<std::pair<const char*, std::string>> shas_;  // script text address -> SHA1 from SCRIPT LOAD
+};
+
+}  // namespace serentak::queue

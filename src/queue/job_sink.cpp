@@ -1,0 +1,133 @@
+#include "queue/job_sink.hpp"
+
+#include "queue/job_record.hpp"
+#include "queue/job_scripts.hpp"
+
+namespace serentak::queue {
+namespace {
+
+using clock = std::chrono::steady_clock;
+constexpr std::size_t max_batch = 500;                  // records per EVALSHA
+constexpr std::size_t eager_batch = 64;                 // flush at once when this many wait
+constexpr auto linger = std::chrono::milliseconds(10);  // otherwise, after this long
+
+}  // namespace
+
+job_sink::job_sink(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, std::string consumer,
+                   job_source& source, outage_reporter& outages, const std::atomic<bool>* stop)
+    : endpoint_(endpoint),
+      timeouts_(timeouts),
+      keys_(std::move(keys)),
+      consumer_(std::move(consumer)),
+      source_(source),
+      outages_(outages),
+      stop_(stop) {
+  flusher_ = std::thread([this] { flush_loop(); });
+}
+
+job_sink::~job_sink() { finish(std::chrono::milliseconds(0)); }
+
+void job_sink::on_start(const client::fetch_request& /*request*/) {}
+
+void job_sink::on_finish(const client::fetch_request& request, const client::fetch_result& result) {
+  // A cancelled item is not final: its entry stays in the source's hands, to be released.
+  const bool cancelled = result.kind == outcome::unexpected && stop_ != nullptr && stop_->load();
+  if (cancelled) return;
+  std::optional<std::string> id = source_.take_id(request.index);
+  if (!id) return;  // not handed out by the source (cannot happen): nothing to acknowledge
+  finished_record record = make_record(request, result);
+  bool wake = false;
+  {
+    std::lock_guard lock(pending_mutex_);
+    pending_.push_back({std::move(*id), request.index, std::string(to_string(record.kind)), std::move(record.line)});
+    wake = pending_.size() >= eager_batch;
+  }
+  finished_.fetch_add(1);
+  if (wake) pending_changed_.notify_one();
+}
+
+std::size_t job_sink::finish(std::chrono::milliseconds budget) {
+  {
+    std::lock_guard lock(pending_mutex_);
+    if (!quit_) flush_deadline_ = clock::now() + budget;
+    quit_ = true;
+  }
+  pending_changed_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  std::lock_guard lock(pending_mutex_);
+  return pending_.size() + in_flusher_.load();
+}
+
+bool job_sink::flush_batch(script_runner& scripts, std::vector<pending_record>& batch) {
+  std::vector<std::string> args{consumer_group, consumer_};
+  args.reserve(2 + batch.size() * 4);
+  for (const pending_record& r : batch) {
+    args.push_back(r.id);
+    args.push_back(std::to_string(r.index));
+    args.push_back(r.outcome);
+    args.push_back(r.line);
+  }
+  redis_result result = scripts.run(scripts::record_and_ack,
+                                    {keys_.records, keys_.items, keys_.outcomes, keys_.workers, keys_.meta}, args);
+  round_trips_.fetch_add(1);
+  if (!result.ok()) {
+    if (result.error->what == redis_error::kind::server)
+      outages_.warn_once("storing records failed: " + result.error->message);
+    return false;
+  }
+  // -1: the job is gone (deleted); the batch is dropped, the main loop notices and exits.
+  written_.fetch_add(static_cast<std::size_t>(std::max(0LL, result.view().integer())));
+  return true;
+}
+
+void job_sink::flush_loop() {
+  redis_connection connection(endpoint_, timeouts_);
+  script_runner scripts(connection);
+  reconnect_backoff backoff;
+  std::vector<pending_record> batch;
+  for (;;) {
+    bool quitting = false;
+    {
+      std::unique_lock lock(pending_mutex_);
+      if (batch.empty()) {
+        pending_changed_.wait_for(lock, linger, [this] { return quit_ || pending_.size() >= eager_batch; });
+        std::size_t take = std::min(pending_.size(), max_batch);
+        batch.assign(std::make_move_iterator(pending_.begin()),
+                     std::make_move_iterator(pending_.begin() + static_cast<long>(take)));
+        pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(take));
+        in_flusher_.store(batch.size());
+      }
+      quitting = quit_;
+      if (quitting && (batch.empty() || clock::now() >= flush_deadline_)) {
+        // Unsent records go back so finish() can count them; their entries stay pending in
+        // Redis and are reclaimed and fetched again by a worker after the lease.
+        for (pending_record& r : batch) pending_.push_back(std::move(r));
+        in_flusher_.store(0);
+        return;
+      }
+    }
+    if (batch.empty()) continue;
+    if (!connection.connected()) {
+      if (auto failed = connection.connect()) {
+        outages_.report_down(&connection, failed->message);
+        std::unique_lock lock(pending_mutex_);
+        auto wait = backoff.next();
+        if (quit_) wait = std::min<std::chrono::milliseconds>(wait, std::chrono::milliseconds(100));
+        pending_changed_.wait_for(lock, wait);
+        continue;
+      }
+      backoff.reset();
+      outages_.report_up(&connection);
+    }
+    if (flush_batch(scripts, batch)) {
+      batch.clear();
+      in_flusher_.store(0);
+    } else if (connection.connected()) {
+      // A server error (not io): wait a little so a persistent one does not spin.
+      std::unique_lock lock(pending_mutex_);
+      pending_changed_.wait_for(lock, std::chrono::milliseconds(200));
+    }
+  }
+}
+
+}  // namespace serentak::queue

@@ -1,0 +1,77 @@
+#pragma once
+// The fetch_observer of `serentak job work`: each finished item's record is queued, and a flusher
+// thread with its own Redis connection stores a batch with one EVALSHA of record_and_ack (HSETNX
+// the record, count it, XACK the entry), so Redis costs one round trip per batch, not per item.
+// A record that cannot be stored (Redis down) stays queued and is sent again after reconnecting;
+// HSETNX makes the resend harmless. Items cancelled by a stop are not recorded: the worker
+// releases them for others.
+//
+// Thread safety: on_start/on_finish run on engine threads; pending_mutex_ guards pending_ and
+// quit_. The flusher owns its connection. Counters are atomics.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client/engine/engine.hpp"
+#include "queue/job_keys.hpp"
+#include "queue/job_source.hpp"
+#include "queue/outage_reporter.hpp"
+#include "queue/redis_connection.hpp"
+
+namespace serentak::queue {
+
+class job_sink final : public client::fetch_observer {
+ public:
+  job_sink(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, std::string consumer,
+           job_source& source, outage_reporter& outages, const std::atomic<bool>* stop);
+  ~job_sink() override;
+  job_sink(const job_sink&) = delete;
+  job_sink& operator=(const job_sink&) = delete;
+
+  void on_start(const client::fetch_request& request) override;
+  void on_finish(const client::fetch_request& request, const client::fetch_result& result) override;
+
+  // Flushes what is queued, trying for at most `budget`; returns how many records remain unsent.
+  std::size_t finish(std::chrono::milliseconds budget);
+
+  std::size_t written() const { return written_.load(); }    // records this worker stored first
+  std::size_t finished() const { return finished_.load(); }  // items it finished (stored or not)
+  std::size_t round_trips() const { return round_trips_.load(); }
+
+ private:
+  struct pending_record {
+    std::string id;
+    std::size_t index = 0;
+    std::string outcome;
+    std::string line;
+  };
+  void flush_loop();
+  bool flush_batch(class script_runner& scripts, std::vector<pending_record>& batch);
+
+  const redis_endpoint endpoint_;
+  const redis_timeouts timeouts_;
+  const job_keys keys_;
+  const std::string consumer_;
+  job_source& source_;
+  outage_reporter& outages_;
+  const std::atomic<bool>* stop_;
+
+  std::mutex pending_mutex_;  // guards pending_, quit_, flush_deadline_
+  std::condition_variable pending_changed_;
+  std::vector<pending_record> pending_;
+  bool quit_ = false;
+  std::chrono::steady_clock::time_point flush_deadline_{};  // set by finish(): give up after it
+  std::atomic<std::size_t> in_flusher_{0};                  // records taken by the flusher and not yet stored
+
+  std::atomic<std::size_t> written_{0};
+  std::atomic<std::size_t> finished_{0};
+  std::atomic<std::size_t> round_trips_{0};
+  std::thread flusher_;
+};
+
+}  // namespace serentak::queue

@@ -1,0 +1,243 @@
+#include "queue/job_source.hpp"
+
+#include <charconv>
+
+#include "queue/job_record.hpp"
+#include "queue/job_scripts.hpp"
+
+namespace serentak::queue {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+std::size_t parse_index(std::string_view text) {
+  std::size_t value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+// Fields of a stream entry ({"i", index, "item", text}) into an index and item.
+bool read_fields(reply_view fields, std::size_t& index, std::string& item) {
+  bool have_index = false;
+  for (std::size_t f = 0; f + 1 < fields.size(); f += 2) {
+    if (fields[f].text() == "i") {
+      index = parse_index(fields[f + 1].text());
+      have_index = true;
+    } else if (fields[f].text() == "item") {
+      item = std::string(fields[f + 1].text());
+    }
+  }
+  return have_index;
+}
+
+}  // namespace
+
+job_source::job_source(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, url_template urls,
+                       job_source_config config, outage_reporter& outages, const std::atomic<bool>* stop)
+    : endpoint_(endpoint),
+      timeouts_(timeouts),
+      keys_(std::move(keys)),
+      urls_(std::move(urls)),
+      config_(std::move(config)),
+      outages_(outages),
+      stop_(stop) {
+  reader_ = std::thread([this] { read_loop(); });
+}
+
+job_source::~job_source() { stop_and_collect_held(); }
+
+std::optional<client::fetch_request> job_source::next() {
+  std::unique_lock lock(queue_mutex_);
+  // Bounded: the reader ends every round within one command timeout and sets drained_ or queues.
+  const auto give_up = clock::now() + timeouts_.command + std::chrono::seconds(1);
+  while (!run_over_ && queue_.empty() && !drained_ && !quit_ && !(stop_ != nullptr && stop_->load())) {
+    if (queue_changed_.wait_until(lock, std::min(give_up, clock::now() + std::chrono::milliseconds(20))) ==
+            std::cv_status::timeout &&
+        clock::now() >= give_up) {
+      break;
+    }
+  }
+  if (run_over_ || queue_.empty() || (stop_ != nullptr && stop_->load())) {
+    run_over_ = true;
+    return std::nullopt;
+  }
+  entry e = std::move(queue_.front());
+  queue_.pop_front();
+  handed_out_[e.index].push_back(e.id);
+  queue_changed_.notify_all();  // room for the reader
+  client::fetch_request request;
+  request.index = e.index;
+  request.url = urls_.expand(e.item);
+  request.item = std::move(e.item);
+  return request;
+}
+
+void job_source::begin_run() {
+  std::lock_guard lock(queue_mutex_);
+  run_over_ = false;
+}
+
+bool job_source::wait_for_work(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(queue_mutex_);
+  return queue_changed_.wait_for(lock, timeout, [this] { return !queue_.empty() || quit_; }) && !queue_.empty();
+}
+
+std::optional<std::string> job_source::take_id(std::size_t index) {
+  std::lock_guard lock(queue_mutex_);
+  auto found = handed_out_.find(index);
+  if (found == handed_out_.end() || found->second.empty()) return std::nullopt;
+  std::string id = std::move(found->second.back());
+  found->second.pop_back();
+  if (found->second.empty()) handed_out_.erase(found);
+  return id;
+}
+
+std::vector<std::string> job_source::stop_and_collect_held() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    quit_ = true;
+  }
+  queue_changed_.notify_all();
+  if (reader_.joinable()) reader_.join();
+  std::lock_guard lock(queue_mutex_);
+  std::vector<std::string> held;
+  for (entry& e : queue_) held.push_back(std::move(e.id));
+  queue_.clear();
+  for (auto& [index, ids] : handed_out_) {
+    for (std::string& id : ids) held.push_back(std::move(id));
+  }
+  handed_out_.clear();
+  return held;
+}
+
+void job_source::enqueue(std::vector<entry> entries) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    for (entry& e : entries) queue_.push_back(std::move(e));
+    drained_ = queue_.empty();
+  }
+  queue_changed_.notify_all();
+}
+
+void job_source::read_loop() {
+  redis_connection connection(endpoint_, timeouts_);
+  script_runner scripts(connection);
+  reconnect_backoff backoff;
+  auto quitting = [this] {
+    std::lock_guard lock(queue_mutex_);
+    return quit_ || (stop_ != nullptr && stop_->load());
+  };
+  while (!quitting()) {
+    if (!connection.connected()) {
+      if (auto failed = connection.connect()) {
+        outages_.report_down(&connection, failed->message);
+        {
+          std::unique_lock lock(queue_mutex_);
+          drained_ = queue_.empty();
+          queue_changed_.notify_all();
+          queue_changed_.wait_for(lock, backoff.next(), [this] { return quit_; });
+        }
+        continue;
+      }
+      backoff.reset();
+      outages_.report_up(&connection);
+    }
+    {
+      std::unique_lock lock(queue_mutex_);
+      // Read when a quarter of the queue is free (or it is empty), not for every free slot: fewer,
+      // larger XREADGROUPs.
+      const std::size_t refill_at = config_.high_water - std::max<std::size_t>(1, config_.high_water / 4);
+      queue_changed_.wait_for(lock, std::chrono::milliseconds(50),
+                              [this, refill_at] { return quit_ || queue_.size() <= refill_at; });
+      if (queue_.size() > refill_at) continue;
+    }
+    if (!read_round(connection, scripts)) continue;  // io error: reconnect at the top
+  }
+}
+
+bool job_source::read_round(redis_connection& connection, script_runner& scripts) {
+  std::size_t room;
+  {
+    std::lock_guard lock(queue_mutex_);
+    room = config_.high_water > queue_.size() ? config_.high_water - queue_.size() : 0;
+  }
+  room = std::min(room, config_.batch);
+  if (room == 0) return true;
+  std::vector<entry> got;
+
+  if (clock::now() >= next_reclaim_) {
+    redis_result r = scripts.run(scripts::reclaim, {keys_.items},
+                                 {consumer_group, config_.consumer, std::to_string(config_.lease.count()),
+                                  reclaim_cursor_, std::to_string(room)});
+    if (!r.ok()) {
+      if (r.error->what == redis_error::kind::io) return false;
+      if (r.error->message.find("NOGROUP") == std::string::npos)
+        outages_.warn_once("reclaiming failed: " + r.error->message);
+      next_reclaim_ = clock::now() + config_.reclaim_every;
+    } else {
+      reply_view v = r.view();
+      reclaim_cursor_ = std::string(v[0].text());
+      if (reclaim_cursor_.empty()) reclaim_cursor_ = "0-0";
+      std::vector<std::string> dead_args{consumer_group};
+      for (std::size_t k = 1; k < v.size(); ++k) {
+        entry e;
+        e.id = std::string(v[k][0].text());
+        if (!read_fields(v[k][1], e.index, e.item)) continue;
+        long long deliveries = v[k][2].integer();
+        if (deliveries > config_.max_deliveries) {
+          std::string url = urls_.expand(e.item);
+          dead_args.insert(dead_args.end(),
+                           {e.id, std::to_string(e.index), make_dead_record(e.index, e.item, url, deliveries),
+                            std::to_string(deliveries),
+                            "delivered " + std::to_string(deliveries) + " times without a final record"});
+          dead_lettered_.fetch_add(1);
+        } else {
+          reclaimed_.fetch_add(1);
+          got.push_back(std::move(e));
+        }
+      }
+      if (dead_args.size() > 1) {
+        redis_result d = scripts.run(scripts::dead_letter,
+                                     {keys_.records, keys_.items, keys_.outcomes, keys_.dead, keys_.meta}, dead_args);
+        if (!d.ok() && d.error->what == redis_error::kind::io) return false;  // reclaimed again later
+      }
+      // A full scan of the pending list is done when the cursor comes back to 0-0.
+      if (reclaim_cursor_ == "0-0") next_reclaim_ = clock::now() + config_.reclaim_every;
+      room -= std::min(room, got.size());
+    }
+  }
+
+  if (room > 0) {
+    redis_result r = connection.command({"XREADGROUP", "GROUP", consumer_group, config_.consumer, "COUNT",
+                                         std::to_string(room), "STREAMS", keys_.items, ">"});
+    if (!r.ok()) {
+      if (r.error->what == redis_error::kind::io) return false;
+      // NOGROUP: the job was deleted; the worker's main loop notices and says so.
+      if (!r.error->message.starts_with("NOGROUP")) outages_.warn_once("reading items failed: " + r.error->message);
+      std::unique_lock lock(queue_mutex_);
+      drained_ = queue_.empty();
+      queue_changed_.notify_all();
+      queue_changed_.wait_for(lock, std::chrono::milliseconds(500), [this] { return quit_; });
+      return true;
+    }
+    reply_view streams = r.view();  // nil when nothing new: [[key, [[id, fields]...]]]
+    if (streams.is_array() && streams.size() > 0) {
+      reply_view entries = streams[0][1];
+      for (std::size_t k = 0; k < entries.size(); ++k) {
+        entry e;
+        e.id = std::string(entries[k][0].text());
+        if (read_fields(entries[k][1], e.index, e.item)) got.push_back(std::move(e));
+      }
+    }
+  }
+  const bool nothing = got.empty();
+  enqueue(std::move(got));
+  if (nothing) {
+    // Nothing new and nothing to reclaim: look again shortly (an item re-queued, a lease expiring).
+    std::unique_lock lock(queue_mutex_);
+    queue_changed_.wait_for(lock, std::chrono::milliseconds(100), [this] { return quit_; });
+  }
+  return true;
+}
+
+}  // namespace serentak::queue

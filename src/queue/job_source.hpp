@@ -1,0 +1,99 @@
+#pragma once
+// The work_source of `serentak job work`: a reader thread with its own Redis connection takes
+// items with XREADGROUP COUNT (new entries) and a reclaim script (XAUTOCLAIM of entries idle past
+// the lease), and fills a small local queue; engine workers take from it in next().
+//
+// next() returning nullopt ends an engine run for good, so it does so only when there is nothing
+// to hand out right now (the reader's last round found nothing, Redis is down, or stop was set):
+// blocking instead would hold the engine worker's thread, and with it the transfers that worker
+// has in flight, whose records may be what the job is waiting for. The caller (job_worker) then
+// waits with wait_for_work() and starts a new run. Within a run next() only waits for a reader
+// round already under way (one round trip).
+//
+// Thread safety: next(), take_id() and the run controls are called from any thread; queue_mutex_
+// guards the queue, the handed-out map and the flags below it. The reader thread owns its
+// connection and script runner.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "client/engine/engine.hpp"
+#include "core/url_template.hpp"
+#include "queue/job_keys.hpp"
+#include "queue/outage_reporter.hpp"
+#include "queue/redis_connection.hpp"
+
+namespace serentak::queue {
+
+struct job_source_config {
+  std::string consumer;                           // host:pid
+  std::size_t batch = 100;                        // XREADGROUP / XAUTOCLAIM COUNT
+  std::size_t high_water = 200;                   // items held locally before reading more
+  std::chrono::milliseconds lease{60000};         // idle time after which an entry is reclaimed
+  std::chrono::milliseconds reclaim_every{1000};  // how often the reader looks for expired leases
+  long long max_deliveries = 5;                   // a delivery beyond this dead-letters the item
+};
+
+class job_source final : public client::work_source {
+ public:
+  job_source(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, url_template urls,
+             job_source_config config, outage_reporter& outages, const std::atomic<bool>* stop);
+  ~job_source() override;
+  job_source(const job_source&) = delete;
+  job_source& operator=(const job_source&) = delete;
+
+  std::optional<client::fetch_request> next() override;
+
+  void begin_run();  // before each run_engine: next() may hand out items again
+  // Waits up to timeout for an item to be queued; true when one is.
+  bool wait_for_work(std::chrono::milliseconds timeout);
+  // The stream entry ID an item handed out under index came from (once per hand-out).
+  std::optional<std::string> take_id(std::size_t index);
+  // Stops the reader and returns the IDs it still holds: queued and handed out, not taken back.
+  std::vector<std::string> stop_and_collect_held();
+
+  std::size_t dead_lettered() const { return dead_lettered_.load(); }
+  std::size_t reclaimed() const { return reclaimed_.load(); }
+
+ private:
+  struct entry {
+    std::string id;
+    std::size_t index = 0;
+    std::string item;
+  };
+  void read_loop();
+  bool read_round(redis_connection& connection, class script_runner& scripts);  // false on io error
+  void enqueue(std::vector<entry> entries);
+
+  const redis_endpoint endpoint_;
+  const redis_timeouts timeouts_;
+  const job_keys keys_;
+  const url_template urls_;
+  const job_source_config config_;
+  outage_reporter& outages_;
+  const std::atomic<bool>* stop_;
+
+  mutable std::mutex queue_mutex_;         // guards everything down to reader_
+  std::condition_variable queue_changed_;  // an item queued, a round ended, room freed, quit
+  std::deque<entry> queue_;
+  std::unordered_map<std::size_t, std::vector<std::string>> handed_out_;  // index -> entry IDs
+  bool drained_ = false;   // the reader's last round found nothing (or Redis is down)
+  bool run_over_ = false;  // next() returned nullopt in this run
+  bool quit_ = false;
+  std::string reclaim_cursor_ = "0-0";                    // reader thread only
+  std::chrono::steady_clock::time_point next_reclaim_{};  // reader thread only
+
+  std::atomic<std::size_t> dead_lettered_{0};
+  std::atomic<std::size_t> reclaimed_{0};
+  std::thread reader_;
+};
+
+}  // namespace serentak::queue

@@ -1,0 +1,37 @@
+#pragma once
+// A job's request specification: everything a worker on any machine needs to turn an item into a
+// request, stored once in Redis as canonical JSON with its digest. Two pushes under one name must
+// agree on it (the digest); a different one is refused. Secrets are never stored: a URL with
+// credentials in it is refused at push (they would be readable by everyone with Redis access).
+// Pure values; thread-safe.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace serentak::queue {
+
+struct job_spec {
+  std::string url_template;                      // "{}" is the percent-encoded item; empty with items_are_urls
+  bool items_are_urls = false;                   // each item is a whole http(s) URL
+  std::chrono::milliseconds timeout{5000};       // per attempt
+  std::chrono::milliseconds connect_timeout{0};  // 0: bounded by timeout
+  int retries = 0;                               // extra attempts for transient outcomes
+  std::optional<double> rate_per_second;         // per worker process (not yet shared across workers)
+  std::uint64_t max_body_bytes = 8 * 1024 * 1024;
+  bool follow_redirects = false;
+
+  std::string to_json() const;  // canonical: sorted keys, no spaces
+  std::string digest() const;   // 16 hex digits of FNV-1a 64 over to_json()
+};
+
+// Parses what to_json() wrote; nullopt (and problem set) for anything else.
+std::optional<job_spec> parse_job_spec(std::string_view json, std::string& problem);
+
+// The lease after which a delivered item is reclaimed by another worker: twice the longest an item
+// can take (every attempt to its deadline, the backoff waits between them) plus 2 s of slack for
+// the time it may sit in a worker's local queue before it is sent.
+std::chrono::milliseconds default_lease(const job_spec& spec);
+
+}  // namespace serentak::queue

@@ -1,0 +1,123 @@
+#include "queue/job_worker.hpp"
+
+#include <unistd.h>
+
+#include <thread>
+
+#include "client/engine/engine.hpp"
+#include "queue/job_admin.hpp"
+#include "queue/job_sink.hpp"
+#include "queue/job_source.hpp"
+
+namespace serentak::queue {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string default_consumer() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(host[0] != '\0' ? host : "localhost") + ":" + std::to_string(::getpid());
+}
+
+bool stopping(const std::atomic<bool>* stop) { return stop != nullptr && stop->load(); }
+
+enum class job_state { running, complete, gone };
+
+// Whether every item has a record (the push finished and the records hash holds that many), or
+// the job is gone (deleted, or a Redis without persistence restarted empty). nullopt when Redis
+// cannot say (down).
+std::optional<job_state> check_job(redis_connection& connection, const job_keys& keys) {
+  if (!connection.connected() && connection.connect()) return std::nullopt;
+  connection.append({"HMGET", keys.meta, "spec", "total"});
+  connection.append({"HLEN", keys.records});
+  auto replies = connection.read_replies();
+  if (!replies[0].ok() || !replies[1].ok()) return std::nullopt;
+  reply_view meta = replies[0].view();
+  if (meta[0].is_nil()) return job_state::gone;
+  if (meta[1].is_nil()) return job_state::running;
+  return replies[1].view().integer() >= meta[1].integer() ? job_state::complete : job_state::running;
+}
+
+}  // namespace
+
+job_work_report run_job_worker(const job_work_config& config) {
+  redis_connection main_connection(config.endpoint, redis_timeouts{});
+  open_connection(main_connection);
+  job_keys keys(config.endpoint.job);
+  job_spec spec = load_spec(main_connection, keys, config.endpoint.job);
+  url_template urls("", spec.url_template, spec.items_are_urls);
+
+  job_work_report report;
+  report.consumer = config.consumer.empty() ? default_consumer() : config.consumer;
+
+  client::engine_config engine;
+  engine.threads = config.threads;
+  engine.concurrency = config.concurrency;
+  engine.policy.timeout = spec.timeout;
+  engine.policy.connect_timeout = spec.connect_timeout;
+  engine.policy.max_body_bytes = spec.max_body_bytes;
+  engine.policy.follow_redirects = spec.follow_redirects;
+  engine.retry.max_retries = spec.retries;
+  engine.rate_per_second = spec.rate_per_second;
+
+  job_source_config source_config;
+  source_config.consumer = report.consumer;
+  source_config.batch = std::clamp<std::size_t>(config.concurrency, 16, 500);
+  source_config.high_water = std::max<std::size_t>(config.concurrency, 32);
+  source_config.lease = config.lease.value_or(default_lease(spec));
+  source_config.reclaim_every = std::clamp<std::chrono::milliseconds>(source_config.lease / 4, 100ms, 5000ms);
+  source_config.max_deliveries = config.max_deliveries;
+
+  outage_reporter outages("serentak job work");
+  redis_timeouts timeouts;
+  job_source source(config.endpoint, timeouts, keys, urls, source_config, outages, config.stop);
+  job_sink sink(config.endpoint, timeouts, keys, report.consumer, source, outages, config.stop);
+
+  // Each engine run lasts while the source has items at hand; between runs this thread waits for
+  // more (new entries, expiring leases, Redis coming back) and ends when every item has a record.
+  auto next_check = std::chrono::steady_clock::now();
+  while (!stopping(config.stop)) {
+    if (std::chrono::steady_clock::now() >= next_check) {
+      auto state = check_job(main_connection, keys);
+      if (state == job_state::complete) {
+        report.complete = true;
+        break;
+      }
+      if (state == job_state::gone) {
+        report.gone = true;
+        break;
+      }
+      next_check = std::chrono::steady_clock::now() + 250ms;
+    }
+    if (!source.wait_for_work(100ms)) continue;
+    source.begin_run();
+    client::engine_report run = client::run_engine(engine, source, sink, config.stop);
+    if (report.engine_error.empty()) report.engine_error = run.error;
+    next_check = std::chrono::steady_clock::now();
+  }
+
+  // Stop taking work, store what is final, hand back what is not: within about a second.
+  std::vector<std::string> held = source.stop_and_collect_held();
+  report.unsent = sink.finish(stopping(config.stop) ? 600ms : 10s);
+  if (!held.empty() && (main_connection.connected() || !main_connection.connect())) {
+    // XCLAIM to ourselves with a huge idle time and JUSTID (no delivery counted): the next
+    // XAUTOCLAIM of any worker takes them at once instead of after the lease.
+    for (std::size_t at = 0; at < held.size(); at += 1000) {
+      std::vector<std::string> args{"XCLAIM", keys.items, consumer_group, report.consumer, "0"};
+      for (std::size_t k = at; k < std::min(held.size(), at + 1000); ++k) args.push_back(held[k]);
+      args.insert(args.end(), {"IDLE", "100000000000", "JUSTID"});
+      if (main_connection.command(args).ok()) report.released += std::min<std::size_t>(1000, held.size() - at);
+    }
+  }
+  report.finished = sink.finished();
+  report.written = sink.written();
+  report.reclaimed = source.reclaimed();
+  report.dead_lettered = source.dead_lettered();
+  report.record_round_trips = sink.round_trips();
+  if (!report.complete && !report.gone && !stopping(config.stop))
+    report.complete = check_job(main_connection, keys) == job_state::complete;
+  return report;
+}
+
+}  // namespace serentak::queue

@@ -1,0 +1,44 @@
+#pragma once
+// `serentak job work` end to end: load the job's specification, run the normal engine with a
+// job_source (Redis consumer group) and a job_sink (records + XACK in batches) until every item
+// has a record or stop is set, then release what it still holds so other workers can take it
+// at once. Blocks the calling thread; Redis is talked to from the source's reader thread, the
+// sink's flusher thread and this thread (completion checks, the final release), one connection each.
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "queue/redis_endpoint.hpp"
+
+namespace serentak::queue {
+
+struct job_work_config {
+  redis_endpoint endpoint;
+  std::size_t concurrency = 100;                   // transfers in flight in this process
+  unsigned threads = 0;                            // engine threads; 0: cores
+  long long max_deliveries = 5;                    // deliveries before an item is dead-lettered
+  std::optional<std::chrono::milliseconds> lease;  // nullopt: default_lease(spec)
+  std::string consumer;                            // empty: host:pid
+  const std::atomic<bool>* stop = nullptr;
+};
+
+struct job_work_report {
+  std::size_t finished = 0;   // items this worker fetched to a final outcome
+  std::size_t written = 0;    // records it stored first (the rest were already recorded)
+  std::size_t unsent = 0;     // records it could not store before exiting (fetched again later)
+  std::size_t released = 0;   // items handed back on stop
+  std::size_t reclaimed = 0;  // items it took over from other workers
+  std::size_t dead_lettered = 0;
+  std::size_t record_round_trips = 0;  // EVALSHA calls storing records
+  bool complete = false;               // every item of the job has a record
+  bool gone = false;                   // the job disappeared while working (deleted, or Redis lost its data)
+  std::string consumer;
+  std::string engine_error;
+};
+
+// Throws job_error for startup problems (exit 2). After the engine starts it does not throw.
+job_work_report run_job_worker(const job_work_config& config);
+
+}  // namespace serentak::queue

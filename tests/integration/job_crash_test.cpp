@@ -1,0 +1,177 @@
+// Crash-exactness of `serentak job work` with a real redis-server (AOF, appendfsync always) and
+// the real `serentak serve`: a worker SIGKILLed mid-batch, a worker SIGSTOPped past its lease and
+// continued, Redis killed and restarted mid-job, a poison item, SIGTERM. After each, collect holds
+// exactly one record per item. Every wait is bounded.
+#include <csignal>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/job_harness.hpp"
+#include "support/redis_server.hpp"
+#include "support/serve_process.hpp"
+#include "support/test_paths.hpp"
+
+namespace serentak {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::run_job;
+
+std::size_t records(const testing::redis_server& redis, const std::string& name) {
+  std::string n = redis.cli({"HLEN", "serentak:" + name + ":records"});
+  return n.empty() ? 0 : std::stoul(n);
+}
+
+// Waits (at most `timeout`) until the job has at least `count` records.
+bool wait_for_records(const testing::redis_server& redis, const std::string& name, std::size_t count,
+                      std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (records(redis, name) >= count) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
+// The number before `label` in a worker's closing line ("..., 12 taken over, ...").
+std::size_t figure(const std::string& out, const std::string& label) {
+  auto at = out.find(" " + label);
+  if (at == std::string::npos) return 0;
+  auto start = out.find_last_of(" (", at - 1);
+  return std::stoul(out.substr(start + 1, at - start - 1));
+}
+
+void expect_one_record_per_item(const std::string& job, const std::filesystem::path& dir, std::size_t items) {
+  auto c = testing::collect(job, dir);
+  EXPECT_EQ(c.lines, items);
+  ASSERT_EQ(c.per_index.size(), items);
+  for (const auto& [index, count] : c.per_index) EXPECT_EQ(count, 1) << "index " << index;
+  EXPECT_EQ(c.per_index.rbegin()->first, items - 1);
+}
+
+void push(const std::string& job, const testing::serve_process& serve, const std::filesystem::path& dir, int items,
+          const std::string& timeout) {
+  auto r = run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "-i",
+                    testing::write_items(dir, items), "--timeout", timeout});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST(job_crash, a_worker_sigkilled_mid_batch_is_reclaimed_by_the_others) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  testing::serve_process serve({"--quiet", "--delay-scale", "1"});  // books: 100-400 ms
+  const std::string job = redis.url("killed");
+  push(job, serve, dir.path(), 300, "3");
+  auto victim = testing::start_worker(job, {"-c", "30", "--lease", "2"}, dir.path(), "victim");
+  ASSERT_TRUE(wait_for_records(redis, "killed", 30, 20s));
+  victim->signal(SIGKILL);
+  ASSERT_EQ(victim->wait(5s), 128 + SIGKILL);
+
+  auto a = testing::start_worker(job, {"-c", "30", "--lease", "2"}, dir.path(), "a");
+  auto b = testing::start_worker(job, {"-c", "30", "--lease", "2"}, dir.path(), "b");
+  ASSERT_EQ(a->wait(60s), 0) << a->err();
+  ASSERT_EQ(b->wait(60s), 0) << b->err();
+  EXPECT_GT(figure(a->out(), "taken over") + figure(b->out(), "taken over"), 0U)
+      << "the victim's items must be reclaimed: " << a->out() << b->out();
+  expect_one_record_per_item(job, dir.path(), 300);
+}
+
+TEST(job_crash, a_worker_stopped_past_its_lease_and_continued_adds_no_second_record) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  testing::serve_process serve({"--quiet", "--delay-scale", "1"});
+  const std::string job = redis.url("stopped");
+  push(job, serve, dir.path(), 200, "3");
+  auto sleeper = testing::start_worker(job, {"-c", "20", "--lease", "1.5"}, dir.path(), "sleeper");
+  ASSERT_TRUE(wait_for_records(redis, "stopped", 10, 20s));
+  sleeper->signal(SIGSTOP);
+  auto other = testing::start_worker(job, {"-c", "20", "--lease", "1.5"}, dir.path(), "other");
+  ASSERT_EQ(other->wait(60s), 0) << other->err();
+  EXPECT_GT(figure(other->out(), "taken over"), 0U) << other->out();
+  sleeper->signal(SIGCONT);
+  ASSERT_EQ(sleeper->wait(30s), 0) << sleeper->err();
+  // What the sleeper held was finished by the other worker; the sleeper's late results (answers
+  // or timeouts) found a record there already.
+  EXPECT_GT(figure(sleeper->out(), "already recorded"), 0U) << sleeper->out();
+  expect_one_record_per_item(job, dir.path(), 200);
+  auto c = testing::collect(job, dir.path());
+  EXPECT_EQ(c.per_outcome["not_found"], 200U) << "no late timeout replaced a record";
+  auto status = nlohmann::json::parse(run_job({"status", job, "--json"}).out);
+  EXPECT_EQ(status["outcomes"]["not_found"], 200);
+  EXPECT_EQ(status["outcomes"]["timeout"], 0);
+}
+
+TEST(job_crash, redis_killed_and_restarted_mid_job_loses_nothing) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  testing::serve_process serve({"--quiet", "--delay-scale", "0.5"});
+  const std::string job = redis.url("outage");
+  push(job, serve, dir.path(), 400, "3");
+  auto a = testing::start_worker(job, {"-c", "20", "--lease", "3"}, dir.path(), "a");
+  auto b = testing::start_worker(job, {"-c", "20", "--lease", "3"}, dir.path(), "b");
+  ASSERT_TRUE(wait_for_records(redis, "outage", 40, 20s));
+  redis.kill();
+  std::this_thread::sleep_for(1500ms);
+  ASSERT_TRUE(redis.start());
+  ASSERT_EQ(a->wait(90s), 0) << a->err();
+  ASSERT_EQ(b->wait(90s), 0) << b->err();
+  for (auto* w : {a.get(), b.get()}) {
+    std::string err = w->err();
+    EXPECT_NE(err.find("pausing and reconnecting"), std::string::npos) << err;
+    EXPECT_LE(std::count(err.begin(), err.end(), '\n'), 2) << "one message for the outage, one when it ends: " << err;
+  }
+  expect_one_record_per_item(job, dir.path(), 400);
+}
+
+TEST(job_crash, a_poison_item_is_dead_lettered_after_max_deliveries_and_its_record_says_so) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  // "poison" never gets an answer: every worker that takes it holds it past the lease.
+  testing::serve_process serve({"--quiet", "--delay-scale", "0", "--fault", "books:isbn=poison:hang"});
+  const std::string job = redis.url("poison");
+  auto r = run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "a", "b", "poison", "c", "d",
+                    "--timeout", "4"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto w1 = testing::start_worker(job, {"-c", "5", "--lease", "0.8", "--max-deliveries", "2"}, dir.path(), "w1");
+  auto w2 = testing::start_worker(job, {"-c", "5", "--lease", "0.8", "--max-deliveries", "2"}, dir.path(), "w2");
+  ASSERT_EQ(w1->wait(30s), 0) << w1->err();
+  ASSERT_EQ(w2->wait(30s), 0) << w2->err();
+  EXPECT_EQ(figure(w1->out(), "dead-lettered") + figure(w2->out(), "dead-lettered"), 1U) << w1->out() << w2->out();
+  auto c = testing::collect(job, dir.path());
+  EXPECT_EQ(c.lines, 5U);
+  EXPECT_EQ(c.per_index.size(), 5U);
+  ASSERT_EQ(c.dead_errors.size(), 1U);
+  EXPECT_EQ(c.dead_errors[0], "dead-lettered after 3 deliveries: no worker finished it");
+  EXPECT_EQ(c.per_outcome["unexpected"], 1U);
+  EXPECT_EQ(c.per_outcome["not_found"], 4U);
+  EXPECT_EQ(redis.cli({"XLEN", "serentak:poison:dead"}), "1");
+  EXPECT_NE(redis.cli({"XRANGE", "serentak:poison:dead", "-", "+"}).find("poison"), std::string::npos);
+}
+
+TEST(job_crash, sigterm_stops_taking_work_releases_what_it_holds_and_exits_143) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  testing::serve_process serve({"--quiet", "--delay-scale", "2"});  // books: 200-800 ms
+  const std::string job = redis.url("term");
+  push(job, serve, dir.path(), 300, "5");
+  auto w = testing::start_worker(job, {"-c", "50"}, dir.path(), "term");  // default lease: 12 s
+  ASSERT_TRUE(w->wait_until_watching(10s));
+  ASSERT_TRUE(wait_for_records(redis, "term", 20, 20s));
+  w->signal(SIGTERM);
+  auto status = w->wait(3s);
+  ASSERT_TRUE(status.has_value()) << "it must finish or release what it holds within about a second";
+  EXPECT_EQ(*status, 143) << w->err();
+  EXPECT_GT(figure(w->out(), "released"), 0U) << w->out();
+  // Released entries look idle far past any lease, so the next worker takes them at once instead
+  // of after the 12 s lease: with a 3-minute lease it still finishes quickly.
+  auto next = testing::start_worker(job, {"-c", "50", "--lease", "180"}, dir.path(), "next");
+  ASSERT_EQ(next->wait(60s), 0) << next->err();
+  EXPECT_GT(figure(next->out(), "taken over"), 0U) << next->out();
+  expect_one_record_per_item(job, dir.path(), 300);
+}
+
+}  // namespace
+}  // namespace serentak

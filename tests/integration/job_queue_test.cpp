@@ -1,0 +1,236 @@
+// `serentak job` against a real redis-server and the real `serentak serve`: push, several worker
+// processes, collect exactly one record per item; idempotent push; a different specification,
+// a wrong address, a refused AUTH, a missing job and rediss:// each one line and exit 2; status,
+// retry and delete.
+#include <algorithm>
+#include <csignal>
+#include <fstream>
+#include <map>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/job_harness.hpp"
+#include "support/redis_server.hpp"
+#include "support/serve_process.hpp"
+#include "support/test_paths.hpp"
+
+namespace serentak {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::run_job;
+
+std::size_t line_count(const std::string& text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST(job_queue, three_workers_in_separate_processes_leave_exactly_one_record_per_item) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  testing::serve_process serve({"--quiet", "--delay-scale", "0.1"});  // books: 10-40 ms
+  ASSERT_NE(serve.port(), 0);
+  const std::string job = redis.url("books");
+  auto push = run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "-i",
+                       testing::write_items(dir.path(), 600), "--timeout", "5"});
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+  EXPECT_NE(push.out.find("600 items, 600 added"), std::string::npos) << push.out;
+
+  std::vector<std::unique_ptr<testing::child_process>> workers;
+  for (int w = 0; w < 3; ++w)
+    workers.push_back(testing::start_worker(job, {"-c", "20", "--threads", "1"}, dir.path(), "w" + std::to_string(w)));
+  std::size_t stored = 0;
+  for (auto& w : workers) {
+    auto status = w->wait(60s);
+    ASSERT_TRUE(status.has_value()) << "a worker did not finish: " << w->err();
+    EXPECT_EQ(*status, 0) << w->err();
+    EXPECT_NE(w->out().find("job complete"), std::string::npos) << w->out();
+    auto at = w->out().find("records stored");
+    ASSERT_NE(at, std::string::npos);
+    auto comma = w->out().rfind(", ", at);
+    stored += std::stoul(w->out().substr(comma + 2, at - comma - 2));
+  }
+  EXPECT_EQ(stored, 600U) << "each record is stored by exactly one worker";
+
+  auto c = testing::collect(job, dir.path());
+  EXPECT_EQ(c.lines, 600U);
+  ASSERT_EQ(c.per_index.size(), 600U);
+  for (const auto& [index, count] : c.per_index) EXPECT_EQ(count, 1) << "index " << index;
+  EXPECT_EQ(c.per_index.rbegin()->first, 599U);
+  EXPECT_EQ(c.per_outcome["not_found"], 600U) << "the books API knows none of these ISBNs";
+
+  auto status = run_job({"status", job, "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  auto j = nlohmann::json::parse(status.out);
+  EXPECT_EQ(j["items"], 600);
+  EXPECT_EQ(j["done"], 600);
+  EXPECT_EQ(j["in_flight"], 0);
+  EXPECT_EQ(j["waiting"], 0);
+  EXPECT_EQ(j["outcomes"]["not_found"], 600);
+  EXPECT_EQ(j["workers"].size(), 3U);
+
+  auto csv = run_job({"collect", job, "-o", (dir.path() / "all.csv").string()});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  std::ifstream in(dir.path() / "all.csv");
+  std::string header;
+  std::getline(in, header);
+  EXPECT_EQ(header, "index,item,url,outcome,status,attempts,latency_ms,error,data");
+  std::size_t rows = 0;
+  for (std::string line; std::getline(in, line);) ++rows;
+  EXPECT_EQ(rows, 600U);
+}
+
+TEST(job_queue, pushing_the_same_job_twice_adds_nothing_and_a_different_spec_is_exit_2) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  const std::string job = redis.url("twice");
+  std::string items = testing::write_items(dir.path(), 2500);
+  std::vector<std::string> push{"push", job, "--url", "http://127.0.0.1:9/p?id={}", "-i", items, "--retries", "2"};
+  auto first = run_job(push);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto second = run_job(push);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.out.find("2500 items, 0 added"), std::string::npos) << second.out;
+  EXPECT_EQ(redis.cli({"XLEN", "serentak:twice:items"}), "2500");
+
+  auto other = push;
+  other[3] = "http://127.0.0.1:9/q?id={}";
+  auto different = run_job(other);
+  EXPECT_EQ(different.exit_code, 2);
+  EXPECT_EQ(line_count(different.err), 1U) << different.err;
+  EXPECT_NE(different.err.find("different specification"), std::string::npos) << different.err;
+  EXPECT_EQ(redis.cli({"XLEN", "serentak:twice:items"}), "2500");
+}
+
+TEST(job_queue, wrong_address_refused_auth_missing_job_and_rediss_are_one_line_and_exit_2) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path(), {"--requirepass", "pa55-Secret"});
+  const std::string host = "127.0.0.1:" + std::to_string(redis.port());
+  unsigned short nobody = testing::free_loopback_port();
+
+  auto refused = run_job({"status", "redis://127.0.0.1:" + std::to_string(nobody) + "/x"}, 20s);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_EQ(line_count(refused.err), 1U) << refused.err;
+  EXPECT_NE(refused.err.find("serentak job status: Redis at 127.0.0.1:"), std::string::npos) << refused.err;
+
+  auto bad_auth = run_job({"work", "redis://:wrong-Secret-99@" + host + "/x"}, 20s);
+  EXPECT_EQ(bad_auth.exit_code, 2);
+  EXPECT_EQ(line_count(bad_auth.err), 1U) << bad_auth.err;
+  EXPECT_NE(bad_auth.err.find("refused the credentials"), std::string::npos) << bad_auth.err;
+  EXPECT_EQ((bad_auth.out + bad_auth.err).find("wrong-Secret-99"), std::string::npos)
+      << "the password must never be shown";
+
+  auto missing = run_job({"work", "redis://default:pa55-Secret@" + host + "/nosuchjob"}, 20s);
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(line_count(missing.err), 1U) << missing.err;
+  EXPECT_NE(missing.err.find("no job 'nosuchjob'"), std::string::npos) << missing.err;
+  EXPECT_EQ((missing.out + missing.err).find("pa55-Secret"), std::string::npos);
+
+  auto tls = run_job({"status", "rediss://" + host + "/x"}, 20s);
+  EXPECT_EQ(tls.exit_code, 2);
+  EXPECT_NE(tls.err.find("not supported by this build"), std::string::npos) << tls.err;
+
+  auto malformed = run_job({"status", "http://" + host + "/x"}, 20s);
+  EXPECT_EQ(malformed.exit_code, 2);
+  EXPECT_EQ(line_count(malformed.err), 1U) << malformed.err;
+
+  // The right password works (user "default", Redis 6+ ACL form).
+  auto push =
+      run_job({"push", "redis://default:pa55-Secret@" + host + "/ok", "--url", "http://127.0.0.1:9/{}", "a", "b"}, 20s);
+  EXPECT_EQ(push.exit_code, 0) << push.err;
+}
+
+TEST(job_queue, retry_requeues_failures_once_collect_resumes_status_watches_and_delete_removes_the_job) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  // isbn i3 answers 503 every time: server_error; everything else not_found.
+  testing::serve_process serve({"--quiet", "--delay-scale", "0", "--fault", "books:isbn=i3:503"});
+  ASSERT_NE(serve.port(), 0);
+  const std::string job = redis.url("retry");
+  ASSERT_EQ(run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "-i",
+                     testing::write_items(dir.path(), 20)})
+                .exit_code,
+            0);
+  auto first = testing::start_worker(job, {"-c", "5"}, dir.path(), "first");
+  ASSERT_EQ(first->wait(30s), 0) << first->err();
+
+  auto retry = run_job({"retry", job, "--outcome", "server_error,timeout"});
+  ASSERT_EQ(retry.exit_code, 0) << retry.err;
+  EXPECT_NE(retry.out.find("1 items re-queued"), std::string::npos) << retry.out;
+  auto second = testing::start_worker(job, {"-c", "5"}, dir.path(), "second");
+  ASSERT_EQ(second->wait(30s), 0) << second->err();
+  EXPECT_NE(second->out().find("1 items fetched, 1 records stored"), std::string::npos) << second->out();
+
+  auto c = testing::collect(job, dir.path());
+  EXPECT_EQ(c.lines, 20U);
+  EXPECT_EQ(c.per_index.size(), 20U);
+  EXPECT_EQ(c.per_outcome["server_error"], 1U);
+  auto status = nlohmann::json::parse(run_job({"status", job, "--json"}).out);
+  EXPECT_EQ(status["outcomes"]["server_error"], 1) << "the retried record is counted once";
+  EXPECT_EQ(status["done"], 20);
+
+  // collect --resume keeps what a file has (a torn last line cut) and appends the rest, once each.
+  auto partial = dir.path() / "partial.jsonl";
+  {
+    std::ifstream full(dir.path() / "collected.jsonl");
+    std::ofstream part(partial);
+    std::string line;
+    for (int i = 0; i < 7 && std::getline(full, line); ++i) part << line << "\n";
+    part << "{\"index\":1";  // torn
+  }
+  auto resumed = run_job({"collect", job, "-o", partial.string(), "--resume"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("13 records written"), std::string::npos) << resumed.out;
+  EXPECT_NE(resumed.out.find("(7 already there)"), std::string::npos) << resumed.out;
+  std::ifstream again(partial);
+  std::map<std::size_t, int> seen;
+  for (std::string line; std::getline(again, line);) ++seen[nlohmann::json::parse(line)["index"].get<std::size_t>()];
+  EXPECT_EQ(seen.size(), 20U);
+  for (const auto& [index, count] : seen) EXPECT_EQ(count, 1) << index;
+
+  // status --watch refreshes until interrupted.
+  auto watch = std::make_unique<testing::child_process>(
+      std::vector<std::string>{testing::binary_path().string(), "job", "status", job, "--watch", "0.2"},
+      dir.path() / "watch");
+  ASSERT_TRUE(watch->wait_until_watching(10s));
+  std::this_thread::sleep_for(700ms);
+  watch->signal(SIGINT);
+  EXPECT_EQ(watch->wait(5s), 130);
+  std::string shown = watch->out();
+  std::size_t refreshes = 0;
+  for (auto at = shown.find("--- job retry ---"); at != std::string::npos; at = shown.find("--- job retry ---", at + 1))
+    ++refreshes;
+  EXPECT_GE(refreshes, 2U) << shown;
+
+  auto bad = run_job({"retry", job, "--outcome", "sometimes"});
+  EXPECT_EQ(bad.exit_code, 2);
+
+  auto removed = run_job({"delete", job});
+  ASSERT_EQ(removed.exit_code, 0) << removed.err;
+  EXPECT_EQ(redis.cli({"EXISTS", "serentak:retry:meta", "serentak:retry:items", "serentak:retry:records"}), "0");
+  EXPECT_EQ(run_job({"status", job}).exit_code, 2);
+}
+
+TEST(job_queue, a_worker_whose_job_is_deleted_under_it_exits_2_with_one_line) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  testing::serve_process serve({"--quiet", "--delay-scale", "0", "--fault", "books:hang"});
+  const std::string job = redis.url("vanishing");
+  ASSERT_EQ(run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "a", "b", "--timeout", "1"})
+                .exit_code,
+            0);
+  auto w = testing::start_worker(job, {"-c", "2", "--lease", "60"}, dir.path(), "w");
+  ASSERT_TRUE(w->wait_until_watching(10s));
+  ASSERT_EQ(run_job({"delete", job}).exit_code, 0);
+  auto status = w->wait(20s);
+  ASSERT_TRUE(status.has_value()) << "a worker must not wait forever for a job that is gone";
+  EXPECT_EQ(*status, 2) << w->err();
+  EXPECT_NE(w->err().find("job 'vanishing' is gone"), std::string::npos) << w->err();
+  EXPECT_EQ(line_count(w->err()), 1U) << w->err();
+  EXPECT_EQ(redis.cli({"EXISTS", "serentak:vanishing:records"}), "0") << "its late records must not recreate the job";
+}
+
+}  // namespace
+}  // namespace serentak

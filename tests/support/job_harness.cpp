@@ -1,0 +1,49 @@
+#include "support/job_harness.hpp"
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "support/test_paths.hpp"
+
+namespace serentak::testing {
+
+process_result run_job(const std::vector<std::string>& args, std::chrono::milliseconds deadline) {
+  std::vector<std::string> argv{binary_path().string(), "job"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv, deadline);
+}
+
+std::unique_ptr<child_process> start_worker(const std::string& target, const std::vector<std::string>& extra,
+                                            const std::filesystem::path& dir, const std::string& name) {
+  std::vector<std::string> argv{binary_path().string(), "job", "work", target};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return std::make_unique<child_process>(argv, dir / name);
+}
+
+std::string write_items(const std::filesystem::path& dir, int count, const std::string& prefix) {
+  auto path = dir / (prefix + "items.txt");
+  std::ofstream out(path);
+  for (int i = 0; i < count; ++i) out << prefix << i << "\n";
+  return path.string();
+}
+
+collected collect(const std::string& target, const std::filesystem::path& dir) {
+  auto path = dir / "collected.jsonl";
+  process_result r = run_job({"collect", target, "-o", path.string()});
+  collected c;
+  if (r.exit_code != 0) return c;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    ++c.lines;
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded()) continue;
+    ++c.per_index[j.value("index", std::size_t{0})];
+    ++c.per_outcome[j.value("outcome", std::string())];
+    std::string error = j.value("error", std::string());
+    if (error.find("dead-lettered") != std::string::npos) c.dead_errors.push_back(error);
+  }
+  return c;
+}
+
+}  // namespace serentak::testing
