@@ -101,7 +101,7 @@ client::theme_run_config make_config(const client_command& command, themes::lang
   } else if (!options.format.empty()) {
     throw std::invalid_argument("--format needs --out FILE");
   }
-  if (options.out_path == "-" && options.resume) throw std::invalid_argument("--resume needs --out FILE, not '-' (stdout)");
+  if (options.out_path == "-" && !options.resume.empty()) throw std::invalid_argument("--resume needs --out FILE, not '-' (stdout)");
   if (command.theme->command == "fetch" && options.url_template.empty() && !options.items_are_urls) {
     throw std::invalid_argument("give --url TEMPLATE (with {} for the item) or --urls (each item is a URL)");
   }

@@ -226,6 +226,49 @@ std::string status_json(const job_status& s, std::optional<double> rate) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// The indexes an earlier collect already wrote to path (below items), for collect --resume; a torn
+// last line (a collect killed mid-write) is cut off. A missing file holds none.
+static std::vector<bool> collected_indexes(const std::filesystem::path& path, result_format format, std::size_t items) {
+  std::vector<bool> done;
+  int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return done;
+    throw job_error(fmt::format("cannot open '{}': {}", escape_for_log(path.string()), std::strerror(errno)));
+  }
+  struct closer {
+    int fd;
+    ~closer() { ::close(fd); }
+  } close_fd{fd};
+  std::string line;
+  off_t complete_end = 0;  // just past the last complete line
+  off_t offset = 0;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw job_error(fmt::format("cannot read '{}': {}", escape_for_log(path.string()), std::strerror(errno)));
+    if (n == 0) break;
+    for (ssize_t i = 0; i < n; ++i) {
+      ++offset;
+      if (buf[i] != '\n') {
+        line.push_back(buf[i]);
+        continue;
+      }
+      complete_end = offset;
+      if (auto index = recorded_index(line, format); index && *index < items) {
+        if (*index >= done.size()) done.resize(*index + 1, false);
+        done[*index] = true;
+      }
+      line.clear();
+    }
+  }
+  if (offset > complete_end && ::ftruncate(fd, complete_end) != 0) {
+    throw job_error(fmt::format("cannot cut the torn last line of '{}': {}", escape_for_log(path.string()),
+                                std::strerror(errno)));
+  }
+  return done;
+}
+
 collect_report collect_job(redis_connection& connection, const std::string& job_name, const std::filesystem::path& out,
                            result_format format, bool resume) {
   job_keys keys(job_name);
@@ -233,12 +276,8 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
   redis_result total = must(connection.command({"HGET", keys.meta, "pushed"}), "reading the job");
   std::size_t items = to_size(total.view());
   collect_report report;
-  client::resume_state done;
-  try {
-    if (resume) done = client::scan_results(out, format, items);
-  } catch (const std::system_error& e) {
-    throw job_error(e.what());
-  }
+  std::vector<bool> done;
+  if (resume) done = collected_indexes(out, format, items);
   int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (resume ? O_APPEND : O_TRUNC), 0644);
   if (fd < 0) throw job_error(fmt::format("cannot open '{}': {}", escape_for_log(out.string()), std::strerror(errno)));
   struct closer {
@@ -266,7 +305,7 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
     reply_view fields = r.view()[1];
     for (std::size_t k = 0; k + 1 < fields.size(); k += 2) {
       std::size_t index = to_size(fields[k]);
-      if (index < done.done.size() && done.done[index]) {
+      if (index < done.size() && done[index]) {
         ++report.skipped;
         continue;
       }

@@ -116,6 +116,8 @@ CURLcode transfer::set_request_shape(const request_shape& shape) {
   // A body makes it a POST (CURLOPT_POSTFIELDS, set per request); any other method is named.
   const bool curls_own = method == (shape.has_body() ? "POST" : "GET");
   return curls_own ? CURLE_OK : set_text(easy, CURLOPT_CUSTOMREQUEST, method.c_str());
+}
+
 // TLS, proxy and HTTP version options: only the ones the user set, so curl's defaults (its CA
 // bundle, the proxy environment variables) stay in force otherwise.
 CURLcode transfer::configure_tls_and_proxy(CURL* easy, const fetch_policy& policy) {
