@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/console.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/fd_limit.hpp"
 #include "cli/signal_watch.hpp"
@@ -82,9 +83,9 @@ int run_push(const job_options& o, const queue::redis_endpoint& endpoint) {
   queue::open_connection(connection);
   try {
     queue::push_report report = queue::push_job(connection, endpoint.job, spec, parts, &signals.stop_flag());
-    fmt::print("job {}: {} items, {} added by this push\n", endpoint.job, report.total, report.added);
+    console::out("job {}: {} items, {} added by this push\n", endpoint.job, report.total, report.added);
   } catch (const client::input_interrupted& e) {
-    fmt::print(stderr, "serentak job push: {}; push again to go on where it stopped\n", e.what());
+    console::err("serentak job push: {}; push again to go on where it stopped\n", e.what());
     return signals.interrupted_exit_status();
   }
   return exit_ok;
@@ -96,7 +97,7 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
   std::size_t fd_limit = raise_fd_limit();
   config.concurrency = o.concurrency;
   if (std::size_t fitting = fitting_concurrency(o.concurrency, fd_limit); fitting < o.concurrency) {
-    fmt::print(stderr, "serentak job work: warning: -c {} does not fit the open-file limit {}; using -c {}\n",
+    console::err("serentak job work: warning: -c {} does not fit the open-file limit {}; using -c {}\n",
                o.concurrency, fd_limit, fitting);
     config.concurrency = fitting;
   }
@@ -107,7 +108,7 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
   signal_watch signals;
   config.stop = &signals.stop_flag();
   queue::job_work_report report = queue::run_job_worker(config);
-  fmt::print(
+  console::out(
       "worker {}: {} items fetched, {} records stored ({} already recorded by another worker), {} taken over, "
       "{} dead-lettered, {} released, {} record round trips{}\n",
       escape_for_log(report.consumer), report.finished, report.written,
@@ -115,13 +116,13 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
       report.released, report.record_round_trips, report.complete ? "; job complete" : "");
   std::fflush(stdout);
   if (report.unsent > 0) {
-    fmt::print(stderr, "serentak job work: {} records could not be stored; their items will be fetched again\n",
+    console::err("serentak job work: {} records could not be stored; their items will be fetched again\n",
                report.unsent);
   }
-  if (!report.engine_error.empty()) fmt::print(stderr, "serentak job work: {}\n", escape_for_log(report.engine_error));
+  if (!report.engine_error.empty()) console::err("serentak job work: {}\n", escape_for_log(report.engine_error));
   if (int status = signals.interrupted_exit_status(); status != 0) return status;
   if (report.gone) {
-    fmt::print(stderr, "serentak job work: job '{}' is gone from {} (deleted, or Redis lost its data)\n", endpoint.job,
+    console::err("serentak job work: job '{}' is gone from {} (deleted, or Redis lost its data)\n", endpoint.job,
                endpoint.display());
     return exit_usage;
   }
@@ -147,10 +148,10 @@ int run_status(const job_options& o, const queue::redis_endpoint& endpoint) {
     previous = status.records;
     previous_at = now;
     if (o.json) {
-      fmt::print("{}\n", queue::status_json(status, rate));
+      console::out("{}\n", queue::status_json(status, rate));
     } else {
-      if (o.watch_s > 0) fmt::print("\n{}\n", fmt::format("--- job {} ---", endpoint.job));
-      fmt::print("{}", queue::status_text(status, rate));
+      if (o.watch_s > 0) console::out("\n{}\n", fmt::format("--- job {} ---", endpoint.job));
+      console::out("{}", queue::status_text(status, rate));
     }
     std::fflush(stdout);
     if (o.watch_s <= 0) break;
@@ -170,7 +171,7 @@ int run_collect(const job_options& o, const queue::redis_endpoint& endpoint) {
   queue::redis_connection connection(endpoint, queue::redis_timeouts{});
   queue::open_connection(connection);
   queue::collect_report report = queue::collect_job(connection, endpoint.job, o.out_path, *format, o.resume);
-  fmt::print("job {}: {} records written to {}{}\n", endpoint.job, report.written, escape_for_log(o.out_path),
+  console::out("job {}: {} records written to {}{}\n", endpoint.job, report.written, escape_for_log(o.out_path),
              report.skipped > 0 ? fmt::format(" ({} already there)", report.skipped) : std::string());
   return exit_ok;
 }
@@ -192,7 +193,7 @@ int run_retry(const job_options& o, const queue::redis_endpoint& endpoint) {
   queue::redis_connection connection(endpoint, queue::redis_timeouts{});
   queue::open_connection(connection);
   std::size_t requeued = queue::retry_job(connection, endpoint.job, outcomes);
-  fmt::print("job {}: {} items re-queued\n", endpoint.job, requeued);
+  console::out("job {}: {} items re-queued\n", endpoint.job, requeued);
   return exit_ok;
 }
 
@@ -200,7 +201,7 @@ int run_delete(const queue::redis_endpoint& endpoint) {
   queue::redis_connection connection(endpoint, queue::redis_timeouts{});
   queue::open_connection(connection);
   std::size_t keys = queue::delete_job(connection, endpoint.job);
-  fmt::print("job {}: deleted ({} keys)\n", endpoint.job, keys);
+  console::out("job {}: deleted ({} keys)\n", endpoint.job, keys);
   return exit_ok;
 }
 
@@ -289,7 +290,7 @@ int run_job_command(const job_command& command) {
     if (command.retry->parsed()) return run_retry(o, endpoint);
     if (command.remove->parsed()) return run_delete(endpoint);
   } catch (const queue::job_error& e) {
-    fmt::print(stderr, "serentak {}: {}\n", name, e.what());
+    console::err("serentak {}: {}\n", name, e.what());
     return exit_usage;
   }
   return exit_usage;

@@ -36,10 +36,11 @@ struct result_record {
 };
 
 inline constexpr std::size_t snippet_chars = 200;  // non-JSON bodies keep this many characters
-// The deepest JSON body recorded as "data": common readers refuse deeper documents (Python's json
-// ~1,000 levels by recursion limit, jq 10,000 but slowly); a deeper body is recorded as the
-// string "data_text" with "data_too_deep": true, so every reader can still read every line.
-inline constexpr std::size_t max_record_data_depth = 512;
+// The deepest JSON body recorded as "data": common readers refuse deeper documents (jq 1.6, the
+// one in Debian 12, parses at most 256 levels; Python's json fails before 1,000 by recursion), and
+// the record wraps the body one level deeper. A deeper body is recorded as the string "data_text"
+// with "data_too_deep": true, so every reader can still read every line.
+inline constexpr std::size_t max_record_data_depth = 255;
 
 // Whether a JSON text nests arrays and objects deeper than limit (strings skipped); linear, and
 // stops at the first level past the limit.

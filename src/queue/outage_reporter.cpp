@@ -1,10 +1,19 @@
 #include "queue/outage_reporter.hpp"
 
 #include <cstdio>
+#include <string>
 
 #include <fmt/format.h>
 
+#include "log/line_writer.hpp"
+
 namespace serentak::queue {
+namespace {
+
+// Worker threads call these: a write that fails (stderr closed or full) must not throw.
+void say(const std::string& line) noexcept { (void)log::write_fully(2, line); }
+
+}  // namespace
 
 void outage_reporter::report_down(const void* who, const std::string& why) {
   std::lock_guard lock(mutex_);
@@ -13,7 +22,7 @@ void outage_reporter::report_down(const void* who, const std::string& why) {
   if (announced_ || !first) return;
   if (std::chrono::steady_clock::now() - back_at_ < std::chrono::seconds(5)) return;  // the same outage, seen late
   announced_ = true;
-  fmt::print(stderr, "{}: {}; pausing and reconnecting with backoff\n", prefix_, why);
+  say(fmt::format("{}: {}; pausing and reconnecting with backoff\n", prefix_, why));
 }
 
 void outage_reporter::report_up(const void* who) {
@@ -22,13 +31,13 @@ void outage_reporter::report_up(const void* who) {
   back_at_ = std::chrono::steady_clock::now();
   if (!announced_) return;
   announced_ = false;
-  fmt::print(stderr, "{}: Redis is back; going on\n", prefix_);
+  say(fmt::format("{}: Redis is back; going on\n", prefix_));
 }
 
 void outage_reporter::warn_once(const std::string& what) {
   std::lock_guard lock(mutex_);
   if (warned_.size() >= 16 || !warned_.insert(what).second) return;
-  fmt::print(stderr, "{}: {}\n", prefix_, what);
+  say(fmt::format("{}: {}\n", prefix_, what));
 }
 
 }  // namespace serentak::queue
