@@ -63,7 +63,7 @@ void add_client_options(CLI::App& command, client_options& options, std::string_
   command.add_option("-H,--header", options.headers,
                      "Request header 'Name: value'; repeatable; {} in the value is the item, as given")
       ->allow_extra_args(false);
-  command.add_option("-d,--data", options.data, "Request body: TEXT or @FILE; {} is the item, as given (Content-Type "
+  command.add_option("-d,--data", options.data, "Request body: the text itself or @FILE; {} is the item, as given (Content-Type "
                                                 "application/x-www-form-urlencoded unless -H sets one)");
   command.add_option("--json", options.json,
                      "JSON request body; {} is the item, JSON-escaped; sets Content-Type and Accept to application/json")

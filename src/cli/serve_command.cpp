@@ -30,10 +30,12 @@ namespace {
 
 std::string url_host(const std::string& host) { return host.find(':') != std::string::npos ? "[" + host + "]" : host; }
 
+// One write for the whole banner (as the buffered print before it did): a reader that takes only
+// the first line and leaves must not turn the later lines into a failed stdout.
 void print_banner(const server::server_config& config, unsigned short port) {
   const char* scheme = config.tls_cert_file.empty() ? "http" : "https";
-  std::string base = fmt::format("{}://{}:{}", scheme, url_host(config.host), port);
-  console::out("serentak mock API server running on {}\nEndpoints:\n", base);
+  std::string banner = fmt::format("serentak mock API server running on {}://{}:{}\nEndpoints:\n", scheme,
+                                   url_host(config.host), port);
   const std::vector<server::scenario> builtin =
       config.scenarios.empty() ? server::builtin_scenarios() : std::vector<server::scenario>{};
   for (const server::scenario& s : config.scenarios.empty() ? builtin : config.scenarios) {
@@ -41,14 +43,15 @@ void print_banner(const server::server_config& config, unsigned short port) {
     for (const server::scenario_route& route : s.routes) {
       std::string faults = route.faults.empty() ? "" : fmt::format(", {} fault {}", route.faults.size(), route.faults.size() == 1 ? "rule" : "rules");
       if (route.keyed()) {
-        console::out("  - GET {}?{}=...  ({}{})\n", escape_for_log(route.path), escape_for_log(route.param), name,
-                   faults);
+        banner += fmt::format("  - GET {}?{}=...  ({}{})\n", escape_for_log(route.path), escape_for_log(route.param), name,
+                              faults);
       } else {
-        console::out("  - GET {}  ({}{})\n", escape_for_log(route.path), name, faults);
+        banner += fmt::format("  - GET {}  ({}{})\n", escape_for_log(route.path), name, faults);
       }
     }
   }
-  console::out("  - (other URLs answer 404 Not Found)\nPress Ctrl-C to stop.\n");
+  banner += "  - (other URLs answer 404 Not Found)\nPress Ctrl-C to stop.\n";
+  console::out(banner);
 }
 
 const char* signal_name(int sig) {

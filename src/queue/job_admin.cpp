@@ -321,7 +321,7 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
         auto j = nlohmann::json::parse(line, nullptr, false);
         if (j.is_discarded()) continue;
         std::string item = j.value("item", ""), url = j.value("url", ""), error = j.value("error", "");
-        std::string snippet = j.value("snippet", "");
+        std::string snippet = j.value("snippet", ""), version = j.value("http_version", "");
         result_record record;
         record.index = index;
         record.item = item;
@@ -333,6 +333,7 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
         if (j.contains("data")) record.data = &j["data"];
         record.body = snippet;
         record.error = error;
+        record.http_version = version;
         buffer += format_record(record, format);
       }
       ++report.written;

@@ -27,14 +27,17 @@ using testing::scratch_dir;
 std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::vector<nlohmann::json> records;
-  for (std::string line; std::getline(in, line);) records.push_back(nlohmann::json::parse(line));
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("{\"serentak_results\"", 0) == 0) continue;  // the preamble (docs/cli.md), not a record
+    records.push_back(nlohmann::json::parse(line));
+  }
   return records;
 }
 
 std::size_t count_lines(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::size_t n = 0;
-  for (std::string line; std::getline(in, line);) ++n;
+  for (std::string line; std::getline(in, line);) n += line.rfind("{\"serentak_results\"", 0) == 0 ? 0 : 1;  // records, not the preamble
   return n;
 }
 

@@ -76,7 +76,7 @@ TEST(job_queue, three_workers_in_separate_processes_leave_exactly_one_record_per
   std::ifstream in(dir.path() / "all.csv");
   std::string header;
   std::getline(in, header);
-  EXPECT_EQ(header, "index,item,url,outcome,status,attempts,latency_ms,error,data");
+  EXPECT_EQ(header, "index,item,url,outcome,status,attempts,latency_ms,error,data,http_version");
   std::size_t rows = 0;
   for (std::string line; std::getline(in, line);) ++rows;
   EXPECT_EQ(rows, 600U);

@@ -37,7 +37,10 @@ std::string read_file(const std::filesystem::path& path) {
 std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::vector<nlohmann::json> records;
-  for (std::string line; std::getline(in, line);) records.push_back(nlohmann::json::parse(line));
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("{\"serentak_results\"", 0) == 0) continue;  // the preamble (docs/cli.md), not a record
+    records.push_back(nlohmann::json::parse(line));
+  }
   return records;
 }
 

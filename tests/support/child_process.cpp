@@ -1,5 +1,6 @@
 #include "support/child_process.hpp"
 
+#include <sys/prctl.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -27,6 +28,9 @@ child_process::child_process(const std::vector<std::string>& argv, const std::fi
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // A test that aborts (a failed assert in a library) must not leave this child running and
+    // holding ctest's pipes until the timeout: it dies with its parent.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     int out = ::open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int err = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int in = ::open("/dev/null", O_RDONLY);

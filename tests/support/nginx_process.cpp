@@ -1,5 +1,6 @@
 #include "support/nginx_process.hpp"
 
+#include <sys/prctl.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -62,6 +63,9 @@ nginx_process::nginx_process(const std::filesystem::path& dir, const std::filesy
   }
   pid_ = ::fork();
   if (pid_ == 0) {
+    // A test that aborts (a failed assert in a library) must not leave this child running and
+    // holding ctest's pipes until the timeout: it dies with its parent.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     const std::string conf = d + "/nginx.conf";
     const std::string error_log_path = d + "/error.log";
     std::vector<std::string> argv{nginx_binary, "-p", d, "-c", conf, "-e", error_log_path};

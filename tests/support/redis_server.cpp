@@ -1,5 +1,6 @@
 #include "support/redis_server.hpp"
 
+#include <sys/prctl.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -70,6 +71,9 @@ bool redis_server::start() {
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // A test that aborts (a failed assert in a library) must not leave this child running and
+    // holding ctest's pipes until the timeout: it dies with its parent.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     std::vector<char*> raw;
     for (std::string& a : argv) raw.push_back(a.data());
     raw.push_back(nullptr);

@@ -1,5 +1,6 @@
 #include "support/serve_process.hpp"
 
+#include <sys/prctl.h>
 #include <csignal>
 #include <regex>
 #include <stdexcept>
@@ -26,6 +27,9 @@ serve_process::serve_process(std::vector<std::string> args) {
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // A test that aborts (a failed assert in a library) must not leave this child running and
+    // holding ctest's pipes until the timeout: it dies with its parent.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::dup2(pipe_fds[1], 1);
     std::vector<char*> raw;
     for (std::string& a : argv) raw.push_back(a.data());

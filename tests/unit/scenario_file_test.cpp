@@ -88,7 +88,7 @@ TEST(ScenarioParse, StrictErrorsNameTheFileAndTheJsonPath) {
   EXPECT_EQ(parse_error(R"({"routes": [{"path": "a"}]})"), "api.json: routes[0].path: must start with '/'");
   EXPECT_EQ(parse_error(R"({"routes": [{"path": "/a", "faults": [{"kind": "explode"}]}]})"),
             "api.json: routes[0].faults[0].kind: must be one of: status, reset, close, truncate, malformed-json, "
-            "html, drip, hang, huge");
+            "html, drip, hang, huge, limit");
   EXPECT_EQ(parse_error(R"({"routes": [{"path": "/a", "faults": [{"kind": "drip"}]}]})"),
             "api.json: routes[0].faults[0].bytes_per_second: must be > 0");
   EXPECT_EQ(parse_error(R"({"routes": [{"path": "/a"}, {"path": "/a"}]})"),
