@@ -30,12 +30,12 @@ namespace {
 
 std::string url_host(const std::string& host) { return host.find(':') != std::string::npos ? "[" + host + "]" : host; }
 
-// One write for the whole banner (as the buffered print before it did): a reader that takes only
-// the first line and leaves must not turn the later lines into a failed stdout.
-void print_banner(const server::server_config& config, unsigned short port) {
-  const char* scheme = config.tls_cert_file.empty() ? "http" : "https";
-  std::string banner = fmt::format("serentak mock API server running on {}://{}:{}\nEndpoints:\n", scheme,
-                                   url_host(config.host), port);
+// The banner's route lines, made before the configuration moves into the server (a scenario may
+// hold a million records: it is moved, not copied). The banner is then one write, as the buffered
+// print before it was: a reader that takes only the first line and leaves must not turn the later
+// lines into a failed stdout.
+std::string banner_routes(const server::server_config& config) {
+  std::string banner;
   const std::vector<server::scenario> builtin =
       config.scenarios.empty() ? server::builtin_scenarios() : std::vector<server::scenario>{};
   for (const server::scenario& s : config.scenarios.empty() ? builtin : config.scenarios) {
@@ -51,7 +51,7 @@ void print_banner(const server::server_config& config, unsigned short port) {
     }
   }
   banner += "  - (other URLs answer 404 Not Found)\nPress Ctrl-C to stop.\n";
-  console::out(banner);
+  return banner;
 }
 
 const char* signal_name(int sig) {
@@ -184,14 +184,16 @@ int run_serve_command(const serve_command& command) {
   }
   loading.store(false);
 
+  const std::string routes_text = banner_routes(config);
+  const std::string base_host = fmt::format("{}://{}", config.tls_cert_file.empty() ? "http" : "https", url_host(config.host));
   std::unique_ptr<server::mock_server> server;
   try {
-    server = std::make_unique<server::mock_server>(config);
+    server = std::make_unique<server::mock_server>(std::move(config));
   } catch (const std::exception& e) {
     console::err("serentak serve: {}\n", e.what());
     return exit_usage;
   }
-  print_banner(config, server->port());
+  console::out(fmt::format("serentak mock API server running on {}:{}\nEndpoints:\n", base_host, server->port()) + routes_text);
   server->start();
   int sig = 0;
   {

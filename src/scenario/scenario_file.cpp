@@ -181,7 +181,9 @@ std::string parse_template(const object_reader& r, std::string_view key) {
   return text;
 }
 
-scenario_route parse_route(const ordered_json& value, std::string_view source, const std::string& path) {
+// value is the parsed file's own route: its records are moved out, not copied (a million of them
+// is a legal scenario).
+scenario_route parse_route(ordered_json& value, std::string_view source, const std::string& path) {
   bool keyed = value.is_object() && value.contains("param");
   object_reader r =
       keyed ? object_reader(value, source, path,
@@ -200,7 +202,7 @@ scenario_route parse_route(const ordered_json& value, std::string_view source, c
     for (const auto& [key, record] : records.items()) {
       if (!record.is_object()) r.fail(r.at("records") + "." + key, "must be a JSON object (the record)");
     }
-    out.records = records;
+    out.records = std::move(value.at("records"));
     out.not_found = {404, ordered_json{{"error", "not_found"}, {"message", "'{key}' not found."}}};
     if (const ordered_json* nf = r.find("not_found"))
       out.not_found = parse_answer(*nf, source, r.at("not_found"), out.not_found);
@@ -306,12 +308,22 @@ scenario parse_scenario(std::string_view text, std::string_view source) {
   scenario out;
   out.source = std::string(source);
   out.name = r.string("name", "");
-  const ordered_json& routes = r.required("routes");
-  if (!routes.is_array() || routes.empty()) r.fail("routes", "must be a non-empty array of routes");
+  if (!r.required("routes").is_array() || r.required("routes").empty()) {
+    r.fail("routes", "must be a non-empty array of routes");
+  }
+  ordered_json& routes = value.at("routes");
   for (std::size_t i = 0; i < routes.size(); ++i) {
     out.routes.push_back(parse_route(routes[i], source, fmt::format("routes[{}]", i)));
   }
-  merged_routes({out});  // a path twice in one file is an error too
+  // A path twice in one file is an error too. Checked in place: a copy of the scenario (for a
+  // one-element vector) would copy every record.
+  std::map<std::string_view, std::size_t> paths;  // path -> its route's position
+  for (const scenario_route& route : out.routes) {
+    if (!paths.emplace(route.path, 0).second) {
+      throw scenario_error(fmt::format("route {} is declared twice: in {} and in {}", escape_for_log(route.path),
+                                       escape_for_log(out.source), escape_for_log(out.source)));
+    }
+  }
   return out;
 }
 

@@ -15,6 +15,7 @@
 
 #include "core/log_text.hpp"
 #include "log/line_writer.hpp"
+#include "scenario/builtin_scenarios.hpp"
 #include "server/http/access_log.hpp"
 #include "server/http/connection_registry.hpp"
 #include "server/http/listener.hpp"
@@ -92,8 +93,10 @@ unsigned thread_count(unsigned requested) {
 // sessions (owned by their pending handlers) refer to, and after the listeners that use them.
 struct mock_server::impl {
   explicit impl(server_config c)
-      : config(validated(c)),
-        routes(config),  // config.scenarios, or the built-in seed scenarios
+      : config((validated(c), std::move(c))),  // checked, then moved: a scenario may hold a million records
+        // The scenarios move into the router's handlers (nothing else in the server reads them).
+        routes(config.scenarios.empty() ? builtin_scenarios() : std::move(config.scenarios),
+               router_options{config.seed, config.delay_scale, !config.quiet}),
         tls(config.tls_cert_file.empty()
                 ? nullptr
                 : make_tls_context({config.tls_cert_file, config.tls_key_file, config.tls_client_ca_file})),

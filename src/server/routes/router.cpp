@@ -21,14 +21,17 @@ router::router(const server_config& config)
     : router(config.scenarios.empty() ? builtin_scenarios() : config.scenarios,
              router_options{config.seed, config.delay_scale, !config.quiet}) {}
 
-router::router(const std::vector<scenario>& scenarios, router_options options)
+router::router(std::vector<scenario> scenarios, router_options options)
     : delays_(options.seed, options.delay_scale), lines_{options.access_lines} {
-  for (const scenario& s : scenarios) {
-    for (const scenario_route& route : s.routes) {
+  for (scenario& s : scenarios) {
+    for (scenario_route& route : s.routes) {
+      // Moved, not copied: a keyed route may hold a million records. The handler keeps the path.
       if (route.keyed()) {
-        add(route.path, &keyed_.emplace_back(route, delays_, lines_, &attempts_));
+        keyed_handler& h = keyed_.emplace_back(std::move(route), delays_, lines_, &attempts_);
+        add(h.path(), &h);
       } else {
-        add(route.path, &fixed_.emplace_back(route, delays_, lines_, &attempts_));
+        fixed_handler& h = fixed_.emplace_back(std::move(route), delays_, lines_, &attempts_);
+        add(h.path(), &h);
       }
     }
   }

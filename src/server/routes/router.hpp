@@ -36,7 +36,7 @@ class router {
   // Throws std::invalid_argument for a bad delay scale, malformed route data or two routes
   // claiming the same path.
   router(std::span<const themes::theme> themes, router_options options);
-  router(const std::vector<scenario>& scenarios, router_options options);
+  router(std::vector<scenario> scenarios, router_options options);  // routes moved into the handlers
   // What mock_server serves: config.scenarios, or the built-in seed scenarios when there are none,
   // with config's seed, delay scale and quiet flag.
   explicit router(const server_config& config);

@@ -124,12 +124,14 @@ keyed_handler::keyed_handler(scenario_route route, const delay_model& delays, ac
   if (!route_.records.is_object()) {
     throw std::invalid_argument(fmt::format("route {}: records is not a JSON object", route_.path));
   }
-  for (auto& [key, record] : route_.records.items()) {
+  const auto& records = route_.records.get_ref<const ordered_json::object_t&>();
+  keys_.reserve(records.size());
+  for (const auto& [key, record] : records) {
     if (!record.is_object()) {
       throw std::invalid_argument(fmt::format("route {}: record {} is not a JSON object", route_.path, key));
     }
     keys_.push_back(key);
-    records_.emplace(key, record);
+    records_.emplace(key, &record);
   }
   if (keys_.empty() && !route_.missing) {
     throw std::invalid_argument(fmt::format("route {}: a random pick needs at least one record", route_.path));
@@ -146,7 +148,7 @@ keyed_handler::keyed_handler(const themes::keyed_route& route, const delay_model
 
 const nlohmann::ordered_json* keyed_handler::record(std::string_view key) const {
   auto found = records_.find(key);
-  return found == records_.end() ? nullptr : &found->second;
+  return found == records_.end() ? nullptr : found->second;
 }
 
 std::string keyed_handler::line(std::string_view tmpl, std::string_view key, std::string_view record,
@@ -164,7 +166,7 @@ std::string keyed_handler::line(std::string_view tmpl, std::string_view key, std
 response_plan keyed_handler::answer_record(std::string key, std::string_view line_template, response_plan plan,
                                            const std::string& delay_text) const {
   // A copy: the shared record is never written, so concurrent requests need no lock.
-  ordered_json record = records_.find(key)->second;
+  ordered_json record = *records_.find(key)->second;
   record[route_.param] = key;
   plan.status = 200;
   plan.body = jsonify_body(record);
@@ -201,7 +203,7 @@ response_plan keyed_handler::handle(const request_info& request) const {
       plan.access_line = line(route_.lines.not_found, key, {}, delay_text, request, plan.status);
     }
   } else if (!route_.missing) {  // weather: a random record instead of a 400
-    std::string picked = keys_[delays_.pick(route_.path, item, keys_.size())];
+    std::string picked(keys_[delays_.pick(route_.path, item, keys_.size())]);
     plan = answer_record(std::move(picked), route_.lines.random, std::move(plan), delay_text);
     if (plan.access_line.empty()) plan.access_line = line({}, {}, {}, delay_text, request, plan.status);
   } else {

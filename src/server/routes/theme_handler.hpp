@@ -66,8 +66,10 @@ class keyed_handler {
   const delay_model& delays_;
   access_lines lines_;
   route_faults faults_;
-  std::map<std::string, nlohmann::ordered_json, std::less<>> records_;  // key -> record, field order kept
-  std::vector<std::string> keys_;                                       // the scenario's key order
+  // key -> its record in route_.records (never changed after construction, so the views and
+  // pointers stay valid): no second copy of a scenario's records.
+  std::map<std::string_view, const nlohmann::ordered_json*, std::less<>> records_;
+  std::vector<std::string_view> keys_;  // the scenario's key order (views into route_.records)
 };
 
 class fixed_handler {
