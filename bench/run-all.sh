@@ -21,3 +21,7 @@ echo
 "$here/server_burst.sh" "$serentak" 10000 2 10 fixed
 echo
 "$here/http2_vs_http1.sh" "$serentak"
+echo
+"$here/post_requests.sh" "$serentak" "$rounds"
+echo
+"$here/scenario_load.sh" "$serentak" 1000000
