@@ -22,7 +22,7 @@ test_packages=(
   redis-server                           # job_*_test start their own Redis (AOF on)
 )
 bench_packages=(
-  wrk hyperfine nginx-light libbenchmark-dev time bc curl
+  wrk hyperfine nginx-light openssl libbenchmark-dev time bc curl
   python3-flask python3-requests         # the seed's own server and client, measured side by side
 )
 

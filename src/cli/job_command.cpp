@@ -292,6 +292,9 @@ int run_job_command(const job_command& command) {
   } catch (const queue::job_error& e) {
     console::err("serentak {}: {}\n", name, e.what());
     return exit_usage;
+  } catch (const std::invalid_argument& e) {  // an input that cannot be read, a bad option value
+    console::err("serentak {}: {}\n", name, e.what());
+    return exit_usage;
   }
   return exit_usage;
 }

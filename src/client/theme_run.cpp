@@ -11,6 +11,7 @@
 
 #include "client/engine/engine.hpp"
 #include "client/inputs/item_inputs.hpp"
+#include "client/outputs/body_digest.hpp"
 #include "client/outputs/progress_line.hpp"
 #include "client/outputs/results_file.hpp"
 #include "client/outputs/resume_index.hpp"
@@ -75,9 +76,15 @@ std::size_t scan(std::vector<input_part>& parts, const theme_run_config& config,
 std::size_t auto_concurrency(std::size_t items) { return std::clamp<std::size_t>(items, 1, default_max_concurrency); }
 
 // What the results file records of this run's requests (core/results_spec.hpp).
-results_spec spec_for(const theme_run_config& config, const url_template& urls) {
+results_spec spec_for(const theme_run_config& config, const url_template& urls, const request_shape& shape) {
   results_spec spec;
   spec.theme = std::string(config.theme->command);
+  spec.method = shape.method();
+  for (const header_field& field : config.request.headers) spec.headers.push_back(field.name);  // names, never values
+  if (config.request.body) {
+    // -d and --json send the same template differently (encoding, Content-Type): both in the digest.
+    spec.body_sha256 = sha256_hex((config.request.json ? "json:" : "data:") + *config.request.body);
+  }
   // The template as given (expand() would percent-encode its braces).
   std::string pattern = config.url_pattern.empty() ? std::string(config.theme->url_pattern) : config.url_pattern;
   if (urls.whole_url()) {
@@ -139,7 +146,8 @@ std::vector<named_file> input_files(const std::vector<input_part>& parts) {
 
 std::optional<named_file> existing_output(const std::filesystem::path& path, std::string option) {
   struct stat st {};
-  if (path.empty() || ::stat(path.c_str(), &st) != 0) return std::nullopt;  // not there yet: cannot collide
+  // "-" is stdout (-o -), not a file of that name; a path not there yet cannot collide.
+  if (path.empty() || path == "-" || ::stat(path.c_str(), &st) != 0) return std::nullopt;
   return identify(st, option + " " + shown(path));
 }
 
@@ -159,6 +167,11 @@ theme_run_result run_theme(const theme_run_config& config) {
 
   url_template urls = make_urls(config);
   request_shape shape = request_shape::prepare(config.request);
+  if (config.resume && shape.item_is_secret()) {
+    // Secret items are recorded as "***": no record could be matched to its item, and all of them
+    // would look like one item to the compaction.
+    throw std::invalid_argument("--resume cannot match records whose items are secrets (they are recorded as ***)");
+  }
   std::vector<std::string> positional = config.items;
   if (positional.empty() && config.input_files.empty()) {
     positional.assign(theme.default_items.begin(), theme.default_items.end());
@@ -194,6 +207,9 @@ theme_run_result run_theme(const theme_run_config& config) {
   // log has begun.
   std::unique_ptr<results_file> results;
   if (!config.out_path.empty()) results = std::make_unique<results_file>(config.out_path, config.out_format, config.resume);
+  // The one writer of stderr while the run draws on it: -v lines and the progress share its lock.
+  // Declared before the log, which echoes to it: the log must not outlive it.
+  log::console terminal(2);
   log::event_log log = config.log_enabled ? log::event_log::open(result.log_path) : log::event_log();
   {
     std::vector<named_file> outputs;
@@ -206,7 +222,7 @@ theme_run_result run_theme(const theme_run_config& config) {
   // One run per output file: locked for the whole run.
   if (results) results->lock();
   log.lock();
-  results_spec spec = spec_for(config, urls);
+  results_spec spec = spec_for(config, urls, shape);
   std::optional<resume_index> resumed;
   if (config.resume) {
     resumed.emplace(resume_index::scan(results->fd(), config.out_path, config.out_format));
@@ -220,8 +236,6 @@ theme_run_result run_theme(const theme_run_config& config) {
   log.start(theme.log_title, config.resume);
   if (resumed) resumed->cut_torn_line();
   if (results) results->start(spec);
-  // The one writer of stderr while the run draws on it: -v lines and the progress share its lock.
-  log::console terminal(2);
   if (config.echo_log) log.echo_to(&terminal);
   const themes::messages& voice = theme.speak(config.lang);
   std::chrono::milliseconds timeout = config.timeout.count() > 0 ? config.timeout : theme.timeout;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "core/json_text.hpp"
+#include "core/log_text.hpp"
 #include "core/version.hpp"
 
 namespace serentak {
@@ -113,7 +114,7 @@ void request_shape::add_line(std::string name, std::string value) {
 request_shape request_shape::prepare(const request_spec& spec) {
   request_shape shape;
   for (const std::string& name : spec.redact) {
-    if (!is_http_token(name)) throw std::invalid_argument("--redact-header: '" + name + "' is not a header name");
+    if (!is_http_token(name)) throw std::invalid_argument("--redact-header: '" + escape_for_log(name) + "' is not a header name");
     shape.secret_names_.push_back(lower(name));
   }
   shape.has_body_ = spec.body.has_value();

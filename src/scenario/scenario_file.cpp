@@ -320,8 +320,8 @@ scenario parse_scenario(std::string_view text, std::string_view source) {
   std::map<std::string_view, std::size_t> paths;  // path -> its route's position
   for (const scenario_route& route : out.routes) {
     if (!paths.emplace(route.path, 0).second) {
-      throw scenario_error(fmt::format("route {} is declared twice: in {} and in {}", escape_for_log(route.path),
-                                       escape_for_log(out.source), escape_for_log(out.source)));
+      throw scenario_error(fmt::format("route {} is declared twice in {}", escape_for_log(route.path),
+                                       escape_for_log(out.source)));
     }
   }
   return out;

@@ -369,6 +369,42 @@ TEST(results_safety, resume_with_another_request_spec_is_refused_unless_forced) 
   EXPECT_EQ(py.out, "2 ['ok', 'ok'] ['a', 'a']\n");
 }
 
+TEST(results_safety, resume_compares_method_header_names_and_body_and_refuses_secret_items) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  const std::string url = server.url("/p?id={}");
+  auto r = serentak({"fetch", "--url", url, "a", "-o", "out.jsonl", "--no-log", "-H", "X-Trace: 1", "--json",
+                     "{\"id\":\"{}\"}"},
+                    dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string before = read_file(dir.path() / "out.jsonl");
+  EXPECT_NE(before.find("\"method\":\"POST\""), std::string::npos) << before;
+  EXPECT_NE(before.find("\"headers\":[\"X-Trace\"]"), std::string::npos) << before;
+  EXPECT_EQ(before.find("X-Trace: 1"), std::string::npos) << "names only, never values: " << before;
+  const std::vector<std::pair<std::vector<std::string>, std::string>> others{
+      {{"-H", "X-Trace: 1", "--json", "{\"id\":\"{}\"}", "-X", "PUT"}, "method 'POST' (this run: 'PUT')"},
+      {{"--json", "{\"id\":\"{}\"}"}, "header names 'X-Trace' (this run: '')"},
+      {{"-H", "X-Trace: 1", "--json", "{\"user\":\"{}\"}"}, "body SHA-256"},
+      {{"-H", "X-Trace: 1", "-d", "{\"id\":\"{}\"}"}, "body SHA-256"},
+  };
+  for (const auto& [options, difference] : others) {
+    std::vector<std::string> args{"fetch", "--url", url, "a", "-o", "out.jsonl", "--no-log", "--resume"};
+    args.insert(args.end(), options.begin(), options.end());
+    r = serentak(args, dir.path());
+    EXPECT_EQ(r.exit_code, 2) << difference << ": " << r.err;
+    EXPECT_NE(r.err.find(difference), std::string::npos) << r.err;
+    EXPECT_EQ(read_file(dir.path() / "out.jsonl"), before);
+  }
+  // Secret items are recorded as "***": a resume could match none of them, so it is refused.
+  r = serentak({"fetch", "--url", url, "tok1", "-o", "secret.jsonl", "--no-log", "--resume", "-H",
+                "Authorization: Bearer {}"},
+               dir.path());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--resume cannot match records whose items are secrets"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("tok1"), std::string::npos) << r.err;
+  EXPECT_EQ(server.requests_seen(), 1u) << "nothing sent by the refused runs";
+}
+
 // Starts argv in dir (stdout and stderr to /dev/null) and returns its pid.
 pid_t spawn_in(const std::vector<std::string>& argv, const std::filesystem::path& dir) {
   pid_t pid = ::fork();

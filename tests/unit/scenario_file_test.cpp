@@ -92,7 +92,7 @@ TEST(ScenarioParse, StrictErrorsNameTheFileAndTheJsonPath) {
   EXPECT_EQ(parse_error(R"({"routes": [{"path": "/a", "faults": [{"kind": "drip"}]}]})"),
             "api.json: routes[0].faults[0].bytes_per_second: must be > 0");
   EXPECT_EQ(parse_error(R"({"routes": [{"path": "/a"}, {"path": "/a"}]})"),
-            "route /a is declared twice: in api.json and in api.json");
+            "route /a is declared twice in api.json");
   EXPECT_EQ(parse_error(R"({"routes": []})"), "api.json: routes: must be a non-empty array of routes");
   EXPECT_EQ(parse_error(R"({"route": []})"), "api.json: route: unknown key (expected one of: name, routes)");
   EXPECT_EQ(parse_error("{\"routes\": [\n  {\"path\": \"/a\",}\n]}").rfind("api.json: not valid JSON: ", 0), 0u);

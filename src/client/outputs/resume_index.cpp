@@ -220,6 +220,7 @@ run_summary resume_index::compact(const results_spec& current, int* fd_out) {
   }
   auto give_up = [&](int err, const std::string& what) {
     ::close(temp);
+    temp = -1;  // the catch below must not close a number that may be reused by then
     ::unlink(temp_path.c_str());
     fail(err, what, temp_path);
   };
@@ -243,7 +244,7 @@ run_summary resume_index::compact(const results_spec& current, int* fd_out) {
       if (out.size() >= 1024 * 1024) flush();
     });
   } catch (const std::system_error&) {
-    if (rewrite) {
+    if (temp >= 0) {
       ::close(temp);
       ::unlink(temp_path.c_str());
     }
