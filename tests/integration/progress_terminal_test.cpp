@@ -2,6 +2,7 @@
 // pseudo-terminal (as in an interactive shell or tmux), and the test reads what the terminal
 // received, resizes it (TIOCSWINSZ) or sends SIGTERM while the run is going.
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <functional>
@@ -244,6 +245,52 @@ TEST(live_terminal, sigterm_ends_the_run_and_restores_the_screen) {
   ASSERT_NE(left, std::string::npos) << run.terminal;
   EXPECT_GT(left, run.terminal.rfind("\x1b[H"));
   EXPECT_NE(run.terminal.find("\x1b[?25h", run.acted_at), std::string::npos) << "the cursor is shown again";
+}
+
+TEST(live_terminal, ctrl_c_ends_the_run_and_restores_the_screen_and_a_second_one_too) {
+  running_server server(/*delay_scale=*/1.0);
+  for (int presses : {1, 2}) {
+    auto args = slow_profiles_run(server, {"1121", "1122", "1123", "1124", "1125", "1121", "1122", "1123"});
+    args.push_back("--live");
+    terminal_setup setup{.columns = 80, .rows = 30, .act_after = "Outcomes", .action = [presses](pid_t pid, int) {
+                           for (int i = 0; i < presses; ++i) ::kill(pid, SIGINT);
+                         }};
+    terminal_run run = run_on_terminal(args, setup);
+    EXPECT_EQ(run.exit_code, 130) << presses << " Ctrl-C: " << run.terminal;
+    ASSERT_NE(run.acted_at, std::string::npos);
+    std::size_t left = run.terminal.rfind(leave_screen);
+    ASSERT_NE(left, std::string::npos) << presses << " Ctrl-C: the screen was never left: " << run.terminal;
+    EXPECT_GT(left, run.terminal.rfind("\x1b[H")) << "a frame was drawn after the screen was left";
+    EXPECT_NE(run.terminal.find("\x1b[?25h", run.acted_at), std::string::npos) << "the cursor is shown again";
+  }
+}
+
+TEST(live_terminal, after_a_resize_every_frame_fits_the_new_size) {
+  running_server server(/*delay_scale=*/1.0);
+  auto args = slow_profiles_run(server, {"1121", "1122", "1123", "1124", "1125", "1121"});
+  args.push_back("--live");
+  terminal_setup setup{.columns = 100, .rows = 30, .act_after = "Outcomes", .action = [](pid_t, int master) {
+                         set_size(master, 40, 12);
+                       }};
+  terminal_run run = run_on_terminal(args, setup);
+  EXPECT_EQ(run.exit_code, 0) << run.terminal;
+  ASSERT_NE(run.acted_at, std::string::npos);
+  // Frames begin at the home position; skip the first one after the resize (it may have been drawn
+  // for the old size), then every row of every frame fits 40 columns and 12 rows.
+  std::size_t first_frame = run.terminal.find("\x1b[H", run.acted_at);
+  ASSERT_NE(first_frame, std::string::npos) << run.terminal;
+  std::size_t later = run.terminal.find("\x1b[H", first_frame + 1);
+  ASSERT_NE(later, std::string::npos) << "no frame after the resize: " << run.terminal;
+  std::string after = run.terminal.substr(later, run.terminal.rfind(leave_screen) - later);
+  std::regex row(R"((?:\x1b\[H|\r\n)([^\x1b\r\n]*)\x1b\[K)");
+  std::size_t rows_in_frame = 0, most_rows = 0;
+  for (auto it = std::sregex_iterator(after.begin(), after.end(), row); it != std::sregex_iterator(); ++it) {
+    EXPECT_LT((*it)[1].length(), 40) << (*it)[1];
+    rows_in_frame = it->str().starts_with("\x1b[H") ? 1 : rows_in_frame + 1;
+    most_rows = std::max(most_rows, rows_in_frame);
+  }
+  EXPECT_GT(most_rows, 0u) << after;
+  EXPECT_LE(most_rows, 12u) << after;
 }
 
 TEST(live_terminal, without_a_terminal_live_is_a_note_and_the_normal_run) {
