@@ -56,7 +56,8 @@ void expect_served_and_stopped(const testing::process_result& r) {
   EXPECT_GT(number_after(r.out, "serentak_access_lines_dropped_total "), 0) << r.out;
   EXPECT_NE(r.out.find("alive"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("exit=0 "), std::string::npos) << r.out;
-  EXPECT_LT(number_after(r.out, "stop_ms="), 1500) << "SIGTERM must stop the server within about a second: " << r.out;
+  // Issue 14.5: within 1 s (measured: tens of milliseconds; the bound leaves room for a loaded CI machine).
+  EXPECT_LT(number_after(r.out, "stop_ms="), 1000) << "SIGTERM must stop the server within a second: " << r.out;
   // Said once on stderr, however many were dropped.
   std::string once = "access lines are being dropped";
   auto first = r.out.find(once);
