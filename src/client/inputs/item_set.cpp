@@ -28,9 +28,19 @@ std::uint64_t item_hash(std::string_view item) noexcept {
   return h;
 }
 
+namespace {
+
+// At most 3/4 full, so a probe run stays short; sized once, because a slot does not keep the hash
+// bits a bigger table would need (growing would mean reading every item back).
+std::size_t slot_count(std::size_t capacity_for) {
+  return std::bit_ceil(std::max<std::size_t>(capacity_for + capacity_for / 3 + 1, 16));
+}
+
+}  // namespace
+
 item_set::item_set(const std::vector<input_part>& parts, std::size_t capacity_for, std::size_t max_line_bytes,
                    item_hash_function hash)
-    : parts_(&parts), max_line_bytes_(max_line_bytes), hash_(hash) {
+    : parts_(&parts), max_line_bytes_(max_line_bytes), hash_(hash), slots_(slot_count(capacity_for)) {
   std::uint64_t span = 0;
   starts_.reserve(parts.size());
   for (const input_part& part : parts) {
@@ -39,12 +49,7 @@ item_set::item_set(const std::vector<input_part>& parts, std::size_t capacity_fo
   }
   place_bits_ = static_cast<unsigned>(std::bit_width(span));
   place_mask_ = place_bits_ >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << place_bits_) - 1;
-  // At most 3/4 full, so a probe run stays short; sized once, because a slot does not keep the hash
-  // bits a bigger table would need (growing would mean reading every item back).
-  std::size_t wanted = capacity_for + capacity_for / 3 + 1;
-  std::size_t slots = std::bit_ceil(std::max<std::size_t>(wanted, 16));
-  shift_ = 64 - static_cast<unsigned>(std::countr_zero(slots));
-  slots_.assign(slots, 0);
+  shift_ = 64 - static_cast<unsigned>(std::countr_zero(slots_.size()));
 }
 
 bool item_set::insert(std::string_view item, item_place at) {

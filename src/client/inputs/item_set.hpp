@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "client/inputs/item_inputs.hpp"
+#include "client/inputs/zeroed_slots.hpp"
 
 namespace serentak::client {
 
@@ -71,7 +72,7 @@ class item_set {
   unsigned place_bits_ = 0;            // low bits of a slot holding the place number
   std::uint64_t place_mask_ = 0;
   unsigned shift_ = 0;                 // 64 - log2(slot count): the hash's top bits pick the slot
-  std::vector<std::uint64_t> slots_;   // 0: empty; else fragment | place number
+  zeroed_slots slots_;                 // 0: empty; else fragment | place number
   std::size_t size_ = 0;
   std::size_t read_backs_ = 0;
   std::string line_;  // a line read back, reused
