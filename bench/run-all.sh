@@ -25,3 +25,5 @@ echo
 "$here/post_requests.sh" "$serentak" "$rounds"
 echo
 "$here/scenario_load.sh" "$serentak" 1000000
+echo
+"$here/dedupe_memory.sh" "$serentak"

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <memory>
 #include <stdexcept>
-#include <unordered_set>
+#include <optional>
 
 #include <sys/stat.h>
 
@@ -12,11 +12,13 @@
 #include "client/engine/engine.hpp"
 #include "client/inputs/item_inputs.hpp"
 #include "client/outputs/body_digest.hpp"
+#include "client/inputs/item_set.hpp"
 #include "client/outputs/progress_line.hpp"
 #include "client/outputs/results_file.hpp"
 #include "client/outputs/resume_index.hpp"
 #include "client/inputs/stream_source.hpp"
 #include "client/outputs/theme_observer.hpp"
+#include "core/distinct_estimate.hpp"
 #include "core/log_text.hpp"
 #include "core/message_template.hpp"
 #include "core/results_spec.hpp"
@@ -53,11 +55,12 @@ url_template make_urls(const theme_run_config& config) {
   return url_template(config.base_url, pattern, whole);
 }
 
-// Every item is checked before anything is sent; returns how many will be fetched.
+// Every item is checked before anything is sent; returns how many will be fetched. With --dedupe,
+// builds distinct (a second read of the inputs) so the stream hands out each item once.
 std::size_t scan(std::vector<input_part>& parts, const theme_run_config& config, const url_template& urls,
-                 const request_shape& shape) {
-  std::unordered_set<std::uint64_t> seen;  // only with --dedupe, released when the scan ends
-  std::size_t unique = 0;
+                 const request_shape& shape, std::optional<item_set>& distinct) {
+  std::optional<distinct_estimate> sketch;  // --dedupe: sizes the set for the distinct items, not all
+  if (config.dedupe) sketch.emplace();
   std::size_t all = scan_inputs(parts, config.max_line_bytes, [&](std::string_view item) {
     // An item going into a header line must not end it (header injection): refused here, with
     // the rest, before the first request. A secret item is named by its place, never shown.
@@ -68,9 +71,11 @@ std::size_t scan(std::vector<input_part>& parts, const theme_run_config& config,
     if (urls.whole_url()) {
       if (auto problem = check_target_url(urls.expand(item))) throw std::invalid_argument(*problem);
     }
-    if (config.dedupe && seen.insert(item_hash(item)).second) ++unique;
+    if (sketch) sketch->add(item_hash(item));
   }, config.stop);
-  return config.dedupe ? unique : all;
+  if (!sketch) return all;
+  distinct.emplace(build_item_set(parts, all, sketch->estimate(), config.max_line_bytes, config.stop));
+  return distinct->size();
 }
 
 std::size_t auto_concurrency(std::size_t items) { return std::clamp<std::size_t>(items, 1, default_max_concurrency); }
@@ -184,7 +189,8 @@ theme_run_result run_theme(const theme_run_config& config) {
     std::vector<input_part>& parts;
     ~closer() { close_inputs(parts); }
   } close_parts{parts};
-  result.total_items = scan(parts, config, urls, shape);
+  std::optional<item_set> distinct;  // --dedupe: each distinct item's first place; read by source below
+  result.total_items = scan(parts, config, urls, shape, distinct);
 
   // No output may destroy an input or the other output: checked before anything is opened for writing.
   result.log_path = config.log_path.empty() ? std::filesystem::path(theme.log_file) : config.log_path;
@@ -247,7 +253,7 @@ theme_run_result run_theme(const theme_run_config& config) {
   log.write("MainClient", render(started_line, "count", std::to_string(to_fetch)));
   auto started = std::chrono::steady_clock::now();
 
-  stream_source source(parts, config.max_line_bytes, urls, config.dedupe);
+  stream_source source(parts, config.max_line_bytes, urls, distinct ? &*distinct : nullptr);
   if (resumed) source.resume_from(&*resumed, config.out_format, !config.resume_missing_only);
   source.attach_results(results.get());
   theme_observer observer(theme, config.lang, log, timeout, config.keep_outcomes, result.total_items);

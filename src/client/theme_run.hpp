@@ -33,7 +33,7 @@ struct theme_run_config {
                                                    // none (fetch), so a path item is refused
   std::string url_pattern;                         // non-empty: replaces the theme's; "{}" is the item
   bool items_are_urls = false;                     // each item is a whole URL (the health story, --urls)
-  bool dedupe = false;                             // drop repeated items (8 bytes kept per unique item)
+  bool dedupe = false;                             // drop repeated items (item_set: 8-byte slots, at most 3/4 full)
   std::size_t max_line_bytes = item_line_parser::default_max_line_bytes;
   std::chrono::milliseconds timeout{0};            // per attempt; 0: the theme's (5 s, health 2.5 s)
   std::chrono::milliseconds connect_timeout{0};    // 0: bounded by timeout only

@@ -2,6 +2,7 @@
 // request, --dedupe, results files, --resume after SIGKILL, memory that does not grow with input.
 #include <fstream>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -148,6 +149,48 @@ TEST_P(fetch_command, dedupe_fetches_each_distinct_item_once_and_csv_has_a_heade
   EXPECT_EQ(items, (std::map<std::string, int>{{"1121", 1}, {"1122", 1}, {"1125", 1}}));
   auto summary = nlohmann::json::parse(r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1));
   EXPECT_EQ(summary["outcomes"]["ok"], 3);
+}
+
+TEST_P(fetch_command, dedupe_keeps_every_distinct_item_and_drops_every_repeat_across_stdin_and_two_files) {
+  running_server server;
+  scratch_dir dir;
+  // Repeats within a part and across parts, written otherwise (CRLF, spaces, a BOM), and items that
+  // are prefixes of others: 236 distinct items among 304.
+  std::string in_stdin, in_f1, in_f2;
+  for (int i = 0; i < 100; ++i) in_stdin += "u" + std::to_string(i) + (i % 2 ? "\r\n" : "\n");
+  in_stdin += "u7\n";
+  in_f1 = "\xEF\xBB\xBF" "u1\n# u200\n";
+  for (int i = 50; i < 150; ++i) in_f1 += "  u" + std::to_string(i) + "\t\n";
+  for (int i = 0; i < 100; ++i) in_f2 += "u" + std::to_string(i) + "0\n";  // u00..u990: u10, u20.. repeat
+  write_file(dir.path() / "stdin.txt", in_stdin);
+  write_file(dir.path() / "f1.txt", in_f1);
+  write_file(dir.path() / "f2.txt", in_f2 + "u150\nu0\n");
+  std::vector<std::string> expected;  // first occurrences, in input order
+  {
+    std::set<std::string> seen;
+    auto add = [&](const std::string& item) {
+      if (seen.insert(item).second) expected.push_back(item);
+    };
+    for (int i = 0; i < 100; ++i) add("u" + std::to_string(i));
+    for (int i = 50; i < 150; ++i) add("u" + std::to_string(i));
+    for (int i = 0; i < 100; ++i) add("u" + std::to_string(i) + "0");
+    add("u150");
+  }
+  auto out = dir.path() / "out.jsonl";
+  auto r = fetch({"--url", profile_url(server), "--dedupe", "-", "-i", (dir.path() / "f1.txt").string(), "-i",
+                  (dir.path() / "f2.txt").string(), "-o", out.string(), "--no-log", "-q", "-c", "20"},
+                 (dir.path() / "stdin.txt").string());
+  ASSERT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // unknown users: 404s
+  std::map<std::size_t, std::string> by_index;
+  for (const auto& record : read_jsonl(out)) {
+    EXPECT_TRUE(by_index.emplace(record["index"].get<std::size_t>(), record["item"].get<std::string>()).second) << record;
+  }
+  std::vector<std::string> got;
+  for (const auto& entry : by_index) got.push_back(entry.second);
+  EXPECT_EQ(got, expected);
+  ASSERT_FALSE(by_index.empty());
+  EXPECT_EQ(by_index.rbegin()->first + 1, expected.size()) << "indexes count after --dedupe, with no gap";
 }
 
 TEST_P(fetch_command, resume_after_sigkill_ends_with_exactly_one_record_per_item) {

@@ -1,5 +1,6 @@
 #include "core/item_lines.hpp"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,25 @@ TEST(item_line_parser, the_result_does_not_depend_on_chunking) {
   auto reference = parse(input, input.size());
   for (std::size_t chunk = 1; chunk < input.size(); ++chunk) EXPECT_EQ(parse(input, chunk).items, reference.items) << chunk;
   EXPECT_EQ(reference.items, (std::vector<std::string>{"a", "b", "c # not a comment"}));
+}
+
+TEST(item_line_parser, line_offset_is_where_each_items_line_starts_whatever_the_chunking) {
+  std::string input = "\xEF\xBB\xBF" "a\r\n\n# c\n  bb \nccc";
+  for (std::size_t chunk = 1; chunk <= input.size(); ++chunk) {
+    item_line_parser parser;
+    std::vector<std::uint64_t> offsets;
+    auto sink = [&](std::string_view, std::size_t) { offsets.push_back(parser.line_offset()); };
+    for (std::size_t i = 0; i < input.size(); i += chunk) parser.feed(std::string_view(input).substr(i, chunk), sink);
+    parser.finish(sink);
+    EXPECT_EQ(offsets, (std::vector<std::uint64_t>{0, 11, 17})) << chunk;
+  }
+}
+
+TEST(item_line_parser, a_line_read_back_normalises_to_the_item_it_was) {
+  EXPECT_EQ(item_of_stripped(strip_line_ends("\xEF\xBB\xBF  x\t\r", true)), "x");
+  EXPECT_EQ(item_of_stripped(strip_line_ends("\xEF\xBB\xBFx", false)), "\xEF\xBB\xBFx");  // a BOM counts on line 1 only
+  EXPECT_EQ(item_of_stripped(strip_line_ends("x\r\r", false)), "x\r");                      // one CR is the line end
+  EXPECT_EQ(item_of_stripped(strip_line_ends(" # c", false)), "");
 }
 
 TEST(item_line_parser, a_nul_byte_names_its_line) {

@@ -174,10 +174,16 @@ item_stream::~item_stream() = default;
 
 std::optional<std::string> item_stream::next() {
   for (;;) {
-    if (ready_next_ < ready_.size()) return std::move(ready_[ready_next_++]);
+    if (ready_next_ < ready_.size()) {
+      place_ = ready_at_[ready_next_];
+      return std::move(ready_[ready_next_++]);
+    }
     if (part_ < parts_.size() && parts_[part_].what == input_part::kind::inline_items) {
       input_part& part = parts_[part_];
-      if (inline_next_ < part.items.size()) return part.items[inline_next_++];
+      if (inline_next_ < part.items.size()) {
+        place_ = item_place{part_, inline_next_};
+        return part.items[inline_next_++];
+      }
       ++part_;
       inline_next_ = 0;
       continue;
@@ -188,6 +194,7 @@ std::optional<std::string> item_stream::next() {
 
 bool item_stream::refill() {
   ready_.clear();
+  ready_at_.clear();
   ready_next_ = 0;
   while (part_ < parts_.size()) {
     input_part& part = parts_[part_];
@@ -206,6 +213,7 @@ bool item_stream::refill() {
     auto collect = [this, &part](std::string_view item, std::size_t) {
       if (handed_items_ < part.checked_items) {
         ready_.emplace_back(item);
+        ready_at_.push_back(item_place{part_, parser_->line_offset()});
         ++handed_items_;
       } else {
         part.changed = true;

@@ -33,6 +33,15 @@ struct input_part {
   bool changed = false;             // file: set by item_stream when it grew or changed after the check
 };
 
+// Where an item is: its part, and in it the byte offset of its line (a file) or its position (the
+// command line's items). Every file part is a regular file by then (stdin and FIFOs are spilled),
+// so an item can always be read back from its place.
+struct item_place {
+  std::size_t part = 0;
+  std::uint64_t at = 0;
+  bool operator==(const item_place&) const = default;
+};
+
 // "input 'f'" or "standard input", escaped, for messages.
 std::string input_name(const input_part& part);
 
@@ -70,6 +79,8 @@ class item_stream {
   item_stream& operator=(const item_stream&) = delete;
 
   std::optional<std::string> next();
+  // The place of the item next() returned last.
+  item_place place() const noexcept { return place_; }
 
  private:
   bool refill();  // reads the next chunk (or moves to the next part); false at the very end
@@ -81,6 +92,8 @@ class item_stream {
   bool file_open_ = false;       // the current file part has been rewound and is being read
   std::unique_ptr<item_line_parser> parser_;
   std::vector<std::string> ready_;  // items parsed from the last chunk, handed out front to back
+  std::vector<item_place> ready_at_;  // their places
+  item_place place_;
   std::size_t ready_next_ = 0;
   std::vector<char> buffer_;
   std::uint64_t read_bytes_ = 0;   // of the current file part

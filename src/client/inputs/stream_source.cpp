@@ -4,30 +4,15 @@
 
 namespace serentak::client {
 
-std::uint64_t item_hash(std::string_view item) noexcept {
-  // FNV-1a then a splitmix64 finaliser: fast, and well spread for similar IDs like "1121", "1122".
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : item) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebULL;
-  h ^= h >> 31;
-  return h;
-}
-
 stream_source::stream_source(std::vector<input_part>& parts, std::size_t max_line_bytes, url_template urls,
-                             bool dedupe)
-    : stream_(parts, max_line_bytes), urls_(std::move(urls)), dedupe_(dedupe) {}
+                             item_set* distinct)
+    : stream_(parts, max_line_bytes), urls_(std::move(urls)), distinct_(distinct) {}
 
 std::optional<fetch_request> stream_source::next() {
   std::lock_guard lock(stream_mutex_);
   if (results_ != nullptr && results_->failed()) return std::nullopt;
   while (auto item = stream_.next()) {
-    if (dedupe_ && !seen_.insert(item_hash(*item)).second) {
+    if (distinct_ != nullptr && !distinct_->is_first(*item, stream_.place())) {
       ++skipped_duplicates_;
       continue;
     }

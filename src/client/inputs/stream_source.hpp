@@ -3,16 +3,17 @@
 // dropping repeats with --dedupe and items a resumed results file already holds (matched by item
 // and URL, as recorded: redacted), and nothing more once the results file has failed.
 // Thread safety: next() is called by every engine worker; stream_mutex_ guards the stream, the
-// index counter and the dedupe set. The lock is held for one item's bookkeeping, not for I/O
-// beyond one 64 KiB read every few thousand items.
+// index counter and the queries of the dedupe set (item_set has no lock of its own). The lock is
+// held for one item's bookkeeping, not for I/O beyond one 64 KiB read every few thousand items and,
+// with --dedupe, one short pread(2) per repeat (read back to compare it exactly).
 
 #include <cstdint>
 #include <mutex>
-#include <unordered_set>
 #include <vector>
 
 #include "client/engine/engine.hpp"
 #include "client/inputs/item_inputs.hpp"
+#include "client/inputs/item_set.hpp"
 #include "client/outputs/results_file.hpp"
 #include "client/outputs/resume_index.hpp"
 #include "core/url_template.hpp"
@@ -21,7 +22,9 @@ namespace serentak::client {
 
 class stream_source final : public work_source {
  public:
-  stream_source(std::vector<input_part>& parts, std::size_t max_line_bytes, url_template urls, bool dedupe);
+  // distinct: with --dedupe, the set the scan built over these parts (outliving this source): an
+  // item is handed out only at its first place. nullptr: every item.
+  stream_source(std::vector<input_part>& parts, std::size_t max_line_bytes, url_template urls, item_set* distinct);
 
   // --resume: skip items whose current record in resumed is final (refetch_transient: not a
   // transient failure, see is_transient_record), or any record (refetch_transient false).
@@ -43,8 +46,7 @@ class stream_source final : public work_source {
   mutable std::mutex stream_mutex_;  // guards everything below
   item_stream stream_;
   url_template urls_;
-  bool dedupe_;
-  std::unordered_set<std::uint64_t> seen_;  // hashes of items seen, with --dedupe (8 bytes per unique item)
+  item_set* distinct_;  // queried under stream_mutex_
   const resume_index* resumed_ = nullptr;
   result_format format_ = result_format::jsonl;
   bool refetch_transient_ = true;
@@ -54,9 +56,5 @@ class stream_source final : public work_source {
   std::size_t refetched_ = 0;
   std::size_t skipped_duplicates_ = 0;
 };
-
-// The 64-bit hash --dedupe keeps per unique item; a collision (about 1 in 3.7e5 at 10 million
-// unique items) would drop one distinct item, which the summary's count makes visible.
-std::uint64_t item_hash(std::string_view item) noexcept;
 
 }  // namespace serentak::client
