@@ -21,3 +21,5 @@ echo
 "$here/server_burst.sh" "$serentak" 10000 2 10 fixed
 echo
 "$here/http2_vs_http1.sh" "$serentak"
+echo
+"$here/metrics_scrape.sh" "$serentak"
