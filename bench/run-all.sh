@@ -27,3 +27,5 @@ echo
 "$here/scenario_load.sh" "$serentak" 1000000
 echo
 "$here/dedupe_memory.sh" "$serentak"
+echo
+"$here/metrics_scrape.sh" "$serentak"

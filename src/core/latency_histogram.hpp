@@ -32,8 +32,12 @@ class latency_histogram {
   static constexpr std::size_t linear_buckets = 128;
   static constexpr std::size_t sub_buckets = 64;
   static constexpr std::size_t max_shift = 34;  // 64 << 34 us is ~12.7 days
+
+ public:
+  // Public so that server/stats' shared_latency_histogram keeps the same buckets with atomics.
   static constexpr std::size_t bucket_count = linear_buckets + max_shift * sub_buckets;
 
+ private:
   std::array<std::uint64_t, bucket_count> buckets_{};
   std::uint64_t count_ = 0;
   std::uint64_t min_ = UINT64_MAX;

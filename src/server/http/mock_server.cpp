@@ -19,6 +19,7 @@
 #include "server/http/access_log.hpp"
 #include "server/http/connection_registry.hpp"
 #include "server/http/listener.hpp"
+#include "server/routes/observability_routes.hpp"
 #include "server/routes/router.hpp"
 #include "server/stats/server_stats.hpp"
 #include "server/http/session.hpp"
@@ -78,6 +79,16 @@ session_settings settings_of(const server_config& config) {
   return s;
 }
 
+// Every route label the sessions report: the router's paths, the server's own two routes and
+// unmatched requests; server_stats finds these without a lock or a list walk.
+std::vector<std::string> stats_labels(const router& routes) {
+  std::vector<std::string> labels = routes.paths();
+  labels.emplace_back(stats_path);
+  labels.emplace_back(metrics_path);
+  labels.emplace_back(unmatched_route);
+  return labels;
+}
+
 unsigned thread_count(unsigned requested) {
   if (requested > 0) return requested;
   return std::max(1u, std::thread::hardware_concurrency());
@@ -124,7 +135,7 @@ struct mock_server::impl {
   server_config config;
   router routes;
   connection_registry registry;
-  server_stats stats;  // thread-safe; read by GET /__serentak/stats and /metrics
+  server_stats stats{stats_labels(routes)};  // lock-free (server_stats.hpp); read by /__serentak/stats and /metrics
   std::unique_ptr<net::ssl::context> tls;  // null: plain http; only read once made (every thread)
   access_log access_lines;  // the sessions' access lines, written by its own thread; stopped last
   std::vector<std::unique_ptr<net::io_context>> io_contexts;  // [i] is run by threads[i] alone

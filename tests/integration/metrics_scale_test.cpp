@@ -1,0 +1,139 @@
+// GET /metrics on `serentak serve` with a 10,000-route scenario (issue 14, item 7): scrapes run
+// while a client keeps requesting, every request is answered, the counters never go backwards,
+// and once the client stops they add up to exactly what it sent. A scrape reads the per-route
+// counters without a lock (server_stats.hpp), so requests are never held behind it; the cost of a
+// scrape is measured in bench/metrics_scrape.sh, not here. The only time limits are hang guards.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/raw_client.hpp"
+#include "support/serve_process.hpp"
+#include "support/test_paths.hpp"
+
+namespace serentak {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::raw_client;
+using testing::serve_process;
+
+constexpr int route_count = 10000;
+constexpr int scrapes = 20;
+constexpr long request_cap = 400000;  // a hang guard for the client's loop, never reached normally
+
+std::string route_path(long n) { return "/r/" + std::to_string(n % route_count); }
+
+// A scenario of route_count fixed routes, /r/0 .. /r/9999, each answering 200 at once.
+std::string write_scenario(const testing::scratch_dir& dir) {
+  std::string path = (dir.path() / "routes.json").string();
+  std::ofstream out(path);
+  out << R"({"name":"many","routes":[)";
+  for (int i = 0; i < route_count; ++i) {
+    out << (i == 0 ? "" : ",") << R"({"path":")" << route_path(i) << R"(","status":200,"body":{"n":)" << i << "}}";
+  }
+  out << "]}\n";
+  return path;
+}
+
+std::string get(const std::string& target) { return "GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n"; }
+
+// What one /metrics body says about the /r/ routes.
+struct route_totals {
+  std::uint64_t requests = 0;   // serentak_requests_total over every /r/ route and status
+  std::uint64_t durations = 0;  // serentak_request_duration_seconds_count over every /r/ route
+  std::set<std::string> routes;
+  bool in_flight_zero = false;
+};
+
+route_totals read_totals(const std::string& body) {
+  route_totals t;
+  std::istringstream lines(body);
+  const std::string requests = "serentak_requests_total{route=\"/r/";
+  const std::string durations = "serentak_request_duration_seconds_count{route=\"/r/";
+  for (std::string line; std::getline(lines, line);) {
+    if (line == "serentak_requests_in_flight 0") t.in_flight_zero = true;
+    const bool is_requests = line.rfind(requests, 0) == 0;
+    if (!is_requests && line.rfind(durations, 0) != 0) continue;
+    const std::uint64_t value = std::stoull(line.substr(line.rfind(' ') + 1));
+    if (is_requests) {
+      t.requests += value;
+      t.routes.insert(line.substr(0, line.find('"', requests.size())));
+    } else {
+      t.durations += value;
+    }
+  }
+  return t;
+}
+
+// One GET /metrics on a fresh connection: the body, or "" if it did not come whole.
+std::string scrape(unsigned short port) {
+  raw_client c(port);
+  if (!c.send_all(get("/metrics"))) return {};
+  std::string response = c.read_response(60s);  // a hang guard: a scrape takes milliseconds
+  if (testing::status_line_of(response) != "HTTP/1.1 200 OK") return {};
+  return testing::body_of(response);
+}
+
+TEST(MetricsScale, ScrapesOfTenThousandRoutesNeverStallRequestsAndAddUpToWhatWasSent) {
+  testing::scratch_dir dir;
+  serve_process server({"--quiet", "--scenario", write_scenario(dir)});
+  ASSERT_NE(server.port(), 0);
+
+  std::atomic<long> sent{0};
+  std::atomic<long> unanswered{0};
+  std::atomic<bool> scraping_done{false};
+  // Requests every route at least once, and goes on until the scrapes are over.
+  std::thread client([&] {
+    raw_client c(server.port());
+    for (long n = 0; n < request_cap && (n < route_count || !scraping_done.load()); ++n) {
+      sent.fetch_add(1);
+      if (!c.send_all(get(route_path(n))) ||
+          testing::status_line_of(c.read_response(30s)) != "HTTP/1.1 200 OK") {  // a hang guard
+        unanswered.fetch_add(1);
+        return;
+      }
+    }
+  });
+
+  std::uint64_t last_seen = 0;
+  for (int i = 0; i < scrapes; ++i) {
+    std::string body = scrape(server.port());
+    if (body.empty()) {
+      ADD_FAILURE() << "scrape " << i << " got no whole answer";
+      break;  // and still join the client below
+    }
+    const long sent_by_now = sent.load();
+    route_totals t = read_totals(body);
+    EXPECT_GE(t.requests, last_seen) << "scrape " << i << ": a counter went backwards";
+    EXPECT_LE(t.requests, static_cast<std::uint64_t>(sent_by_now)) << "scrape " << i;
+    EXPECT_NE(body.find("# TYPE serentak_request_duration_seconds summary\n"), std::string::npos);
+    last_seen = t.requests;
+  }
+  scraping_done = true;
+  client.join();
+  EXPECT_EQ(unanswered.load(), 0);
+  ASSERT_GE(sent.load(), route_count);
+
+  // A response can reach the client just before the server counts it: wait (bounded) for none in flight.
+  route_totals last;
+  for (int round = 0; round < 200; ++round) {
+    last = read_totals(scrape(server.port()));
+    if (last.in_flight_zero) break;  // then every finished request is in it (server_stats.hpp)
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(last.in_flight_zero);
+  EXPECT_EQ(last.requests, static_cast<std::uint64_t>(sent.load()));
+  EXPECT_EQ(last.durations, static_cast<std::uint64_t>(sent.load()));
+  EXPECT_EQ(last.routes.size(), static_cast<std::size_t>(route_count));
+}
+
+}  // namespace
+}  // namespace serentak
