@@ -1,7 +1,10 @@
 #include "cli/client_command.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <optional>
+#include <set>
 #include <stdexcept>
 #include <system_error>
 
@@ -11,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/console.hpp"
+#include "cli/every_loop.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/failure_report.hpp"
 #include "cli/fd_limit.hpp"
@@ -127,6 +131,82 @@ void print_closing_lines(themes::language lang, const std::string& log_name, dou
   to_stderr ? console::err(text) : console::out(text);
 }
 
+// --every: which round a report is of, and the ticks skipped so far.
+struct round_mark {
+  std::size_t round = 0;
+  std::uint64_t skipped_ticks = 0;
+  std::set<std::string>* notes_said = nullptr;  // the loop's, so each input note is said once
+};
+
+// What follows a run (or a round of --every): the closing lines, the summary, notes, the failure
+// report and errors. Returns the exit status: signal_status counts after an output error and
+// before a compaction error, as documented in docs/cli.md.
+int finish_run(const client_command& command, const client::theme_run_config& config,
+               const client::theme_run_result& result, themes::language lang, int signal_status, const round_mark* mark) {
+  const client_options& options = command.options;
+  std::string name(command.theme->command);
+  double seconds = std::chrono::duration<double>(result.wall).count();
+  bool machine_stdout = options.out_path == "-" || options.summary == "json";
+  print_closing_lines(lang, escape_for_log(result.log_path.string()), seconds, config.log_enabled, machine_stdout);
+  // After --resume the summary covers the whole results file, with this run's part shown apart.
+  const run_summary& whole = result.whole_file ? *result.whole_file : result.summary;
+  // -o - streams records on stdout: a summary must not end up among them.
+  auto say = [&](std::string_view text) { options.out_path == "-" ? console::err(text) : console::out(text); };
+  if (options.summary == "text") {
+    std::string text = render_summary_text(whole);
+    if (result.whole_file) {
+      text += fmt::format("  (the whole results file) this run: {} fetched, {} of them again after a transient failure; "
+                          "{} kept from earlier runs, {} damaged records dropped\n",
+                          result.summary.items(), result.refetched, result.skipped_done, result.damaged_records);
+    }
+    if (mark != nullptr) text += fmt::format("  round {}, {} ticks skipped so far\n", mark->round, mark->skipped_ticks);
+    say(text);
+  }
+  if (options.summary == "json") {
+    if (result.whole_file) {
+      auto j = nlohmann::ordered_json::parse(render_summary_json(whole));
+      j["this_run"] = nlohmann::ordered_json::parse(render_summary_json(result.summary));
+      j["this_run"]["refetched"] = result.refetched;
+      j["this_run"]["kept"] = result.skipped_done;
+      j["this_run"]["damaged_dropped"] = result.damaged_records;
+      say(j.dump() + "\n");
+    } else if (mark != nullptr) {
+      // One object per round, one line each: `| jq` reads the stream.
+      std::string line = render_summary_json(result.summary);
+      line.pop_back();  // the closing brace: two fields join the object as rendered
+      say(fmt::format("{},\"round\":{},\"skipped_ticks\":{}}}\n", line, mark->round, mark->skipped_ticks));
+    } else {
+      say(render_summary_json(result.summary) + "\n");
+    }
+  }
+  if (!result.compaction_error.empty()) {
+    console::err("serentak {}: the results file could not be compacted ({}); a further --resume completes it\n", name,
+                 escape_for_log(result.compaction_error));
+  }
+  for (const std::string& note : result.input_notes) {
+    if (mark != nullptr && !mark->notes_said->insert(note).second) continue;
+    console::err("serentak {}: note: {}\n", name, note);
+  }
+  if (!options.quiet && ::isatty(2) == 1) {
+    failure_report_context report;
+    report.lang = lang;
+    report.log_name = config.log_enabled ? escape_for_log(result.log_path.string()) : "";
+    report.suggest_serve = name != "fetch";
+    console::err(render_failure_report(result.summary, result.failures, report));
+  }
+
+  if (!result.engine_error.empty()) console::err("serentak {}: {}\n", name, escape_for_log(result.engine_error));
+  if (result.log_error != 0 || result.results_error != 0) {
+    int err = result.log_error != 0 ? result.log_error : result.results_error;
+    console::err("serentak {}: writing the {} failed: {}\n", name, result.log_error != 0 ? "log" : "results",
+               std::generic_category().message(err));
+    return exit_io_error;
+  }
+  if (signal_status != 0) return signal_status;
+  if (!result.compaction_error.empty()) return exit_io_error;
+  return whole.failures() == 0 ? exit_ok : exit_items_failed;
+}
+
 }  // namespace
 
 std::unique_ptr<client_command> add_theme_command(CLI::App& root, const themes::theme& theme) {
@@ -164,8 +244,15 @@ int run_client_command(const client_command& command) {
   std::string name(command.theme->command);
 
   client::theme_run_config config;
+  every_options every;
   try {
     config = make_config(command, lang);
+    every = parse_every(options.every, !options.every.empty() || command.app->count("--every") > 0, options.rounds,
+                        command.app->count("--rounds") > 0);
+    if (every.interval.count() > 0 && config.resume) {
+      throw std::invalid_argument("--resume and --every exclude each other: each round appends its records to --out");
+    }
+    config.repeating = every.interval.count() > 0;
   } catch (const std::invalid_argument& e) {
     console::err("serentak {}: {} (see 'serentak {} --help')\n", name, e.what(), name);
     return exit_usage;
@@ -190,9 +277,9 @@ int run_client_command(const client_command& command) {
 
   signal_watch signals;
   config.stop = &signals.stop_flag();
-  client::theme_run_result result;
+  std::optional<client::theme_session> session;
   try {
-    result = client::run_theme(config);
+    session.emplace(config);
   } catch (const std::invalid_argument& e) {
     console::err("serentak {}: {}\n", name, e.what());
     return exit_usage;
@@ -204,57 +291,18 @@ int run_client_command(const client_command& command) {
     return signals.interrupted_exit_status();
   }
 
-  double seconds = std::chrono::duration<double>(result.wall).count();
-  bool machine_stdout = options.out_path == "-" || options.summary == "json";
-  print_closing_lines(lang, escape_for_log(result.log_path.string()), seconds, config.log_enabled, machine_stdout);
-  // After --resume the summary covers the whole results file, with this run's part shown apart.
-  const run_summary& whole = result.whole_file ? *result.whole_file : result.summary;
-  // -o - streams records on stdout: a summary must not end up among them.
-  auto say = [&](std::string_view text) { options.out_path == "-" ? console::err(text) : console::out(text); };
-  if (options.summary == "text") {
-    std::string text = render_summary_text(whole);
-    if (result.whole_file) {
-      text += fmt::format("  (the whole results file) this run: {} fetched, {} of them again after a transient failure; "
-                          "{} kept from earlier runs, {} damaged records dropped\n",
-                          result.summary.items(), result.refetched, result.skipped_done, result.damaged_records);
-    }
-    say(text);
+  if (every.interval.count() == 0) {
+    client::theme_run_result result = session->run_round(0);
+    session.reset();  // as a single run always has: outputs closed and unlocked before the closing lines
+    return finish_run(command, config, result, lang, signals.interrupted_exit_status(), nullptr);
   }
-  if (options.summary == "json") {
-    if (result.whole_file) {
-      auto j = nlohmann::ordered_json::parse(render_summary_json(whole));
-      j["this_run"] = nlohmann::ordered_json::parse(render_summary_json(result.summary));
-      j["this_run"]["refetched"] = result.refetched;
-      j["this_run"]["kept"] = result.skipped_done;
-      j["this_run"]["damaged_dropped"] = result.damaged_records;
-      say(j.dump() + "\n");
-    } else {
-      say(render_summary_json(result.summary) + "\n");
-    }
-  }
-  if (!result.compaction_error.empty()) {
-    console::err("serentak {}: the results file could not be compacted ({}); a further --resume completes it\n", name,
-                 escape_for_log(result.compaction_error));
-  }
-  for (const std::string& note : result.input_notes) console::err("serentak {}: note: {}\n", name, note);
-  if (!options.quiet && ::isatty(2) == 1) {
-    failure_report_context report;
-    report.lang = lang;
-    report.log_name = config.log_enabled ? escape_for_log(result.log_path.string()) : "";
-    report.suggest_serve = name != "fetch";
-    console::err(render_failure_report(result.summary, result.failures, report));
-  }
-
-  if (!result.engine_error.empty()) console::err("serentak {}: {}\n", name, escape_for_log(result.engine_error));
-  if (result.log_error != 0 || result.results_error != 0) {
-    int err = result.log_error != 0 ? result.log_error : result.results_error;
-    console::err("serentak {}: writing the {} failed: {}\n", name, result.log_error != 0 ? "log" : "results",
-               std::generic_category().message(err));
-    return exit_io_error;
-  }
-  if (int status = signals.interrupted_exit_status(); status != 0) return status;
-  if (!result.compaction_error.empty()) return exit_io_error;
-  return whole.failures() == 0 ? exit_ok : exit_items_failed;
+  std::set<std::string> notes_said;  // an input that changed is said once, not every round
+  auto report = [&](const client::theme_run_result& result, std::size_t round, std::uint64_t skipped) {
+    round_mark mark{round, skipped, &notes_said};
+    // The loop owns the signal's status: a round reports only its own (0, 1 or 3).
+    return finish_run(command, config, result, lang, 0, &mark);
+  };
+  return run_every(*session, every, signals, name, lang, report);
 }
 
 }  // namespace serentak::cli

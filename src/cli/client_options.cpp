@@ -85,6 +85,11 @@ void add_client_options(CLI::App& command, client_options& options, std::string_
   command.add_option("--summary", options.summary, "After the run, print a summary: none, text or json")
       ->check(CLI::IsMember({"none", "text", "json"}))
       ->capture_default_str();
+  command.add_option("--every", options.every,
+                     "Repeat the run every DURATION (at least 100ms: 500ms, 10s, 5m) on a fixed-rate schedule "
+                     "until stopped; a round still running when the next is due skips that tick (default: run once)");
+  command.add_option("--rounds", options.rounds, "With --every: stop after N rounds (default: until stopped)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000000}));
   add_connection_options(command, options.connection);
 }
 

@@ -54,6 +54,8 @@ struct client_options {
   bool live = false;                           // full-screen live view on a terminal (overrides quiet)
   std::string summary = "none";                // none | text | json, printed after the closing lines
                                                // (fetch: text; the seed commands keep the seed's output)
+  std::string every;                           // --every DURATION: repeat on a fixed-rate schedule; empty: once
+  std::size_t rounds = 0;                      // --rounds N with --every: stop after N rounds; 0: until stopped
   connection_flags connection;                 // --cacert, --capath, -k, --cert, --key, --proxy, --noproxy,
                                                // --http2, --http1.1 (connection_flags.hpp)
 };

@@ -164,15 +164,36 @@ std::optional<named_file> open_output(int fd, const std::filesystem::path& path,
 
 }  // namespace
 
-theme_run_result run_theme(const theme_run_config& config) {
+// Everything a round needs that outlives it; owned by one theme_session, used by one thread.
+struct theme_session::state {
+  theme_run_config config;
+  std::optional<url_template> urls;
+  request_shape shape;
+  std::vector<input_part> parts;
+  theme_run_result base;  // what every round's result starts from: items, total_items, log_path
+  std::optional<item_set> distinct;  // --dedupe: each distinct item's first place, read by every round
+  std::unique_ptr<results_file> results;
+  // The one writer of stderr while a round draws on it: -v lines and the progress share its lock.
+  // Declared before the log, which echoes to it: the log must not outlive it.
+  log::console terminal{2};
+  std::optional<log::event_log> log;
+  results_spec spec;
+  std::optional<resume_index> resumed;  // --resume: used by the one round, then released
+
+  ~state() { close_inputs(parts); }
+};
+
+theme_session::theme_session(const theme_run_config& config) : state_(std::make_unique<state>()) {
   if (config.theme == nullptr) throw std::invalid_argument("no theme given");
   if (config.resume && config.out_path.empty()) throw std::invalid_argument("--resume needs --out FILE");
+  state& st = *state_;
+  st.config = config;
   const themes::theme& theme = *config.theme;
-  theme_run_result result;
+  theme_run_result& result = st.base;
 
-  url_template urls = make_urls(config);
-  request_shape shape = request_shape::prepare(config.request);
-  if (config.resume && shape.item_is_secret()) {
+  st.urls.emplace(make_urls(config));
+  st.shape = request_shape::prepare(config.request);
+  if (config.resume && st.shape.item_is_secret()) {
     // Secret items are recorded as "***": no record could be matched to its item, and all of them
     // would look like one item to the compaction.
     throw std::invalid_argument("--resume cannot match records whose items are secrets (they are recorded as ***)");
@@ -184,18 +205,13 @@ theme_run_result run_theme(const theme_run_config& config) {
   for (const std::string& item : positional) {
     if (item != "-") result.items.push_back(item);
   }
-  std::vector<input_part> parts = plan_inputs(positional, config.input_files);
-  struct closer {
-    std::vector<input_part>& parts;
-    ~closer() { close_inputs(parts); }
-  } close_parts{parts};
-  std::optional<item_set> distinct;  // --dedupe: each distinct item's first place; read by source below
-  result.total_items = scan(parts, config, urls, shape, distinct);
+  st.parts = plan_inputs(positional, config.input_files);
+  result.total_items = scan(st.parts, config, *st.urls, st.shape, st.distinct);
 
   // No output may destroy an input or the other output: checked before anything is opened for writing.
   result.log_path = config.log_path.empty() ? std::filesystem::path(theme.log_file) : config.log_path;
   const std::string log_option = config.log_path.empty() ? "the log" : "--log";
-  std::vector<named_file> inputs = input_files(parts);
+  std::vector<named_file> inputs = input_files(st.parts);
   {
     std::vector<named_file> outputs;
     if (auto out = existing_output(config.out_path, "--out")) outputs.push_back(*out);
@@ -211,38 +227,52 @@ theme_run_result run_theme(const theme_run_config& config) {
   // --out that cannot be opened leaves an earlier log as it was. One order remains: a results
   // file that opens but then cannot be started (a preamble on a full disk) is refused after the
   // log has begun.
-  std::unique_ptr<results_file> results;
-  if (!config.out_path.empty()) results = std::make_unique<results_file>(config.out_path, config.out_format, config.resume);
-  // The one writer of stderr while the run draws on it: -v lines and the progress share its lock.
-  // Declared before the log, which echoes to it: the log must not outlive it.
-  log::console terminal(2);
-  log::event_log log = config.log_enabled ? log::event_log::open(result.log_path) : log::event_log();
+  if (!config.out_path.empty()) st.results = std::make_unique<results_file>(config.out_path, config.out_format, config.resume);
+  st.log.emplace(config.log_enabled ? log::event_log::open(result.log_path) : log::event_log());
+  log::event_log& log = *st.log;
   {
     std::vector<named_file> outputs;
-    if (results) {
-      if (auto out = open_output(results->fd(), config.out_path, "--out")) outputs.push_back(*out);
+    if (st.results) {
+      if (auto out = open_output(st.results->fd(), config.out_path, "--out")) outputs.push_back(*out);
     }
     if (auto log_file = open_output(log.fd(), result.log_path, log_option)) outputs.push_back(*log_file);
     check_distinct(inputs, outputs);
   }
-  // One run per output file: locked for the whole run.
-  if (results) results->lock();
+  // One run per output file: locked for the whole run (every round of it).
+  if (st.results) st.results->lock();
   log.lock();
-  results_spec spec = spec_for(config, urls, shape);
-  std::optional<resume_index> resumed;
+  st.spec = spec_for(config, *st.urls, st.shape);
   if (config.resume) {
-    resumed.emplace(resume_index::scan(results->fd(), config.out_path, config.out_format));
-    if (resumed->spec()) {
-      if (std::string difference = spec_difference(*resumed->spec(), spec); !difference.empty() && !config.force) {
+    st.resumed.emplace(resume_index::scan(st.results->fd(), config.out_path, config.out_format));
+    if (st.resumed->spec()) {
+      if (std::string difference = spec_difference(*st.resumed->spec(), st.spec); !difference.empty() && !config.force) {
         throw std::invalid_argument("--resume: " + shown(config.out_path) + " was made with another request: " +
                                     difference + "; --force resumes it anyway");
       }
     }
   }
   log.start(theme.log_title, config.resume);
-  if (resumed) resumed->cut_torn_line();
-  if (results) results->start(spec);
-  if (config.echo_log) log.echo_to(&terminal);
+  if (st.resumed) st.resumed->cut_torn_line();
+  if (st.results) st.results->start(st.spec, config.repeating);
+  if (config.echo_log) log.echo_to(&st.terminal);
+}
+
+theme_session::~theme_session() = default;
+
+bool theme_session::note(std::string_view message) { return state_->log->write("MainClient", message); }
+
+theme_run_result theme_session::run_round(std::size_t round) {
+  state& st = *state_;
+  const theme_run_config& config = st.config;
+  const themes::theme& theme = *config.theme;
+  log::event_log& log = *st.log;
+  results_file* results = st.results.get();
+  std::optional<resume_index>& resumed = st.resumed;
+  theme_run_result result;
+  result.total_items = st.base.total_items;
+  result.items = st.base.items;
+  result.log_path = st.base.log_path;
+
   const themes::messages& voice = theme.speak(config.lang);
   std::chrono::milliseconds timeout = config.timeout.count() > 0 ? config.timeout : theme.timeout;
   // Known before the stream: items with a record. A resume also fetches those whose record is a
@@ -253,20 +283,21 @@ theme_run_result run_theme(const theme_run_config& config) {
   log.write("MainClient", render(started_line, "count", std::to_string(to_fetch)));
   auto started = std::chrono::steady_clock::now();
 
-  stream_source source(parts, config.max_line_bytes, urls, distinct ? &*distinct : nullptr);
+  stream_source source(st.parts, config.max_line_bytes, *st.urls, st.distinct ? &*st.distinct : nullptr);
   if (resumed) source.resume_from(&*resumed, config.out_format, !config.resume_missing_only);
-  source.attach_results(results.get());
+  source.attach_results(results);
   theme_observer observer(theme, config.lang, log, timeout, config.keep_outcomes, result.total_items);
   observer.keep_failures(config.failures_kept);
-  observer.attach_results(results.get());
+  observer.attach_results(results);
+  observer.set_round(round);
   std::unique_ptr<progress_line> progress;
   if (config.progress) {
-    progress = std::make_unique<progress_line>(to_fetch, terminal, config.live ? progress_style::screen : progress_style::line,
+    progress = std::make_unique<progress_line>(to_fetch, st.terminal, config.live ? progress_style::screen : progress_style::line,
                                                "serentak " + std::string(theme.command));
   }
   observer.attach_progress(progress.get());
   observer.attach_stop(config.stop);
-  observer.hide_items(shape.item_is_secret());
+  observer.hide_items(st.shape.item_is_secret());
 
   engine_config engine;
   engine.threads = config.threads;
@@ -275,7 +306,7 @@ theme_run_result run_theme(const theme_run_config& config) {
   engine.policy.connect_timeout = config.connect_timeout;
   engine.policy.max_body_bytes = config.max_body_bytes;
   engine.policy.follow_redirects = config.follow_redirects;
-  engine.policy.request = std::move(shape);
+  engine.policy.request = st.shape;  // a copy: the next round needs it again
   engine.policy.connection = config.connection;
   engine.transport = config.transport;
   engine.retry = config.retry;
@@ -295,7 +326,7 @@ theme_run_result run_theme(const theme_run_config& config) {
                                                 host.counts.seen_503, host.counts.pauses, host.final_rate});
   }
   result.outcomes = observer.outcomes();
-  for (const input_part& part : parts) {
+  for (const input_part& part : st.parts) {
     if (part.changed) {
       result.input_notes.push_back(input_name(part) + " grew or changed after it was checked; only the " +
                                    std::to_string(part.checked_items) + " items checked were read, the rest was ignored");
@@ -313,7 +344,7 @@ theme_run_result run_theme(const theme_run_config& config) {
     resumed.reset();  // its table is released before compaction builds its own
     if (result.results_error == 0) {
       try {
-        result.whole_file = results->finish_resume(spec);
+        result.whole_file = results->finish_resume(st.spec);
         result.whole_file->wall = result.wall;
       } catch (const std::system_error& e) {
         result.compaction_error = e.what();
@@ -322,6 +353,11 @@ theme_run_result run_theme(const theme_run_config& config) {
   }
   result.engine_error = report.error;
   return result;
+}
+
+theme_run_result run_theme(const theme_run_config& config) {
+  theme_session session(config);
+  return session.run_round(0);
 }
 
 }  // namespace serentak::client

@@ -7,8 +7,10 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "client/engine/fetch_types.hpp"
@@ -52,6 +54,7 @@ struct theme_run_config {
   bool resume = false;                             // skip items out_path already has a final record for
   bool resume_missing_only = false;                // --resume=missing: skip any recorded item, even a transient failure
   bool force = false;                              // --force: resume a file made with another request spec
+  bool repeating = false;                          // --every: records carry their round (CSV: a round column)
   themes::language lang = themes::language::id;
   std::size_t concurrency = 0;                     // 0: one transfer per item, at most 100
   unsigned threads = 0;                            // engine workers; 0: cores
@@ -88,5 +91,28 @@ struct theme_run_result {
 // line), std::system_error (log or results file cannot be opened) or input_interrupted (stop was
 // set while reading standard input), always before anything is sent; after that it never throws.
 theme_run_result run_theme(const theme_run_config& config);
+
+// A run whose outputs stay open across rounds (--every). The constructor does all that run_theme
+// does before the first request (checks every input, opens, locks and starts the log and the
+// results file, once) and throws as run_theme does; run_round() then fetches every item once, as
+// a single run does, appending to the same log and results file, and never throws. run_theme is
+// one session of one round 0. Inputs are read again from their start each round (only the bytes
+// that were checked). With --resume, one round only. Used by one thread.
+class theme_session {
+ public:
+  explicit theme_session(const theme_run_config& config);
+  ~theme_session();
+  theme_session(const theme_session&) = delete;
+  theme_session& operator=(const theme_session&) = delete;
+
+  // round 0: a single run, whose records carry no round; from 1 with config.repeating.
+  theme_run_result run_round(std::size_t round);
+  // One MainClient line in the log (round markers); false if it could not be written.
+  bool note(std::string_view message);
+
+ private:
+  struct state;
+  std::unique_ptr<state> state_;
+};
 
 }  // namespace serentak::client

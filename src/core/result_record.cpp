@@ -87,13 +87,19 @@ bool json_deeper_than(std::string_view text, std::size_t limit) noexcept {
 std::string format_record(const result_record& r, result_format format) {
   if (format == result_format::csv) {
     // http_version last: columns are only ever appended, so older readers of the file keep working.
-    return fmt::format("{},{},{},{},{},{},{:.3f},{},{},{}\n", r.index, csv_field(r.item), csv_field(r.url),
-                       to_string(r.kind), r.http_status, r.attempts, latency_ms(r), csv_field(r.error),
-                       csv_field(data_text(r)), csv_field(r.http_version));
+    std::string line = fmt::format("{},{},{},{},{},{},{:.3f},{},{},{}", r.index, csv_field(r.item), csv_field(r.url),
+                                   to_string(r.kind), r.http_status, r.attempts, latency_ms(r), csv_field(r.error),
+                                   csv_field(data_text(r)), csv_field(r.http_version));
+    // round after http_version, for the same reason; only in a file of --every (csv_header(true)).
+    if (r.round > 0) fmt::format_to(std::back_inserter(line), ",{}", r.round);
+    line += '\n';
+    return line;
   }
   // Written field by field rather than through an nlohmann::json document, which would copy the
   // parsed response once more per record.
-  std::string line = fmt::format("{{\"index\":{},\"item\":", r.index);
+  std::string line = fmt::format("{{\"index\":{},", r.index);
+  if (r.round > 0) fmt::format_to(std::back_inserter(line), "\"round\":{},", r.round);
+  line += "\"item\":";
   append_json_string(line, r.item);
   line += ",\"url\":";
   append_json_string(line, r.url);
@@ -121,7 +127,10 @@ std::string format_record(const result_record& r, result_format format) {
   return line;
 }
 
-std::string csv_header() { return "index,item,url,outcome,status,attempts,latency_ms,error,data,http_version\n"; }
+std::string csv_header(bool with_round) {
+  return with_round ? "index,item,url,outcome,status,attempts,latency_ms,error,data,http_version,round\n"
+                    : "index,item,url,outcome,status,attempts,latency_ms,error,data,http_version\n";
+}
 
 std::optional<result_format> result_format_from_name(std::string_view name) {
   if (name == "jsonl" || name == "ndjson" || name == "json") return result_format::jsonl;

@@ -33,6 +33,7 @@ struct result_record {
   std::string_view body;
   std::string_view error;
   std::string_view http_version;  // "1.1", "2", ... of the response; empty when none came
+  std::size_t round = 0;          // --every: the round (from 1) that fetched it; 0: a single run, not written
 };
 
 inline constexpr std::size_t snippet_chars = 200;  // non-JSON bodies keep this many characters
@@ -48,8 +49,9 @@ bool json_deeper_than(std::string_view text, std::size_t limit) noexcept;
 
 // The whole line, newline included.
 std::string format_record(const result_record& record, result_format format);
-// The CSV header line, newline included (JSONL has none).
-std::string csv_header();
+// The CSV header line, newline included (JSONL has none). with_round: a file of --every, whose
+// records end with a round column (every record of it has round > 0).
+std::string csv_header(bool with_round = false);
 
 // From "--format" or the file's extension: ".jsonl"/".ndjson"/".json" -> jsonl, ".csv" -> csv.
 std::optional<result_format> result_format_from_name(std::string_view name);

@@ -19,10 +19,10 @@ constexpr auto replace_invalid = nlohmann::json::error_handler_t::replace;
 
 }  // namespace
 
-std::string results_preamble(const results_spec& spec, result_format format) {
+std::string results_preamble(const results_spec& spec, result_format format, bool with_round) {
   nlohmann::ordered_json line{{"serentak_results", results_file_version}, {"spec", spec_json(spec)}};
   std::string text = line.dump(-1, ' ', false, replace_invalid);
-  if (format == result_format::csv) return "#" + text + "\n" + csv_header();
+  if (format == result_format::csv) return "#" + text + "\n" + csv_header(with_round);
   return text + "\n";
 }
 

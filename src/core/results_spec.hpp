@@ -29,8 +29,9 @@ struct results_spec {
 
 inline constexpr int results_file_version = 1;
 
-// The spec line(s) that open a results file, newline(s) included (CSV: the column header too).
-std::string results_preamble(const results_spec& spec, result_format format);
+// The spec line(s) that open a results file, newline(s) included (CSV: the column header too, with
+// the round column for a file of --every).
+std::string results_preamble(const results_spec& spec, result_format format, bool with_round = false);
 // How many lines results_preamble writes: 1 (JSONL) or 2 (CSV).
 std::size_t preamble_lines(result_format format) noexcept;
 

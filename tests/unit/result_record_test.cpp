@@ -195,5 +195,25 @@ TEST(ResultRecordDepth, BracketsInsideStringsDoNotCount) {
   EXPECT_FALSE(json_deeper_than(R"({"a":[{"b":1}]})", 3));
 }
 
+TEST(result_record, a_round_of_every_is_recorded_after_the_index_and_as_the_last_csv_column) {
+  result_record r;
+  r.index = 2;
+  r.item = "x";
+  r.url = "u";
+  r.kind = outcome::ok;
+  r.http_status = 200;
+  r.attempts = 1;
+  std::string single = format_record(r, result_format::jsonl);
+  EXPECT_EQ(single.find("round"), std::string::npos) << "a single run's records carry no round";
+  EXPECT_EQ(format_record(r, result_format::csv), "2,x,u,ok,200,1,0.000,,,\n");
+  r.round = 12;
+  std::string line = format_record(r, result_format::jsonl);
+  EXPECT_TRUE(line.starts_with("{\"index\":2,\"round\":12,\"item\":\"x\"")) << line;
+  EXPECT_EQ(nlohmann::json::parse(line)["round"], 12);
+  EXPECT_EQ(recorded_index(line.substr(0, line.size() - 1), result_format::jsonl), 2u);
+  EXPECT_EQ(format_record(r, result_format::csv), "2,x,u,ok,200,1,0.000,,,,12\n");
+  EXPECT_EQ(csv_header(true), "index,item,url,outcome,status,attempts,latency_ms,error,data,http_version,round\n");
+}
+
 }  // namespace
 }  // namespace serentak

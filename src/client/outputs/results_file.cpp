@@ -62,7 +62,7 @@ void results_file::lock() {
   }
 }
 
-void results_file::start(const results_spec& spec) {
+void results_file::start(const results_spec& spec, bool with_round) {
   struct stat st {};
   if (::fstat(fd_, &st) != 0) fail(errno, "cannot read results file", path_);
   // O_TRUNC's effect, now that every output is open; a device or a pipe (/dev/full, /dev/stdout)
@@ -74,7 +74,7 @@ void results_file::start(const results_spec& spec) {
   size_ = regular_ ? st.st_size : 0;
   // No preamble on stdout: a reader of `-o -` gets records only, and it can never be resumed.
   if (st.st_size == 0 && path_ != "-") {
-    std::string preamble = results_preamble(spec, format_);
+    std::string preamble = results_preamble(spec, format_, with_round);
     if (int err = log::write_fully(fd_, preamble); err != 0) {
       if (regular_) (void)::ftruncate(fd_, 0);
       fail(err, "cannot write results file", path_);

@@ -42,8 +42,9 @@ class results_file {
 
   // Once every output is open (and, with resume, after resume_index::scan): truncates the file
   // unless resuming, and writes the preamble (spec line, CSV column header) into an empty file.
-  // Throws std::system_error naming the path when it cannot. Call before append().
-  void start(const results_spec& spec);
+  // Throws std::system_error naming the path when it cannot. Call before append(). with_round: a
+  // file of --every (CSV: its header has the round column its records end with).
+  void start(const results_spec& spec, bool with_round = false);
 
   // One record; false if it could not be written whole (then it was cut back off, and every later
   // call is refused too: the file ends with whole records).

@@ -139,6 +139,7 @@ void theme_observer::on_finish(const fetch_request& request, const fetch_result&
     record.body = result.body;
     record.error = judged.error;
     record.http_version = result.http_version;
+    record.round = round_;
     results_->append(record);
   }
   if (progress_ != nullptr) progress_->count_done(judged.kind, result.latency);

@@ -39,6 +39,8 @@ class theme_observer final : public fetch_observer {
   // The items are secrets (they fill a secret header: -H 'Authorization: Bearer {}'): shown as
   // "***" in every line and record, and masked wherever they appear in the URL.
   void hide_items(bool hide) noexcept { hide_items_ = hide; }
+  // --every: the round (from 1) every record of this run carries; 0 (a single run): none.
+  void set_round(std::size_t round) noexcept { round_ = round; }
   // How many failed items failure_digest() keeps in full (the rest are counted); before the run.
   void keep_failures(std::size_t keep) { failures_ = failure_digest(keep); }
 
@@ -71,6 +73,7 @@ class theme_observer final : public fetch_observer {
   progress_line* progress_ = nullptr;
   const std::atomic<bool>* stop_ = nullptr;
   bool hide_items_ = false;
+  std::size_t round_ = 0;  // set before the run starts, read only after
 
   mutable std::mutex tally_mutex_;  // guards summary_, outcomes_ and failures_
   run_summary summary_;
