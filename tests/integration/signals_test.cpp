@@ -159,8 +159,9 @@ TEST(signals, a_sigint_after_sigterm_forces_the_exit) {
                      " -c 10 -q --no-log --summary json";
   // The graceful stop after SIGTERM prints a summary; the Ctrl-C that follows ends it at once.
   auto r = run_and_signal(args, "sleep 0.5; kill -TERM $pid; kill -INT $pid; kill -INT $pid");
+  // 130, not the 143 of the graceful stop SIGTERM began: the Ctrl-C decided the exit. (Whether the
+  // graceful stop got as far as its summary before the Ctrl-C arrived is a race, not asserted.)
   EXPECT_NE(r.out.find("exit=130"), std::string::npos) << r.out << r.err;
-  EXPECT_EQ(r.out.find("{\"items\""), std::string::npos) << "a forced exit prints no summary: " << r.out;
 }
 
 TEST(signals, serve_logs_its_stopped_line_on_sigint_sigterm_and_sighup) {
