@@ -129,7 +129,7 @@ int run_every(client::theme_session& session, const every_options& every, signal
     tick = next;
     if (wait.until(schedule.due(tick))) break;
   }
-  session.note(end_line(lang, round, skipped));
+  if (!session.note(end_line(lang, round, skipped))) output_failed = true;  // the log's last line is a record too
   console::err("serentak {}: {} rounds every {}, {} ticks skipped\n", command, round, every.interval_text, skipped);
   if (output_failed) return exit_io_error;
   if (int status = signals.interrupted_exit_status(); status != 0) return status;

@@ -74,7 +74,13 @@ std::size_t scan(std::vector<input_part>& parts, const theme_run_config& config,
     if (sketch) sketch->add(item_hash(item));
   }, config.stop);
   if (!sketch) return all;
-  distinct.emplace(build_item_set(parts, all, sketch->estimate(), config.max_line_bytes, config.stop));
+  try {
+    distinct.emplace(build_item_set(parts, all, sketch->estimate(), config.max_line_bytes, config.stop));
+  } catch (const std::runtime_error& e) {
+    // The set reads the inputs again: one changed since the check, or a read failed. Still before
+    // anything is sent, so a usage error naming the file (exit 2), like the check's own.
+    throw std::invalid_argument(e.what());
+  }
   return distinct->size();
 }
 

@@ -25,6 +25,12 @@ void server_stats::request_started() noexcept { requests_in_flight_.fetch_add(1,
 
 void server_stats::request_finished(std::string_view route, int status, std::string_view fault,
                                     std::chrono::steady_clock::duration latency) {
+  // Decremented last, also when a first use's allocation throws (out of memory): in_flight must
+  // come back to 0, and a scrape that reads 0 sees every finished request's counts.
+  struct leaves_flight {
+    decltype(requests_in_flight_)& count;
+    ~leaves_flight() { count.fetch_sub(1, std::memory_order_release); }
+  } leaving{requests_in_flight_};
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(latency).count();
   route_block& counters = routes_.block(route_label(route));
   // Only the test seam (plan_hook) can make another status; it is kept in range, not dropped.
@@ -33,7 +39,6 @@ void server_stats::request_finished(std::string_view route, int status, std::str
   counters.latency_us.record(micros < 0 ? 0 : static_cast<std::uint64_t>(micros));
   if (status != 0) requests_answered_.fetch_add(1, std::memory_order_relaxed);  // 0: nothing was sent
   if (!fault.empty()) faults_.block(fault).fetch_add(1, std::memory_order_relaxed);
-  requests_in_flight_.fetch_sub(1, std::memory_order_release);
 }
 
 void server_stats::request_cancelled() noexcept {
