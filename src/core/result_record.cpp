@@ -255,6 +255,9 @@ std::optional<stored_record> parse_jsonl_record(std::string_view line) {
   r.http_status = status->get<long>();
   r.attempts = attempts->get<int>();
   r.latency = from_ms(latency->get<double>());
+  if (auto round = parsed.find("round"); round != parsed.end() && round->is_number_unsigned()) {
+    r.round = round->get<std::size_t>();
+  }
   return r;
 }
 

@@ -71,6 +71,7 @@ struct stored_record {
   long http_status = 0;
   int attempts = 0;
   std::chrono::microseconds latency{0};
+  std::size_t round = 0;  // JSONL: the "round" of a record written by --every; 0: none
 };
 std::optional<stored_record> parse_record(std::string_view line, result_format format);
 

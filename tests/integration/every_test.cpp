@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -281,6 +282,23 @@ TEST(every, csv_results_of_every_round_carry_a_round_column_after_the_others) {
   // --resume of such a file is refused whole (its header is not a single run's), never half-read.
   auto resumed = serentak({"profiles", "--base", server.base_url(), "1121", "--no-log", "-o", out.string(), "--resume"});
   EXPECT_EQ(resumed.exit_code, 2) << resumed.err;
+}
+
+TEST(every, resume_of_a_jsonl_file_written_by_every_is_refused_and_leaves_every_round) {
+  running_server server(0.0);
+  scratch_dir dir;
+  auto out = dir.path() / "out.jsonl";
+  auto r = serentak({"profiles", "--base", server.base_url(), "1121", "--every", "100ms", "--rounds", "2", "--no-log", "-o",
+                     out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(out);
+  std::string before((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Compacting would keep one record per item: the history of the rounds would be lost.
+  auto resumed = serentak({"profiles", "--base", server.base_url(), "1121", "--no-log", "-o", out.string(), "--resume"});
+  EXPECT_EQ(resumed.exit_code, 2) << resumed.err;
+  EXPECT_NE(resumed.err.find("written by --every"), std::string::npos) << resumed.err;
+  std::ifstream again(out);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>()), before);
 }
 
 TEST(every, without_every_records_and_output_are_a_single_runs) {

@@ -138,6 +138,12 @@ resume_index resume_index::scan(int fd, const std::filesystem::path& path, resul
       ++index.damaged_;
       return;
     }
+    if (record->round > 0) {
+      // Several rounds of one item are history, not superseded attempts: compacting would keep
+      // only each item's last round.
+      throw not_results_file(refused + "it was written by --every, one record per item and round; --resume would "
+                                       "keep only each item's last round); it was left as it is");
+    }
     index.entries_.push_back(entry{key_hash(record->item, record->url), offset});
   });
   if (!index.spec_) throw not_results_file(refused + "it has no complete first line); it was left as it is");
