@@ -3,7 +3,7 @@
 # `serentak serve` injecting about 2% random faults of eight kinds, client and server both the same
 # (ASan + UBSan) binary. Checks, and fails (exit 1) on any miss:
 #   - the client exits 0 or 1 (a completed run), not by a signal, an ASan abort or exit 2/3;
-#   - results.jsonl: exactly 100,000 lines, each valid JSON, indexes 0..99,999 each exactly once,
+#   - results.jsonl: the preamble line, then exactly 100,000 lines, each valid JSON, indexes 0..99,999 each exactly once,
 #     outcome counts equal to the summary's, which add up to 100,000 and include non-ok outcomes;
 #   - the log: every line is one timestamped line of the log grammar with no raw control byte; each
 #     Worker-<index> has exactly one final line; retry lines match the summary's retries;
@@ -160,7 +160,12 @@ with open(f"{work}/results.jsonl", "rb") as f:
 if data and not data.endswith(b"\n"):
     problems.append("results.jsonl does not end with a newline (a torn last record)")
 lines = data.split(b"\n")[:-1] if data.endswith(b"\n") else data.split(b"\n")
-for number, raw in enumerate(lines, 1):
+# The first line is the results preamble (docs/cli.md), not a record.
+if not lines or not lines[0].startswith(b'{"serentak_results":1,'):
+    problems.append("results.jsonl does not begin with its preamble line")
+else:
+    lines = lines[1:]
+for number, raw in enumerate(lines, 2):
     try:
         record = json.loads(raw.decode("utf-8"))
         seen[record["index"]] += 1
