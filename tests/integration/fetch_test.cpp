@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/result_records.hpp"
 #include "support/process_runner.hpp"
 #include "support/running_server.hpp"
 #include "support/test_paths.hpp"
@@ -30,15 +31,7 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
   out << text;
 }
 
-std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::vector<nlohmann::json> records;
-  for (std::string line; std::getline(in, line);) {
-    auto record = nlohmann::json::parse(line);
-    if (!record.contains("serentak_results")) records.push_back(record);  // the preamble (docs/cli.md) skipped
-  }
-  return records;
-}
+std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) { return testing::read_result_records(path); }
 
 testing::process_result fetch(std::vector<std::string> args, const std::string& stdin_path = {},
                               std::chrono::milliseconds deadline = 60s) {

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/result_records.hpp"
 #include "support/nginx_process.hpp"
 #include "support/process_runner.hpp"
 #include "support/test_paths.hpp"
@@ -24,20 +25,12 @@ using testing::binary_path;
 using testing::run_process;
 using testing::scratch_dir;
 
-std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::vector<nlohmann::json> records;
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("{\"serentak_results\"", 0) == 0) continue;  // the preamble (docs/cli.md), not a record
-    records.push_back(nlohmann::json::parse(line));
-  }
-  return records;
-}
+std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) { return testing::read_result_records(path); }
 
 std::size_t count_lines(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::size_t n = 0;
-  for (std::string line; std::getline(in, line);) n += line.rfind("{\"serentak_results\"", 0) == 0 ? 0 : 1;  // records, not the preamble
+  for (std::string line; std::getline(in, line);) ++n;
   return n;
 }
 

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/result_records.hpp"
 #include "support/process_runner.hpp"
 #include "support/serve_process.hpp"
 #include "support/test_paths.hpp"
@@ -34,15 +35,7 @@ std::string read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
-std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::vector<nlohmann::json> records;
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("{\"serentak_results\"", 0) == 0) continue;  // the preamble (docs/cli.md), not a record
-    records.push_back(nlohmann::json::parse(line));
-  }
-  return records;
-}
+std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) { return testing::read_result_records(path); }
 
 std::size_t count_lines_with(const std::string& text, const std::string& needle) {
   std::size_t n = 0;
