@@ -5,6 +5,7 @@
 // never end up as the log file.
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,7 +44,11 @@ struct child_setup {
   target in = target::dev_null;
   target out = target::dev_null;
   target err = target::file;
-  std::chrono::milliseconds term_after{0};  // > 0: SIGTERM the child after this long
+  std::chrono::milliseconds term_after{0};  // > 0: SIGTERM the child after this long...
+  // ...and not before this says the child is past its start (signal handlers installed): a slow
+  // start (a sanitizer build on a busy machine) must not turn the test into "SIGTERM kills a
+  // process that has not set its handler yet".
+  std::function<bool()> started = [] { return true; };
 };
 
 int open_target(target t, int pipe_write_end, const std::string& err_file) {
@@ -107,7 +112,7 @@ child_result run_child(std::vector<std::string> args, const child_setup& setup, 
     pid_t done = ::waitpid(pid, &status, WNOHANG);
     if (done == pid) break;
     auto now = std::chrono::steady_clock::now();
-    if (setup.term_after.count() > 0 && !termed && now >= term_at) {
+    if (setup.term_after.count() > 0 && !termed && now >= term_at && setup.started()) {
       ::kill(pid, SIGTERM);
       termed = true;
     }
@@ -207,8 +212,13 @@ TEST(unwritable_output, sigterm_is_143_even_when_neither_stdout_nor_stderr_can_b
       [](const testing::scripted_request&) { return testing::scripted_reply::hang(); });
   scratch_dir dir;
   for (target t : {target::full, target::broken_pipe}) {
+    std::size_t seen_before = hanging.requests_seen();
     auto r = run_child({"fetch", "--url", hanging.url("/p?id={}"), "--no-log", "--timeout", "20s", "1", "2"},
-                       {.out = t, .err = t, .term_after = 500ms}, dir.path().string());
+                       {.out = t,
+                        .err = t,
+                        .term_after = 200ms,
+                        .started = [&] { return hanging.requests_seen() > seen_before; }},
+                       dir.path().string());
     EXPECT_EQ(r.signal, 0);
     EXPECT_EQ(r.exit_code, 143);
   }
