@@ -204,7 +204,7 @@ int finish_run(const client_command& command, const client::theme_run_config& co
   }
   if (signal_status != 0) return signal_status;
   if (!result.compaction_error.empty()) return exit_io_error;
-  return whole.failures() == 0 ? exit_ok : exit_items_failed;
+  return whole.failures() == 0 && result.unread_items == 0 ? exit_ok : exit_items_failed;
 }
 
 }  // namespace

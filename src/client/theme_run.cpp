@@ -333,7 +333,15 @@ theme_run_result theme_session::run_round(std::size_t round) {
   }
   result.outcomes = observer.outcomes();
   for (const input_part& part : st.parts) {
-    if (part.changed) {
+    if (part.changed && part.read_items < part.checked_items) {
+      // Items that were checked are gone: they were neither fetched nor recorded (--resume fetches
+      // them once the file holds them again), so the run cannot end as if all went well.
+      result.unread_items += part.checked_items - part.read_items;
+      result.input_notes.push_back(fmt::format("{} shrank after it was checked: {} of its {} items were read, the other "
+                                               "{} were not fetched",
+                                               input_name(part), part.read_items, part.checked_items,
+                                               part.checked_items - part.read_items));
+    } else if (part.changed) {
       result.input_notes.push_back(input_name(part) + " grew or changed after it was checked; only the " +
                                    std::to_string(part.checked_items) + " items checked were read, the rest was ignored");
     }

@@ -75,6 +75,7 @@ struct theme_run_result {
   std::size_t damaged_records = 0;        // lines of it that were not a whole record (fetched again)
   std::optional<run_summary> whole_file;  // --resume: every record the results file holds at the end
   std::vector<std::string> input_notes;   // for stderr: an input grew or changed after it was checked
+  std::size_t unread_items = 0;           // checked items an input no longer held when read (it shrank)
   std::string compaction_error;           // --resume: why the file could not be compacted, if it could not
   std::size_t skipped_duplicates = 0;     // items --dedupe dropped
   std::vector<std::string> items;         // the command-line or default items (not streamed ones)

@@ -15,9 +15,11 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "support/process_runner.hpp"
+#include "support/result_records.hpp"
 #include "support/scripted_http_server.hpp"
 #include "support/test_paths.hpp"
 
@@ -145,7 +147,7 @@ TEST(results_safety, an_output_that_is_an_input_or_the_other_output_is_refused_b
 // pid and the second's exit status and stderr.
 testing::process_result second_run_while_first_holds(const std::string& first, const std::string& second,
                                                      const std::filesystem::path& dir, const std::string& wait_for) {
-  std::string script = "rm -f out.jsonl run.log; " + first + " >/dev/null 2>&1 & pid=$!; for i in $(seq 400); do [ -s " + wait_for +
+  std::string script = "rm -f out.jsonl out.csv run.log; " + first + " >/dev/null 2>&1 & pid=$!; for i in $(seq 400); do [ -s " + wait_for +
                        " ] && break; sleep 0.025; done; " + second + " 2>err.txt; echo \"pid=$pid exit=$?\"; kill $pid; wait $pid";
   return run_process({"/bin/bash", "-c", script}, 60s, dir.string());
 }
@@ -173,8 +175,15 @@ TEST(results_safety, a_second_run_on_the_same_results_file_or_log_is_refused_nam
     EXPECT_NE(err.find("'" + second.names + "' is in use by another serentak run (pid " + pid + ")"), std::string::npos)
         << "first run pid " << pid << ": " << err;
   }
+  // A CSV results file is held the same way.
+  auto csv = second_run_while_first_holds(bin + " fetch --url " + url + " c -o out.csv --no-log -q",
+                                          bin + " fetch --url " + url + " d -o out.csv --no-log -q", dir.path(), "out.csv");
+  ASSERT_FALSE(csv.timed_out);
+  EXPECT_NE(csv.out.find("exit=2"), std::string::npos) << csv.out;
+  EXPECT_NE(read_file(dir.path() / "err.txt").find("'out.csv' is in use by another serentak run (pid "), std::string::npos)
+      << read_file(dir.path() / "err.txt");
   release = true;
-  EXPECT_EQ(server.requests_seen(), 2u) << "only the first runs' items were sent";
+  EXPECT_EQ(server.requests_seen(), 3u) << "only the first runs' items were sent";
 }
 
 TEST(results_safety, a_write_cut_short_by_the_file_size_limit_leaves_only_whole_records_and_exits_3) {
@@ -213,6 +222,33 @@ TEST(results_safety, a_write_cut_short_by_the_file_size_limit_leaves_only_whole_
                             dir.path());
     EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
     EXPECT_EQ(lines_of(read_file(dir.path() / out)).size(), 40u + (out == "out.csv" ? 2 : 1));
+  }
+}
+
+TEST(results_safety, a_log_write_cut_short_by_the_file_size_limit_leaves_only_whole_lines_and_exits_3) {
+  scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(500, "{}"); });
+  scratch_dir dir;
+  std::string ids;
+  for (int i = 0; i < 200; ++i) ids += "item-with-a-longer-name-" + std::to_string(i) + "\n";
+  write_file(dir.path() / "ids.txt", ids);
+  // Each failure is a log line of about 100 bytes: 200 of them cross the 4 KiB limit mid-line.
+  std::string script = "trap '' XFSZ; ulimit -f 4; exec " + shell_quoted(binary_path().string()) + " fetch --url " +
+                       shell_quoted(server.url("/p?id={}")) + " -i ids.txt --log run.log -q -c 1";
+  auto r = run_process({"/bin/bash", "-c", script}, 60s, dir.path().string());
+  ASSERT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("writing the log failed"), std::string::npos) << r.err;
+  std::string text = read_file(dir.path() / "run.log");
+  ASSERT_FALSE(text.empty());
+  EXPECT_LE(text.size(), 4096u);
+  EXPECT_EQ(text.back(), '\n') << "the log ends with a torn line";
+  auto lines = lines_of(text);
+  EXPECT_LT(lines.size(), 200u) << "the limit was never reached";
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    // The opening line, then "[timestamp] [who] message" lines, each whole.
+    const bool whole = i == 0 ? lines[i].starts_with("--- Fetch Log Started: ") && lines[i].ends_with(" ---")
+                              : lines[i].starts_with("[") && lines[i].find("] [") != std::string::npos;
+    EXPECT_TRUE(whole) << "line " << i + 1 << ": " << lines[i];
   }
 }
 
@@ -281,6 +317,39 @@ TEST(results_safety, an_input_that_grows_after_the_check_is_read_only_as_far_as_
   EXPECT_NE(r.err.find("input 'in.txt' grew or changed after it was checked; only the 3 items checked were read"),
             std::string::npos)
       << r.err;
+}
+
+TEST(results_safety, an_input_that_shrinks_after_the_check_says_how_many_items_were_lost_and_is_not_exit_0) {
+  std::atomic<bool> shrunk{false};
+  scripted_http_server server([&](const scripted_request&) {
+    for (int i = 0; i < 400 && !shrunk.load(); ++i) std::this_thread::sleep_for(25ms);
+    return scripted_reply::respond(200, "{}");
+  });
+  scratch_dir dir;
+  // Larger than one read of the input (64 KiB), so most of it is still unread when it is emptied.
+  constexpr int checked = 20000;
+  std::string ids;
+  for (int i = 0; i < checked; ++i) ids += fmt::format("i-{:05}\n", i);
+  write_file(dir.path() / "in.txt", ids);
+  testing::process_result r;
+  std::thread run([&] {
+    r = serentak({"fetch", "--url", server.url("/p?id={}"), "-i", "in.txt", "-o", "out.jsonl", "--no-log", "-q", "-c", "1"},
+                 dir.path());
+  });
+  for (int i = 0; i < 400 && server.requests_seen() == 0; ++i) std::this_thread::sleep_for(25ms);
+  ASSERT_EQ(::truncate((dir.path() / "in.txt").c_str(), 0), 0);
+  shrunk = true;
+  run.join();
+  const std::size_t fetched = server.requests_seen();
+  EXPECT_GT(fetched, 0u);
+  EXPECT_LT(fetched, static_cast<std::size_t>(checked));
+  EXPECT_EQ(r.exit_code, 1) << "items that were never fetched cannot end as a success: " << r.err;
+  EXPECT_NE(r.err.find(fmt::format("input 'in.txt' shrank after it was checked: {} of its {} items were read, the other {} "
+                                   "were not fetched",
+                                   fetched, checked, checked - fetched)),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(testing::read_result_records(dir.path() / "out.jsonl").size(), fetched) << "one record per item read";
 }
 
 TEST(results_safety, after_an_outage_resume_fetches_the_failures_again_and_ends_with_one_ok_record_per_item) {

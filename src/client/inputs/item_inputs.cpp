@@ -233,6 +233,7 @@ bool item_stream::refill() {
         if (read_bytes_ < part.checked_bytes || ::pread(part.fd, &more, 1, static_cast<off_t>(read_bytes_)) > 0) {
           part.changed = true;  // shorter or longer than when it was checked
         }
+        part.read_items = handed_items_;
         file_open_ = false;
         ++part_;
       }

@@ -31,6 +31,7 @@ struct input_part {
   std::uint64_t checked_bytes = 0;  // file: bytes scan_inputs read and checked; item_stream reads no more
   std::size_t checked_items = 0;    // file: items found in them; item_stream hands out no more
   bool changed = false;             // file: set by item_stream when it grew or changed after the check
+  std::size_t read_items = 0;       // file: items item_stream handed out; < checked_items: it shrank
 };
 
 // Where an item is: its part, and in it the byte offset of its line (a file) or its position (the

@@ -12,6 +12,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "core/log_text.hpp"
 #include "log/line_writer.hpp"
@@ -114,8 +115,8 @@ struct mock_server::impl {
         access_lines(config.quiet ? -1 : config.access_log_fd, stats.access_lines_dropped(),
                      config.access_log_buffer_bytes) {
     const unsigned n = thread_count(config.threads);
-    const session_context context{routes,          registry, stats, settings_of(config), &config.plan_hook,
-                                  tls.get(),       &access_lines};
+    const session_context context{routes,    registry,      stats,   settings_of(config), &config.plan_hook,
+                                  tls.get(), &access_lines, &renders};
     io_contexts.reserve(n);
     acceptors.reserve(n);
     for (unsigned i = 0; i < n; ++i) {
@@ -140,6 +141,9 @@ struct mock_server::impl {
   access_log access_lines;  // the sessions' access lines, written by its own thread; stopped last
   std::vector<std::unique_ptr<net::io_context>> io_contexts;  // [i] is run by threads[i] alone
   std::vector<std::shared_ptr<listener>> acceptors;           // [i] accepts into io_contexts[i]
+  // /__serentak/stats and /metrics are rendered here, off the I/O threads. Declared after the
+  // io_contexts so it is joined before they are destroyed: a finished render posts back to one.
+  net::thread_pool renders{1};
 
   std::mutex mutex;
   std::condition_variable changed;

@@ -238,6 +238,9 @@ class session final : public connection, public std::enable_shared_from_this<ses
     keep_alive_ = request.keep_alive();
     version_ = request.version();
     // The statistics are read before this request counts as in flight, so they do not see themselves.
+    if (context_.renders != nullptr && is_observability_request(request.method_string(), request.target())) {
+      return render_elsewhere(std::string(request.method_string()), std::string(request.target()));
+    }
     if (auto own = observability_plan(request.method_string(), request.target(), context_.stats)) {
       begin_request();
       plan_ = std::move(*own);
@@ -248,6 +251,25 @@ class session final : public connection, public std::enable_shared_from_this<ses
     }
     parser_.reset();  // the request's fields are not needed any more
     do_delay();
+  }
+
+  // The answer is rendered on context_.renders, then carried out here like any plan. Until it comes
+  // back nothing of this session is pending on its io_context, so a work guard keeps that io_context
+  // running (a server that is stopping waits for the render, bounded by its drain deadline).
+  void render_elsewhere(std::string method, std::string target) {
+    parser_.reset();
+    auto home = stream_.get_executor();
+    net::post(*context_.renders, [self = this->shared_from_this(), home, guard = net::prefer(home, net::execution::outstanding_work.tracked),
+                                  method = std::move(method), target = std::move(target)]() mutable {
+      std::optional<response_plan> plan = observability_plan(method, target, self->context_.stats);
+      net::post(home, [self = std::move(self), plan = std::move(plan)]() mutable {
+        if (self->closed_ || !plan) return;  // stop() closed the stream meanwhile
+        self->begin_request();
+        self->plan_ = std::move(*plan);
+        self->do_delay();
+      });
+      guard = {};  // the render is done: the io_context may end once the posted answer has run
+    });
   }
 
   // ---- waiting: the plan's delay, or a hang ----

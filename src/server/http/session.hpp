@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 namespace boost::asio::ssl {
 class context;
@@ -50,6 +51,10 @@ struct session_context {
   const plan_hook* hook = nullptr;  // nullptr or empty: plans are used as routed
   boost::asio::ssl::context* tls = nullptr;  // set: every connection is TLS (https); outlives sessions
   access_log* access_lines = nullptr;        // set: access lines go through it (never blocking); else to access_log_fd
+  // set: /__serentak/stats and /metrics are rendered on it, so a scrape of a 10,000-route server
+  // never holds up the other connections of its I/O thread; null: rendered inline. Outlives sessions'
+  // pending renders (joined before the io_contexts are destroyed).
+  boost::asio::thread_pool* renders = nullptr;
 };
 
 // Starts serving an accepted socket whose io_context exactly one thread runs (over TLS when
