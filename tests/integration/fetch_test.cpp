@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/file_text.hpp"
 #include "support/result_records.hpp"
 #include "support/process_runner.hpp"
 #include "support/running_server.hpp"
@@ -26,10 +27,7 @@ using testing::scratch_dir;
 
 std::string profile_url(const running_server& server) { return server.base_url() + "/get_user_profile?user_id={}"; }
 
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
+using testing::write_file;
 
 std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) { return testing::read_result_records(path); }
 

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/percent_encoding.hpp"
+#include "support/file_text.hpp"
 #include "support/process_runner.hpp"
 #include "support/scripted_http_server.hpp"
 #include "support/test_paths.hpp"
@@ -37,15 +38,8 @@ testing::process_result serentak(std::vector<std::string> args, const std::files
   return run_process(args, 30s, cwd.string());
 }
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
+using testing::read_file;
+using testing::write_file;
 
 std::string joined(const std::vector<std::string>& args) {
   std::string out;

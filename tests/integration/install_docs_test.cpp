@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/file_text.hpp"
 #include "support/process_runner.hpp"
 #include "support/test_paths.hpp"
 
@@ -63,10 +64,7 @@ std::set<std::string> options_of(const std::string& command) {
   return names;
 }
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using serentak::testing::read_file;
 
 bool has_word(const std::string& text, const std::string& word) {
   return std::regex_search(

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/file_text.hpp"
 #include "support/process_runner.hpp"
 #include "support/running_server.hpp"
 #include "support/scripted_http_server.hpp"
@@ -29,15 +30,8 @@ using testing::scripted_http_server;
 using testing::scripted_reply;
 using testing::scripted_request;
 
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using testing::write_file;
+using testing::read_file;
 
 // index -> how many records name it; every line must be valid JSON.
 std::map<std::size_t, int> count_records(const std::filesystem::path& path) {

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "client/transport/transport_choice.hpp"
+#include "support/file_text.hpp"
 #include "support/process_runner.hpp"
 #include "support/scripted_http_server.hpp"
 #include "support/test_paths.hpp"
@@ -46,15 +47,8 @@ testing::process_result fetch(const scripted_http_server& server, std::vector<st
   return serentak(all, cwd);
 }
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
+using testing::read_file;
+using testing::write_file;
 
 // Sets an environment variable for the children of one test, and removes it again.
 class scoped_env {

@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "support/file_text.hpp"
 #include "support/process_runner.hpp"
 #include "support/result_records.hpp"
 #include "support/scripted_http_server.hpp"
@@ -34,26 +35,9 @@ using testing::scripted_http_server;
 using testing::scripted_reply;
 using testing::scripted_request;
 
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  for (std::size_t from = 0; from < text.size();) {
-    std::size_t end = text.find('\n', from);
-    if (end == std::string::npos) end = text.size();
-    lines.push_back(text.substr(from, end - from));
-    from = end + 1;
-  }
-  return lines;
-}
+using testing::write_file;
+using testing::read_file;
+using testing::lines_of;
 
 // The records of a JSONL results file (preamble skipped); every line must be whole JSON.
 std::vector<nlohmann::json> records_of(const std::filesystem::path& path) {

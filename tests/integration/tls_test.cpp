@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/file_text.hpp"
 #include "support/result_records.hpp"
 #include "support/process_runner.hpp"
 #include "support/serve_process.hpp"
@@ -28,12 +29,7 @@ using testing::run_process;
 using testing::scratch_dir;
 using testing::serve_process;
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using testing::read_file;
 
 std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) { return testing::read_result_records(path); }
 

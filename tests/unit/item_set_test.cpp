@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/file_text.hpp"
 #include "support/test_paths.hpp"
 
 namespace serentak::client {
@@ -28,10 +29,7 @@ std::uint64_t last_byte_hash(std::string_view item) noexcept {  // items ending 
   return item.empty() ? 0 : std::uint64_t{static_cast<unsigned char>(item.back())} * 0x0101010101010101ULL;
 }
 
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
+using testing::write_file;
 
 // The inputs, scanned as the run scans them (descriptors closed at the end).
 struct scanned {
