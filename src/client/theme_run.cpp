@@ -25,6 +25,7 @@
 #include "core/target_url.hpp"
 #include "core/url_redaction.hpp"
 #include "core/url_template.hpp"
+#include "log/console.hpp"
 #include "log/event_log.hpp"
 
 namespace serentak::client {
@@ -260,7 +261,7 @@ theme_session::theme_session(const theme_run_config& config) : state_(std::make_
   log.start(theme.log_title, config.resume);
   if (st.resumed) st.resumed->cut_torn_line();
   if (st.results) st.results->start(st.spec, config.repeating);
-  if (config.echo_log) log.echo_to(&st.terminal);
+  if (config.echo_log) log.add_sink(&st.terminal);
 }
 
 theme_session::~theme_session() = default;

@@ -16,6 +16,13 @@ std::atomic<int> screen_fd{-1};
 
 console::~console() { leave_screen(); }
 
+void console::on_line(std::string_view line) noexcept {
+  try {
+    print_line(line);
+  } catch (...) {  // out of memory while drawing: the line is in the file all the same
+  }
+}
+
 void console::print_line(std::string_view line) {
   std::lock_guard lock(mutex_);
   if (screen_) {

@@ -14,9 +14,11 @@
 #include <string_view>
 #include <vector>
 
+#include "log/log_sink.hpp"
+
 namespace serentak::log {
 
-class console {
+class console final : public log_sink {
  public:
   explicit console(int fd) noexcept : fd_(fd) {}
   ~console();  // leaves the alternate screen if it is still shown
@@ -28,6 +30,8 @@ class console {
   // A complete line ending in '\n'. With a status line shown it is erased, the line printed and
   // the status redrawn, all in one write; in screen mode the line is kept (the last few) instead.
   void print_line(std::string_view line);
+  // As a sink of the event log (-v): print_line(), best effort (a failure to draw is not the log's).
+  void on_line(std::string_view line) noexcept override;
 
   // The one-line status (the progress line): replaces the one shown; no newline, cut by the caller.
   void show_status(std::string_view status);

@@ -70,9 +70,13 @@ void event_log::start(std::string_view title, bool append) {
 }
 
 event_log::event_log(event_log&& other) noexcept
-    : fd_(other.fd_), echo_(other.echo_), path_(std::move(other.path_)), regular_(other.regular_), size_(other.size_),
+    : fd_(other.fd_), sinks_(std::move(other.sinks_)), path_(std::move(other.path_)), regular_(other.regular_), size_(other.size_),
       first_error_(other.first_error_.load()) {
   other.fd_ = -1;
+}
+
+void event_log::add_sink(log_sink* sink) {
+  if (sink != nullptr) sinks_.push_back(sink);
 }
 
 event_log::~event_log() {
@@ -103,13 +107,13 @@ std::string event_log::format_line(std::string_view timestamp, std::string_view 
 }
 
 bool event_log::write(std::string_view name, std::string_view message) {
-  if (fd_ < 0 && echo_ == nullptr) return true;
+  if (fd_ < 0 && sinks_.empty()) return true;
   // Escaping and assembly happen before the lock; only the timestamp and the write(2) are inside it.
   std::string line = line_without_timestamp(name, message);
   line += '\n';
   std::lock_guard lock(mutex_);
   format_timestamp_into(wall_clock::now(), line.data() + 1);
-  if (echo_ != nullptr) echo_->print_line(line);  // best effort: the file is the record
+  for (log_sink* sink : sinks_) sink->on_line(line);  // best effort: the file is the record
   if (fd_ < 0) return true;
   if (int err = write_fully(fd_, line); err != 0) {
     // No torn line: a short write (disk full, quota, file size limit) is cut back off.

@@ -13,10 +13,11 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <sys/types.h>
 
-#include "log/console.hpp"
+#include "log/log_sink.hpp"
 
 namespace serentak::log {
 
@@ -50,9 +51,10 @@ class event_log {
   // a regular file is cut back to its last whole line, so it never holds a torn one.
   bool write(std::string_view name, std::string_view message);
 
-  // Also print each line to a terminal's console (stderr for --verbose), which erases and redraws
-  // the progress line around it; nullptr turns it off. Call before threads start.
-  void echo_to(console* out) noexcept { echo_ = out; }
+  // Also hands each line to sink (log_sink.hpp), e.g. the terminal's console for --verbose, which
+  // erases and redraws the progress line around it. Not owned; must outlive the log's writers.
+  // Call before threads start. A log without a file still feeds its sinks.
+  void add_sink(log_sink* sink);
 
   bool enabled() const noexcept { return fd_ >= 0; }
   int fd() const noexcept { return fd_; }
@@ -67,7 +69,7 @@ class event_log {
   event_log(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
 
   int fd_ = -1;
-  console* echo_ = nullptr;  // not owned; locks itself (console::mutex_, taken after mutex_)
+  std::vector<log_sink*> sinks_;  // not owned; fixed before threads start; called under mutex_
   std::filesystem::path path_;
   bool regular_ = false;  // a regular file: a failed write is cut back to size_
   off_t size_ = 0;        // bytes of whole lines written (guarded by mutex_ once threads start)

@@ -109,5 +109,49 @@ TEST(event_log, a_disabled_log_accepts_writes) {
   EXPECT_EQ(log.first_error(), 0);
 }
 
+// Keeps what it is handed; event_log calls it under its own mutex, so no lock is needed here.
+class recording_sink final : public log_sink {
+ public:
+  void on_line(std::string_view line) noexcept override { lines.emplace_back(line); }
+  std::vector<std::string> lines;
+};
+
+TEST(event_log, sinks_see_every_line_as_the_file_has_it_in_file_order_from_every_thread) {
+  serentak::testing::scratch_dir dir;
+  auto path = dir.path() / "run.log";
+  recording_sink first, second;
+  {
+    auto log = event_log::create(path, "Run Log");
+    log.add_sink(&first);
+    log.add_sink(&second);
+    std::vector<std::thread> writers;
+    for (int t = 0; t < 4; ++t) {
+      writers.emplace_back([&log, t] {
+        for (int i = 0; i < 200; ++i) log.write("Worker-" + std::to_string(t), "line " + std::to_string(i) + "\nforged");
+      });
+    }
+    for (auto& w : writers) w.join();
+  }
+  auto file = read_lines(path);
+  ASSERT_EQ(file.size(), 801u);  // the opening line, which sinks added later do not see, then 800
+  ASSERT_EQ(first.lines.size(), 800u);
+  for (std::size_t i = 0; i < first.lines.size(); ++i) {
+    EXPECT_EQ(first.lines[i], file[i + 1] + "\n") << "line " << i;  // the same bytes, in the same order
+  }
+  EXPECT_EQ(second.lines, first.lines);
+}
+
+TEST(event_log, a_log_without_a_file_still_feeds_its_sinks) {
+  event_log log;
+  recording_sink sink;
+  log.add_sink(&sink);
+  EXPECT_TRUE(log.write("MainClient", "hello"));
+  ASSERT_EQ(sink.lines.size(), 1u);
+  std::smatch m;
+  std::string line = sink.lines[0].substr(0, sink.lines[0].size() - 1);
+  ASSERT_TRUE(std::regex_match(line, m, line_shape)) << sink.lines[0];
+  EXPECT_EQ(m[2], "hello");
+}
+
 }  // namespace
 }  // namespace serentak::log
