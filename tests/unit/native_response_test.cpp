@@ -50,7 +50,7 @@ TEST(native_response, an_endless_chunk_extension_or_trailer_fails_instead_of_gro
     native_response response;
     response.begin(1000);
     EXPECT_EQ(feed_all(response, head + endless, 64 * 1024), state::failed);
-    EXPECT_EQ(response.code(), CURLE_RECV_ERROR);  // curl's chunk decoder: a connection error
+    EXPECT_EQ(response.failure(), transport_failure::recv_failed);  // as curl's chunk decoder: a connection error
   }
 }
 
@@ -93,27 +93,30 @@ TEST(native_response, interim_responses_are_skipped) {
   EXPECT_EQ(response.take_body(), "x");
 }
 
-TEST(native_response, failures_carry_the_code_curl_would_give) {
+TEST(native_response, failures_carry_the_failure_curls_code_maps_to) {
   native_response nothing;
   nothing.begin(100);
   EXPECT_EQ(nothing.feed_eof(), state::failed);
-  EXPECT_EQ(nothing.code(), CURLE_GOT_NOTHING);
+  EXPECT_EQ(nothing.failure(), transport_failure::got_nothing);  // CURLE_GOT_NOTHING
 
   native_response short_body;
   short_body.begin(100);
   EXPECT_EQ(feed_all(short_body, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", 64, true), state::failed);
-  EXPECT_EQ(short_body.code(), CURLE_PARTIAL_FILE);
+  EXPECT_EQ(short_body.failure(), transport_failure::bad_reply);  // CURLE_PARTIAL_FILE
+  EXPECT_FALSE(short_body.curl_may_read());
   EXPECT_EQ(short_body.status(), 200);
 
   native_response not_http;
   not_http.begin(100);
   EXPECT_EQ(feed_all(not_http, "HELLO THERE\r\n\r\n", 64, true), state::failed);
-  EXPECT_EQ(not_http.code(), CURLE_UNSUPPORTED_PROTOCOL);
+  EXPECT_EQ(not_http.failure(), transport_failure::bad_reply);  // HTTP/0.9: CURLE_UNSUPPORTED_PROTOCOL
+  EXPECT_FALSE(not_http.curl_may_read());
 
   native_response bad_status;
   bad_status.begin(100);
   EXPECT_EQ(feed_all(bad_status, "HTTP/1.1 abc\r\n\r\n", 64, true), state::failed);
-  EXPECT_EQ(bad_status.code(), CURLE_WEIRD_SERVER_REPLY);
+  EXPECT_EQ(bad_status.failure(), transport_failure::bad_reply);  // CURLE_WEIRD_SERVER_REPLY
+  EXPECT_TRUE(bad_status.curl_may_read()) << "a stricter parser than curl's: `auto` asks curl";
 
   native_response leftover;  // bytes after the response: usable, but the connection is not
   leftover.begin(100);
@@ -135,14 +138,15 @@ TEST(native_response, a_head_over_the_limit_fails_without_buffering_it) {
   }
 }
 
-// It asks for identity and decodes nothing: a coded body fails with curl's code for a coding it
-// cannot decode (so `auto` hands it to curl) instead of passing compressed bytes off as the body.
+// It asks for identity and decodes nothing: a coded body fails as a bad reply that curl may read
+// (so `auto` hands it to curl) instead of passing compressed bytes off as the body.
 TEST(native_response, a_body_in_a_content_coding_is_refused_not_passed_off_as_the_body) {
   native_response gzip;
   gzip.begin(100);
   EXPECT_EQ(feed_all(gzip, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\n\x1f\x8b\x08", 1),
             state::failed);
-  EXPECT_EQ(gzip.code(), CURLE_BAD_CONTENT_ENCODING);
+  EXPECT_EQ(gzip.failure(), transport_failure::bad_reply);  // CURLE_BAD_CONTENT_ENCODING
+  EXPECT_TRUE(gzip.curl_may_read()) << "curl decodes gzip: `auto` asks curl";
   EXPECT_EQ(gzip.error(), "Content-Encoding gzip is not decoded by the native transport");
   EXPECT_EQ(gzip.status(), 200);
 
@@ -153,7 +157,8 @@ TEST(native_response, a_body_in_a_content_coding_is_refused_not_passed_off_as_th
                      "Transfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n",
                      64),
             state::failed);
-  EXPECT_EQ(second_field.code(), CURLE_BAD_CONTENT_ENCODING);
+  EXPECT_EQ(second_field.failure(), transport_failure::bad_reply);
+  EXPECT_TRUE(second_field.curl_may_read());
 
   native_response identity;
   identity.begin(100);

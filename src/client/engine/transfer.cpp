@@ -224,20 +224,15 @@ void transfer::mark_started(carrier by) noexcept {
 fetch_result transfer::finish_native() {
   running_ = carrier::none;
   native_exchange& exchange = *native_;
-  transfer_facts facts;
-  facts.code = exchange.code;
-  facts.body_over_limit = exchange.body_over_limit;
-  facts.head_over_limit = exchange.head_over_limit;
-  facts.http_status = exchange.http_status;
-  facts.request_sent = exchange.request_sent;
+  const attempt_facts facts{exchange.failure, exchange.http_status, exchange.body_over_limit, exchange.head_over_limit};
   retry_after_ = exchange.retry_after;
 
   fetch_result result;
-  result.kind = classify_transfer(facts);
+  result.kind = classify_attempt(facts.failure, facts.http_status);
   result.http_status = facts.http_status;
-  result.error = describe_transfer(facts, exchange.error.c_str(), max_body_bytes_);
+  result.error = describe_attempt(facts, max_body_bytes_, max_response_head_bytes, exchange.error);
   if (facts.http_status > 0) result.http_version = "1.1";  // the native transport speaks HTTP/1.1 only
-  if (exchange.code == CURLE_OK) result.body = std::move(exchange.body);
+  if (exchange.failure == transport_failure::none) result.body = std::move(exchange.body);
   exchange.body = std::string{};
   return result_now(std::move(result));
 }

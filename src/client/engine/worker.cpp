@@ -265,10 +265,8 @@ void worker::reap() {
   native_.take_finished(native_now_);
   for (native_exchange* exchange : native_now_) {
     transfer* slot = exchange->owner;
-    const bool curl_may_accept =
-        exchange->code == CURLE_WEIRD_SERVER_REPLY || exchange->code == CURLE_BAD_CONTENT_ENCODING;
     // Sent again through curl: only a plain GET, which is safe to send twice.
-    if (curl_may_accept && context_.config.transport == transport_choice::automatic &&
+    if (exchange->curl_may_read && context_.config.transport == transport_choice::automatic &&
         context_.config.policy.request.plain_get() && !stop_requested() && hand_to_curl(*slot)) {
       continue;
     }

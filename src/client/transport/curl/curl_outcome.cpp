@@ -4,27 +4,21 @@
 
 namespace serentak::client {
 
-outcome classify_transfer(const transfer_facts& facts) noexcept {
+transport_failure failure_of(const transfer_facts& facts) noexcept {
   // Checked first: our callbacks' refusals surface as CURLE_WRITE_ERROR, but they are facts about
   // the response (too large), not a local write failure.
-  if (facts.body_over_limit || facts.head_over_limit) return outcome::invalid_response;
+  if (facts.body_over_limit || facts.head_over_limit) return transport_failure::reply_too_large;
 
   switch (facts.code) {
-    case CURLE_OK: return classify_status(facts.http_status);
+    case CURLE_OK: return transport_failure::none;
 
-    case CURLE_OPERATION_TIMEDOUT: return outcome::timeout;
+    case CURLE_OPERATION_TIMEDOUT: return transport_failure::timed_out;
 
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
     case CURLE_INTERFACE_FAILED:
     case CURLE_PROXY:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-    case CURLE_HTTP3:
     case CURLE_QUIC_CONNECT_ERROR:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -37,36 +31,45 @@ outcome classify_transfer(const transfer_facts& facts) noexcept {
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_INVALIDCERTSTATUS:
     case CURLE_SSL_CLIENTCERT:
-      return outcome::connection_error;
+      return transport_failure::connect_failed;
+
+    case CURLE_SEND_ERROR: return transport_failure::send_failed;
+    case CURLE_RECV_ERROR: return transport_failure::recv_failed;
+    case CURLE_GOT_NOTHING: return transport_failure::got_nothing;
+
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_HTTP3:
+      return transport_failure::protocol_failed;
 
     case CURLE_PARTIAL_FILE:
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_BAD_CONTENT_ENCODING:
     case CURLE_TOO_MANY_REDIRECTS:
     case CURLE_FILESIZE_EXCEEDED:
-      return outcome::invalid_response;
+      return transport_failure::bad_reply;
 
     case CURLE_UNSUPPORTED_PROTOCOL:
       // One code for three stories: the user's URL has a refused scheme (nothing was sent), the
       // server redirected us to one, or it answered without an HTTP status line (HTTP/0.9).
-      return facts.request_sent ? outcome::invalid_response : outcome::unexpected;
+      return facts.request_sent ? transport_failure::bad_reply : transport_failure::refused_request;
 
-    default: return outcome::unexpected;
+    case CURLE_URL_MALFORMAT: return transport_failure::refused_request;
+
+    default: return transport_failure::local_failure;
   }
+}
+
+outcome classify_transfer(const transfer_facts& facts) noexcept {
+  return classify_attempt(failure_of(facts), facts.http_status);
 }
 
 std::string describe_transfer(const transfer_facts& facts, const char* error_buffer,
                               std::size_t max_body_bytes) {
-  if (facts.body_over_limit) return "response body exceeds " + std::to_string(max_body_bytes) + " bytes";
-  if (facts.head_over_limit) return "response headers exceed " + std::to_string(max_response_head_bytes) + " bytes";
-  if (facts.code == CURLE_OK) {
-    if (classify_status(facts.http_status) == outcome::invalid_response) {
-      return "unexpected HTTP status " + std::to_string(facts.http_status);
-    }
-    return {};
-  }
-  if (error_buffer != nullptr && error_buffer[0] != '\0') return error_buffer;
-  return curl_easy_strerror(facts.code);
+  attempt_facts attempt{failure_of(facts), facts.http_status, facts.body_over_limit, facts.head_over_limit};
+  std::string_view said =
+      error_buffer != nullptr && error_buffer[0] != '\0' ? std::string_view(error_buffer) : curl_easy_strerror(facts.code);
+  return describe_attempt(attempt, max_body_bytes, max_response_head_bytes, said);
 }
 
 }  // namespace serentak::client

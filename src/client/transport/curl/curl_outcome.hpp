@@ -1,6 +1,7 @@
 #pragma once
-// The one place where a finished libcurl transfer becomes a serentak outcome.
-// Pure function of the facts below; thread-safe.
+// Where a finished libcurl transfer's CURLcode becomes serentak's own transport_failure (the one
+// mapping of libcurl's codes); core's classify_attempt() then gives the outcome, as it does for the
+// native transport. Pure functions of the facts below; thread-safe. The outcomes, by CURLcode:
 //
 //   CURLE_OK                                   -> classify_status(http_status)
 //   body over policy.max_body_bytes (our cap)  -> invalid_response
@@ -31,6 +32,7 @@
 #include <string>
 
 #include "core/outcome.hpp"
+#include "core/transport_failure.hpp"
 
 namespace serentak::client {
 
@@ -46,6 +48,8 @@ struct transfer_facts {
   bool head_over_limit = false;  // the response head passed max_response_head_bytes
 };
 
+transport_failure failure_of(const transfer_facts& facts) noexcept;
+// classify_attempt(failure_of(facts), facts.http_status).
 outcome classify_transfer(const transfer_facts& facts) noexcept;
 
 // The text for fetch_result::error: "" for a clean HTTP exchange, our own words for the caps,

@@ -81,9 +81,9 @@ void native_client::start(native_exchange& exchange, std::string url, native_tar
   exchange.attempt_id = next_id_++;
   exchange.retried_fresh = false;
   exchange.redirects = 0;
-  exchange.code = CURLE_OK;
+  exchange.failure = transport_failure::none;
+  exchange.curl_may_read = false;
   exchange.http_status = 0;
-  exchange.request_sent = false;
   exchange.body_over_limit = false;
   exchange.head_over_limit = false;
   exchange.error.clear();
@@ -103,7 +103,7 @@ void native_client::connect_and_send(native_exchange& exchange) {
     int error = 0;
     connection = open(exchange.target, error);
     if (connection == nullptr) {
-      finish(exchange, CURLE_COULDNT_CONNECT,
+      finish(exchange, transport_failure::connect_failed,
              "Failed to connect to " + host_and_port(exchange) + " after " +
                  std::to_string(elapsed_ms(exchange.started)) + " ms: " + std::strerror(error));
       return;
@@ -129,28 +129,27 @@ void native_client::send_request(native_exchange& exchange) {
                              exchange.request_bytes.size() - exchange.sent, MSG_NOSIGNAL);
     if (n > 0) {
       exchange.sent += static_cast<std::size_t>(n);
-      exchange.request_sent = true;
       connection.connected = true;
       continue;
     }
     const int error = n < 0 ? errno : EPIPE;
     if (error == EINTR) continue;
     if (error == EAGAIN || error == EWOULDBLOCK || error == ENOTCONN) {
-      if (!watch(connection, EPOLLOUT)) finish(exchange, CURLE_SEND_ERROR, std::string("epoll_ctl: ") + std::strerror(errno));
+      if (!watch(connection, EPOLLOUT)) finish(exchange, transport_failure::send_failed, std::string("epoll_ctl: ") + std::strerror(errno));
       return;
     }
     if (!connection.connected) {
-      finish(exchange, CURLE_COULDNT_CONNECT,
+      finish(exchange, transport_failure::connect_failed,
              "Failed to connect to " + host_and_port(exchange) + " after " +
                  std::to_string(elapsed_ms(exchange.started)) + " ms: " + std::strerror(error));
       return;
     }
     if (retry_on_fresh_connection(exchange)) return;
-    finish(exchange, CURLE_SEND_ERROR, std::string("Send failure: ") + std::strerror(error));
+    finish(exchange, transport_failure::send_failed, std::string("Send failure: ") + std::strerror(error));
     return;
   }
   exchange.at = native_exchange::phase::receiving;
-  if (!watch(connection, EPOLLIN)) finish(exchange, CURLE_RECV_ERROR, std::string("epoll_ctl: ") + std::strerror(errno));
+  if (!watch(connection, EPOLLIN)) finish(exchange, transport_failure::recv_failed, std::string("epoll_ctl: ") + std::strerror(errno));
 }
 
 void native_client::on_socket_ready(int fd, std::uint32_t events) {
@@ -174,7 +173,7 @@ void native_client::on_socket_ready(int fd, std::uint32_t events) {
     socklen_t length = sizeof error;
     if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
     if (error != 0) {
-      finish(*exchange, CURLE_COULDNT_CONNECT,
+      finish(*exchange, transport_failure::connect_failed,
              "Failed to connect to " + host_and_port(*exchange) + " after " +
                  std::to_string(elapsed_ms(exchange->started)) + " ms: " + std::strerror(error));
       return;
@@ -195,7 +194,7 @@ void native_client::receive(native_exchange& exchange) {
           exchange.body_over_limit = exchange.response.body_over_limit();
           exchange.head_over_limit = exchange.response.head_over_limit();
           exchange.http_status = exchange.response.status();
-          finish(exchange, exchange.response.code(), exchange.response.error());
+          finish(exchange, exchange.response.failure(), exchange.response.error(), exchange.response.curl_may_read());
           return;
       }
     }
@@ -207,14 +206,14 @@ void native_client::receive(native_exchange& exchange) {
     const int error = n < 0 ? errno : 0;
     if (exchange.response.bytes_received() == 0 && retry_on_fresh_connection(exchange)) return;
     if (error != 0) {
-      finish(exchange, CURLE_RECV_ERROR, std::string("Recv failure: ") + std::strerror(error));
+      finish(exchange, transport_failure::recv_failed, std::string("Recv failure: ") + std::strerror(error));
       return;
     }
     exchange.http_status = exchange.response.status();
     if (exchange.response.feed_eof() == native_response::state::done) {
       on_response(exchange);
     } else {
-      finish(exchange, exchange.response.code(), exchange.response.error());
+      finish(exchange, exchange.response.failure(), exchange.response.error(), exchange.response.curl_may_read());
     }
     return;
   }
@@ -257,7 +256,7 @@ void native_client::on_response(native_exchange& exchange) {
 // max_redirects, to http:// targets the native transport can reach.
 void native_client::follow(native_exchange& exchange) {
   if (exchange.redirects >= exchange.policy->max_redirects) {
-    finish(exchange, CURLE_TOO_MANY_REDIRECTS,
+    finish(exchange, transport_failure::bad_reply,
            "Maximum (" + std::to_string(exchange.policy->max_redirects) + ") redirects followed");
     return;
   }
@@ -265,15 +264,15 @@ void native_client::follow(native_exchange& exchange) {
   native_target_parse parsed = parse_native_target(next);
   using verdict = native_target_parse::verdict;
   if (parsed.kind == verdict::other_scheme) {
-    finish(exchange, CURLE_UNSUPPORTED_PROTOCOL, "Protocol \"" + parsed.scheme + "\" not supported by the native transport");
+    finish(exchange, transport_failure::bad_reply, "Protocol \"" + parsed.scheme + "\" not supported by the native transport");
     return;
   }
   if (parsed.kind == verdict::needs_curl) {
-    finish(exchange, CURLE_UNSUPPORTED_PROTOCOL, "redirect needs the curl transport: " + parsed.why);
+    finish(exchange, transport_failure::bad_reply, "redirect needs the curl transport: " + parsed.why);
     return;
   }
   if (parsed.kind == verdict::malformed) {
-    finish(exchange, CURLE_URL_MALFORMAT, "redirect to a malformed URL: " + parsed.why);
+    finish(exchange, transport_failure::refused_request, "redirect to a malformed URL: " + parsed.why);
     return;
   }
   ++exchange.redirects;
@@ -288,18 +287,20 @@ void native_client::follow(native_exchange& exchange) {
 
 void native_client::succeed(native_exchange& exchange) {
   exchange.at = native_exchange::phase::idle;
-  exchange.code = CURLE_OK;
+  exchange.failure = transport_failure::none;
+  exchange.curl_may_read = false;
   finished_.push_back(&exchange);
 }
 
-void native_client::finish(native_exchange& exchange, CURLcode code, std::string error) {
+void native_client::finish(native_exchange& exchange, transport_failure failure, std::string error, bool curl_may_read) {
   if (exchange.connection != nullptr) {
     exchange.connection->user = nullptr;
     close(*exchange.connection);  // never reused after a failure: its state is unknown
     exchange.connection = nullptr;
   }
   exchange.at = native_exchange::phase::idle;
-  exchange.code = code;
+  exchange.failure = failure;
+  exchange.curl_may_read = curl_may_read;
   // What curl would report too: the status and Retry-After of a response whose body then failed.
   if (exchange.http_status == 0) exchange.http_status = exchange.response.status();
   if (!exchange.retry_after) exchange.retry_after = exchange.response.retry_after();
@@ -349,14 +350,14 @@ void native_client::expire(clock::time_point now) {
     const deadline entry = connect_deadlines_.front();
     connect_deadlines_.pop_front();
     if (!valid(entry, true)) continue;
-    finish(*entry.exchange, CURLE_OPERATION_TIMEDOUT,
+    finish(*entry.exchange, transport_failure::timed_out,
            "Connection timed out after " + std::to_string(elapsed_ms(entry.exchange->started)) + " milliseconds");
   }
   while (!attempt_deadlines_.empty() && attempt_deadlines_.front().at <= now) {
     const deadline entry = attempt_deadlines_.front();
     attempt_deadlines_.pop_front();
     if (!valid(entry, false)) continue;
-    finish(*entry.exchange, CURLE_OPERATION_TIMEDOUT,
+    finish(*entry.exchange, transport_failure::timed_out,
            "Operation timed out after " + std::to_string(elapsed_ms(entry.exchange->started)) +
                " milliseconds with " + std::to_string(entry.exchange->response.bytes_received()) + " bytes received");
   }

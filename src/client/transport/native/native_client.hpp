@@ -76,7 +76,7 @@ class native_client : public multi_loop::socket_listener {
   void on_response(native_exchange& exchange);
   bool retry_on_fresh_connection(native_exchange& exchange);
   void follow(native_exchange& exchange);
-  void finish(native_exchange& exchange, CURLcode code, std::string error);
+  void finish(native_exchange& exchange, transport_failure failure, std::string error, bool curl_may_read = false);
   void succeed(native_exchange& exchange);
 
   native_connection* take_idle(const std::string& key) noexcept;

@@ -4,7 +4,6 @@
 // and, once it ended, the facts curl_outcome judges. Kept by its transfer (one per slot, made on
 // the slot's first native use, reused); touched only by the worker thread that owns the slot.
 
-#include <curl/curl.h>
 
 #include <chrono>
 #include <cstddef>
@@ -13,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/transport_failure.hpp"
 #include "client/engine/fetch_types.hpp"
 #include "client/transport/native/native_response.hpp"
 #include "client/transport/native/native_target.hpp"
@@ -47,10 +47,10 @@ struct native_exchange {
   bool retried_fresh = false;    // already sent again on a fresh connection (at most once per hop)
   long redirects = 0;            // redirects followed in this attempt
 
-  // Once at == idle after a run: the same facts a curl transfer reports.
-  CURLcode code = CURLE_OK;
+  // Once at == idle after a run: what the attempt came to (core/transport_failure.hpp).
+  transport_failure failure = transport_failure::none;
+  bool curl_may_read = false;  // native_response::curl_may_read() of the failed reply
   long http_status = 0;
-  bool request_sent = false;
   bool body_over_limit = false;
   bool head_over_limit = false;
   std::string error;

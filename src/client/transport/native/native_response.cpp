@@ -39,7 +39,8 @@ void native_response::begin(std::size_t max_body_bytes) {
   status_ = 0;
   retry_after_.reset();
   location_.clear();
-  code_ = CURLE_OK;
+  failure_ = transport_failure::none;
+  curl_may_read_ = false;
   body_over_limit_ = false;
   head_over_limit_ = false;
   error_.clear();
@@ -84,28 +85,28 @@ native_response::state native_response::consume(const char* data, std::size_t si
       // with header_limit) or a chunk header, extension or trailer, which Beast 1.74 does not
       // bound. An endless one would grow this buffer for the whole attempt.
       if (pending_.size() + size > header_limit_bytes) {
-        return fail(CURLE_RECV_ERROR, "chunk header, extension or trailer over 100 KB");
+        return fail(transport_failure::recv_failed, "chunk header, extension or trailer over 100 KB");
       }
       pending_.append(data, size);
       return state::need_more;
     }
     if (ec == http::error::body_limit) {
       body_over_limit_ = true;
-      return fail(CURLE_WRITE_ERROR, {});
+      return fail(transport_failure::reply_too_large, {});
     }
     if (ec == http::error::header_limit) {
       head_over_limit_ = true;
-      return fail(CURLE_WRITE_ERROR, {});
+      return fail(transport_failure::reply_too_large, {});
     }
     if (ec == http::error::bad_chunk || ec == http::error::bad_chunk_extension) {
       // curl's chunk decoder reports these as a receive error (connection_error), not a reply.
-      return fail(CURLE_RECV_ERROR, "Illegal or missing hexadecimal sequence in chunked-encoding");
+      return fail(transport_failure::recv_failed, "Illegal or missing hexadecimal sequence in chunked-encoding");
     }
     if (ec) {
       // Not "HTTP/...": curl refuses an HTTP/0.9 reply (UNSUPPORTED_PROTOCOL after sending);
       // anything else malformed is its WEIRD_SERVER_REPLY. Both are invalid_response.
-      if (!http_prefix_) return fail(CURLE_UNSUPPORTED_PROTOCOL, "Received HTTP/0.9 when not allowed");
-      return fail(CURLE_WEIRD_SERVER_REPLY, "invalid HTTP response: " + ec.message());
+      if (!http_prefix_) return fail(transport_failure::bad_reply, "Received HTTP/0.9 when not allowed");
+      return fail(transport_failure::bad_reply, "invalid HTTP response: " + ec.message(), may_curl);
     }
     if (parser_->is_header_done() && status_ == 0 && !note_header()) return state::failed;
     if (!parser_->is_done()) continue;
@@ -145,23 +146,23 @@ bool native_response::note_header() {
   for (auto field = first; field != last; ++field) {
     if (is_identity(field->value())) continue;
     const std::string_view coding = field->value().substr(0, 40);  // the server's words, kept short
-    fail(CURLE_BAD_CONTENT_ENCODING,
-         "Content-Encoding " + std::string(coding) + " is not decoded by the native transport");
+    fail(transport_failure::bad_reply,
+         "Content-Encoding " + std::string(coding) + " is not decoded by the native transport", may_curl);
     return false;
   }
   return true;
 }
 
 native_response::state native_response::feed_eof() {
-  if (received_ == 0) return fail(CURLE_GOT_NOTHING, "Empty reply from server");
+  if (received_ == 0) return fail(transport_failure::got_nothing, "Empty reply from server");
   if (!parser_->is_header_done()) {
-    if (!http_prefix_) return fail(CURLE_UNSUPPORTED_PROTOCOL, "Received HTTP/0.9 when not allowed");
-    return fail(CURLE_WEIRD_SERVER_REPLY, "connection closed inside the response header");
+    if (!http_prefix_) return fail(transport_failure::bad_reply, "Received HTTP/0.9 when not allowed");
+    return fail(transport_failure::bad_reply, "connection closed inside the response header", may_curl);
   }
   boost::system::error_code ec;
   parser_->put_eof(ec);
   if (!ec && parser_->is_done()) return state::done;
-  return fail(CURLE_PARTIAL_FILE, "transfer closed with outstanding read data remaining");
+  return fail(transport_failure::bad_reply, "transfer closed with outstanding read data remaining");
 }
 
 bool native_response::reusable() const noexcept {
@@ -173,8 +174,9 @@ std::string native_response::take_body() {
   return std::move(parser_->get().body());
 }
 
-native_response::state native_response::fail(CURLcode code, std::string error) {
-  code_ = code;
+native_response::state native_response::fail(transport_failure failure, std::string error, bool may_read) {
+  failure_ = failure;
+  curl_may_read_ = may_read;
   error_ = std::move(error);
   return state::failed;
 }

@@ -3,11 +3,9 @@
 // Boost.Beast's response_parser (strict, fuzzed, the server's own dependency); this class adds
 // what the engine needs around it: the body cap on received body bytes, 1xx responses skipped,
 // the end of the stream, a content coding refused (it decodes none), and every failure expressed
-// as the CURLcode libcurl would have given, so curl_outcome classifies both transports with one
-// table.
+// as a transport_failure (core), the same one libcurl's code maps to for the same reply, so
+// classify_attempt() judges both transports alike.
 // Owned by one transfer on one worker thread; no locking.
-
-#include <curl/curl.h>
 
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -18,6 +16,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/transport_failure.hpp"
+
 namespace serentak::client {
 
 class native_response {
@@ -25,7 +25,7 @@ class native_response {
   enum class state {
     need_more,  // feed more bytes (or the end of the stream)
     done,       // a final response is complete: status(), take_body(), keep_alive() ...
-    failed,     // the response cannot be used: code() and error() say why
+    failed,     // the response cannot be used: failure() and error() say why
   };
 
   // Forgets any previous response and expects a new one whose body may hold max_body_bytes.
@@ -48,7 +48,10 @@ class native_response {
   const std::optional<std::chrono::milliseconds>& retry_after() const noexcept { return retry_after_; }
   const std::string& location() const noexcept { return location_; }  // empty when none
 
-  CURLcode code() const noexcept { return code_; }
+  transport_failure failure() const noexcept { return failure_; }
+  // The failure is this parser's strictness or a content coding it does not decode, where libcurl
+  // may well read the same reply (the worker then sends a plain GET again through curl).
+  bool curl_may_read() const noexcept { return curl_may_read_; }
   bool body_over_limit() const noexcept { return body_over_limit_; }
   bool head_over_limit() const noexcept { return head_over_limit_; }  // over max_response_head_bytes
   const std::string& error() const noexcept { return error_; }
@@ -57,7 +60,8 @@ class native_response {
   using parser = boost::beast::http::response_parser<boost::beast::http::string_body>;
 
   state consume(const char* data, std::size_t size);
-  state fail(CURLcode code, std::string error);
+  static constexpr bool may_curl = true;  // fail()'s last argument, named at the call
+  state fail(transport_failure failure, std::string error, bool may_read = false);
   void start_parser();
   bool note_header();
 
@@ -71,7 +75,8 @@ class native_response {
   long status_ = 0;
   std::optional<std::chrono::milliseconds> retry_after_;
   std::string location_;
-  CURLcode code_ = CURLE_OK;
+  transport_failure failure_ = transport_failure::none;
+  bool curl_may_read_ = false;
   bool body_over_limit_ = false;
   bool head_over_limit_ = false;
   std::string error_;
