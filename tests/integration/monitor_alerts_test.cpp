@@ -230,6 +230,41 @@ TEST(monitor_alerts, a_hanging_receiver_never_delays_offer_a_full_queue_drops_an
   EXPECT_EQ(log.count("the sender is closed"), 1u) << log.text();
 }
 
+TEST(monitor_alerts, a_dropped_trigger_is_forgotten_by_its_gate) {
+  // The first request is held 300 ms, so with a queue of one the third alert finds it full.
+  scripted_http_server receiver(
+      [](const scripted_request& r) { return scripted_reply::respond(200, {}, r.sequence == 0 ? 300ms : 0ms); });
+  log_lines log;
+  auto options = fast(log);
+  options.capacity = 1;
+  alert_sender sender(options);
+  auto hook = webhook(receiver.url("/hook"));
+  hook.min_realert = 30min;
+  const auto change_of = [](std::string name, health from, health to, wall_time at) {
+    auto e = change(from, to, at);
+    e.endpoint = std::move(name);
+    return e;
+  };
+  EXPECT_TRUE(sender.offer(endpoint({hook}, "a"), change_of("a", health::up, health::down, w0)));
+  ASSERT_TRUE(eventually([&] { return receiver.requests_seen() == 1; }));
+  EXPECT_TRUE(sender.offer(endpoint({hook}, "b"), change_of("b", health::up, health::down, w0)));
+  EXPECT_FALSE(sender.offer(endpoint({hook}, "x"), change_of("x", health::up, health::down, w0)));
+  EXPECT_EQ(sender.dropped(), 1u);
+  ASSERT_TRUE(eventually([&] { return sender.sent() == 2; })) << log.text();
+
+  // x's trigger never went out: no resolution for it, and no min-realert interval started by it.
+  EXPECT_TRUE(sender.offer(endpoint({hook}, "x"), change_of("x", health::down, health::up, w0 + 1min)));
+  EXPECT_TRUE(sender.offer(endpoint({hook}, "x"), change_of("x", health::up, health::down, w0 + 2min)));
+  sender.close();
+  std::vector<std::string> x_events;
+  for (const auto& r : receiver.requests()) {
+    const auto body = nlohmann::json::parse(r.body);
+    if (body["endpoint"] == "x") x_events.push_back(body["event"].get<std::string>());
+  }
+  EXPECT_EQ(x_events, std::vector<std::string>{"TRIGGERED"});
+  EXPECT_EQ(sender.sent(), 3u);
+}
+
 TEST(monitor_alerts, send_on_resolved_false_sends_no_resolution) {
   scripted_http_server receiver([](const scripted_request&) { return scripted_reply::respond(204); });
   log_lines log;
