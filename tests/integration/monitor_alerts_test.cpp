@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <atomic>
 #include <cerrno>
 #include <fstream>
 #include <mutex>
@@ -195,6 +196,28 @@ TEST(monitor_alerts, a_4xx_is_failed_at_once_and_a_dead_receiver_after_every_att
   EXPECT_EQ(log.count(": HTTP 404 (1 of 3 attempts)"), 1u) << log.text();
   EXPECT_EQ(log.count("alert failed: endpoint \"weather-jakarta\""), 1u) << log.text();
   EXPECT_EQ(log.count("(3 of 3 attempts)"), 1u) << "a refused connection is retried: " << log.text();
+}
+
+TEST(monitor_alerts, a_redirect_is_never_followed_to_another_scheme_or_at_all) {
+  std::atomic<int> other_hits{0};
+  scripted_http_server other([&](const scripted_request&) {
+    ++other_hits;
+    return scripted_reply::respond(200);
+  });
+  scripted_http_server receiver([&](const scripted_request& r) {
+    const std::string to = r.target == "/file" ? "file:///etc/passwd" : other.url("/moved");
+    return scripted_reply::respond(r.target == "/file" ? 302 : 307).with_header("Location", to);
+  });
+  log_lines log;
+  alert_sender sender(fast(log));
+  EXPECT_TRUE(sender.offer(endpoint({webhook(receiver.url("/file")), webhook(receiver.url("/http"))}),
+                           change(health::up, health::down)));
+  sender.close();
+  EXPECT_EQ(receiver.requests_seen(), 2u) << "a 3xx is not retried";
+  EXPECT_EQ(other_hits.load(), 0) << "not even an http redirect is followed";
+  EXPECT_EQ(sender.failed(), 2u);
+  EXPECT_EQ(log.count(": HTTP 302 (1 of 3 attempts)"), 1u) << log.text();
+  EXPECT_EQ(log.count(": HTTP 307 (1 of 3 attempts)"), 1u) << log.text();
 }
 
 TEST(monitor_alerts, a_hanging_receiver_never_delays_offer_a_full_queue_drops_and_close_is_bounded) {
