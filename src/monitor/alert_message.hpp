@@ -2,8 +2,8 @@
 // What an alert says and whether it goes out: the event of a health change, rendered into a
 // webhook body from the endpoint's template (values JSON-escaped, so a server's text cannot break
 // or forge the JSON) or into the JSON an exec alert reads on stdin; and the gate that applies
-// send-on-resolved and the minimum re-alert interval. No I/O (sending is the alert queue's job,
-// not written yet). Pure functions; an alert_gate is a plain value owned by the alert's sender.
+// send-on-resolved and the minimum re-alert interval. No I/O (sending is alert_sender's job).
+// Pure functions; an alert_gate is a plain value owned by the alert's sender.
 
 #include <optional>
 #include <string>
