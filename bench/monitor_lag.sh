@@ -34,13 +34,17 @@ start_server "$scale"
   done
 } >"$work/m.yaml"
 
-/usr/bin/time -f "%e %U %S %M" -o "$work/time" "$serentak" monitor "$work/m.yaml" -q &
+"$serentak" monitor "$work/m.yaml" -q &
 pid=$!
 sleep "$seconds"
+# CPU time (utime + stime, clock ticks) and peak RSS, read from /proc just before the stop.
+read -r utime stime < <(awk '{print $14, $15}' "/proc/$pid/stat")
+rss=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
+stop_start=$(date +%s.%N)
 kill -TERM "$pid"
 wait "$pid" || true
-read -r wall user sys rss <"$work/time"
-
+stop_s=$(echo "$(date +%s.%N) - $stop_start" | bc)
+tick=$(getconf CLK_TCK)
 echo "# serentak monitor: $endpoints endpoints every $interval for ${seconds} s, serve delay scale $scale ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores)"
 sqlite3 "$work/m.db" "SELECT 'checks stored: ' || count(*) FROM checks;"
 sqlite3 "$work/m.db" "WITH l AS (SELECT started_ms - due_ms AS lag FROM checks ORDER BY lag),
@@ -50,4 +54,4 @@ sqlite3 "$work/m.db" "WITH l AS (SELECT started_ms - due_ms AS lag FROM checks O
          ', max ' || (SELECT max(lag) FROM l);"
 sqlite3 "$work/m.db" "SELECT 'checks failed: ' || count(*) FROM checks WHERE passed = 0;"
 grep 'stopped:' "$work/m.log" | tail -1
-echo "monitor wall ${wall} s, user ${user} s, sys ${sys} s, peak RSS ${rss} KB"
+echo "monitor CPU over ${seconds} s: user $(echo "scale=2; $utime / $tick" | bc) s, sys $(echo "scale=2; $stime / $tick" | bc) s; peak RSS ${rss} KB; SIGTERM to exit ${stop_s} s"
