@@ -13,6 +13,7 @@
 #include "cli/console.hpp"
 #include "cli/demo_command.hpp"
 #include "cli/job_command.hpp"
+#include "cli/monitor_command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/help_formatter.hpp"
 #include "cli/serve_command.hpp"
@@ -99,6 +100,7 @@ int parse_and_run(int argc, char** argv) {
     sub->set_config("--config", "", "TOML file of this command's options (key = value; the command line wins)");
   }
   auto job = add_job_command(app);
+  auto monitor = add_monitor_command(app);
 
   // The command word first: CLI11 would call a typo "A subcommand is required" or an extra item.
   std::string command_name = argc > 1 ? argv[1] : "";
@@ -143,6 +145,7 @@ int parse_and_run(int argc, char** argv) {
     if (serve->app->parsed()) return run_serve_command(*serve);
     if (demo->app->parsed()) return run_demo_command(*demo);
     if (job->app->parsed()) return run_job_command(*job);
+    if (monitor->app->parsed()) return run_monitor_command(*monitor);
     for (const auto& client_command : client_commands) {
       if (client_command->app->parsed()) return run_client_command(*client_command);
     }

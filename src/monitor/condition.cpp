@@ -271,6 +271,11 @@ bool operand_reads_body(const operand& o) {
          o.target == placeholder::body;
 }
 
+bool operand_reads(const operand& o, placeholder target) {
+  return (o.type == operand::kind::read || o.type == operand::kind::len || o.type == operand::kind::has) &&
+         o.target == target;
+}
+
 }  // namespace
 
 std::optional<condition> condition::compile(std::string_view text, condition_error& error) {
@@ -286,6 +291,15 @@ std::optional<condition> condition::compile(std::string_view text, condition_err
 
 bool condition::reads_body() const noexcept {
   return operand_reads_body(node_->left) || operand_reads_body(node_->right);
+}
+
+bool condition::reads_header() const noexcept {
+  return operand_reads(node_->left, placeholder::header) || operand_reads(node_->right, placeholder::header);
+}
+
+bool condition::reads_certificate() const noexcept {
+  return operand_reads(node_->left, placeholder::certificate_expiration) ||
+         operand_reads(node_->right, placeholder::certificate_expiration);
 }
 
 std::chrono::milliseconds condition::window() const noexcept {

@@ -73,6 +73,8 @@ class condition {
   const std::string& text() const noexcept { return text_; }
   bool reads_body() const noexcept;                   // a [BODY] path: the body must be kept for this check
   bool is_window() const noexcept;                    // reads the endpoint's history: pNN(), ratio()
+  bool reads_header() const noexcept;                 // [HEADER].name: the response headers are needed
+  bool reads_certificate() const noexcept;            // [CERTIFICATE_EXPIRATION]: the peer certificate is needed
   std::chrono::milliseconds window() const noexcept;  // the longest span it reads; 0 if none
 
   condition_verdict evaluate(check_input& input) const;

@@ -10,11 +10,22 @@ endpoint_monitor::endpoint_monitor(const endpoint_config& config, health_state r
 check_report endpoint_monitor::on_check(const finished_check& check) {
   // The window holds this check too, so p95(...) and ratio(...) include the answer just seen.
   window_.add(sample_of(check.result, check.timing.started));
+  check_report report = evaluate(check);
+  report.decision = apply(state_, config_.policy, report.verdict, check.started_wall);
+  return report;
+}
+
+check_report endpoint_monitor::on_recheck(const finished_check& check) {
+  check_report report = evaluate(check);
+  report.decision = health_decision{health_decision::action::none, state_.state, state_.state, 0};
+  return report;
+}
+
+check_report endpoint_monitor::evaluate(const finished_check& check) {
   check_input input(check.result, &window_, check.timing.started);
   check_report report;
   report.evaluation = evaluate_all(config_.conditions, input);
   report.verdict = verdict_of(config_.conditions, report.evaluation, check.final_outcome, check.attempts);
-  report.decision = apply(state_, config_.policy, report.verdict, check.started_wall);
 
   check_record& r = report.record;
   r.endpoint = config_.name;

@@ -40,6 +40,10 @@ class endpoint_monitor {
   endpoint_monitor(const endpoint_config& config, health_state restored = {});
 
   check_report on_check(const finished_check& check);
+  // A re-check of a confirm burst: evaluated and recorded like a check (against the window as it
+  // stands; the sample is not added), but the state is left alone: the burst's end is confirm().
+  // The report's decision is none.
+  check_report on_recheck(const finished_check& check);
   // The result of a confirm burst: how many of the re-checks failed.
   health_decision confirm(int failed, wall_time now);
 
@@ -48,6 +52,8 @@ class endpoint_monitor {
   const endpoint_config& config() const noexcept { return config_; }
 
  private:
+  check_report evaluate(const finished_check& check);  // verdict and record, no state change
+
   const endpoint_config& config_;
   check_window window_;
   health_state state_;

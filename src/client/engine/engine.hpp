@@ -6,7 +6,8 @@
 // that holds no transfer slot; an optional global rate limit gates every attempt.
 //
 // Threads: run_engine() blocks until the source is exhausted and every admitted request has
-// finished (or stop was requested). Shared between workers: the work_source (must be
+// finished (or stop was requested; a source that is never exhausted, see next_due(), runs until
+// then). Shared between workers: the work_source (must be
 // thread-safe), the observer (called concurrently from workers), the stop flag and the rate gate
 // (which locks itself). Everything else (multi handles, easy handles, buffers, backoff timers,
 // random generators) is owned by one worker.
@@ -30,11 +31,23 @@ namespace serentak::client {
 // free transfer slot; nullopt means exhausted, and once returned it must keep being returned (each
 // worker discovers the end on its own). An exception from next() is treated as exhaustion for
 // that worker and reported in engine_report::error.
+//
+// A source that is not exhausted but has nothing to hand out yet (a schedule: the monitor's
+// check_scheduler) says so through next_due(), which a worker calls only right after next()
+// returned nullopt: nullopt (the default) confirms exhaustion; a time point means "not yet, ask
+// again by then". The worker then stays alive, takes nothing more in that round and asks again
+// no later than that time, and while idle-but-pending at least every pending_poll (5 ms), so work
+// that becomes due earlier (a confirm re-check, a reload) waits at most that long. Sources that
+// do not override next_due() behave exactly as before.
 class work_source {
  public:
   virtual ~work_source() = default;
   virtual std::optional<fetch_request> next() = 0;
+  virtual std::optional<std::chrono::steady_clock::time_point> next_due() { return std::nullopt; }
 };
+
+// How long a worker whose source has nothing due yet sleeps at most before asking again.
+inline constexpr std::chrono::milliseconds pending_poll{5};
 
 // Receives events from worker threads, concurrently; implementations lock what they share.
 // on_start fires once per request, when it is admitted (a transfer slot is free), just before

@@ -100,6 +100,7 @@ void worker::loop() {
 // or a rate-limit token never eats into an attempt's timeout, which starts when it is sent.
 void worker::admit() {
   token_due_.reset();
+  source_due_.reset();
   admit_more_ = false;
   std::size_t started = 0;
   while (in_use_ < slots_ && !stop_requested()) {
@@ -125,14 +126,24 @@ void worker::admit() {
       continue;
     }
     std::optional<fetch_request> request;
+    bool source_failed = false;
     try {
       request = context_.source.next();
     } catch (const std::exception& e) {
       note_error(std::string("work source failed: ") + e.what());
+      source_failed = true;
     } catch (...) {
       note_error("work source failed: unknown exception");
+      source_failed = true;
     }
     if (!request) {
+      if (!source_failed && source_pending()) {
+        // Not exhausted, only nothing due yet: keep the slot free and the rate token for the
+        // next round; the loop wakes by source_due_ (wake_deadline).
+        release(slot);
+        token_in_hand_ = context_.gate != nullptr;
+        return;
+      }
       // Exhausted (or broken): this worker takes nothing more; what it has finishes. The token
       // just taken is lost: at most one per worker per run.
       exhausted_ = true;
@@ -148,6 +159,22 @@ void worker::admit() {
     }
     launch(slot, std::move(*request), 1, {});
   }
+}
+
+// Asked only after next() said nullopt: true when the source is not exhausted but has nothing
+// due yet (work_source::next_due()); source_due_ then says when to ask again. A source that
+// throws here is treated as exhausted, as one that throws from next().
+bool worker::source_pending() {
+  try {
+    source_due_ = context_.source.next_due();
+  } catch (const std::exception& e) {
+    note_error(std::string("work source failed: ") + e.what());
+    source_due_.reset();
+  } catch (...) {
+    note_error("work source failed: unknown exception");
+    source_due_.reset();
+  }
+  return source_due_.has_value();
 }
 
 // With per-host limits: true when the request's host lets it start now (the slot then holds the
@@ -415,6 +442,7 @@ worker::clock::time_point worker::wake_deadline(clock::time_point now) const noe
       deadline = std::min(deadline, parked_.next_due());
     }
     if (!held_.empty()) deadline = std::min(deadline, held_.next_due());
+    if (source_due_) deadline = std::min({deadline, *source_due_, now + pending_poll});
   }
   return deadline;
 }

@@ -60,6 +60,7 @@ class worker {
   void loop();
   void admit();
   bool take_token();
+  bool source_pending();
   bool admit_to_host(transfer& slot, parked_request& next, clock::time_point now);
   void finish_host(transfer& slot, long http_status, std::optional<std::chrono::milliseconds> retry_after) noexcept;
   void close_connections_as_transfers_end() noexcept;
@@ -90,6 +91,7 @@ class worker {
   std::vector<transfer*> idle_;                  // free slots, reused last-in first-out
   std::size_t in_use_ = 0;                       // slots taken: in the multi handle or being settled
   bool exhausted_ = false;                       // the source said nullopt (or failed)
+  std::optional<clock::time_point> source_due_;  // the source has nothing yet, something by then (next_due())
 
   std::vector<multi_loop::done> finished_now_;   // reap()'s batch, kept for its capacity
   std::vector<native_exchange*> native_now_;     // reap()'s native batch, likewise

@@ -1,0 +1,222 @@
+#include "cli/monitor_command.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <system_error>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/console.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/fd_limit.hpp"
+#include "cli/monitor_history.hpp"
+#include "cli/signal_watch.hpp"
+#include "core/log_text.hpp"
+#include "log/event_log.hpp"
+#include "monitor/duration_text.hpp"
+#include "monitor/monitor_config.hpp"
+#include "monitor/monitor_runner.hpp"
+
+namespace serentak::cli {
+namespace {
+
+std::chrono::milliseconds duration_option(const std::string& text, const char* option) {
+  std::optional<std::chrono::milliseconds> d = monitor::parse_duration(text);
+  if (!d || d->count() <= 0) {
+    throw std::invalid_argument(
+        fmt::format("{}: '{}' is not a duration above 0 (e.g. 12h, 7d, 1h30m)", option, escape_for_log(text)));
+  }
+  return *d;
+}
+
+// Problems `serentak monitor` finds in a file the loader accepted: what it cannot check yet.
+// Each is a monitor_file_error, printed FILE:LINE:COL like the loader's.
+std::vector<monitor::monitor_file_error> unsupported(const monitor::monitor_config& config) {
+  std::vector<monitor::monitor_file_error> errors;
+  for (const monitor::endpoint_config& e : config.endpoints) {
+    for (const monitor::condition& c : e.conditions) {
+      const char* what = c.reads_header() ? "[HEADER]" : c.reads_certificate() ? "[CERTIFICATE_EXPIRATION]" : nullptr;
+      if (what == nullptr) continue;
+      errors.push_back({config.file, e.where,
+                        fmt::format("endpoint '{}': condition '{}' reads {}, which `serentak monitor` does not "
+                                    "support yet (the engine does not keep response headers or certificates)",
+                                    e.name, c.text(), what)});
+    }
+  }
+  return errors;
+}
+
+std::filesystem::path log_path_for(const monitor_options& o) {
+  const std::filesystem::path file(o.file);
+  const std::filesystem::path dir = o.log_dir.empty() ? file.parent_path() : std::filesystem::path(o.log_dir);
+  return dir / (file.stem().string() + ".log");
+}
+
+int run_monitor(const monitor_options& o) {
+  monitor::monitor_runner_options options;
+  options.db_path = o.db_path.empty() ? default_db_path(o.file) : o.db_path;
+  options.keep_checks = duration_option(o.keep, "--keep");
+  options.keep_rollups = duration_option(o.keep_rollups, "--keep-rollups");
+  options.concurrency = o.concurrency;
+
+  // The whole file is checked before anything is opened: every problem, each FILE:LINE:COL.
+  monitor::monitor_file_result loaded = monitor::load_monitor_file(o.file);
+  if (loaded.ok()) loaded.errors = unsupported(loaded.config);
+  if (!loaded.ok()) {
+    for (const monitor::monitor_file_error& e : loaded.errors) console::err("{}\n", escape_for_log(e.render()));
+    return exit_usage;
+  }
+  const monitor::monitor_config& config = loaded.config;
+  if (config.endpoints.empty()) {
+    console::err("serentak monitor: {}: no endpoints to check\n", escape_for_log(o.file));
+    return exit_usage;
+  }
+
+  // Each check in flight is a socket: lift the open-file limit, and say so when it is still short.
+  const std::size_t in_flight = std::min<std::size_t>(o.concurrency != 0 ? o.concurrency : config.endpoints.size(), 10000);
+  const std::size_t fd_limit = raise_fd_limit();
+  const std::size_t fitting = fitting_concurrency(in_flight, fd_limit);
+  if (fitting < in_flight) {
+    console::err("serentak monitor: warning: {} checks in flight do not fit the open-file limit {}; give -c {}\n",
+                 in_flight, fd_limit, fitting);
+  }
+  reserve_descriptor_table(descriptors_for(fitting));  // before any thread starts
+
+  std::optional<log::event_log> log_file;
+  if (!o.no_log) {
+    try {
+      log_file.emplace(log::event_log::open(log_path_for(o)));
+      log_file->lock();
+      log_file->start("serentak monitor " + o.file,
+                      /*append=*/true);  // a monitor's log is its history: never truncated
+    } catch (const std::exception& e) {
+      console::err("serentak monitor: {}\n", e.what());
+      return exit_usage;
+    }
+  } else {
+    log_file.emplace();  // writes nothing
+  }
+  log::event_log& log = *log_file;
+  options.log = o.no_log ? nullptr : &log;
+  if (!o.quiet) {
+    options.on_alert = [](const monitor::endpoint_config& endpoint, const monitor::alert_event& event) {
+      std::string line = fmt::format("{}: {} -> {}", endpoint.name, to_string(event.from), to_string(event.to));
+      if (!event.failed_conditions.empty()) line += ": " + event.failed_conditions;
+      console::err("serentak monitor: {}\n", escape_for_log(line));
+    };
+  }
+  // Sending alerts (webhook, exec) is not written yet: the hook is where the alert queue plugs in.
+
+  signal_watch signals;
+  options.stop = &signals.stop_flag();
+  std::optional<monitor::monitor_runner> runner;
+  try {
+    runner.emplace(config, options);
+  } catch (const monitor::history_error& e) {
+    console::err("serentak monitor: --db '{}': {}\n", escape_for_log(options.db_path), escape_for_log(e.what()));
+    return exit_usage;
+  }
+  if (!o.quiet) {
+    console::err("serentak monitor: {} endpoint{} from {}, history in {}{}, {} restored; Ctrl-C stops\n",
+                 config.endpoints.size(), config.endpoints.size() == 1 ? "" : "s", escape_for_log(o.file),
+                 escape_for_log(options.db_path),
+                 o.no_log ? std::string() : ", log in " + escape_for_log(log.path().string()), runner->restored());
+  }
+  if (options.log != nullptr) {
+    log.write("monitor", fmt::format("{} endpoints, history in {}, {} states restored", config.endpoints.size(),
+                                     options.db_path, runner->restored()));
+  }
+
+  const monitor::monitor_report report = runner->run();
+
+  if (options.log != nullptr) {
+    log.write("monitor",
+              fmt::format("stopped: {} checks, {} records written, {} dropped, {} ticks skipped busy, {} late",
+                          report.checks, report.written, report.dropped, report.skipped_busy, report.skipped_late));
+  }
+  if (!o.quiet) {
+    console::err("serentak monitor: stopped after {} checks; {} records written to the history\n", report.checks,
+                 report.written);
+  }
+  int status = signals.interrupted_exit_status();
+  if (!report.engine_error.empty()) {
+    console::err("serentak monitor: {}\n", escape_for_log(report.engine_error));
+    if (status == 0) status = exit_io_error;
+  }
+  if (report.dropped > 0 || report.failed_batches > 0) {
+    console::err("serentak monitor: the history lost records: {} dropped by a full queue, {} transactions failed{}\n",
+                 report.dropped, report.failed_batches,
+                 report.history_error.empty() ? std::string() : " (" + escape_for_log(report.history_error) + ")");
+    if (status == 0) status = exit_io_error;
+  }
+  if (log.enabled() && log.first_error() != 0) {
+    console::err("serentak monitor: writing the log failed: {}\n", std::generic_category().message(log.first_error()));
+    if (status == 0) status = exit_io_error;
+  }
+  return status != 0 ? status : exit_ok;
+}
+
+}  // namespace
+
+std::unique_ptr<monitor_command> add_monitor_command(CLI::App& root) {
+  auto command = std::make_unique<monitor_command>();
+  monitor_options& o = command->options;
+  CLI::App* app = root.add_subcommand(
+      "monitor", "Check a monitor file's endpoints on their schedule until stopped, keeping their history");
+  command->app = app;
+  app->add_option("file", o.file, "Monitor file (YAML or JSON; see docs/monitor.md)")->type_name("FILE");
+  app->add_option("--db", o.db_path, "History database (SQLite) (default: FILE with the extension .db)")
+      ->type_name("FILE");
+  app->add_option("--keep", o.keep, "Keep each check this long, e.g. 12h, 7d")
+      ->capture_default_str()
+      ->type_name("DURATION");
+  app->add_option("--keep-rollups", o.keep_rollups, "Keep the hourly roll-ups this long")
+      ->capture_default_str()
+      ->type_name("DURATION");
+  app->add_option("-c,--concurrency", o.concurrency,
+                  "Checks in flight at once per request group (default: one per endpoint, at most 10000)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10000}));
+  auto* log_dir =
+      app->add_option("--log-dir", o.log_dir, "Folder of the event log FILE-stem.log (default: FILE's folder)");
+  app->add_flag("--no-log", o.no_log, "Write no event log")->excludes(log_dir);
+  app->add_flag("-q,--quiet", o.quiet, "No start banner and no health changes on stderr");
+
+  command->history = app->add_subcommand("history", "Print an endpoint's checks from the history database");
+  command->history->add_option("name", o.name, "The endpoint's name")->required()->type_name("NAME");
+  command->history->add_option("--db", o.db_path, "History database written by 'serentak monitor'")
+      ->required()
+      ->type_name("FILE");
+  command->history->add_option("--since", o.since, "Checks started at most this long ago, e.g. 30m, 1h, 7d")
+      ->capture_default_str()
+      ->type_name("DURATION");
+  command->history->add_flag("--json", o.json, "One JSON object per check (JSONL)");
+  return command;
+}
+
+int run_monitor_command(const monitor_command& command) {
+  const monitor_options& o = command.options;
+  const std::string who = command.history->parsed() ? "serentak monitor history" : "serentak monitor";
+  try {
+    if (command.history->parsed())
+      return run_monitor_history(o.name, o.db_path, duration_option(o.since, "--since"), o.json);
+    if (o.file.empty()) {
+      console::err("serentak monitor: give the monitor FILE (see 'serentak monitor --help')\n");
+      return exit_usage;
+    }
+    return run_monitor(o);
+  } catch (const std::invalid_argument& e) {
+    console::err("{}: {} (see '{} --help')\n", who, e.what(), who);
+    return exit_usage;
+  }
+}
+
+std::string default_db_path(const std::string& file) {
+  std::filesystem::path db = std::filesystem::path(file).replace_extension(".db");
+  if (db == std::filesystem::path(file)) db += ".db";  // a monitor file named x.db must not become its own history
+  return db.string();
+}
+
+}  // namespace serentak::cli

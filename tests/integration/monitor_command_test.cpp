@@ -1,0 +1,329 @@
+// `serentak monitor FILE` (issue 16): the real binary runs a monitor file against a scripted
+// server (replies chosen per path, flipped from ok to 500 by the test), with 100 ms intervals.
+// What is asserted is what the command promises: checks land in the history with their due and
+// start times, a failing endpoint goes down after its threshold and says so, a SIGKILL and a
+// restart keep the down-streak, a bad file is FILE:LINE:COL and exit 2, SIGTERM is 143 with every
+// logged check in the history, and `monitor history` prints valid, escaped JSONL and text.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <functional>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "monitor/history_store.hpp"
+#include "support/child_process.hpp"
+#include "support/process_runner.hpp"
+#include "support/scripted_http_server.hpp"
+#include "support/test_paths.hpp"
+
+namespace serentak {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::binary_path;
+using testing::child_process;
+using testing::run_process;
+using testing::scratch_dir;
+using testing::scripted_http_server;
+using testing::scripted_reply;
+using testing::scripted_request;
+
+// /ok answers 200 {"status":"ok"}; /bad answers 500 with a body holding terminal escapes (server
+// text that must never reach a terminal raw); /flip answers like /ok until flipped.
+class service {
+ public:
+  service()
+      : server_([this](const scripted_request& r) {
+          if (r.target == "/ok" || (r.target == "/flip" && !failing_.load())) {
+            return scripted_reply::respond(200, R"({"status":"ok"})");
+          }
+          return scripted_reply::respond(500, "\x1b[2Jdown\x07");
+        }) {}
+  std::string url(const std::string& path) const { return server_.url(path); }
+  void fail(bool on) { failing_.store(on); }
+
+ private:
+  std::atomic<bool> failing_{false};
+  scripted_http_server server_;
+};
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
+std::filesystem::path write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path) << text;
+  return path;
+}
+
+// Two endpoints checked every 100 ms: "good" on /ok, "bad" on /bad (down after 2 failures).
+std::string two_endpoints(const service& s) {
+  return "defaults:\n"
+         "  interval: 100ms\n"
+         "  timeout: 2s\n"
+         "  conditions: [\"[STATUS] == 200\"]\n"
+         "endpoints:\n"
+         "  - name: good\n"
+         "    url: " +
+         s.url("/ok") +
+         "\n"
+         "  - name: bad\n"
+         "    url: " +
+         s.url("/bad") +
+         "\n"
+         "    failure-threshold: 2\n"
+         "    conditions: [\"[STATUS] == 200\", \"[BODY] == ok\"]\n";
+}
+
+std::vector<std::string> monitor_args(const std::filesystem::path& file, std::vector<std::string> more = {}) {
+  std::vector<std::string> args{binary_path().string(), "monitor", file.string()};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+// The log's lines for one endpoint ("[time] [name] message" -> message), in order.
+std::vector<std::string> log_messages(const std::filesystem::path& log, const std::string& name) {
+  std::vector<std::string> out;
+  std::istringstream in(read_text(log));
+  const std::string tag = "] [" + name + "] ";
+  for (std::string line; std::getline(in, line);) {
+    if (auto at = line.find(tag); at != std::string::npos) out.push_back(line.substr(at + tag.size()));
+  }
+  return out;
+}
+
+bool is_check_line(const std::string& message) {
+  return message.starts_with("pass:") || message.starts_with("FAIL:") || message.starts_with("DEGRADED") ||
+         message.starts_with("re-check ");
+}
+
+std::size_t count_if_any(const std::vector<std::string>& lines, const std::string& needle) {
+  return static_cast<std::size_t>(std::count_if(
+      lines.begin(), lines.end(), [&](const std::string& l) { return l.find(needle) != std::string::npos; }));
+}
+
+TEST(monitor_command, checks_land_in_the_history_a_failing_endpoint_goes_down_and_sigterm_flushes_it) {
+  service s;
+  scratch_dir dir;
+  const auto file = write_file(dir.path() / "services.yaml", two_endpoints(s));
+  const auto log = dir.path() / "services.log";
+  const auto db = dir.path() / "services.db";
+  child_process monitor(monitor_args(file), dir.path() / "run");
+
+  ASSERT_TRUE(wait_for([&] { return count_if_any(log_messages(log, "bad"), "-> down") > 0; }, 5s))
+      << "bad never went down; stderr: " << monitor.err();
+  ASSERT_TRUE(wait_for(
+      [&] {
+        const auto lines = log_messages(log, "good");
+        return std::count_if(lines.begin(), lines.end(), is_check_line) >= 4;
+      },
+      5s));
+  monitor.signal(SIGTERM);
+  auto status = monitor.wait(5s);
+  ASSERT_TRUE(status.has_value()) << "SIGTERM did not stop the monitor";
+  EXPECT_EQ(*status, 143) << monitor.err();
+
+  const std::string err = monitor.err();
+  EXPECT_NE(err.find("2 endpoints"), std::string::npos) << "start banner: " << err;
+  EXPECT_NE(err.find(db.string()), std::string::npos) << "the banner names the default db next to the file: " << err;
+  EXPECT_NE(err.find("bad: unknown -> down"), std::string::npos) << "the health change is said on stderr: " << err;
+  EXPECT_EQ(err.find('\x1b'), std::string::npos) << "server text reached stderr raw";
+
+  const auto bad_lines = log_messages(log, "bad");
+  EXPECT_EQ(count_if_any(bad_lines, "unknown -> down"), 1u) << "one change, after the threshold";
+  const auto first_down = std::find_if(bad_lines.begin(), bad_lines.end(),
+                                       [](const std::string& l) { return l.find("-> down") != std::string::npos; });
+  EXPECT_EQ(std::count_if(bad_lines.begin(), first_down, is_check_line), 2)
+      << "down after failure-threshold (2) checks";
+  EXPECT_EQ(read_text(log).find('\x1b'), std::string::npos) << "server text reached the log raw";
+
+  // Every check the log reported is in the history: SIGTERM flushed it.
+  std::size_t logged = 0;
+  for (const char* name : {"good", "bad"}) {
+    const auto lines = log_messages(log, name);
+    logged += static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), is_check_line));
+  }
+  monitor::history_store store(db.string());
+  EXPECT_EQ(store.count_checks(), logged) << "checks logged but not committed to the history";
+  const auto good = store.checks("good", {});
+  ASSERT_GE(good.size(), 4u);
+  for (const auto& r : good) {
+    EXPECT_TRUE(r.passed);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_LE(r.due, r.started) << "a check started before it was due";
+    EXPECT_LT(r.started - r.due, 1s) << "a check started a second late";
+  }
+  for (std::size_t i = 1; i < good.size(); ++i) {
+    // Fixed rate: consecutive due times are whole intervals apart (skips allowed, drift not).
+    const auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(good[i].due - good[i - 1].due).count();
+    EXPECT_TRUE(gap >= 95 && (gap % 100 <= 5 || gap % 100 >= 95)) << "due times " << gap << " ms apart";
+  }
+  const auto states = store.load_states();
+  ASSERT_EQ(states.count("bad"), 1u);
+  EXPECT_EQ(states.at("bad").state, monitor::health::down);
+  EXPECT_GE(states.at("bad").failure_streak, 2);
+  EXPECT_EQ(states.at("good").state, monitor::health::up);
+  const auto bad = store.checks("bad", {});
+  ASSERT_FALSE(bad.empty());
+  EXPECT_FALSE(bad.front().passed);
+  EXPECT_EQ(bad.front().outcome, "server_error");
+  EXPECT_NE(bad.front().failed_conditions.find("[BODY] == ok"), std::string::npos) << bad.front().failed_conditions;
+}
+
+TEST(monitor_command, a_restart_after_sigkill_keeps_the_down_streak) {
+  service s;
+  scratch_dir dir;
+  const auto file = write_file(dir.path() / "m.yaml", two_endpoints(s));
+  const auto db = dir.path() / "m.db";
+  const auto log = dir.path() / "m.log";
+  {
+    child_process first(monitor_args(file), dir.path() / "first");
+    ASSERT_TRUE(wait_for(
+        [&] {
+          monitor::history_store store(db.string());
+          auto states = store.load_states();
+          return states.count("bad") == 1 && states.at("bad").state == monitor::health::down;
+        },
+        5s))
+        << first.err();
+    first.signal(SIGKILL);
+    ASSERT_TRUE(first.wait(5s).has_value());
+  }
+  // What the killed run committed: the restart must go on from exactly this.
+  const monitor::health_state at_kill = monitor::history_store(db.string()).load_states().at("bad");
+  ASSERT_EQ(at_kill.state, monitor::health::down);
+  const std::size_t lines_before = log_messages(log, "bad").size();
+
+  child_process second(monitor_args(file), dir.path() / "second");
+  ASSERT_TRUE(wait_for([&] { return log_messages(log, "bad").size() >= lines_before + 5; }, 5s)) << second.err();
+  second.signal(SIGINT);
+  auto status = second.wait(5s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 130) << second.err();
+  EXPECT_NE(second.err().find("2 restored"), std::string::npos) << second.err();
+
+  const auto all = log_messages(log, "bad");
+  const std::vector<std::string> after(all.begin() + static_cast<long>(lines_before), all.end());
+  EXPECT_EQ(count_if_any(after, "-> "), 0u) << "restored as down, the restart must not change bad's state again";
+  const auto checks_after = static_cast<std::uint64_t>(std::count_if(after.begin(), after.end(), is_check_line));
+  ASSERT_GE(checks_after, 1u);
+  monitor::history_store store(db.string());
+  const auto bad = store.load_states().at("bad");
+  EXPECT_EQ(bad.state, monitor::health::down);
+  EXPECT_EQ(bad.checks, at_kill.checks + checks_after) << "the check count did not go on from the killed run's";
+  EXPECT_EQ(bad.failure_streak, at_kill.failure_streak + static_cast<int>(checks_after))
+      << "the down-streak did not survive the restart";
+}
+
+TEST(monitor_command, a_bad_file_is_every_error_as_file_line_column_and_exit_2) {
+  scratch_dir dir;
+  const auto file = write_file(dir.path() / "bad.yaml",
+                               "endpoints:\n"
+                               "  - name: a\n"
+                               "    url: http://127.0.0.1:1/\n"
+                               "    intervall: 10s\n"
+                               "    conditions: [\"[STATUS] 200\"]\n");
+  auto r = run_process(monitor_args(file), 10s);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  const std::string where = file.string() + ":4:5: ";
+  EXPECT_NE(r.err.find(where), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("intervall"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(file.string() + ":5:"), std::string::npos) << "every error, not only the first: " << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "bad.db")) << "a bad file must not create a history";
+
+  // A condition `serentak monitor` cannot check yet is refused, never silently always-failing.
+  const auto headers = write_file(dir.path() / "headers.yaml",
+                                  "endpoints:\n"
+                                  "  - name: h\n"
+                                  "    url: http://127.0.0.1:1/\n"
+                                  "    conditions: [\"[HEADER].content-type == pat(application/json*)\"]\n");
+  r = run_process(monitor_args(headers), 10s);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(headers.string() + ":2:5: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("does not support"), std::string::npos) << r.err;
+
+  r = run_process(monitor_args(dir.path() / "missing.yaml"), 10s);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+}
+
+TEST(monitor_command, history_prints_an_endpoints_checks_as_valid_escaped_jsonl_and_text) {
+  service s;
+  scratch_dir dir;
+  const auto file = write_file(dir.path() / "h.yaml", two_endpoints(s));
+  const auto db = dir.path() / "h.db";
+  {
+    child_process monitor(monitor_args(file, {"--no-log", "-q"}), dir.path() / "run");
+    ASSERT_TRUE(wait_for(
+        [&] {
+          monitor::history_store store(db.string());
+          return store.checks("bad", {}).size() >= 3;
+        },
+        5s))
+        << monitor.err();
+    monitor.signal(SIGTERM);
+    auto status = monitor.wait(5s);
+    ASSERT_TRUE(status.has_value());
+    EXPECT_EQ(*status, 143);
+    EXPECT_EQ(monitor.err(), "") << "-q: nothing on stderr";
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "h.log")) << "--no-log wrote a log";
+  }
+  const std::string bin = binary_path().string();
+  auto r = run_process({bin, "monitor", "history", "bad", "--db", db.string(), "--json"}, 10s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::size_t count = 0;
+  for (std::string line; std::getline(lines, line);) {
+    ++count;
+    for (unsigned char c : line) ASSERT_LT(c, 0x7f) << "JSONL is ASCII: " << line;
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << line;
+    EXPECT_EQ(j["endpoint"], "bad");
+    EXPECT_EQ(j["status"], 500);
+    EXPECT_EQ(j["passed"], false);
+    EXPECT_LE(j["due_ms"].get<long long>(), j["started_ms"].get<long long>());
+    ASSERT_TRUE(j["failed_conditions"].is_array());
+    EXPECT_EQ(j["failed_conditions"].size(), 2u) << line;
+    EXPECT_NE(j["failed_conditions"][1]["seen"].get<std::string>().find("\x1b[2Jdown"), std::string::npos)
+        << "the server's text, exactly, once parsed: " << line;
+  }
+  EXPECT_GE(count, 3u);
+
+  r = run_process({bin, "monitor", "history", "bad", "--db", db.string()}, 10s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("FAIL  500 server_error"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\\x1B[2Jdown"), std::string::npos) << "escaped, not dropped: " << r.out;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << "server text reached the terminal raw";
+
+  r = run_process({bin, "monitor", "history", "nosuch", "--db", db.string()}, 10s);
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("no endpoint 'nosuch'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("bad"), std::string::npos) << "names the known endpoints: " << r.err;
+
+  r = run_process({bin, "monitor", "history", "bad", "--db", (dir.path() / "none.db").string()}, 10s);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "none.db")) << "reading created a database";
+}
+
+}  // namespace
+}  // namespace serentak
