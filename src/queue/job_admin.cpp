@@ -246,7 +246,8 @@ static std::vector<bool> collected_indexes(const std::filesystem::path& path, re
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw job_error(fmt::format("cannot read '{}': {}", escape_for_log(path.string()), std::strerror(errno)));
+    if (n < 0)
+      throw job_error(fmt::format("cannot read '{}': {}", escape_for_log(path.string()), std::strerror(errno)));
     if (n == 0) break;
     for (ssize_t i = 0; i < n; ++i) {
       ++offset;
@@ -263,8 +264,8 @@ static std::vector<bool> collected_indexes(const std::filesystem::path& path, re
     }
   }
   if (offset > complete_end && ::ftruncate(fd, complete_end) != 0) {
-    throw job_error(fmt::format("cannot cut the torn last line of '{}': {}", escape_for_log(path.string()),
-                                std::strerror(errno)));
+    throw job_error(
+        fmt::format("cannot cut the torn last line of '{}': {}", escape_for_log(path.string()), std::strerror(errno)));
   }
   return done;
 }
@@ -387,9 +388,9 @@ std::size_t retry_job(redis_connection& connection, const std::string& job_name,
 std::size_t delete_job(redis_connection& connection, const std::string& job_name) {
   job_keys keys(job_name);
   load_spec(connection, keys, job_name);
-  redis_result r =
-      must(connection.command({"DEL", keys.meta, keys.items, keys.records, keys.outcomes, keys.workers, keys.dead}),
-           "deleting the job");
+  redis_result r = must(connection.command({"DEL", keys.meta, keys.items, keys.records, keys.outcomes, keys.workers,
+                                            keys.dead, keys.hostrate, keys.hostrate_workers}),
+                        "deleting the job");
   return to_size(r.view());
 }
 
