@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -121,6 +122,51 @@ TEST(job_politeness, a_retry_after_seen_by_one_worker_pauses_the_host_for_every_
   auto c = testing::collect(job, dir.path());
   EXPECT_EQ(c.per_index.size(), static_cast<std::size_t>(items));
   EXPECT_EQ(c.per_outcome["ok"], static_cast<std::size_t>(items)) << "the refused item was retried";
+}
+
+// The shared rate as the bucket in Redis holds it ("tokens last_ms rate last_decrease_ms"); 0 before
+// the first lease.
+double shared_rate(const testing::redis_server& redis, const std::string& job, const std::string& host) {
+  std::istringstream fields(redis.cli({"HGET", "serentak:" + job + ":hostrate", host}));
+  double tokens = 0;
+  double last = 0;
+  double rate = 0;
+  fields >> tokens >> last >> rate;
+  return rate;
+}
+
+TEST(job_politeness, adaptive_lowers_the_shared_rate_once_per_congestion_and_raises_it_on_answers) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  // Six 503s (no Retry-After) in a row, once the workers are under way: one congestion event.
+  testing::scripted_http_server server([](const testing::scripted_request& request) {
+    if (request.sequence >= 60 && request.sequence < 66) return testing::scripted_reply::respond(503, "busy");
+    return testing::scripted_reply::respond(200, "ok");
+  });
+  const std::string job = "adaptive";
+  constexpr int items = 360;
+  auto push =
+      run_job({"push", redis.url(job), "--url", server.url("/p?id={}"), "-i", testing::write_items(dir.path(), items),
+               "--host-rate", "60/s", "--adaptive", "--retries", "3", "--timeout", "5"});
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+  auto workers = start_three(redis.url(job), dir);
+  const std::string host = "http://127.0.0.1:" + std::to_string(server.port());
+  double lowest = 1e9;
+  const auto until = clock_type::now() + 60s;
+  while (server.requests_seen() < static_cast<std::size_t>(items) && clock_type::now() < until) {
+    const double rate = shared_rate(redis, job, host);
+    if (rate > 0) lowest = std::min(lowest, rate);
+    std::this_thread::sleep_for(20ms);
+  }
+  wait_all(workers);
+  const double last = shared_rate(redis, job, host);
+  std::cout << "adaptive shared rate: lowest " << lowest << "/s, at the end " << last << "/s\n";
+  EXPECT_NEAR(lowest, 54.0, 1.0) << "60 x 0.9, once (the six 503s within a second are one congestion event), "
+                                    "then raised a little by the answers before the next look";
+  EXPECT_GT(last, lowest + 1.0) << "the answers after it raised the rate again";
+  EXPECT_LE(last, 60.0) << "never above --host-rate";
+  auto c = testing::collect(redis.url(job), dir.path());
+  EXPECT_EQ(c.per_outcome["ok"], static_cast<std::size_t>(items)) << "the refused items were retried";
 }
 
 TEST(job_politeness, with_redis_gone_a_worker_falls_back_to_its_share_and_finishes_once_it_is_back) {
