@@ -131,6 +131,9 @@ TEST(job_request, a_secret_header_given_to_push_is_refused_in_one_line_and_store
 
   auto bad_name = run_job({"push", job, "--url", "http://127.0.0.1:9/{}", "--bearer-env", "NOT A NAME", "x"});
   EXPECT_EQ(bad_name.exit_code, 2) << bad_name.err;
+  auto adaptive_alone = run_job({"push", job, "--url", "http://127.0.0.1:9/{}", "--adaptive", "x"});
+  EXPECT_EQ(adaptive_alone.exit_code, 2) << adaptive_alone.err;
+  EXPECT_NE(adaptive_alone.err.find("--adaptive needs --host-rate"), std::string::npos) << adaptive_alone.err;
   EXPECT_EQ(redis.cli({"EXISTS", "serentak:leaky:meta"}), "0");
 }
 
