@@ -64,9 +64,13 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
   push_report report;
   const std::size_t max_line = item_line_parser::default_max_line_bytes;
   try {
+    const request_shape shape = request_shape::prepare(request_spec_of(spec));
     report.total = client::scan_inputs(
         parts, max_line,
         [&](std::string_view item) {
+          // An item going into a header line must not end it (header injection): refused before
+          // anything is stored, as fetch does.
+          if (auto problem = shape.check_item(item)) throw std::invalid_argument(*problem);
           if (urls.whole_url()) {
             if (auto problem = check_target_url(urls.expand(item))) throw std::invalid_argument(*problem);
           }

@@ -82,6 +82,16 @@ std::optional<job_spec> parse_job_spec(std::string_view json, std::string& probl
   }
 }
 
+request_spec request_spec_of(const job_spec& spec) {
+  request_spec request;
+  request.method = spec.method;
+  for (const auto& [name, value] : spec.headers) request.headers.push_back({name, value});
+  request.body = spec.body;
+  request.json = spec.json_body;
+  request.user_agent = spec.user_agent;
+  return request;
+}
+
 std::chrono::milliseconds default_lease(const job_spec& spec) {
   retry_policy retry;
   auto backoff = std::chrono::milliseconds(0);

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/request_shape.hpp"
+
 namespace serentak::queue {
 
 struct job_spec {
@@ -40,6 +42,10 @@ struct job_spec {
   std::string to_json() const;  // canonical: sorted keys, no spaces
   std::string digest() const;   // 16 hex digits of FNV-1a 64 over to_json()
 };
+
+// The request's method, headers and body as request_shape::prepare takes them, without the bearer
+// token (a worker adds it from $bearer_env).
+request_spec request_spec_of(const job_spec& spec);
 
 // Parses what to_json() wrote; nullopt (and problem set) for anything else.
 std::optional<job_spec> parse_job_spec(std::string_view json, std::string& problem);

@@ -45,9 +45,7 @@ std::optional<job_state> check_job(redis_connection& connection, const job_keys&
 // The job's request shape. The bearer token is read here, from this worker's own environment:
 // the specification holds only the variable's name.
 request_spec request_for(const job_spec& spec) {
-  request_spec request;
-  request.method = spec.method;
-  for (const auto& [name, value] : spec.headers) request.headers.push_back({name, value});
+  request_spec request = request_spec_of(spec);
   if (!spec.bearer_env.empty()) {
     const char* token =
         std::getenv(spec.bearer_env.c_str());  // NOLINT(concurrency-mt-unsafe): nobody sets the environment
@@ -59,9 +57,6 @@ request_spec request_for(const job_spec& spec) {
       throw job_error("the environment variable '" + spec.bearer_env + "' contains CR or LF");
     request.headers.push_back({"Authorization", std::string("Bearer ") + token});
   }
-  request.body = spec.body;
-  request.json = spec.json_body;
-  request.user_agent = spec.user_agent;
   return request;
 }
 

@@ -134,6 +134,13 @@ TEST(job_request, a_secret_header_given_to_push_is_refused_in_one_line_and_store
   auto adaptive_alone = run_job({"push", job, "--url", "http://127.0.0.1:9/{}", "--adaptive", "x"});
   EXPECT_EQ(adaptive_alone.exit_code, 2) << adaptive_alone.err;
   EXPECT_NE(adaptive_alone.err.find("--adaptive needs --host-rate"), std::string::npos) << adaptive_alone.err;
+  // An item that would end a header line it goes into (header injection) is refused before
+  // anything is stored.
+  const auto items = dir.path() / "items.txt";
+  std::ofstream(items, std::ios::binary) << "fine\nbad\rX-Injected: 1\n";
+  auto injected = run_job({"push", job, "--url", "http://127.0.0.1:9/{}", "-H", "X-Trace: {}", "-i", items.string()});
+  EXPECT_EQ(injected.exit_code, 2) << injected.err;
+  EXPECT_NE(injected.err.find("into the header 'X-Trace'"), std::string::npos) << injected.err;
   EXPECT_EQ(redis.cli({"EXISTS", "serentak:leaky:meta"}), "0");
 }
 
