@@ -1,5 +1,6 @@
 #include "cli/job_command.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <thread>
@@ -9,6 +10,7 @@
 #include "cli/console.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/fd_limit.hpp"
+#include "cli/request_options.hpp"
 #include "cli/signal_watch.hpp"
 #include "client/inputs/item_inputs.hpp"
 #include "core/log_text.hpp"
@@ -36,7 +38,46 @@ queue::redis_endpoint parse_target(const std::string& target) {
   return *endpoint;
 }
 
-queue::job_spec make_spec(const job_options& o) {
+bool is_env_name(const std::string& name) {
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+// -X, -H, --header-file, --data, --json, -A and --bearer-env into the job's specification. The
+// specification is readable by every Redis client: a secret header (Authorization, Cookie, ...)
+// is refused, and a bearer token is stored as the name of the variable the workers read.
+void add_request_shape(const job_options& o, const CLI::App& push, queue::job_spec& spec) {
+  client_options request;
+  request.method = o.method;
+  request.headers = o.headers;
+  request.data = o.data;
+  request.json = o.json_body;
+  request.user_agent = o.user_agent;
+  request.header_files = o.header_files;
+  request_spec shape_spec = make_request_spec(request, push);  // checks and reads the files
+  const request_shape shape = request_shape::prepare(shape_spec);
+  for (const header_field& field : shape_spec.headers) {
+    if (shape.is_secret_header(field.name)) {
+      throw queue::job_error("a " + escape_for_log(field.name) +
+                             " header would be stored in the job's specification, readable by every Redis "
+                             "client; pass a bearer token by reference with --bearer-env VAR instead");
+    }
+    spec.headers.emplace_back(field.name, field.value);
+  }
+  if (!o.bearer_env.empty()) {
+    if (!is_env_name(o.bearer_env))
+      throw queue::job_error("--bearer-env '" + escape_for_log(o.bearer_env) + "' is not an environment variable name");
+    spec.bearer_env = o.bearer_env;
+  }
+  spec.method = shape_spec.method;
+  spec.body = shape_spec.body;
+  spec.json_body = shape_spec.json;
+  spec.user_agent = shape_spec.user_agent;
+}
+
+queue::job_spec make_spec(const job_options& o, const CLI::App& push) {
   if (std::isnan(o.timeout_s) || std::isnan(o.connect_timeout_s))
     throw queue::job_error("--timeout: nan is not a number of seconds");
   queue::job_spec spec;
@@ -66,13 +107,25 @@ queue::job_spec make_spec(const job_options& o) {
     if (!spec.rate_per_second)
       throw queue::job_error("--rate '" + escape_for_log(o.rate) + "' is not a rate above 0 (e.g. 50, 50/s, 300/m)");
   }
+  if (!o.host_rate.empty()) {
+    spec.host_rate_per_second = parse_rate(o.host_rate);
+    if (!spec.host_rate_per_second) {
+      throw queue::job_error("--host-rate '" + escape_for_log(o.host_rate) +
+                             "' is not a rate above 0 (e.g. 50, 50/s, 300/m)");
+    }
+  }
+  spec.adaptive = o.adaptive;
+  if (spec.adaptive && !spec.host_rate_per_second) {
+    throw queue::job_error("--adaptive needs --host-rate R: the job-wide rate it starts from and never exceeds");
+  }
   spec.max_body_bytes = o.max_body_bytes;
   spec.follow_redirects = o.follow;
+  add_request_shape(o, push, spec);
   return spec;
 }
 
-int run_push(const job_options& o, const queue::redis_endpoint& endpoint) {
-  queue::job_spec spec = make_spec(o);
+int run_push(const job_options& o, const CLI::App& push, const queue::redis_endpoint& endpoint) {
+  queue::job_spec spec = make_spec(o, push);
   signal_watch signals;
   std::vector<client::input_part> parts = client::plan_inputs(o.items, o.input_files);
   struct closer {
@@ -110,10 +163,12 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
   queue::job_work_report report = queue::run_job_worker(config);
   console::out(
       "worker {}: {} items fetched, {} records stored ({} already recorded by another worker), {} taken over, "
-      "{} dead-lettered, {} released, {} record round trips{}\n",
+      "{} dead-lettered, {} released, {} record round trips{}{}\n",
       escape_for_log(report.consumer), report.finished, report.written,
       report.finished - std::min(report.finished, report.written), report.reclaimed, report.dead_lettered,
-      report.released, report.record_round_trips, report.complete ? "; job complete" : "");
+      report.released, report.record_round_trips,
+      report.host_rate_leases > 0 ? fmt::format(", {} host-rate leases", report.host_rate_leases) : std::string(),
+      report.complete ? "; job complete" : "");
   std::fflush(stdout);
   if (report.unsent > 0) {
     console::err("serentak job work: {} records could not be stored; their items will be fetched again\n",
@@ -237,6 +292,31 @@ std::unique_ptr<job_command> add_job_command(CLI::App& root) {
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 34));
   command->push->add_flag("--follow", o.follow, "Follow redirects (at most 5)");
+  command->push->add_option("--host-rate", o.host_rate,
+                            "At most R attempts per second to each host from all the job's workers together: "
+                            "R, R/s or R/m (default: unlimited); with --adaptive, the starting and highest rate");
+  command->push->add_flag("--adaptive", o.adaptive,
+                          "Per host, for the whole job: lower the shared rate on 429/503 (x0.9), raise it on other "
+                          "answers (+1/s per second); needs --host-rate");
+  command->push->add_option("-X,--method", o.method, "HTTP method, a token (default GET; POST when a body is given)");
+  command->push
+      ->add_option("-H,--header", o.headers,
+                   "Request header 'Name: value'; repeatable; {} is the item; stored in Redis, so no "
+                   "Authorization, Cookie or X-Api-Key (use --bearer-env)")
+      ->allow_extra_args(false);
+  command->push->add_option("-d,--data", o.data,
+                            "Request body: the text itself or @FILE (read at push); {} is the item, as given");
+  command->push
+      ->add_option("--json", o.json_body, "JSON request body; {} is the item, JSON-escaped; sets Content-Type and Accept")
+      ->excludes("--data");
+  command->push->add_option("-A,--user-agent", o.user_agent, "User-Agent header (default serentak/<version>; '' sends none)");
+  command->push
+      ->add_option("--header-file", o.header_files,
+                   "File of request headers, 'Name: value' a line, read at push and stored; repeatable")
+      ->allow_extra_args(false);
+  command->push->add_option("--bearer-env", o.bearer_env,
+                            "Workers send 'Authorization: Bearer $VAR' from their own environment; only the "
+                            "name VAR is stored");
 
   command->work = command->app->add_subcommand("work", "Fetch a job's items until every item has a record");
   add_target(command->work, o);
@@ -283,7 +363,7 @@ int run_job_command(const job_command& command) {
   }
   try {
     queue::redis_endpoint endpoint = parse_target(o.target);
-    if (command.push->parsed()) return run_push(o, endpoint);
+    if (command.push->parsed()) return run_push(o, *command.push, endpoint);
     if (command.work->parsed()) return run_work(o, endpoint);
     if (command.status->parsed()) return run_status(o, endpoint);
     if (command.collect->parsed()) return run_collect(o, endpoint);

@@ -23,6 +23,15 @@ struct job_options {
   double connect_timeout_s = 0;          // seconds; 0: bounded by --timeout
   int retries = 0;                       // extra attempts for transient outcomes
   std::string rate;                      // R, R/s, R/m per worker; empty: unlimited
+  std::string host_rate;                 // R, R/s, R/m per host for the whole job; empty: unlimited
+  bool adaptive = false;                 // AIMD on the shared host rate (needs host_rate)
+  std::string method;                    // -X; empty: GET, or POST with a body
+  std::vector<std::string> headers;      // -H 'Name: value', repeatable; none may be a secret header
+  std::string data;                      // -d TEXT or @FILE (given: count("--data"))
+  std::string json_body;                 // --json TEMPLATE (given: count("--json"))
+  std::string user_agent;                // -A (given: count("--user-agent"))
+  std::vector<std::string> header_files; // --header-file FILE
+  std::string bearer_env;                // --bearer-env VAR: the NAME is stored, workers read the value
   std::uint64_t max_body_bytes = 8 * 1024 * 1024;
   bool follow = false;
   // work

@@ -44,6 +44,11 @@ bool host_budget::try_start(clock::time_point now, clock::duration& wait) noexce
   return true;
 }
 
+void host_budget::cancel_start() noexcept {
+  if (in_flight_ > 0) --in_flight_;
+  if (counts_.attempts > 0) --counts_.attempts;
+}
+
 void host_budget::finish(clock::time_point now, long http_status,
                          std::optional<std::chrono::milliseconds> retry_after) noexcept {
   if (in_flight_ > 0) --in_flight_;

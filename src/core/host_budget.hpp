@@ -27,10 +27,10 @@ struct host_limits {
 };
 
 struct host_counts {
-  std::uint64_t attempts = 0;     // attempts started
+  std::uint64_t attempts = 0;  // attempts started
   std::uint64_t seen_429 = 0;
   std::uint64_t seen_503 = 0;
-  std::uint64_t pauses = 0;       // Retry-After pauses begun
+  std::uint64_t pauses = 0;  // Retry-After pauses begun
 };
 
 class host_budget {
@@ -44,6 +44,9 @@ class host_budget {
   bool try_start(clock::time_point now, clock::duration& wait) noexcept;
   // An attempt started by try_start ended. http_status 0: no answer. retry_after: the answer's.
   void finish(clock::time_point now, long http_status, std::optional<std::chrono::milliseconds> retry_after) noexcept;
+  // Undoes the last successful try_start whose attempt was then refused elsewhere (a shared
+  // rate said "not yet"): nothing was sent, so nothing is counted.
+  void cancel_start() noexcept;
 
   // The rate in force (requests/s); nullopt while unlimited.
   std::optional<double> rate() const noexcept;

@@ -64,9 +64,13 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
   push_report report;
   const std::size_t max_line = item_line_parser::default_max_line_bytes;
   try {
+    const request_shape shape = request_shape::prepare(request_spec_of(spec));
     report.total = client::scan_inputs(
         parts, max_line,
         [&](std::string_view item) {
+          // An item going into a header line must not end it (header injection): refused before
+          // anything is stored, as fetch does.
+          if (auto problem = shape.check_item(item)) throw std::invalid_argument(*problem);
           if (urls.whole_url()) {
             if (auto problem = check_target_url(urls.expand(item))) throw std::invalid_argument(*problem);
           }
@@ -246,7 +250,8 @@ static std::vector<bool> collected_indexes(const std::filesystem::path& path, re
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw job_error(fmt::format("cannot read '{}': {}", escape_for_log(path.string()), std::strerror(errno)));
+    if (n < 0)
+      throw job_error(fmt::format("cannot read '{}': {}", escape_for_log(path.string()), std::strerror(errno)));
     if (n == 0) break;
     for (ssize_t i = 0; i < n; ++i) {
       ++offset;
@@ -263,8 +268,8 @@ static std::vector<bool> collected_indexes(const std::filesystem::path& path, re
     }
   }
   if (offset > complete_end && ::ftruncate(fd, complete_end) != 0) {
-    throw job_error(fmt::format("cannot cut the torn last line of '{}': {}", escape_for_log(path.string()),
-                                std::strerror(errno)));
+    throw job_error(
+        fmt::format("cannot cut the torn last line of '{}': {}", escape_for_log(path.string()), std::strerror(errno)));
   }
   return done;
 }
@@ -387,9 +392,9 @@ std::size_t retry_job(redis_connection& connection, const std::string& job_name,
 std::size_t delete_job(redis_connection& connection, const std::string& job_name) {
   job_keys keys(job_name);
   load_spec(connection, keys, job_name);
-  redis_result r =
-      must(connection.command({"DEL", keys.meta, keys.items, keys.records, keys.outcomes, keys.workers, keys.dead}),
-           "deleting the job");
+  redis_result r = must(connection.command({"DEL", keys.meta, keys.items, keys.records, keys.outcomes, keys.workers,
+                                            keys.dead, keys.hostrate, keys.hostrate_workers}),
+                        "deleting the job");
   return to_size(r.view());
 }
 

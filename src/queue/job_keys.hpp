@@ -8,6 +8,10 @@
 //   outcomes hash    outcome -> records with that outcome
 //   workers  hash    consumer (host:pid) -> records it wrote
 //   dead     stream  dead-lettered items: i, item, deliveries, error
+//   hostrate hash    host ("http://h:port") -> its shared token bucket, "tokens last_ms rate
+//                    last_decrease_ms" (--host-rate; Redis clock)
+//   hostrate_workers sorted set  consumer -> when it last leased tokens (ms): the live workers
+//   pause:HOST string the pause-until (Redis ms) of a Retry-After; expires with it
 // Pure values; thread-safe.
 
 #include <string>
@@ -23,7 +27,10 @@ struct job_keys {
         records("serentak:" + name + ":records"),
         outcomes("serentak:" + name + ":outcomes"),
         workers("serentak:" + name + ":workers"),
-        dead("serentak:" + name + ":dead") {}
+        dead("serentak:" + name + ":dead"),
+        hostrate("serentak:" + name + ":hostrate"),
+        hostrate_workers("serentak:" + name + ":hostrate_workers"),
+        pause_prefix("serentak:" + name + ":pause:") {}
 
   std::string meta;
   std::string items;
@@ -31,6 +38,9 @@ struct job_keys {
   std::string outcomes;
   std::string workers;
   std::string dead;
+  std::string hostrate;
+  std::string hostrate_workers;
+  std::string pause_prefix;  // + host
 };
 
 }  // namespace serentak::queue

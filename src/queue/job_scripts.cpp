@@ -108,6 +108,69 @@ end
 return added
 )lua";
 
+// Lua 5.1 numbers are doubles; "%.17g" keeps a fractional token level exact across calls.
+const std::string_view host_lease = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[3], now, ARGV[8])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - 10000)
+local workers = redis.call('ZCARD', KEYS[3])
+local max_rate, burst, want = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local tokens, last, rate, dec = burst, now, max_rate, 0
+local s = redis.call('HGET', KEYS[1], ARGV[1])
+if s then
+  local a, b, c, d = string.match(s, '^(%S+) (%S+) (%S+) (%S+)$')
+  if d then tokens, last, rate, dec = tonumber(a), tonumber(b), tonumber(c), tonumber(d) end
+end
+if ARGV[9] ~= '1' then rate = max_rate end
+local accepted = tonumber(ARGV[6])
+if ARGV[9] == '1' and accepted > 0 then rate = math.min(max_rate, rate + accepted * tonumber(ARGV[7]) / rate) end
+if now > last then
+  tokens = tokens + (now - last) * rate / 1000
+  last = now
+end
+tokens = math.min(burst, tokens + tonumber(ARGV[5]))
+local grant, wait = 0, 0
+local until_ms = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
+if until_ms > now then
+  wait = until_ms - now
+elseif tokens >= 1 then
+  grant = math.min(want, math.floor(tokens))
+  tokens = tokens - grant
+else
+  wait = math.max(1, math.ceil((math.min(want, burst) - tokens) * 1000 / rate))
+end
+redis.call('HSET', KEYS[1], ARGV[1], string.format('%.17g %d %.17g %d', tokens, last, rate, dec))
+return {grant, wait, workers, string.format('%.17g', rate)}
+)lua";
+
+const std::string_view host_push_back = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local pause_ms = tonumber(ARGV[2])
+local until_ms = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+if pause_ms > 0 and now + pause_ms > until_ms then
+  until_ms = now + pause_ms
+  redis.call('SET', KEYS[1], string.format('%d', until_ms), 'PX', pause_ms)
+end
+if ARGV[3] == '1' then
+  local max_rate, burst = tonumber(ARGV[6]), tonumber(ARGV[7])
+  local tokens, last, rate, dec = 0, now, max_rate, 0
+  local s = redis.call('HGET', KEYS[2], ARGV[1])
+  if s then
+    local a, b, c, d = string.match(s, '^(%S+) (%S+) (%S+) (%S+)$')
+    if d then tokens, last, rate, dec = tonumber(a), tonumber(b), tonumber(c), tonumber(d) end
+  end
+  if dec == 0 or now - dec >= math.max(1000, until_ms - dec) then
+    rate = math.max(tonumber(ARGV[5]), rate * tonumber(ARGV[4]))
+    dec = now
+    redis.call('HSET', KEYS[2], ARGV[1], string.format('%.17g %d %.17g %d', math.min(tokens, burst), last, rate, dec))
+  end
+end
+if until_ms > now then return until_ms end
+return 0
+)lua";
+
 }  // namespace serentak::queue::scripts
 
 namespace serentak::queue {

@@ -37,6 +37,21 @@ extern const std::string_view reclaim;
 // the item as "<generation>-<index>". Returns how many it re-queued.
 extern const std::string_view requeue;
 
+// Shared politeness (docs/distributed.md, "Shared politeness"). Times are Redis's own clock
+// (TIME), so workers on machines whose clocks disagree still share one bucket.
+// KEYS hostrate pause workers; ARGV host rate burst want returned accepted increase_per_s
+// consumer adaptive. The host's bucket is one field of the hostrate hash, "tokens last_ms rate
+// last_decrease_ms". Gives back `returned` unspent tokens, raises an adaptive rate by `accepted`
+// answers, refills, then grants up to `want` whole tokens unless the pause key (pause-until,
+// Redis ms) is in the future. Also marks consumer alive in the workers sorted set (score: ms).
+// Returns {granted, wait_ms (when granted is 0), live workers, rate as text}.
+extern const std::string_view host_lease;
+// KEYS pause hostrate; ARGV host pause_ms adaptive decrease floor rate burst. A Retry-After:
+// pause-until = now + pause_ms unless a later one is set (the key expires with it). Adaptive: the
+// rate x decrease (not below floor), once per congestion event (a second, or the pause).
+// Returns the pause-until (Redis ms) or 0.
+extern const std::string_view host_push_back;
+
 }  // namespace serentak::queue::scripts
 
 namespace serentak::queue {

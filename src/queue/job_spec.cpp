@@ -20,6 +20,18 @@ std::string job_spec::to_json() const {
   j["rate_per_second"] = rate_per_second ? nlohmann::json(*rate_per_second) : nlohmann::json(nullptr);
   j["max_body_bytes"] = max_body_bytes;
   j["follow"] = follow_redirects;
+  if (host_rate_per_second) j["host_rate_per_second"] = *host_rate_per_second;
+  if (adaptive) j["adaptive"] = true;
+  if (!method.empty()) j["method"] = method;
+  if (!headers.empty()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& [name, value] : headers) list.push_back(nlohmann::json::array({name, value}));
+    j["headers"] = std::move(list);
+  }
+  if (body) j["body"] = *body;
+  if (json_body) j["json"] = true;
+  if (user_agent) j["user_agent"] = *user_agent;
+  if (!bearer_env.empty()) j["bearer_env"] = bearer_env;
   return j.dump();  // nlohmann's object is a std::map: keys come out sorted
 }
 
@@ -48,12 +60,36 @@ std::optional<job_spec> parse_job_spec(std::string_view json, std::string& probl
     if (!j.at("rate_per_second").is_null()) spec.rate_per_second = j.at("rate_per_second").get<double>();
     spec.max_body_bytes = j.at("max_body_bytes").get<std::uint64_t>();
     spec.follow_redirects = j.at("follow").get<bool>();
+    if (j.contains("host_rate_per_second")) spec.host_rate_per_second = j.at("host_rate_per_second").get<double>();
+    spec.adaptive = j.value("adaptive", false);
+    spec.method = j.value("method", std::string());
+    if (j.contains("headers")) {
+      for (const auto& field : j.at("headers")) {
+        spec.headers.emplace_back(field.at(0).get<std::string>(), field.at(1).get<std::string>());
+      }
+    }
+    if (j.contains("body")) spec.body = j.at("body").get<std::string>();
+    spec.json_body = j.value("json", false);
+    if (j.contains("user_agent")) spec.user_agent = j.at("user_agent").get<std::string>();
+    spec.bearer_env = j.value("bearer_env", std::string());
+    if (spec.host_rate_per_second && !(*spec.host_rate_per_second > 0)) throw std::invalid_argument("range");
+    if (spec.adaptive && !spec.host_rate_per_second) throw std::invalid_argument("adaptive without a rate");
     if (spec.timeout.count() <= 0 || spec.retries < 0 || spec.retries > 100) throw std::invalid_argument("range");
     return spec;
   } catch (const std::exception&) {
     problem = "the job's stored specification is incomplete or out of range";
     return std::nullopt;
   }
+}
+
+request_spec request_spec_of(const job_spec& spec) {
+  request_spec request;
+  request.method = spec.method;
+  for (const auto& [name, value] : spec.headers) request.headers.push_back({name, value});
+  request.body = spec.body;
+  request.json = spec.json_body;
+  request.user_agent = spec.user_agent;
+  return request;
 }
 
 std::chrono::milliseconds default_lease(const job_spec& spec) {

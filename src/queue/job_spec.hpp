@@ -2,13 +2,20 @@
 // A job's request specification: everything a worker on any machine needs to turn an item into a
 // request, stored once in Redis as canonical JSON with its digest. Two pushes under one name must
 // agree on it (the digest); a different one is refused. Secrets are never stored: a URL with
-// credentials in it is refused at push (they would be readable by everyone with Redis access).
+// credentials in it is refused at push (they would be readable by everyone with Redis access),
+// and so is a secret header (Authorization, Cookie, ...): a bearer token is stored by reference,
+// the NAME of the environment variable each worker reads it from (--bearer-env).
+// Fields added after version 1 are written only when set, so an older job's digest is unchanged.
 // Pure values; thread-safe.
 
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "core/request_shape.hpp"
 
 namespace serentak::queue {
 
@@ -18,13 +25,27 @@ struct job_spec {
   std::chrono::milliseconds timeout{5000};       // per attempt
   std::chrono::milliseconds connect_timeout{0};  // 0: bounded by timeout
   int retries = 0;                               // extra attempts for transient outcomes
-  std::optional<double> rate_per_second;         // per worker process (not yet shared across workers)
+  std::optional<double> rate_per_second;         // --rate: attempts/s per worker process, all hosts
+  // --host-rate: attempts/s per host for the whole job, all workers together (a token bucket in
+  // Redis, queue/shared_host_rate.hpp); with adaptive its starting and highest rate.
+  std::optional<double> host_rate_per_second;
+  bool adaptive = false;  // --adaptive: AIMD on the shared host rate (needs host_rate)
+  std::string method;     // -X; empty: GET, or POST with a body
+  std::vector<std::pair<std::string, std::string>> headers;  // -H, --header-file; none of them secret
+  std::optional<std::string> body;                           // --data / --json template; "{}" is the item
+  bool json_body = false;                                    // --json
+  std::optional<std::string> user_agent;                     // -A; nullopt: serentak/<version>
+  std::string bearer_env;                                    // --bearer-env: the variable's NAME; workers read it
   std::uint64_t max_body_bytes = 8 * 1024 * 1024;
   bool follow_redirects = false;
 
   std::string to_json() const;  // canonical: sorted keys, no spaces
   std::string digest() const;   // 16 hex digits of FNV-1a 64 over to_json()
 };
+
+// The request's method, headers and body as request_shape::prepare takes them, without the bearer
+// token (a worker adds it from $bearer_env).
+request_spec request_spec_of(const job_spec& spec);
 
 // Parses what to_json() wrote; nullopt (and problem set) for anything else.
 std::optional<job_spec> parse_job_spec(std::string_view json, std::string& problem);

@@ -2,12 +2,15 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+#include <memory>
 #include <thread>
 
 #include "client/engine/engine.hpp"
 #include "queue/job_admin.hpp"
 #include "queue/job_sink.hpp"
 #include "queue/job_source.hpp"
+#include "queue/shared_host_rate.hpp"
 
 namespace serentak::queue {
 namespace {
@@ -39,6 +42,24 @@ std::optional<job_state> check_job(redis_connection& connection, const job_keys&
   return replies[1].view().integer() >= meta[1].integer() ? job_state::complete : job_state::running;
 }
 
+// The job's request shape. The bearer token is read here, from this worker's own environment:
+// the specification holds only the variable's name.
+request_spec request_for(const job_spec& spec) {
+  request_spec request = request_spec_of(spec);
+  if (!spec.bearer_env.empty()) {
+    const char* token =
+        std::getenv(spec.bearer_env.c_str());  // NOLINT(concurrency-mt-unsafe): nobody sets the environment
+    if (token == nullptr || token[0] == '\0') {
+      throw job_error("the job sends a bearer token from the environment variable '" + spec.bearer_env +
+                      "' (--bearer-env at push); it is not set or is empty here");
+    }
+    if (std::string_view(token).find_first_of("\r\n") != std::string_view::npos)
+      throw job_error("the environment variable '" + spec.bearer_env + "' contains CR or LF");
+    request.headers.push_back({"Authorization", std::string("Bearer ") + token});
+  }
+  return request;
+}
+
 }  // namespace
 
 job_work_report run_job_worker(const job_work_config& config) {
@@ -60,6 +81,11 @@ job_work_report run_job_worker(const job_work_config& config) {
   engine.policy.follow_redirects = spec.follow_redirects;
   engine.retry.max_retries = spec.retries;
   engine.rate_per_second = spec.rate_per_second;
+  try {
+    engine.policy.request = request_shape::prepare(request_for(spec));
+  } catch (const std::invalid_argument& e) {
+    throw job_error(std::string("the job's request: ") + e.what());
+  }
 
   job_source_config source_config;
   source_config.consumer = report.consumer;
@@ -73,6 +99,18 @@ job_work_report run_job_worker(const job_work_config& config) {
   redis_timeouts timeouts;
   job_source source(config.endpoint, timeouts, keys, urls, source_config, outages, config.stop);
   job_sink sink(config.endpoint, timeouts, keys, report.consumer, source, outages, config.stop);
+  // --host-rate holds for the whole job: the engine's host gate takes its tokens and pauses from
+  // the bucket all workers share in Redis, instead of keeping a rate per process.
+  std::unique_ptr<shared_host_rate> host_rate;
+  if (spec.host_rate_per_second) {
+    shared_host_rate_config shared;
+    shared.rate_per_second = *spec.host_rate_per_second;
+    shared.adaptive = spec.adaptive;
+    shared.max_pause = engine.retry.max_retry_after;
+    shared.consumer = report.consumer;
+    host_rate = std::make_unique<shared_host_rate>(config.endpoint, keys, shared, outages);
+    engine.shared_host_rate = host_rate.get();
+  }
 
   // Each engine run lasts while the source has items at hand; between runs this thread waits for
   // more (new entries, expiring leases, Redis coming back) and ends when every item has a record.
@@ -115,6 +153,7 @@ job_work_report run_job_worker(const job_work_config& config) {
   report.reclaimed = source.reclaimed();
   report.dead_lettered = source.dead_lettered();
   report.record_round_trips = sink.round_trips();
+  if (host_rate) report.host_rate_leases = host_rate->leases();
   if (!report.complete && !report.gone && !stopping(config.stop))
     report.complete = check_job(main_connection, keys) == job_state::complete;
   return report;

@@ -32,6 +32,7 @@ struct job_work_report {
   std::size_t reclaimed = 0;  // items it took over from other workers
   std::size_t dead_lettered = 0;
   std::size_t record_round_trips = 0;  // EVALSHA calls storing records
+  std::size_t host_rate_leases = 0;    // EVALSHA calls leasing shared host-rate tokens
   bool complete = false;               // every item of the job has a record
   bool gone = false;                   // the job disappeared while working (deleted, or Redis lost its data)
   std::string consumer;

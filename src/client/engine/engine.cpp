@@ -83,7 +83,7 @@ engine_report run_engine(const engine_config& config, work_source& source, fetch
   const bool proxy = config.transport == transport_choice::automatic &&
                      (proxy_in_environment() || !config.policy.connection.proxy.empty() || config.policy.connection.http == http_wish::http2);
   std::optional<host_gate> hosts;
-  if (config.hosts.any()) hosts.emplace(config.hosts);
+  if (config.hosts.any() || config.shared_host_rate != nullptr) hosts.emplace(config.hosts, config.shared_host_rate);
   const worker_context context{config, source, observer, stop, gate ? &*gate : nullptr, hosts ? &*hosts : nullptr, proxy};
 
   const unsigned workers = worker_count(config);

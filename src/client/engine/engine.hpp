@@ -83,6 +83,10 @@ struct engine_config {
   // Per-host politeness (core/host_budget.hpp): in-flight cap, rate, AIMD and Retry-After pauses
   // per scheme://host:port, shared by all workers. Default: none.
   host_limits hosts;
+  // `job work`: the per-host rate and Retry-After pauses come from this source, shared with the
+  // job's other worker processes (hosts then keeps only its in-flight cap). Null for ordinary
+  // runs. Not owned; must outlive run_engine.
+  host_rate_source* shared_host_rate = nullptr;
   // libcurl, the native HTTP/1.1 transport, or per request (automatic: native for plain http://
   // to a numeric address without a proxy or redirects to follow). Same outcomes either way.
   transport_choice transport = transport_choice::automatic;

@@ -4,13 +4,16 @@
 
 namespace serentak::client {
 
-host_gate::host_gate(host_limits limits) : limits_(std::move(limits)) {}
+host_gate::host_gate(host_limits limits, host_rate_source* shared) : limits_(std::move(limits)), shared_(shared) {}
 
 bool host_gate::try_start(const std::string& host, clock::time_point now, clock::duration& wait) {
   std::lock_guard lock(mutex_);
   auto found = hosts_.find(host);
   if (found == hosts_.end()) found = hosts_.try_emplace(host, limits_, now).first;
-  return found->second.try_start(now, wait);
+  if (!found->second.try_start(now, wait)) return false;
+  if (shared_ == nullptr || shared_->try_take(host, now, wait)) return true;
+  found->second.cancel_start();
+  return false;
 }
 
 void host_gate::finish(const std::string& host, clock::time_point now, long http_status,
@@ -18,6 +21,7 @@ void host_gate::finish(const std::string& host, clock::time_point now, long http
   std::lock_guard lock(mutex_);
   auto found = hosts_.find(host);
   if (found != hosts_.end()) found->second.finish(now, http_status, retry_after);
+  if (shared_ != nullptr) shared_->finish(host, now, http_status, retry_after);
 }
 
 std::vector<host_report> host_gate::report() const {

@@ -1,0 +1,100 @@
+#include "queue/job_spec.hpp"
+
+#include <gtest/gtest.h>
+
+#include "client/engine/host_gate.hpp"
+#include "queue/shared_host_rate.hpp"
+
+namespace serentak {
+namespace {
+
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+TEST(job_spec, a_spec_without_the_newer_fields_keeps_its_version_1_text_and_digest) {
+  queue::job_spec spec;
+  spec.url_template = "http://h/{}";
+  EXPECT_EQ(spec.to_json(), R"({"connect_timeout_ms":0,"follow":false,"max_body_bytes":8388608,"rate_per_second":null,)"
+                            R"("retries":0,"timeout_ms":5000,"url":"http://h/{}","urls":false,"version":1})");
+}
+
+TEST(job_spec, the_request_shape_host_rate_and_bearer_variable_name_round_trip) {
+  queue::job_spec spec;
+  spec.url_template = "http://h/{}";
+  spec.host_rate_per_second = 60;
+  spec.adaptive = true;
+  spec.method = "PUT";
+  spec.headers = {{"X-Team", "analysts"}, {"X-Trace", "{}"}};
+  spec.body = R"({"id":"{}"})";
+  spec.json_body = true;
+  spec.user_agent = "";
+  spec.bearer_env = "API_TOKEN";
+  std::string problem;
+  auto back = queue::parse_job_spec(spec.to_json(), problem);
+  ASSERT_TRUE(back.has_value()) << problem;
+  EXPECT_EQ(back->to_json(), spec.to_json());
+  EXPECT_EQ(back->headers, spec.headers);
+  EXPECT_EQ(back->user_agent, std::optional<std::string>(""));
+  EXPECT_EQ(back->bearer_env, "API_TOKEN");
+  EXPECT_NE(back->digest(), queue::job_spec{}.digest());
+}
+
+TEST(job_spec, adaptive_without_a_host_rate_is_not_a_spec) {
+  std::string problem;
+  EXPECT_FALSE(queue::parse_job_spec(
+                   R"({"connect_timeout_ms":0,"follow":false,"max_body_bytes":1,"rate_per_second":null,"retries":0,)"
+                   R"("timeout_ms":5000,"url":"http://h/{}","urls":false,"version":1,"adaptive":true})",
+                   problem)
+                   .has_value());
+}
+
+TEST(lease_plan, a_lease_is_a_tenth_of_a_second_of_the_rate_at_least_one_token) {
+  EXPECT_EQ(queue::plan_lease(60).batch, 6);
+  EXPECT_EQ(queue::plan_lease(60).burst, 12);
+  EXPECT_EQ(queue::plan_lease(1000).batch, 100);
+  EXPECT_EQ(queue::plan_lease(5).batch, 1);
+  EXPECT_EQ(queue::plan_lease(0.5).batch, 1);
+  EXPECT_EQ(queue::plan_lease(0.5).burst, 2);
+  EXPECT_EQ(queue::plan_lease(60).valid, 100ms);
+}
+
+// A shared source that refuses until told otherwise and records what host_gate tells it.
+class scripted_source final : public client::host_rate_source {
+ public:
+  bool allow = false;
+  int finished = 0;
+  long last_status = 0;
+  bool try_take(const std::string&, clock::time_point, clock::duration& wait) override {
+    wait = 5ms;
+    return allow;
+  }
+  void finish(const std::string&, clock::time_point, long http_status,
+              std::optional<std::chrono::milliseconds>) override {
+    ++finished;
+    last_status = http_status;
+  }
+};
+
+TEST(host_gate, a_shared_refusal_leaves_no_attempt_counted_in_flight) {
+  scripted_source shared;
+  host_limits limits;
+  limits.max_in_flight = 1;
+  client::host_gate gate(limits, &shared);
+  const auto now = clock_type::now();
+  clock_type::duration wait{};
+  EXPECT_FALSE(gate.try_start("http://h:80", now, wait));
+  EXPECT_EQ(wait, 5ms) << "the shared source's wait";
+  EXPECT_FALSE(gate.try_start("http://h:80", now, wait));
+  shared.allow = true;
+  EXPECT_TRUE(gate.try_start("http://h:80", now, wait)) << "the refusals held no place of the cap of 1";
+  EXPECT_FALSE(gate.try_start("http://h:80", now, wait)) << "now the cap is reached";
+  gate.finish("http://h:80", now, 429, 2000ms);
+  EXPECT_EQ(shared.finished, 1);
+  EXPECT_EQ(shared.last_status, 429);
+  const auto hosts = gate.report();
+  ASSERT_EQ(hosts.size(), 1U);
+  EXPECT_EQ(hosts[0].counts.attempts, 1U);
+}
+
+}  // namespace
+}  // namespace serentak
