@@ -16,6 +16,7 @@
 #include "cli/signal_watch.hpp"
 #include "core/log_text.hpp"
 #include "log/event_log.hpp"
+#include "monitor/alert_sender.hpp"
 #include "monitor/duration_text.hpp"
 #include "monitor/monitor_config.hpp"
 #include "monitor/monitor_runner.hpp"
@@ -101,14 +102,29 @@ int run_monitor(const monitor_options& o) {
   }
   log::event_log& log = *log_file;
   options.log = o.no_log ? nullptr : &log;
-  if (!o.quiet) {
-    options.on_alert = [](const monitor::endpoint_config& endpoint, const monitor::alert_event& event) {
+  // Alerts go out of band: a health change only offers them to the sender's bounded queue, whose
+  // one thread does the webhook POSTs and exec runs (alert_sender.hpp), so a slow receiver never
+  // delays a check. Made only when some endpoint has alerts.
+  std::optional<monitor::alert_sender> alerts;
+  const bool any_alerts = std::any_of(config.endpoints.begin(), config.endpoints.end(),
+                                      [](const monitor::endpoint_config& e) { return !e.alerts.empty(); });
+  if (any_alerts) {
+    monitor::alert_sender_options alert_options;
+    if (options.log != nullptr) {
+      // The sender's lines are escaped and their URLs redacted already.
+      alert_options.log = [&log](std::string_view line) { log.write("alerts", line); };
+    }
+    alerts.emplace(std::move(alert_options));
+  }
+  const bool quiet = o.quiet;
+  options.on_alert = [&alerts, quiet](const monitor::endpoint_config& endpoint, const monitor::alert_event& event) {
+    if (!quiet) {
       std::string line = fmt::format("{}: {} -> {}", endpoint.name, to_string(event.from), to_string(event.to));
       if (!event.failed_conditions.empty()) line += ": " + event.failed_conditions;
       console::err("serentak monitor: {}\n", escape_for_log(line));
-    };
-  }
-  // Sending alerts (webhook, exec) is not written yet: the hook is where the alert queue plugs in.
+    }
+    if (alerts) alerts->offer(endpoint, event);
+  };
 
   signal_watch signals;
   options.stop = &signals.stop_flag();
@@ -131,6 +147,17 @@ int run_monitor(const monitor_options& o) {
   }
 
   const monitor::monitor_report report = runner->run();
+  if (alerts) {
+    alerts->close();  // what is queued goes out, bounded (5 s), before the closing lines
+    if (options.log != nullptr) {
+      log.write("alerts", fmt::format("{} sent, {} failed, {} dropped", alerts->sent(), alerts->failed(),
+                                      alerts->dropped()));
+    }
+    if (alerts->failed() > 0 || alerts->dropped() > 0) {
+      console::err("serentak monitor: alerts: {} sent, {} failed, {} dropped (see the log)\n", alerts->sent(),
+                   alerts->failed(), alerts->dropped());
+    }
+  }
 
   if (options.log != nullptr) {
     log.write("monitor",

@@ -12,6 +12,7 @@
 #include <functional>
 #include <regex>
 #include <sstream>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -189,6 +190,84 @@ TEST(monitor_command, checks_land_in_the_history_a_failing_endpoint_goes_down_an
   EXPECT_FALSE(bad.front().passed);
   EXPECT_EQ(bad.front().outcome, "server_error");
   EXPECT_NE(bad.front().failed_conditions.find("[BODY] == ok"), std::string::npos) << bad.front().failed_conditions;
+}
+
+// A health change goes out as a webhook POST (the endpoint's template, values JSON-escaped) and as
+// an exec alert (the alert JSON on stdin), a trigger and then its resolution, off the check path.
+TEST(monitor_command, a_health_change_is_sent_as_a_webhook_and_an_exec_alert_trigger_then_resolution) {
+  service s;
+  scratch_dir dir;
+  std::mutex hooks_mutex;  // guards hooks: the receiver answers on its own threads
+  std::vector<scripted_request> hooks;
+  scripted_http_server receiver([&](const scripted_request& r) {
+    std::lock_guard lock(hooks_mutex);
+    hooks.push_back(r);
+    return scripted_reply::respond(200, "ok");
+  });
+  auto hook_bodies = [&] {
+    std::lock_guard lock(hooks_mutex);
+    std::vector<std::string> bodies;
+    for (const auto& h : hooks) bodies.push_back(h.body);
+    return bodies;
+  };
+  const auto exec_out = dir.path() / "exec.jsonl";
+  const auto file = write_file(dir.path() / "alerts.yaml",
+                               "endpoints:\n"
+                               "  - name: flip\n"
+                               "    url: " + s.url("/flip") + "\n"
+                               "    interval: 100ms\n"
+                               "    timeout: 2s\n"
+                               "    conditions: [\"[STATUS] == 200\"]\n"
+                               "    failure-threshold: 2\n"
+                               "    success-threshold: 1\n"
+                               "    alerts:\n"
+                               "      - type: webhook\n"
+                               "        url: " + receiver.url("/hook") + "\n"
+                               "        template: '{\"text\": \"[ENDPOINT_NAME] is [STATE]: [ALERT_TRIGGERED_OR_RESOLVED]\", "
+                               "\"why\": \"[FAILED_CONDITIONS]\"}'\n"
+                               "      - type: exec\n"
+                               "        command: [/bin/sh, -c, 'cat >> " + exec_out.string() + "; echo >> " +
+                                   exec_out.string() + "']\n");
+  const auto log = dir.path() / "alerts.log";
+  child_process monitor(monitor_args(file), dir.path() / "run");
+  ASSERT_TRUE(wait_for([&] { return count_if_any(log_messages(log, "flip"), "pass:") >= 2; }, 5s)) << monitor.err();
+  EXPECT_TRUE(hook_bodies().empty()) << "unknown -> up is no alert";
+  s.fail(true);
+  ASSERT_TRUE(wait_for([&] { return hook_bodies().size() >= 1; }, 5s)) << "no trigger arrived; " << monitor.err();
+  s.fail(false);
+  ASSERT_TRUE(wait_for([&] { return hook_bodies().size() >= 2; }, 5s)) << "no resolution arrived; " << monitor.err();
+  monitor.signal(SIGTERM);
+  auto status = monitor.wait(10s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 143) << monitor.err();
+
+  const auto bodies = hook_bodies();
+  ASSERT_EQ(bodies.size(), 2u);
+  auto trigger = nlohmann::json::parse(bodies[0], nullptr, false);
+  auto resolution = nlohmann::json::parse(bodies[1], nullptr, false);
+  ASSERT_FALSE(trigger.is_discarded()) << bodies[0];
+  ASSERT_FALSE(resolution.is_discarded()) << bodies[1];
+  EXPECT_EQ(trigger["text"], "flip is down: TRIGGERED");
+  EXPECT_NE(trigger["why"].get<std::string>().find("[STATUS] (500) == 200"), std::string::npos) << bodies[0];
+  EXPECT_EQ(resolution["text"], "flip is up: RESOLVED");
+  {
+    std::lock_guard lock(hooks_mutex);
+    EXPECT_EQ(hooks[0].method, "POST");
+    EXPECT_EQ(hooks[0].header("Content-Type").value_or(""), "application/json");
+  }
+  // The exec alert read the same two events, as JSON, on its stdin.
+  std::vector<nlohmann::json> execs;
+  std::istringstream lines(read_text(exec_out));
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) execs.push_back(nlohmann::json::parse(line, nullptr, false));
+  }
+  ASSERT_EQ(execs.size(), 2u) << read_text(exec_out);
+  EXPECT_EQ(execs[0]["endpoint"], "flip");
+  EXPECT_EQ(execs[0]["event"], "TRIGGERED");
+  EXPECT_EQ(execs[0]["state"], "down");
+  EXPECT_EQ(execs[1]["event"], "RESOLVED");
+  EXPECT_EQ(execs[1]["state"], "up");
+  EXPECT_EQ(count_if_any(log_messages(log, "alerts"), "4 sent, 0 failed, 0 dropped"), 1u) << read_text(log);
 }
 
 TEST(monitor_command, a_restart_after_sigkill_keeps_the_down_streak) {
