@@ -134,7 +134,7 @@ local grant, wait = 0, 0
 local until_ms = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
 if until_ms > now then
   wait = until_ms - now
-elseif tokens >= 1 then
+elseif tokens >= math.min(want, burst) then
   grant = math.min(want, math.floor(tokens))
   tokens = tokens - grant
 else
