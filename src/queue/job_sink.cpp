@@ -71,7 +71,7 @@ bool job_sink::flush_batch(script_runner& scripts, std::vector<pending_record>& 
                                     {keys_.records, keys_.items, keys_.outcomes, keys_.workers, keys_.meta}, args);
   round_trips_.fetch_add(1);
   if (!result.ok()) {
-    if (result.error->what == redis_error::kind::server)
+    if (result.error->what == redis_error::kind::server && !result.error->is_loading())
       outages_.warn_once("storing records failed: " + result.error->message);
     return false;
   }

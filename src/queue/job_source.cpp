@@ -171,7 +171,7 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
                                   reclaim_cursor_, std::to_string(room)});
     if (!r.ok()) {
       if (r.error->what == redis_error::kind::io) return false;
-      if (r.error->message.find("NOGROUP") == std::string::npos)
+      if (r.error->message.find("NOGROUP") == std::string::npos && !r.error->is_loading())
         outages_.warn_once("reclaiming failed: " + r.error->message);
       next_reclaim_ = clock::now() + config_.reclaim_every;
     } else {
@@ -213,7 +213,9 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
     if (!r.ok()) {
       if (r.error->what == redis_error::kind::io) return false;
       // NOGROUP: the job was deleted; the worker's main loop notices and says so.
-      if (!r.error->message.starts_with("NOGROUP")) outages_.warn_once("reading items failed: " + r.error->message);
+      if (!r.error->message.starts_with("NOGROUP") && !r.error->is_loading()) {
+        outages_.warn_once("reading items failed: " + r.error->message);
+      }
       std::unique_lock lock(queue_mutex_);
       drained_ = queue_.empty();
       queue_changed_.notify_all();

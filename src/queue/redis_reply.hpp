@@ -52,6 +52,10 @@ class redis_reply {
 struct redis_error {
   enum class kind { io, server } what = kind::io;
   std::string message;  // never holds a password
+
+  // "LOADING Redis is loading the dataset in memory": a Redis that has just restarted answers so
+  // until its AOF is read. Part of an outage, not a warning: the caller waits and tries again.
+  bool is_loading() const noexcept { return what == kind::server && message.rfind("LOADING", 0) == 0; }
 };
 
 struct redis_result {
