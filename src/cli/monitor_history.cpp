@@ -44,7 +44,9 @@ std::string json_line(const check_record& r) {
 }
 
 std::string text_line(const check_record& r) {
-  std::string answer = r.status > 0 ? fmt::format("{} {}", r.status, r.outcome) : r.outcome;
+  // The outcome is read from the database like the rest: a hand-edited row is escaped too.
+  const std::string outcome = escape_for_log(r.outcome);
+  std::string answer = r.status > 0 ? fmt::format("{} {}", r.status, outcome) : outcome;
   std::string line = fmt::format("{}  {}  {}  {:.1f} ms  lag {:.1f} ms", format_timestamp(r.started),
                                  r.passed ? "pass" : "FAIL", answer, ms(r.duration), ms(r.started - r.due));
   const nlohmann::json failed = failed_of(r);

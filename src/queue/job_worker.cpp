@@ -1,3 +1,4 @@
+#include "core/log_text.hpp"
 #include "queue/job_worker.hpp"
 
 #include <unistd.h>
@@ -50,11 +51,12 @@ request_spec request_for(const job_spec& spec) {
     const char* token =
         std::getenv(spec.bearer_env.c_str());  // NOLINT(concurrency-mt-unsafe): nobody sets the environment
     if (token == nullptr || token[0] == '\0') {
-      throw job_error("the job sends a bearer token from the environment variable '" + spec.bearer_env +
+      // The name comes from the spec in Redis, which any Redis client may have written: escaped.
+      throw job_error("the job sends a bearer token from the environment variable '" + escape_for_log(spec.bearer_env) +
                       "' (--bearer-env at push); it is not set or is empty here");
     }
     if (std::string_view(token).find_first_of("\r\n") != std::string_view::npos)
-      throw job_error("the environment variable '" + spec.bearer_env + "' contains CR or LF");
+      throw job_error("the environment variable '" + escape_for_log(spec.bearer_env) + "' contains CR or LF");
     request.headers.push_back({"Authorization", std::string("Bearer ") + token});
   }
   return request;

@@ -75,7 +75,10 @@ TEST(job_politeness, three_workers_hold_the_jobs_host_rate_together_not_each) {
   ASSERT_GT(to - from, 1s) << "the job ended within two seconds: far above 60 a second";
   const double per_second =
       static_cast<double>(arrivals_between(arrivals, from, to)) / std::chrono::duration<double>(to - from).count();
-  EXPECT_NEAR(per_second, 60.0, 6.0) << "the three workers together, requests a second";
+  // Above 66 a second the rate is not shared (per worker it is ~180); below, a slow sanitizer build
+  // on a loaded machine may simply not keep up, which is no failure of the shared bucket.
+  EXPECT_LE(per_second, 66.0) << "the three workers together, requests a second";
+  EXPECT_GE(per_second, 40.0) << "the three workers together, requests a second";
   std::cout << "three workers at --host-rate 60/s: " << per_second << " requests a second together\n";
   auto c = testing::collect(job, dir.path());
   EXPECT_EQ(c.per_index.size(), static_cast<std::size_t>(items));
@@ -115,9 +118,10 @@ TEST(job_politeness, a_retry_after_seen_by_one_worker_pauses_the_host_for_every_
   EXPECT_EQ(arrivals.size(), static_cast<std::size_t>(items) + 1) << "every item once, the refused one twice";
 
   // Requests already sent when the 429 went out, and at most one lease window (100 ms) of tokens
-  // another worker held, may still arrive: 300 ms of margin. Then nothing until the pause ends.
-  // With the pause kept per process, the two other workers would send ~65 requests meanwhile.
-  EXPECT_EQ(arrivals_between(arrivals, *at + 300ms, *at + 1900ms), 0U) << "a request reached the paused host";
+  // another worker held, may still arrive; a sanitizer build on a loaded machine may take a while
+  // to carry the 429 to Redis: 700 ms of margin. Then nothing until the pause ends. With the pause
+  // kept per process, the two other workers would send ~65 requests meanwhile.
+  EXPECT_EQ(arrivals_between(arrivals, *at + 700ms, *at + 1900ms), 0U) << "a request reached the paused host";
   EXPECT_GT(arrivals_between(arrivals, *at + 1900ms, *at + 60s), 100U) << "the job went on after the pause";
   auto c = testing::collect(job, dir.path());
   EXPECT_EQ(c.per_index.size(), static_cast<std::size_t>(items));
@@ -161,8 +165,8 @@ TEST(job_politeness, adaptive_lowers_the_shared_rate_once_per_congestion_and_rai
   wait_all(workers);
   const double last = shared_rate(redis, job, host);
   std::cout << "adaptive shared rate: lowest " << lowest << "/s, at the end " << last << "/s\n";
-  EXPECT_NEAR(lowest, 54.0, 1.0) << "60 x 0.9, once (the six 503s within a second are one congestion event), "
-                                    "then raised a little by the answers before the next look";
+  EXPECT_NEAR(lowest, 54.0, 3.0) << "60 x 0.9, once (the six 503s within a second are one congestion event), "
+                                    "then raised a little by the answers before the next look; twice would be 48.6";
   EXPECT_GT(last, lowest + 1.0) << "the answers after it raised the rate again";
   EXPECT_LE(last, 60.0) << "never above --host-rate";
   auto c = testing::collect(redis.url(job), dir.path());

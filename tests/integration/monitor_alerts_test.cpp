@@ -229,9 +229,9 @@ TEST(monitor_alerts, a_hanging_receiver_never_delays_offer_a_full_queue_drops_an
   alert_sender sender(options);
   const auto hook = webhook(receiver.url("/hook"));  // 2 s per try, 3 tries
 
-  const auto offered_at = std::chrono::steady_clock::now();
   EXPECT_TRUE(sender.offer(endpoint({hook}, "e0"), change(health::up, health::down)));
   ASSERT_TRUE(eventually([&] { return receiver.requests_seen() == 1; })) << "the worker holds the first alert";
+  const auto offered_at = std::chrono::steady_clock::now();  // after the worker's start and first connect
   for (int i = 1; i <= 10; ++i) {
     const bool queued = sender.offer(endpoint({hook}, "e" + std::to_string(i)), change(health::up, health::down));
     EXPECT_EQ(queued, i <= 2) << i;
@@ -254,9 +254,13 @@ TEST(monitor_alerts, a_hanging_receiver_never_delays_offer_a_full_queue_drops_an
 }
 
 TEST(monitor_alerts, a_dropped_trigger_is_forgotten_by_its_gate) {
-  // The first request is held 300 ms, so with a queue of one the third alert finds it full.
-  scripted_http_server receiver(
-      [](const scripted_request& r) { return scripted_reply::respond(200, {}, r.sequence == 0 ? 300ms : 0ms); });
+  // The first request is held until the test has made its offers, so with a queue of one the third
+  // alert finds it full however slowly the test thread runs (a hang guard bounds the hold).
+  std::atomic<bool> offers_made{false};
+  scripted_http_server receiver([&](const scripted_request& r) {
+    for (int i = 0; r.sequence == 0 && i < 1000 && !offers_made.load(); ++i) std::this_thread::sleep_for(10ms);
+    return scripted_reply::respond(200);
+  });
   log_lines log;
   auto options = fast(log);
   options.capacity = 1;
@@ -272,6 +276,7 @@ TEST(monitor_alerts, a_dropped_trigger_is_forgotten_by_its_gate) {
   ASSERT_TRUE(eventually([&] { return receiver.requests_seen() == 1; }));
   EXPECT_TRUE(sender.offer(endpoint({hook}, "b"), change_of("b", health::up, health::down, w0)));
   EXPECT_FALSE(sender.offer(endpoint({hook}, "x"), change_of("x", health::up, health::down, w0)));
+  offers_made = true;
   EXPECT_EQ(sender.dropped(), 1u);
   ASSERT_TRUE(eventually([&] { return sender.sent() == 2; })) << log.text();
 
@@ -329,7 +334,9 @@ TEST(monitor_alerts, min_realert_suppresses_a_second_trigger_within_the_interval
 TEST(monitor_alerts, close_sends_what_is_queued_and_offers_from_many_threads_each_arrive) {
   scripted_http_server receiver([](const scripted_request&) { return scripted_reply::respond(200); });
   log_lines log;
-  alert_sender sender(fast(log));
+  auto options = fast(log);
+  options.close_timeout = 60s;  // a hang guard only: 100 POSTs on a loaded sanitizer build take a while
+  alert_sender sender(options);
   const auto hook = webhook(receiver.url("/hook"));
   std::vector<std::thread> runners;
   for (int t = 0; t < 4; ++t) {
@@ -395,14 +402,16 @@ TEST(monitor_alerts, exec_past_its_timeout_is_killed_by_pid_reaped_and_failed) {
   alert_sender sender(fast(log));
   const auto started = std::chrono::steady_clock::now();
   EXPECT_TRUE(
-      sender.offer(endpoint({exec({"/bin/sh", "-c", "echo $$ > \"$0\"; exec sleep 30", pid_file.string()}, 300ms)}),
+      sender.offer(endpoint({exec({"/bin/sh", "-c", "echo $$ > \"$0\"; exec sleep 30", pid_file.string()}, 1s)}),
                    change(health::up, health::down)));
-  ASSERT_TRUE(eventually([&] { return sender.failed() == 1; }, 5s)) << log.text();
+  ASSERT_TRUE(eventually([&] { return sender.failed() == 1; }, 10s)) << log.text();
   const auto took = std::chrono::steady_clock::now() - started;
-  EXPECT_GE(took, 300ms);
-  EXPECT_LT(took, 2s) << "killed at its timeout, not after the 30 s sleep";
-  EXPECT_EQ(log.count("via exec /bin/sh: timed out after 300 ms, killed"), 1u) << log.text();
-  const int pid = std::stoi(read_file(pid_file));
+  EXPECT_GE(took, 1s);
+  EXPECT_LT(took, 10s) << "killed at its timeout, not after the 30 s sleep";
+  EXPECT_EQ(log.count("via exec /bin/sh: timed out after 1000 ms, killed"), 1u) << log.text();
+  const std::string pid_text = read_file(pid_file);
+  ASSERT_FALSE(pid_text.empty()) << "the shell never ran in its 1 s";
+  const int pid = std::stoi(pid_text);
   EXPECT_EQ(::kill(pid, 0), -1) << "reaped: no zombie left under its PID";
   EXPECT_EQ(errno, ESRCH);
   sender.close();
