@@ -261,9 +261,13 @@ class session final : public connection, public std::enable_shared_from_this<ses
     auto home = stream_.get_executor();
     net::post(*context_.renders, [self = this->shared_from_this(), home, guard = net::prefer(home, net::execution::outstanding_work.tracked),
                                   method = std::move(method), target = std::move(target)]() mutable {
-      std::optional<response_plan> plan = observability_plan(method, target, self->context_.stats);
+      std::optional<response_plan> plan;
+      try {
+        plan = observability_plan(method, target, self->context_.stats);
+      } catch (...) {  // out of memory: nothing escapes the render thread; the connection is dropped below
+      }
       net::post(home, [self = std::move(self), plan = std::move(plan)]() mutable {
-        if (self->closed_ || !plan) return;  // stop() closed the stream meanwhile
+        if (self->closed_ || !plan) return;  // stop() closed the stream meanwhile, or the render failed
         self->begin_request();
         self->plan_ = std::move(*plan);
         self->do_delay();
