@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "client/inputs/vector_source.hpp"
+#include "support/polling.hpp"
 #include "support/recording_observer.hpp"
 #include "support/scripted_http_server.hpp"
 
@@ -84,14 +85,7 @@ engine_config one_worker() {
   return config;
 }
 
-bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-  const auto until = clock_type::now() + limit;
-  while (!done()) {
-    if (clock_type::now() > until) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
+using testing::wait_for;
 
 TEST(engine_pending_source, items_due_later_are_taken_when_due_and_the_run_lasts_until_stopped) {
   scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, "{}"); });

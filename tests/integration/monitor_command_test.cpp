@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "monitor/history_store.hpp"
+#include "support/polling.hpp"
 #include "support/child_process.hpp"
 #include "support/process_runner.hpp"
 #include "support/scripted_http_server.hpp"
@@ -64,14 +65,7 @@ std::string read_text(const std::filesystem::path& path) {
   return text.str();
 }
 
-bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
+using testing::wait_for;
 
 std::filesystem::path write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path) << text;

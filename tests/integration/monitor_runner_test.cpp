@@ -14,6 +14,7 @@
 
 #include "client/engine/engine.hpp"
 #include "monitor/monitor_config.hpp"
+#include "support/polling.hpp"
 #include "support/scripted_http_server.hpp"
 #include "support/test_paths.hpp"
 
@@ -46,14 +47,7 @@ class alert_recorder {
   std::vector<std::pair<std::string, alert_event>> events_;
 };
 
-bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
+using testing::wait_for;
 
 TEST(monitor_runner, the_alert_hook_sees_down_after_a_confirm_burst_and_up_again) {
   std::atomic<bool> failing{false};
