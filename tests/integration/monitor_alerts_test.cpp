@@ -18,6 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/file_text.hpp"
+#include "support/polling.hpp"
 #include "support/scripted_http_server.hpp"
 #include "support/test_paths.hpp"
 
@@ -107,22 +109,9 @@ endpoint_config endpoint(std::vector<alert_config> alerts, std::string name = "p
   return e;
 }
 
-template <class Predicate>
-bool eventually(Predicate done, std::chrono::milliseconds within = 3s) {
-  const auto until = std::chrono::steady_clock::now() + within;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
+using testing::read_file;
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using testing::wait_for;
 
 TEST(monitor_alerts, a_webhook_posts_the_rendered_json_body_and_server_text_stays_valid_json) {
   scripted_http_server receiver([](const scripted_request&) { return scripted_reply::respond(200, "ok"); });
@@ -230,7 +219,7 @@ TEST(monitor_alerts, a_hanging_receiver_never_delays_offer_a_full_queue_drops_an
   const auto hook = webhook(receiver.url("/hook"));  // 2 s per try, 3 tries
 
   EXPECT_TRUE(sender.offer(endpoint({hook}, "e0"), change(health::up, health::down)));
-  ASSERT_TRUE(eventually([&] { return receiver.requests_seen() == 1; })) << "the worker holds the first alert";
+  ASSERT_TRUE(wait_for([&] { return receiver.requests_seen() == 1; }, 3s)) << "the worker holds the first alert";
   const auto offered_at = std::chrono::steady_clock::now();  // after the worker's start and first connect
   for (int i = 1; i <= 10; ++i) {
     const bool queued = sender.offer(endpoint({hook}, "e" + std::to_string(i)), change(health::up, health::down));
@@ -273,12 +262,12 @@ TEST(monitor_alerts, a_dropped_trigger_is_forgotten_by_its_gate) {
     return e;
   };
   EXPECT_TRUE(sender.offer(endpoint({hook}, "a"), change_of("a", health::up, health::down, w0)));
-  ASSERT_TRUE(eventually([&] { return receiver.requests_seen() == 1; }));
+  ASSERT_TRUE(wait_for([&] { return receiver.requests_seen() == 1; }, 3s));
   EXPECT_TRUE(sender.offer(endpoint({hook}, "b"), change_of("b", health::up, health::down, w0)));
   EXPECT_FALSE(sender.offer(endpoint({hook}, "x"), change_of("x", health::up, health::down, w0)));
   offers_made = true;
   EXPECT_EQ(sender.dropped(), 1u);
-  ASSERT_TRUE(eventually([&] { return sender.sent() == 2; })) << log.text();
+  ASSERT_TRUE(wait_for([&] { return sender.sent() == 2; }, 3s)) << log.text();
 
   // x's trigger never went out: no resolution for it, and no min-realert interval started by it.
   EXPECT_TRUE(sender.offer(endpoint({hook}, "x"), change_of("x", health::down, health::up, w0 + 1min)));
@@ -404,7 +393,7 @@ TEST(monitor_alerts, exec_past_its_timeout_is_killed_by_pid_reaped_and_failed) {
   EXPECT_TRUE(
       sender.offer(endpoint({exec({"/bin/sh", "-c", "echo $$ > \"$0\"; exec sleep 30", pid_file.string()}, 1s)}),
                    change(health::up, health::down)));
-  ASSERT_TRUE(eventually([&] { return sender.failed() == 1; }, 10s)) << log.text();
+  ASSERT_TRUE(wait_for([&] { return sender.failed() == 1; }, 10s)) << log.text();
   const auto took = std::chrono::steady_clock::now() - started;
   EXPECT_GE(took, 1s);
   EXPECT_LT(took, 10s) << "killed at its timeout, not after the 30 s sleep";

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "monitor/history_store.hpp"
+#include "support/file_text.hpp"
 #include "support/polling.hpp"
 #include "support/child_process.hpp"
 #include "support/process_runner.hpp"
@@ -58,17 +59,11 @@ class service {
   scripted_http_server server_;
 };
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 using testing::wait_for;
 
+// testing::write_file, handing the path back for the line that names the file.
 std::filesystem::path write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream(path) << text;
+  testing::write_file(path, text);
   return path;
 }
 
@@ -100,7 +95,7 @@ std::vector<std::string> monitor_args(const std::filesystem::path& file, std::ve
 // The log's lines for one endpoint ("[time] [name] message" -> message), in order.
 std::vector<std::string> log_messages(const std::filesystem::path& log, const std::string& name) {
   std::vector<std::string> out;
-  std::istringstream in(read_text(log));
+  std::istringstream in(testing::read_file(log));
   const std::string tag = "] [" + name + "] ";
   for (std::string line; std::getline(in, line);) {
     if (auto at = line.find(tag); at != std::string::npos) out.push_back(line.substr(at + tag.size()));
@@ -151,7 +146,7 @@ TEST(monitor_command, checks_land_in_the_history_a_failing_endpoint_goes_down_an
                                        [](const std::string& l) { return l.find("-> down") != std::string::npos; });
   EXPECT_EQ(std::count_if(bad_lines.begin(), first_down, is_check_line), 2)
       << "down after failure-threshold (2) checks";
-  EXPECT_EQ(read_text(log).find('\x1b'), std::string::npos) << "server text reached the log raw";
+  EXPECT_EQ(testing::read_file(log).find('\x1b'), std::string::npos) << "server text reached the log raw";
 
   // Every check the log reported is in the history: SIGTERM flushed it.
   std::size_t logged = 0;
@@ -251,17 +246,17 @@ TEST(monitor_command, a_health_change_is_sent_as_a_webhook_and_an_exec_alert_tri
   }
   // The exec alert read the same two events, as JSON, on its stdin.
   std::vector<nlohmann::json> execs;
-  std::istringstream lines(read_text(exec_out));
+  std::istringstream lines(testing::read_file(exec_out));
   for (std::string line; std::getline(lines, line);) {
     if (!line.empty()) execs.push_back(nlohmann::json::parse(line, nullptr, false));
   }
-  ASSERT_EQ(execs.size(), 2u) << read_text(exec_out);
+  ASSERT_EQ(execs.size(), 2u) << testing::read_file(exec_out);
   EXPECT_EQ(execs[0]["endpoint"], "flip");
   EXPECT_EQ(execs[0]["event"], "TRIGGERED");
   EXPECT_EQ(execs[0]["state"], "down");
   EXPECT_EQ(execs[1]["event"], "RESOLVED");
   EXPECT_EQ(execs[1]["state"], "up");
-  EXPECT_EQ(count_if_any(log_messages(log, "alerts"), "4 sent, 0 failed, 0 dropped"), 1u) << read_text(log);
+  EXPECT_EQ(count_if_any(log_messages(log, "alerts"), "4 sent, 0 failed, 0 dropped"), 1u) << testing::read_file(log);
 }
 
 TEST(monitor_command, a_restart_after_sigkill_keeps_the_down_streak) {
