@@ -12,6 +12,7 @@ build_packages=(
   libcurl4-openssl-dev libboost-dev libssl-dev nlohmann-json3-dev libfmt-dev libcli11-dev
   libyaml-cpp-dev libsqlite3-dev         # monitor files and history (src/monitor)
   libhiredis-dev                         # queue/: Redis client for `serentak job` (hiredis 0.14, no TLS)
+  lld                                    # links three times faster than GNU ld (CMakeLists.txt)
 )
 test_packages=(
   libgtest-dev libgmock-dev
