@@ -1,10 +1,13 @@
 #include "cli/monitor_command.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -33,21 +36,75 @@ std::chrono::milliseconds duration_option(const std::string& text, const char* o
   return *d;
 }
 
-// Problems `serentak monitor` finds in a file the loader accepted: what it cannot check yet.
-// Each is a monitor_file_error, printed FILE:LINE:COL like the loader's.
+// Problems `serentak monitor` finds in a file the loader accepted: a certificate condition on an
+// endpoint that has no certificate to read. Each is a monitor_file_error, printed FILE:LINE:COL
+// like the loader's.
 std::vector<monitor::monitor_file_error> unsupported(const monitor::monitor_config& config) {
   std::vector<monitor::monitor_file_error> errors;
   for (const monitor::endpoint_config& e : config.endpoints) {
+    std::string scheme = e.url.substr(0, 8);
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    if (scheme == "https://") continue;
     for (const monitor::condition& c : e.conditions) {
-      const char* what = c.reads_header() ? "[HEADER]" : c.reads_certificate() ? "[CERTIFICATE_EXPIRATION]" : nullptr;
-      if (what == nullptr) continue;
+      if (!c.reads_certificate()) continue;
       errors.push_back({config.file, e.where,
-                        fmt::format("endpoint '{}': condition '{}' reads {}, which `serentak monitor` does not "
-                                    "support yet (the engine does not keep response headers or certificates)",
-                                    e.name, c.text(), what)});
+                        fmt::format("endpoint '{}': condition '{}' reads [CERTIFICATE_EXPIRATION], which needs an "
+                                    "https:// URL",
+                                    e.name, c.text())});
     }
   }
   return errors;
+}
+
+// The whole file, checked: the loader's problems first, then what `serentak monitor` cannot check.
+monitor::monitor_file_result load_checked(const std::string& file) {
+  monitor::monitor_file_result loaded = monitor::load_monitor_file(file);
+  if (loaded.ok()) loaded.errors = unsupported(loaded.config);
+  return loaded;
+}
+
+// SIGHUP's reload, between the signal watcher's thread (which loads and checks the file) and the
+// command's thread (which runs one monitor_runner after another). mutex_ guards next_ and running_.
+// A file that passed is kept in next_ and the running runner is asked to stop; the command's
+// thread then takes it and starts the next runner. A runner registered while a file waits is
+// stopped at once, so a SIGHUP that comes between two runners is never lost.
+class reload_slot {
+ public:
+  void offer(monitor::monitor_config config) {
+    std::lock_guard lock(mutex_);
+    next_ = std::move(config);
+    if (running_ != nullptr) running_->request_stop();
+  }
+  void running(monitor::monitor_runner* runner) {
+    std::lock_guard lock(mutex_);
+    running_ = runner;
+    if (running_ != nullptr && next_) running_->request_stop();
+  }
+  std::optional<monitor::monitor_config> take() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(next_, std::nullopt);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::optional<monitor::monitor_config> next_;
+  monitor::monitor_runner* running_ = nullptr;
+};
+
+void add_to(monitor::monitor_report& total, const monitor::monitor_report& run) {
+  total.checks += run.checks;
+  total.skipped_busy += run.skipped_busy;
+  total.skipped_late += run.skipped_late;
+  total.written += run.written;
+  total.dropped += run.dropped;
+  total.failed_batches += run.failed_batches;
+  if (!run.history_error.empty()) total.history_error = run.history_error;
+  if (total.engine_error.empty()) total.engine_error = run.engine_error;
+}
+
+bool has_alerts(const monitor::monitor_config& config) {
+  return std::any_of(config.endpoints.begin(), config.endpoints.end(),
+                     [](const monitor::endpoint_config& e) { return !e.alerts.empty(); });
 }
 
 std::filesystem::path log_path_for(const monitor_options& o) {
@@ -64,13 +121,12 @@ int run_monitor(const monitor_options& o) {
   options.concurrency = o.concurrency;
 
   // The whole file is checked before anything is opened: every problem, each FILE:LINE:COL.
-  monitor::monitor_file_result loaded = monitor::load_monitor_file(o.file);
-  if (loaded.ok()) loaded.errors = unsupported(loaded.config);
+  monitor::monitor_file_result loaded = load_checked(o.file);
   if (!loaded.ok()) {
     for (const monitor::monitor_file_error& e : loaded.errors) console::err("{}\n", escape_for_log(e.render()));
     return exit_usage;
   }
-  const monitor::monitor_config& config = loaded.config;
+  monitor::monitor_config config = std::move(loaded.config);
   if (config.endpoints.empty()) {
     console::err("serentak monitor: {}: no endpoints to check\n", escape_for_log(o.file));
     return exit_usage;
@@ -105,17 +161,18 @@ int run_monitor(const monitor_options& o) {
   // Alerts go out of band: a health change only offers them to the sender's bounded queue, whose
   // one thread does the webhook POSTs and exec runs (alert_sender.hpp), so a slow receiver never
   // delays a check. Made only when some endpoint has alerts.
+  // Made only when some endpoint has alerts (at start, or after a reload, between two runners:
+  // no engine thread reads it then).
   std::optional<monitor::alert_sender> alerts;
-  const bool any_alerts = std::any_of(config.endpoints.begin(), config.endpoints.end(),
-                                      [](const monitor::endpoint_config& e) { return !e.alerts.empty(); });
-  if (any_alerts) {
+  const auto make_alert_sender = [&] {
     monitor::alert_sender_options alert_options;
     if (options.log != nullptr) {
       // The sender's lines are escaped and their URLs redacted already.
       alert_options.log = [&log](std::string_view line) { log.write("alerts", line); };
     }
     alerts.emplace(std::move(alert_options));
-  }
+  };
+  if (has_alerts(config)) make_alert_sender();
   const bool quiet = o.quiet;
   options.on_alert = [&alerts, quiet](const monitor::endpoint_config& endpoint, const monitor::alert_event& event) {
     if (!quiet) {
@@ -126,27 +183,58 @@ int run_monitor(const monitor_options& o) {
     if (alerts) alerts->offer(endpoint, event);
   };
 
+  reload_slot reload;  // before the watch, whose thread uses it: the watch is joined first
   signal_watch signals;
   options.stop = &signals.stop_flag();
-  std::optional<monitor::monitor_runner> runner;
-  try {
-    runner.emplace(config, options);
-  } catch (const monitor::history_error& e) {
-    console::err("serentak monitor: --db '{}': {}\n", escape_for_log(options.db_path), escape_for_log(e.what()));
-    return exit_usage;
-  }
-  if (!o.quiet) {
-    console::err("serentak monitor: {} endpoint{} from {}, history in {}{}, {} restored; Ctrl-C stops\n",
-                 config.endpoints.size(), config.endpoints.size() == 1 ? "" : "s", escape_for_log(o.file),
-                 escape_for_log(options.db_path),
-                 o.no_log ? std::string() : ", log in " + escape_for_log(log.path().string()), runner->restored());
-  }
-  if (options.log != nullptr) {
-    log.write("monitor", fmt::format("{} endpoints, history in {}, {} states restored", config.endpoints.size(),
-                                     options.db_path, runner->restored()));
-  }
+  // SIGHUP reads the file again on the watcher thread: a file that passes replaces the running
+  // configuration (states come back from the history, so streaks and alerts carry over); one that
+  // does not is reported and the running configuration goes on.
+  signals.reload_on_hangup([&] {
+    monitor::monitor_file_result next = load_checked(o.file);
+    if (!next.ok()) {
+      console::err("serentak monitor: SIGHUP: {} has {} problem{}; the running configuration is kept\n",
+                   escape_for_log(o.file), next.errors.size(), next.errors.size() == 1 ? "" : "s");
+      for (const monitor::monitor_file_error& e : next.errors) console::err("{}\n", escape_for_log(e.render()));
+      if (options.log != nullptr) {
+        log.write("monitor", fmt::format("reload refused, the running configuration is kept: {}",
+                                         next.errors.front().render()));
+      }
+      return;
+    }
+    reload.offer(std::move(next.config));
+  });
 
-  const monitor::monitor_report report = runner->run();
+  monitor::monitor_report report;
+  for (bool first = true;; first = false) {
+    std::optional<monitor::monitor_runner> runner;
+    try {
+      runner.emplace(config, options);
+    } catch (const monitor::history_error& e) {
+      console::err("serentak monitor: --db '{}': {}\n", escape_for_log(options.db_path), escape_for_log(e.what()));
+      if (first) return exit_usage;
+      report.engine_error = fmt::format("--db '{}': {}", options.db_path, e.what());
+      break;
+    }
+    if (!o.quiet) {
+      console::err("serentak monitor: {}{} endpoint{} from {}, history in {}{}, {} restored; Ctrl-C stops\n",
+                   first ? "" : "reloaded: ", config.endpoints.size(), config.endpoints.size() == 1 ? "" : "s",
+                   escape_for_log(o.file), escape_for_log(options.db_path),
+                   o.no_log ? std::string() : ", log in " + escape_for_log(log.path().string()), runner->restored());
+    }
+    if (options.log != nullptr) {
+      log.write("monitor", fmt::format("{}{} endpoints, history in {}, {} states restored", first ? "" : "reloaded: ",
+                                       config.endpoints.size(), options.db_path, runner->restored()));
+    }
+    reload.running(&*runner);
+    add_to(report, runner->run());
+    reload.running(nullptr);
+    runner.reset();  // before the configuration it reads is replaced
+    if (signals.stop_flag().load()) break;
+    std::optional<monitor::monitor_config> next = reload.take();
+    if (!next) break;  // the runner ended on its own (an engine failure): report it below
+    config = std::move(*next);
+    if (!alerts && has_alerts(config)) make_alert_sender();
+  }
   if (alerts) {
     alerts->close();  // what is queued goes out, bounded (5 s), before the closing lines
     if (options.log != nullptr) {

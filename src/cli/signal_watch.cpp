@@ -72,6 +72,11 @@ void signal_watch::set_on_signal(std::function<void(int)> on_signal) {
   if (int sig = signal_.load(); sig != 0 && on_signal_) on_signal_(sig);
 }
 
+void signal_watch::reload_on_hangup(std::function<void()> on_reload) {
+  std::lock_guard lock(on_signal_mutex_);
+  on_reload_ = std::move(on_reload);
+}
+
 void signal_watch::watch() {
   sigset_t set = watched_signals();
   for (;;) {
@@ -80,6 +85,13 @@ void signal_watch::watch() {
     if (sig == SIGUSR2) {
       if (quitting_.load()) return;
       continue;  // someone else's SIGUSR2: ignore it
+    }
+    if (sig == SIGHUP && signal_.load() == 0) {
+      std::lock_guard lock(on_signal_mutex_);
+      if (on_reload_) {
+        on_reload_();
+        continue;
+      }
     }
     // A Ctrl-C after any first signal (SIGINT, SIGTERM or SIGHUP) forces the exit: the graceful
     // stop is taking longer than the user will wait. The user's screen comes back first.

@@ -33,6 +33,9 @@ class signal_watch {
   // Replaces the callback (e.g. once the thing it stops exists); called at once if a signal has
   // already come. Thread-safe against the watcher.
   void set_on_signal(std::function<void(int)> on_signal);
+  // From now on SIGHUP calls on_reload (on the watcher thread) instead of stopping the run: a
+  // daemon's "read your configuration again". An empty function makes SIGHUP a stop again.
+  void reload_on_hangup(std::function<void()> on_reload);
 
  private:
   void watch();
@@ -40,8 +43,9 @@ class signal_watch {
   std::atomic<bool> stop_{false};
   std::atomic<int> signal_{0};
   std::atomic<bool> quitting_{false};  // set by the destructor before it wakes the watcher
-  std::mutex on_signal_mutex_;  // guards on_signal_ (the watcher calls it under the lock)
+  std::mutex on_signal_mutex_;  // guards on_signal_ and on_reload_ (the watcher calls them under the lock)
   std::function<void(int)> on_signal_;
+  std::function<void()> on_reload_;
   sigset_t previous_mask_{};
   std::thread watcher_;
 };

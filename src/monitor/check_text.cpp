@@ -33,6 +33,11 @@ finished_check finished_check_of(const client::fetch_result& result, const check
   check.result.response_time = result.latency;
   check.result.body = result.body;
   check.result.connected = result.http_status > 0 || result.kind == outcome::invalid_response;
+  check.result.headers = result.headers;
+  if (result.certificate_expires) {
+    check.result.certificate_expires_in =
+        std::chrono::duration_cast<std::chrono::milliseconds>(*result.certificate_expires - std::chrono::system_clock::now());
+  }
   check.final_outcome = result.kind;
   check.attempts = std::max(1, result.attempts);
   check.timing = ticket.timing;

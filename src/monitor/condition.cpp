@@ -302,6 +302,14 @@ bool condition::reads_certificate() const noexcept {
          operand_reads(node_->right, placeholder::certificate_expiration);
 }
 
+std::vector<std::string> condition::headers_read() const {
+  std::vector<std::string> names;
+  for (const operand* o : {&node_->left, &node_->right}) {
+    if (operand_reads(*o, placeholder::header)) names.push_back(o->header_name);
+  }
+  return names;
+}
+
 std::chrono::milliseconds condition::window() const noexcept {
   return std::max(node_->left.window, node_->right.window);
 }

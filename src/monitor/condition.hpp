@@ -75,6 +75,8 @@ class condition {
   bool is_window() const noexcept;                    // reads the endpoint's history: pNN(), ratio()
   bool reads_header() const noexcept;                 // [HEADER].name: the response headers are needed
   bool reads_certificate() const noexcept;            // [CERTIFICATE_EXPIRATION]: the peer certificate is needed
+  // The header names its [HEADER].name reads, lower-cased: what the engine keeps of each response.
+  std::vector<std::string> headers_read() const;
   std::chrono::milliseconds window() const noexcept;  // the longest span it reads; 0 if none
 
   condition_verdict evaluate(check_input& input) const;

@@ -41,6 +41,8 @@ struct endpoint_config {
   std::string method = "GET";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;                                              // request body; empty: none
+  std::string ca_file;   // https: a PEM bundle to verify the server against; empty: the system's
+  bool insecure = false; // https: verify neither certificate nor name (the certificate is still read)
   std::chrono::milliseconds interval{std::chrono::seconds{60}};  // >= 100ms
   std::chrono::milliseconds timeout{std::chrono::seconds{10}};   // per check
   std::chrono::milliseconds jitter{0};                           // extra random delay per tick, <= interval / 2

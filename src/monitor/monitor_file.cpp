@@ -24,11 +24,11 @@ namespace {
 constexpr std::string_view endpoint_keys[] = {
     "name",     "group",   "url",    "method",     "headers",           "body",
     "interval", "timeout", "jitter", "conditions", "failure-threshold", "success-threshold",
-    "confirm",  "alerts"};
+    "confirm",  "alerts",  "ca-file", "insecure"};
 constexpr std::string_view defaults_keys[] = {
     "group",  "method",     "headers",           "interval",          "timeout",
     "jitter", "conditions", "failure-threshold", "success-threshold", "confirm",
-    "alerts"};
+    "alerts", "ca-file",    "insecure"};
 constexpr std::string_view alert_keys[] = {"type",       "url", "template", "command", "timeout", "send-on-resolved",
                                            "min-realert"};
 constexpr std::string_view root_keys[] = {"defaults", "endpoints"};
@@ -277,6 +277,17 @@ class loader {
       if (auto n = integer(v, key, 0, 10)) e.policy.confirm_checks = *n;
     } else if (key == "alerts") {
       alerts(e, v);
+    } else if (key == "ca-file") {
+      if (auto t = text(v, key)) {
+        // Read now, so a missing or unreadable bundle is this line's error, not every check's.
+        if (std::ifstream in(*t); t->empty() || !in) {
+          error(v.Mark(), fmt::format("'ca-file' '{}' cannot be read", escape_for_log(*t)));
+        } else {
+          e.ca_file = *t;
+        }
+      }
+    } else if (key == "insecure") {
+      if (auto b = boolean(v, key)) e.insecure = *b;
     }
   }
 

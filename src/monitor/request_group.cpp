@@ -1,5 +1,6 @@
 #include "monitor/request_group.hpp"
 
+#include <algorithm>
 #include <map>
 #include <tuple>
 
@@ -8,15 +9,25 @@
 namespace serentak::monitor {
 
 std::vector<request_group> group_by_request(const monitor_config& config) {
-  using key = std::tuple<std::string, std::vector<std::pair<std::string, std::string>>, std::string, long long>;
+  using key = std::tuple<std::string, std::vector<std::pair<std::string, std::string>>, std::string, long long,
+                         std::string, bool>;
   std::map<key, std::size_t> index;  // key -> position in groups
   std::vector<request_group> groups;
   for (std::size_t i = 0; i < config.endpoints.size(); ++i) {
     const endpoint_config& e = config.endpoints[i];
-    key k{e.method, e.headers, e.body, static_cast<long long>(e.timeout.count())};
+    key k{e.method, e.headers, e.body, static_cast<long long>(e.timeout.count()), e.ca_file, e.insecure};
     auto [it, added] = index.try_emplace(std::move(k), groups.size());
-    if (added) groups.push_back(request_group{e.method, e.headers, e.body, e.timeout, {}});
-    groups[it->second].endpoints.push_back(i);
+    if (added) groups.push_back(request_group{e.method, e.headers, e.body, e.timeout, e.ca_file, e.insecure, {}, {}, false});
+    request_group& group = groups[it->second];
+    group.endpoints.push_back(i);
+    for (const condition& c : e.conditions) {
+      for (std::string& name : c.headers_read()) {
+        if (std::find(group.kept_headers.begin(), group.kept_headers.end(), name) == group.kept_headers.end()) {
+          group.kept_headers.push_back(std::move(name));
+        }
+      }
+      group.want_certificate = group.want_certificate || c.reads_certificate();
+    }
   }
   return groups;
 }
@@ -31,6 +42,10 @@ client::fetch_policy policy_for(const request_group& group, std::size_t max_body
   policy.max_body_bytes = max_body_bytes;
   policy.follow_redirects = false;
   policy.request = request_shape::prepare(spec);
+  policy.connection.ca_file = group.ca_file;
+  policy.connection.insecure = group.insecure;
+  policy.kept_headers = group.kept_headers;
+  policy.want_certificate = group.want_certificate;
   return policy;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // Which endpoints can share one engine run. The client engine sends every request of a run with
 // one fetch_policy (method, header lines, body, timeout), so `serentak monitor` runs one engine per
-// distinct (method, headers, body, timeout) and puts each endpoint in the group of its request.
+// distinct (method, headers, body, timeout, ca-file, insecure) and puts each endpoint in the group of its request.
 // A file of 10,000 GETs with the default headers is one group: one engine, one worker thread.
 // Pure functions over a loaded monitor_config; safe from any thread.
 
@@ -22,14 +22,18 @@ struct request_group {
   std::vector<std::pair<std::string, std::string>> headers;  // as the file gives them, in order
   std::string body;                                          // empty: none
   std::chrono::milliseconds timeout{0};
+  std::string ca_file;    // https: the bundle to verify against; empty: the system's
+  bool insecure = false;  // https: no verification
   std::vector<std::size_t> endpoints;  // indexes into monitor_config::endpoints, in file order
+  std::vector<std::string> kept_headers;  // [HEADER] names its endpoints' conditions read (lower-cased, once each)
+  bool want_certificate = false;          // one of its endpoints reads [CERTIFICATE_EXPIRATION]
 };
 
 // The groups, in the order of their first endpoint in the file.
 std::vector<request_group> group_by_request(const monitor_config& config);
 
 // The engine's policy for a group: its request shape and timeout, no redirects followed, bodies
-// kept up to max_body_bytes (conditions read them). Throws std::invalid_argument when the request
+// kept up to max_body_bytes (conditions read them), the headers and certificate its conditions read. Throws std::invalid_argument when the request
 // cannot be sent (the loader has already checked methods and headers, so only a bug gets here).
 client::fetch_policy policy_for(const request_group& group, std::size_t max_body_bytes);
 

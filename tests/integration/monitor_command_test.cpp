@@ -320,16 +320,17 @@ TEST(monitor_command, a_bad_file_is_every_error_as_file_line_column_and_exit_2) 
   EXPECT_NE(r.err.find(file.string() + ":5:"), std::string::npos) << "every error, not only the first: " << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "bad.db")) << "a bad file must not create a history";
 
-  // A condition `serentak monitor` cannot check yet is refused, never silently always-failing.
-  const auto headers = write_file(dir.path() / "headers.yaml",
-                                  "endpoints:\n"
-                                  "  - name: h\n"
-                                  "    url: http://127.0.0.1:1/\n"
-                                  "    conditions: [\"[HEADER].content-type == pat(application/json*)\"]\n");
-  r = run_process(monitor_args(headers), 10s);
+  // A certificate condition on a plain http:// endpoint would fail on every check: refused at load.
+  const auto plain = write_file(dir.path() / "plain.yaml",
+                                "endpoints:\n"
+                                "  - name: web\n"
+                                "    url: http://127.0.0.1:1/\n"
+                                "    conditions: [\"[CERTIFICATE_EXPIRATION] > 72h\"]\n");
+  r = run_process(monitor_args(plain), 10s);
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_NE(r.err.find(headers.string() + ":2:5: "), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("does not support"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(plain.string() + ":2:5: endpoint 'web'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("needs an https:// URL"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "plain.db")) << "a refused file must not create a history";
 
   r = run_process(monitor_args(dir.path() / "missing.yaml"), 10s);
   EXPECT_EQ(r.exit_code, 2) << r.err;
@@ -391,6 +392,46 @@ TEST(monitor_command, history_prints_an_endpoints_checks_as_valid_escaped_jsonl_
   r = run_process({bin, "monitor", "history", "bad", "--db", (dir.path() / "none.db").string()}, 10s);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "none.db")) << "reading created a database";
+}
+
+// SIGHUP reads the file again. A file with a problem changes nothing (said on stderr, checks go on);
+// a file that passes replaces the configuration: a new endpoint is checked, and an endpoint that was
+// down before the reload stays down without a second change (its state comes back from the history).
+TEST(monitor_command, sighup_keeps_the_running_file_when_the_new_one_is_bad_and_switches_when_it_passes) {
+  service s;
+  scratch_dir dir;
+  const auto file = write_file(dir.path() / "services.yaml", two_endpoints(s));
+  const auto log = dir.path() / "services.log";
+  child_process monitor(monitor_args(file), dir.path() / "run");
+  const auto checks_of = [&](const std::string& name) {
+    const auto lines = log_messages(log, name);
+    return static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), is_check_line));
+  };
+  ASSERT_TRUE(wait_for([&] { return count_if_any(log_messages(log, "bad"), "-> down") > 0; }, 5s))
+      << "bad never went down; stderr: " << monitor.err();
+
+  write_file(file, two_endpoints(s) + "    intervall: 1s\n");  // a typo: the whole file is refused
+  monitor.signal(SIGHUP);
+  ASSERT_TRUE(wait_for([&] { return monitor.err().find("the running configuration is kept") != std::string::npos; }, 5s))
+      << monitor.err();
+  EXPECT_NE(monitor.err().find("unknown key 'intervall'"), std::string::npos) << monitor.err();
+  const std::size_t before = checks_of("good");
+  EXPECT_TRUE(wait_for([&] { return checks_of("good") >= before + 3; }, 5s)) << "checks stopped after a refused reload";
+
+  write_file(file, two_endpoints(s) + "  - name: fresh\n    url: " + s.url("/ok") + "\n");
+  monitor.signal(SIGHUP);
+  EXPECT_TRUE(wait_for([&] { return checks_of("fresh") >= 3; }, 5s)) << "the reloaded file's new endpoint never ran: "
+                                                                     << monitor.err();
+  const std::size_t good_after = checks_of("good");
+  EXPECT_TRUE(wait_for([&] { return checks_of("good") >= good_after + 2; }, 5s)) << "good stopped after the reload";
+  monitor.signal(SIGTERM);
+  const auto status = monitor.wait(5s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 143) << monitor.err();
+  EXPECT_NE(monitor.err().find("reloaded: 3 endpoints"), std::string::npos) << monitor.err();
+  EXPECT_EQ(count_if_any(log_messages(log, "bad"), "-> down"), 1u)
+      << "bad's down state did not carry over the reload: a second change was logged";
+  EXPECT_EQ(count_if_any(log_messages(log, "monitor"), "reload refused"), 1u);
 }
 
 }  // namespace

@@ -102,6 +102,23 @@ TEST(monitor_file, a_full_file_loads_with_defaults_merged) {
   EXPECT_EQ(p.plan().phase, p.plan().phase) << "the phase is a function of the name";
 }
 
+TEST(monitor_file, ca_file_must_be_readable_when_the_file_is_loaded_and_insecure_is_a_boolean) {
+  const auto missing = parse(R"(endpoints:
+  - name: a
+    url: https://127.0.0.1:1/
+    ca-file: /nonexistent/ca.pem
+    insecure: maybe
+)");
+  EXPECT_EQ(rendered(missing), (std::vector<std::string>{
+                                   "m.yaml:4:14: 'ca-file' '/nonexistent/ca.pem' cannot be read",
+                                   "m.yaml:5:15: 'insecure' must be true or false, found 'maybe'"}));
+  const std::string readable = (testing::source_dir() / "CMakeLists.txt").string();
+  const auto ok = parse("defaults:\n  ca-file: " + readable + "\nendpoints:\n  - {name: a, url: \"https://x/\", insecure: true}\n");
+  ASSERT_TRUE(ok.ok()) << rendered(ok)[0];
+  EXPECT_EQ(ok.config.endpoints[0].ca_file, readable);
+  EXPECT_TRUE(ok.config.endpoints[0].insecure);
+}
+
 TEST(monitor_file, json_is_accepted) {
   auto r = parse(R"({"endpoints": [{"name": "health-ok", "url": "http://127.0.0.1:5000/status/ok",
                      "interval": "1s", "conditions": ["[BODY].status == ok", "[STATUS] == 200"]}]})");
@@ -114,7 +131,7 @@ TEST(monitor_file, json_is_accepted) {
             (std::vector<std::string>{
                 "m.yaml:1:50: unknown key 'intervall' in an endpoint; expected one of: name, group, url, "
                 "method, headers, body, interval, timeout, jitter, conditions, failure-threshold, "
-                "success-threshold, confirm, alerts"}));
+                "success-threshold, confirm, alerts, ca-file, insecure"}));
 }
 
 TEST(monitor_file, every_error_is_reported_with_line_and_column) {
@@ -141,7 +158,7 @@ TEST(monitor_file, every_error_is_reported_with_line_and_column) {
                 "m.yaml:4:15: 'interval' 50ms is below the minimum of 100ms",
                 "m.yaml:5:5: unknown key 'intervall' in an endpoint; expected one of: name, group, url, "
                 "method, headers, body, interval, timeout, jitter, conditions, failure-threshold, "
-                "success-threshold, confirm, alerts",
+                "success-threshold, confirm, alerts, ca-file, insecure",
                 "m.yaml:6:14: 'timeout' must be a duration with a unit (100ms, 10s, 5m, 2h, 7d), found '10'",
                 "m.yaml:8:9: condition '[STATUS] 200': column 10: expected an operator (==, !=, <, <=, >, >=), "
                 "found '2'",

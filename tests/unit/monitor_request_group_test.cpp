@@ -37,6 +37,28 @@ endpoints:
   EXPECT_EQ(groups[2].timeout, 2s);
 }
 
+TEST(request_group, a_group_keeps_the_headers_and_certificate_its_conditions_read_and_its_tls_settings) {
+  const monitor_config config = load(R"yaml(endpoints:
+  - {name: a, url: "https://127.0.0.1:1/a", conditions: ["[HEADER].Content-Type == pat(application/json*)"]}
+  - {name: b, url: "https://127.0.0.1:1/b", conditions: ["[HEADER].content-type == x", "has([HEADER].X-Build) == true"]}
+  - {name: c, url: "https://127.0.0.1:1/c", conditions: ["[CERTIFICATE_EXPIRATION] > 72h"]}
+  - {name: d, url: "https://127.0.0.1:1/d", insecure: true}
+  - {name: e, url: "http://127.0.0.1:1/e"}
+)yaml");
+  const auto groups = group_by_request(config);
+  ASSERT_EQ(groups.size(), 2u);  // insecure is another request
+  EXPECT_EQ(groups[0].endpoints, (std::vector<std::size_t>{0, 1, 2, 4}));
+  EXPECT_EQ(groups[0].kept_headers, (std::vector<std::string>{"content-type", "x-build"}));  // once each
+  EXPECT_TRUE(groups[0].want_certificate);
+  EXPECT_FALSE(groups[1].want_certificate);
+  EXPECT_TRUE(groups[1].kept_headers.empty());
+  const client::fetch_policy secure = policy_for(groups[0], 1024);
+  EXPECT_EQ(secure.kept_headers, groups[0].kept_headers);
+  EXPECT_TRUE(secure.want_certificate);
+  EXPECT_FALSE(secure.connection.insecure);
+  EXPECT_TRUE(policy_for(groups[1], 1024).connection.insecure);
+}
+
 TEST(request_group, a_body_holding_braces_is_sent_exactly_as_written) {
   const monitor_config config = load(R"(endpoints:
   - {name: a, url: "http://127.0.0.1:1/a", method: POST, body: '{"q": "{}"}', headers: {X-T: "{}"}}

@@ -4,8 +4,11 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/outcome.hpp"
 #include "core/request_shape.hpp"
@@ -50,6 +53,12 @@ struct fetch_policy {
   // User-Agent serentak/<version> by default). Read by both transports, never changed in a run.
   request_shape request;
   connection_options connection;                   // TLS, proxy, HTTP version (curl only)
+  // Response headers whose values each result carries (fetch_result::headers), lower-cased names;
+  // empty: none (the default: a fetch keeps no headers). `serentak monitor`'s [HEADER] conditions.
+  std::vector<std::string> kept_headers;
+  // Each result carries the peer certificate's expiry (https, curl transport). Every request then
+  // opens a fresh connection, so a certificate replaced on the server is seen at the next request.
+  bool want_certificate = false;
 };
 
 // The result of one attempt (fetch_observer::on_retry) or the final result of one item
@@ -64,6 +73,11 @@ struct fetch_result {
   std::chrono::microseconds latency{0};  // the final attempt alone: from it being sent to its outcome
   std::chrono::microseconds total{0};    // from the first attempt being sent to the final outcome,
                                          // backoff waits and earlier attempts included
+  // The final response's headers named in policy.kept_headers, in arrival order (name lower-cased,
+  // value as sent, bounded by the head limit); empty unless asked for.
+  std::vector<std::pair<std::string, std::string>> headers;
+  // The peer's leaf certificate's notAfter, when policy.want_certificate and a TLS handshake ran.
+  std::optional<std::chrono::system_clock::time_point> certificate_expires;
 };
 
 }  // namespace serentak::client

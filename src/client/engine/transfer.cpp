@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "client/engine/kept_headers.hpp"
+#include "client/transport/curl/certificate_expiry.hpp"
 #include "client/transport/curl/curl_outcome.hpp"
 #include "core/retry_policy.hpp"
 
@@ -79,6 +81,10 @@ CURLcode transfer::configure(const fetch_policy& policy) {
       set_request_shape(policy.request),
       receive_buffer_bytes_ > 0 ? set_long(easy, CURLOPT_BUFFERSIZE, receive_buffer_bytes_) : CURLE_OK,
       forbid_reuse_ ? set_long(easy, CURLOPT_FORBID_REUSE, 1L) : CURLE_OK,
+      // The certificate is read from each request's own handshake; a connection that is never
+      // reused is not kept idle either.
+      policy.want_certificate ? set_long(easy, CURLOPT_CERTINFO, 1L) : CURLE_OK,
+      policy.want_certificate ? set_long(easy, CURLOPT_FORBID_REUSE, 1L) : CURLE_OK,
   };
   for (CURLcode code : options) {
     if (code != CURLE_OK) return code;
@@ -160,6 +166,9 @@ void transfer::prepare(fetch_request request, const fetch_policy& policy, int at
   head_done_ = false;
   head_over_limit_ = false;
   retry_after_.reset();
+  kept_headers_ = policy.kept_headers.empty() ? nullptr : &policy.kept_headers;
+  headers_.clear();
+  want_certificate_ = policy.want_certificate;
   error_buffer_[0] = '\0';
 }
 
@@ -189,7 +198,9 @@ CURLcode transfer::use_curl(const fetch_policy& policy) {
   // every connection to the host (O(n) per request, O(n^2) for 10,000 new transfers).
   // (Not with --http2: a busy connection takes more streams, and a fresh one per transfer would
   // defeat multiplexing.)
-  const bool fresh = first_use && policy.connection.http != http_wish::http2;
+  // With want_certificate, every request handshakes anew: a certificate replaced on the server is
+  // seen at once, not when a kept connection happens to close.
+  const bool fresh = policy.want_certificate || (first_use && policy.connection.http != http_wish::http2);
   if (fresh != fresh_connect_) {
     const CURLcode set = set_long(easy_.get(), CURLOPT_FRESH_CONNECT, fresh ? 1L : 0L);
     if (set != CURLE_OK) return set;
@@ -234,6 +245,8 @@ fetch_result transfer::finish_native() {
   if (facts.http_status > 0) result.http_version = "1.1";  // the native transport speaks HTTP/1.1 only
   if (exchange.failure == transport_failure::none) result.body = std::move(exchange.body);
   exchange.body = std::string{};
+  if (facts.http_status > 0) result.headers = std::move(exchange.headers);
+  exchange.headers.clear();
   return result_now(std::move(result));
 }
 
@@ -256,6 +269,9 @@ fetch_result transfer::finish(CURLcode code) {
   // A partial body is kept only for responses that completed; a cut-off one would mislead.
   if (code == CURLE_OK && !body_over_limit_) result.body = std::move(body_);
   body_ = std::string{};  // release the capacity: an idle slot must not hold up to max_body_bytes
+  if (facts.http_status > 0) result.headers = std::move(headers_);
+  headers_.clear();
+  if (want_certificate_) result.certificate_expires = leaf_certificate_expiry(easy_.get());
   return result_now(std::move(result));
 }
 
@@ -301,8 +317,8 @@ std::size_t transfer::on_body(char* data, std::size_t size, std::size_t count, v
   return bytes;
 }
 
-// Called once per header line, "Name: value\r\n", status lines included. Only Retry-After is
-// kept; a new status line (a redirect followed, a 100 Continue) forgets the previous response's.
+// Called once per header line, "Name: value\r\n", status lines included. Retry-After is kept,
+// and the policy's kept_headers; a new status line (a redirect followed, a 100 Continue) forgets the previous response's.
 // A head over max_response_head_bytes is refused (returning 0 aborts with CURLE_WRITE_ERROR): the
 // same limit as the native transport's, and invalid_response (libcurl's own cap, 300 KB a head,
 // would end it as a connection_error).
@@ -325,7 +341,15 @@ std::size_t transfer::on_header(char* data, std::size_t size, std::size_t count,
   if (line.empty()) t->head_done_ = true;
   if (status_line) {
     t->retry_after_.reset();
-  } else if (starts_with_nocase(line, name)) {
+    t->headers_.clear();
+  } else if (t->kept_headers_ != nullptr) {
+    try {
+      keep_header_line(line, *t->kept_headers_, t->headers_);
+    } catch (const std::bad_alloc&) {
+      return 0;  // CURLE_WRITE_ERROR -> unexpected; exceptions must not cross C code
+    }
+  }
+  if (!status_line && starts_with_nocase(line, name)) {
     // Both forms: delta-seconds and an HTTP-date, the latter against the wall clock now.
     // (CURLINFO_RETRY_AFTER cannot tell "absent" from "0" and is not used.)
     t->retry_after_ = parse_retry_after(line.substr(name.size()), std::chrono::system_clock::now());

@@ -126,6 +126,9 @@ class transfer {
   bool head_done_ = false;        // its blank line arrived
   bool head_over_limit_ = false;  // our header callback refused it (over max_response_head_bytes)
   std::optional<std::chrono::milliseconds> retry_after_;
+  const std::vector<std::string>* kept_headers_ = nullptr;  // the policy's, when it keeps any
+  std::vector<std::pair<std::string, std::string>> headers_;  // kept from the current response
+  bool want_certificate_ = false;                           // the policy's want_certificate
   std::array<char, CURL_ERROR_SIZE> error_buffer_{};  // written by curl while in flight
   clock::time_point started_{};     // this attempt was sent; {} until mark_started()
   clock::time_point first_sent_{};  // attempt 1 was sent

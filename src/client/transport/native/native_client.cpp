@@ -89,6 +89,7 @@ void native_client::start(native_exchange& exchange, std::string url, native_tar
   exchange.error.clear();
   exchange.body = std::string{};
   exchange.retry_after.reset();
+  exchange.headers.clear();
   attempt_deadlines_.push_back({exchange.started + policy.timeout, &exchange, exchange.attempt_id});
   build_request(exchange);
   connect_and_send(exchange);
@@ -235,6 +236,8 @@ void native_client::on_response(native_exchange& exchange) {
   native_connection& connection = *exchange.connection;
   exchange.http_status = response.status();
   exchange.retry_after = response.retry_after();
+  exchange.headers.clear();
+  if (!exchange.policy->kept_headers.empty()) response.copy_kept_headers(exchange.policy->kept_headers, exchange.headers);
   ++connection.responses;
   const bool keep = response.reusable() && reuse_;
   connection.user = nullptr;

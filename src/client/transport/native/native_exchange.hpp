@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/transport_failure.hpp"
 #include "client/engine/fetch_types.hpp"
@@ -56,6 +58,7 @@ struct native_exchange {
   std::string error;
   std::string body;
   std::optional<std::chrono::milliseconds> retry_after;
+  std::vector<std::pair<std::string, std::string>> headers;  // policy->kept_headers of the final response
 };
 
 }  // namespace serentak::client

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <limits>
 
+#include "client/engine/kept_headers.hpp"
 #include "client/transport/curl/curl_outcome.hpp"
 #include "core/retry_policy.hpp"
 
@@ -151,6 +152,18 @@ bool native_response::note_header() {
     return false;
   }
   return true;
+}
+
+void native_response::copy_kept_headers(const std::vector<std::string>& kept,
+                                        std::vector<std::pair<std::string, std::string>>& out) const {
+  if (!parser_ || !parser_->is_header_done()) return;
+  for (const auto& field : parser_->get()) {
+    if (!is_kept_header(field.name_string(), kept)) continue;
+    std::string line(field.name_string());
+    line += ':';
+    line += field.value();
+    keep_header_line(line, kept, out);
+  }
 }
 
 native_response::state native_response::feed_eof() {

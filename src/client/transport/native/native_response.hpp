@@ -15,6 +15,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/transport_failure.hpp"
 
@@ -47,6 +49,8 @@ class native_response {
   std::string take_body();
   const std::optional<std::chrono::milliseconds>& retry_after() const noexcept { return retry_after_; }
   const std::string& location() const noexcept { return location_; }  // empty when none
+  // After the head: appends the fields named in kept (lower-cased names) to out, in arrival order.
+  void copy_kept_headers(const std::vector<std::string>& kept, std::vector<std::pair<std::string, std::string>>& out) const;
 
   transport_failure failure() const noexcept { return failure_; }
   // The failure is this parser's strictness or a content coding it does not decode, where libcurl
