@@ -149,6 +149,7 @@ int run_monitor(const monitor_options& o) {
       log_file->lock();
       log_file->start("serentak monitor " + o.file,
                       /*append=*/true);  // a monitor's log is its history: never truncated
+      log_file->rotate_at(o.log_max_bytes, o.log_keep);
     } catch (const std::exception& e) {
       console::err("serentak monitor: {}\n", e.what());
       return exit_usage;
@@ -296,7 +297,16 @@ std::unique_ptr<monitor_command> add_monitor_command(CLI::App& root) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{10000}));
   auto* log_dir =
       app->add_option("--log-dir", o.log_dir, "Folder of the event log FILE-stem.log (default: FILE's folder)");
-  app->add_flag("--no-log", o.no_log, "Write no event log")->excludes(log_dir);
+  auto* log_max = app->add_option("--log-max", o.log_max_bytes,
+                                  "Rotate the event log before it passes this size: bytes, or with k, m, g (default 100m)")
+                      ->transform(CLI::AsSizeValue(false))
+                      ->check(CLI::Range(std::uint64_t{1024}, std::uint64_t{1} << 40))
+                      ->type_name("SIZE");
+  auto* log_keep = app->add_option("--log-keep", o.log_keep, "Rotated event logs kept (FILE-stem.log.1 is the newest)")
+                       ->check(CLI::Range(1u, 1000u))
+                       ->capture_default_str()
+                       ->type_name("N");
+  app->add_flag("--no-log", o.no_log, "Write no event log")->excludes(log_dir)->excludes(log_max)->excludes(log_keep);
   app->add_flag("-q,--quiet", o.quiet, "No start banner and no health changes on stderr");
 
   command->history = app->add_subcommand("history", "Print an endpoint's checks from the history database");

@@ -4,6 +4,7 @@
 // endpoint's checks. CLI code only fills monitor_options; the loop is monitor::monitor_runner.
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,8 @@ struct monitor_options {
   std::size_t concurrency = 0;       // -c: checks in flight per request group; 0: one per endpoint (at most 10,000)
   std::string log_dir;               // --log-dir; empty: FILE's folder. The log is DIR/<FILE's stem>.log
   bool no_log = false;               // --no-log
+  std::uint64_t log_max_bytes = 100ull << 20;  // --log-max: the log is rotated before it passes this
+  unsigned log_keep = 5;                       // --log-keep: rotated files kept (.1 newest)
   bool quiet = false;                // -q: no banner, no health changes on stderr
   // history
   std::string name;          // the endpoint

@@ -70,13 +70,53 @@ void event_log::start(std::string_view title, bool append) {
 }
 
 event_log::event_log(event_log&& other) noexcept
-    : fd_(other.fd_), sinks_(std::move(other.sinks_)), path_(std::move(other.path_)), regular_(other.regular_), size_(other.size_),
+    : fd_(other.fd_), sinks_(std::move(other.sinks_)), path_(std::move(other.path_)), regular_(other.regular_),
+      rotate_bytes_(other.rotate_bytes_), rotate_keep_(other.rotate_keep_), size_(other.size_),
       first_error_(other.first_error_.load()) {
   other.fd_ = -1;
 }
 
 void event_log::add_sink(log_sink* sink) {
   if (sink != nullptr) sinks_.push_back(sink);
+}
+
+void event_log::rotate_at(std::uint64_t max_bytes, unsigned keep) {
+  rotate_bytes_ = keep >= 1 ? max_bytes : 0;
+  rotate_keep_ = keep;
+}
+
+// Oldest first, so no rename replaces a file still to be moved; a missing one (fewer rotations so
+// far) is skipped. If the new file cannot be opened the log goes on in the renamed one: no line
+// is lost, and the error is kept for the exit status.
+void event_log::rotate_locked() {
+  const auto numbered = [&](unsigned k) { return std::filesystem::path(path_.string() + "." + std::to_string(k)); };
+  for (unsigned k = rotate_keep_; k >= 2; --k) (void)::rename(numbered(k - 1).c_str(), numbered(k).c_str());
+  if (::rename(path_.c_str(), numbered(1).c_str()) != 0) {
+    int expected = 0;
+    first_error_.compare_exchange_strong(expected, errno, std::memory_order_relaxed);
+    rotate_bytes_ = 0;  // keep writing where we are
+    return;
+  }
+  const int fresh = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fresh < 0) {
+    int expected = 0;
+    first_error_.compare_exchange_strong(expected, errno, std::memory_order_relaxed);
+    rotate_bytes_ = 0;
+    return;
+  }
+  try {
+    lock_output(fresh, path_, "log file");
+  } catch (const std::exception&) {
+    // Another process took the brand-new file between our open and lock: leave it to them.
+    ::close(fresh);
+    int expected = 0;
+    first_error_.compare_exchange_strong(expected, EBUSY, std::memory_order_relaxed);
+    rotate_bytes_ = 0;
+    return;
+  }
+  ::close(fd_);
+  fd_ = fresh;
+  size_ = 0;
 }
 
 event_log::~event_log() {
@@ -115,6 +155,10 @@ bool event_log::write(std::string_view name, std::string_view message) {
   format_timestamp_into(wall_clock::now(), line.data() + 1);
   for (log_sink* sink : sinks_) sink->on_line(line);  // best effort: the file is the record
   if (fd_ < 0) return true;
+  if (rotate_bytes_ > 0 && regular_ && size_ > 0 &&
+      static_cast<std::uint64_t>(size_) + line.size() > rotate_bytes_) {
+    rotate_locked();
+  }
   if (int err = write_fully(fd_, line); err != 0) {
     // No torn line: a short write (disk full, quota, file size limit) is cut back off.
     if (regular_) (void)::ftruncate(fd_, size_);

@@ -9,6 +9,7 @@
 // Names and messages are untrusted: control characters are escaped, so no input forges a line.
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <mutex>
 #include <string>
@@ -56,6 +57,13 @@ class event_log {
   // Call before threads start. A log without a file still feeds its sinks.
   void add_sink(log_sink* sink);
 
+  // Rotation by size (`monitor --log-max/--log-keep`): before a line that would take the file past
+  // max_bytes, the file is renamed PATH.1 (PATH.1 to PATH.2, ..., PATH.<keep> is replaced) and a new
+  // PATH is opened and locked, so each line lands whole in one file and none is lost. A file that
+  // holds no line yet takes the line whatever its size. keep >= 1. Call before threads start; a
+  // log that is not a regular file is never rotated.
+  void rotate_at(std::uint64_t max_bytes, unsigned keep);
+
   bool enabled() const noexcept { return fd_ >= 0; }
   int fd() const noexcept { return fd_; }
   // 0, or the errno of the first write that failed.
@@ -71,7 +79,11 @@ class event_log {
   int fd_ = -1;
   std::vector<log_sink*> sinks_;  // not owned; fixed before threads start; called under mutex_
   std::filesystem::path path_;
+  void rotate_locked();  // under mutex_
+
   bool regular_ = false;  // a regular file: a failed write is cut back to size_
+  std::uint64_t rotate_bytes_ = 0;  // rotate_at(): 0 never
+  unsigned rotate_keep_ = 0;
   off_t size_ = 0;        // bytes of whole lines written (guarded by mutex_ once threads start)
   std::mutex mutex_;  // guards the timestamp-then-write step, nothing else
   std::atomic<int> first_error_{0};

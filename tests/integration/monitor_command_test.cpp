@@ -434,5 +434,38 @@ TEST(monitor_command, sighup_keeps_the_running_file_when_the_new_one_is_bad_and_
   EXPECT_EQ(count_if_any(log_messages(log, "monitor"), "reload refused"), 1u);
 }
 
+// --log-max/--log-keep: the monitor's event log is rotated before it passes the size, with only
+// --log-keep rotated files kept, and every file holds whole lines only.
+TEST(monitor_command, log_max_rotates_the_event_log_keeping_log_keep_files_of_whole_lines) {
+  service s;
+  scratch_dir dir;
+  const auto file = write_file(dir.path() / "services.yaml", two_endpoints(s));
+  const auto log = dir.path() / "services.log";
+  const auto numbered = [&](int k) { return std::filesystem::path(log.string() + "." + std::to_string(k)); };
+  child_process monitor(monitor_args(file, {"--log-max", "1k", "--log-keep", "2"}), dir.path() / "run");
+  EXPECT_TRUE(wait_for([&] { return std::filesystem::exists(numbered(2)); }, 10s)) << monitor.err();
+  const auto first_rotated = testing::read_file(numbered(2));
+  EXPECT_TRUE(wait_for([&] { return testing::read_file(numbered(2)) != first_rotated; }, 10s))
+      << "the log rotated twice and then stopped rotating";
+  monitor.signal(SIGTERM);
+  const auto status = monitor.wait(5s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 143) << monitor.err();
+
+  EXPECT_FALSE(std::filesystem::exists(numbered(3))) << "more than --log-keep rotated files";
+  const std::regex whole(R"(^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}\] \[[^\]]+\] .*$)");
+  for (const auto& path : {log, numbered(1), numbered(2)}) {
+    const std::string text = testing::read_file(path);
+    EXPECT_LE(text.size(), 1024u) << path;
+    ASSERT_FALSE(text.empty()) << path;
+    EXPECT_EQ(text.back(), '\n') << path << " ends inside a line";
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+      if (line.starts_with("--- serentak monitor")) continue;
+      EXPECT_TRUE(std::regex_match(line, whole)) << path << ": " << line;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace serentak

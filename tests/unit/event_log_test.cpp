@@ -93,6 +93,60 @@ TEST(event_log, concurrent_writers_never_interleave_and_timestamps_never_go_back
   }
 }
 
+// monitor --log-max/--log-keep: with rotation, lines from many threads still land whole and in
+// order, each in exactly one file; no file passes the limit; with enough files kept nothing is
+// lost, and with fewer, only the oldest files go (never PATH.<keep + 1>).
+TEST(event_log, rotation_keeps_every_line_whole_in_one_file_and_only_keep_files) {
+  serentak::testing::scratch_dir dir;
+  constexpr int threads = 4;
+  constexpr int lines_per_thread = 300;
+  constexpr std::uint64_t max_bytes = 4096;
+  const auto run = [&](const std::filesystem::path& path, unsigned keep) {
+    auto log = event_log::create(path, "Rotating");
+    log.rotate_at(max_bytes, keep);
+    std::vector<std::thread> writers;
+    for (int t = 0; t < threads; ++t) {
+      writers.emplace_back([&log, t] {
+        for (int i = 0; i < lines_per_thread; ++i) log.write("Worker-" + std::to_string(t), std::to_string(i) + " payload");
+      });
+    }
+    for (auto& w : writers) w.join();
+    EXPECT_EQ(log.first_error(), 0);
+  };
+  const auto numbered = [](const std::filesystem::path& path, unsigned k) {
+    return std::filesystem::path(path.string() + "." + std::to_string(k));
+  };
+
+  // Enough kept: every line is somewhere, oldest file first, each thread's lines in order.
+  const auto all = dir.path() / "all.log";
+  run(all, 1000);
+  unsigned files = 0;
+  while (std::filesystem::exists(numbered(all, files + 1))) ++files;
+  ASSERT_GE(files, 5u) << "about 30 KB of lines at 4 KB a file should rotate several times";
+  std::vector<int> next(threads, 0);
+  std::vector<std::filesystem::path> oldest_first;
+  for (unsigned k = files; k >= 1; --k) oldest_first.push_back(numbered(all, k));
+  oldest_first.push_back(all);
+  for (const auto& path : oldest_first) {
+    EXPECT_LE(std::filesystem::file_size(path), max_bytes) << path;
+    for (const std::string& line : read_lines(path)) {
+      if (line.starts_with("--- Rotating Started")) continue;
+      std::smatch m;
+      ASSERT_TRUE(std::regex_match(line, m, line_shape)) << path << ": " << line;
+      const int t = std::stoi(m[1].str().substr(7));
+      EXPECT_EQ(std::stoi(m[2].str()), next[t]++) << "thread " << t << " lost or reordered a line across files";
+    }
+  }
+  for (int t = 0; t < threads; ++t) EXPECT_EQ(next[t], lines_per_thread);
+
+  // Two kept: PATH, PATH.1 and PATH.2, never a third.
+  const auto few = dir.path() / "few.log";
+  run(few, 2);
+  EXPECT_TRUE(std::filesystem::exists(numbered(few, 1)));
+  EXPECT_TRUE(std::filesystem::exists(numbered(few, 2)));
+  EXPECT_FALSE(std::filesystem::exists(numbered(few, 3)));
+}
+
 TEST(event_log, reports_an_unopenable_path) {
   EXPECT_THROW(event_log::create("/nonexistent-dir/x/log.txt", "T"), std::system_error);
 }
