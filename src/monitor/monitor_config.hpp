@@ -43,6 +43,7 @@ struct endpoint_config {
   std::string body;                                              // request body; empty: none
   std::string ca_file;   // https: a PEM bundle to verify the server against; empty: the system's
   bool insecure = false; // https: verify neither certificate nor name (the certificate is still read)
+  int retries = 0;       // extra attempts after a timeout, connection error, 408/429/5xx (client backoff); 0-10
   std::chrono::milliseconds interval{std::chrono::seconds{60}};  // >= 100ms
   std::chrono::milliseconds timeout{std::chrono::seconds{10}};   // per check
   std::chrono::milliseconds jitter{0};                           // extra random delay per tick, <= interval / 2

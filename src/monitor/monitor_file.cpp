@@ -24,11 +24,11 @@ namespace {
 constexpr std::string_view endpoint_keys[] = {
     "name",     "group",   "url",    "method",     "headers",           "body",
     "interval", "timeout", "jitter", "conditions", "failure-threshold", "success-threshold",
-    "confirm",  "alerts",  "ca-file", "insecure"};
+    "confirm",  "alerts",  "ca-file", "insecure", "retries"};
 constexpr std::string_view defaults_keys[] = {
     "group",  "method",     "headers",           "interval",          "timeout",
     "jitter", "conditions", "failure-threshold", "success-threshold", "confirm",
-    "alerts", "ca-file",    "insecure"};
+    "alerts", "ca-file",    "insecure",          "retries"};
 constexpr std::string_view alert_keys[] = {"type",       "url", "template", "command", "timeout", "send-on-resolved",
                                            "min-realert"};
 constexpr std::string_view root_keys[] = {"defaults", "endpoints"};
@@ -288,6 +288,8 @@ class loader {
       }
     } else if (key == "insecure") {
       if (auto b = boolean(v, key)) e.insecure = *b;
+    } else if (key == "retries") {
+      if (auto n = integer(v, key, 0, 10)) e.retries = *n;
     }
   }
 

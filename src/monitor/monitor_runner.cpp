@@ -58,6 +58,8 @@ monitor_report monitor_runner::run() {
     const std::size_t wanted = options_.concurrency != 0 ? options_.concurrency : group.endpoints.size();
     engine.concurrency = std::clamp<std::size_t>(wanted, 1, max_group_concurrency);
     engine.policy = policy_for(group, options_.max_body_bytes);
+    // A check that passes only after a retry is judged pass_after_retry: degraded, not up.
+    engine.retry.max_retries = group.retries;
     configs.push_back(std::move(engine));
     sources.push_back(std::make_unique<check_source>(config_, group.endpoints, start));
     observers.push_back(std::make_unique<check_observer>(*sources.back(), monitors_, sinks));

@@ -1,7 +1,7 @@
 #pragma once
 // Which endpoints can share one engine run. The client engine sends every request of a run with
 // one fetch_policy (method, header lines, body, timeout), so `serentak monitor` runs one engine per
-// distinct (method, headers, body, timeout, ca-file, insecure) and puts each endpoint in the group of its request.
+// distinct (method, headers, body, timeout, ca-file, insecure, retries) and puts each endpoint in the group of its request.
 // A file of 10,000 GETs with the default headers is one group: one engine, one worker thread.
 // Pure functions over a loaded monitor_config; safe from any thread.
 
@@ -24,6 +24,7 @@ struct request_group {
   std::chrono::milliseconds timeout{0};
   std::string ca_file;    // https: the bundle to verify against; empty: the system's
   bool insecure = false;  // https: no verification
+  int retries = 0;        // the engine's retry_policy::max_retries
   std::vector<std::size_t> endpoints;  // indexes into monitor_config::endpoints, in file order
   std::vector<std::string> kept_headers;  // [HEADER] names its endpoints' conditions read (lower-cased, once each)
   bool want_certificate = false;          // one of its endpoints reads [CERTIFICATE_EXPIRATION]

@@ -467,5 +467,48 @@ TEST(monitor_command, log_max_rotates_the_event_log_keeping_log_keep_files_of_wh
   }
 }
 
+// retries: a check that fails once and passes on its retry is recorded as passed but judged
+// "passed after a retry", which makes the endpoint degraded, not up.
+TEST(monitor_command, a_check_that_passes_only_after_a_retry_makes_the_endpoint_degraded) {
+  std::atomic<int> requests{0};
+  scripted_http_server flaky([&](const scripted_request&) {
+    return requests.fetch_add(1) % 2 == 0 ? scripted_reply::respond(503, "busy")
+                                          : scripted_reply::respond(200, R"({"status":"ok"})");
+  });
+  scratch_dir dir;
+  const auto file = write_file(dir.path() / "flaky.yaml", "endpoints:\n"
+                                                          "  - name: flaky\n"
+                                                          "    url: " + flaky.url("/") + "\n"
+                                                          "    interval: 100ms\n"
+                                                          "    retries: 1\n"
+                                                          "    failure-threshold: 2\n"
+                                                          "    conditions: [\"[STATUS] == 200\"]\n");
+  const auto log = dir.path() / "flaky.log";
+  child_process monitor(monitor_args(file), dir.path() / "run");
+  EXPECT_TRUE(wait_for(
+      [&] {
+        const auto lines = log_messages(log, "flaky");
+        return count_if_any(lines, "-> degraded") > 0 && count_if_any(lines, "DEGRADED (passed after a retry)") >= 2;
+      },
+      10s))
+      << monitor.err();
+  monitor.signal(SIGTERM);
+  const auto status = monitor.wait(5s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 143) << monitor.err();
+
+  const auto lines = log_messages(log, "flaky");
+  EXPECT_GE(count_if_any(lines, "DEGRADED (passed after a retry)"), 2u);
+  EXPECT_EQ(count_if_any(lines, "FAIL:"), 0u) << "a retried check was judged on its first attempt";
+  monitor::history_store store((dir.path() / "flaky.db").string());
+  const auto checks = store.checks("flaky", {});
+  ASSERT_GE(checks.size(), 2u);
+  for (const auto& r : checks) {
+    EXPECT_TRUE(r.passed);
+    EXPECT_EQ(r.status, 200);
+  }
+  EXPECT_EQ(store.load_states().at("flaky").state, monitor::health::degraded);
+}
+
 }  // namespace
 }  // namespace serentak

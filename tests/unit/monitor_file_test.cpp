@@ -131,7 +131,7 @@ TEST(monitor_file, json_is_accepted) {
             (std::vector<std::string>{
                 "m.yaml:1:50: unknown key 'intervall' in an endpoint; expected one of: name, group, url, "
                 "method, headers, body, interval, timeout, jitter, conditions, failure-threshold, "
-                "success-threshold, confirm, alerts, ca-file, insecure"}));
+                "success-threshold, confirm, alerts, ca-file, insecure, retries"}));
 }
 
 TEST(monitor_file, every_error_is_reported_with_line_and_column) {
@@ -158,7 +158,7 @@ TEST(monitor_file, every_error_is_reported_with_line_and_column) {
                 "m.yaml:4:15: 'interval' 50ms is below the minimum of 100ms",
                 "m.yaml:5:5: unknown key 'intervall' in an endpoint; expected one of: name, group, url, "
                 "method, headers, body, interval, timeout, jitter, conditions, failure-threshold, "
-                "success-threshold, confirm, alerts, ca-file, insecure",
+                "success-threshold, confirm, alerts, ca-file, insecure, retries",
                 "m.yaml:6:14: 'timeout' must be a duration with a unit (100ms, 10s, 5m, 2h, 7d), found '10'",
                 "m.yaml:8:9: condition '[STATUS] 200': column 10: expected an operator (==, !=, <, <=, >, >=), "
                 "found '2'",
