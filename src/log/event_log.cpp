@@ -1,5 +1,6 @@
 #include "log/event_log.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <system_error>
 
@@ -146,6 +147,18 @@ std::string event_log::format_line(std::string_view timestamp, std::string_view 
   return line;
 }
 
+void event_log::batch::add(std::string_view name, std::string_view message) {
+  starts_.push_back(bytes_.size());
+  bytes_.reserve(bytes_.size() + timestamp_length + name.size() + message.size() + 8);
+  bytes_ += '[';
+  bytes_.append(timestamp_length, ' ');
+  bytes_ += "] [";
+  append_escaped_for_log(bytes_, name);
+  bytes_ += "] ";
+  append_escaped_for_log(bytes_, message);
+  bytes_ += '\n';
+}
+
 bool event_log::write(std::string_view name, std::string_view message) {
   if (fd_ < 0 && sinks_.empty()) return true;
   // Escaping and assembly happen before the lock; only the timestamp and the write(2) are inside it.
@@ -154,19 +167,40 @@ bool event_log::write(std::string_view name, std::string_view message) {
   std::lock_guard lock(mutex_);
   format_timestamp_into(wall_clock::now(), line.data() + 1);
   for (log_sink* sink : sinks_) sink->on_line(line);  // best effort: the file is the record
+  return write_locked(line);
+}
+
+bool event_log::write_batch(batch& lines) {
+  if (lines.empty() || (fd_ < 0 && sinks_.empty())) return true;
+  std::lock_guard lock(mutex_);
+  char stamp[timestamp_length];
+  format_timestamp_into(wall_clock::now(), stamp);
+  for (std::size_t k = 0; k < lines.starts_.size(); ++k) {
+    const std::size_t start = lines.starts_[k];
+    std::copy(stamp, stamp + timestamp_length, lines.bytes_.data() + start + 1);
+    if (!sinks_.empty()) {
+      const std::size_t end = k + 1 < lines.starts_.size() ? lines.starts_[k + 1] : lines.bytes_.size();
+      const std::string_view line(lines.bytes_.data() + start, end - start);
+      for (log_sink* sink : sinks_) sink->on_line(line);
+    }
+  }
+  return write_locked(lines.bytes_);
+}
+
+bool event_log::write_locked(std::string_view bytes) {
   if (fd_ < 0) return true;
   if (rotate_bytes_ > 0 && regular_ && size_ > 0 &&
-      static_cast<std::uint64_t>(size_) + line.size() > rotate_bytes_) {
+      static_cast<std::uint64_t>(size_) + bytes.size() > rotate_bytes_) {
     rotate_locked();
   }
-  if (int err = write_fully(fd_, line); err != 0) {
+  if (int err = write_fully(fd_, bytes); err != 0) {
     // No torn line: a short write (disk full, quota, file size limit) is cut back off.
     if (regular_) (void)::ftruncate(fd_, size_);
     int expected = 0;
     first_error_.compare_exchange_strong(expected, err, std::memory_order_relaxed);
     return false;
   }
-  size_ += static_cast<off_t>(line.size());
+  size_ += static_cast<off_t>(bytes.size());
   return true;
 }
 

@@ -24,6 +24,24 @@ namespace serentak::log {
 
 class event_log {
  public:
+  // Lines gathered by one thread and written with one write(2) (write_batch): escaped and
+  // assembled by add() without the lock, stamped with one timestamp under it. Owned by one thread.
+  class batch {
+   public:
+    void add(std::string_view name, std::string_view message);
+    bool empty() const noexcept { return starts_.empty(); }
+    std::size_t lines() const noexcept { return starts_.size(); }
+    void clear() noexcept {
+      bytes_.clear();
+      starts_.clear();
+    }
+
+   private:
+    friend class event_log;
+    std::string bytes_;                // whole lines, '\n' included, timestamps blank
+    std::vector<std::size_t> starts_;  // where each line begins in bytes_
+  };
+
   // A log that writes nothing (for runs without --log).
   event_log() = default;
 
@@ -51,6 +69,9 @@ class event_log {
   // Appends one line; false if the kernel refused it (disk full, EPIPE). The first error is kept;
   // a regular file is cut back to its last whole line, so it never holds a torn one.
   bool write(std::string_view name, std::string_view message);
+  // Appends a batch's lines in order, all stamped now, with one write(2) (and one lock): the same
+  // guarantees as write() for every line. Leaves the batch as it was (the caller clears it).
+  bool write_batch(batch& lines);
 
   // Also hands each line to sink (log_sink.hpp), e.g. the terminal's console for --verbose, which
   // erases and redraws the progress line around it. Not owned; must outlive the log's writers.
@@ -80,6 +101,7 @@ class event_log {
   std::vector<log_sink*> sinks_;  // not owned; fixed before threads start; called under mutex_
   std::filesystem::path path_;
   void rotate_locked();  // under mutex_
+  bool write_locked(std::string_view bytes);  // under mutex_: rotation, one write(2), the cut-back
 
   bool regular_ = false;  // a regular file: a failed write is cut back to size_
   std::uint64_t rotate_bytes_ = 0;  // rotate_at(): 0 never

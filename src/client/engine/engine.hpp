@@ -66,6 +66,11 @@ class fetch_observer {
   virtual void on_retry(const fetch_request& /*request*/, const fetch_result& /*failed_attempt*/,
                         std::chrono::milliseconds /*wait*/) {}
   virtual void on_finish(const fetch_request& request, const fetch_result& result) = 0;
+  // Called on a worker's thread once per turn of its loop, after that turn's on_start and
+  // on_finish calls and before the worker waits for the network, and once more as the worker
+  // ends: an observer that gathers its output per thread writes it here, one write per turn
+  // instead of one per event. Must not throw.
+  virtual void on_turn_end() noexcept {}
 };
 
 struct engine_config {

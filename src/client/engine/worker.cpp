@@ -65,6 +65,7 @@ worker::worker(std::size_t slots, const worker_context& context, std::uint64_t s
 void worker::run() noexcept {
   try {
     loop();
+    context_.observer.on_turn_end();
     return;
   } catch (const std::exception& e) {
     note_error(std::string("engine worker failed: ") + e.what());
@@ -72,6 +73,7 @@ void worker::run() noexcept {
     note_error("engine worker failed: unknown exception");
   }
   end_all(error_);
+  context_.observer.on_turn_end();
 }
 
 void worker::loop() {
@@ -89,6 +91,7 @@ void worker::loop() {
     } else if (const auto due = native_.next_deadline()) {
       deadline = std::min(deadline, *due);
     }
+    context_.observer.on_turn_end();  // what this turn finished and started, written before the wait
     loop_.wait_and_act(deadline);
     native_.expire(clock::now());
     reap();

@@ -89,8 +89,10 @@ results_file::~results_file() {
   if (created_ && !started_) ::unlink(path_.c_str());
 }
 
-bool results_file::append(const result_record& record) {
-  std::string line = format_record(record, format_);
+bool results_file::append(const result_record& record) { return append_formatted(format_record(record, format_)); }
+
+bool results_file::append_formatted(std::string_view line) {
+  if (line.empty()) return true;
   std::lock_guard lock(write_mutex_);
   if (first_error_.load(std::memory_order_relaxed) != 0) return false;  // nothing after a cut record
   if (int err = log::write_fully(fd_, line); err != 0) {

@@ -49,6 +49,10 @@ class results_file {
   // One record; false if it could not be written whole (then it was cut back off, and every later
   // call is refused too: the file ends with whole records).
   bool append(const result_record& record);
+  // The same for records gathered by one thread: format() appends a record's bytes to a buffer
+  // of the caller's, append_formatted() writes them all with one write(2), whole or not at all.
+  void format(const result_record& record, std::string& out) const { out += format_record(record, format_); }
+  bool append_formatted(std::string_view records);
   bool failed() const noexcept { return first_error() != 0; }
 
   // End of a resumed run: scans the file again and compacts it (resume_index::compact), keeping

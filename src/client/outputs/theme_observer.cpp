@@ -49,6 +49,65 @@ constexpr std::string_view retrying_en = "Attempt {attempt} failed ({reason}), r
 
 std::string worker_name(std::size_t index) { return fmt::format("Worker-{}", index); }
 
+// An item whose lines and record are gathered but not yet written: what counting it needs.
+struct finished_item {
+  std::size_t index = 0;
+  outcome kind = outcome::unexpected;
+  int attempts = 1;
+  long http_status = 0;
+  std::chrono::microseconds latency{0};
+  std::string item, url, error;  // for the failure digest (redacted as in the log)
+};
+
+struct theme_observer::pending {
+  theme_observer* owner = nullptr;  // whose output this is; null: empty
+  log::event_log::batch lines;
+  std::string records;
+  std::vector<finished_item> finished;
+};
+
+thread_local theme_observer::pending theme_observer::pending_output_;
+
+theme_observer::pending& theme_observer::own_pending() {
+  pending& p = pending_output_;
+  if (p.owner != this) {
+    // Another observer's output on this thread (not seen in an engine run, whose worker writes its
+    // own at each turn's end and as it ends): write it first, so nothing is lost or reordered.
+    if (p.owner != nullptr) p.owner->write_pending(p);
+    p.owner = this;
+  }
+  return p;
+}
+
+void theme_observer::on_turn_end() noexcept {
+  pending& p = pending_output_;
+  if (p.owner == this) write_pending(p);
+}
+
+// The lines, then the records, then the counting: an item is counted only once its record is
+// written (a failed write is kept by the log and the results file for the exit status).
+void theme_observer::write_pending(pending& p) noexcept {
+  log_.write_batch(p.lines);
+  if (results_ != nullptr) results_->append_formatted(p.records);
+  if (progress_ != nullptr) {
+    for (const finished_item& f : p.finished) progress_->count_done(f.kind, f.latency);
+  }
+  try {
+    std::lock_guard lock(tally_mutex_);
+    for (const finished_item& f : p.finished) {
+      summary_.add(f.kind, f.attempts, f.latency);
+      if (keep_outcomes_ && f.index < outcomes_.size()) outcomes_[f.index] = f.kind;
+      failures_.add(f.index, f.item, f.url, f.kind, f.http_status, f.error);
+    }
+  } catch (...) {
+    // Out of memory in the failure digest: the items are written; only the report loses detail.
+  }
+  p.lines.clear();
+  p.records.clear();
+  p.finished.clear();
+  p.owner = nullptr;
+}
+
 theme_observer::theme_observer(const themes::theme& theme, themes::language lang, log::event_log& log,
                                std::chrono::milliseconds timeout, bool keep_outcomes, std::size_t expected_items)
     : theme_(theme),
@@ -86,16 +145,17 @@ template_context theme_observer::outcome_context(const fetch_request& request, c
   return context;
 }
 
-void theme_observer::write_line(std::string_view name, std::string_view tmpl, const template_context& context) {
-  if (!tmpl.empty()) log_.write(name, render_template(tmpl, context));
+void theme_observer::add_line(pending& p, std::string_view name, std::string_view tmpl, const template_context& context) {
+  if (!tmpl.empty()) p.lines.add(name, render_template(tmpl, context));
 }
 
 void theme_observer::on_start(const fetch_request& request) {
   if (voice_.worker_started.empty() && voice_.request_sent.empty()) return;
   std::string name = worker_name(request.index);
   template_context context = item_context(request);
-  write_line(name, voice_.worker_started, context);
-  write_line(name, voice_.request_sent, context);
+  pending& p = own_pending();
+  add_line(p, name, voice_.worker_started, context);
+  add_line(p, name, voice_.request_sent, context);
 }
 
 std::string theme_observer::render_outcome(const fetch_request& request, const fetch_result& result) const {
@@ -113,17 +173,18 @@ void theme_observer::on_retry(const fetch_request& request, const fetch_result& 
   if (failed_attempt.http_status != 0) reason += " " + std::to_string(failed_attempt.http_status);
   template_context context;
   context.set("attempt", std::to_string(failed_attempt.attempts)).set("reason", reason).set("wait", std::to_string(wait.count()));
-  log_.write(worker_name(request.index),
-             render_template(lang_ == themes::language::id ? retrying_id : retrying_en, context));
+  own_pending().lines.add(worker_name(request.index),
+                         render_template(lang_ == themes::language::id ? retrying_id : retrying_en, context));
 }
 
 void theme_observer::on_finish(const fetch_request& request, const fetch_result& result) {
   judged_response judged = judge_response(result, theme_.expects_json);
   std::string name = worker_name(request.index);
   template_context context = outcome_context(request, result, judged);
-  log_.write(name, render_template(message_for(voice_, judged.kind, result.http_status), context));
-  write_line(name, voice_.request_done, context);
-  write_line(name, voice_.worker_finished, context);
+  pending& p = own_pending();
+  p.lines.add(name, render_template(message_for(voice_, judged.kind, result.http_status), context));
+  add_line(p, name, voice_.request_done, context);
+  add_line(p, name, voice_.worker_finished, context);
 
   bool cancelled = judged.kind == outcome::unexpected && stop_ != nullptr && stop_->load(std::memory_order_relaxed);
   if (results_ != nullptr && !cancelled) {
@@ -140,14 +201,19 @@ void theme_observer::on_finish(const fetch_request& request, const fetch_result&
     record.error = judged.error;
     record.http_version = result.http_version;
     record.round = round_;
-    results_->append(record);
+    results_->format(record, p.records);
   }
-  if (progress_ != nullptr) progress_->count_done(judged.kind, result.latency);
-
-  std::lock_guard lock(tally_mutex_);
-  summary_.add(judged.kind, result.attempts, result.latency);
-  if (keep_outcomes_ && request.index < outcomes_.size()) outcomes_[request.index] = judged.kind;
-  failures_.add(request.index, *context.find("item"), *context.find("url"), judged.kind, result.http_status, judged.error);
+  finished_item& f = p.finished.emplace_back();
+  f.index = request.index;
+  f.kind = judged.kind;
+  f.attempts = result.attempts;
+  f.http_status = result.http_status;
+  f.latency = result.latency;
+  f.url = *context.find("url");  // every item: the digest tallies hosts
+  if (judged.kind != outcome::ok) {
+    f.item = *context.find("item");
+    f.error = judged.error;
+  }
 }
 
 run_summary theme_observer::summary() const {

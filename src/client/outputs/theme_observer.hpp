@@ -3,9 +3,14 @@
 // seed's order: started, request sent, outcome, request done, finished), appends the item's one
 // record to the results file, counts it for the progress line, and tallies the run.
 //
-// Thread safety: on_start/on_finish are called concurrently by the engine's workers. The log
-// locks itself; the tallies are guarded by tally_mutex_. summary() and outcomes() are read
-// after run_engine() has returned.
+// Output is gathered per worker thread and written at the end of each turn of its loop
+// (on_turn_end): one write(2) for the turn's log lines and one for its records, and only then are
+// its items counted (progress, tallies), so an item counts as done once its record is written.
+//
+// Thread safety: on_start/on_finish/on_turn_end are called concurrently by the engine's workers;
+// each thread's gathered output is its own (thread_local, tagged with its observer). The log and
+// the results file lock themselves; the tallies are guarded by tally_mutex_. summary() and
+// outcomes() are read after run_engine() has returned.
 
 #include <atomic>
 #include <chrono>
@@ -47,6 +52,7 @@ class theme_observer final : public fetch_observer {
   void on_start(const fetch_request& request) override;
   void on_retry(const fetch_request& request, const fetch_result& failed_attempt, std::chrono::milliseconds wait) override;
   void on_finish(const fetch_request& request, const fetch_result& result) override;
+  void on_turn_end() noexcept override;
 
   run_summary summary() const;
   std::vector<outcome> outcomes() const;  // by item index; unexpected where an item never finished
@@ -56,10 +62,17 @@ class theme_observer final : public fetch_observer {
   std::string render_outcome(const fetch_request& request, const fetch_result& result) const;
 
  private:
+  struct pending;  // one thread's output not yet written (theme_observer.cpp)
+  // Per thread: the engine's workers never share one; its buffers keep their capacity across turns.
+  static thread_local pending pending_output_;
+  pending& own_pending();
+  void write_pending(pending& p) noexcept;
+
   std::string render_judged(const fetch_request& request, const fetch_result& result,
                             const judged_response& judged) const;
   template_context item_context(const fetch_request& request) const;
-  void write_line(std::string_view name, std::string_view tmpl, const template_context& context);  // "": none
+  // Adds a line to p's batch; "" tmpl: none.
+  static void add_line(pending& p, std::string_view name, std::string_view tmpl, const template_context& context);
   template_context outcome_context(const fetch_request& request, const fetch_result& result,
                                    const judged_response& judged) const;
 
