@@ -189,6 +189,7 @@ int run_status(const job_options& o, const queue::redis_endpoint& endpoint) {
   queue::redis_connection connection(endpoint, queue::redis_timeouts{});
   queue::open_connection(connection);
   std::optional<std::size_t> previous;
+  std::optional<queue::host_rates_status> previous_host_rates;  // for the observed host rates (--watch)
   auto previous_at = std::chrono::steady_clock::now();
   for (;;) {
     queue::job_status status = queue::read_status(connection, endpoint.job);
@@ -197,10 +198,13 @@ int run_status(const job_options& o, const queue::redis_endpoint& endpoint) {
     if (previous) {
       double seconds = std::chrono::duration<double>(now - previous_at).count();
       if (seconds > 0) rate = static_cast<double>(status.records - std::min(status.records, *previous)) / seconds;
+      if (status.host_rates && previous_host_rates)
+        queue::fill_observed(*status.host_rates, *previous_host_rates, seconds);
     } else if (status.seconds_since_push > 0) {
       rate = static_cast<double>(status.records) / status.seconds_since_push;  // since the job was created
     }
     previous = status.records;
+    previous_host_rates = status.host_rates;
     previous_at = now;
     if (o.json) {
       console::out("{}\n", queue::status_json(status, rate));

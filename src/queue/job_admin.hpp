@@ -16,6 +16,7 @@
 
 #include "client/inputs/item_inputs.hpp"
 #include "core/result_record.hpp"
+#include "queue/host_rate_status.hpp"
 #include "queue/job_keys.hpp"
 #include "queue/job_spec.hpp"
 #include "queue/redis_connection.hpp"
@@ -57,6 +58,7 @@ struct job_status {
   std::vector<worker_status> workers;
   double seconds_since_push = 0;
   std::chrono::milliseconds lease{0};
+  std::optional<host_rates_status> host_rates;  // the job's --host-rate buckets; nullopt: no --host-rate
 };
 job_status read_status(redis_connection& connection, const std::string& job_name);
 std::string status_text(const job_status& status, std::optional<double> rate_per_second);
