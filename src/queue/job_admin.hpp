@@ -36,6 +36,10 @@ job_spec load_spec(redis_connection& connection, const job_keys& keys, const std
 struct push_report {
   std::size_t total = 0;  // items in the input
   std::size_t added = 0;  // items this push streamed in (0 when the job was already pushed whole)
+  // With --host-rate: items per host (at most max_counted_hosts hosts; later new hosts are not
+  // counted), for the lease-wait warning (queue/lease_wait.hpp).
+  std::map<std::string, std::size_t> items_per_host;
+  static constexpr std::size_t max_counted_hosts = 1000;
 };
 push_report push_job(redis_connection& connection, const std::string& job_name, const job_spec& spec,
                      std::vector<client::input_part>& parts, const std::atomic<bool>* stop);
