@@ -20,6 +20,7 @@
 #include "core/url_redaction.hpp"
 #include "queue/job_admin.hpp"
 #include "queue/job_worker.hpp"
+#include "queue/lease_wait.hpp"
 #include "queue/redis_connection.hpp"
 
 namespace serentak::cli {
@@ -124,6 +125,22 @@ queue::job_spec make_spec(const job_options& o, const CLI::App& push) {
   return spec;
 }
 
+// One line when a worker's items may wait for their host's --host-rate tokens past the item lease
+// (they would be reclaimed and fetched again); the push itself stands.
+void warn_lease_wait(const queue::job_spec& spec, const queue::push_report& report) {
+  auto w = queue::check_lease_wait(spec, report.items_per_host);
+  if (!w) return;
+  auto secs = [](std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; };
+  const std::string smaller_c =
+      w->max_concurrency > 0 ? fmt::format("run workers with -c {} or less, ", w->max_concurrency) : std::string();
+  console::err(
+      "serentak job push: warning: {} items for {} may wait {:.0f} s for --host-rate {:g}/s tokens in a worker at -c "
+      "{}, longer than the item lease ({:.0f} s, this job's default), and be reclaimed and fetched again (more workers "
+      "wait longer); raise --host-rate, {}or give workers --lease {:.0f}\n",
+      w->held, escape_for_log(w->host), secs(w->wait), *spec.host_rate_per_second, queue::default_worker_concurrency,
+      secs(w->lease), smaller_c, std::ceil(2 * secs(w->wait)));
+}
+
 int run_push(const job_options& o, const CLI::App& push, const queue::redis_endpoint& endpoint) {
   queue::job_spec spec = make_spec(o, push);
   signal_watch signals;
@@ -137,6 +154,7 @@ int run_push(const job_options& o, const CLI::App& push, const queue::redis_endp
   try {
     queue::push_report report = queue::push_job(connection, endpoint.job, spec, parts, &signals.stop_flag());
     console::out("job {}: {} items, {} added by this push\n", endpoint.job, report.total, report.added);
+    warn_lease_wait(spec, report);
   } catch (const client::input_interrupted& e) {
     console::err("serentak job push: {}; push again to go on where it stopped\n", e.what());
     return signals.interrupted_exit_status();
@@ -189,6 +207,7 @@ int run_status(const job_options& o, const queue::redis_endpoint& endpoint) {
   queue::redis_connection connection(endpoint, queue::redis_timeouts{});
   queue::open_connection(connection);
   std::optional<std::size_t> previous;
+  std::optional<queue::host_rates_status> previous_host_rates;  // for the observed host rates (--watch)
   auto previous_at = std::chrono::steady_clock::now();
   for (;;) {
     queue::job_status status = queue::read_status(connection, endpoint.job);
@@ -197,10 +216,13 @@ int run_status(const job_options& o, const queue::redis_endpoint& endpoint) {
     if (previous) {
       double seconds = std::chrono::duration<double>(now - previous_at).count();
       if (seconds > 0) rate = static_cast<double>(status.records - std::min(status.records, *previous)) / seconds;
+      if (status.host_rates && previous_host_rates)
+        queue::fill_observed(*status.host_rates, *previous_host_rates, seconds);
     } else if (status.seconds_since_push > 0) {
       rate = static_cast<double>(status.records) / status.seconds_since_push;  // since the job was created
     }
     previous = status.records;
+    previous_host_rates = status.host_rates;
     previous_at = now;
     if (o.json) {
       console::out("{}\n", queue::status_json(status, rate));

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/outputs/results_file.hpp"
+#include "core/host_key.hpp"
 #include "core/log_text.hpp"
 #include "core/outcome.hpp"
 #include "core/target_url.hpp"
@@ -73,6 +74,14 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
           if (auto problem = shape.check_item(item)) throw std::invalid_argument(*problem);
           if (urls.whole_url()) {
             if (auto problem = check_target_url(urls.expand(item))) throw std::invalid_argument(*problem);
+          }
+          if (spec.host_rate_per_second) {
+            std::string host = host_key(urls.expand(item));
+            auto at = report.items_per_host.find(host);
+            if (at != report.items_per_host.end())
+              ++at->second;
+            else if (!host.empty() && report.items_per_host.size() < push_report::max_counted_hosts)
+              report.items_per_host.emplace(std::move(host), 1);
           }
         },
         stop);
@@ -189,6 +198,7 @@ job_status read_status(redis_connection& connection, const std::string& job_name
     std::size_t accounted = status.records + status.in_flight;
     status.waiting = status.pushed > accounted ? status.pushed - accounted : 0;
   }
+  if (spec.host_rate_per_second) status.host_rates = read_host_rates(connection, keys, spec);
   return status;
 }
 
@@ -208,6 +218,7 @@ std::string status_text(const job_status& s, std::optional<double> rate) {
   for (const worker_status& w : s.workers) {
     text += fmt::format("  {:<30} records {:>9}  in flight {:>6}\n", escape_for_log(w.name), w.records, w.pending);
   }
+  if (s.host_rates) text += host_rates_text(*s.host_rates);
   return text;
 }
 
@@ -227,6 +238,7 @@ std::string status_json(const job_status& s, std::optional<double> rate) {
   j["workers"] = nlohmann::json::array();
   for (const worker_status& w : s.workers)
     j["workers"].push_back({{"name", w.name}, {"records", w.records}, {"in_flight", w.pending}});
+  j["host_rates"] = s.host_rates ? host_rates_json(*s.host_rates) : nlohmann::json(nullptr);
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -393,7 +405,7 @@ std::size_t delete_job(redis_connection& connection, const std::string& job_name
   job_keys keys(job_name);
   load_spec(connection, keys, job_name);
   redis_result r = must(connection.command({"DEL", keys.meta, keys.items, keys.records, keys.outcomes, keys.workers,
-                                            keys.dead, keys.hostrate, keys.hostrate_workers}),
+                                            keys.dead, keys.hostrate, keys.hostrate_workers, keys.hostrate_taken}),
                         "deleting the job");
   return to_size(r.view());
 }

@@ -16,6 +16,7 @@
 
 #include "client/inputs/item_inputs.hpp"
 #include "core/result_record.hpp"
+#include "queue/host_rate_status.hpp"
 #include "queue/job_keys.hpp"
 #include "queue/job_spec.hpp"
 #include "queue/redis_connection.hpp"
@@ -35,6 +36,10 @@ job_spec load_spec(redis_connection& connection, const job_keys& keys, const std
 struct push_report {
   std::size_t total = 0;  // items in the input
   std::size_t added = 0;  // items this push streamed in (0 when the job was already pushed whole)
+  // With --host-rate: items per host (at most max_counted_hosts hosts; later new hosts are not
+  // counted), for the lease-wait warning (queue/lease_wait.hpp).
+  std::map<std::string, std::size_t> items_per_host;
+  static constexpr std::size_t max_counted_hosts = 1000;
 };
 push_report push_job(redis_connection& connection, const std::string& job_name, const job_spec& spec,
                      std::vector<client::input_part>& parts, const std::atomic<bool>* stop);
@@ -57,6 +62,7 @@ struct job_status {
   std::vector<worker_status> workers;
   double seconds_since_push = 0;
   std::chrono::milliseconds lease{0};
+  std::optional<host_rates_status> host_rates;  // the job's --host-rate buckets; nullopt: no --host-rate
 };
 job_status read_status(redis_connection& connection, const std::string& job_name);
 std::string status_text(const job_status& status, std::optional<double> rate_per_second);

@@ -11,6 +11,7 @@
 //   hostrate hash    host ("http://h:port") -> its shared token bucket, "tokens last_ms rate
 //                    last_decrease_ms" (--host-rate; Redis clock)
 //   hostrate_workers sorted set  consumer -> when it last leased tokens (ms): the live workers
+//   hostrate_taken hash  host -> tokens leased and not given back (about the requests sent; job status)
 //   pause:HOST string the pause-until (Redis ms) of a Retry-After; expires with it
 // Pure values; thread-safe.
 
@@ -30,6 +31,7 @@ struct job_keys {
         dead("serentak:" + name + ":dead"),
         hostrate("serentak:" + name + ":hostrate"),
         hostrate_workers("serentak:" + name + ":hostrate_workers"),
+        hostrate_taken("serentak:" + name + ":hostrate_taken"),
         pause_prefix("serentak:" + name + ":pause:") {}
 
   std::string meta;
@@ -40,6 +42,7 @@ struct job_keys {
   std::string dead;
   std::string hostrate;
   std::string hostrate_workers;
+  std::string hostrate_taken;
   std::string pause_prefix;  // + host
 };
 

@@ -141,6 +141,8 @@ else
   wait = math.max(1, math.ceil((math.min(want, burst) - tokens) * 1000 / rate))
 end
 redis.call('HSET', KEYS[1], ARGV[1], string.format('%.17g %d %.17g %d', tokens, last, rate, dec))
+local taken = grant - tonumber(ARGV[5])
+if taken ~= 0 then redis.call('HINCRBY', KEYS[4], ARGV[1], taken) end
 return {grant, wait, workers, string.format('%.17g', rate)}
 )lua";
 

@@ -216,7 +216,8 @@ std::string shared_host_rate::talk(std::vector<task>& tasks) {
   for (task& t : tasks) {
     if (!t.lease) continue;
     redis_result r =
-        runner_.run(scripts::host_lease, {keys_.hostrate, keys_.pause_prefix + t.host, keys_.hostrate_workers},
+        runner_.run(scripts::host_lease,
+                    {keys_.hostrate, keys_.pause_prefix + t.host, keys_.hostrate_workers, keys_.hostrate_taken},
                     {t.host, number(config_.rate_per_second), std::to_string(plan_.burst), std::to_string(plan_.batch),
                      std::to_string(t.returned), std::to_string(t.accepted), number(config_.increase_per_s),
                      config_.consumer, adaptive});
