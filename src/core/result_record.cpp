@@ -35,7 +35,9 @@ std::string csv_field(std::string_view raw) {
 // already checked it is valid JSON and valid UTF-8; a leading BOM or whitespace, or a line break
 // inside, sends it through the serialiser instead.
 std::optional<std::string_view> one_line_json(const result_record& r) {
-  if (r.data == nullptr || r.body.empty() || (r.body.front() != '{' && r.body.front() != '[')) return std::nullopt;
+  if ((r.data == nullptr && !r.body_is_json) || r.body.empty() || (r.body.front() != '{' && r.body.front() != '[')) {
+    return std::nullopt;
+  }
   std::string_view text = r.body;
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ' || text.back() == '\t')) {
     text.remove_suffix(1);
@@ -49,6 +51,8 @@ void append_data(std::string& out, const result_record& r) {
     out.append(*raw);
   } else if (r.data != nullptr) {
     out += r.data->dump(-1, ' ', false, replace_invalid);
+  } else if (r.body_is_json) {
+    out += nlohmann::json::parse(r.body).dump(-1, ' ', false, replace_invalid);  // validated already
   } else {
     out.append(utf8_prefix(r.body, snippet_chars));
   }
@@ -113,10 +117,11 @@ std::string format_record(const result_record& r, result_format format) {
     line += ",\"error\":";
     append_json_string(line, r.error);
   }
-  if (r.data != nullptr && json_deeper_than(r.body, max_record_data_depth)) {
+  const bool json = r.data != nullptr || r.body_is_json;
+  if (json && json_deeper_than(r.body, max_record_data_depth)) {
     line += ",\"data_too_deep\":true,\"data_text\":";
     append_json_string(line, r.body);
-  } else if (r.data != nullptr) {
+  } else if (json) {
     line += ",\"data\":";
     append_data(line, r);
   } else if (!r.body.empty()) {

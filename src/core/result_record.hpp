@@ -27,9 +27,12 @@ struct result_record {
   long http_status = 0;
   int attempts = 0;
   std::chrono::microseconds latency{0};
-  const nlohmann::json* data = nullptr;  // the response as JSON, when it was JSON
-  // The response body. With data set it must be the text data was parsed from: a one-line JSON
-  // object or array is then recorded byte for byte. With data null a bounded snippet is kept.
+  const nlohmann::json* data = nullptr;  // the response as JSON, when it was JSON and parsed
+  // The body is valid JSON though data is null (validated without a document): recorded as data
+  // all the same, parsed here only if it is not one line.
+  bool body_is_json = false;
+  // The response body. With data set (or body_is_json) it must be the text data was parsed from: a
+  // one-line JSON object or array is then recorded byte for byte. Otherwise a bounded snippet is kept.
   std::string_view body;
   std::string_view error;
   std::string_view http_version;  // "1.1", "2", ... of the response; empty when none came

@@ -115,8 +115,15 @@ theme_observer::theme_observer(const themes::theme& theme, themes::language lang
       lang_(lang),
       log_(log),
       timeout_text_(fmt::format("{}", static_cast<double>(timeout.count()) / 1000.0)),
-      keep_outcomes_(keep_outcomes) {
+      keep_outcomes_(keep_outcomes),
+      reads_data_(false) {
   if (keep_outcomes_) outcomes_.assign(expected_items, outcome::unexpected);
+  for (std::string_view message : {voice_.worker_started, voice_.request_sent, voice_.ok, voice_.not_found,
+                                   voice_.other_status, voice_.timeout, voice_.connection_error,
+                                   voice_.invalid_response, voice_.unexpected, voice_.request_done,
+                                   voice_.worker_finished}) {
+    if (message.find("data") != std::string_view::npos) reads_data_ = true;
+  }
 }
 
 // What every message of an item may name; item and URL with credentials hidden (they are sent,
@@ -178,7 +185,7 @@ void theme_observer::on_retry(const fetch_request& request, const fetch_result& 
 }
 
 void theme_observer::on_finish(const fetch_request& request, const fetch_result& result) {
-  judged_response judged = judge_response(result, theme_.expects_json);
+  judged_response judged = judge_response(result, theme_.expects_json, reads_data_);
   std::string name = worker_name(request.index);
   template_context context = outcome_context(request, result, judged);
   pending& p = own_pending();
@@ -197,6 +204,7 @@ void theme_observer::on_finish(const fetch_request& request, const fetch_result&
     record.attempts = result.attempts;
     record.latency = result.latency;
     record.data = judged.data.is_null() ? nullptr : &judged.data;
+    record.body_is_json = judged.validated_only;
     record.body = result.body;
     record.error = judged.error;
     record.http_version = result.http_version;

@@ -82,6 +82,7 @@ class theme_observer final : public fetch_observer {
   log::event_log& log_;
   std::string timeout_text_;  // "5", "2.5": seconds as Python prints them
   bool keep_outcomes_;
+  bool reads_data_;  // some message reads {data.*}: bodies are parsed into a document, not only validated
   results_file* results_ = nullptr;
   progress_line* progress_ = nullptr;
   const std::atomic<bool>* stop_ = nullptr;
