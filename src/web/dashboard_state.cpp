@@ -1,0 +1,127 @@
+#include "web/dashboard_state.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace serentak::web {
+namespace {
+
+std::optional<std::uint64_t> parse_u64(std::string_view text) {
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::optional<event_cursor> parse_event_id(std::string_view text) {
+  const std::size_t dot = text.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  auto epoch = parse_u64(text.substr(0, dot));
+  auto version = parse_u64(text.substr(dot + 1));
+  if (!epoch || !version) return std::nullopt;
+  return event_cursor{*epoch, *version};
+}
+
+std::string event_id(const event_cursor& cursor) { return fmt::format("{}.{}", cursor.epoch, cursor.version); }
+
+dashboard_state::dashboard_state(const monitor::monitor_config& config, std::size_t delta_capacity)
+    : epoch_(static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count())),
+      delta_capacity_(std::max<std::size_t>(delta_capacity, 1)) {
+  endpoints_.reserve(config.endpoints.size());
+  for (const monitor::endpoint_config& e : config.endpoints) {
+    index_.emplace(e.name, endpoints_.size());
+    endpoint_view v;
+    v.name = e.name;
+    v.group = e.group;
+    endpoints_.push_back(std::move(v));
+  }
+}
+
+void dashboard_state::restore(monitor::history_store& store, wall_time now) {
+  store.roll_up_closed_hours(now, now - std::chrono::hours(24 * 31));
+  const auto states = store.load_states();
+  const wall_time month_ago = now - std::chrono::hours(24 * 30);
+  const wall_time this_hour = monitor::hour_of(now);
+  std::lock_guard lock(mutex_);
+  for (endpoint_view& v : endpoints_) {
+    if (auto it = states.find(v.name); it != states.end()) v.state = it->second.state;
+    for (const monitor::rollup_row& row : store.rollups(v.name, month_ago)) {
+      if (row.hour < this_hour) v.uptime.add(row.hour, row.count, row.failures);
+    }
+    std::uint64_t count = 0, failures = 0;
+    for (const monitor::check_record& r : store.checks(v.name, this_hour)) {
+      ++count;
+      if (!r.passed) ++failures;
+    }
+    if (count > 0) v.uptime.add(this_hour, count, failures);
+  }
+}
+
+void dashboard_state::on_check(const monitor::check_update& update) {
+  auto it = index_.find(update.endpoint.name);
+  if (it == index_.end()) return;
+  std::lock_guard lock(mutex_);
+  endpoints_[it->second].apply(update);
+  ++version_;
+  deltas_.emplace_back(version_, it->second);
+  if (deltas_.size() > delta_capacity_) deltas_.pop_front();
+  published_.store(version_, std::memory_order_release);
+}
+
+std::string dashboard_state::render_locked(const std::vector<std::size_t>& which, bool all) const {
+  const wall_time now = std::chrono::system_clock::now();
+  nlohmann::json list = nlohmann::json::array();
+  if (all) {
+    for (const endpoint_view& v : endpoints_) list.push_back(v.to_json(now));
+  } else {
+    for (std::size_t i : which) list.push_back(endpoints_[i].to_json(now));
+  }
+  return dump_json({{"epoch", epoch_}, {"version", version_}, {"endpoints", std::move(list)}});
+}
+
+dashboard_event dashboard_state::since(const std::optional<event_cursor>& cursor) const {
+  const bool resumable = cursor && cursor->epoch == epoch_;
+  if (resumable && cursor->version == version()) return {};  // the common case: nothing new, no lock
+  std::lock_guard lock(mutex_);
+  dashboard_event event;
+  event.cursor = {epoch_, version_};
+  if (resumable && cursor->version == version_) return {};
+  // The ring holds every version after front - 1: the cursor must be at least that.
+  if (resumable && cursor->version < version_ && !deltas_.empty() && deltas_.front().first <= cursor->version + 1) {
+    std::vector<std::size_t> changed;
+    for (auto it = deltas_.rbegin(); it != deltas_.rend() && it->first > cursor->version; ++it) {
+      changed.push_back(it->second);
+    }
+    std::sort(changed.begin(), changed.end());
+    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+    event.what = dashboard_event::kind::delta;
+    event.data = render_locked(changed, false);
+    return event;
+  }
+  event.what = dashboard_event::kind::snapshot;
+  event.data = render_locked({}, true);
+  return event;
+}
+
+std::string dashboard_state::snapshot_json() const {
+  std::lock_guard lock(mutex_);
+  return render_locked({}, true);
+}
+
+std::optional<badge_facts> dashboard_state::badge(std::string_view name) const {
+  auto it = index_.find(std::string(name));
+  if (it == index_.end()) return std::nullopt;
+  std::lock_guard lock(mutex_);
+  const endpoint_view& v = endpoints_[it->second];
+  return badge_facts{v.state, v.uptime.over_hours(std::chrono::system_clock::now(), 24)};
+}
+
+bool dashboard_state::has(std::string_view name) const { return index_.find(std::string(name)) != index_.end(); }
+
+}  // namespace serentak::web
