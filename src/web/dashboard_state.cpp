@@ -74,44 +74,51 @@ void dashboard_state::on_check(const monitor::check_update& update) {
   published_.store(version_, std::memory_order_release);
 }
 
-std::string dashboard_state::render_locked(const std::vector<std::size_t>& which, bool all) const {
+std::string dashboard_state::render(const std::vector<endpoint_view>& views, std::uint64_t version) const {
   const wall_time now = std::chrono::system_clock::now();
   nlohmann::json list = nlohmann::json::array();
-  if (all) {
-    for (const endpoint_view& v : endpoints_) list.push_back(v.to_json(now));
-  } else {
-    for (std::size_t i : which) list.push_back(endpoints_[i].to_json(now));
-  }
-  return dump_json({{"epoch", epoch_}, {"version", version_}, {"endpoints", std::move(list)}});
+  for (const endpoint_view& v : views) list.push_back(v.to_json(now));
+  return dump_json({{"epoch", epoch_}, {"version", version}, {"endpoints", std::move(list)}});
 }
 
 dashboard_event dashboard_state::since(const std::optional<event_cursor>& cursor) const {
   const bool resumable = cursor && cursor->epoch == epoch_;
   if (resumable && cursor->version == version()) return {};  // the common case: nothing new, no lock
-  std::lock_guard lock(mutex_);
   dashboard_event event;
-  event.cursor = {epoch_, version_};
-  if (resumable && cursor->version == version_) return {};
-  // The ring holds every version after front - 1: the cursor must be at least that.
-  if (resumable && cursor->version < version_ && !deltas_.empty() && deltas_.front().first <= cursor->version + 1) {
-    std::vector<std::size_t> changed;
-    for (auto it = deltas_.rbegin(); it != deltas_.rend() && it->first > cursor->version; ++it) {
-      changed.push_back(it->second);
+  std::vector<endpoint_view> views;  // copied under the lock, rendered after it: checks wait for a copy only
+  {
+    std::lock_guard lock(mutex_);
+    event.cursor = {epoch_, version_};
+    if (resumable && cursor->version == version_) return {};
+    // The ring holds every version after front - 1: the cursor must be at least that.
+    if (resumable && cursor->version < version_ && !deltas_.empty() && deltas_.front().first <= cursor->version + 1) {
+      std::vector<std::size_t> changed;
+      for (auto it = deltas_.rbegin(); it != deltas_.rend() && it->first > cursor->version; ++it) {
+        changed.push_back(it->second);
+      }
+      std::sort(changed.begin(), changed.end());
+      changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+      views.reserve(changed.size());
+      for (std::size_t i : changed) views.push_back(endpoints_[i]);
+      event.what = dashboard_event::kind::delta;
+    } else {
+      views = endpoints_;
+      event.what = dashboard_event::kind::snapshot;
     }
-    std::sort(changed.begin(), changed.end());
-    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
-    event.what = dashboard_event::kind::delta;
-    event.data = render_locked(changed, false);
-    return event;
   }
-  event.what = dashboard_event::kind::snapshot;
-  event.data = render_locked({}, true);
+  event.data = render(views, event.cursor.version);
   return event;
 }
 
 std::string dashboard_state::snapshot_json() const {
-  std::lock_guard lock(mutex_);
-  return render_locked({}, true);
+  std::vector<endpoint_view> views;
+  std::uint64_t version = 0;
+  {
+    std::lock_guard lock(mutex_);
+    views = endpoints_;
+    version = version_;
+  }
+  return render(views, version);
 }
 
 std::optional<badge_facts> dashboard_state::badge(std::string_view name) const {
