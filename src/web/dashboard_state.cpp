@@ -15,6 +15,10 @@ std::optional<std::uint64_t> parse_u64(std::string_view text) {
   return value;
 }
 
+std::int64_t hours_since_epoch(wall_time t) {
+  return std::chrono::duration_cast<std::chrono::hours>(t.time_since_epoch()).count();
+}
+
 }  // namespace
 
 std::optional<event_cursor> parse_event_id(std::string_view text) {
@@ -41,6 +45,8 @@ dashboard_state::dashboard_state(const monitor::monitor_config& config, std::siz
     v.group = e.group;
     endpoints_.push_back(std::move(v));
   }
+  texts_.resize(endpoints_.size());
+  text_hours_.assign(endpoints_.size(), -1);  // rendered at the first read
 }
 
 void dashboard_state::restore(monitor::history_store& store, wall_time now) {
@@ -61,65 +67,70 @@ void dashboard_state::restore(monitor::history_store& store, wall_time now) {
     }
     if (count > 0) v.uptime.add(this_hour, count, failures);
   }
+  for (std::size_t i = 0; i < endpoints_.size(); ++i) refresh_locked(i, now);  // before any stream asks
 }
 
 void dashboard_state::on_check(const monitor::check_update& update) {
   auto it = index_.find(update.endpoint.name);
   if (it == index_.end()) return;
+  const wall_time now = std::chrono::system_clock::now();
   std::lock_guard lock(mutex_);
   endpoints_[it->second].apply(update);
+  refresh_locked(it->second, now);  // rendered once here, not once per stream
   ++version_;
   deltas_.emplace_back(version_, it->second);
   if (deltas_.size() > delta_capacity_) deltas_.pop_front();
   published_.store(version_, std::memory_order_release);
 }
 
-std::string dashboard_state::render(const std::vector<endpoint_view>& views, std::uint64_t version) const {
-  const wall_time now = std::chrono::system_clock::now();
-  nlohmann::json list = nlohmann::json::array();
-  for (const endpoint_view& v : views) list.push_back(v.to_json(now));
-  return dump_json({{"epoch", epoch_}, {"version", version}, {"endpoints", std::move(list)}});
+void dashboard_state::refresh_locked(std::size_t i, wall_time now) const {
+  texts_[i] = dump_json(endpoints_[i].to_json(now));
+  text_hours_[i] = hours_since_epoch(now);
+}
+
+void dashboard_state::append_locked(std::string& out, std::size_t i, std::int64_t hour, wall_time now) const {
+  // The uptime windows move with the hour: a text from an earlier hour is rendered again.
+  if (text_hours_[i] != hour) refresh_locked(i, now);
+  out += texts_[i];
 }
 
 dashboard_event dashboard_state::since(const std::optional<event_cursor>& cursor) const {
   const bool resumable = cursor && cursor->epoch == epoch_;
   if (resumable && cursor->version == version()) return {};  // the common case: nothing new, no lock
+  const wall_time now = std::chrono::system_clock::now();
+  const std::int64_t hour = hours_since_epoch(now);
   dashboard_event event;
-  std::vector<endpoint_view> views;  // copied under the lock, rendered after it: checks wait for a copy only
-  {
-    std::lock_guard lock(mutex_);
-    event.cursor = {epoch_, version_};
-    if (resumable && cursor->version == version_) return {};
-    // The ring holds every version after front - 1: the cursor must be at least that.
-    if (resumable && cursor->version < version_ && !deltas_.empty() && deltas_.front().first <= cursor->version + 1) {
-      std::vector<std::size_t> changed;
-      for (auto it = deltas_.rbegin(); it != deltas_.rend() && it->first > cursor->version; ++it) {
-        changed.push_back(it->second);
-      }
-      std::sort(changed.begin(), changed.end());
-      changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
-      views.reserve(changed.size());
-      for (std::size_t i : changed) views.push_back(endpoints_[i]);
-      event.what = dashboard_event::kind::delta;
-    } else {
-      views = endpoints_;
-      event.what = dashboard_event::kind::snapshot;
+  std::lock_guard lock(mutex_);
+  event.cursor = {epoch_, version_};
+  if (resumable && cursor->version == version_) return {};
+  event.data = fmt::format(R"({{"epoch":{},"version":{},"endpoints":[)", epoch_, version_);
+  // The ring holds every version after front - 1: the cursor must be at least that.
+  if (resumable && cursor->version < version_ && !deltas_.empty() && deltas_.front().first <= cursor->version + 1) {
+    std::vector<std::size_t> changed;
+    for (auto it = deltas_.rbegin(); it != deltas_.rend() && it->first > cursor->version; ++it) {
+      changed.push_back(it->second);
     }
+    std::sort(changed.begin(), changed.end());
+    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+    for (std::size_t n = 0; n < changed.size(); ++n) {
+      if (n > 0) event.data += ',';
+      append_locked(event.data, changed[n], hour, now);
+    }
+    event.what = dashboard_event::kind::delta;
+  } else {
+    event.data.reserve(event.data.size() + total_bytes_hint_);
+    for (std::size_t i = 0; i < endpoints_.size(); ++i) {
+      if (i > 0) event.data += ',';
+      append_locked(event.data, i, hour, now);
+    }
+    total_bytes_hint_ = event.data.size();
+    event.what = dashboard_event::kind::snapshot;
   }
-  event.data = render(views, event.cursor.version);
+  event.data += "]}";
   return event;
 }
 
-std::string dashboard_state::snapshot_json() const {
-  std::vector<endpoint_view> views;
-  std::uint64_t version = 0;
-  {
-    std::lock_guard lock(mutex_);
-    views = endpoints_;
-    version = version_;
-  }
-  return render(views, version);
-}
+std::string dashboard_state::snapshot_json() const { return since(std::nullopt).data; }
 
 std::optional<badge_facts> dashboard_state::badge(std::string_view name) const {
   auto it = index_.find(std::string(name));
