@@ -90,6 +90,12 @@ sv::response_plan dashboard_app::route(const sv::app_request& request, std::stri
   if (path == "/app.js") return plain(200, script_type, std::string(page_script()));
   if (path == "/app.css") return plain(200, style_type, std::string(page_style()));
   if (path == "/healthz") return plain(200, text_type, "ok\n");
+  // Browsers ask for it on every page without an icon link (the API, a badge): an answer, not a 404.
+  if (path == "/favicon.ico") {
+    return plain(200, svg_type,
+                 R"(<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" )"
+                 R"(fill="#2e8b57"/></svg>)");
+  }
   const bool data_route = path == "/events" || path.starts_with(endpoints_path) || path.starts_with(badge_prefix);
   if (!data_route) return json_error(404, "not_found", "no such page");
   if (!authorized(options_.token, request.authorization, query)) {
