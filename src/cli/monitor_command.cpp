@@ -73,8 +73,8 @@ std::optional<web_choice> web_choice_of(const monitor_options& o) {
   if (o.web.empty()) return std::nullopt;
   std::optional<web::web_address> address = web::parse_web_address(o.web);
   if (!address) {
-    throw std::invalid_argument(
-        fmt::format("--web '{}': expected HOST:PORT, e.g. 127.0.0.1:8080, [::1]:8080 or 127.0.0.1:0", escape_for_log(o.web)));
+    throw std::invalid_argument(fmt::format(
+        "--web '{}': expected HOST:PORT, e.g. 127.0.0.1:8080, [::1]:8080 or 127.0.0.1:0", escape_for_log(o.web)));
   }
   web_choice choice{*address, o.web_token};
   if (!o.web_token_env.empty()) {
@@ -282,14 +282,16 @@ std::unique_ptr<monitor_command> add_monitor_command(CLI::App& root) {
       app->add_option("--log-dir", o.log_dir, "Folder of the event log FILE-stem.log (default: FILE's folder)");
   app->add_flag("--no-log", o.no_log, "Write no event log")->excludes(log_dir);
   app->add_flag("-q,--quiet", o.quiet, "No start banner and no health changes on stderr");
-  auto* web_option = app->add_option("--web", o.web,
-                              "Serve the live dashboard on HOST:PORT (port 0: any free port; the URL is printed on "
-                              "stderr); a non-loopback HOST needs a token. See docs/dashboard.md")
-                  ->type_name("HOST:PORT");
-  auto* token = app->add_option("--web-token", o.web_token,
-                                "Token the dashboard's API, badges and events require (Authorization: Bearer or ?token=)")
-                    ->type_name("TOKEN")
-                    ->needs(web_option);
+  auto* web_option =
+      app->add_option("--web", o.web,
+                      "Serve the live dashboard on ADDR, HOST:PORT (port 0: any free port; the URL is printed "
+                      "on stderr); a non-loopback HOST needs a token. See docs/dashboard.md")
+          ->type_name("ADDR");
+  auto* token =
+      app->add_option("--web-token", o.web_token,
+                      "Token the dashboard's API, badges and events require (Authorization: Bearer or ?token=)")
+          ->type_name("TOKEN")
+          ->needs(web_option);
   app->add_option("--web-token-env", o.web_token_env, "Read the dashboard's token from this environment variable")
       ->type_name("NAME")
       ->needs(web_option)
