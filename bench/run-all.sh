@@ -29,3 +29,5 @@ echo
 "$here/dedupe_memory.sh" "$serentak"
 echo
 "$here/metrics_scrape.sh" "$serentak"
+echo
+"$here/dashboard_load.sh" "$serentak" 10000 50 20

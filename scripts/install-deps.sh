@@ -21,6 +21,7 @@ test_packages=(
   python3 curl                           # tests/support scripts; curl drives `serentak serve` in a test
   openssl nginx-light                    # tests: throwaway TLS certificates; HTTP/2 peer (http_v2 module)
   redis-server                           # job_*_test start their own Redis (AOF on)
+  chromium chromium-driver               # dashboard_browser_test drives headless Chromium (WebDriver)
 )
 bench_packages=(
   wrk hyperfine nginx-light openssl libbenchmark-dev time bc curl

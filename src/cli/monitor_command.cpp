@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -23,6 +24,10 @@
 #include "monitor/duration_text.hpp"
 #include "monitor/monitor_config.hpp"
 #include "monitor/monitor_runner.hpp"
+#include "web/dashboard_server.hpp"
+#include "web/dashboard_state.hpp"
+#include "web/history_api.hpp"
+#include "web/web_access.hpp"
 
 namespace serentak::cli {
 namespace {
@@ -113,7 +118,40 @@ std::filesystem::path log_path_for(const monitor_options& o) {
   return dir / (file.stem().string() + ".log");
 }
 
+// --web, --web-token, --web-token-env: where the dashboard listens and the token it wants. A bind
+// other machines can reach without a token is refused: the dashboard shows every endpoint's URL-free
+// state and messages, which are nobody else's business. Throws std::invalid_argument.
+struct web_choice {
+  web::web_address address;
+  std::string token;
+};
+
+std::optional<web_choice> web_choice_of(const monitor_options& o) {
+  if (o.web.empty()) return std::nullopt;
+  std::optional<web::web_address> address = web::parse_web_address(o.web);
+  if (!address) {
+    throw std::invalid_argument(fmt::format(
+        "--web '{}': expected HOST:PORT, e.g. 127.0.0.1:8080, [::1]:8080 or 127.0.0.1:0", escape_for_log(o.web)));
+  }
+  web_choice choice{*address, o.web_token};
+  if (!o.web_token_env.empty()) {
+    const char* value = std::getenv(o.web_token_env.c_str());
+    if (value == nullptr || *value == '\0') {
+      throw std::invalid_argument(
+          fmt::format("--web-token-env {}: the variable is not set or empty", escape_for_log(o.web_token_env)));
+    }
+    choice.token = value;
+  }
+  if (!web::is_loopback(address->host) && choice.token.empty()) {
+    throw std::invalid_argument(fmt::format(
+        "--web {}: not a loopback address; a dashboard other machines can reach needs --web-token or --web-token-env",
+        escape_for_log(o.web)));
+  }
+  return choice;
+}
+
 int run_monitor(const monitor_options& o) {
+  const std::optional<web_choice> web_wanted = web_choice_of(o);
   monitor::monitor_runner_options options;
   options.db_path = o.db_path.empty() ? default_db_path(o.file) : o.db_path;
   options.keep_checks = duration_option(o.keep, "--keep");
@@ -184,6 +222,47 @@ int run_monitor(const monitor_options& o) {
     if (alerts) alerts->offer(endpoint, event);
   };
 
+  // The dashboard's picture is fed by every judged check (one short lock each). It is made anew
+  // for each configuration (below), between runners, when no check runs.
+  std::optional<web::dashboard_state> board;
+  if (web_wanted) {
+    options.on_check = [&board](const monitor::check_update& update) { board->on_check(update); };
+  }
+  std::unique_ptr<web::history_api> web_history;
+  std::optional<web::dashboard_server> dashboard;
+  std::optional<web::web_address> web_bind;
+  if (web_wanted) web_bind = web_wanted->address;
+  // The dashboard for the running configuration: its picture restored from the history (states and
+  // roll-ups, read once), served on --web (after a reload, on the port the first start got, so a
+  // browser's stream reconnects to it and, its event id being another run's, gets a snapshot).
+  // An exit status when it cannot start, 0 when it did.
+  const auto start_dashboard = [&](bool first) -> int {
+    board.emplace(config);
+    try {
+      monitor::history_store store(options.db_path);
+      board->restore(store, std::chrono::system_clock::now());
+      if (!web_history) web_history = std::make_unique<web::history_api>(options.db_path);
+    } catch (const monitor::history_error& e) {
+      console::err("serentak monitor: --web: the history '{}' could not be read: {}\n", escape_for_log(options.db_path),
+                   escape_for_log(e.what()));
+      return exit_io_error;
+    }
+    try {
+      web::dashboard_options web_options;
+      web_options.token = web_wanted->token;
+      web_options.lang = o.lang;
+      dashboard.emplace(*board, web_history.get(), *web_bind, std::move(web_options));
+    } catch (const std::exception& e) {  // std::system_error: address in use, not ours
+      console::err("serentak monitor: --web {}: {}\n", escape_for_log(o.web), escape_for_log(e.what()));
+      return first ? exit_usage : exit_io_error;
+    }
+    web_bind->port = dashboard->port();
+    dashboard->start();
+    // One line, always (even with -q): with port 0 it is the only way to find the dashboard.
+    if (first) console::err("serentak monitor: dashboard on {}\n", dashboard->url());
+    return 0;
+  };
+
   reload_slot reload;  // before the watch, whose thread uses it: the watch is joined first
   signal_watch signals;
   options.stop = &signals.stop_flag();
@@ -226,9 +305,20 @@ int run_monitor(const monitor_options& o) {
       log.write("monitor", fmt::format("{}{} endpoints, history in {}, {} states restored", first ? "" : "reloaded: ",
                                        config.endpoints.size(), options.db_path, runner->restored()));
     }
+    if (web_wanted) {
+      if (const int failed = start_dashboard(first); failed != 0) {
+        if (first) return failed;
+        report.engine_error = "--web: the dashboard could not be started again after the reload";
+        break;
+      }
+    }
     reload.running(&*runner);
     add_to(report, runner->run());
     reload.running(nullptr);
+    if (dashboard) {
+      dashboard->stop();  // streams and requests end before the runner and the picture go
+      dashboard.reset();
+    }
     runner.reset();  // before the configuration it reads is replaced
     if (signals.stop_flag().load()) break;
     std::optional<monitor::monitor_config> next = reload.take();
@@ -308,6 +398,22 @@ std::unique_ptr<monitor_command> add_monitor_command(CLI::App& root) {
                        ->type_name("N");
   app->add_flag("--no-log", o.no_log, "Write no event log")->excludes(log_dir)->excludes(log_max)->excludes(log_keep);
   app->add_flag("-q,--quiet", o.quiet, "No start banner and no health changes on stderr");
+  auto* web_option =
+      app->add_option("--web", o.web,
+                      "Serve the live dashboard on ADDR, HOST:PORT (port 0: any free port; the URL is printed "
+                      "on stderr); a non-loopback HOST needs a token. See docs/dashboard.md")
+          ->type_name("ADDR");
+  auto* token =
+      app->add_option("--web-token", o.web_token,
+                      "Token the dashboard's API, badges and events require (Authorization: Bearer or ?token=)")
+          ->type_name("TOKEN")
+          ->needs(web_option);
+  app->add_option("--web-token-env", o.web_token_env, "Read the dashboard's token from this environment variable")
+      ->type_name("NAME")
+      ->needs(web_option)
+      ->excludes(token);
+  app->add_option("--lang", o.lang, "Language of the dashboard's labels: id or en (default en)")
+      ->check(CLI::IsMember({"id", "en"}));
 
   command->history = app->add_subcommand("history", "Print an endpoint's checks from the history database");
   command->history->add_option("name", o.name, "The endpoint's name")->required()->type_name("NAME");

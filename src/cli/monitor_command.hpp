@@ -23,6 +23,10 @@ struct monitor_options {
   std::uint64_t log_max_bytes = 100ull << 20;  // --log-max: the log is rotated before it passes this
   unsigned log_keep = 5;                       // --log-keep: rotated files kept (.1 newest)
   bool quiet = false;                // -q: no banner, no health changes on stderr
+  std::string web;                   // --web HOST:PORT: serve the live dashboard there; empty: none
+  std::string web_token;             // --web-token: required by the dashboard's data routes; empty: none
+  std::string web_token_env;         // --web-token-env NAME: the token from this environment variable
+  std::string lang = "en";           // --lang: the dashboard's labels, id or en
   // history
   std::string name;          // the endpoint
   std::string since = "1h";  // --since: checks started at most this long ago

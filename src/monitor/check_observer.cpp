@@ -44,6 +44,7 @@ void check_observer::on_tick(std::size_t index, const check_ticket& ticket, cons
   record(monitor, report);
   note(monitor.config(), check_line(report, check, failure, monitor.state()));
   const health_decision& decision = report.decision;
+  watch(monitor, report, failure, decision);
   if (decision.what == health_decision::action::confirm) {
     bursts_[index] = burst{decision.confirm_checks, 0, 0};
     note(monitor.config(),
@@ -70,11 +71,13 @@ void check_observer::on_recheck(std::size_t index, const check_ticket& ticket, c
   note(monitor.config(), check_line(report, check, failure, monitor.state(),
                                     fmt::format("re-check {} of {} ", b.done, b.done + b.remaining)));
   if (b.remaining > 0) {
+    watch(monitor, report, failure, report.decision);
     source_.recheck(index);
     return;
   }
   const health_decision decision = monitor.confirm(b.failed, check.started_wall);
   sinks_.history.offer_state(monitor.config().name, monitor.state());
+  watch(monitor, report, failure, decision);
   if (decision.what == health_decision::action::changed) {
     changed(monitor.config(), decision, failure, check.started_wall);
   } else {
@@ -92,6 +95,18 @@ void check_observer::record(const endpoint_monitor& monitor, const check_report&
 
 void check_observer::note(const endpoint_config& endpoint, const std::string& line) {
   if (sinks_.log != nullptr) sinks_.log->write(endpoint.name, line);
+}
+
+void check_observer::watch(const endpoint_monitor& monitor, const check_report& report, const std::string& failure,
+                           const health_decision& decision) {
+  if (sinks_.on_check == nullptr || !*sinks_.on_check) return;
+  try {
+    (*sinks_.on_check)(check_update{monitor.config(), report.record, monitor.state(), failure, decision});
+  } catch (const std::exception& e) {
+    note(monitor.config(), std::string("check hook failed: ") + e.what());
+  } catch (...) {
+    note(monitor.config(), "check hook failed");
+  }
 }
 
 void check_observer::changed(const endpoint_config& endpoint, const health_decision& decision,

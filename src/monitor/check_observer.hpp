@@ -29,11 +29,25 @@ namespace serentak::monitor {
 // Called on each health change of an endpoint (the alert sender queues it; it must not block).
 using alert_hook = std::function<void(const endpoint_config&, const alert_event&)>;
 
+// What a watcher (the dashboard, src/web) sees of one judged check. The references live only as
+// long as the call.
+struct check_update {
+  const endpoint_config& endpoint;
+  const check_record& record;        // as offered to the history (duration, outcome, failed conditions)
+  const health_state& state;         // the endpoint's state after this check
+  const std::string& failure;        // failure_text(); empty when it passed
+  const health_decision& decision;   // changed: the state moved (from -> to)
+};
+// Called after each judged check and at the end of a confirm burst, on the engine's thread: it
+// must be thread-safe and quick (the dashboard takes one short lock).
+using check_hook = std::function<void(const check_update&)>;
+
 // Where finished checks go; shared by every group, each part thread-safe.
 struct check_sinks {
   history_writer& history;
   log::event_log* log = nullptr;            // one line per check; null: none
   const alert_hook* on_alert = nullptr;     // null or empty: no alerts
+  const check_hook* on_check = nullptr;     // null or empty: nobody watches
   const std::atomic<bool>* stop = nullptr;  // once set, checks cancelled by the stop are dropped, not judged
 };
 
@@ -60,6 +74,8 @@ class check_observer final : public client::fetch_observer {
   void on_recheck(std::size_t index, const check_ticket& ticket, const client::fetch_result& result);
   void record(const endpoint_monitor& monitor, const check_report& report);
   void note(const endpoint_config& endpoint, const std::string& line);
+  void watch(const endpoint_monitor& monitor, const check_report& report, const std::string& failure,
+             const health_decision& decision);
   void changed(const endpoint_config& endpoint, const health_decision& decision, const std::string& failure,
                wall_time at);
 

@@ -49,7 +49,7 @@ monitor_report monitor_runner::run() {
   std::vector<std::unique_ptr<check_source>> sources;
   std::vector<std::unique_ptr<check_observer>> observers;
   std::vector<client::engine_config> configs;
-  const check_sinks sinks{*history_, options_.log, &options_.on_alert, &stopping_};
+  const check_sinks sinks{*history_, options_.log, &options_.on_alert, &options_.on_check, &stopping_};
   for (const request_group& group : groups) {
     client::engine_config engine;
     // One worker per group: a check needs a slot, not a core (10,000 checks a second are a few

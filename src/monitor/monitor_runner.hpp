@@ -30,6 +30,7 @@ struct monitor_runner_options {
   std::size_t max_body_bytes = 1024 * 1024;  // response bytes kept for the conditions; more: invalid_response
   log::event_log* log = nullptr;             // one line per check and per change; null: none
   alert_hook on_alert;                       // called on each health change; empty: none
+  check_hook on_check;                       // called after each judged check (the dashboard); empty: none
   const std::atomic<bool>* stop = nullptr;   // run() returns once it is set (or request_stop())
 };
 

@@ -115,8 +115,9 @@ struct mock_server::impl {
         access_lines(config.quiet ? -1 : config.access_log_fd, stats.access_lines_dropped(),
                      config.access_log_buffer_bytes) {
     const unsigned n = thread_count(config.threads);
-    const session_context context{routes,    registry,      stats,   settings_of(config), &config.plan_hook,
-                                  tls.get(), &access_lines, &renders};
+    session_context context{routes,    registry,      stats,   settings_of(config), &config.plan_hook,
+                            tls.get(), &access_lines, &renders};
+    context.app = config.app.get();
     io_contexts.reserve(n);
     acceptors.reserve(n);
     for (unsigned i = 0; i < n; ++i) {

@@ -25,6 +25,7 @@
 namespace serentak::server {
 
 struct response_plan;
+class web_app;
 
 struct server_config {
   std::string host = "127.0.0.1";                    // address to listen on (IPv4 or IPv6 literal, or localhost)
@@ -53,6 +54,9 @@ struct server_config {
   // Test seam: called with each request's target and routed plan before it is carried out (e.g. to
   // set a delivery mode). Empty: plans are used as routed. Called on io threads, concurrently.
   std::function<void(std::string_view target, response_plan& plan)> plan_hook;
+  // Set: this application answers every request instead of the routes (the monitor's dashboard,
+  // src/web); the sessions, limits and timeouts stay the server's. Null: the routes, unchanged.
+  std::shared_ptr<web_app> app;
 };
 
 class mock_server {

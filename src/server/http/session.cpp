@@ -28,6 +28,7 @@
 #include "server/routes/response_plan.hpp"
 #include "server/routes/router.hpp"
 #include "server/stats/server_stats.hpp"
+#include "server/http/web_app.hpp"
 
 namespace serentak::server {
 namespace {
@@ -237,6 +238,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
     const auto& request = parser_->get();
     keep_alive_ = request.keep_alive();
     version_ = request.version();
+    if (context_.app != nullptr) return answer_by_app();
     // The statistics are read before this request counts as in flight, so they do not see themselves.
     if (context_.renders != nullptr && is_observability_request(request.method_string(), request.target())) {
       return render_elsewhere(std::string(request.method_string()), std::string(request.target()));
@@ -250,6 +252,35 @@ class session final : public connection, public std::enable_shared_from_this<ses
       if (context_.hook != nullptr && *context_.hook) (*context_.hook)(request.target(), plan_);
     }
     parser_.reset();  // the request's fields are not needed any more
+    do_delay();
+  }
+
+  // An application answers instead of the router (web_app.hpp); a stream takes the socket away.
+  void answer_by_app() {
+    const auto& request = parser_->get();
+    auto field = [&](http::field f) {
+      auto it = request.find(f);
+      return it == request.end() ? std::string_view{} : std::string_view(it->value());
+    };
+    app_request asked{request.method_string(), request.target(), field(http::field::authorization),
+                      request["Last-Event-ID"], version_};
+    app_answer answer = context_.app->answer(asked);
+    if (answer.stream) {
+      if constexpr (is_tls) {
+        answer.plan = context_.routes.reject(501);
+        answer.plan.how = delivery::normal;
+      } else {
+        tcp().expires_never();
+        tcp::socket socket = tcp().release_socket();
+        context_.app->adopt(std::move(socket), asked, context_.registry);
+        parser_.reset();
+        closed_ = true;  // nothing of this session is pending: it ends when this handler returns
+        return;
+      }
+    }
+    begin_request();
+    plan_ = std::move(answer.plan);
+    parser_.reset();
     do_delay();
   }
 

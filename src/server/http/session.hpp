@@ -27,6 +27,7 @@ class router;
 class connection_registry;
 class server_stats;
 class access_log;
+class web_app;
 struct response_plan;
 
 // A test seam: adjusts every routed plan (e.g. sets a delivery mode) before it is carried out.
@@ -55,6 +56,8 @@ struct session_context {
   // never holds up the other connections of its I/O thread; null: rendered inline. Outlives sessions'
   // pending renders (joined before the io_contexts are destroyed).
   boost::asio::thread_pool* renders = nullptr;
+  // set: it answers every request instead of the router (web_app.hpp: the dashboard); outlives sessions.
+  web_app* app = nullptr;
 };
 
 // Starts serving an accepted socket whose io_context exactly one thread runs (over TLS when

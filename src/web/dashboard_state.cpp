@@ -1,0 +1,145 @@
+#include "web/dashboard_state.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace serentak::web {
+namespace {
+
+std::optional<std::uint64_t> parse_u64(std::string_view text) {
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+std::int64_t hours_since_epoch(wall_time t) {
+  return std::chrono::duration_cast<std::chrono::hours>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::optional<event_cursor> parse_event_id(std::string_view text) {
+  const std::size_t dot = text.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  auto epoch = parse_u64(text.substr(0, dot));
+  auto version = parse_u64(text.substr(dot + 1));
+  if (!epoch || !version) return std::nullopt;
+  return event_cursor{*epoch, *version};
+}
+
+std::string event_id(const event_cursor& cursor) { return fmt::format("{}.{}", cursor.epoch, cursor.version); }
+
+dashboard_state::dashboard_state(const monitor::monitor_config& config, std::size_t delta_capacity)
+    : epoch_(static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count())),
+      delta_capacity_(std::max<std::size_t>(delta_capacity, 1)) {
+  endpoints_.reserve(config.endpoints.size());
+  for (const monitor::endpoint_config& e : config.endpoints) {
+    index_.emplace(e.name, endpoints_.size());
+    endpoint_view v;
+    v.name = e.name;
+    v.group = e.group;
+    endpoints_.push_back(std::move(v));
+  }
+  texts_.resize(endpoints_.size());
+  text_hours_.assign(endpoints_.size(), -1);  // rendered at the first read
+}
+
+void dashboard_state::restore(monitor::history_store& store, wall_time now) {
+  store.roll_up_closed_hours(now, now - std::chrono::hours(24 * 31));
+  const auto states = store.load_states();
+  const wall_time month_ago = now - std::chrono::hours(24 * 30);
+  const wall_time this_hour = monitor::hour_of(now);
+  std::lock_guard lock(mutex_);
+  for (endpoint_view& v : endpoints_) {
+    if (auto it = states.find(v.name); it != states.end()) v.state = it->second.state;
+    for (const monitor::rollup_row& row : store.rollups(v.name, month_ago)) {
+      if (row.hour < this_hour) v.uptime.add(row.hour, row.count, row.failures);
+    }
+    std::uint64_t count = 0, failures = 0;
+    for (const monitor::check_record& r : store.checks(v.name, this_hour)) {
+      ++count;
+      if (!r.passed) ++failures;
+    }
+    if (count > 0) v.uptime.add(this_hour, count, failures);
+  }
+  for (std::size_t i = 0; i < endpoints_.size(); ++i) refresh_locked(i, now);  // before any stream asks
+}
+
+void dashboard_state::on_check(const monitor::check_update& update) {
+  auto it = index_.find(update.endpoint.name);
+  if (it == index_.end()) return;
+  const wall_time now = std::chrono::system_clock::now();
+  std::lock_guard lock(mutex_);
+  endpoints_[it->second].apply(update);
+  refresh_locked(it->second, now);  // rendered once here, not once per stream
+  ++version_;
+  deltas_.emplace_back(version_, it->second);
+  if (deltas_.size() > delta_capacity_) deltas_.pop_front();
+  published_.store(version_, std::memory_order_release);
+}
+
+void dashboard_state::refresh_locked(std::size_t i, wall_time now) const {
+  texts_[i] = dump_json(endpoints_[i].to_json(now));
+  text_hours_[i] = hours_since_epoch(now);
+}
+
+void dashboard_state::append_locked(std::string& out, std::size_t i, std::int64_t hour, wall_time now) const {
+  // The uptime windows move with the hour: a text from an earlier hour is rendered again.
+  if (text_hours_[i] != hour) refresh_locked(i, now);
+  out += texts_[i];
+}
+
+dashboard_event dashboard_state::since(const std::optional<event_cursor>& cursor) const {
+  const bool resumable = cursor && cursor->epoch == epoch_;
+  if (resumable && cursor->version == version()) return {};  // the common case: nothing new, no lock
+  const wall_time now = std::chrono::system_clock::now();
+  const std::int64_t hour = hours_since_epoch(now);
+  dashboard_event event;
+  std::lock_guard lock(mutex_);
+  event.cursor = {epoch_, version_};
+  if (resumable && cursor->version == version_) return {};
+  event.data = fmt::format(R"({{"epoch":{},"version":{},"endpoints":[)", epoch_, version_);
+  // The ring holds every version after front - 1: the cursor must be at least that.
+  if (resumable && cursor->version < version_ && !deltas_.empty() && deltas_.front().first <= cursor->version + 1) {
+    std::vector<std::size_t> changed;
+    for (auto it = deltas_.rbegin(); it != deltas_.rend() && it->first > cursor->version; ++it) {
+      changed.push_back(it->second);
+    }
+    std::sort(changed.begin(), changed.end());
+    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+    for (std::size_t n = 0; n < changed.size(); ++n) {
+      if (n > 0) event.data += ',';
+      append_locked(event.data, changed[n], hour, now);
+    }
+    event.what = dashboard_event::kind::delta;
+  } else {
+    event.data.reserve(event.data.size() + total_bytes_hint_);
+    for (std::size_t i = 0; i < endpoints_.size(); ++i) {
+      if (i > 0) event.data += ',';
+      append_locked(event.data, i, hour, now);
+    }
+    total_bytes_hint_ = event.data.size();
+    event.what = dashboard_event::kind::snapshot;
+  }
+  event.data += "]}";
+  return event;
+}
+
+std::string dashboard_state::snapshot_json() const { return since(std::nullopt).data; }
+
+std::optional<badge_facts> dashboard_state::badge(std::string_view name) const {
+  auto it = index_.find(std::string(name));
+  if (it == index_.end()) return std::nullopt;
+  std::lock_guard lock(mutex_);
+  const endpoint_view& v = endpoints_[it->second];
+  return badge_facts{v.state, v.uptime.over_hours(std::chrono::system_clock::now(), 24)};
+}
+
+bool dashboard_state::has(std::string_view name) const { return index_.find(std::string(name)) != index_.end(); }
+
+}  // namespace serentak::web

@@ -1,0 +1,43 @@
+#include "web/page_assets.hpp"
+
+namespace serentak::web {
+
+std::string page_html(std::string_view lang) {
+  // lang is "id" or "en" (the CLI checks it); anything else falls back to English.
+  const std::string_view code = lang == "id" ? "id" : "en";
+  std::string html = R"(<!doctype html>
+<html lang=")";
+  html += code;
+  html += R"(">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>serentak monitor</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/app.css">
+</head>
+<body>
+<header class="top">
+<h1>serentak monitor</h1>
+<span id="conn" class="conn"></span>
+</header>
+<section id="overview" class="overview">
+<div class="count state-down"><span id="count-down" class="num">0</span><span class="label" data-label="down"></span></div>
+<div class="count state-degraded"><span id="count-degraded" class="num">0</span><span class="label" data-label="degraded"></span></div>
+<div class="count state-unknown"><span id="count-unknown" class="num">0</span><span class="label" data-label="unknown"></span></div>
+<div class="count state-up"><span id="count-up" class="num">0</span><span class="label" data-label="up"></span></div>
+</section>
+<div class="controls">
+<input id="search" type="search" autocomplete="off" spellcheck="false">
+<select id="group"></select>
+<span id="shown" class="shown"></span>
+</div>
+<div id="list" class="list"><div id="spacer" class="spacer"></div><div id="rows" class="rows"></div></div>
+<script src="/app.js"></script>
+</body>
+</html>
+)";
+  return html;
+}
+
+}  // namespace serentak::web

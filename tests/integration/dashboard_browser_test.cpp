@@ -1,0 +1,184 @@
+// The dashboard in a real browser (issue 17): Debian's headless Chromium, driven through
+// chromedriver's WebDriver API, loads the page of a running `serentak monitor --web` and is
+// asserted on as a user sees it: no console error; the endpoint whose route the test flips to 500
+// shows down within 2 s of the check that failed, and up again within 2 s of the one that passed;
+// an endpoint whose name and failure message are markup shows them as text, no <img> is created and
+// its onerror never runs. chromedriver missing is a failure with a clear message, not a skip.
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/dashboard_harness.hpp"
+#include "support/file_text.hpp"
+#include "support/polling.hpp"
+#include "support/webdriver_session.hpp"
+
+namespace serentak {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::dashboard_harness;
+using testing::webdriver_session;
+
+// The state the page shows for the endpoint named name ("" when it has no row).
+std::string shown_state(webdriver_session& browser, const std::string& name) {
+  const nlohmann::json v =
+      browser.execute("const name = " + nlohmann::json(name).dump() +
+                      ";"
+                      "for (const row of document.querySelectorAll('.row')) {"
+                      "  if (row.getAttribute('data-name') === name) return row.getAttribute('data-state');"
+                      "}"
+                      "return '';");
+  return v.is_string() ? v.get<std::string>() : "";
+}
+
+// Polls the page until the endpoint shows state; when it did, the time it was seen.
+std::optional<std::chrono::steady_clock::time_point> seen_at(webdriver_session& browser, const std::string& name,
+                                                             const std::string& state,
+                                                             std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (shown_state(browser, name) == state) return std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(50ms);
+  }
+  return std::nullopt;
+}
+
+std::string severe_entries(const nlohmann::json& log) {
+  std::string out;
+  for (const nlohmann::json& entry : log) {
+    if (entry.value("level", "") == "SEVERE") out += entry.value("message", "") + "\n";
+  }
+  return out;
+}
+
+TEST(dashboard_browser, the_page_shows_a_fault_within_2s_renders_hostile_text_as_text_and_logs_no_error) {
+  dashboard_harness h({"--lang", "en"});
+  ASSERT_NE(h.port(), 0) << "no dashboard URL on stderr: " << h.monitor().err();
+  std::unique_ptr<webdriver_session> browser;
+  try {
+    browser = std::make_unique<webdriver_session>(h.dir());
+  } catch (const std::runtime_error& e) {
+    FAIL() << "cannot drive Chromium: " << e.what();
+  }
+
+  browser->navigate(h.url("/"));
+  ASSERT_TRUE(
+      testing::wait_for([&] { return browser->execute("return document.querySelectorAll('.row').length;") == 3; }, 10s))
+      << "the page never showed the three endpoints";
+  ASSERT_TRUE(seen_at(*browser, "flip", "up", 10s)) << "flip never showed up";
+
+  h.fail(true);
+  const auto down_seen = seen_at(*browser, "flip", "down", 5s);
+  ASSERT_TRUE(down_seen) << "flip never showed down";
+  const auto failed_check = h.first_flipped_answer();
+  ASSERT_TRUE(failed_check);
+  EXPECT_LE(*down_seen - *failed_check, 2s)
+      << "down showed " << std::chrono::duration_cast<std::chrono::milliseconds>(*down_seen - *failed_check).count()
+      << " ms after the failing check";
+  EXPECT_EQ(browser->execute("return document.getElementById('count-down').textContent;"), "2")
+      << "the overview counts flip and the hostile endpoint as down";
+  EXPECT_EQ(browser->execute("return document.querySelector('.row').getAttribute('data-state');"), "down")
+      << "endpoints that are not up come first";
+
+  h.fail(false);
+  const auto up_seen = seen_at(*browser, "flip", "up", 5s);
+  ASSERT_TRUE(up_seen) << "flip never came back up";
+  const auto passed_check = h.first_flipped_answer();
+  ASSERT_TRUE(passed_check);
+  EXPECT_LE(*up_seen - *passed_check, 2s);
+
+  // The hostile name and message are on the page as text; nothing of them ran or became markup.
+  EXPECT_EQ(shown_state(*browser, testing::hostile_name), "down");
+  const nlohmann::json names = browser->execute(
+      "return Array.from(document.querySelectorAll('.row .name')).map(function (e) { return e.textContent; });");
+  EXPECT_NE(std::find(names.begin(), names.end(), testing::hostile_name), names.end()) << names.dump();
+  EXPECT_EQ(browser->execute("return document.body.textContent.indexOf('onerror=\"window.__pwned=2\"') >= 0;"), true)
+      << "the hostile body shows as the value seen";
+  EXPECT_EQ(browser->execute("return document.querySelectorAll('img').length;"), 0);
+  EXPECT_EQ(browser->execute("return typeof window.__pwned;"), "undefined");
+
+  // The search box narrows the list to what matches.
+  browser->execute(
+      "const s = document.getElementById('search'); s.value = 'stead'; s.dispatchEvent(new Event('input'));");
+  EXPECT_TRUE(
+      testing::wait_for([&] { return browser->execute("return document.querySelectorAll('.row').length;") == 1; }, 5s));
+
+  EXPECT_EQ(severe_entries(browser->browser_log()), "") << "console errors on the page";
+}
+
+// 10,000 endpoints (interval 1 h, so few checks meanwhile): the page counts them all from the first
+// snapshot, keeps only the visible rows in the DOM, and a search finds the last one.
+TEST(dashboard_browser, ten_thousand_endpoints_load_into_a_windowed_list_and_search_finds_one) {
+  testing::serve_process serve({"--quiet", "--delay-scale", "0"});
+  testing::scratch_dir dir;
+  std::string file = "defaults:\n  interval: 1h\n  timeout: 5s\nendpoints:\n";
+  for (int i = 0; i < 10000; ++i) {
+    file += "  - name: svc-" + std::to_string(100000 + i).substr(1) + "\n    url: " + serve.base_url() + "/status/ok\n";
+  }
+  testing::write_file(dir.path() / "big.yaml", file);
+  testing::child_process monitor({testing::binary_path().string(), "monitor", (dir.path() / "big.yaml").string(),
+                                  "--web", "127.0.0.1:0", "--no-log", "-q"},
+                                 dir.path() / "monitor");
+  unsigned short port = 0;
+  ASSERT_TRUE(testing::wait_for(
+      [&] {
+        const std::string err = monitor.err();
+        const auto at = err.find("dashboard on http://127.0.0.1:");
+        if (at == std::string::npos) return false;
+        port = static_cast<unsigned short>(std::stoi(err.substr(at + 30)));
+        return true;
+      },
+      20s))
+      << monitor.err();
+  std::unique_ptr<webdriver_session> browser;
+  try {
+    browser = std::make_unique<webdriver_session>(dir.path());
+  } catch (const std::runtime_error& e) {
+    FAIL() << "cannot drive Chromium: " << e.what();
+  }
+  // A fresh browser's first navigation spends ~1.3 s starting its renderer: warm it on /healthz,
+  // so what is timed is the dashboard's page, not Chromium's start.
+  browser->navigate("http://127.0.0.1:" + std::to_string(port) + "/healthz");
+  const auto start = std::chrono::steady_clock::now();
+  browser->navigate("http://127.0.0.1:" + std::to_string(port) + "/");
+  const auto navigated = std::chrono::steady_clock::now() - start;
+  const std::string counted =
+      "return ['up', 'degraded', 'down', 'unknown'].reduce(function (n, k) {"
+      "  return n + Number(document.getElementById('count-' + k).textContent); }, 0);";
+  ASSERT_TRUE(testing::wait_for([&] { return browser->execute(counted) == 10000; }, 10s))
+      << "the overview never counted 10,000 endpoints";
+  const auto usable = std::chrono::steady_clock::now() - start;
+  EXPECT_LE(usable, 2s) << std::chrono::duration_cast<std::chrono::milliseconds>(usable).count()
+                        << " ms from navigation to all 10,000 counted";
+  std::cerr << "[ dashboard ] 10,000 endpoints counted on the page "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(usable).count() << " ms after navigation began ("
+            << std::chrono::duration_cast<std::chrono::milliseconds>(navigated).count() << " ms to the load event)\n";
+  const nlohmann::json rows = browser->execute("return document.querySelectorAll('.row').length;");
+  EXPECT_GT(rows.get<int>(), 0);
+  EXPECT_LT(rows.get<int>(), 100) << "only the visible rows are in the DOM";
+
+  browser->execute(
+      "const s = document.getElementById('search'); s.value = 'svc-09999'; s.dispatchEvent(new Event('input'));");
+  EXPECT_TRUE(testing::wait_for(
+      [&] {
+        return browser->execute(
+                   "return Array.from(document.querySelectorAll('.row .name')).map(function (e) {"
+                   "  return e.textContent; }).join(',');") == "svc-09999";
+      },
+      5s));
+  EXPECT_EQ(severe_entries(browser->browser_log()), "");
+  monitor.signal(SIGTERM);
+  EXPECT_EQ(monitor.wait(10s), std::optional<int>(143));
+}
+
+}  // namespace
+}  // namespace serentak
