@@ -273,6 +273,38 @@ TEST(dashboard_api, a_badge_escapes_a_hostile_name_and_history_answers_from_the_
             "HTTP/1.1 400 Bad Request");
 }
 
+// SIGHUP with a file that gains an endpoint: the dashboard comes back on the same port (a browser's
+// stream reconnects there) and lists the new endpoint, checked.
+TEST(dashboard_api, a_sighup_reload_serves_the_new_configuration_on_the_same_port) {
+  dashboard_harness h;
+  ASSERT_NE(h.port(), 0) << "no dashboard URL on stderr: " << h.monitor().err();
+  const auto file = h.dir() / "services.yaml";
+  const std::string text = testing::read_file(file);
+  const std::size_t steady = text.find("http://");  // the first endpoint: serve's /status/ok
+  ASSERT_NE(steady, std::string::npos) << text;
+  const std::string steady_url = text.substr(steady, text.find('\n', steady) - steady);
+  testing::write_file(file, text + "  - name: added\n    url: " + steady_url + "\n");
+  h.monitor().signal(SIGHUP);
+  nlohmann::json added;
+  const bool listed = testing::wait_for(
+      [&] {
+        nlohmann::json body;
+        try {
+          body = json_body(http_request(h.port(), "GET", "/api/v1/endpoints"));
+        } catch (const std::exception&) {
+          return false;  // refused while the dashboard is made anew (the runner's stop, ~100 ms)
+        }
+        if (!body.is_object()) return false;
+        for (const auto& e : body["endpoints"]) {
+          if (e["name"] == "added" && e.value("state", "") == "up") added = e;
+        }
+        return !added.is_null();
+      },
+      10s);
+  EXPECT_TRUE(listed) << "the reloaded endpoint never showed up checked on the same port; stderr: " << h.monitor().err();
+  EXPECT_NE(h.monitor().err().find("reloaded: 4 endpoints"), std::string::npos) << h.monitor().err();
+}
+
 TEST(dashboard_api, sigterm_stops_the_monitor_with_143_while_a_stream_is_open) {
   dashboard_harness h;
   ASSERT_NE(h.port(), 0) << h.monitor().err();
