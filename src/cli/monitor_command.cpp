@@ -23,10 +23,12 @@
 #include "monitor/alert_sender.hpp"
 #include "monitor/duration_text.hpp"
 #include "monitor/monitor_config.hpp"
+#include "monitor/monitor_metrics.hpp"
 #include "monitor/monitor_runner.hpp"
 #include "web/dashboard_server.hpp"
 #include "web/dashboard_state.hpp"
 #include "web/history_api.hpp"
+#include "web/metrics_server.hpp"
 #include "web/web_access.hpp"
 
 namespace serentak::cli {
@@ -65,11 +67,15 @@ std::vector<monitor::monitor_file_error> unsupported(const monitor::monitor_conf
 monitor::monitor_file_result load_checked(const std::string& file) {
   monitor::monitor_file_result loaded = monitor::load_monitor_file(file);
   if (loaded.ok()) loaded.errors = unsupported(loaded.config);
+  if (loaded.ok() && loaded.config.endpoints.empty()) {
+    loaded.errors.push_back({file, {}, "no endpoints to check"});
+  }
   return loaded;
 }
 
 // SIGHUP's reload, between the signal watcher's thread (which loads and checks the file) and the
-// command's thread (which runs one monitor_runner after another). mutex_ guards next_ and running_.
+// command's thread (which runs one monitor_runner after another); also where --metrics reads the
+// running runner's skipped ticks. mutex_ guards next_, running_ and the skipped totals.
 // A file that passed is kept in next_ and the running runner is asked to stop; the command's
 // thread then takes it and starts the next runner. A runner registered while a file waits is
 // stopped at once, so a SIGHUP that comes between two runners is never lost.
@@ -85,16 +91,56 @@ class reload_slot {
     running_ = runner;
     if (running_ != nullptr && next_) running_->request_stop();
   }
+  // The runner's run() returned: its skipped ticks join the earlier runners'.
+  void finished(const monitor::monitor_report& report) {
+    std::lock_guard lock(mutex_);
+    running_ = nullptr;
+    skipped_busy_ += report.skipped_busy;
+    skipped_late_ += report.skipped_late;
+  }
   std::optional<monitor::monitor_config> take() {
     std::lock_guard lock(mutex_);
     return std::exchange(next_, std::nullopt);
   }
+  // Ticks skipped since the monitor started, over every runner (for --metrics).
+  monitor::metrics_extras skipped() const {
+    std::lock_guard lock(mutex_);
+    monitor::metrics_extras extras;
+    extras.skipped_busy = skipped_busy_;
+    extras.skipped_late = skipped_late_;
+    if (running_ != nullptr) {
+      const monitor::source_counters now = running_->counters();
+      extras.skipped_busy += now.skipped_busy;
+      extras.skipped_late += now.skipped_late;
+    }
+    return extras;
+  }
 
  private:
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::optional<monitor::monitor_config> next_;
   monitor::monitor_runner* running_ = nullptr;
+  std::uint64_t skipped_busy_ = 0;  // of the runners that have ended
+  std::uint64_t skipped_late_ = 0;
 };
+
+// SIGHUP, on the signal watcher's thread: the file read and checked whole again; one that passes is
+// handed to the command's thread through reload, one that does not is reported and changes nothing.
+void reload_file(const monitor_options& o, const monitor::monitor_runner_options& options, log::event_log& log,
+                 reload_slot& reload) {
+  monitor::monitor_file_result next = load_checked(o.file);
+  if (!next.ok()) {
+    console::err("serentak monitor: SIGHUP: {} has {} problem{}; the running configuration is kept\n",
+                 escape_for_log(o.file), next.errors.size(), next.errors.size() == 1 ? "" : "s");
+    for (const monitor::monitor_file_error& e : next.errors) console::err("{}\n", escape_for_log(e.render()));
+    if (options.log != nullptr) {
+      log.write("monitor", fmt::format("reload refused, the running configuration is kept: {}",
+                                       next.errors.front().render()));
+    }
+    return;
+  }
+  reload.offer(std::move(next.config));
+}
 
 void add_to(monitor::monitor_report& total, const monitor::monitor_report& run) {
   total.checks += run.checks;
@@ -152,6 +198,14 @@ std::optional<web_choice> web_choice_of(const monitor_options& o) {
 
 int run_monitor(const monitor_options& o) {
   const std::optional<web_choice> web_wanted = web_choice_of(o);
+  std::optional<web::web_address> metrics_address;
+  if (!o.metrics.empty()) {
+    metrics_address = web::parse_web_address(o.metrics);
+    if (!metrics_address) {
+      throw std::invalid_argument(fmt::format("--metrics '{}': expected HOST:PORT, e.g. 127.0.0.1:9100 or [::1]:0",
+                                              escape_for_log(o.metrics)));
+    }
+  }
   monitor::monitor_runner_options options;
   options.db_path = o.db_path.empty() ? default_db_path(o.file) : o.db_path;
   options.keep_checks = duration_option(o.keep, "--keep");
@@ -225,8 +279,15 @@ int run_monitor(const monitor_options& o) {
   // The dashboard's picture is fed by every judged check (one short lock each). It is made anew
   // for each configuration (below), between runners, when no check runs.
   std::optional<web::dashboard_state> board;
-  if (web_wanted) {
-    options.on_check = [&board](const monitor::check_update& update) { board->on_check(update); };
+  // --metrics: the counters of the running configuration, made anew with it between runners. The
+  // scrape renders on the metrics server's thread: metrics_mutex guards the swap against it.
+  std::mutex metrics_mutex;
+  std::optional<monitor::monitor_metrics> metrics;
+  if (web_wanted || metrics_address) {
+    options.on_check = [&board, &metrics](const monitor::check_update& update) {
+      if (board) board->on_check(update);
+      if (metrics) metrics->on_check(update);  // atomics only; replaced only while no check runs
+    };
   }
   std::unique_ptr<web::history_api> web_history;
   std::optional<web::dashboard_server> dashboard;
@@ -269,20 +330,37 @@ int run_monitor(const monitor_options& o) {
   // SIGHUP reads the file again on the watcher thread: a file that passes replaces the running
   // configuration (states come back from the history, so streaks and alerts carry over); one that
   // does not is reported and the running configuration goes on.
-  signals.reload_on_hangup([&] {
-    monitor::monitor_file_result next = load_checked(o.file);
-    if (!next.ok()) {
-      console::err("serentak monitor: SIGHUP: {} has {} problem{}; the running configuration is kept\n",
-                   escape_for_log(o.file), next.errors.size(), next.errors.size() == 1 ? "" : "s");
-      for (const monitor::monitor_file_error& e : next.errors) console::err("{}\n", escape_for_log(e.render()));
-      if (options.log != nullptr) {
-        log.write("monitor", fmt::format("reload refused, the running configuration is kept: {}",
-                                         next.errors.front().render()));
-      }
-      return;
+  signals.reload_on_hangup([&]() noexcept {
+    try {
+      reload_file(o, options, log, reload);
+    } catch (const std::exception& e) {  // out of memory, a filesystem error: the running file stays
+      console::err("serentak monitor: SIGHUP: the reload failed ({}); the running configuration is kept\n",
+                   escape_for_log(e.what()));
     }
-    reload.offer(std::move(next.config));
   });
+
+  std::optional<web::metrics_server> metrics_endpoint;
+  if (metrics_address) {
+    metrics.emplace(config);
+    try {
+      metrics_endpoint.emplace(*metrics_address, [&]() -> std::string {
+        monitor::metrics_extras extras = reload.skipped();
+        if (alerts) {
+          extras.alert_queue_depth = alerts->queue_depth();
+          extras.alerts_sent = alerts->sent();
+          extras.alerts_failed = alerts->failed();
+          extras.alerts_dropped = alerts->dropped();
+        }
+        std::lock_guard lock(metrics_mutex);
+        return metrics ? metrics->render(extras) : std::string();
+      });
+    } catch (const std::exception& e) {  // std::system_error: address in use, not ours
+      console::err("serentak monitor: --metrics {}: {}\n", escape_for_log(o.metrics), escape_for_log(e.what()));
+      return exit_usage;
+    }
+    metrics_endpoint->start();
+    console::err("serentak monitor: metrics on {}\n", metrics_endpoint->url());
+  }
 
   monitor::monitor_report report;
   for (bool first = true;; first = false) {
@@ -308,13 +386,15 @@ int run_monitor(const monitor_options& o) {
     if (web_wanted) {
       if (const int failed = start_dashboard(first); failed != 0) {
         if (first) return failed;
-        report.engine_error = "--web: the dashboard could not be started again after the reload";
-        break;
+        // The dashboard is a view: without it the checks, the history and the alerts go on.
+        console::err("serentak monitor: --web: the dashboard could not be started again after the reload; the "
+                     "checks go on without it until the next reload\n");
       }
     }
     reload.running(&*runner);
-    add_to(report, runner->run());
-    reload.running(nullptr);
+    const monitor::monitor_report run = runner->run();
+    reload.finished(run);
+    add_to(report, run);
     if (dashboard) {
       dashboard->stop();  // streams and requests end before the runner and the picture go
       dashboard.reset();
@@ -325,6 +405,10 @@ int run_monitor(const monitor_options& o) {
     if (!next) break;  // the runner ended on its own (an engine failure): report it below
     config = std::move(*next);
     if (!alerts && has_alerts(config)) make_alert_sender();
+    if (metrics_address) {
+      std::lock_guard lock(metrics_mutex);
+      metrics.emplace(config);
+    }
   }
   if (alerts) {
     alerts->close();  // what is queued goes out, bounded (5 s), before the closing lines
@@ -398,6 +482,10 @@ std::unique_ptr<monitor_command> add_monitor_command(CLI::App& root) {
                        ->type_name("N");
   app->add_flag("--no-log", o.no_log, "Write no event log")->excludes(log_dir)->excludes(log_max)->excludes(log_keep);
   app->add_flag("-q,--quiet", o.quiet, "No start banner and no health changes on stderr");
+  app->add_option("--metrics", o.metrics,
+                  "Serve Prometheus metrics at http://ADDR/metrics, HOST:PORT (port 0: any free port; the URL is "
+                  "printed on stderr). See docs/monitor.md")
+      ->type_name("ADDR");
   auto* web_option =
       app->add_option("--web", o.web,
                       "Serve the live dashboard on ADDR, HOST:PORT (port 0: any free port; the URL is printed "

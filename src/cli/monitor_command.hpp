@@ -27,6 +27,7 @@ struct monitor_options {
   std::string web_token;             // --web-token: required by the dashboard's data routes; empty: none
   std::string web_token_env;         // --web-token-env NAME: the token from this environment variable
   std::string lang = "en";           // --lang: the dashboard's labels, id or en
+  std::string metrics;               // --metrics HOST:PORT: Prometheus text at /metrics; empty: none
   // history
   std::string name;          // the endpoint
   std::string since = "1h";  // --since: checks started at most this long ago

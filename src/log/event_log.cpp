@@ -71,10 +71,11 @@ void event_log::start(std::string_view title, bool append) {
 }
 
 event_log::event_log(event_log&& other) noexcept
-    : fd_(other.fd_), sinks_(std::move(other.sinks_)), path_(std::move(other.path_)), regular_(other.regular_),
+    : fd_(other.fd_), has_file_(other.has_file_), sinks_(std::move(other.sinks_)), path_(std::move(other.path_)), regular_(other.regular_),
       rotate_bytes_(other.rotate_bytes_), rotate_keep_(other.rotate_keep_), size_(other.size_),
       first_error_(other.first_error_.load()) {
   other.fd_ = -1;
+  other.has_file_ = false;
 }
 
 void event_log::add_sink(log_sink* sink) {
@@ -160,7 +161,7 @@ void event_log::batch::add(std::string_view name, std::string_view message) {
 }
 
 bool event_log::write(std::string_view name, std::string_view message) {
-  if (fd_ < 0 && sinks_.empty()) return true;
+  if (!has_file_ && sinks_.empty()) return true;
   // Escaping and assembly happen before the lock; only the timestamp and the write(2) are inside it.
   std::string line = line_without_timestamp(name, message);
   line += '\n';
@@ -171,7 +172,7 @@ bool event_log::write(std::string_view name, std::string_view message) {
 }
 
 bool event_log::write_batch(batch& lines) {
-  if (lines.empty() || (fd_ < 0 && sinks_.empty())) return true;
+  if (lines.empty() || (!has_file_ && sinks_.empty())) return true;
   std::lock_guard lock(mutex_);
   char stamp[timestamp_length];
   format_timestamp_into(wall_clock::now(), stamp);

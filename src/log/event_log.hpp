@@ -85,7 +85,7 @@ class event_log {
   // log that is not a regular file is never rotated.
   void rotate_at(std::uint64_t max_bytes, unsigned keep);
 
-  bool enabled() const noexcept { return fd_ >= 0; }
+  bool enabled() const noexcept { return has_file_; }
   int fd() const noexcept { return fd_; }
   // 0, or the errno of the first write that failed.
   int first_error() const noexcept { return first_error_.load(std::memory_order_relaxed); }
@@ -95,9 +95,10 @@ class event_log {
   static std::string format_line(std::string_view timestamp, std::string_view name, std::string_view message);
 
  private:
-  event_log(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
+  event_log(int fd, std::filesystem::path path) : fd_(fd), has_file_(fd >= 0), path_(std::move(path)) {}
 
-  int fd_ = -1;
+  int fd_ = -1;           // replaced by a rotation (under mutex_): read it under mutex_ only
+  bool has_file_ = false;  // fd_ >= 0 when made; never changes, so it is read without the lock
   std::vector<log_sink*> sinks_;  // not owned; fixed before threads start; called under mutex_
   std::filesystem::path path_;
   void rotate_locked();  // under mutex_

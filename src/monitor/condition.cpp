@@ -121,7 +121,7 @@ condition_value resolve_ref(const operand& o, check_input& input) {
     case placeholder::certificate_expiration:
       if (!r.certificate_expires_in) {
         if (has) return condition_value::of_bool(false);
-        plain = condition_value::missing("no certificate (not https)");
+        plain = condition_value::missing("no certificate read (not https, or no TLS handshake completed)");
       } else {
         auto left = std::chrono::duration_cast<std::chrono::seconds>(*r.certificate_expires_in);
         plain =

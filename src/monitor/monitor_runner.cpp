@@ -65,6 +65,10 @@ monitor_report monitor_runner::run() {
     observers.push_back(std::make_unique<check_observer>(*sources.back(), monitors_, sinks));
   }
 
+  {
+    std::lock_guard lock(sources_mutex_);
+    for (const auto& source : sources) sources_.push_back(source.get());
+  }
   std::mutex error_mutex;  // guards engine_error, written by the engine threads
   std::string engine_error;
   {
@@ -91,6 +95,10 @@ monitor_report monitor_runner::run() {
     }
   }  // joins the engines: each ends within ~100 ms of the stop
 
+  {
+    std::lock_guard lock(sources_mutex_);
+    sources_.clear();  // before the sources go, with this function
+  }
   history_->flush();
   history_->close();
   monitor_report report;
@@ -106,6 +114,19 @@ monitor_report monitor_runner::run() {
   report.history_error = history_->last_error();
   report.engine_error = std::move(engine_error);
   return report;
+}
+
+source_counters monitor_runner::counters() const {
+  std::lock_guard lock(sources_mutex_);
+  source_counters total;
+  for (const check_source* source : sources_) {
+    const source_counters c = source->counters();
+    total.started += c.started;
+    total.skipped_busy += c.skipped_busy;
+    total.skipped_late += c.skipped_late;
+    total.rechecks += c.rechecks;
+  }
+  return total;
 }
 
 }  // namespace serentak::monitor

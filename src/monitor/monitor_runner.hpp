@@ -10,11 +10,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "log/event_log.hpp"
 #include "monitor/check_observer.hpp"
+#include "monitor/check_source.hpp"
 #include "monitor/endpoint_monitor.hpp"
 #include "monitor/history_writer.hpp"
 #include "monitor/monitor_config.hpp"
@@ -60,6 +62,10 @@ class monitor_runner {
   monitor_report run();
   void request_stop() noexcept { stopping_.store(true); }
 
+  // The schedule's counters so far (started, skipped busy and late), summed over the groups; zero
+  // before run() and after it returns. Thread-safe (for --metrics, read while the checks run).
+  source_counters counters() const;
+
   std::size_t restored() const noexcept { return restored_; }   // endpoints whose state came from the history
   std::size_t groups() const noexcept { return group_count_; }  // engines run.
 
@@ -68,7 +74,9 @@ class monitor_runner {
   monitor_runner_options options_;
   std::vector<endpoint_monitor> monitors_;  // one per endpoint; each touched by its running check only
   std::unique_ptr<history_writer> history_;
-  std::atomic<bool> stopping_{false};  // the engines' stop flag: set by request_stop() or options.stop
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex sources_mutex_;          // guards sources_
+  std::vector<const check_source*> sources_;  // run()'s sources while it runs; empty otherwise  // the engines' stop flag: set by request_stop() or options.stop
   std::size_t restored_ = 0;
   std::size_t group_count_ = 0;
 };

@@ -10,12 +10,17 @@ namespace serentak::monitor {
 
 std::vector<request_group> group_by_request(const monitor_config& config) {
   using key = std::tuple<std::string, std::vector<std::pair<std::string, std::string>>, std::string, long long,
-                         std::string, bool, int>;
+                         std::string, bool, int, bool>;
   std::map<key, std::size_t> index;  // key -> position in groups
   std::vector<request_group> groups;
   for (std::size_t i = 0; i < config.endpoints.size(); ++i) {
     const endpoint_config& e = config.endpoints[i];
-    key k{e.method, e.headers, e.body, static_cast<long long>(e.timeout.count()), e.ca_file, e.insecure, e.retries};
+    // Endpoints reading their certificate are a group of their own: every request of a group that
+    // wants it handshakes anew (transfer.cpp), which the others must not pay for.
+    const bool wants_certificate = std::any_of(e.conditions.begin(), e.conditions.end(),
+                                               [](const condition& c) { return c.reads_certificate(); });
+    key k{e.method,   e.headers,   e.body,    static_cast<long long>(e.timeout.count()),
+          e.ca_file, e.insecure, e.retries, wants_certificate};
     auto [it, added] = index.try_emplace(std::move(k), groups.size());
     if (added) groups.push_back(request_group{e.method, e.headers, e.body, e.timeout, e.ca_file, e.insecure, e.retries, {}, {}, false});
     request_group& group = groups[it->second];

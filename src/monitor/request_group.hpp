@@ -1,7 +1,8 @@
 #pragma once
 // Which endpoints can share one engine run. The client engine sends every request of a run with
 // one fetch_policy (method, header lines, body, timeout), so `serentak monitor` runs one engine per
-// distinct (method, headers, body, timeout, ca-file, insecure, retries) and puts each endpoint in the group of its request.
+// distinct (method, headers, body, timeout, ca-file, insecure, retries, whether its conditions read
+// the certificate) and puts each endpoint in the group of its request.
 // A file of 10,000 GETs with the default headers is one group: one engine, one worker thread.
 // Pure functions over a loaded monitor_config; safe from any thread.
 

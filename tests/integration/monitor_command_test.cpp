@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "monitor/history_store.hpp"
+#include "support/dashboard_harness.hpp"
 #include "support/file_text.hpp"
 #include "support/polling.hpp"
 #include "support/child_process.hpp"
@@ -508,6 +509,58 @@ TEST(monitor_command, a_check_that_passes_only_after_a_retry_makes_the_endpoint_
     EXPECT_EQ(r.status, 200);
   }
   EXPECT_EQ(store.load_states().at("flaky").state, monitor::health::degraded);
+}
+
+// --metrics: Prometheus text at /metrics while the checks run: each endpoint's state, its checks by
+// outcome, the lag histogram counting every check, label values escaped; read-only.
+TEST(monitor_command, metrics_serves_prometheus_text_of_states_outcomes_and_lag) {
+  service s;
+  scratch_dir dir;
+  const auto file = write_file(dir.path() / "services.yaml",
+                               two_endpoints(s) + "  - name: 'quote\" back\\slash'\n    url: " + s.url("/ok") + "\n");
+  child_process monitor(monitor_args(file, {"--metrics", "127.0.0.1:0", "--no-log"}), dir.path() / "run");
+  const std::regex url_line("metrics on http://127\\.0\\.0\\.1:([0-9]+)/metrics");
+  unsigned short port = 0;
+  ASSERT_TRUE(wait_for(
+      [&] {
+        std::smatch m;
+        const std::string err = monitor.err();
+        if (!std::regex_search(err, m, url_line)) return false;
+        port = static_cast<unsigned short>(std::stoi(m[1].str()));
+        return true;
+      },
+      10s))
+      << monitor.err();
+  std::string text;
+  ASSERT_TRUE(wait_for(
+      [&] {
+        text = testing::body_of(testing::http_request(port, "GET", "/metrics"));
+        return text.find(R"(serentak_monitor_endpoint_state{endpoint="bad",group="",state="down"} 1)") != std::string::npos;
+      },
+      10s))
+      << text;
+  const std::string response = testing::http_request(port, "GET", "/metrics");
+  EXPECT_NE(response.find("Content-Type: text/plain; version=0.0.4"), std::string::npos) << response;
+  text = testing::body_of(response);
+  EXPECT_NE(text.find(R"(serentak_monitor_endpoint_state{endpoint="good",group="",state="up"} 1)"), std::string::npos);
+  EXPECT_NE(text.find(R"(endpoint="quote\" back\\slash")"), std::string::npos) << "label not escaped: " << text;
+  // Every check is counted once by outcome and once in the lag histogram.
+  std::uint64_t by_outcome = 0;
+  std::uint64_t lag_count = 0;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("serentak_monitor_checks_total{")) by_outcome += std::stoull(line.substr(line.rfind(' ') + 1));
+    if (line.starts_with("serentak_monitor_schedule_lag_seconds_count ")) lag_count = std::stoull(line.substr(line.rfind(' ') + 1));
+  }
+  EXPECT_GT(lag_count, 3u);
+  EXPECT_EQ(by_outcome, lag_count) << text;
+  EXPECT_NE(text.find(R"(serentak_monitor_skipped_ticks_total{reason="busy"})"), std::string::npos);
+  EXPECT_EQ(testing::status_line_of(testing::http_request(port, "POST", "/metrics")), "HTTP/1.1 405 Method Not Allowed");
+  EXPECT_EQ(testing::status_line_of(testing::http_request(port, "GET", "/")), "HTTP/1.1 404 Not Found");
+  monitor.signal(SIGTERM);
+  const auto status = monitor.wait(5s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 143) << monitor.err();
 }
 
 }  // namespace

@@ -195,6 +195,55 @@ TEST(event_log, sinks_see_every_line_as_the_file_has_it_in_file_order_from_every
   EXPECT_EQ(second.lines, first.lines);
 }
 
+// A batch (the theme observer's lines of one worker turn) is one write of whole lines in order,
+// stamped alike, escaped like write()'s, seen line by line by the sinks; a rotation puts the whole
+// batch in the new file, never part of it in each.
+TEST(event_log, a_batch_is_whole_lines_in_order_for_the_file_the_sinks_and_a_rotation) {
+  serentak::testing::scratch_dir dir;
+  const auto path = dir.path() / "batch.log";
+  recording_sink sink;
+  {
+    auto log = event_log::create(path, "Batch");
+    log.add_sink(&sink);
+    log.rotate_at(2048, 3);
+    event_log::batch lines;
+    for (int turn = 0; turn < 20; ++turn) {
+      for (int i = 0; i < 5; ++i) lines.add("Worker-" + std::to_string(i), "turn " + std::to_string(turn) + "\x1b[2J");
+      EXPECT_EQ(lines.lines(), 5u);
+      EXPECT_TRUE(log.write_batch(lines));
+      lines.clear();
+      EXPECT_TRUE(lines.empty());
+    }
+    EXPECT_TRUE(log.write_batch(lines));  // an empty batch writes nothing
+    EXPECT_EQ(log.first_error(), 0);
+  }
+  std::vector<std::string> all;
+  for (const auto& file : {std::filesystem::path(path.string() + ".3"), std::filesystem::path(path.string() + ".2"),
+                           std::filesystem::path(path.string() + ".1"), path}) {
+    if (!std::filesystem::exists(file)) continue;
+    const auto lines = read_lines(file);
+    std::size_t body = 0;
+    for (const std::string& line : lines) {
+      if (line.starts_with("--- Batch")) continue;
+      all.push_back(line);
+      ++body;
+    }
+    EXPECT_EQ(body % 5, 0u) << file << " holds part of a batch";
+  }
+  ASSERT_EQ(all.size(), 100u) << "2 KB files, 3 kept: ~6 KB of lines fit";
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(all[k], m, line_shape)) << all[k];
+    EXPECT_EQ(m[1].str(), "Worker-" + std::to_string(k % 5));
+    EXPECT_EQ(m[2].str(), "turn " + std::to_string(k / 5) + "\\x1B[2J") << "escaped like write()";
+    if (k % 5 != 0) {
+      EXPECT_EQ(all[k].substr(0, 28), all[k - 1].substr(0, 28)) << "one timestamp per batch";
+    }
+  }
+  ASSERT_EQ(sink.lines.size(), 100u);
+  for (std::size_t k = 0; k < all.size(); ++k) EXPECT_EQ(sink.lines[k], all[k] + "\n");
+}
+
 TEST(event_log, a_log_without_a_file_still_feeds_its_sinks) {
   event_log log;
   recording_sink sink;

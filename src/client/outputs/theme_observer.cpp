@@ -60,7 +60,8 @@ struct finished_item {
 };
 
 struct theme_observer::pending {
-  theme_observer* owner = nullptr;  // whose output this is; null: empty
+  const theme_observer* owner = nullptr;  // whose output this is; null: empty
+  std::uint64_t owner_id = 0;             // and its id_, so a new observer at a reused address is not taken for it
   log::event_log::batch lines;
   std::string records;
   std::vector<finished_item> finished;
@@ -68,21 +69,31 @@ struct theme_observer::pending {
 
 thread_local theme_observer::pending theme_observer::pending_output_;
 
+namespace {
+std::atomic<std::uint64_t> next_observer_id{1};
+}  // namespace
+
 theme_observer::pending& theme_observer::own_pending() {
   pending& p = pending_output_;
-  if (p.owner != this) {
-    // Another observer's output on this thread (not seen in an engine run, whose worker writes its
-    // own at each turn's end and as it ends): write it first, so nothing is lost or reordered.
-    if (p.owner != nullptr) p.owner->write_pending(p);
+  if (p.owner != this || p.owner_id != id_) {
+    // Another observer's output on this thread. An engine worker writes what it gathered at each
+    // turn's end and as it ends, and an observer writes its thread's as it is destroyed, so only a
+    // caller outside both leaves any; its owner may be gone, so it cannot be written: dropped.
+    p.lines.clear();
+    p.records.clear();
+    p.finished.clear();
     p.owner = this;
+    p.owner_id = id_;
   }
   return p;
 }
 
 void theme_observer::on_turn_end() noexcept {
   pending& p = pending_output_;
-  if (p.owner == this) write_pending(p);
+  if (p.owner == this && p.owner_id == id_) write_pending(p);
 }
+
+theme_observer::~theme_observer() { on_turn_end(); }
 
 // The lines, then the records, then the counting: an item is counted only once its record is
 // written (a failed write is kept by the log and the results file for the exit status).
@@ -106,6 +117,7 @@ void theme_observer::write_pending(pending& p) noexcept {
   p.records.clear();
   p.finished.clear();
   p.owner = nullptr;
+  p.owner_id = 0;
 }
 
 theme_observer::theme_observer(const themes::theme& theme, themes::language lang, log::event_log& log,
@@ -116,7 +128,8 @@ theme_observer::theme_observer(const themes::theme& theme, themes::language lang
       log_(log),
       timeout_text_(fmt::format("{}", static_cast<double>(timeout.count()) / 1000.0)),
       keep_outcomes_(keep_outcomes),
-      reads_data_(false) {
+      reads_data_(false),
+      id_(next_observer_id.fetch_add(1, std::memory_order_relaxed)) {
   if (keep_outcomes_) outcomes_.assign(expected_items, outcome::unexpected);
   for (std::string_view message : {voice_.worker_started, voice_.request_sent, voice_.ok, voice_.not_found,
                                    voice_.other_status, voice_.timeout, voice_.connection_error,

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -49,6 +50,9 @@ class theme_observer final : public fetch_observer {
   // How many failed items failure_digest() keeps in full (the rest are counted); before the run.
   void keep_failures(std::size_t keep) { failures_ = failure_digest(keep); }
 
+  // Writes what this thread gathered for it (a caller outside an engine worker).
+  ~theme_observer() override;
+
   void on_start(const fetch_request& request) override;
   void on_retry(const fetch_request& request, const fetch_result& failed_attempt, std::chrono::milliseconds wait) override;
   void on_finish(const fetch_request& request, const fetch_result& result) override;
@@ -82,7 +86,8 @@ class theme_observer final : public fetch_observer {
   log::event_log& log_;
   std::string timeout_text_;  // "5", "2.5": seconds as Python prints them
   bool keep_outcomes_;
-  bool reads_data_;  // some message reads {data.*}: bodies are parsed into a document, not only validated
+  bool reads_data_;
+  const std::uint64_t id_;  // tags this observer's gathered output (an address may be reused)  // some message reads {data.*}: bodies are parsed into a document, not only validated
   results_file* results_ = nullptr;
   progress_line* progress_ = nullptr;
   const std::atomic<bool>* stop_ = nullptr;
