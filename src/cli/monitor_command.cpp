@@ -280,7 +280,8 @@ int run_monitor(const monitor_options& o) {
   // for each configuration (below), between runners, when no check runs.
   std::optional<web::dashboard_state> board;
   // --metrics: the counters of the running configuration, made anew with it between runners. The
-  // scrape renders on the metrics server's thread: metrics_mutex guards the swap against it.
+  // scrape renders on the metrics server's thread: metrics_mutex guards the swap of metrics (and the
+  // making of the alert sender after a reload) against it.
   std::mutex metrics_mutex;
   std::optional<monitor::monitor_metrics> metrics;
   if (web_wanted || metrics_address) {
@@ -345,13 +346,13 @@ int run_monitor(const monitor_options& o) {
     try {
       metrics_endpoint.emplace(*metrics_address, [&]() -> std::string {
         monitor::metrics_extras extras = reload.skipped();
+        std::lock_guard lock(metrics_mutex);  // alerts and metrics are made anew under it, between runners
         if (alerts) {
           extras.alert_queue_depth = alerts->queue_depth();
           extras.alerts_sent = alerts->sent();
           extras.alerts_failed = alerts->failed();
           extras.alerts_dropped = alerts->dropped();
         }
-        std::lock_guard lock(metrics_mutex);
         return metrics ? metrics->render(extras) : std::string();
       });
     } catch (const std::exception& e) {  // std::system_error: address in use, not ours
@@ -404,11 +405,9 @@ int run_monitor(const monitor_options& o) {
     std::optional<monitor::monitor_config> next = reload.take();
     if (!next) break;  // the runner ended on its own (an engine failure): report it below
     config = std::move(*next);
+    std::lock_guard lock(metrics_mutex);  // a scrape may be reading both
     if (!alerts && has_alerts(config)) make_alert_sender();
-    if (metrics_address) {
-      std::lock_guard lock(metrics_mutex);
-      metrics.emplace(config);
-    }
+    if (metrics_address) metrics.emplace(config);
   }
   if (alerts) {
     alerts->close();  // what is queued goes out, bounded (5 s), before the closing lines
