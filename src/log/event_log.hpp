@@ -86,6 +86,9 @@ class event_log {
   void rotate_at(std::uint64_t max_bytes, unsigned keep);
 
   bool enabled() const noexcept { return has_file_; }
+  // Lines go somewhere (a file or a sink): a writer may skip building them otherwise. Fixed once
+  // threads start (sinks are added before).
+  bool wants_lines() const noexcept { return has_file_ || !sinks_.empty(); }
   int fd() const noexcept { return fd_; }
   // 0, or the errno of the first write that failed.
   int first_error() const noexcept { return first_error_.load(std::memory_order_relaxed); }

@@ -170,6 +170,7 @@ void theme_observer::add_line(pending& p, std::string_view name, std::string_vie
 }
 
 void theme_observer::on_start(const fetch_request& request) {
+  if (!log_.wants_lines()) return;  // --no-log: nothing to render
   if (voice_.worker_started.empty() && voice_.request_sent.empty()) return;
   std::string name = worker_name(request.index);
   template_context context = item_context(request);
@@ -189,6 +190,7 @@ std::string theme_observer::render_judged(const fetch_request& request, const fe
 
 void theme_observer::on_retry(const fetch_request& request, const fetch_result& failed_attempt,
                               std::chrono::milliseconds wait) {
+  if (!log_.wants_lines()) return;
   std::string reason(to_string(failed_attempt.kind));
   if (failed_attempt.http_status != 0) reason += " " + std::to_string(failed_attempt.http_status);
   template_context context;
@@ -202,9 +204,11 @@ void theme_observer::on_finish(const fetch_request& request, const fetch_result&
   std::string name = worker_name(request.index);
   template_context context = outcome_context(request, result, judged);
   pending& p = own_pending();
-  p.lines.add(name, render_template(message_for(voice_, judged.kind, result.http_status), context));
-  add_line(p, name, voice_.request_done, context);
-  add_line(p, name, voice_.worker_finished, context);
+  if (log_.wants_lines()) {  // --no-log: the lines would go nowhere
+    p.lines.add(name, render_template(message_for(voice_, judged.kind, result.http_status), context));
+    add_line(p, name, voice_.request_done, context);
+    add_line(p, name, voice_.worker_finished, context);
+  }
 
   bool cancelled = judged.kind == outcome::unexpected && stop_ != nullptr && stop_->load(std::memory_order_relaxed);
   if (results_ != nullptr && !cancelled) {
