@@ -127,16 +127,20 @@ event_log::~event_log() {
 
 namespace {
 
-// "[<timestamp>] [name] message" with the timestamp left blank, to be filled under the lock.
+// Appends "[<timestamp>] [name] message" with the timestamp left blank, to be filled under the lock.
+void append_line_without_timestamp(std::string& out, std::string_view name, std::string_view message) {
+  out.reserve(out.size() + timestamp_length + name.size() + message.size() + 8);
+  out += '[';
+  out.append(timestamp_length, ' ');
+  out += "] [";
+  append_escaped_for_log(out, name);
+  out += "] ";
+  append_escaped_for_log(out, message);
+}
+
 std::string line_without_timestamp(std::string_view name, std::string_view message) {
   std::string line;
-  line.reserve(timestamp_length + name.size() + message.size() + 8);
-  line += '[';
-  line.append(timestamp_length, ' ');
-  line += "] [";
-  append_escaped_for_log(line, name);
-  line += "] ";
-  append_escaped_for_log(line, message);
+  append_line_without_timestamp(line, name, message);
   return line;
 }
 
@@ -150,13 +154,7 @@ std::string event_log::format_line(std::string_view timestamp, std::string_view 
 
 void event_log::batch::add(std::string_view name, std::string_view message) {
   starts_.push_back(bytes_.size());
-  bytes_.reserve(bytes_.size() + timestamp_length + name.size() + message.size() + 8);
-  bytes_ += '[';
-  bytes_.append(timestamp_length, ' ');
-  bytes_ += "] [";
-  append_escaped_for_log(bytes_, name);
-  bytes_ += "] ";
-  append_escaped_for_log(bytes_, message);
+  append_line_without_timestamp(bytes_, name, message);
   bytes_ += '\n';
 }
 

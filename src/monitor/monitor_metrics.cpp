@@ -5,26 +5,10 @@
 
 #include <fmt/format.h>
 
+#include "core/prometheus_label.hpp"
 #include "monitor/health_state.hpp"
 
 namespace serentak::monitor {
-
-std::string prometheus_label(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 template <std::size_t N>
 void monitor_metrics::histogram<N>::observe(std::int64_t micros, const std::array<double, N>& bounds) noexcept {
@@ -87,7 +71,7 @@ std::string monitor_metrics::render(const metrics_extras& extras) const {
   std::string out;
   out.reserve(256 + count_ * 900);
   const auto labels = [](const endpoint_series& s) {
-    return fmt::format("endpoint=\"{}\",group=\"{}\"", prometheus_label(s.name), prometheus_label(s.group));
+    return fmt::format("endpoint=\"{}\",group=\"{}\"", escape_label_value(s.name), escape_label_value(s.group));
   };
   out += "# HELP serentak_monitor_endpoint_state The endpoint's health state (1 for the state it is in).\n"
          "# TYPE serentak_monitor_endpoint_state gauge\n";

@@ -70,7 +70,4 @@ class monitor_metrics {
   histogram<lag_bounds.size()> lag_;
 };
 
-// A Prometheus label value: backslash, double quote and line feed escaped, as the text format asks.
-std::string prometheus_label(std::string_view value);
-
 }  // namespace serentak::monitor

@@ -4,6 +4,7 @@
 
 #include "server/http/mock_server.hpp"
 #include "server/http/web_app.hpp"
+#include "server/stats/metrics_text.hpp"
 
 namespace serentak::web {
 namespace {
@@ -31,7 +32,7 @@ class metrics_app final : public sv::web_app {
       try {
         plan.body = render_();
         plan.status = 200;
-        plan.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        plan.content_type = sv::prometheus_content_type;
       } catch (const std::exception&) {  // out of memory while rendering: this scrape fails, not the monitor
         plan.status = 500;
         plan.body = "the metrics could not be rendered\n";

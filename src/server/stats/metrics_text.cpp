@@ -15,23 +15,6 @@ void family(std::string& out, std::string_view name, std::string_view type, std:
 
 }  // namespace
 
-std::string escape_label_value(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::string stats_json(const stats_snapshot& stats) {
   nlohmann::json by_route = nlohmann::json::object();
   nlohmann::json latency = nlohmann::json::object();

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/prometheus_label.hpp"  // escape_label_value, for the route labels
 #include "server/stats/server_stats.hpp"
 
 namespace serentak::server {
@@ -19,8 +20,5 @@ std::string stats_json(const stats_snapshot& stats);
 // Counters and gauges with HELP and TYPE lines; per-route latency as a summary (quantiles 0.5,
 // 0.9, 0.99, _sum, _count) in seconds.
 std::string prometheus_text(const stats_snapshot& stats);
-
-// A label value as the exposition format requires: backslash, double quote and newline escaped.
-std::string escape_label_value(std::string_view value);
 
 }  // namespace serentak::server
