@@ -1,6 +1,7 @@
 #include "cli/monitor_command.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -197,6 +198,8 @@ std::optional<web_choice> web_choice_of(const monitor_options& o) {
 }
 
 int run_monitor(const monitor_options& o) {
+  // First checks land within one interval of this, however long the file and the history take.
+  const auto launched = std::chrono::steady_clock::now();
   const std::optional<web_choice> web_wanted = web_choice_of(o);
   std::optional<web::web_address> metrics_address;
   if (!o.metrics.empty()) {
@@ -366,6 +369,7 @@ int run_monitor(const monitor_options& o) {
   monitor::monitor_report report;
   for (bool first = true;; first = false) {
     std::optional<monitor::monitor_runner> runner;
+    options.launched = first ? launched : std::chrono::steady_clock::now();  // a reload starts its own interval
     try {
       runner.emplace(config, options);
     } catch (const monitor::history_error& e) {

@@ -6,7 +6,8 @@ namespace serentak::monitor {
 
 std::size_t check_scheduler::add(const schedule_plan& plan) {
   if (auto problem = validate(plan); !problem.empty()) throw std::invalid_argument(problem);
-  endpoints_.push_back(endpoint_slot{plan, false, false, {}});
+  const time_point base = ready_ - start_ < plan.interval ? start_ : ready_;
+  endpoints_.push_back(endpoint_slot{plan, base, false, false, {}});
   const std::size_t id = endpoints_.size() - 1;
   push(id, 0);
   return id;
@@ -15,7 +16,20 @@ std::size_t check_scheduler::add(const schedule_plan& plan) {
 void check_scheduler::remove(std::size_t endpoint) { endpoints_.at(endpoint).removed = true; }
 
 void check_scheduler::push(std::size_t endpoint, std::uint64_t tick) {
-  heap_.push(entry{endpoints_[endpoint].plan.due(start_, tick), endpoint, tick});
+  heap_.push(entry{due(endpoints_[endpoint], tick), endpoint, tick});
+}
+
+check_scheduler::time_point check_scheduler::due(const endpoint_slot& slot, std::uint64_t tick) const noexcept {
+  if (tick != 0 || ready_ <= slot.base) return slot.plan.due(slot.base, tick);
+  // Tick 0 after a start-up that took part of the interval: the phase's share of the interval
+  // becomes the same share of what is left of it, so first checks stay even and all land before
+  // start + interval (<= tick 1, which keeps its plan). In double: phase x window overflows int64
+  // nanoseconds for long intervals, and a nanosecond's rounding does not matter here.
+  const auto window = slot.base + slot.plan.interval - ready_;
+  const double share = static_cast<double>(slot.plan.phase.count()) / static_cast<double>(slot.plan.interval.count());
+  const auto offset = std::chrono::nanoseconds{
+      static_cast<std::int64_t>(share * static_cast<double>(std::chrono::nanoseconds(window).count()))};
+  return ready_ + std::chrono::duration_cast<time_point::duration>(offset);
 }
 
 std::optional<check_scheduler::time_point> check_scheduler::next_due() {
@@ -32,7 +46,7 @@ std::optional<due_tick> check_scheduler::pop_due(time_point now) {
     heap_.pop();
     endpoint_slot& slot = endpoints_[e.endpoint];
     if (slot.removed) continue;
-    const std::uint64_t latest = slot.plan.latest_due(start_, e.tick, now);
+    const std::uint64_t latest = slot.plan.latest_due(slot.base, e.tick, now);
     slot.counters.skipped_late += latest - e.tick;
     if (slot.running) {
       slot.counters.skipped_busy += 1;
@@ -42,7 +56,7 @@ std::optional<due_tick> check_scheduler::pop_due(time_point now) {
     slot.running = true;
     slot.counters.started += 1;
     push(e.endpoint, latest + 1);
-    return due_tick{e.endpoint, latest, slot.plan.due(start_, latest)};
+    return due_tick{e.endpoint, latest, due(slot, latest)};
   }
   return std::nullopt;
 }

@@ -40,7 +40,14 @@ class check_scheduler {
  public:
   using time_point = std::chrono::steady_clock::time_point;
 
-  explicit check_scheduler(time_point start) : start_(start) {}
+  // start: when the schedule's ticks are counted from (the monitor's launch); ready: when the
+  // scheduler can first start a check (the file read, the history opened). Ticks 0 of an endpoint
+  // whose interval is longer than ready - start are spread evenly over [ready, start + interval),
+  // so every first check lands within one interval of the launch without a burst at ready; later
+  // ticks keep their plan (start + phase + n * interval). An endpoint whose interval the start-up
+  // already exceeded counts its ticks from ready instead.
+  explicit check_scheduler(time_point start) : check_scheduler(start, start) {}
+  check_scheduler(time_point start, time_point ready) : start_(start), ready_(ready < start ? start : ready) {}
 
   // Adds an endpoint (validate(plan) must be empty); its first tick is tick 0. Returns its id.
   std::size_t add(const schedule_plan& plan);
@@ -71,14 +78,17 @@ class check_scheduler {
   };
   struct endpoint_slot {
     schedule_plan plan;
+    time_point base;  // start_, or ready_ when the start-up took longer than the interval
     bool running = false;
     bool removed = false;
     schedule_counters counters;
   };
 
   void push(std::size_t endpoint, std::uint64_t tick);
+  time_point due(const endpoint_slot& slot, std::uint64_t tick) const noexcept;
 
   time_point start_;
+  time_point ready_;  // >= start_
   std::vector<endpoint_slot> endpoints_;
   std::priority_queue<entry, std::vector<entry>, std::greater<>> heap_;
 };

@@ -7,8 +7,9 @@
 
 namespace serentak::monitor {
 
-check_source::check_source(const monitor_config& config, std::vector<std::size_t> endpoints, clock::time_point start)
-    : config_(config), endpoints_(std::move(endpoints)), scheduler_(start), tickets_(endpoints_.size()) {
+check_source::check_source(const monitor_config& config, std::vector<std::size_t> endpoints, clock::time_point start,
+                           clock::time_point ready)
+    : config_(config), endpoints_(std::move(endpoints)), scheduler_(start, ready), tickets_(endpoints_.size()) {
   for (std::size_t i = 0; i < endpoints_.size(); ++i) {
     scheduler_.add(config_.endpoints[endpoints_[i]].plan());  // id i: added in order
     tickets_[i].endpoint = endpoints_[i];

@@ -39,7 +39,11 @@ class check_source final : public client::work_source {
   using clock = std::chrono::steady_clock;
 
   // endpoints: indexes into config.endpoints (the group's); config must outlive this object.
-  check_source(const monitor_config& config, std::vector<std::size_t> endpoints, clock::time_point start);
+  // start and ready as check_scheduler takes them.
+  check_source(const monitor_config& config, std::vector<std::size_t> endpoints, clock::time_point start,
+               clock::time_point ready);
+  check_source(const monitor_config& config, std::vector<std::size_t> endpoints, clock::time_point start)
+      : check_source(config, std::move(endpoints), start, start) {}
 
   std::optional<client::fetch_request> next() override;
   std::optional<clock::time_point> next_due() override;

@@ -43,7 +43,8 @@ monitor_runner::~monitor_runner() = default;
 monitor_report monitor_runner::run() {
   const std::vector<request_group> groups = group_by_request(config_);
   group_count_ = groups.size();
-  const auto start = std::chrono::steady_clock::now();
+  const auto ready = std::chrono::steady_clock::now();
+  const auto start = std::min(options_.launched.value_or(ready), ready);
 
   // Sources and observers live here, outliving the engine threads joined below.
   std::vector<std::unique_ptr<check_source>> sources;
@@ -61,7 +62,7 @@ monitor_report monitor_runner::run() {
     // A check that passes only after a retry is judged pass_after_retry: degraded, not up.
     engine.retry.max_retries = group.retries;
     configs.push_back(std::move(engine));
-    sources.push_back(std::make_unique<check_source>(config_, group.endpoints, start));
+    sources.push_back(std::make_unique<check_source>(config_, group.endpoints, start, ready));
     observers.push_back(std::make_unique<check_observer>(*sources.back(), monitors_, sinks));
   }
 

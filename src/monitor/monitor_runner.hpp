@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ struct monitor_runner_options {
   alert_hook on_alert;                       // called on each health change; empty: none
   check_hook on_check;                       // called after each judged check (the dashboard); empty: none
   const std::atomic<bool>* stop = nullptr;   // run() returns once it is set (or request_stop())
+  // When the monitor began, before the file was read: every first check lands within one interval
+  // of it (check_scheduler). Unset: when run() begins.
+  std::optional<std::chrono::steady_clock::time_point> launched;
 };
 
 struct monitor_report {

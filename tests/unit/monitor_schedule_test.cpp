@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -196,6 +197,57 @@ TEST(monitor_schedule, removed_endpoints_are_no_longer_due) {
   ASSERT_TRUE(tick.has_value());
   EXPECT_EQ(tick->endpoint, b);
   EXPECT_EQ(tick->tick, 1u);
+}
+
+TEST(monitor_schedule, a_slow_start_up_still_puts_every_first_check_within_one_interval_of_the_launch_evenly) {
+  // The file and the history took 250 ms of a 1 s interval: the first checks share the 750 ms left,
+  // in phase order, none before ready and none at or past launch + 1 s; tick 1 keeps its plan.
+  const time_point ready = t0 + 250ms;
+  check_scheduler s(t0, ready);
+  constexpr std::size_t count = 1000;
+  for (std::size_t i = 0; i < count; ++i) s.add(every(1s, phase_by_index(i, count, 1s)));
+  std::vector<time_point> firsts(count);
+  std::size_t started = 0;
+  const time_point last_instant = t0 + 1s - 1ns;  // the interval's end, still inside it
+  for (time_point now = ready;; now = std::min(now + 1ms, last_instant)) {
+    while (auto tick = s.pop_due(now)) {
+      ASSERT_EQ(tick->tick, 0u);
+      EXPECT_LE(tick->due, now) << "a first check never starts before it is due (no negative lag)";
+      EXPECT_GE(tick->due, ready);
+      firsts[tick->endpoint] = tick->due;
+      ++started;
+      s.finish(tick->endpoint);
+    }
+    if (now == last_instant) break;
+  }
+  ASSERT_EQ(started, count) << "every first check by launch + interval";
+  EXPECT_TRUE(std::is_sorted(firsts.begin(), firsts.end())) << "phase order is kept";
+  EXPECT_LT(firsts.back(), t0 + 1s);
+  EXPECT_LT(firsts.front(), ready + 1ms);
+  // Even: the widest gap between consecutive first checks is about 750 ms / 1000.
+  std::chrono::nanoseconds widest{0};
+  for (std::size_t i = 1; i < count; ++i) widest = std::max(widest, firsts[i] - firsts[i - 1]);
+  EXPECT_LT(widest, 2ms);
+  for (std::size_t i = 0; i < count; ++i) EXPECT_EQ(s.counters(i).skipped_late, 0u);
+  auto tick = s.pop_due(t0 + 1s);  // endpoint 0's tick 1: t0 + phase 0 + 1 s
+  ASSERT_TRUE(tick.has_value());
+  EXPECT_EQ(tick->tick, 1u);
+  EXPECT_EQ(tick->due, t0 + 1s);
+}
+
+TEST(monitor_schedule, a_start_up_longer_than_the_interval_counts_the_ticks_from_ready_without_skips) {
+  const time_point ready = t0 + 3s;
+  check_scheduler s(t0, ready);
+  auto id = s.add(every(1s, 400ms));
+  EXPECT_EQ(s.next_due(), ready + 400ms) << "no tick is due in the past, so none is skipped as late";
+  auto tick = s.pop_due(ready + 400ms);
+  ASSERT_TRUE(tick.has_value());
+  EXPECT_EQ(tick->tick, 0u);
+  s.finish(id);
+  tick = s.pop_due(ready + 1400ms);
+  ASSERT_TRUE(tick.has_value());
+  EXPECT_EQ(tick->tick, 1u);
+  EXPECT_EQ(s.counters(id).skipped_late, 0u);
 }
 
 }  // namespace
