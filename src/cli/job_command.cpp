@@ -32,10 +32,17 @@ std::chrono::milliseconds to_ms(double seconds) {
   return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
 }
 
-queue::redis_endpoint parse_target(const std::string& target) {
+queue::redis_endpoint parse_target(const job_options& o) {
   std::string problem;
-  auto endpoint = queue::parse_redis_endpoint(target, problem);
+  auto endpoint = queue::parse_redis_endpoint(o.target, problem);
   if (!endpoint) throw queue::job_error(problem);
+  if (!endpoint->tls && !(o.redis_cacert.empty() && o.redis_cert.empty() && o.redis_key.empty())) {
+    throw queue::job_error("--redis-cacert, --redis-cert and --redis-key are for a rediss:// (TLS) address");
+  }
+  if (!o.redis_key.empty() && o.redis_cert.empty()) throw queue::job_error("--redis-key needs --redis-cert");
+  endpoint->ca_file = o.redis_cacert;
+  endpoint->cert_file = o.redis_cert;
+  endpoint->key_file = o.redis_key;
   return *endpoint;
 }
 
@@ -283,7 +290,13 @@ int run_delete(const queue::redis_endpoint& endpoint) {
 }
 
 void add_target(CLI::App* app, job_options& options) {
-  app->add_option("job", options.target, "The job: redis://[user:password@]HOST:PORT/NAME")->required();
+  app->add_option("job", options.target, "The job: redis://[user:password@]HOST:PORT/NAME, or rediss:// for TLS")
+      ->required();
+  app->add_option("--redis-cacert", options.redis_cacert,
+                  "rediss://: CA certificates (PEM) to verify the server with (default: the system's)");
+  app->add_option("--redis-cert", options.redis_cert,
+                  "rediss://: client certificate (PEM), for a server with tls-auth-clients");
+  app->add_option("--redis-key", options.redis_key, "rediss://: the client certificate's key (default: in --redis-cert)");
 }
 
 }  // namespace
@@ -384,7 +397,7 @@ int run_job_command(const job_command& command) {
     if (sub->parsed()) name = "job " + sub->get_name();
   }
   try {
-    queue::redis_endpoint endpoint = parse_target(o.target);
+    queue::redis_endpoint endpoint = parse_target(o);
     if (command.push->parsed()) return run_push(o, *command.push, endpoint);
     if (command.work->parsed()) return run_work(o, endpoint);
     if (command.status->parsed()) return run_status(o, endpoint);

@@ -14,6 +14,9 @@ namespace serentak::cli {
 
 struct job_options {
   std::string target;  // redis://[user:pass@]host:port/NAME
+  std::string redis_cacert;  // rediss://: trusted CAs; empty: the system's
+  std::string redis_cert;    // rediss://: client certificate; empty: none
+  std::string redis_key;     // its key; empty: in redis_cert
   // push
   std::vector<std::string> items;        // positional items; "-" is stdin
   std::vector<std::string> input_files;  // -i FILE, repeatable

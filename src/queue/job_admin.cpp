@@ -40,14 +40,14 @@ std::size_t to_size(reply_view v) { return static_cast<std::size_t>(std::max(0LL
 }  // namespace
 
 void open_connection(redis_connection& connection) {
-  if (connection.endpoint().tls) {
-    throw job_error(
-        "rediss:// (TLS) is not supported by this build: Debian 12's hiredis 0.14 has no TLS; use redis:// "
-        "over a private network or a TLS tunnel (stunnel, spiped)");
-  }
   if (auto failed = connection.connect()) throw job_error(failed->message);
   // Streams need Redis >= 5, XAUTOCLAIM >= 6.2; a PING proves the session works after AUTH.
-  must(connection.command({"PING"}), "Redis at " + connection.endpoint().display());
+  redis_result ping = connection.command({"PING"});
+  if (!ping.ok()) {  // an io failure names the server already; a server's refusal (NOAUTH) does not
+    const redis_error& e = *ping.error;
+    throw job_error(e.what == redis_error::kind::io ? e.message
+                                                    : "Redis at " + connection.endpoint().display() + ": " + e.message);
+  }
 }
 
 job_spec load_spec(redis_connection& connection, const job_keys& keys, const std::string& job_name) {

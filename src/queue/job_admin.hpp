@@ -28,7 +28,7 @@ class job_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Connects and authenticates, or throws job_error (rediss:// is refused: no TLS in this build).
+// Connects (TLS for rediss://) and authenticates, or throws job_error.
 void open_connection(redis_connection& connection);
 // The job's stored specification, or job_error when there is no such job.
 job_spec load_spec(redis_connection& connection, const job_keys& keys, const std::string& job_name);

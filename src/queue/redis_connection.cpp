@@ -1,22 +1,12 @@
 #include "queue/redis_connection.hpp"
 
-#include <sys/time.h>
-
 #include <hiredis.h>
+
+#include <cstdlib>
 
 #include "core/log_text.hpp"
 
 namespace serentak::queue {
-namespace {
-
-timeval to_timeval(std::chrono::milliseconds ms) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
-  return tv;
-}
-
-}  // namespace
 
 redis_connection::redis_connection(redis_endpoint endpoint, redis_timeouts timeouts)
     : endpoint_(std::move(endpoint)), timeouts_(timeouts) {}
@@ -24,14 +14,16 @@ redis_connection::redis_connection(redis_endpoint endpoint, redis_timeouts timeo
 redis_connection::~redis_connection() { close(); }
 
 void redis_connection::close() noexcept {
-  if (context_ != nullptr) redisFree(context_);
-  context_ = nullptr;
+  socket_.reset();
+  if (reader_ != nullptr) redisReaderFree(reader_);
+  reader_ = nullptr;
+  pending_.clear();
   appended_ = 0;
   append_error_.reset();
 }
 
 redis_error redis_connection::io_failure(std::string_view what) {
-  std::string detail = context_ != nullptr && context_->err != 0 ? std::string(context_->errstr) : std::string(what);
+  std::string detail(what);
   if (detail.empty()) detail = "connection lost";
   close();
   return {redis_error::kind::io, "Redis at " + endpoint_.display() + ": " + escape_for_log(detail)};
@@ -39,12 +31,11 @@ redis_error redis_connection::io_failure(std::string_view what) {
 
 std::optional<redis_error> redis_connection::connect() {
   close();
-  context_ = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, to_timeval(timeouts_.connect));
-  if (context_ == nullptr)
-    return redis_error{redis_error::kind::io, "Redis at " + endpoint_.display() + ": out of memory"};
-  if (context_->err != 0) return io_failure("cannot connect");
-  redisSetTimeout(context_, to_timeval(timeouts_.command));
-  redisEnableKeepAlive(context_);
+  std::string error;
+  socket_ = redis_socket::open(endpoint_, timeouts_.connect, timeouts_.command, error);
+  if (socket_ == nullptr) return io_failure(error.empty() ? "cannot connect" : error);
+  reader_ = redisReaderCreate();
+  if (reader_ == nullptr) return io_failure("out of memory");
   if (!endpoint_.password.empty()) {
     redis_result auth = endpoint_.user.empty() ? command({"AUTH", endpoint_.password})
                                                : command({"AUTH", endpoint_.user, endpoint_.password});
@@ -63,7 +54,7 @@ std::optional<redis_error> redis_connection::connect() {
 }
 
 void redis_connection::append_argv(const std::vector<std::string_view>& args) {
-  if (context_ == nullptr) {
+  if (socket_ == nullptr) {
     if (!append_error_)
       append_error_ = redis_error{redis_error::kind::io, "Redis at " + endpoint_.display() + ": not connected"};
     ++appended_;
@@ -77,8 +68,13 @@ void redis_connection::append_argv(const std::vector<std::string_view>& args) {
     argv.push_back(a.data());
     lengths.push_back(a.size());
   }
-  if (redisAppendCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lengths.data()) != REDIS_OK) {
-    if (!append_error_) append_error_ = io_failure("cannot queue a command");
+  char* formatted = nullptr;
+  const int length = redisFormatCommandArgv(&formatted, static_cast<int>(argv.size()), argv.data(), lengths.data());
+  if (length < 0 || formatted == nullptr) {
+    if (!append_error_) append_error_ = io_failure("cannot format a command");
+  } else {
+    pending_.append(formatted, static_cast<std::size_t>(length));
+    redisFreeCommand(formatted);
   }
   ++appended_;
 }
@@ -93,14 +89,32 @@ void redis_connection::append(std::initializer_list<std::string_view> args) {
 
 redis_result redis_connection::read_one() {
   redis_result result;
-  if (context_ == nullptr) {
+  if (socket_ == nullptr) {
     result.error = redis_error{redis_error::kind::io, "Redis at " + endpoint_.display() + ": not connected"};
     return result;
   }
+  if (!pending_.empty()) {  // the pipelined commands go out whole before the first reply is read
+    std::optional<std::string> failed = socket_->write_all(pending_);
+    pending_.clear();
+    if (failed) {
+      result.error = io_failure(*failed);
+      return result;
+    }
+  }
   void* raw = nullptr;
-  if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) {
-    result.error = io_failure("no reply");
-    return result;
+  for (;;) {
+    if (redisReaderGetReply(reader_, &raw) != REDIS_OK) {
+      result.error = io_failure(std::string("bad reply: ") + reader_->errstr);
+      return result;
+    }
+    if (raw != nullptr) break;
+    char buffer[16 * 1024];
+    std::string error;
+    const std::size_t n = socket_->read_some(buffer, sizeof buffer, error);
+    if (n == 0 || redisReaderFeed(reader_, buffer, n) != REDIS_OK) {
+      result.error = io_failure(n == 0 ? error : std::string("bad reply"));
+      return result;
+    }
   }
   result.reply = redis_reply(static_cast<redisReply*>(raw));
   if (result.view().is_error()) {

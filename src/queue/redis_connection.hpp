@@ -1,12 +1,15 @@
 #pragma once
-// One connection to Redis over hiredis 0.14, owned by one thread: dial with a connect timeout,
-// AUTH (user and password, or the password alone), a read/write timeout per command, and
-// pipelining (append several commands, then read their replies: one round trip). Failures are
-// values (redis_result); after an io error the connection is closed and reconnect() dials again.
+// One connection to Redis, owned by one thread: dial with a connect timeout (TCP, or TLS for
+// rediss://: redis_socket), AUTH (user and password, or the password alone), a read/write timeout
+// per command, and pipelining (append several commands, then read their replies: one round trip).
+// hiredis 0.14 formats the commands and parses the replies; the bytes go through redis_socket, as
+// hiredis's own I/O cannot carry TLS. Failures are values (redis_result); after an io error the
+// connection is closed and connect() dials again.
 // Messages name the server as host:port only, never the password.
 // Not thread-safe: one per thread (the worker's reader, flusher and main thread each own one).
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,8 +17,9 @@
 
 #include "queue/redis_endpoint.hpp"
 #include "queue/redis_reply.hpp"
+#include "queue/redis_socket.hpp"
 
-struct redisContext;
+struct redisReader;
 
 namespace serentak::queue {
 
@@ -33,7 +37,7 @@ class redis_connection {
 
   // Dials (again) and authenticates. nullopt on success. An AUTH refusal is kind::server.
   std::optional<redis_error> connect();
-  bool connected() const noexcept { return context_ != nullptr; }
+  bool connected() const noexcept { return socket_ != nullptr; }
   const redis_endpoint& endpoint() const noexcept { return endpoint_; }
 
   // One command, one round trip.
@@ -53,7 +57,9 @@ class redis_connection {
 
   redis_endpoint endpoint_;
   redis_timeouts timeouts_;
-  redisContext* context_ = nullptr;
+  std::unique_ptr<redis_socket> socket_;     // null: not connected
+  redisReader* reader_ = nullptr;            // the replies' parser; with socket_
+  std::string pending_;                      // formatted commands not yet written
   std::size_t appended_ = 0;                 // commands appended and not yet read
   std::optional<redis_error> append_error_;  // a failure while appending, reported by read_replies
 };

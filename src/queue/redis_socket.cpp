@@ -1,0 +1,275 @@
+#include "queue/redis_socket.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+
+#include "core/log_text.hpp"
+
+namespace serentak::queue {
+namespace {
+
+timeval to_timeval(std::chrono::milliseconds ms) {
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
+  return tv;
+}
+
+void set_io_timeout(int fd, std::chrono::milliseconds timeout) {
+  const timeval tv = to_timeval(timeout);
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+std::string errno_text(int error) {
+  std::string text = std::strerror(error);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
+// One address, connected within what is left of the deadline, or -1 with error set.
+int dial(const addrinfo& address, std::chrono::steady_clock::time_point deadline, std::string& error) {
+  int fd = ::socket(address.ai_family, address.ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, address.ai_protocol);
+  if (fd < 0) {
+    error = errno_text(errno);
+    return -1;
+  }
+  if (::connect(fd, address.ai_addr, address.ai_addrlen) != 0 && errno != EINPROGRESS) {
+    error = errno_text(errno);
+    ::close(fd);
+    return -1;
+  }
+  pollfd p{fd, POLLOUT, 0};
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  int ready = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(0, left.count())));
+  int so_error = 0;
+  socklen_t len = sizeof so_error;
+  if (ready <= 0) {
+    error = ready == 0 ? "connect timed out" : errno_text(errno);
+  } else if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) != 0 || so_error != 0) {
+    error = errno_text(so_error != 0 ? so_error : errno);
+  } else {
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+  }
+  ::close(fd);
+  return -1;
+}
+
+// OpenSSL's queued errors as one line (the first reason), the queue cleared.
+std::string openssl_error(std::string_view fallback) {
+  unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  if (code == 0) return std::string(fallback);
+  char text[256];
+  ERR_error_string_n(code, text, sizeof text);
+  const char* reason = ERR_reason_error_string(code);
+  return reason != nullptr ? std::string(reason) : std::string(text);
+}
+
+// Called by OpenSSL only when the server asks for a client certificate and none is configured.
+int no_client_certificate(SSL* session, X509** /*certificate*/, EVP_PKEY** /*key*/) {
+  if (void* state = SSL_get_app_data(session); state != nullptr) *static_cast<bool*>(state) = true;
+  return 0;  // none: go on without one
+}
+
+bool is_ip_literal(const std::string& host) {
+  in6_addr v6{};
+  in_addr v4{};
+  return ::inet_pton(AF_INET, host.c_str(), &v4) == 1 || ::inet_pton(AF_INET6, host.c_str(), &v6) == 1;
+}
+
+}  // namespace
+
+struct redis_socket::tls_state {
+  SSL_CTX* context = nullptr;
+  SSL* session = nullptr;
+  // The server asked for a client certificate and none was given. A server that requires one
+  // (Redis's default tls-auth-clients) refuses only after the handshake, with an alert the first
+  // read may or may not get before the reset; this turns either into a hint.
+  bool asked_for_certificate = false;
+
+  std::string failure(std::string what) const {
+    if (asked_for_certificate) what += " (the server asks for a client certificate: --redis-cert)";
+    return what;
+  }
+  ~tls_state() {
+    if (session != nullptr) SSL_free(session);
+    if (context != nullptr) SSL_CTX_free(context);
+  }
+};
+
+redis_socket::redis_socket(int fd, std::unique_ptr<tls_state> tls) noexcept : fd_(fd), tls_(std::move(tls)) {}
+
+redis_socket::~redis_socket() {
+  tls_.reset();  // the session before the descriptor it uses
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::unique_ptr<redis_socket> redis_socket::open(const redis_endpoint& endpoint,
+                                                 std::chrono::milliseconds connect_timeout,
+                                                 std::chrono::milliseconds io_timeout, std::string& error) {
+  const auto deadline = std::chrono::steady_clock::now() + connect_timeout;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  const std::string port = std::to_string(endpoint.port);
+  if (int rc = ::getaddrinfo(endpoint.host.c_str(), port.c_str(), &hints, &found); rc != 0) {
+    error = std::string("cannot resolve the host: ") + ::gai_strerror(rc);
+    return nullptr;
+  }
+  int fd = -1;
+  for (addrinfo* a = found; a != nullptr && fd < 0; a = a->ai_next) fd = dial(*a, deadline, error);
+  ::freeaddrinfo(found);
+  if (fd < 0) return nullptr;
+
+  const int on = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+  const int idle = 15;  // hiredis's keep-alive interval: a dead peer is noticed within about a minute
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  if (!endpoint.tls) {
+    set_io_timeout(fd, io_timeout);
+    return std::unique_ptr<redis_socket>(new redis_socket(fd, nullptr));
+  }
+
+  // The handshake gets what is left of the connect timeout.
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  set_io_timeout(fd, std::max(left, std::chrono::milliseconds{1}));
+  auto tls = std::make_unique<tls_state>();
+  auto fail = [&](std::string why) {
+    error = "TLS: " + escape_for_log(why);
+    tls.reset();
+    ::close(fd);
+    return nullptr;
+  };
+  ERR_clear_error();
+  tls->context = SSL_CTX_new(TLS_client_method());
+  if (tls->context == nullptr) return fail(openssl_error("cannot make a TLS context"));
+  SSL_CTX_set_min_proto_version(tls->context, TLS1_2_VERSION);
+  SSL_CTX_set_verify(tls->context, SSL_VERIFY_PEER, nullptr);
+  if (!endpoint.ca_file.empty()) {
+    if (SSL_CTX_load_verify_locations(tls->context, endpoint.ca_file.c_str(), nullptr) != 1) {
+      return fail("cannot read the CA file '" + endpoint.ca_file + "': " + openssl_error("not PEM certificates"));
+    }
+  } else if (SSL_CTX_set_default_verify_paths(tls->context) != 1) {
+    return fail("cannot load the system's trusted certificates: " + openssl_error("unknown"));
+  }
+  if (!endpoint.cert_file.empty()) {
+    if (SSL_CTX_use_certificate_chain_file(tls->context, endpoint.cert_file.c_str()) != 1) {
+      return fail("cannot read the client certificate '" + endpoint.cert_file + "': " + openssl_error("not PEM"));
+    }
+    const std::string& key = endpoint.key_file.empty() ? endpoint.cert_file : endpoint.key_file;
+    if (SSL_CTX_use_PrivateKey_file(tls->context, key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(tls->context) != 1) {
+      return fail("cannot use the client key '" + key + "': " + openssl_error("not the certificate's key"));
+    }
+  }
+  if (endpoint.cert_file.empty()) SSL_CTX_set_client_cert_cb(tls->context, no_client_certificate);
+  tls->session = SSL_new(tls->context);
+  if (tls->session == nullptr || SSL_set_fd(tls->session, fd) != 1) return fail(openssl_error("cannot make a session"));
+  SSL_set_app_data(tls->session, &tls->asked_for_certificate);
+  // The certificate must name the address: its IP for an IP literal, else its host name (also SNI).
+  X509_VERIFY_PARAM* verify = SSL_get0_param(tls->session);
+  if (is_ip_literal(endpoint.host)) {
+    X509_VERIFY_PARAM_set1_ip_asc(verify, endpoint.host.c_str());
+  } else {
+    // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
+    SSL_ctrl(tls->session, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             const_cast<char*>(endpoint.host.c_str()));
+    X509_VERIFY_PARAM_set_hostflags(verify, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    X509_VERIFY_PARAM_set1_host(verify, endpoint.host.c_str(), endpoint.host.size());
+  }
+  if (SSL_connect(tls->session) != 1) {
+    const long verified = SSL_get_verify_result(tls->session);
+    if (verified != X509_V_OK) {
+      return fail(std::string("certificate verify failed (") + X509_verify_cert_error_string(verified) + ")");
+    }
+    const int saved = errno;
+    std::string why = openssl_error("");
+    if (why.empty()) why = saved == EAGAIN || saved == EWOULDBLOCK ? "handshake timed out (is this the server's tls-port?)"
+                                                   : "handshake failed";
+    return fail(tls->failure(why));
+  }
+  set_io_timeout(fd, io_timeout);
+  return std::unique_ptr<redis_socket>(new redis_socket(fd, std::move(tls)));
+}
+
+std::optional<std::string> redis_socket::write_all(std::string_view data) {
+  while (!data.empty()) {
+    if (tls_) {
+      ERR_clear_error();
+      const int n = SSL_write(tls_->session, data.data(), static_cast<int>(std::min<std::size_t>(data.size(), 1 << 30)));
+      if (n <= 0) {
+        const int saved = errno;
+        const int kind = SSL_get_error(tls_->session, n);
+        if (kind == SSL_ERROR_WANT_WRITE || kind == SSL_ERROR_WANT_READ) return std::string("write timed out");
+        if (kind == SSL_ERROR_SYSCALL) {
+          return tls_->failure("TLS: " + (saved != 0 ? errno_text(saved) : std::string("connection closed by the server")));
+        }
+        return tls_->failure("TLS: " + openssl_error("connection lost"));
+      }
+      data.remove_prefix(static_cast<std::size_t>(n));
+      continue;
+    }
+    const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno == EAGAIN || errno == EWOULDBLOCK ? std::string("write timed out") : errno_text(errno);
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return std::nullopt;
+}
+
+std::size_t redis_socket::read_some(char* buffer, std::size_t size, std::string& error) {
+  for (;;) {
+    if (tls_) {
+      ERR_clear_error();
+      const int n = SSL_read(tls_->session, buffer, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+      if (n > 0) return static_cast<std::size_t>(n);
+      const int saved = errno;
+      const int kind = SSL_get_error(tls_->session, n);
+      if (kind == SSL_ERROR_ZERO_RETURN) {
+        error = tls_->failure("connection closed by the server");
+      } else if (kind == SSL_ERROR_WANT_READ || kind == SSL_ERROR_WANT_WRITE) {
+        error = "read timed out";
+      } else if (kind == SSL_ERROR_SYSCALL) {
+        error = saved == EAGAIN || saved == EWOULDBLOCK ? "read timed out"
+                : saved != 0                            ? tls_->failure(errno_text(saved))
+                                                        : tls_->failure("connection closed by the server");
+      } else {
+        error = tls_->failure("TLS: " + openssl_error("connection lost"));
+      }
+      return 0;
+    }
+    const ssize_t n = ::recv(fd_, buffer, size, 0);
+    if (n > 0) return static_cast<std::size_t>(n);
+    if (n == 0) {
+      error = "connection closed by the server";
+      return 0;
+    }
+    if (errno == EINTR) continue;
+    error = errno == EAGAIN || errno == EWOULDBLOCK ? "read timed out" : errno_text(errno);
+    return 0;
+  }
+}
+
+}  // namespace serentak::queue
