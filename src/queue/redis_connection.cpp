@@ -2,8 +2,6 @@
 
 #include <hiredis.h>
 
-#include <cstdlib>
-
 #include "core/log_text.hpp"
 
 namespace serentak::queue {
