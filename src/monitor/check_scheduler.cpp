@@ -6,8 +6,7 @@ namespace serentak::monitor {
 
 std::size_t check_scheduler::add(const schedule_plan& plan) {
   if (auto problem = validate(plan); !problem.empty()) throw std::invalid_argument(problem);
-  const time_point base = ready_ - start_ < plan.interval ? start_ : ready_;
-  endpoints_.push_back(endpoint_slot{plan, base, false, false, {}});
+  endpoints_.push_back(endpoint_slot{plan, base_for(plan), false, false, {}});
   const std::size_t id = endpoints_.size() - 1;
   push(id, 0);
   return id;
@@ -20,16 +19,21 @@ void check_scheduler::push(std::size_t endpoint, std::uint64_t tick) {
 }
 
 check_scheduler::time_point check_scheduler::due(const endpoint_slot& slot, std::uint64_t tick) const noexcept {
-  if (tick != 0 || ready_ <= slot.base) return slot.plan.due(slot.base, tick);
-  // Tick 0 after a start-up that took part of the interval: the phase's share of the interval
-  // becomes the same share of what is left of it, so first checks stay even and all land before
-  // start + interval (<= tick 1, which keeps its plan). In double: phase x window overflows int64
-  // nanoseconds for long intervals, and a nanosecond's rounding does not matter here.
-  const auto window = slot.base + slot.plan.interval - ready_;
-  const double share = static_cast<double>(slot.plan.phase.count()) / static_cast<double>(slot.plan.interval.count());
-  const auto offset = std::chrono::nanoseconds{
-      static_cast<std::int64_t>(share * static_cast<double>(std::chrono::nanoseconds(window).count()))};
-  return ready_ + std::chrono::duration_cast<time_point::duration>(offset);
+  return slot.plan.due(slot.base, tick);
+}
+
+check_scheduler::time_point check_scheduler::base_for(const schedule_plan& plan) const noexcept {
+  if (ready_ <= start_) return start_;
+  if (ready_ - start_ >= plan.interval) return ready_;  // the start-up took the whole interval
+  // The phase's share of the interval becomes the same share of what the start-up left of it: first
+  // checks stay even and in phase order, all before start + interval, and the endpoint's grid moves
+  // with its first check, so every later gap is still a whole interval. In double: phase x window
+  // overflows int64 nanoseconds for long intervals, and a nanosecond's rounding does not matter here.
+  const auto window = std::chrono::nanoseconds(start_ + plan.interval - ready_);
+  const double share = static_cast<double>(plan.phase.count()) / static_cast<double>(plan.interval.count());
+  const auto first = ready_ + std::chrono::duration_cast<time_point::duration>(std::chrono::nanoseconds{
+                                  static_cast<std::int64_t>(share * static_cast<double>(window.count()))});
+  return first - std::chrono::duration_cast<time_point::duration>(plan.phase);
 }
 
 std::optional<check_scheduler::time_point> check_scheduler::next_due() {

@@ -41,11 +41,11 @@ class check_scheduler {
   using time_point = std::chrono::steady_clock::time_point;
 
   // start: when the schedule's ticks are counted from (the monitor's launch); ready: when the
-  // scheduler can first start a check (the file read, the history opened). Ticks 0 of an endpoint
-  // whose interval is longer than ready - start are spread evenly over [ready, start + interval),
-  // so every first check lands within one interval of the launch without a burst at ready; later
-  // ticks keep their plan (start + phase + n * interval). An endpoint whose interval the start-up
-  // already exceeded counts its ticks from ready instead.
+  // scheduler can first start a check (the file read, the history opened). The first checks of
+  // endpoints whose interval is longer than ready - start are spread evenly over [ready, start +
+  // interval), in phase order, so every first check lands within one interval of the launch
+  // without a burst at ready; each endpoint's later ticks follow whole intervals after its first.
+  // An endpoint whose interval the start-up already exceeded counts its ticks from ready instead.
   explicit check_scheduler(time_point start) : check_scheduler(start, start) {}
   check_scheduler(time_point start, time_point ready) : start_(start), ready_(ready < start ? start : ready) {}
 
@@ -78,7 +78,7 @@ class check_scheduler {
   };
   struct endpoint_slot {
     schedule_plan plan;
-    time_point base;  // start_, or ready_ when the start-up took longer than the interval
+    time_point base;  // tick n is due at plan.due(base, n): base_for(plan)
     bool running = false;
     bool removed = false;
     schedule_counters counters;
@@ -86,6 +86,7 @@ class check_scheduler {
 
   void push(std::size_t endpoint, std::uint64_t tick);
   time_point due(const endpoint_slot& slot, std::uint64_t tick) const noexcept;
+  time_point base_for(const schedule_plan& plan) const noexcept;
 
   time_point start_;
   time_point ready_;  // >= start_
