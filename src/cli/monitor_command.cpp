@@ -20,6 +20,7 @@
 #include "cli/monitor_history.hpp"
 #include "cli/signal_watch.hpp"
 #include "core/log_text.hpp"
+#include "core/process_start.hpp"
 #include "log/event_log.hpp"
 #include "monitor/alert_sender.hpp"
 #include "monitor/duration_text.hpp"
@@ -198,8 +199,9 @@ std::optional<web_choice> web_choice_of(const monitor_options& o) {
 }
 
 int run_monitor(const monitor_options& o) {
-  // First checks land within one interval of this, however long the file and the history take.
-  const auto launched = std::chrono::steady_clock::now();
+  // First checks land within one interval of the process's start, however long the file and the
+  // history take.
+  const auto launched = process_start_time();
   const std::optional<web_choice> web_wanted = web_choice_of(o);
   std::optional<web::web_address> metrics_address;
   if (!o.metrics.empty()) {
