@@ -30,10 +30,13 @@ check_scheduler::time_point check_scheduler::base_for(const schedule_plan& plan)
   const auto allowance = std::min<std::chrono::nanoseconds>(plan.interval / 20, std::chrono::milliseconds{50});
   if (ready_ - start_ >= plan.interval - allowance) return ready_;  // the start-up took the whole interval
   // The phase's share of the interval becomes the same share of what the start-up left of it: first
-  // checks stay even and in phase order, all before start + interval, and the endpoint's grid moves
+  // checks stay even and in phase order, all before start + interval - allowance, and the endpoint's grid moves
   // with its first check, so every later gap is still a whole interval. In double: phase x window
   // overflows int64 nanoseconds for long intervals, and a nanosecond's rounding does not matter here.
-  const auto window = std::chrono::nanoseconds(start_ + plan.interval - allowance - ready_);
+  // A start-up that took most of the interval would squeeze every first check into a burst: the
+  // spread never shrinks below a quarter of the interval (those endpoints then start a little late).
+  const auto window = std::max(std::chrono::nanoseconds(start_ + plan.interval - allowance - ready_),
+                               std::chrono::nanoseconds(plan.interval / 4));
   const double share = static_cast<double>(plan.phase.count()) / static_cast<double>(plan.interval.count());
   const auto first = ready_ + std::chrono::duration_cast<time_point::duration>(std::chrono::nanoseconds{
                                   static_cast<std::int64_t>(share * static_cast<double>(window.count()))});

@@ -41,11 +41,13 @@ class check_scheduler {
   using time_point = std::chrono::steady_clock::time_point;
 
   // start: when the schedule's ticks are counted from (the monitor's launch); ready: when the
-  // scheduler can first start a check (the file read, the history opened). The first checks of
-  // endpoints whose interval is longer than ready - start are spread evenly over [ready, start +
-  // interval), in phase order, so every first check lands within one interval of the launch
+  // scheduler can first start a check (the file read, the history opened). The first checks are
+  // spread evenly, in phase order, over [ready, start + interval - allowance) (allowance: 5% of the
+  // interval, at most 50 ms, for the loop's lag), so each lands within one interval of the launch
   // without a burst at ready; each endpoint's later ticks follow whole intervals after its first.
-  // An endpoint whose interval the start-up already exceeded counts its ticks from ready instead.
+  // Exceptions: the spread is never shorter than a quarter of the interval (a start-up that took
+  // over 70% of it makes some first checks late rather than all at once); an endpoint whose
+  // interval the start-up took entirely counts its ticks from ready; jitter(0) comes on top.
   explicit check_scheduler(time_point start) : check_scheduler(start, start) {}
   check_scheduler(time_point start, time_point ready) : start_(start), ready_(ready < start ? start : ready) {}
 

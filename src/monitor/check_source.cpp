@@ -26,6 +26,7 @@ std::optional<client::fetch_request> check_source::next() {
   const auto now = clock::now();
   const auto wall = std::chrono::system_clock::now();
   std::lock_guard lock(mutex_);
+  if (draining_) return std::nullopt;
   if (!rechecks_.empty()) {
     const std::size_t index = rechecks_.front();
     rechecks_.pop_front();
@@ -46,9 +47,15 @@ std::optional<client::fetch_request> check_source::next() {
 
 std::optional<check_source::clock::time_point> check_source::next_due() {
   std::lock_guard lock(mutex_);
+  if (draining_) return std::nullopt;  // exhausted, for good
   if (!rechecks_.empty()) return clock::now();
   // Nothing scheduled (an empty group) is still not the end: the run lasts until it is stopped.
   return scheduler_.next_due().value_or(clock::now() + std::chrono::seconds(1));
+}
+
+void check_source::drain() {
+  std::lock_guard lock(mutex_);
+  draining_ = true;
 }
 
 check_ticket check_source::ticket(std::size_t index) const {

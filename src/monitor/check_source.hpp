@@ -56,6 +56,10 @@ class check_source final : public client::work_source {
   // running, so its ticks meanwhile are skipped as busy, until finish().
   void recheck(std::size_t index);
 
+  // A stop is coming: no check (tick or re-check) starts any more, and next_due() says exhausted,
+  // so the engine ends once the checks in flight have finished.
+  void drain();
+
   source_counters counters() const;
   std::size_t size() const noexcept { return endpoints_.size(); }
 
@@ -69,6 +73,7 @@ class check_source final : public client::work_source {
   std::deque<std::size_t> rechecks_;          // positions waiting for a confirm re-check
   std::vector<check_ticket> tickets_;         // per position: the check running now (or the last one)
   std::uint64_t rechecks_started_ = 0;
+  bool draining_ = false;
 };
 
 }  // namespace serentak::monitor

@@ -256,6 +256,9 @@ class loader {
         if (*d < min_interval) {
           error(v.Mark(), fmt::format("'interval' {} is below the minimum of {}", format_duration(*d),
                                       format_duration(min_interval)));
+        } else if (*d > max_interval) {
+          error(v.Mark(), fmt::format("'interval' {} is above the maximum of {}", format_duration(*d),
+                                      format_duration(max_interval)));
         } else {
           e.interval = *d;
         }

@@ -72,11 +72,17 @@ monitor_report monitor_runner::run() {
   }
   std::mutex error_mutex;  // guards engine_error, written by the engine threads
   std::string engine_error;
+  std::atomic<std::size_t> engines_running{groups.size()};
+  std::atomic<bool> draining{false};  // the sources are draining: an engine ending is the plan
   {
     std::vector<std::jthread> engines;
     engines.reserve(groups.size());
     for (std::size_t g = 0; g < groups.size(); ++g) {
       engines.emplace_back([&, g] {
+        struct count_down {
+          std::atomic<std::size_t>& running;
+          ~count_down() { running.fetch_sub(1); }
+        } done{engines_running};
         std::string error;
         try {
           error = client::run_engine(configs[g], *sources[g], *observers[g], &stopping_).error;
@@ -84,15 +90,25 @@ monitor_report monitor_runner::run() {
           error = e.what();
         }
         // The sources never run dry, so an engine that returns before the stop has failed.
-        if (error.empty() && stopping_.load()) return;
+        if (error.empty() && (stopping_.load() || draining.load())) return;
         std::lock_guard lock(error_mutex);
         if (engine_error.empty()) engine_error = error.empty() ? "a check engine ended on its own" : error;
         stopping_.store(true);  // one group cannot run: stop them all rather than monitor half the file
       });
     }
-    while (!stopping_.load()) {
-      if (options_.stop != nullptr && options_.stop->load()) stopping_.store(true);
+    while (!stopping_.load() && !(options_.stop != nullptr && options_.stop->load())) {
       std::this_thread::sleep_for(stop_poll);
+    }
+    if (!stopping_.load()) {
+      // A signal: the checks in flight finish and are stored (a check started is a result owed),
+      // within drain_limit; a reload (request_stop) does not wait.
+      draining.store(true);
+      for (const auto& source : sources) source->drain();
+      const auto deadline = std::chrono::steady_clock::now() + drain_limit;
+      while (engines_running.load() > 0 && !stopping_.load() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(stop_poll);
+      }
+      stopping_.store(true);  // what is still in flight is cancelled
     }
   }  // joins the engines: each ends within ~100 ms of the stop
 

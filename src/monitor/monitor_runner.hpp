@@ -40,6 +40,9 @@ struct monitor_runner_options {
   std::optional<std::chrono::steady_clock::time_point> launched;
 };
 
+// How long a stop (options.stop) waits for the checks in flight to finish and be stored.
+inline constexpr std::chrono::seconds drain_limit{1};
+
 struct monitor_report {
   std::uint64_t checks = 0;          // checks finished and judged (re-checks included)
   std::uint64_t skipped_busy = 0;    // ticks skipped: the endpoint's previous check was still running
@@ -60,9 +63,11 @@ class monitor_runner {
   monitor_runner(const monitor_runner&) = delete;
   monitor_runner& operator=(const monitor_runner&) = delete;
 
-  // Runs the checks until options.stop is set or request_stop() is called; then cancels the
-  // checks in flight (dropped, not judged), stops the engines within about 100 ms and writes all
-  // the history offered. Call once.
+  // Runs the checks until options.stop is set (SIGINT/SIGTERM) or request_stop() is called (a
+  // reload). On options.stop no check starts any more and the checks in flight finish, are judged
+  // and stored, for at most drain_limit; what is still in flight then, and everything in flight at
+  // request_stop(), is cancelled (dropped, not judged). The engines stop within about 100 ms of
+  // that, and all the history offered is written. Call once.
   monitor_report run();
   void request_stop() noexcept { stopping_.store(true); }
 
@@ -78,9 +83,9 @@ class monitor_runner {
   monitor_runner_options options_;
   std::vector<endpoint_monitor> monitors_;  // one per endpoint; each touched by its running check only
   std::unique_ptr<history_writer> history_;
-  std::atomic<bool> stopping_{false};
+  std::atomic<bool> stopping_{false};  // the engines' stop flag: set by request_stop(), or after the drain
   mutable std::mutex sources_mutex_;          // guards sources_
-  std::vector<const check_source*> sources_;  // run()'s sources while it runs; empty otherwise  // the engines' stop flag: set by request_stop() or options.stop
+  std::vector<const check_source*> sources_;  // run()'s sources while it runs; empty otherwise
   std::size_t restored_ = 0;
   std::size_t group_count_ = 0;
 };

@@ -50,6 +50,9 @@ std::string validate(const schedule_plan& plan) {
   if (plan.interval < min_interval) {
     return fmt::format("interval {} is below the minimum of {}", shown(plan.interval), shown(min_interval));
   }
+  if (plan.interval > max_interval) {
+    return fmt::format("interval {} is above the maximum of {}", shown(plan.interval), shown(max_interval));
+  }
   if (plan.phase.count() < 0 || plan.phase >= plan.interval) {
     return fmt::format("phase {} is outside the interval {}", shown(plan.phase), shown(plan.interval));
   }

@@ -14,9 +14,11 @@
 namespace serentak::monitor {
 
 inline constexpr std::chrono::milliseconds min_interval{100};
+// Longer would be no monitor, and keeps the steady-clock arithmetic (nanoseconds) far from overflow.
+inline constexpr std::chrono::hours max_interval{24 * 30};
 
 struct schedule_plan {
-  std::chrono::nanoseconds interval{std::chrono::seconds{60}};  // >= min_interval
+  std::chrono::nanoseconds interval{std::chrono::seconds{60}};  // in [min_interval, max_interval]
   std::chrono::nanoseconds phase{0};                            // in [0, interval): spreads start-up
   std::chrono::nanoseconds max_jitter{0};                       // in [0, interval / 2]: keeps ticks in order
   std::uint64_t seed = 0;                                       // jitter's seed: same seed, same ticks

@@ -19,7 +19,6 @@
 #include <cstdint>
 #include <cstring>
 
-#include "core/log_text.hpp"
 
 namespace serentak::queue {
 namespace {
@@ -43,8 +42,10 @@ std::string errno_text(int error) {
   return text;
 }
 
-// One address, connected within what is left of the deadline, or -1 with error set.
-int dial(const addrinfo& address, std::chrono::steady_clock::time_point deadline, std::string& error) {
+// One address, connected within timeout (each address gets the whole of it, as hiredis gave), or
+// -1 with error set.
+int dial(const addrinfo& address, std::chrono::milliseconds timeout, std::string& error) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   int fd = ::socket(address.ai_family, address.ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, address.ai_protocol);
   if (fd < 0) {
     error = errno_text(errno);
@@ -82,6 +83,8 @@ std::string openssl_error(std::string_view fallback) {
   const char* reason = ERR_reason_error_string(code);
   return reason != nullptr ? std::string(reason) : std::string(text);
 }
+
+int no_passphrase(char* /*buffer*/, int /*size*/, int /*writing*/, void* /*user*/) { return 0; }
 
 // Called by OpenSSL only when the server asks for a client certificate and none is configured.
 int no_client_certificate(SSL* session, X509** /*certificate*/, EVP_PKEY** /*key*/) {
@@ -125,7 +128,6 @@ redis_socket::~redis_socket() {
 std::unique_ptr<redis_socket> redis_socket::open(const redis_endpoint& endpoint,
                                                  std::chrono::milliseconds connect_timeout,
                                                  std::chrono::milliseconds io_timeout, std::string& error) {
-  const auto deadline = std::chrono::steady_clock::now() + connect_timeout;
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -136,26 +138,29 @@ std::unique_ptr<redis_socket> redis_socket::open(const redis_endpoint& endpoint,
     return nullptr;
   }
   int fd = -1;
-  for (addrinfo* a = found; a != nullptr && fd < 0; a = a->ai_next) fd = dial(*a, deadline, error);
+  for (addrinfo* a = found; a != nullptr && fd < 0; a = a->ai_next) fd = dial(*a, connect_timeout, error);
   ::freeaddrinfo(found);
   if (fd < 0) return nullptr;
 
   const int on = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
-  const int idle = 15;  // hiredis's keep-alive interval: a dead peer is noticed within about a minute
+  // hiredis's keep-alive: first probe after 15 s idle, then every 5 s, 3 unanswered: a dead peer
+  // is noticed within about half a minute (the kernel's defaults take 11 minutes).
+  const int idle = 15, probe_every = 5, probes = 3;
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &probe_every, sizeof probe_every);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
   if (!endpoint.tls) {
     set_io_timeout(fd, io_timeout);
     return std::unique_ptr<redis_socket>(new redis_socket(fd, nullptr));
   }
 
-  // The handshake gets what is left of the connect timeout.
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-  set_io_timeout(fd, std::max(left, std::chrono::milliseconds{1}));
+  // The handshake has a connect timeout of its own (each of its reads and writes, in fact).
+  set_io_timeout(fd, connect_timeout);
   auto tls = std::make_unique<tls_state>();
   auto fail = [&](std::string why) {
-    error = "TLS: " + escape_for_log(why);
+    error = "TLS: " + why;  // escaped where it becomes a message (redis_connection)
     tls.reset();
     ::close(fd);
     return nullptr;
@@ -163,8 +168,12 @@ std::unique_ptr<redis_socket> redis_socket::open(const redis_endpoint& endpoint,
   ERR_clear_error();
   tls->context = SSL_CTX_new(TLS_client_method());
   if (tls->context == nullptr) return fail(openssl_error("cannot make a TLS context"));
-  SSL_CTX_set_min_proto_version(tls->context, TLS1_2_VERSION);
+  if (SSL_CTX_set_min_proto_version(tls->context, TLS1_2_VERSION) != 1) {
+    return fail(openssl_error("cannot require TLS 1.2"));
+  }
   SSL_CTX_set_verify(tls->context, SSL_VERIFY_PEER, nullptr);
+  // An encrypted key would make OpenSSL ask for its passphrase on the terminal, at every reconnect.
+  SSL_CTX_set_default_passwd_cb(tls->context, no_passphrase);
   if (!endpoint.ca_file.empty()) {
     if (SSL_CTX_load_verify_locations(tls->context, endpoint.ca_file.c_str(), nullptr) != 1) {
       return fail("cannot read the CA file '" + endpoint.ca_file + "': " + openssl_error("not PEM certificates"));
@@ -179,7 +188,8 @@ std::unique_ptr<redis_socket> redis_socket::open(const redis_endpoint& endpoint,
     const std::string& key = endpoint.key_file.empty() ? endpoint.cert_file : endpoint.key_file;
     if (SSL_CTX_use_PrivateKey_file(tls->context, key.c_str(), SSL_FILETYPE_PEM) != 1 ||
         SSL_CTX_check_private_key(tls->context) != 1) {
-      return fail("cannot use the client key '" + key + "': " + openssl_error("not the certificate's key"));
+      return fail("cannot use the client key '" + key + "' (an encrypted key is not supported): " +
+                  openssl_error("not the certificate's key"));
     }
   }
   if (endpoint.cert_file.empty()) SSL_CTX_set_client_cert_cb(tls->context, no_client_certificate);
@@ -188,24 +198,35 @@ std::unique_ptr<redis_socket> redis_socket::open(const redis_endpoint& endpoint,
   SSL_set_app_data(tls->session, &tls->asked_for_certificate);
   // The certificate must name the address: its IP for an IP literal, else its host name (also SNI).
   X509_VERIFY_PARAM* verify = SSL_get0_param(tls->session);
+  bool named = false;
   if (is_ip_literal(endpoint.host)) {
-    X509_VERIFY_PARAM_set1_ip_asc(verify, endpoint.host.c_str());
+    named = X509_VERIFY_PARAM_set1_ip_asc(verify, endpoint.host.c_str()) == 1;
   } else {
     // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
-    SSL_ctrl(tls->session, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-             const_cast<char*>(endpoint.host.c_str()));
     X509_VERIFY_PARAM_set_hostflags(verify, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    X509_VERIFY_PARAM_set1_host(verify, endpoint.host.c_str(), endpoint.host.size());
+    named = SSL_ctrl(tls->session, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                     const_cast<char*>(endpoint.host.c_str())) == 1 &&
+            X509_VERIFY_PARAM_set1_host(verify, endpoint.host.c_str(), endpoint.host.size()) == 1;
   }
-  if (SSL_connect(tls->session) != 1) {
+  if (!named) return fail("cannot check the certificate against '" + endpoint.host + "': " + openssl_error("bad name"));
+  for (;;) {
+    errno = 0;
+    const int rc = SSL_connect(tls->session);
+    if (rc == 1) break;
+    const int saved = errno;
+    const int kind = SSL_get_error(tls->session, rc);
+    if ((kind == SSL_ERROR_WANT_READ || kind == SSL_ERROR_WANT_WRITE) && saved == EINTR) continue;  // SIGCONT
     const long verified = SSL_get_verify_result(tls->session);
     if (verified != X509_V_OK) {
       return fail(std::string("certificate verify failed (") + X509_verify_cert_error_string(verified) + ")");
     }
-    const int saved = errno;
     std::string why = openssl_error("");
-    if (why.empty()) why = saved == EAGAIN || saved == EWOULDBLOCK ? "handshake timed out (is this the server's tls-port?)"
-                                                   : "handshake failed";
+    if (why.empty()) {
+      why = kind == SSL_ERROR_WANT_READ || kind == SSL_ERROR_WANT_WRITE
+                ? "handshake timed out (is this the server's tls-port?)"
+            : saved != 0 ? "handshake failed: " + errno_text(saved)
+                         : "handshake failed: connection closed by the server";
+    }
     return fail(tls->failure(why));
   }
   set_io_timeout(fd, io_timeout);
@@ -216,11 +237,16 @@ std::optional<std::string> redis_socket::write_all(std::string_view data) {
   while (!data.empty()) {
     if (tls_) {
       ERR_clear_error();
+      errno = 0;
       const int n = SSL_write(tls_->session, data.data(), static_cast<int>(std::min<std::size_t>(data.size(), 1 << 30)));
       if (n <= 0) {
         const int saved = errno;
         const int kind = SSL_get_error(tls_->session, n);
-        if (kind == SSL_ERROR_WANT_WRITE || kind == SSL_ERROR_WANT_READ) return std::string("write timed out");
+        if (kind == SSL_ERROR_WANT_WRITE || kind == SSL_ERROR_WANT_READ) {
+          // A timed socket returns EINTR after a SIGSTOP/SIGCONT even without a handler: retry that.
+          if (saved == EINTR) continue;
+          return std::string("write timed out");
+        }
         if (kind == SSL_ERROR_SYSCALL) {
           return tls_->failure("TLS: " + (saved != 0 ? errno_text(saved) : std::string("connection closed by the server")));
         }
@@ -243,18 +269,21 @@ std::size_t redis_socket::read_some(char* buffer, std::size_t size, std::string&
   for (;;) {
     if (tls_) {
       ERR_clear_error();
+      errno = 0;
       const int n = SSL_read(tls_->session, buffer, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
-      if (n > 0) return static_cast<std::size_t>(n);
+      if (n > 0) {
+        tls_->asked_for_certificate = false;  // the server took us: the hint no longer applies
+        return static_cast<std::size_t>(n);
+      }
       const int saved = errno;
       const int kind = SSL_get_error(tls_->session, n);
       if (kind == SSL_ERROR_ZERO_RETURN) {
         error = tls_->failure("connection closed by the server");
       } else if (kind == SSL_ERROR_WANT_READ || kind == SSL_ERROR_WANT_WRITE) {
+        if (saved == EINTR) continue;  // SIGSTOP/SIGCONT, as in write_all
         error = "read timed out";
       } else if (kind == SSL_ERROR_SYSCALL) {
-        error = saved == EAGAIN || saved == EWOULDBLOCK ? "read timed out"
-                : saved != 0                            ? tls_->failure(errno_text(saved))
-                                                        : tls_->failure("connection closed by the server");
+        error = tls_->failure(saved != 0 ? errno_text(saved) : "connection closed by the server");
       } else {
         error = tls_->failure("TLS: " + openssl_error("connection lost"));
       }

@@ -5,7 +5,9 @@
 // another on every read and write (SO_RCVTIMEO/SO_SNDTIMEO), as hiredis's own sockets had.
 // TLS verifies the server's certificate (the system's trust store, or ca_file) and its name or IP
 // against the address; a client certificate is sent when given (Redis asks for one by default).
-// Errors are one line naming no secret. Not thread-safe: owned by its redis_connection's thread.
+// Errors are one line naming no secret, not yet escaped (redis_connection escapes them). TLS writes
+// go through write(2): the process must ignore SIGPIPE (console::prepare_process does, for every
+// command). Not thread-safe: owned by its redis_connection's thread.
 
 #include <chrono>
 #include <cstddef>
@@ -20,8 +22,8 @@ namespace serentak::queue {
 
 class redis_socket {
  public:
-  // Dials endpoint (host, port, and tls with its files) within connect_timeout, handshake
-  // included; each later read and write waits at most io_timeout. On failure returns nullptr and
+  // Dials endpoint (host, port, and tls with its files): each address tried gets connect_timeout,
+  // and so does each step of the handshake; each later read and write waits at most io_timeout. On failure returns nullptr and
   // sets error ("connection refused", "TLS: certificate verify failed (...)").
   static std::unique_ptr<redis_socket> open(const redis_endpoint& endpoint, std::chrono::milliseconds connect_timeout,
                                             std::chrono::milliseconds io_timeout, std::string& error);

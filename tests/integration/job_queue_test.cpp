@@ -104,7 +104,7 @@ TEST(job_queue, pushing_the_same_job_twice_adds_nothing_and_a_different_spec_is_
   EXPECT_EQ(redis.cli({"XLEN", "serentak:twice:items"}), "2500");
 }
 
-TEST(job_queue, wrong_address_refused_auth_missing_job_and_rediss_are_one_line_and_exit_2) {
+TEST(job_queue, wrong_address_refused_auth_missing_job_and_tls_to_a_plain_port_are_one_line_and_exit_2) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path(), {"--requirepass", "pa55-Secret"});
   const std::string host = "127.0.0.1:" + std::to_string(redis.port());

@@ -1,6 +1,6 @@
 // `serentak job` over rediss:// against a real redis-server with TLS on (its tls-port, a throwaway
 // CA made by the test): push, a worker and collect carry a whole job over TLS with a password;
-// an untrusted certificate, a certificate naming another address, a plain port spoken to in TLS,
+// an untrusted certificate, a certificate naming another address or name, a plain port spoken to in TLS,
 // a server that wants a client certificate and TLS options on a redis:// address are each one
 // line and exit 2, and the password never shows.
 #include <algorithm>
@@ -37,7 +37,7 @@ std::vector<std::string> tls_options(const testing::test_pki& pki, unsigned shor
 TEST(job_tls, a_whole_job_goes_over_rediss_with_a_private_ca_and_a_password) {
   ASSERT_TRUE(testing::openssl_available()) << "/usr/bin/openssl (scripts/install-deps.sh)";
   testing::scratch_dir dir;
-  const testing::test_pki pki = testing::make_test_pki(dir.path());
+  const testing::test_pki pki = testing::make_test_pki(dir.path(), "IP:127.0.0.1");  // no DNS name
   ASSERT_TRUE(pki.error.empty()) << pki.error;
   const unsigned short tls_port = testing::free_loopback_port();
   std::vector<std::string> extra = tls_options(pki, tls_port, false);
@@ -67,7 +67,14 @@ TEST(job_tls, a_whole_job_goes_over_rediss_with_a_private_ca_and_a_password) {
   std::size_t records = 0;
   for (std::string line; std::getline(file, line);) ++records;
   EXPECT_EQ(records, 50U);
-  for (const std::string& text : {push.out, push.err, worker->out(), worker->err(), collect.out, collect.err}) {
+  // The certificate names 127.0.0.1 only: by host name it is refused, though the name resolves there.
+  auto by_name = run_job({"status", "rediss://default:pa55-Secret@localhost:" + std::to_string(tls_port) + "/tls",
+                          "--redis-cacert", ca});
+  EXPECT_EQ(by_name.exit_code, 2);
+  EXPECT_EQ(line_count(by_name.err), 1U) << by_name.err;
+  EXPECT_NE(by_name.err.find("TLS: certificate verify failed (hostname mismatch)"), std::string::npos) << by_name.err;
+  for (const std::string& text :
+       {push.out, push.err, worker->out(), worker->err(), collect.out, collect.err, by_name.out, by_name.err}) {
     EXPECT_EQ(text.find("pa55-Secret"), std::string::npos) << "the password must never be shown";
   }
 }
@@ -113,7 +120,7 @@ TEST(job_tls, untrusted_misnamed_plain_and_client_certificate_refusals_are_one_l
   // TLS spoken to the plain port gets no handshake back.
   std::vector<std::string> plain{"status", "rediss://127.0.0.1:" + std::to_string(redis.port()) + "/x"};
   plain.insert(plain.end(), with_client.begin(), with_client.end());
-  expect_refused(run_job(plain, 30s), "TLS");
+  expect_refused(run_job(plain, 30s), "TLS: handshake timed out (is this the server's tls-port?)");
   // TLS files with a redis:// address are a mistake, said before anything is dialled.
   expect_refused(run_job({"status", redis.url("x"), "--redis-cacert", ca}), "are for a rediss:// (TLS) address");
   // A CA file that is not there.

@@ -182,6 +182,34 @@ TEST(monitor_command, checks_land_in_the_history_a_failing_endpoint_goes_down_an
   EXPECT_NE(bad.front().failed_conditions.find("[BODY] == ok"), std::string::npos) << bad.front().failed_conditions;
 }
 
+// SIGTERM while a check is in flight: no check starts after it, and the one in flight (its answer
+// comes 600 ms later) finishes, is judged and lands in the history and the log before the exit.
+TEST(monitor_command, sigterm_lets_the_check_in_flight_finish_and_stores_it) {
+  scripted_http_server slow([](const scripted_request&) { return scripted_reply::respond(200, "ok", 600ms); });
+  scratch_dir dir;
+  const auto file = write_file(dir.path() / "slow.yaml", "endpoints:\n"
+                                                          "  - name: slow\n"
+                                                          "    url: " + slow.url("/slow") + "\n"
+                                                          "    interval: 100ms\n"
+                                                          "    timeout: 5s\n");
+  child_process monitor(monitor_args(file), dir.path() / "run");
+  ASSERT_TRUE(wait_for([&] { return slow.requests_seen() >= 1; }, 10s)) << monitor.err();
+  monitor.signal(SIGTERM);  // the first check is waiting for its answer
+  const auto stopped_at = std::chrono::steady_clock::now();
+  const auto status = monitor.wait(10s);
+  ASSERT_TRUE(status.has_value()) << "SIGTERM did not stop the monitor";
+  EXPECT_EQ(*status, 143) << monitor.err();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopped_at, 5s) << "the drain is bounded (1 s) and the exit prompt";
+  EXPECT_EQ(slow.requests_seen(), 1u) << "no check starts after the signal";
+  monitor::history_store store((dir.path() / "slow.db").string());
+  const auto checks = store.checks("slow", {});
+  ASSERT_EQ(checks.size(), 1u) << "the check in flight at SIGTERM was stored; stderr: " << monitor.err();
+  EXPECT_TRUE(checks.front().passed);
+  EXPECT_EQ(checks.front().status, 200);
+  const auto lines = log_messages(dir.path() / "slow.log", "slow");
+  EXPECT_EQ(std::count_if(lines.begin(), lines.end(), is_check_line), 1) << "and logged";
+}
+
 // A health change goes out as a webhook POST (the endpoint's template, values JSON-escaped) and as
 // an exec alert (the alert JSON on stdin), a trigger and then its resolution, off the check path.
 TEST(monitor_command, a_health_change_is_sent_as_a_webhook_and_an_exec_alert_trigger_then_resolution) {

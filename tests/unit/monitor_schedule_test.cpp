@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -76,6 +77,8 @@ TEST(monitor_schedule, a_late_scheduler_runs_the_latest_tick_once_and_counts_the
 
 TEST(monitor_schedule, intervals_below_100ms_and_wide_jitter_are_refused) {
   EXPECT_EQ(validate(every(50ms)), "interval 50ms is below the minimum of 100ms");
+  EXPECT_EQ(validate(every(std::chrono::hours(24 * 31))), "interval 31d is above the maximum of 30d");
+  EXPECT_EQ(validate(every(std::chrono::hours(24 * 30))), "");
   EXPECT_EQ(validate(every(100ms)), "");
   schedule_plan p = every(1s);
   p.max_jitter = 600ms;
@@ -242,6 +245,28 @@ TEST(monitor_schedule, a_slow_start_up_still_puts_every_first_check_within_one_i
     }
   }
   EXPECT_EQ(seconds, count);
+}
+
+TEST(monitor_schedule, a_start_up_that_took_most_of_the_interval_spreads_the_first_checks_over_a_quarter_of_it) {
+  // 800 ms of 1 s gone: 150 ms would be left (less the 50 ms allowance); the floor is 250 ms, so the
+  // first checks are not one burst. Past 950 ms they count from ready over a whole interval.
+  for (const auto& [took, spread] : {std::pair{800ms, 250ms}, std::pair{960ms, 1000ms}}) {
+    const time_point ready = t0 + took;
+    check_scheduler s(t0, ready);
+    constexpr std::size_t count = 100;
+    for (std::size_t i = 0; i < count; ++i) s.add(every(1s, phase_by_index(i, count, 1s)));
+    time_point first = time_point::max(), last = time_point::min();
+    for (std::size_t i = 0; i < count; ++i) {
+      const auto tick = s.pop_due(ready + spread - 1ns);  // every first check, no second one yet
+      ASSERT_TRUE(tick.has_value());
+      EXPECT_EQ(tick->tick, 0u);
+      first = std::min(first, tick->due);
+      last = std::max(last, tick->due);
+    }
+    EXPECT_EQ(first, ready) << took.count();
+    EXPECT_GT(last, ready + spread * 98 / 100) << took.count();
+    EXPECT_LT(last, ready + spread) << took.count();
+  }
 }
 
 TEST(monitor_schedule, a_start_up_longer_than_the_interval_counts_the_ticks_from_ready_without_skips) {
