@@ -44,10 +44,11 @@ class check_scheduler {
   // scheduler can first start a check (the file read, the history opened). The first checks are
   // spread evenly, in phase order, over [ready, start + interval - allowance) (allowance: 5% of the
   // interval, at most 50 ms, for the loop's lag), so each lands within one interval of the launch
-  // without a burst at ready; each endpoint's later ticks follow whole intervals after its first.
-  // Exceptions: the spread is never shorter than a quarter of the interval (a start-up that took
-  // over 70% of it makes some first checks late rather than all at once); an endpoint whose
-  // interval the start-up took entirely counts its ticks from ready; jitter(0) comes on top.
+  // without a burst at ready; later ticks keep the plan's grid from start (start + phase + n x
+  // interval + jitter), so the steady load stays spread over the whole interval and the first gap
+  // may be shorter than an interval. Exceptions: the spread is never shorter than a quarter of the
+  // interval (a start-up that took over 70% of it makes some first checks late rather than all at
+  // once); an endpoint whose interval the start-up took entirely counts its grid from ready.
   explicit check_scheduler(time_point start) : check_scheduler(start, start) {}
   check_scheduler(time_point start, time_point ready) : start_(start), ready_(ready < start ? start : ready) {}
 
@@ -80,7 +81,8 @@ class check_scheduler {
   };
   struct endpoint_slot {
     schedule_plan plan;
-    time_point base;  // tick n is due at plan.due(base, n): base_for(plan)
+    time_point base;   // tick n >= 1 is due at plan.due(base, n): start_, or ready_ (place_first)
+    time_point first;  // tick 0's due time (place_first)
     bool running = false;
     bool removed = false;
     schedule_counters counters;
@@ -88,7 +90,7 @@ class check_scheduler {
 
   void push(std::size_t endpoint, std::uint64_t tick);
   time_point due(const endpoint_slot& slot, std::uint64_t tick) const noexcept;
-  time_point base_for(const schedule_plan& plan) const noexcept;
+  void place_first(endpoint_slot& slot) const noexcept;
 
   time_point start_;
   time_point ready_;  // >= start_
