@@ -21,11 +21,8 @@ namespace serentak {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::line_count;
 using testing::run_job;
-
-std::size_t line_count(const std::string& text) {
-  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
-}
 
 TEST(job_queue, three_workers_in_separate_processes_leave_exactly_one_record_per_item) {
   testing::scratch_dir dir;

@@ -3,7 +3,6 @@
 // an untrusted certificate, a certificate naming another address or name, a plain port spoken to in TLS,
 // a server that wants a client certificate and TLS options on a redis:// address are each one
 // line and exit 2, and the password never shows.
-#include <algorithm>
 #include <fstream>
 #include <string>
 
@@ -19,11 +18,8 @@ namespace serentak {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::line_count;
 using testing::run_job;
-
-std::size_t line_count(const std::string& text) {
-  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
-}
 
 // redis-server's TLS options on a second port; the plain port stays for the harness's readiness.
 std::vector<std::string> tls_options(const testing::test_pki& pki, unsigned short tls_port, bool want_client_cert) {

@@ -1,5 +1,6 @@
 #include "support/job_harness.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -7,6 +8,10 @@
 #include "support/test_paths.hpp"
 
 namespace serentak::testing {
+
+std::size_t line_count(const std::string& text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
 
 process_result run_job(const std::vector<std::string>& args, std::chrono::milliseconds deadline) {
   std::vector<std::string> argv{binary_path().string(), "job"};

@@ -14,6 +14,9 @@
 
 namespace serentak::testing {
 
+// The lines of a command's output (its newlines): a refusal is exactly one.
+std::size_t line_count(const std::string& text);
+
 // `serentak job ARGS...`, to completion (deadline 60 s unless given).
 process_result run_job(const std::vector<std::string>& args,
                        std::chrono::milliseconds deadline = std::chrono::seconds(60));
