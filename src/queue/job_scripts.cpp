@@ -42,17 +42,30 @@ redis.call('HSET', KEYS[1], 'total', pushed)
 return pushed
 )lua";
 
+// One HSETNX per record; the outcome counts and the acknowledgements are gathered and sent once
+// per batch (a HINCRBY per distinct outcome, an XACK per 1,000 ids: unpack's stack stays small),
+// which took Redis from three calls per item to one. The script is atomic, so the order inside
+// does not matter to a reader.
 const std::string_view record_and_ack = R"lua(
 if redis.call('EXISTS', KEYS[5]) == 0 then return -1 end
 local written = 0
+local counts = {}
+local ids = {}
 local k = 3
 while k < #ARGV do
   if redis.call('HSETNX', KEYS[1], ARGV[k + 1], ARGV[k + 3]) == 1 then
-    redis.call('HINCRBY', KEYS[3], ARGV[k + 2], 1)
+    counts[ARGV[k + 2]] = (counts[ARGV[k + 2]] or 0) + 1
     written = written + 1
   end
-  redis.call('XACK', KEYS[2], ARGV[1], ARGV[k])
+  ids[#ids + 1] = ARGV[k]
   k = k + 4
+end
+for outcome, n in pairs(counts) do redis.call('HINCRBY', KEYS[3], outcome, n) end
+local i = 1
+while i <= #ids do
+  local j = math.min(i + 999, #ids)
+  redis.call('XACK', KEYS[2], ARGV[1], unpack(ids, i, j))
+  i = j + 1
 end
 if written > 0 then redis.call('HINCRBY', KEYS[4], ARGV[2], written) end
 return written
