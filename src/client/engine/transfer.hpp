@@ -52,7 +52,10 @@ class transfer {
   void mark_started(carrier by) noexcept;
   // The running native attempt goes on through curl (already added to the multi handle), its
   // clocks unchanged: for a reply the native parser refused that curl may accept.
-  void hand_over_to_curl() noexcept { running_ = carrier::curl; }
+  void hand_over_to_curl() noexcept {
+    running_ = carrier::curl;
+    retry_after_.reset();  // the refused reply's, if any: curl's own answer decides
+  }
   // From mark_started() until finish(), finish_native() or abandon(): what runs the attempt.
   carrier running() const noexcept { return running_; }
   // True while the handle is in the multi handle.

@@ -50,16 +50,15 @@ worker::worker(std::size_t slots, const worker_context& context, std::uint64_t s
       // connection for the next request to the same host. Deliberately no
       // CURLMOPT_MAX_TOTAL_CONNECTIONS: curl would queue the excess inside the multi handle with
       // their timeouts already running. Our slots bound instead.
-      loop_(static_cast<long>(slots)),
+      curl_(poller_, context.config.policy, static_cast<long>(slots)),
       // As for curl: up to one idle connection per slot.
-      native_(loop_, slots),
+      native_(poller_, context.config.policy, slots),
       random_(seed) {
   // 8 bytes a slot each, so acquire() and release() never reallocate (a reserve(n + 1) per new
   // transfer would copy the whole list each time: O(n^2) over 10,000 slots).
   pool_.reserve(slots_);
   idle_.reserve(slots_);
-  finished_now_.reserve(slots_);  // at most one message per transfer in flight: reap never allocates
-  native_now_.reserve(slots_);
+  ended_.reserve(slots_);  // at most one ended attempt per slot in flight: reap never allocates
 }
 
 void worker::run() noexcept {
@@ -86,14 +85,14 @@ void worker::loop() {
     if (in_use_ == 0 && exhausted_ && parked_.empty() && held_.empty()) return;  // nothing left to do or to take
     const auto now = clock::now();
     auto deadline = wake_deadline(now);
-    if (native_.has_finished()) {
-      deadline = now;  // a native attempt ended while being started (a refused connect)
-    } else if (const auto due = native_.next_deadline()) {
-      deadline = std::min(deadline, *due);
+    for (transport* t : {static_cast<transport*>(&curl_), static_cast<transport*>(&native_)}) {
+      if (const auto due = t->next_deadline()) deadline = std::min(deadline, *due);
     }
     context_.observer.on_turn_end();  // what this turn finished and started, written before the wait
-    loop_.wait_and_act(deadline);
-    native_.expire(clock::now());
+    poller_.wait(deadline);
+    const auto woke = clock::now();
+    curl_.expire(woke);
+    native_.expire(woke);
     reap();
   }
 }
@@ -231,7 +230,7 @@ bool worker::take_token() {
 // per worker at -c 10000, ~0.1-0.2 s on the critical path). Closing each as its transfer ends
 // does that work while the worker would otherwise wait for the last responses. O(slots), once.
 void worker::close_connections_as_transfers_end() noexcept {
-  for (const auto& slot : pool_) slot->forbid_reuse();
+  curl_.stop_reusing();
   native_.stop_reusing();
 }
 
@@ -257,72 +256,27 @@ void worker::launch(transfer& slot, fetch_request request, int attempt, clock::t
     settle(slot, slot.abandon(outcome::unexpected, std::move(route.refusal)));
     return;
   }
-  if (route.how == transport_route::kind::native) {
-    native_exchange& exchange = slot.use_native();
-    slot.mark_started(transfer::carrier::native);  // its clock includes the connect, as curl's
-    native_.start(exchange, slot.request().url, std::move(route.target), policy, slot.request().item,
-                  slot.request_body());
-    return;
-  }
-  const CURLcode prepared = slot.use_curl(policy);
-  if (prepared != CURLE_OK) {
-    settle(slot, slot.abandon(outcome::unexpected, curl_easy_strerror(prepared)));
-    return;
-  }
-  const CURLMcode added = loop_.add(slot.easy());
-  if (added != CURLM_OK) {
-    settle(slot, slot.abandon(outcome::unexpected, curl_multi_strerror(added)));
-    return;
-  }
-  slot.mark_started(transfer::carrier::curl);
+  transport& carrier = route.how == transport_route::kind::native ? static_cast<transport&>(native_) : curl_;
+  std::string refused = carrier.start(slot, std::move(route));
+  if (!refused.empty()) settle(slot, slot.abandon(outcome::unexpected, std::move(refused)));
 }
 
 void worker::reap() {
-  loop_.take_finished(finished_now_);
-  for (const multi_loop::done& done : finished_now_) {
-    transfer* slot = transfer::owner_of(done.easy);
-    loop_.remove(done.easy);
-    fetch_result result;
-    try {
-      result = slot->finish(done.code);
-    } catch (...) {
-      result.kind = outcome::unexpected;
-      result.error = "out of memory";  // short enough not to allocate
-      result.attempts = slot->attempt();
-    }
-    judge(*slot, std::move(result));
-  }
-  native_.take_finished(native_now_);
-  for (native_exchange* exchange : native_now_) {
-    transfer* slot = exchange->owner;
-    // Sent again through curl: only a plain GET, which is safe to send twice.
-    if (exchange->curl_may_read && context_.config.transport == transport_choice::automatic &&
-        context_.config.policy.request.plain_get() && !stop_requested() && hand_to_curl(*slot)) {
+  ended_.clear();
+  curl_.take_finished(ended_);
+  native_.take_finished(ended_);
+  for (ended_attempt& ended : ended_) {
+    // Beast's parser is stricter than curl's: a reply it refused as malformed (no reason phrase,
+    // bare LF line ends, ...) may be one curl accepts, and a body in a content coding (gzip sent
+    // although not asked for) is one curl decodes. Under `auto`, which promises curl's outcomes,
+    // the same attempt is sent again through curl (a plain GET only, safe to send twice; the
+    // server sees it twice) and curl's verdict stands. Its timeout starts afresh with curl's.
+    if (ended.curl_may_read && context_.config.transport == transport_choice::automatic &&
+        context_.config.policy.request.plain_get() && !stop_requested() && curl_.adopt(*ended.slot)) {
       continue;
     }
-    fetch_result result;
-    try {
-      result = slot->finish_native();
-    } catch (...) {
-      result.kind = outcome::unexpected;
-      result.error = "out of memory";
-      result.attempts = slot->attempt();
-    }
-    judge(*slot, std::move(result));
+    judge(*ended.slot, std::move(ended.result));
   }
-}
-
-// Beast's parser is stricter than curl's: a reply it refused as malformed (no reason phrase, bare
-// LF line ends, ...) may be one curl accepts, and a body in a content coding (gzip sent although
-// not asked for) is one curl decodes. Under `auto`, which promises curl's outcomes, the
-// same attempt is sent again through curl (a plain GET only; the server sees it twice) and curl's verdict
-// stands. Its timeout starts afresh with curl's. False when curl cannot take it: the native
-// verdict then stands.
-bool worker::hand_to_curl(transfer& slot) noexcept {
-  if (slot.use_curl(context_.config.policy) != CURLE_OK) return false;
-  if (loop_.add(slot.easy()) != CURLM_OK) return false;
-  slot.hand_over_to_curl();
-  return true;
 }
 
 // The single place where an attempt's result becomes either a retry or the final result, for
@@ -376,14 +330,12 @@ void worker::report_finish(const fetch_request& request, const fetch_result& res
 // Ends every request this worker holds, in flight or waiting for a retry, with outcome
 // unexpected and `reason`. O(slots + waiting) once, at the end of a run; never per event.
 void worker::end_all(const std::string& reason) noexcept {
-  native_.forget_finished();  // their slots still run native: ended below like the others
+  // Attempts that ended and were not taken still run as far as their slots know: ended below.
+  curl_.forget_finished();
+  native_.forget_finished();
   for (const auto& slot : pool_) {
     if (slot->running() == transfer::carrier::none) continue;
-    if (slot->in_multi()) {
-      loop_.remove(slot->easy());
-    } else {
-      native_.cancel(*slot->native());
-    }
+    carrier_of(*slot).cancel(*slot);
     fetch_result result;
     try {
       result = slot->abandon(outcome::unexpected, reason);
@@ -448,6 +400,11 @@ worker::clock::time_point worker::wake_deadline(clock::time_point now) const noe
     if (source_due_) deadline = std::min({deadline, *source_due_, now + pending_poll});
   }
   return deadline;
+}
+
+transport& worker::carrier_of(const transfer& slot) noexcept {
+  if (slot.running() == transfer::carrier::native) return native_;
+  return curl_;
 }
 
 bool worker::stop_requested() const noexcept {

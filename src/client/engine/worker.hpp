@@ -1,7 +1,8 @@
 #pragma once
-// One engine worker: an event loop (multi_loop: one libcurl multi handle, one epoll instance,
-// which also carries the native transport's sockets) with at most `slots` transfers in flight, taking a request from the shared work_source only
-// when one of its slots is free (and, with a rate limit, a token was taken). Failed attempts
+// One engine worker: one event loop (a socket_poller shared by its two transports, libcurl's and
+// the native one, both behind client/transport/transport.hpp) with at most `slots` transfers in
+// flight, taking a request from the shared work_source only when one of its slots is free (and,
+// with a rate limit, a token was taken). Failed attempts
 // that may be retried wait in its own retry_queue, without a slot, and take the next free slot
 // ahead of new items when due.
 // Created on the engine's thread, then run() on exactly one worker thread, which alone touches
@@ -19,11 +20,12 @@
 #include <vector>
 
 #include "client/engine/engine.hpp"
-#include "client/engine/multi_loop.hpp"
-#include "client/transport/native/native_client.hpp"
 #include "client/engine/rate_gate.hpp"
 #include "client/engine/retry_queue.hpp"
 #include "client/engine/transfer.hpp"
+#include "client/transport/curl/curl_transport.hpp"
+#include "client/transport/native/native_client.hpp"
+#include "client/transport/socket_poller.hpp"
 
 namespace serentak::client {
 
@@ -42,7 +44,7 @@ class worker {
  public:
   using clock = std::chrono::steady_clock;
 
-  // Creates the event loop: throws std::runtime_error if libcurl or epoll cannot. slots >= 1.
+  // Creates the event loop and the transports: throws std::runtime_error if libcurl or epoll cannot. slots >= 1.
   // seed: this worker's random generator (backoff jitter).
   worker(std::size_t slots, const worker_context& context, std::uint64_t seed);
   worker(const worker&) = delete;
@@ -67,7 +69,7 @@ class worker {
   void launch(transfer& slot, fetch_request request, int attempt, clock::time_point first_sent);
   void reap();
   void judge(transfer& slot, fetch_result result);
-  bool hand_to_curl(transfer& slot) noexcept;
+  transport& carrier_of(const transfer& slot) noexcept;
   void park(transfer& slot, fetch_result failed);
   void settle(transfer& slot, fetch_result result) noexcept;
   void report_finish(const fetch_request& request, const fetch_result& result) noexcept;
@@ -83,8 +85,9 @@ class worker {
   const worker_context& context_;
   std::size_t slots_;          // this worker's share of engine_config::concurrency
   std::size_t parked_limit_;   // at most this many waiting retries; beyond, no new items are taken
-  multi_loop loop_;            // declared before pool_: transfers are cleaned up while it lives
-  native_client native_;       // the native transport, on loop_'s epoll set; closes its sockets last
+  socket_poller poller_;       // declared first: both transports unregister their sockets on it
+  curl_transport curl_;        // declared before pool_: transfers' handles are cleaned up while it lives
+  native_client native_;       // the native transport; closes its sockets last
 
   // Slots are created lazily (5 items at concurrency 10,000 make 5 transfers) and reused.
   std::vector<std::unique_ptr<transfer>> pool_;  // every transfer made, at most slots_
@@ -93,8 +96,7 @@ class worker {
   bool exhausted_ = false;                       // the source said nullopt (or failed)
   std::optional<clock::time_point> source_due_;  // the source has nothing yet, something by then (next_due())
 
-  std::vector<multi_loop::done> finished_now_;   // reap()'s batch, kept for its capacity
-  std::vector<native_exchange*> native_now_;     // reap()'s native batch, likewise
+  std::vector<ended_attempt> ended_;             // reap()'s batch, kept for its capacity
   retry_queue parked_;                           // failed attempts waiting for their next one
   retry_queue held_;                             // requests their host's budget refused for now
   bool token_in_hand_ = false;                   // a rate token taken for a request its host then refused

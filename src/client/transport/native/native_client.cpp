@@ -10,6 +10,8 @@
 #include <cstring>
 #include <utility>
 
+#include "client/engine/transfer.hpp"
+
 namespace serentak::client {
 namespace {
 
@@ -58,20 +60,30 @@ void build_request(native_exchange& exchange) {
 
 }  // namespace
 
-native_client::native_client(multi_loop& loop, std::size_t max_idle)
-    : loop_(loop), max_idle_(max_idle), receive_buffer_(receive_buffer_bytes) {
-  loop_.attach(this);
-}
+native_client::native_client(socket_poller& poller, const fetch_policy& policy, std::size_t max_idle)
+    : poller_(poller),
+      listener_id_(poller.add_listener(*this)),
+      policy_(policy),
+      max_idle_(max_idle),
+      receive_buffer_(receive_buffer_bytes) {}
 
 native_client::~native_client() {
-  loop_.attach(nullptr);
   for (const auto& connection : by_fd_) {
     if (connection && connection->fd >= 0) ::close(connection->fd);
   }
 }
 
-void native_client::start(native_exchange& exchange, std::string url, native_target target,
-                          const fetch_policy& policy, std::string_view item, std::string_view body) {
+std::string native_client::start(transfer& slot, transport_route&& route) {
+  native_exchange& exchange = slot.use_native();
+  slot.mark_started(transfer::carrier::native);  // its clock includes the connect, as curl's
+  const fetch_request& request = slot.request();
+  begin(exchange, request.url, std::move(route.target), request.item, slot.request_body());
+  return {};
+}
+
+void native_client::begin(native_exchange& exchange, std::string url, native_target target, std::string_view item,
+                          std::string_view body) {
+  const fetch_policy& policy = policy_;
   exchange.policy = &policy;
   exchange.item = item;
   exchange.request_body = body;
@@ -312,6 +324,10 @@ void native_client::finish(native_exchange& exchange, transport_failure failure,
   finished_.push_back(&exchange);
 }
 
+void native_client::cancel(transfer& slot) noexcept {
+  if (slot.native() != nullptr) cancel(*slot.native());
+}
+
 void native_client::cancel(native_exchange& exchange) noexcept {
   if (exchange.connection != nullptr) {
     exchange.connection->user = nullptr;
@@ -321,9 +337,20 @@ void native_client::cancel(native_exchange& exchange) noexcept {
   exchange.at = native_exchange::phase::idle;
 }
 
-void native_client::take_finished(std::vector<native_exchange*>& out) {
-  out.clear();
-  out.swap(finished_);
+void native_client::take_finished(std::vector<ended_attempt>& out) {
+  for (native_exchange* exchange : finished_) {
+    ended_attempt& ended = out.emplace_back();
+    ended.slot = exchange->owner;
+    ended.curl_may_read = exchange->curl_may_read;
+    try {
+      ended.result = ended.slot->finish_native();
+    } catch (...) {
+      ended.result.kind = outcome::unexpected;
+      ended.result.error = "out of memory";  // short enough not to allocate
+      ended.result.attempts = ended.slot->attempt();
+    }
+  }
+  finished_.clear();
 }
 
 bool native_client::valid(const deadline& entry, bool connect_phase) const noexcept {
@@ -339,6 +366,7 @@ void native_client::prune() noexcept {
 }
 
 std::optional<native_client::clock::time_point> native_client::next_deadline() {
+  if (!finished_.empty()) return clock::now();  // ended while being started (a refused connect)
   prune();
   std::optional<clock::time_point> next;
   if (!attempt_deadlines_.empty()) next = attempt_deadlines_.front().at;
@@ -462,7 +490,7 @@ void native_client::close(native_connection& connection) noexcept {
 bool native_client::watch(native_connection& connection, std::uint32_t events) noexcept {
   if (connection.watched == events) return true;
   const bool added = connection.watched != 0;
-  if (loop_.watch(connection.fd, events, !added) != 0) return false;
+  if (poller_.control(added ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, connection.fd, events, listener_id_) != 0) return false;
   connection.watched = events;
   return true;
 }

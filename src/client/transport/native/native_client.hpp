@@ -1,12 +1,12 @@
 #pragma once
-// The native HTTP/1.1 transport of one worker: plain http:// requests on non-blocking sockets in
-// the worker's own epoll set (multi_loop), next to curl's. Keeps connections alive and reuses
+// The native HTTP/1.1 transport of one worker (the transport contract: client/transport/transport.hpp):
+// plain http:// requests on non-blocking sockets in the worker's socket_poller, next to curl's. Keeps connections alive and reuses
 // them (a bounded idle pool per host:port), writes each request with one send, reads responses
 // with native_response (Beast's parser), and enforces the policy's attempt and connect timeouts
 // and body cap. A finished attempt leaves its facts in the slot's native_exchange and waits in
-// take_finished(), where the worker judges it exactly as a curl transfer.
+// take_finished(), which turns them into a result by the same table as curl's (classify_attempt).
 // Owned and used by one worker thread; no locking. Its destructor closes every socket it opened;
-// the multi_loop it registers with must outlive it.
+// the poller it registers with must outlive it.
 
 #include <chrono>
 #include <cstddef>
@@ -18,50 +18,38 @@
 #include <unordered_map>
 #include <vector>
 
-#include "client/engine/multi_loop.hpp"
 #include "client/transport/native/native_connection.hpp"
 #include "client/transport/native/native_exchange.hpp"
+#include "client/transport/transport.hpp"
 
 namespace serentak::client {
 
-class native_client : public multi_loop::socket_listener {
+class native_client final : public transport {
  public:
-  using clock = std::chrono::steady_clock;
-
+  // policy: the run's (kept by reference; its request shape gives method and header lines).
   // max_idle: connections kept open without a request, over all hosts (the worker's slots).
-  native_client(multi_loop& loop, std::size_t max_idle);
-  ~native_client();
+  native_client(socket_poller& poller, const fetch_policy& policy, std::size_t max_idle);
+  ~native_client() override;
   native_client(const native_client&) = delete;
   native_client& operator=(const native_client&) = delete;
 
-  // Starts an attempt of exchange (its owner's request): url and target are where it goes,
-  // policy the run's (kept by pointer; its request shape gives method and header lines), item
-  // fills "{}" in header lines and body is sent with a Content-Length when the shape has a body;
-  // both must stay valid until the attempt ends. It may end at once (a refused connect): it is
-  // then already in the finished list.
-  void start(native_exchange& exchange, std::string url, native_target target, const fetch_policy& policy,
-             std::string_view item = {}, std::string_view body = {});
-  // Ends a running attempt without a result (stop): its connection is closed.
-  void cancel(native_exchange& exchange) noexcept;
-
+  // The slot's request goes to route.target; its item fills "{}" in header lines and its body is
+  // sent with a Content-Length when the shape has a body. Always starts (""): a connect refused
+  // at once ends the attempt at once, as a failure in the next take_finished().
+  std::string start(transfer& slot, transport_route&& route) override;
+  void cancel(transfer& slot) noexcept override;
+  void forget_finished() noexcept override { finished_.clear(); }
   // Ends attempts whose timeout or connect timeout has passed, as curl's OPERATION_TIMEDOUT.
-  void expire(clock::time_point now);
-  // When expire() next has work; nullopt: no attempt is running.
-  std::optional<clock::time_point> next_deadline();
-
-  bool has_finished() const noexcept { return !finished_.empty(); }
-  // Moves the exchanges that ended since the last call into `out` (cleared first).
-  void take_finished(std::vector<native_exchange*>& out);
-  void forget_finished() noexcept { finished_.clear(); }
-
-  // From now on no connection is kept for reuse: idle ones close now, busy ones as their
-  // exchange ends (the end of a run, like curl's FORBID_REUSE).
-  void stop_reusing() noexcept;
+  void expire(clock::time_point now) override;
+  // When expire() next has work (now, while an ended attempt waits to be taken); nullopt: no
+  // attempt is running.
+  std::optional<clock::time_point> next_deadline() override;
+  void take_finished(std::vector<ended_attempt>& out) override;
+  void stop_reusing() noexcept override;
+  void on_socket_ready(int fd, std::uint32_t events) override;
 
   // Connections opened so far (for tests and measurements).
   std::size_t connections_opened() const noexcept { return opened_; }
-
-  void on_socket_ready(int fd, std::uint32_t events) override;
 
  private:
   struct deadline {
@@ -70,6 +58,9 @@ class native_client : public multi_loop::socket_listener {
     std::uint64_t id;
   };
 
+  void begin(native_exchange& exchange, std::string url, native_target target, std::string_view item,
+             std::string_view body);
+  void cancel(native_exchange& exchange) noexcept;
   void connect_and_send(native_exchange& exchange);
   void send_request(native_exchange& exchange);
   void receive(native_exchange& exchange);
@@ -87,7 +78,9 @@ class native_client : public multi_loop::socket_listener {
   bool valid(const deadline& entry, bool connect_phase) const noexcept;
   void prune() noexcept;
 
-  multi_loop& loop_;
+  socket_poller& poller_;
+  unsigned listener_id_;
+  const fetch_policy& policy_;
   std::size_t max_idle_;
   bool reuse_ = true;
   // Connection objects by file descriptor: O(1) from an epoll event to its connection. A slot is
