@@ -1,5 +1,7 @@
 #include "web/event_stream.hpp"
 
+#include <array>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -40,6 +42,9 @@ std::string event_stream::format(const dashboard_event& event, bool first) {
 
 void event_stream::start() {
   net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+    boost::system::error_code ignored;
+    self->socket_.non_blocking(true, ignored);  // on_readable's read must never wait
+    self->do_watch();
     // The first event: a snapshot, or only what the client missed when it resumes.
     dashboard_event event = self->state_.since(self->cursor_);
     if (event.what == dashboard_event::kind::none) {
@@ -93,6 +98,21 @@ void event_stream::on_write(boost::system::error_code ec, std::size_t /*bytes*/)
   out_.clear();
   last_write_ = std::chrono::steady_clock::now();
   do_wait();
+}
+
+void event_stream::do_watch() {
+  socket_.async_wait(net::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](boost::system::error_code ec) { self->on_readable(ec); });
+}
+
+void event_stream::on_readable(boost::system::error_code ec) {
+  if (ec || closed_) return;  // cancelled: the stream is closing
+  std::array<char, 512> dropped;
+  boost::system::error_code read_ec;
+  const std::size_t bytes = socket_.read_some(net::buffer(dropped), read_ec);
+  // Bytes a browser should not send are dropped (at the peer's pace: one small read per wake-up).
+  if ((!read_ec && bytes > 0) || read_ec == net::error::would_block) return do_watch();
+  do_shutdown();  // end of stream or a reset: the browser left
 }
 
 void event_stream::do_wait() {

@@ -4,7 +4,10 @@
 // dashboard_state what is new since the last id it sent, so the checks never wait on a slow
 // browser, changes are coalesced into one delta per tick (at most ~250 ms after a check ends), and
 // a stream holds at most one event in memory whatever the client reads. A comment line every 15 s
-// keeps proxies from closing an idle stream; a write that does not finish in 30 s resets it.
+// keeps proxies from closing an idle stream; a write that does not finish in 30 s resets it. A
+// browser never sends on a stream after its request, so the socket turning readable means it left
+// (FIN or reset): a wait for that (no read is tried before it) ends the stream at once, instead of
+// at the next write, which could be a keep-alive 15 s away.
 // Owned by itself (shared_from_this in each pending handler) and weakly by the server's
 // connection_registry, whose stop() closes it; runs on its socket's io_context's one thread.
 
@@ -49,6 +52,8 @@ class event_stream final : public server::connection, public std::enable_shared_
   void on_write(boost::system::error_code ec, std::size_t bytes);
   void do_wait();
   void on_tick(boost::system::error_code ec);
+  void do_watch();
+  void on_readable(boost::system::error_code ec);
   void on_write_deadline(boost::system::error_code ec);
   void do_shutdown();
 
