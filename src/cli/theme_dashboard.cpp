@@ -1,0 +1,23 @@
+#include "cli/theme_dashboard.hpp"
+
+namespace serentak::cli {
+namespace {
+
+web::dashboard_options options_for(themes::language lang, const web_choice& choice) {
+  web::dashboard_options options;
+  options.token = choice.token;
+  options.lang = lang == themes::language::id ? "id" : "en";
+  return options;
+}
+
+}  // namespace
+
+theme_dashboard::theme_dashboard(const themes::theme& theme, themes::language lang, const web_choice& choice)
+    : state_(std::string(theme.dashboard_view), std::string(theme.command)),
+      server_(state_, nullptr, choice.address, options_for(lang, choice)) {
+  server_.start();
+}
+
+theme_dashboard::~theme_dashboard() { server_.stop(); }
+
+}  // namespace serentak::cli
