@@ -33,6 +33,7 @@ std::string page_html(std::string_view lang) {
 <span id="shown" class="shown"></span>
 </div>
 <div id="list" class="list"><div id="spacer" class="spacer"></div><div id="rows" class="rows"></div></div>
+<div id="board" class="board" hidden></div>
 <script src="/app.js"></script>
 </body>
 </html>
