@@ -3,8 +3,9 @@
 namespace serentak::cli {
 namespace {
 
-web::dashboard_options options_for(themes::language lang, const web_choice& choice) {
+web::dashboard_options options_for(const themes::theme& theme, themes::language lang, const web_choice& choice) {
   web::dashboard_options options;
+  options.title = "serentak " + std::string(theme.command);
   options.token = choice.token;
   options.lang = lang == themes::language::id ? "id" : "en";
   return options;
@@ -14,7 +15,7 @@ web::dashboard_options options_for(themes::language lang, const web_choice& choi
 
 theme_dashboard::theme_dashboard(const themes::theme& theme, themes::language lang, const web_choice& choice)
     : state_(std::string(theme.dashboard_view), std::string(theme.command)),
-      server_(state_, nullptr, choice.address, options_for(lang, choice)) {
+      server_(state_, nullptr, choice.address, options_for(theme, lang, choice)) {
   server_.start();
 }
 

@@ -114,6 +114,7 @@ TEST(dashboard_theme_api, weather_every_web_in_english_has_the_tiles_view_with_t
   EXPECT_EQ(seen.at("KUALA_LUMPUR").value("state", ""), "down");
   const std::string page = http_request(h.port(), "GET", "/");
   EXPECT_NE(page.find("<html lang=\"en\">"), std::string::npos);
+  EXPECT_NE(page.find("<title>serentak weather</title>"), std::string::npos);
 }
 
 TEST(dashboard_theme_api, web_without_every_is_one_line_and_exit_2) {
