@@ -21,6 +21,8 @@
 #include "cli/option_conventions.hpp"
 #include "cli/request_options.hpp"
 #include "cli/signal_watch.hpp"
+#include "cli/theme_dashboard.hpp"
+#include "cli/web_choice.hpp"
 #include "client/inputs/item_inputs.hpp"
 #include "client/theme_run.hpp"
 #include "core/log_text.hpp"
@@ -245,6 +247,7 @@ int run_client_command(const client_command& command) {
 
   client::theme_run_config config;
   every_options every;
+  std::optional<web_choice> web_wanted;
   try {
     config = make_config(command, lang);
     every = parse_every(options.every, !options.every.empty() || command.app->count("--every") > 0, options.rounds,
@@ -253,6 +256,9 @@ int run_client_command(const client_command& command) {
       throw std::invalid_argument("--resume and --every exclude each other: each round appends its records to --out");
     }
     config.repeating = every.interval.count() > 0;
+    // A dashboard of one run would show its end only: it lives across the rounds of --every.
+    if (command.app->count("--web") > 0 && !config.repeating) throw std::invalid_argument("--web needs --every DURATION");
+    web_wanted = web_choice_of(options.web);
   } catch (const std::invalid_argument& e) {
     console::err("serentak {}: {} (see 'serentak {} --help')\n", name, e.what(), name);
     return exit_usage;
@@ -275,8 +281,18 @@ int run_client_command(const client_command& command) {
     reserve_descriptor_table(descriptors_for(config.concurrency));  // before signal_watch's thread
   }
 
-  signal_watch signals;
+  signal_watch signals;  // before the dashboard's thread, which must not take the signals
   config.stop = &signals.stop_flag();
+  std::optional<theme_dashboard> dashboard;  // before the session, whose rounds feed it: it outlives them
+  if (web_wanted) {
+    try {
+      dashboard.emplace(*command.theme, lang, *web_wanted);
+    } catch (const std::system_error& e) {  // address in use, not ours
+      console::err("serentak {}: --web {}: {}\n", name, escape_for_log(options.web.web), escape_for_log(e.what()));
+      return exit_usage;
+    }
+    config.items_seen = dashboard->sink();
+  }
   std::optional<client::theme_session> session;
   try {
     session.emplace(config);
@@ -296,13 +312,19 @@ int run_client_command(const client_command& command) {
     session.reset();  // as a single run always has: outputs closed and unlocked before the closing lines
     return finish_run(command, config, result, lang, signals.interrupted_exit_status(), nullptr);
   }
+  if (dashboard) {
+    // One line, always (even with -q): with port 0 it is the only way to find the dashboard.
+    console::err("serentak {}: dashboard on {}\n", name, dashboard->url());
+  }
   std::set<std::string> notes_said;  // an input that changed is said once, not every round
   auto report = [&](const client::theme_run_result& result, std::size_t round, std::uint64_t skipped) {
     round_mark mark{round, skipped, &notes_said};
     // The loop owns the signal's status: a round reports only its own (0, 1 or 3).
     return finish_run(command, config, result, lang, 0, &mark);
   };
-  return run_every(*session, every, signals, name, lang, report);
+  const int status = run_every(*session, every, signals, name, lang, report);
+  if (dashboard) dashboard->stop();  // open streams end with the run
+  return status;
 }
 
 }  // namespace serentak::cli

@@ -91,6 +91,7 @@ void add_client_options(CLI::App& command, client_options& options, std::string_
   command.add_option("--rounds", options.rounds, "With --every: stop after N rounds (default: until stopped)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000000000}));
   add_connection_options(command, options.connection);
+  add_web_options(command, options.web);  // with --every only: run_client_command refuses it alone
 }
 
 }  // namespace serentak::cli

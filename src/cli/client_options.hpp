@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/connection_flags.hpp"
+#include "cli/web_choice.hpp"
 
 namespace serentak::cli {
 
@@ -56,6 +57,7 @@ struct client_options {
                                                // (fetch: text; the seed commands keep the seed's output)
   std::string every;                           // --every DURATION: repeat on a fixed-rate schedule; empty: once
   std::size_t rounds = 0;                      // --rounds N with --every: stop after N rounds; 0: until stopped
+  web_flags web;                               // --web ADDR, --web-token, --web-token-env: with --every only
   connection_flags connection;                 // --cacert, --capath, -k, --cert, --key, --proxy, --noproxy,
                                                // --http2, --http1.1 (connection_flags.hpp)
 };

@@ -166,43 +166,11 @@ std::filesystem::path log_path_for(const monitor_options& o) {
   return dir / (file.stem().string() + ".log");
 }
 
-// --web, --web-token, --web-token-env: where the dashboard listens and the token it wants. A bind
-// other machines can reach without a token is refused: the dashboard shows every endpoint's URL-free
-// state and messages, which are nobody else's business. Throws std::invalid_argument.
-struct web_choice {
-  web::web_address address;
-  std::string token;
-};
-
-std::optional<web_choice> web_choice_of(const monitor_options& o) {
-  if (o.web.empty()) return std::nullopt;
-  std::optional<web::web_address> address = web::parse_web_address(o.web);
-  if (!address) {
-    throw std::invalid_argument(fmt::format(
-        "--web '{}': expected HOST:PORT, e.g. 127.0.0.1:8080, [::1]:8080 or 127.0.0.1:0", escape_for_log(o.web)));
-  }
-  web_choice choice{*address, o.web_token};
-  if (!o.web_token_env.empty()) {
-    const char* value = std::getenv(o.web_token_env.c_str());
-    if (value == nullptr || *value == '\0') {
-      throw std::invalid_argument(
-          fmt::format("--web-token-env {}: the variable is not set or empty", escape_for_log(o.web_token_env)));
-    }
-    choice.token = value;
-  }
-  if (!web::is_loopback(address->host) && choice.token.empty()) {
-    throw std::invalid_argument(fmt::format(
-        "--web {}: not a loopback address; a dashboard other machines can reach needs --web-token or --web-token-env",
-        escape_for_log(o.web)));
-  }
-  return choice;
-}
-
 int run_monitor(const monitor_options& o) {
   // First checks land within one interval of the process's start, however long the file and the
   // history take.
   const auto launched = process_start_time();
-  const std::optional<web_choice> web_wanted = web_choice_of(o);
+  const std::optional<web_choice> web_wanted = web_choice_of(o.web);
   std::optional<web::web_address> metrics_address;
   if (!o.metrics.empty()) {
     metrics_address = web::parse_web_address(o.metrics);
@@ -320,7 +288,7 @@ int run_monitor(const monitor_options& o) {
       web_options.lang = o.lang;
       dashboard.emplace(*board, web_history.get(), *web_bind, std::move(web_options));
     } catch (const std::exception& e) {  // std::system_error: address in use, not ours
-      console::err("serentak monitor: --web {}: {}\n", escape_for_log(o.web), escape_for_log(e.what()));
+      console::err("serentak monitor: --web {}: {}\n", escape_for_log(o.web.web), escape_for_log(e.what()));
       return first ? exit_usage : exit_io_error;
     }
     web_bind->port = dashboard->port();
@@ -491,20 +459,7 @@ std::unique_ptr<monitor_command> add_monitor_command(CLI::App& root) {
                   "Serve Prometheus metrics at http://ADDR/metrics, HOST:PORT (port 0: any free port; the URL is "
                   "printed on stderr). See docs/monitor.md")
       ->type_name("ADDR");
-  auto* web_option =
-      app->add_option("--web", o.web,
-                      "Serve the live dashboard on ADDR, HOST:PORT (port 0: any free port; the URL is printed "
-                      "on stderr); a non-loopback HOST needs a token. See docs/dashboard.md")
-          ->type_name("ADDR");
-  auto* token =
-      app->add_option("--web-token", o.web_token,
-                      "Token the dashboard's API, badges and events require (Authorization: Bearer or ?token=)")
-          ->type_name("TOKEN")
-          ->needs(web_option);
-  app->add_option("--web-token-env", o.web_token_env, "Read the dashboard's token from this environment variable")
-      ->type_name("NAME")
-      ->needs(web_option)
-      ->excludes(token);
+  add_web_options(*app, o.web);
   app->add_option("--lang", o.lang, "Language of the dashboard's labels: id or en (default en)")
       ->check(CLI::IsMember({"id", "en"}));
 

@@ -10,6 +10,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/web_choice.hpp"
+
 namespace serentak::cli {
 
 struct monitor_options {
@@ -23,9 +25,7 @@ struct monitor_options {
   std::uint64_t log_max_bytes = 100ull << 20;  // --log-max: the log is rotated before it passes this
   unsigned log_keep = 5;                       // --log-keep: rotated files kept (.1 newest)
   bool quiet = false;                // -q: no banner, no health changes on stderr
-  std::string web;                   // --web HOST:PORT: serve the live dashboard there; empty: none
-  std::string web_token;             // --web-token: required by the dashboard's data routes; empty: none
-  std::string web_token_env;         // --web-token-env NAME: the token from this environment variable
+  web_flags web;                     // --web HOST:PORT, --web-token, --web-token-env (cli/web_choice.hpp)
   std::string lang = "en";           // --lang: the dashboard's labels, id or en
   std::string metrics;               // --metrics HOST:PORT: Prometheus text at /metrics; empty: none
   // history

@@ -304,6 +304,7 @@ theme_run_result theme_session::run_round(std::size_t round) {
   }
   observer.attach_progress(progress.get());
   observer.attach_stop(config.stop);
+  observer.attach_item_sink(config.items_seen);
   observer.hide_items(st.shape.item_is_secret());
 
   engine_config engine;

@@ -15,6 +15,7 @@
 
 #include "client/engine/fetch_types.hpp"
 #include "client/outputs/failure_digest.hpp"
+#include "client/outputs/item_sink.hpp"
 #include "client/transport/transport_choice.hpp"
 #include "core/host_budget.hpp"
 #include "core/item_lines.hpp"
@@ -64,6 +65,7 @@ struct theme_run_config {
   bool keep_outcomes = false;                      // fill theme_run_result::outcomes (demo)
   std::size_t failures_kept = 10;                  // failed items theme_run_result::failures keeps whole
   const std::atomic<bool>* stop = nullptr;         // set by a signal: finish early
+  item_sink* items_seen = nullptr;                 // --web: told of every finished item; outlives the run
 };
 
 struct theme_run_result {

@@ -131,6 +131,7 @@ const std::array<theme, 5> themes{{
                              .not_found_line = "City {key} not found (after {delay}s delay)",
                              .missing_line = ""},
         .fixed = {},
+        .dashboard_view = "weather_tiles",
     },
     {
         .command = "books",
@@ -239,6 +240,7 @@ const std::array<theme, 5> themes{{
                              .not_found_line = "Order ID {key} not found (after {delay}s delay)",
                              .missing_line = "Order ID parameter missing (after {delay}s delay)"},
         .fixed = {},
+        .dashboard_view = "pizza_board",
     },
     {
         .command = "health",

@@ -79,6 +79,8 @@ struct theme {
   messages en;
   std::optional<keyed_route> keyed;   // server side, one of keyed / fixed
   std::span<const fixed_route> fixed;
+  // The --web dashboard's view of a run of this theme: "pizza_board", "weather_tiles" or "table".
+  std::string_view dashboard_view = "table";
 
   const messages& speak(language lang) const noexcept { return lang == language::id ? id : en; }
 };

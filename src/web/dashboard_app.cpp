@@ -49,7 +49,7 @@ sv::response_plan json_error(int status, std::string_view error, std::string_vie
 }  // namespace
 
 dashboard_app::dashboard_app(const dashboard_state& state, history_api* history, dashboard_options options)
-    : state_(state), history_(history), options_(std::move(options)), page_(page_html(options_.lang)) {}
+    : state_(state), history_(history), options_(std::move(options)), page_(page_html(options_.lang, options_.title)) {}
 
 std::string dashboard_app::stream_head(unsigned version) {
   std::string head = version == 10 ? "HTTP/1.0 200 OK\r\n" : "HTTP/1.1 200 OK\r\n";

@@ -23,6 +23,7 @@ namespace serentak::web {
 struct dashboard_options {
   std::string token;              // empty: no token needed (loopback only; the CLI enforces it)
   std::string lang = "en";        // "id" or "en": the page's labels
+  std::string title = "serentak monitor";  // the page's title and heading ("serentak pizza")
   std::size_t max_streams = 256;  // open /events streams; past it, 503
   stream_timing timing;           // the streams' tick, keep-alive and write timeout
 };

@@ -15,6 +15,12 @@ std::optional<std::uint64_t> parse_u64(std::string_view text) {
   return value;
 }
 
+std::uint64_t now_ms() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
 std::int64_t hours_since_epoch(wall_time t) {
   return std::chrono::duration_cast<std::chrono::hours>(t.time_since_epoch()).count();
 }
@@ -33,10 +39,7 @@ std::optional<event_cursor> parse_event_id(std::string_view text) {
 std::string event_id(const event_cursor& cursor) { return fmt::format("{}.{}", cursor.epoch, cursor.version); }
 
 dashboard_state::dashboard_state(const monitor::monitor_config& config, std::size_t delta_capacity)
-    : epoch_(static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-              .count())),
-      delta_capacity_(std::max<std::size_t>(delta_capacity, 1)) {
+    : epoch_(now_ms()), delta_capacity_(std::max<std::size_t>(delta_capacity, 1)), view_("table"), max_endpoints_(0) {
   endpoints_.reserve(config.endpoints.size());
   for (const monitor::endpoint_config& e : config.endpoints) {
     index_.emplace(e.name, endpoints_.size());
@@ -48,6 +51,14 @@ dashboard_state::dashboard_state(const monitor::monitor_config& config, std::siz
   texts_.resize(endpoints_.size());
   text_hours_.assign(endpoints_.size(), -1);  // rendered at the first read
 }
+
+dashboard_state::dashboard_state(std::string view, std::string group, std::size_t max_endpoints,
+                                 std::size_t delta_capacity)
+    : epoch_(now_ms()),
+      delta_capacity_(std::max<std::size_t>(delta_capacity, 1)),
+      view_(std::move(view)),
+      group_(std::move(group)),
+      max_endpoints_(max_endpoints) {}
 
 void dashboard_state::restore(monitor::history_store& store, wall_time now) {
   store.roll_up_closed_hours(now, now - std::chrono::hours(24 * 31));
@@ -71,14 +82,41 @@ void dashboard_state::restore(monitor::history_store& store, wall_time now) {
 }
 
 void dashboard_state::on_check(const monitor::check_update& update) {
-  auto it = index_.find(update.endpoint.name);
-  if (it == index_.end()) return;
   const wall_time now = std::chrono::system_clock::now();
   std::lock_guard lock(mutex_);
+  auto it = index_.find(update.endpoint.name);
+  if (it == index_.end()) return;
   endpoints_[it->second].apply(update);
-  refresh_locked(it->second, now);  // rendered once here, not once per stream
+  publish_locked(it->second, now);
+}
+
+void dashboard_state::on_item(const client::item_report& report) noexcept {
+  const wall_time now = std::chrono::system_clock::now();
+  try {
+    std::lock_guard lock(mutex_);
+    std::string name(report.item);
+    auto it = index_.find(name);
+    if (it == index_.end()) {
+      if (endpoints_.size() >= max_endpoints_) return;  // the cap: the picture stays bounded
+      endpoint_view v;
+      v.name = name;
+      v.group = group_;
+      it = index_.emplace(std::move(name), endpoints_.size()).first;
+      endpoints_.push_back(std::move(v));
+      texts_.emplace_back();
+      text_hours_.push_back(-1);
+    }
+    endpoints_[it->second].apply_item(report, now);
+    publish_locked(it->second, now);
+  } catch (...) {
+    // Out of memory: the run goes on; the dashboard misses this item's news.
+  }
+}
+
+void dashboard_state::publish_locked(std::size_t i, wall_time now) {
+  refresh_locked(i, now);  // rendered once here, not once per stream
   ++version_;
-  deltas_.emplace_back(version_, it->second);
+  deltas_.emplace_back(version_, i);
   if (deltas_.size() > delta_capacity_) deltas_.pop_front();
   published_.store(version_, std::memory_order_release);
 }
@@ -107,7 +145,8 @@ dashboard_event dashboard_state::since(const std::optional<event_cursor>& cursor
   std::lock_guard lock(mutex_);
   event.cursor = {epoch_, version_};
   if (resumable && cursor->version == version_) return {};
-  event.data = fmt::format(R"({{"epoch":{},"version":{},"endpoints":[)", epoch_, version_);
+  event.data = fmt::format(R"({{"epoch":{},"version":{},"view":{},"endpoints":[)", epoch_, version_,
+                           dump_json(nlohmann::json(view_)));
   // The ring holds every version after front - 1: the cursor must be at least that.
   if (resumable && cursor->version < version_ && !deltas_.empty() && deltas_.front().first <= cursor->version + 1) {
     std::vector<std::size_t> changed;
@@ -137,13 +176,16 @@ dashboard_event dashboard_state::since(const std::optional<event_cursor>& cursor
 std::string dashboard_state::snapshot_json() const { return since(std::nullopt).data; }
 
 std::optional<badge_facts> dashboard_state::badge(std::string_view name) const {
+  std::lock_guard lock(mutex_);
   auto it = index_.find(std::string(name));
   if (it == index_.end()) return std::nullopt;
-  std::lock_guard lock(mutex_);
   const endpoint_view& v = endpoints_[it->second];
   return badge_facts{v.state, v.uptime.over_hours(std::chrono::system_clock::now(), 24)};
 }
 
-bool dashboard_state::has(std::string_view name) const { return index_.find(std::string(name)) != index_.end(); }
+bool dashboard_state::has(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  return index_.find(std::string(name)) != index_.end();
+}
 
 }  // namespace serentak::web

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/log_text.hpp"
+
 namespace serentak::web {
 namespace {
 
@@ -25,7 +27,44 @@ nlohmann::json failing_of(const std::string& failed_conditions) {
   return out;
 }
 
+constexpr std::size_t fields_kept = 12;         // a body's first scalar fields, enough for any view
+constexpr std::size_t field_chars_kept = 200;   // each string field cut to this many characters
+
+// The top-level scalars of a parsed body, bounded: a large or hostile body costs the picture little.
+nlohmann::json fields_of(const nlohmann::json* data) {
+  nlohmann::json out = nlohmann::json::object();
+  if (data == nullptr || !data->is_object()) return out;
+  for (auto it = data->begin(); it != data->end() && out.size() < fields_kept; ++it) {
+    const nlohmann::json& v = it.value();
+    if (v.is_string()) {
+      out[utf8_prefix(it.key(), field_chars_kept)] = utf8_prefix(v.get_ref<const std::string&>(), field_chars_kept);
+    } else if (v.is_number() || v.is_boolean()) {
+      out[utf8_prefix(it.key(), field_chars_kept)] = v;
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+void endpoint_view::apply_item(const client::item_report& report, wall_time now) {
+  const double ms = static_cast<double>(report.latency.count()) / 1000.0;
+  latency_ms = ms;
+  latencies[next_latency] = static_cast<float>(ms);
+  next_latency = (next_latency + 1) % sparkline_points;
+  if (latency_count < sparkline_points) ++latency_count;
+  message = std::string(report.message);
+  fields = fields_of(report.data);
+  const monitor::health next = report.kind == outcome::ok ? monitor::health::up : monitor::health::down;
+  if (next != state) {
+    if (changes.size() == changes_kept) changes.erase(changes.begin());
+    changes.push_back({now, state, next});
+  }
+  state = next;
+  uptime.add(now, 1, report.kind == outcome::ok ? 0 : 1);
+  ++checks;
+  last_check = now;
+}
 
 void endpoint_view::apply(const monitor::check_update& update) {
   const monitor::check_record& r = update.record;
@@ -70,7 +109,8 @@ nlohmann::json endpoint_view::to_json(wall_time now) const {
           {"failing", failing},
           {"changes", std::move(change_list)},
           {"checks", checks},
-          {"last_check_ms", checks == 0 ? nlohmann::json(nullptr) : nlohmann::json(ms_since_epoch(last_check))}};
+          {"last_check_ms", checks == 0 ? nlohmann::json(nullptr) : nlohmann::json(ms_since_epoch(last_check))},
+          {"fields", fields}};
 }
 
 std::string dump_json(const nlohmann::json& j) {

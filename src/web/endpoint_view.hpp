@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "client/outputs/item_sink.hpp"
 #include "monitor/check_observer.hpp"
 #include "monitor/health_state.hpp"
 #include "web/uptime_tally.hpp"
@@ -44,12 +45,17 @@ struct endpoint_view {
   uptime_tally uptime;
   std::uint64_t checks = 0;  // checks seen since the monitor started
   wall_time last_check{};    // epoch: none yet
+  // A theme run's item: the scalar fields of its last parsed body ({"status": "Baking", ...}), for
+  // the views that show them (pizza board, weather tiles). A monitor's endpoints: always {}.
+  nlohmann::json fields = nlohmann::json::object();
 
   // Folds one judged check in.
   void apply(const monitor::check_update& update);
+  // Folds one finished item of a theme run in (--every --web): ok is up, anything else down.
+  void apply_item(const client::item_report& report, wall_time now);
   // {"name", "group", "state", "message", "latency_ms", "sparkline", "uptime": {"24h", "7d", "30d"},
-  //  "failing", "changes": [{"at_ms", "from", "to"}], "checks", "last_check_ms"}; uptimes are
-  // shares (0-1) or null, read at now.
+  //  "failing", "changes": [{"at_ms", "from", "to"}], "checks", "last_check_ms", "fields"}; uptimes
+  //  are shares (0-1) or null, read at now.
   nlohmann::json to_json(wall_time now) const;
 };
 

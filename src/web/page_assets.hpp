@@ -8,8 +8,9 @@
 
 namespace serentak::web {
 
-// The HTML shell; lang ("id" or "en") picks the labels the script shows.
-std::string page_html(std::string_view lang);
+// The HTML shell; lang ("id" or "en") picks the labels the script shows; title is the page's title
+// and heading (escaped here: "serentak monitor", "serentak pizza").
+std::string page_html(std::string_view lang, std::string_view title = "serentak monitor");
 std::string_view page_script();  // /app.js
 std::string_view page_style();   // /app.css
 

@@ -1,8 +1,25 @@
 #include "web/page_assets.hpp"
 
 namespace serentak::web {
+namespace {
 
-std::string page_html(std::string_view lang) {
+std::string escape_html(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string page_html(std::string_view lang, std::string_view title) {
   // lang is "id" or "en" (the CLI checks it); anything else falls back to English.
   const std::string_view code = lang == "id" ? "id" : "en";
   std::string html = R"(<!doctype html>
@@ -12,13 +29,17 @@ std::string page_html(std::string_view lang) {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>serentak monitor</title>
+<title>)";
+  html += escape_html(title);
+  html += R"(</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/app.css">
 </head>
 <body>
 <header class="top">
-<h1>serentak monitor</h1>
+<h1>)";
+  html += escape_html(title);
+  html += R"(</h1>
 <span id="conn" class="conn"></span>
 </header>
 <section id="overview" class="overview">
@@ -33,6 +54,7 @@ std::string page_html(std::string_view lang) {
 <span id="shown" class="shown"></span>
 </div>
 <div id="list" class="list"><div id="spacer" class="spacer"></div><div id="rows" class="rows"></div></div>
+<div id="board" class="board" hidden></div>
 <script src="/app.js"></script>
 </body>
 </html>

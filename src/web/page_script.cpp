@@ -5,23 +5,28 @@ namespace serentak::web {
 // The dashboard's script. Every text from the server (names, groups, messages, conditions, values
 // seen) goes into the page with textContent or createTextNode, never as markup, so a hostile
 // endpoint name is shown, not run. Only the visible rows exist in the DOM (fixed-height rows in a
-// scrolled list), so 10,000 endpoints cost ~30 row elements.
+// scrolled list), so 10,000 endpoints cost ~30 row elements. The API's "view" picks what is drawn:
+// "table" (that list), "pizza_board" (orders in a column per status) or "weather_tiles" (a tile per
+// city); the last two draw every matching item and read the item's "fields", never its message.
 std::string_view page_script() {
   return R"js('use strict';
 (function () {
   const LABELS = {
     en: { up: 'up', degraded: 'degraded', down: 'down', unknown: 'unknown', search: 'Search name, group or message',
           allGroups: 'All groups', live: 'live', connecting: 'connecting…', lost: 'reconnecting…',
-          noCheck: 'no check yet', shown: 'shown', seen: 'seen', changed: 'changed', ago: 'ago', none: 'No endpoint matches.' },
+          noCheck: 'no check yet', shown: 'shown', seen: 'seen', changed: 'changed', ago: 'ago', none: 'No endpoint matches.',
+          noStatus: 'not found or failed', eta: 'ETA', humidity: 'humidity' },
     id: { up: 'normal', degraded: 'menurun', down: 'mati', unknown: 'belum diketahui', search: 'Cari nama, grup, atau pesan',
           allGroups: 'Semua grup', live: 'langsung', connecting: 'menghubungkan…', lost: 'menyambung ulang…',
-          noCheck: 'belum ada pemeriksaan', shown: 'ditampilkan', seen: 'terlihat', changed: 'berubah', ago: 'lalu', none: 'Tidak ada endpoint yang cocok.' }
+          noCheck: 'belum ada pemeriksaan', shown: 'ditampilkan', seen: 'terlihat', changed: 'berubah', ago: 'lalu', none: 'Tidak ada endpoint yang cocok.',
+          noStatus: 'tidak ditemukan atau gagal', eta: 'perkiraan tiba', humidity: 'kelembapan' }
   };
   const L = LABELS[document.documentElement.lang] || LABELS.en;
   const ROW_HEIGHT = 72;
   const OVERSCAN = 6;
   const RANK = { down: 0, degraded: 1, unknown: 2, up: 3 };
   const SVG = 'http://www.w3.org/2000/svg';
+  const PIZZA_ORDER = ['Preparing', 'Baking', 'Out for Delivery', 'Delivered'];  // the seed's kitchen, in order
 
   const token = new URLSearchParams(window.location.search).get('token');
   function withToken(path) {
@@ -32,6 +37,7 @@ std::string_view page_script() {
   let ordered = [];
   let groupsKnown = new Set();
   let scheduled = false;
+  let view = 'table';  // from the API: table, pizza_board or weather_tiles
 
   const list = document.getElementById('list');
   const rows = document.getElementById('rows');
@@ -40,6 +46,7 @@ std::string_view page_script() {
   const groupSelect = document.getElementById('group');
   const conn = document.getElementById('conn');
   const shown = document.getElementById('shown');
+  const board = document.getElementById('board');
 
   for (const el of document.querySelectorAll('[data-label]')) el.textContent = L[el.getAttribute('data-label')] || '';
   search.placeholder = L.search;
@@ -169,9 +176,106 @@ std::string_view page_script() {
     spacer.style.height = (ordered.length * ROW_HEIGHT) + 'px';
   }
 
+  // A class name from server text: only [a-z0-9-] survive, so it can name a colour, nothing else.
+  function slug(value) {
+    return String(value).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'other';
+  }
+
+  function field(e, name) {
+    const f = e.fields;
+    return f && typeof f === 'object' && f[name] != null ? f[name] : null;
+  }
+
+  function pill(e) { return text('span', 'pill', L[stateOf(e)]); }
+
+  function orderCard(e) {
+    const card = document.createElement('div');
+    card.className = 'card state-' + stateOf(e);
+    card.setAttribute('data-name', e.name);
+    const head = document.createElement('div');
+    head.className = 'card-head';
+    head.appendChild(text('span', 'name', e.name));
+    head.appendChild(pill(e));
+    card.appendChild(head);
+    if (field(e, 'customer') != null) card.appendChild(text('div', 'customer', field(e, 'customer')));
+    if (field(e, 'estimated_delivery') != null) card.appendChild(text('div', 'eta', L.eta + ' ' + field(e, 'estimated_delivery')));
+    card.appendChild(text('div', 'message', e.checks ? e.message : L.noCheck));
+    return card;
+  }
+
+  // Orders grouped by their status field, the seed's kitchen order first; items without one
+  // (not found, failed) in a last column.
+  function paintPizza(fragment) {
+    const columns = new Map();
+    for (const e of ordered) {
+      const status = field(e, 'status');
+      const key = status == null ? '' : String(status);
+      if (!columns.has(key)) columns.set(key, []);
+      columns.get(key).push(e);
+    }
+    const keys = Array.from(columns.keys()).filter(function (k) { return k !== ''; });
+    keys.sort(function (a, b) {
+      const ia = PIZZA_ORDER.indexOf(a) < 0 ? PIZZA_ORDER.length : PIZZA_ORDER.indexOf(a);
+      const ib = PIZZA_ORDER.indexOf(b) < 0 ? PIZZA_ORDER.length : PIZZA_ORDER.indexOf(b);
+      return ia !== ib ? ia - ib : (a < b ? -1 : a > b ? 1 : 0);
+    });
+    if (columns.has('')) keys.push('');
+    for (const key of keys) {
+      const column = document.createElement('section');
+      column.className = 'column status-' + (key === '' ? 'none' : slug(key));
+      column.setAttribute('data-status', key);
+      const title = document.createElement('h2');
+      title.appendChild(text('span', 'status', key === '' ? L.noStatus : key));
+      title.appendChild(text('span', 'num', columns.get(key).length));
+      column.appendChild(title);
+      for (const e of columns.get(key)) column.appendChild(orderCard(e));
+      fragment.appendChild(column);
+    }
+  }
+
+  function cityTile(e) {
+    const tile = document.createElement('div');
+    tile.className = 'tile state-' + stateOf(e);
+    tile.setAttribute('data-name', e.name);
+    const head = document.createElement('div');
+    head.className = 'card-head';
+    head.appendChild(text('span', 'name', e.name));
+    head.appendChild(pill(e));
+    tile.appendChild(head);
+    const temp = field(e, 'temp_c');
+    if (temp != null) tile.appendChild(text('div', 'temp', temp + ' °C'));
+    if (field(e, 'condition') != null) tile.appendChild(text('div', 'condition', field(e, 'condition')));
+    if (field(e, 'humidity') != null) tile.appendChild(text('div', 'humidity', L.humidity + ' ' + field(e, 'humidity')));
+    if (stateOf(e) !== 'up') tile.appendChild(text('div', 'message', e.checks ? e.message : L.noCheck));
+    tile.appendChild(sparkline(Array.isArray(e.sparkline) ? e.sparkline : []));
+    return tile;
+  }
+
+  function paintBoard() {
+    const fragment = document.createDocumentFragment();
+    if (view === 'pizza_board') {
+      board.className = 'board pizza';
+      paintPizza(fragment);
+    } else {
+      board.className = 'board tiles';
+      const byNameOrder = ordered.slice().sort(function (a, b) { return a.name < b.name ? -1 : a.name > b.name ? 1 : 0; });
+      for (const e of byNameOrder) fragment.appendChild(cityTile(e));
+    }
+    if (ordered.length === 0 && byName.size > 0) fragment.appendChild(text('div', 'empty', L.none));
+    while (board.firstChild) board.removeChild(board.firstChild);
+    board.appendChild(fragment);
+  }
+
   function paint() {
     scheduled = false;
     reorder();
+    const boardView = view === 'pizza_board' || view === 'weather_tiles';
+    list.hidden = boardView;
+    board.hidden = !boardView;
+    if (boardView) {
+      paintBoard();
+      return;
+    }
     const first = Math.max(0, Math.floor(list.scrollTop / ROW_HEIGHT) - OVERSCAN);
     const last = Math.min(ordered.length, Math.ceil((list.scrollTop + list.clientHeight) / ROW_HEIGHT) + OVERSCAN);
     const fragment = document.createDocumentFragment();
@@ -187,7 +291,9 @@ std::string_view page_script() {
     window.requestAnimationFrame(paint);
   }
 
-  function take(list, replace) {
+  function take(data, replace) {
+    const list = data.endpoints;
+    if (typeof data.view === 'string') view = data.view;
     if (replace) byName.clear();
     let newGroup = false;
     for (const e of list) {
@@ -206,11 +312,11 @@ std::string_view page_script() {
   const source = new EventSource(withToken('/events'));
   source.addEventListener('snapshot', function (ev) {
     const data = parse(ev);
-    if (data && Array.isArray(data.endpoints)) take(data.endpoints, true);
+    if (data && Array.isArray(data.endpoints)) take(data, true);
   });
   source.addEventListener('delta', function (ev) {
     const data = parse(ev);
-    if (data && Array.isArray(data.endpoints)) take(data.endpoints, false);
+    if (data && Array.isArray(data.endpoints)) take(data, false);
   });
   source.onopen = function () { conn.textContent = L.live; conn.className = 'conn live'; };
   source.onerror = function () { conn.textContent = L.lost; conn.className = 'conn lost'; };

@@ -40,6 +40,26 @@ body { margin: 0; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, s
 .spark polyline { fill: none; stroke: #4a7bd0; stroke-width: 1.5; }
 .uptime { font-size: .8rem; color: var(--muted); font-variant-numeric: tabular-nums; }
 .empty { padding: 1rem; color: var(--muted); }
+[hidden] { display: none !important; }
+.board { margin: 0 1rem 1rem; display: flex; gap: .75rem; align-items: flex-start; flex-wrap: wrap; }
+.column { flex: 1 1 14rem; background: #fff; border: 1px solid var(--line); border-top: 6px solid var(--status, var(--unknown)); border-radius: 6px; padding: .5rem; min-width: 12rem; }
+.column h2 { display: flex; justify-content: space-between; font-size: 1rem; margin: 0 0 .5rem; }
+.column h2 .num { color: var(--muted); }
+.column.status-preparing { --status: #c9a227; }
+.column.status-baking { --status: #e07b24; }
+.column.status-out-for-delivery { --status: #4a7bd0; }
+.column.status-delivered { --status: #2e8b57; }
+.column.status-none { --status: #d64545; }
+.card, .tile { background: var(--bg); border: 1px solid var(--line); border-left: 4px solid var(--unknown); border-radius: 4px; padding: .4rem .6rem; margin-bottom: .5rem; }
+.card.state-up, .tile.state-up { border-left-color: var(--up); }
+.card.state-down, .tile.state-down { border-left-color: var(--down); }
+.card.state-up .pill, .tile.state-up .pill { background: var(--up); }
+.card.state-down .pill, .tile.state-down .pill { background: var(--down); }
+.card-head { display: flex; justify-content: space-between; align-items: center; gap: .5rem; }
+.customer, .eta, .condition, .humidity { color: var(--muted); font-size: .85rem; }
+.card .message, .tile .message { font-size: .8rem; white-space: normal; }
+.tiles .tile { flex: 0 1 14rem; background: #fff; margin-bottom: 0; }
+.tile .temp { font-size: 1.8rem; font-weight: 600; }
 )css";
 }
 

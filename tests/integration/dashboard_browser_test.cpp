@@ -180,5 +180,94 @@ TEST(dashboard_browser, ten_thousand_endpoints_load_into_a_windowed_list_and_sea
   EXPECT_EQ(monitor.wait(10s), std::optional<int>(143));
 }
 
+// `serentak pizza --every 1s --web` (the pizza board): the seed's orders under their statuses, the
+// kitchen's order of columns, a colour per status, and an item that is markup shown as text.
+TEST(dashboard_browser, the_pizza_board_shows_the_seed_orders_under_their_statuses_and_markup_as_text) {
+  const std::string hostile_item = "<img src=x onerror=\"window.__pwned=3\">";
+  testing::theme_dashboard_harness h("pizza", {"ORD-101", "ORD-103", "ORD-999", "ORD-102", "ORD-105", hostile_item});
+  ASSERT_NE(h.port(), 0) << "no dashboard URL on stderr: " << h.command().err();
+  std::unique_ptr<webdriver_session> browser;
+  try {
+    browser = std::make_unique<webdriver_session>(h.dir());
+  } catch (const std::runtime_error& e) {
+    FAIL() << "cannot drive Chromium: " << e.what();
+  }
+  browser->navigate(h.url("/"));
+  const std::string columns =
+      "const out = [];"
+      "for (const c of document.querySelectorAll('#board .column')) {"
+      "  out.push([c.getAttribute('data-status'), Array.from(c.querySelectorAll('.card')).map(function (x) {"
+      "    return x.getAttribute('data-name'); }).sort()]);"
+      "}"
+      "return out;";
+  const nlohmann::json expected = nlohmann::json::array({
+      nlohmann::json::array({"Preparing", {"ORD-103"}}),
+      nlohmann::json::array({"Baking", {"ORD-101", "ORD-105"}}),
+      nlohmann::json::array({"Out for Delivery", {"ORD-102"}}),
+      nlohmann::json::array({"", {hostile_item, "ORD-999"}}),
+  });
+  nlohmann::json shown;
+  EXPECT_TRUE(testing::wait_for(
+      [&] {
+        shown = browser->execute(columns);
+        return shown == expected;
+      },
+      10s))
+      << shown.dump();
+  EXPECT_EQ(browser->execute("return document.getElementById('list').hidden;"), true);
+  // A colour per status: the columns' top borders differ.
+  const nlohmann::json colours = browser->execute(
+      "return Array.from(document.querySelectorAll('#board .column')).map(function (c) {"
+      "  return getComputedStyle(c).borderTopColor; });");
+  ASSERT_EQ(colours.size(), 4U) << colours.dump();
+  for (std::size_t i = 0; i < colours.size(); ++i) {
+    for (std::size_t j = i + 1; j < colours.size(); ++j) EXPECT_NE(colours[i], colours[j]) << colours.dump();
+  }
+  EXPECT_EQ(browser->execute("return document.querySelector('.card[data-name=\"ORD-101\"] .customer').textContent;"),
+            "Budi");
+  EXPECT_EQ(browser->execute("return document.body.textContent.indexOf('onerror=\"window.__pwned=3\"') >= 0;"), true);
+  EXPECT_EQ(browser->execute("return document.querySelectorAll('img').length;"), 0);
+  EXPECT_EQ(browser->execute("return typeof window.__pwned;"), "undefined");
+  EXPECT_EQ(severe_entries(browser->browser_log()), "") << "console errors on the page";
+}
+
+// `serentak weather --every 1s --web --lang en` (the weather tiles): a tile per city with its
+// temperature and condition; the city the seed does not know is down with the theme's message.
+TEST(dashboard_browser, the_weather_tiles_show_each_city_with_its_temperature_and_condition) {
+  testing::theme_dashboard_harness h("weather", {"--lang", "en"});
+  ASSERT_NE(h.port(), 0) << "no dashboard URL on stderr: " << h.command().err();
+  std::unique_ptr<webdriver_session> browser;
+  try {
+    browser = std::make_unique<webdriver_session>(h.dir());
+  } catch (const std::runtime_error& e) {
+    FAIL() << "cannot drive Chromium: " << e.what();
+  }
+  browser->navigate(h.url("/"));
+  const std::string tiles =
+      "return Array.from(document.querySelectorAll('#board .tile')).map(function (t) {"
+      "  const temp = t.querySelector('.temp'); const cond = t.querySelector('.condition');"
+      "  return [t.getAttribute('data-name'), t.className, temp ? temp.textContent : '', cond ? cond.textContent : ''];"
+      "});";
+  const nlohmann::json expected = nlohmann::json::array({
+      nlohmann::json::array({"BANDUNG", "tile state-up", "24 °C", "Hujan Ringan"}),
+      nlohmann::json::array({"DENPASAR", "tile state-up", "31 °C", "Cerah"}),
+      nlohmann::json::array({"JAKARTA", "tile state-up", "32 °C", "Cerah Berawan"}),
+      nlohmann::json::array({"KUALA_LUMPUR", "tile state-down", "", ""}),
+      nlohmann::json::array({"SURABAYA", "tile state-up", "34 °C", "Cerah"}),
+  });
+  nlohmann::json shown;
+  EXPECT_TRUE(testing::wait_for(
+      [&] {
+        shown = browser->execute(tiles);
+        return shown == expected;
+      },
+      10s))
+      << shown.dump();
+  const nlohmann::json message =
+      browser->execute("return document.querySelector('.tile[data-name=\"KUALA_LUMPUR\"] .message').textContent;");
+  EXPECT_NE(message.get<std::string>().find("KUALA_LUMPUR"), std::string::npos) << message.dump();
+  EXPECT_EQ(severe_entries(browser->browser_log()), "") << "console errors on the page";
+}
+
 }  // namespace
 }  // namespace serentak

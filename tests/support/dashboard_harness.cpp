@@ -102,6 +102,35 @@ std::size_t dashboard_harness::flip_requests() const {
   return n;
 }
 
+theme_dashboard_harness::theme_dashboard_harness(const std::string& theme, std::vector<std::string> extra_args)
+    : serve_({"--quiet", "--delay-scale", "0"}) {
+  std::vector<std::string> argv{binary_path().string(), theme, "--base", serve_.base_url(), "--every", "1s",
+                                "--web", "127.0.0.1:0", "--no-log"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  command_.emplace(argv, dir_.path() / theme);
+  const std::regex url_line("dashboard on http://127\\.0\\.0\\.1:([0-9]+)/");
+  wait_for(
+      [&] {
+        std::smatch m;
+        const std::string err = command_->err();
+        if (!std::regex_search(err, m, url_line)) return false;
+        port_ = static_cast<unsigned short>(std::stoi(m[1].str()));
+        return true;
+      },
+      15s);
+}
+
+theme_dashboard_harness::~theme_dashboard_harness() {
+  if (command_) {
+    command_->signal(SIGTERM);
+    command_->wait(10s);
+  }
+}
+
+std::string theme_dashboard_harness::url(const std::string& target) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + target;
+}
+
 std::string http_request(unsigned short port, const std::string& method, const std::string& target,
                          const std::vector<std::string>& headers) {
   raw_client client(port);

@@ -52,6 +52,26 @@ class dashboard_harness {
   unsigned short port_ = 0;
 };
 
+// A running `serentak THEME --base SERVE --every 1s --web 127.0.0.1:0 --no-log` against a real
+// `serentak serve` (no delays), both in a scratch folder, stopped by the destructor (SIGTERM to the
+// command's PID, then the server's). Waits up to 15 s for the dashboard's URL (port() 0: it never came).
+class theme_dashboard_harness {
+ public:
+  theme_dashboard_harness(const std::string& theme, std::vector<std::string> extra_args = {});
+  ~theme_dashboard_harness();
+
+  unsigned short port() const noexcept { return port_; }
+  std::string url(const std::string& target) const;  // "http://127.0.0.1:<port>" + target
+  child_process& command() { return *command_; }
+  const std::filesystem::path& dir() const { return dir_.path(); }
+
+ private:
+  scratch_dir dir_;
+  serve_process serve_;
+  std::optional<child_process> command_;
+  unsigned short port_ = 0;
+};
+
 // One plain request over a fresh connection ("Connection: close"); the whole response, or "".
 std::string http_request(unsigned short port, const std::string& method, const std::string& target,
                          const std::vector<std::string>& headers = {});

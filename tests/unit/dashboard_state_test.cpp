@@ -123,5 +123,42 @@ TEST(dashboard_access, tokens_compare_whole_and_addresses_parse) {
   EXPECT_FALSE(is_loopback("::"));
 }
 
+// A theme run's picture (--every --web): endpoints appear as items first finish, ok is up and
+// anything else down, a change is recorded, the body's scalar fields are kept (nested ones are not),
+// the view is in every answer, and past the cap new items are not shown.
+TEST(dashboard_state, theme_items_become_endpoints_with_fields_state_changes_and_a_cap) {
+  dashboard_state state("pizza_board", "pizza", 2);
+  const nlohmann::json body = {{"order_id", "ORD-101"}, {"status", "Baking"}, {"nested", {{"x", 1}}}, {"n", 3}};
+  state.on_item({"ORD-101", outcome::ok, std::chrono::microseconds(2500), "ORD-101 Baking", &body});
+  state.on_item({"ORD-999", outcome::not_found, std::chrono::microseconds(900), "not found", nullptr});
+  state.on_item({"ORD-102", outcome::ok, std::chrono::microseconds(900), "over the cap", nullptr});
+  state.on_item({"ORD-101", outcome::timeout, std::chrono::microseconds(5000), "timed out", nullptr});
+  const nlohmann::json snap = nlohmann::json::parse(state.snapshot_json());
+  EXPECT_EQ(snap["view"], "pizza_board");
+  ASSERT_EQ(snap["endpoints"].size(), 2U) << snap.dump();
+  const nlohmann::json& order = snap["endpoints"][0];
+  EXPECT_EQ(order["name"], "ORD-101");
+  EXPECT_EQ(order["group"], "pizza");
+  EXPECT_EQ(order["state"], "down");
+  EXPECT_EQ(order["message"], "timed out");
+  EXPECT_EQ(order["checks"], 2);
+  EXPECT_EQ(order["sparkline"].size(), 2U);
+  EXPECT_EQ(order["fields"], nlohmann::json::object()) << "the last body's fields, none for a timeout";
+  ASSERT_EQ(order["changes"].size(), 2U);
+  EXPECT_EQ(order["changes"][1]["from"], "up");
+  EXPECT_EQ(order["changes"][1]["to"], "down");
+  EXPECT_EQ(snap["endpoints"][1]["state"], "down");
+  EXPECT_FALSE(state.has("ORD-102"));
+  EXPECT_TRUE(state.has("ORD-999"));
+  EXPECT_EQ(state.version(), 3U);
+  state.on_item({"ORD-101", outcome::ok, std::chrono::microseconds(2500), "ORD-101 Baking", &body});
+  const nlohmann::json again = nlohmann::json::parse(state.snapshot_json());
+  EXPECT_EQ(again["endpoints"][0]["fields"], (nlohmann::json{{"order_id", "ORD-101"}, {"status", "Baking"}, {"n", 3}}));
+
+  const monitor::monitor_config config = three_endpoints();
+  const dashboard_state monitor_state(config);
+  EXPECT_EQ(nlohmann::json::parse(monitor_state.snapshot_json())["view"], "table");
+}
+
 }  // namespace
 }  // namespace serentak::web

@@ -200,17 +200,26 @@ void theme_observer::on_retry(const fetch_request& request, const fetch_result& 
 }
 
 void theme_observer::on_finish(const fetch_request& request, const fetch_result& result) {
-  judged_response judged = judge_response(result, theme_.expects_json, reads_data_);
+  judged_response judged = judge_response(result, theme_.expects_json, reads_data_ || item_sink_ != nullptr);
   std::string name = worker_name(request.index);
   template_context context = outcome_context(request, result, judged);
   pending& p = own_pending();
-  if (log_.wants_lines()) {  // --no-log: the lines would go nowhere
-    p.lines.add(name, render_template(message_for(voice_, judged.kind, result.http_status), context));
+  const bool wants_lines = log_.wants_lines();  // --no-log: the lines would go nowhere
+  std::string message;
+  if (wants_lines || item_sink_ != nullptr) {
+    message = render_template(message_for(voice_, judged.kind, result.http_status), context);
+  }
+  if (wants_lines) {
+    p.lines.add(name, message);
     add_line(p, name, voice_.request_done, context);
     add_line(p, name, voice_.worker_finished, context);
   }
 
   bool cancelled = judged.kind == outcome::unexpected && stop_ != nullptr && stop_->load(std::memory_order_relaxed);
+  if (item_sink_ != nullptr && !cancelled) {
+    item_sink_->on_item({*context.find("item"), judged.kind, result.latency, message,
+                         judged.data.is_null() ? nullptr : &judged.data});
+  }
   if (results_ != nullptr && !cancelled) {
     result_record record;
     record.index = request.index;

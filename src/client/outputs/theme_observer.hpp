@@ -21,6 +21,7 @@
 
 #include "client/engine/engine.hpp"
 #include "client/outputs/failure_digest.hpp"
+#include "client/outputs/item_sink.hpp"
 #include "client/outputs/progress_line.hpp"
 #include "client/outputs/results_file.hpp"
 #include "client/engine/response_judge.hpp"
@@ -42,6 +43,9 @@ class theme_observer final : public fetch_observer {
   void attach_progress(progress_line* progress) noexcept { progress_ = progress; }
   // Items cancelled because this flag was set get no results record, so --resume fetches them again.
   void attach_stop(const std::atomic<bool>* stop) noexcept { stop_ = stop; }
+  // Each finished item's outcome, message line and parsed body (the --web dashboard); bodies are
+  // then parsed into a document even when no message reads a field of them.
+  void attach_item_sink(item_sink* sink) noexcept { item_sink_ = sink; }
   // The items are secrets (they fill a secret header: -H 'Authorization: Bearer {}'): shown as
   // "***" in every line and record, and masked wherever they appear in the URL.
   void hide_items(bool hide) noexcept { hide_items_ = hide; }
@@ -91,6 +95,7 @@ class theme_observer final : public fetch_observer {
   results_file* results_ = nullptr;
   progress_line* progress_ = nullptr;
   const std::atomic<bool>* stop_ = nullptr;
+  item_sink* item_sink_ = nullptr;
   bool hide_items_ = false;
   std::size_t round_ = 0;  // set before the run starts, read only after
 
