@@ -84,6 +84,11 @@ sv::app_answer dashboard_app::answer(const sv::app_request& request) {
   return {std::move(plan), false};
 }
 
+bool dashboard_app::answers_slowly(const sv::app_request& request) const {
+  const std::string_view path = split_target(request.target).path;
+  return history_ != nullptr && path.starts_with(endpoints_path) && path.ends_with(history_suffix);
+}
+
 sv::response_plan dashboard_app::route(const sv::app_request& request, std::string_view path, std::string_view query,
                                        bool& stream) {
   if (path == "/") return plain(200, html_type, page_);

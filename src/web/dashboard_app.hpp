@@ -6,7 +6,8 @@
 // (API, badges, events) needs it; the page and its assets (static, the same for everyone) and
 // /healthz do not, so a browser can load the script that then sends the token. No access lines:
 // a ?token= never reaches a log.
-// Threads: answer() and adopt() run on any I/O thread; what they share locks itself
+// Threads: answer() and adopt() run on any I/O thread (answer() for the history route on the
+// server's render thread); what they share locks itself
 // (dashboard_state, history_api) or is read-only.
 
 #include <atomic>
@@ -39,6 +40,8 @@ class dashboard_app final : public server::web_app {
   dashboard_app(const dashboard_state& state, history_api* history, dashboard_options options);
 
   server::app_answer answer(const server::app_request& request) override;
+  // The history route reads SQLite: answered on the server's render thread.
+  bool answers_slowly(const server::app_request& request) const override;
   void adopt(boost::asio::ip::tcp::socket socket, const server::app_request& request,
              server::connection_registry& registry) override;
 

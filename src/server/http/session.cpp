@@ -241,7 +241,10 @@ class session final : public connection, public std::enable_shared_from_this<ses
     if (context_.app != nullptr) return answer_by_app();
     // The statistics are read before this request counts as in flight, so they do not see themselves.
     if (context_.renders != nullptr && is_observability_request(request.method_string(), request.target())) {
-      return render_elsewhere(std::string(request.method_string()), std::string(request.target()));
+      return render_elsewhere([&stats = context_.stats, method = std::string(request.method_string()),
+                               target = std::string(request.target())] {
+        return observability_plan(method, target, stats);
+      });
     }
     if (auto own = observability_plan(request.method_string(), request.target(), context_.stats)) {
       begin_request();
@@ -264,6 +267,15 @@ class session final : public connection, public std::enable_shared_from_this<ses
     };
     app_request asked{request.method_string(), request.target(), field(http::field::authorization),
                       request["Last-Event-ID"], version_};
+    if (context_.renders != nullptr && context_.app->answers_slowly(asked)) {
+      // A database read: on the render thread, so this I/O thread's other connections go on.
+      return render_elsewhere([app = context_.app, method = std::string(asked.method), target = std::string(asked.target),
+                               authorization = std::string(asked.authorization),
+                               last_event_id = std::string(asked.last_event_id), version = asked.version] {
+        return std::optional<response_plan>(
+            app->answer(app_request{method, target, authorization, last_event_id, version}).plan);
+      });
+    }
     app_answer answer = context_.app->answer(asked);
     if (answer.stream) {
       if constexpr (is_tls) {
@@ -284,17 +296,19 @@ class session final : public connection, public std::enable_shared_from_this<ses
     do_delay();
   }
 
-  // The answer is rendered on context_.renders, then carried out here like any plan. Until it comes
-  // back nothing of this session is pending on its io_context, so a work guard keeps that io_context
-  // running (a server that is stopping waits for the render, bounded by its drain deadline).
-  void render_elsewhere(std::string method, std::string target) {
+  // The answer is rendered on context_.renders (render() returns the plan, or nullopt for none),
+  // then carried out here like any plan. Until it comes back nothing of this session is pending on
+  // its io_context, so a work guard keeps that io_context running (a server that is stopping waits
+  // for the render, bounded by its drain deadline).
+  template <class Render>
+  void render_elsewhere(Render render) {
     parser_.reset();
     auto home = stream_.get_executor();
     net::post(*context_.renders, [self = this->shared_from_this(), home, guard = net::prefer(home, net::execution::outstanding_work.tracked),
-                                  method = std::move(method), target = std::move(target)]() mutable {
+                                  render = std::move(render)]() mutable {
       std::optional<response_plan> plan;
       try {
-        plan = observability_plan(method, target, self->context_.stats);
+        plan = render();
       } catch (...) {  // out of memory: nothing escapes the render thread; the connection is dropped below
       }
       net::post(home, [self = std::move(self), plan = std::move(plan)]() mutable {
