@@ -96,8 +96,8 @@ sys.exit(0 if ok else 1)' "$body" "$count" "$checks"; then
 
 # shoot URL NAME HEIGHT: docs/img/NAME.png, 1280 wide, with a fresh browser profile.
 # No --virtual-time-budget: the page's open event stream keeps it from ever running out (the shot
-# never came in 60 s). The data is there before the shot: wait_for_data ran and the page's first
-# snapshot arrives before the load event's screenshot.
+# never came in 60 s). Without it the shot is taken once the page has loaded; the server has the data
+# by then (wait_for_data), and in every run so far the page had drawn it: look at the PNGs.
 shoot() {
   local url=$1 name=$2 height=$3
   rm -f "$out/$name.png"
