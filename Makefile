@@ -8,7 +8,7 @@ SERENTAK = build/$(PRESET)/apps/serentak/serentak
 
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps deps-test deps-bench deps-package build demo test test-asan test-tsan test-sanitizers soak fuzz bench \
+.PHONY: all deps deps-test deps-bench deps-package deps-screenshots build demo screenshots test test-asan test-tsan test-sanitizers soak fuzz bench \
         bench-quick install deb package-test format clean
 
 all: build
@@ -26,6 +26,9 @@ deps-bench:
 deps-package:
 	@bash scripts/install-deps.sh --package
 
+deps-screenshots:
+	@bash scripts/install-deps.sh --screenshots
+
 # Only the program, its man pages and completions: the tests are built by `make test`.
 build: deps
 	cmake --preset $(PRESET) >/dev/null
@@ -34,6 +37,11 @@ build: deps
 # The embedded mock server plus all five seed clients, at once; logs land in build/demo.
 demo: build
 	$(SERENTAK) demo --log-dir build/demo
+
+# The live dashboard's three seed views (pizza board, weather tiles, a monitor's table) as PNGs in
+# docs/img, by headless Chromium against `serentak serve` on loopback (see docs/dashboard.md).
+screenshots: build deps-screenshots
+	bash scripts/screenshots.sh $(SERENTAK) docs/img
 
 # Debug build with warnings as errors, then every test.
 test: deps-test

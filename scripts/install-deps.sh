@@ -2,9 +2,10 @@
 # Installs the Debian packages serentak needs, by purpose: with no flag only what building the
 # program (and its man pages and completions) needs, which is what `make build`, `make demo` and
 # `make install` ask for; --test adds the tests' and fuzzers' needs, --bench the peers measured in
-# bench/, --package what `make deb` and its install test need. Flags combine.
+# bench/, --package what `make deb` and its install test need, --screenshots what `make screenshots`
+# needs. Flags combine.
 # Idempotent: packages already present are skipped, so a warm machine pays nothing.
-# Usage: scripts/install-deps.sh [--test] [--bench] [--package]
+# Usage: scripts/install-deps.sh [--test] [--bench] [--package] [--screenshots]
 set -euo pipefail
 
 build_packages=(
@@ -32,6 +33,10 @@ package_packages=(
   file                                   # CPack's DEB generator finds the binaries to scan with it
   man-db                                 # the package test runs `man -w serentak`
 )
+screenshots_packages=(
+  chromium curl python3                  # scripts/screenshots.sh: headless shots, polling the API
+  fonts-dejavu-core                      # a font for the page's text (chromium only recommends one)
+)
 
 wanted=("${build_packages[@]}")
 for flag in "$@"; do
@@ -39,7 +44,8 @@ for flag in "$@"; do
     --test) wanted+=("${test_packages[@]}") ;;
     --bench) wanted+=("${bench_packages[@]}") ;;
     --package) wanted+=("${package_packages[@]}") ;;
-    *) echo "install-deps: unknown flag '$flag' (--test, --bench, --package)" >&2; exit 2 ;;
+    --screenshots) wanted+=("${screenshots_packages[@]}") ;;
+    *) echo "install-deps: unknown flag '$flag' (--test, --bench, --package, --screenshots)" >&2; exit 2 ;;
   esac
 done
 
