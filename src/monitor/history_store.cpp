@@ -288,6 +288,37 @@ std::vector<rollup_row> history_store::rollups(std::string_view endpoint, wall_t
   return out;
 }
 
+std::vector<hour_tally> history_store::rollup_tallies(wall_time since, wall_time before) {
+  std::vector<hour_tally> out;
+  statement q(db_, "SELECT endpoint, hour_ms, count, failures FROM rollups WHERE hour_ms >= ?1 AND hour_ms < ?2");
+  q.bind(1, to_ms(hour_of(since))).bind(2, to_ms(before));
+  while (q.step()) {
+    hour_tally t;
+    t.endpoint = q.text(0);
+    t.hour = from_ms(q.integer(1));
+    t.count = static_cast<std::uint64_t>(q.integer(2));
+    t.failures = static_cast<std::uint64_t>(q.integer(3));
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::vector<hour_tally> history_store::check_tallies(wall_time since) {
+  std::vector<hour_tally> out;
+  statement q(db_,
+              "SELECT endpoint, count(*), sum(passed = 0) FROM checks WHERE started_ms >= ?1 GROUP BY endpoint");
+  q.bind(1, to_ms(since));
+  while (q.step()) {
+    hour_tally t;
+    t.endpoint = q.text(0);
+    t.hour = since;
+    t.count = static_cast<std::uint64_t>(q.integer(1));
+    t.failures = static_cast<std::uint64_t>(q.integer(2));
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
 std::uint64_t history_store::apply_retention(wall_time now, std::chrono::milliseconds keep_checks,
                                              std::chrono::milliseconds keep_rollups) {
   statement del(db_, "DELETE FROM checks WHERE started_ms < ?1");

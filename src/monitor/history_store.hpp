@@ -53,6 +53,15 @@ struct rollup_row {
   sparse_histogram latency;  // merge hours into days with merge()
 };
 
+// One endpoint's pass/fail counts for one hour: what the dashboard's uptime windows need, without
+// the latency histogram.
+struct hour_tally {
+  std::string endpoint;
+  wall_time hour{};  // start of the hour (UTC)
+  std::uint64_t count = 0;
+  std::uint64_t failures = 0;
+};
+
 class history_store {
  public:
   // Opens (creating if needed) the database at path, in WAL mode, schema in place.
@@ -76,6 +85,11 @@ class history_store {
   // since bounds the scan (the writer passes the last hour it maintained).
   std::size_t roll_up_closed_hours(wall_time now, wall_time since = wall_time{});
   std::vector<rollup_row> rollups(std::string_view endpoint, wall_time since);
+  // Every endpoint's tallies in one query each (no histogram decoded), for a start-up that needs them
+  // all: the roll-ups of the hours from since's hour up to (not including) before, and the checks
+  // started from before on, counted per endpoint as one tally at before.
+  std::vector<hour_tally> rollup_tallies(wall_time since, wall_time before);
+  std::vector<hour_tally> check_tallies(wall_time since);
 
   // Deletes checks started before now - keep_checks and roll-ups of hours before now - keep_rollups.
   // Returns the number of checks deleted.

@@ -65,18 +65,19 @@ void dashboard_state::restore(monitor::history_store& store, wall_time now) {
   const auto states = store.load_states();
   const wall_time month_ago = now - std::chrono::hours(24 * 30);
   const wall_time this_hour = monitor::hour_of(now);
+  // Two queries for all endpoints, not two per endpoint: at 10,000 endpoints with 7 days of roll-ups
+  // (1.68 million rows) the per-endpoint reads, each decoding every hour's histogram, took 4.8 s.
+  const auto closed_hours = store.rollup_tallies(month_ago, this_hour);
+  const auto current_hour = store.check_tallies(this_hour);
   std::lock_guard lock(mutex_);
   for (endpoint_view& v : endpoints_) {
     if (auto it = states.find(v.name); it != states.end()) v.state = it->second.state;
-    for (const monitor::rollup_row& row : store.rollups(v.name, month_ago)) {
-      if (row.hour < this_hour) v.uptime.add(row.hour, row.count, row.failures);
+  }
+  for (const auto* tallies : {&closed_hours, &current_hour}) {
+    for (const monitor::hour_tally& t : *tallies) {
+      auto it = index_.find(t.endpoint);
+      if (it != index_.end() && t.count > 0) endpoints_[it->second].uptime.add(t.hour, t.count, t.failures);
     }
-    std::uint64_t count = 0, failures = 0;
-    for (const monitor::check_record& r : store.checks(v.name, this_hour)) {
-      ++count;
-      if (!r.passed) ++failures;
-    }
-    if (count > 0) v.uptime.add(this_hour, count, failures);
   }
   for (std::size_t i = 0; i < endpoints_.size(); ++i) refresh_locked(i, now);  // before any stream asks
 }

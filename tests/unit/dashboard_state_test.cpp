@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "monitor/history_store.hpp"
+#include "support/test_paths.hpp"
 #include "web/badge_svg.hpp"
 #include "web/web_access.hpp"
 
@@ -47,6 +49,45 @@ std::vector<std::string> names_in(const dashboard_event& e) {
   const nlohmann::json data = nlohmann::json::parse(e.data);  // named: a range over a temporary's member dangles
   for (const auto& ep : data["endpoints"]) out.push_back(ep["name"]);
   return out;
+}
+
+TEST(dashboard_state, restore_fills_the_uptimes_from_the_roll_ups_and_the_current_hours_checks) {
+  testing::scratch_dir dir;
+  monitor::history_store store((dir.path() / "history.db").string());
+  const auto now = std::chrono::system_clock::now();
+  const auto this_hour = monitor::hour_of(now);
+  std::vector<monitor::check_record> written;
+  auto add = [&](const std::string& name, monitor::wall_time at, bool passed) {
+    monitor::check_record r;
+    r.endpoint = name;
+    r.due = at;
+    r.started = at;
+    r.duration = std::chrono::microseconds(1500);
+    r.status = passed ? 200 : 500;
+    r.outcome = passed ? "ok" : "server_error";
+    r.passed = passed;
+    r.failed_conditions = "[]";
+    written.push_back(r);
+  };
+  // "a": 10 checks two hours ago (1 failed), 2 in the current hour (1 failed); "b": 4 two days ago;
+  // "c" none.
+  for (int i = 0; i < 10; ++i) add("a", this_hour - std::chrono::hours(2) + std::chrono::minutes(i), i != 0);
+  add("a", this_hour, true);
+  add("a", this_hour, false);
+  for (int i = 0; i < 4; ++i) add("b", this_hour - std::chrono::hours(48) + std::chrono::minutes(i), true);
+  store.write(written);
+
+  const auto config = three_endpoints();
+  dashboard_state state(config);
+  state.restore(store, now);  // rolls up the closed hours, then reads every tally
+  const nlohmann::json data = nlohmann::json::parse(state.snapshot_json());
+  const auto& endpoints = data["endpoints"];
+  ASSERT_EQ(endpoints.size(), 3u);
+  EXPECT_NEAR(endpoints[0]["uptime"]["24h"].get<double>(), 10.0 / 12.0, 1e-6);
+  EXPECT_NEAR(endpoints[0]["uptime"]["7d"].get<double>(), 10.0 / 12.0, 1e-6);
+  EXPECT_TRUE(endpoints[1]["uptime"]["24h"].is_null()) << "b's checks are two days old";
+  EXPECT_NEAR(endpoints[1]["uptime"]["7d"].get<double>(), 1.0, 1e-6);
+  EXPECT_TRUE(endpoints[2]["uptime"]["30d"].is_null());
 }
 
 TEST(dashboard_state, no_cursor_or_another_runs_cursor_gets_a_snapshot_of_every_endpoint) {

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <thread>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -224,6 +225,45 @@ TEST(monitor_history, hourly_rollups_from_merged_histograms) {
   EXPECT_NEAR(static_cast<double>(both.percentile(0.5)), 1000000.0, 1000000.0 * 0.02);
   EXPECT_NEAR(static_cast<double>(both.percentile(0.99)), 1980000.0, 1980000.0 * 0.02);
   EXPECT_EQ(both.percentile(1.0), 2000000u);
+}
+
+TEST(monitor_history, tallies_read_every_endpoints_closed_hours_and_current_checks_in_one_query_each) {
+  testing::scratch_dir dir;
+  history_store store((dir.path() / "history.db").string());
+  std::vector<check_record> rs;
+  // Three closed hours for "a" (one failure each) and one for "b"; the open hour: "a" 4 checks with
+  // 1 failure, "b" 2 passing.
+  for (int h = 0; h < 3; ++h) {
+    for (int i = 0; i < 10; ++i) rs.push_back(record("a", day + h * 1h + i * 1min, 5ms, i != 0));
+  }
+  for (int i = 0; i < 5; ++i) rs.push_back(record("b", day + 2h + i * 1min, 5ms, true));
+  for (int i = 0; i < 4; ++i) rs.push_back(record("a", day + 3h + i * 1min, 5ms, i != 3));
+  for (int i = 0; i < 2; ++i) rs.push_back(record("b", day + 3h + i * 1min, 5ms, true));
+  store.write(rs);
+  store.roll_up_closed_hours(day + 3h + 10min);
+
+  auto closed = store.rollup_tallies(day + 1h, day + 3h);  // hours 1 and 2 only
+  std::sort(closed.begin(), closed.end(),
+            [](const hour_tally& x, const hour_tally& y) { return std::tie(x.endpoint, x.hour) < std::tie(y.endpoint, y.hour); });
+  ASSERT_EQ(closed.size(), 3u);
+  EXPECT_EQ(closed[0].endpoint, "a");
+  EXPECT_EQ(closed[0].hour, day + 1h);
+  EXPECT_EQ(closed[0].count, 10u);
+  EXPECT_EQ(closed[0].failures, 1u);
+  EXPECT_EQ(closed[1].hour, day + 2h);
+  EXPECT_EQ(closed[2].endpoint, "b");
+  EXPECT_EQ(closed[2].count, 5u);
+  EXPECT_EQ(closed[2].failures, 0u);
+
+  auto current = store.check_tallies(day + 3h);
+  std::sort(current.begin(), current.end(), [](const hour_tally& x, const hour_tally& y) { return x.endpoint < y.endpoint; });
+  ASSERT_EQ(current.size(), 2u);
+  EXPECT_EQ(current[0].endpoint, "a");
+  EXPECT_EQ(current[0].hour, day + 3h);
+  EXPECT_EQ(current[0].count, 4u);
+  EXPECT_EQ(current[0].failures, 1u);
+  EXPECT_EQ(current[1].count, 2u);
+  EXPECT_EQ(current[1].failures, 0u);
 }
 
 TEST(monitor_history, retention_by_time) {
