@@ -42,9 +42,15 @@ if ((history_days > 0)); then
   # The schema is the monitor's own: a first start makes it, then the checks are added beside it.
   timeout 60 "$serentak" monitor "$work/big.yaml" "${db_args[@]}" --no-log -q 2>/dev/null &
   first=$!
-  for _ in $(seq 200); do [[ -s $work/history.db ]] && break; sleep 0.05; done
+  bench_pids+=("$first")
+  # The schema may sit in the WAL file at first: ask SQLite itself whether the table is there.
+  for _ in $(seq 200); do
+    sqlite3 "$work/history.db" 'SELECT 1 FROM checks LIMIT 0' >/dev/null 2>&1 && break
+    sleep 0.05
+  done
   sleep 1
   kill -TERM "$first"; wait "$first" || true
+  unset 'bench_pids[-1]'  # reaped: its PID must not be signalled again at exit
   now_ms=$(($(date +%s) * 1000))
   t0=$(date +%s.%N)
   sqlite3 "$work/history.db" <<SQL
@@ -78,7 +84,11 @@ start_monitor() {
     sleep 0.05
   done
   [[ -n $web ]] || { echo "no dashboard: $(cat "$work/monitor.err")" >&2; exit 1; }
-  until curl -sf -o /dev/null "http://127.0.0.1:$web/api/v1/endpoints"; do sleep 0.02; done
+  local tries=0
+  until curl -sf -o /dev/null "http://127.0.0.1:$web/api/v1/endpoints"; do
+    ((++tries < 6000)) && kill -0 "$monitor" 2>/dev/null || { echo "the dashboard never answered: $(cat "$work/monitor.err")" >&2; exit 1; }
+    sleep 0.02
+  done
   echo "$1: launch to the first /api/v1/endpoints answer: $(echo "$(date +%s.%N) - $launched" | bc -l | cut -c1-5) s"
 }
 

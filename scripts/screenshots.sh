@@ -37,14 +37,24 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/serentak-screenshots.XXXXXX")
 pids=()
 
 # SIGTERM to each PID started here, up to 10 s for it to end, then SIGKILL; then the folder goes.
+# A PID once stopped (and reaped) is never signalled again: the number may belong to another
+# process by then.
+declare -A stopped=()
+alive() {  # not gone and not a zombie waiting to be reaped
+  local state
+  state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  [[ $state != Z* ]]
+}
 stop_pid() {
   local pid=$1 i
-  kill -TERM "$pid" 2>/dev/null || return 0
+  [[ -n ${stopped[$pid]:-} ]] && return 0
+  stopped[$pid]=1
+  kill -TERM "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
   for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+    alive "$pid" || break
     sleep 0.1
   done
-  kill -KILL "$pid" 2>/dev/null || true
+  alive "$pid" && kill -KILL "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null || true
 }
 cleanup() {

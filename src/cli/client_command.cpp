@@ -290,6 +290,9 @@ int run_client_command(const client_command& command) {
     } catch (const std::system_error& e) {  // address in use, not ours
       console::err("serentak {}: --web {}: {}\n", name, escape_for_log(options.web.web), escape_for_log(e.what()));
       return exit_usage;
+    } catch (const std::exception& e) {  // out of memory, or a thread that could not start: not the user's doing
+      console::err("serentak {}: --web {}: {}\n", name, escape_for_log(options.web.web), escape_for_log(e.what()));
+      return exit_io_error;
     }
     config.items_seen = dashboard->sink();
   }

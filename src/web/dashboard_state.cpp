@@ -39,7 +39,11 @@ std::optional<event_cursor> parse_event_id(std::string_view text) {
 std::string event_id(const event_cursor& cursor) { return fmt::format("{}.{}", cursor.epoch, cursor.version); }
 
 dashboard_state::dashboard_state(const monitor::monitor_config& config, std::size_t delta_capacity)
-    : epoch_(now_ms()), delta_capacity_(std::max<std::size_t>(delta_capacity, 1)), view_("table"), max_endpoints_(0) {
+    : epoch_(now_ms()),
+      delta_capacity_(std::max<std::size_t>(delta_capacity, 1)),
+      view_("table"),
+      max_endpoints_(0),
+      view_json_(dump_json(nlohmann::json(view_))) {
   endpoints_.reserve(config.endpoints.size());
   for (const monitor::endpoint_config& e : config.endpoints) {
     index_.emplace(e.name, endpoints_.size());
@@ -58,7 +62,8 @@ dashboard_state::dashboard_state(std::string view, std::string group, std::size_
       delta_capacity_(std::max<std::size_t>(delta_capacity, 1)),
       view_(std::move(view)),
       group_(std::move(group)),
-      max_endpoints_(max_endpoints) {}
+      max_endpoints_(max_endpoints),
+      view_json_(dump_json(nlohmann::json(view_))) {}
 
 void dashboard_state::restore(monitor::history_store& store, wall_time now) {
   store.roll_up_closed_hours(now, now - std::chrono::hours(24 * 31));
@@ -102,10 +107,20 @@ void dashboard_state::on_item(const client::item_report& report) noexcept {
       endpoint_view v;
       v.name = name;
       v.group = group_;
-      it = index_.emplace(std::move(name), endpoints_.size()).first;
-      endpoints_.push_back(std::move(v));
-      texts_.emplace_back();
-      text_hours_.push_back(-1);
+      // The three vectors first, the index last; a failed allocation puts them all back to `at`, so
+      // no index entry ever points past their end and they stay the same length.
+      const std::size_t at = endpoints_.size();
+      try {
+        endpoints_.push_back(std::move(v));
+        texts_.emplace_back();
+        text_hours_.push_back(-1);
+        it = index_.emplace(std::move(name), at).first;
+      } catch (...) {
+        endpoints_.resize(std::min(endpoints_.size(), at));
+        texts_.resize(std::min(texts_.size(), at));
+        text_hours_.resize(std::min(text_hours_.size(), at));
+        throw;
+      }
     }
     endpoints_[it->second].apply_item(report, now);
     publish_locked(it->second, now);
@@ -147,7 +162,7 @@ dashboard_event dashboard_state::since(const std::optional<event_cursor>& cursor
   event.cursor = {epoch_, version_};
   if (resumable && cursor->version == version_) return {};
   event.data = fmt::format(R"({{"epoch":{},"version":{},"view":{},"endpoints":[)", epoch_, version_,
-                           dump_json(nlohmann::json(view_)));
+                           view_json_);
   // The ring holds every version after front - 1: the cursor must be at least that.
   if (resumable && cursor->version < version_ && !deltas_.empty() && deltas_.front().first <= cursor->version + 1) {
     std::vector<std::size_t> changed;

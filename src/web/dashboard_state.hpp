@@ -94,6 +94,7 @@ class dashboard_state final : public client::item_sink {
   const std::string view_;      // the page's view; immutable
   const std::string group_;     // a theme run's items' group; immutable
   const std::size_t max_endpoints_;  // a theme run's cap; a monitor's endpoints are all made at construction
+  const std::string view_json_;      // view_ as a JSON string, encoded once
 
   mutable std::mutex mutex_;  // guards index_, endpoints_, texts_, text_hours_, total_bytes_hint_, version_, deltas_
   std::unordered_map<std::string, std::size_t> index_;  // name -> position; grows only (theme runs)

@@ -94,7 +94,8 @@ void event_stream::on_write_deadline(boost::system::error_code ec) {
 void event_stream::on_write(boost::system::error_code ec, std::size_t /*bytes*/) {
   writing_ = false;
   write_deadline_.cancel();
-  if (ec || closed_) return;  // the browser left (it reconnects with Last-Event-ID), or stop()
+  if (closed_) return;  // stop()
+  if (ec) return do_shutdown();  // the browser left (it reconnects with Last-Event-ID): end the watch too
   out_.clear();
   last_write_ = std::chrono::steady_clock::now();
   do_wait();

@@ -87,7 +87,7 @@ class worker {
   std::size_t parked_limit_;   // at most this many waiting retries; beyond, no new items are taken
   socket_poller poller_;       // declared first: both transports unregister their sockets on it
   curl_transport curl_;        // declared before pool_: transfers' handles are cleaned up while it lives
-  native_client native_;       // the native transport; closes its sockets last
+  native_client native_;       // the native transport; closes its sockets when destroyed (before curl_)
 
   // Slots are created lazily (5 items at concurrency 10,000 make 5 transfers) and reused.
   std::vector<std::unique_ptr<transfer>> pool_;  // every transfer made, at most slots_

@@ -217,8 +217,11 @@ void theme_observer::on_finish(const fetch_request& request, const fetch_result&
 
   bool cancelled = judged.kind == outcome::unexpected && stop_ != nullptr && stop_->load(std::memory_order_relaxed);
   if (item_sink_ != nullptr && !cancelled) {
-    item_sink_->on_item({*context.find("item"), judged.kind, result.latency, message,
-                         judged.data.is_null() ? nullptr : &judged.data});
+    // A secret item shows as "***" everywhere; on the dashboard each still needs a name of its own,
+    // or every item would fold into one endpoint: its position in the input.
+    const std::string secret_name = hide_items_ ? "item " + std::to_string(request.index + 1) : std::string();
+    const std::string_view shown = hide_items_ ? std::string_view(secret_name) : std::string_view(*context.find("item"));
+    item_sink_->on_item({shown, judged.kind, result.latency, message, judged.data.is_null() ? nullptr : &judged.data});
   }
   if (results_ != nullptr && !cancelled) {
     result_record record;

@@ -53,8 +53,10 @@ class transport : public socket_poller::listener {
 
   virtual std::optional<clock::time_point> next_deadline() = 0;
   virtual void expire(clock::time_point now) = 0;
-  // Appends each attempt that ended since the last call; `out` is not cleared. Never throws for
-  // lack of memory while building a result: that attempt ends `unexpected`, "out of memory".
+  // Appends each attempt that ended since the last call; `out` is not cleared and must have room
+  // reserved for every attempt that can be running (the worker reserves one per slot), so appending
+  // never allocates. Never throws for lack of memory while building a result: that attempt ends
+  // `unexpected`, "out of memory".
   virtual void take_finished(std::vector<ended_attempt>& out) = 0;
 
   // From now on no connection is kept for reuse: idle ones close now, busy ones as their attempt

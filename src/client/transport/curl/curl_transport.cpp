@@ -20,9 +20,11 @@ void* const registered = &registered_marker;
 }  // namespace
 
 curl_transport::curl_transport(socket_poller& poller, const fetch_policy& policy, long max_connects)
-    : poller_(poller), listener_id_(poller.add_listener(*this)), policy_(policy), multi_(curl_multi_init()) {
+    : poller_(poller), policy_(policy), multi_(curl_multi_init()) {
   if (!multi_) throw std::runtime_error("curl_multi_init failed");
+  // One entry per slot at most: neither grows on the hot path.
   carried_.reserve(static_cast<std::size_t>(max_connects));
+  done_.reserve(static_cast<std::size_t>(max_connects));
   CURLM* multi = multi_.get();
   const CURLMcode options[] = {
       curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &curl_transport::on_socket),
@@ -38,6 +40,7 @@ curl_transport::curl_transport(socket_poller& poller, const fetch_policy& policy
   for (CURLMcode code : options) {
     if (code != CURLM_OK) throw std::runtime_error(std::string("curl_multi_setopt: ") + curl_multi_strerror(code));
   }
+  listener_id_ = poller_.add_listener(*this);  // last: a constructor that throws leaves no listener behind
 }
 
 // The multi handle's cleanup closes connections and calls on_socket(REMOVE) for them, which

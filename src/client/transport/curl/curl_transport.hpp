@@ -54,7 +54,7 @@ class curl_transport final : public transport {
   std::string ready(transfer& slot);
 
   socket_poller& poller_;
-  unsigned listener_id_;
+  unsigned listener_id_ = 0;
   const fetch_policy& policy_;
   multi_handle multi_;
   std::optional<clock::time_point> timer_due_;  // when curl wants CURL_SOCKET_TIMEOUT; none: no timer
