@@ -188,15 +188,21 @@ std::string_view page_script() {
 
   function pill(e) { return text('span', 'pill', L[stateOf(e)]); }
 
-  function orderCard(e) {
-    const card = document.createElement('div');
-    card.className = 'card state-' + stateOf(e);
-    card.setAttribute('data-name', e.name);
+  // A card or tile for e: its state as a class, its name (as text) and state pill at the top.
+  function itemBox(kind, e) {
+    const box = document.createElement('div');
+    box.className = kind + ' state-' + stateOf(e);
+    box.setAttribute('data-name', e.name);
     const head = document.createElement('div');
     head.className = 'card-head';
     head.appendChild(text('span', 'name', e.name));
     head.appendChild(pill(e));
-    card.appendChild(head);
+    box.appendChild(head);
+    return box;
+  }
+
+  function orderCard(e) {
+    const card = itemBox('card', e);
     if (field(e, 'customer') != null) card.appendChild(text('div', 'customer', field(e, 'customer')));
     if (field(e, 'estimated_delivery') != null) card.appendChild(text('div', 'eta', L.eta + ' ' + field(e, 'estimated_delivery')));
     card.appendChild(text('div', 'message', e.checks ? e.message : L.noCheck));
@@ -234,14 +240,7 @@ std::string_view page_script() {
   }
 
   function cityTile(e) {
-    const tile = document.createElement('div');
-    tile.className = 'tile state-' + stateOf(e);
-    tile.setAttribute('data-name', e.name);
-    const head = document.createElement('div');
-    head.className = 'card-head';
-    head.appendChild(text('span', 'name', e.name));
-    head.appendChild(pill(e));
-    tile.appendChild(head);
+    const tile = itemBox('tile', e);
     const temp = field(e, 'temp_c');
     if (temp != null) tile.appendChild(text('div', 'temp', temp + ' °C'));
     if (field(e, 'condition') != null) tile.appendChild(text('div', 'condition', field(e, 'condition')));

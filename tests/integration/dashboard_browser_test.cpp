@@ -52,6 +52,17 @@ std::optional<std::chrono::steady_clock::time_point> seen_at(webdriver_session& 
   return std::nullopt;
 }
 
+// A headless Chromium session in dir (chromedriver), or null with browser_failure saying why.
+std::string browser_failure;
+std::unique_ptr<webdriver_session> open_browser(const std::filesystem::path& dir) {
+  try {
+    return std::make_unique<webdriver_session>(dir);
+  } catch (const std::runtime_error& e) {
+    browser_failure = e.what();
+    return nullptr;
+  }
+}
+
 std::string severe_entries(const nlohmann::json& log) {
   std::string out;
   for (const nlohmann::json& entry : log) {
@@ -63,12 +74,8 @@ std::string severe_entries(const nlohmann::json& log) {
 TEST(dashboard_browser, the_page_shows_a_fault_within_2s_renders_hostile_text_as_text_and_logs_no_error) {
   dashboard_harness h({"--lang", "en"});
   ASSERT_NE(h.port(), 0) << "no dashboard URL on stderr: " << h.monitor().err();
-  std::unique_ptr<webdriver_session> browser;
-  try {
-    browser = std::make_unique<webdriver_session>(h.dir());
-  } catch (const std::runtime_error& e) {
-    FAIL() << "cannot drive Chromium: " << e.what();
-  }
+  std::unique_ptr<webdriver_session> browser = open_browser(h.dir());
+  ASSERT_TRUE(browser) << "cannot drive Chromium: " << browser_failure;
 
   browser->navigate(h.url("/"));
   ASSERT_TRUE(
@@ -139,12 +146,8 @@ TEST(dashboard_browser, ten_thousand_endpoints_load_into_a_windowed_list_and_sea
       },
       60s))  // 10,000 endpoints under a sanitizer on a loaded CI machine: a readiness bound, not a speed test
       << monitor.err();
-  std::unique_ptr<webdriver_session> browser;
-  try {
-    browser = std::make_unique<webdriver_session>(dir.path());
-  } catch (const std::runtime_error& e) {
-    FAIL() << "cannot drive Chromium: " << e.what();
-  }
+  std::unique_ptr<webdriver_session> browser = open_browser(dir.path());
+  ASSERT_TRUE(browser) << "cannot drive Chromium: " << browser_failure;
   // A fresh browser's first navigation spends ~1.3 s starting its renderer: warm it on /healthz,
   // so what is timed is the dashboard's page, not Chromium's start.
   browser->navigate("http://127.0.0.1:" + std::to_string(port) + "/healthz");
@@ -186,12 +189,8 @@ TEST(dashboard_browser, the_pizza_board_shows_the_seed_orders_under_their_status
   const std::string hostile_item = "<img src=x onerror=\"window.__pwned=3\">";
   testing::theme_dashboard_harness h("pizza", {"ORD-101", "ORD-103", "ORD-999", "ORD-102", "ORD-105", hostile_item});
   ASSERT_NE(h.port(), 0) << "no dashboard URL on stderr: " << h.command().err();
-  std::unique_ptr<webdriver_session> browser;
-  try {
-    browser = std::make_unique<webdriver_session>(h.dir());
-  } catch (const std::runtime_error& e) {
-    FAIL() << "cannot drive Chromium: " << e.what();
-  }
+  std::unique_ptr<webdriver_session> browser = open_browser(h.dir());
+  ASSERT_TRUE(browser) << "cannot drive Chromium: " << browser_failure;
   browser->navigate(h.url("/"));
   const std::string columns =
       "const out = [];"
@@ -236,12 +235,8 @@ TEST(dashboard_browser, the_pizza_board_shows_the_seed_orders_under_their_status
 TEST(dashboard_browser, the_weather_tiles_show_each_city_with_its_temperature_and_condition) {
   testing::theme_dashboard_harness h("weather", {"--lang", "en"});
   ASSERT_NE(h.port(), 0) << "no dashboard URL on stderr: " << h.command().err();
-  std::unique_ptr<webdriver_session> browser;
-  try {
-    browser = std::make_unique<webdriver_session>(h.dir());
-  } catch (const std::runtime_error& e) {
-    FAIL() << "cannot drive Chromium: " << e.what();
-  }
+  std::unique_ptr<webdriver_session> browser = open_browser(h.dir());
+  ASSERT_TRUE(browser) << "cannot drive Chromium: " << browser_failure;
   browser->navigate(h.url("/"));
   const std::string tiles =
       "return Array.from(document.querySelectorAll('#board .tile')).map(function (t) {"
