@@ -29,6 +29,7 @@ nlohmann::json failing_of(const std::string& failed_conditions) {
 
 constexpr std::size_t fields_kept = 12;         // a body's first scalar fields, enough for any view
 constexpr std::size_t field_chars_kept = 200;   // each string field cut to this many characters
+constexpr std::size_t message_chars_max = 500;  // a theme run's message (the seed's are under 120)
 
 // The top-level scalars of a parsed body, bounded: a large or hostile body costs the picture little.
 nlohmann::json fields_of(const nlohmann::json* data) {
@@ -53,7 +54,8 @@ void endpoint_view::apply_item(const client::item_report& report, wall_time now)
   latencies[next_latency] = static_cast<float>(ms);
   next_latency = (next_latency + 1) % sparkline_points;
   if (latency_count < sparkline_points) ++latency_count;
-  message = std::string(report.message);
+  // A message can carry a long item or URL: bounded, so 10,000 endpoints keep a snapshot of a few MB.
+  message = std::string(utf8_prefix(report.message, message_chars_max));
   fields = fields_of(report.data);
   const monitor::health next = report.kind == outcome::ok ? monitor::health::up : monitor::health::down;
   if (next != state) {
