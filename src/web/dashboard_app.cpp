@@ -85,8 +85,8 @@ sv::app_answer dashboard_app::answer(const sv::app_request& request) {
 }
 
 bool dashboard_app::answers_slowly(const sv::app_request& request) const {
-  const std::string_view path = split_target(request.target).path;
-  return history_ != nullptr && path.starts_with(endpoints_path) && path.ends_with(history_suffix);
+  const request_target target = split_target(request.target);  // owns the path: keep it alive while read
+  return history_ != nullptr && target.path.starts_with(endpoints_path) && target.path.ends_with(history_suffix);
 }
 
 sv::response_plan dashboard_app::route(const sv::app_request& request, std::string_view path, std::string_view query,
