@@ -160,8 +160,16 @@ TEST(dashboard_browser, ten_thousand_endpoints_load_into_a_windowed_list_and_sea
   ASSERT_TRUE(testing::wait_for([&] { return browser->execute(counted) == 10000; }, 10s))
       << "the overview never counted 10,000 endpoints";
   const auto usable = std::chrono::steady_clock::now() - start;
-  EXPECT_LE(usable, 2s) << std::chrono::duration_cast<std::chrono::milliseconds>(usable).count()
-                        << " ms from navigation to all 10,000 counted";
+  // A sanity bound, not the speed target (1 s: the browser's own figure is printed below and kept in
+  // bench/RESULTS.md): a sanitizer's serentak serves the 2.4 MB snapshot several times slower, and
+  // TSan on a loaded CI machine took 2.01 s.
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+  constexpr auto usable_bound = 8s;
+#else
+  constexpr auto usable_bound = 2s;
+#endif
+  EXPECT_LE(usable, usable_bound) << std::chrono::duration_cast<std::chrono::milliseconds>(usable).count()
+                                  << " ms from navigation to all 10,000 counted";
   std::cerr << "[ dashboard ] 10,000 endpoints counted on the page "
             << std::chrono::duration_cast<std::chrono::milliseconds>(usable).count() << " ms after navigation began ("
             << std::chrono::duration_cast<std::chrono::milliseconds>(navigated).count() << " ms to the load event)\n";
