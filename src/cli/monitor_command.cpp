@@ -132,9 +132,11 @@ void reload_file(const monitor_options& o, const monitor::monitor_runner_options
                  reload_slot& reload) {
   monitor::monitor_file_result next = load_checked(o.file);
   if (!next.ok()) {
-    console::err("serentak monitor: SIGHUP: {} has {} problem{}; the running configuration is kept\n",
-                 escape_for_log(o.file), next.errors.size(), next.errors.size() == 1 ? "" : "s");
-    for (const monitor::monitor_file_error& e : next.errors) console::err("{}\n", escape_for_log(e.render()));
+    // One write for the verdict and its problems: a reader of stderr never sees the verdict alone.
+    std::string text = fmt::format("serentak monitor: SIGHUP: {} has {} problem{}; the running configuration is kept\n",
+                                   escape_for_log(o.file), next.errors.size(), next.errors.size() == 1 ? "" : "s");
+    for (const monitor::monitor_file_error& e : next.errors) text += escape_for_log(e.render()) + "\n";
+    console::err(text);
     if (options.log != nullptr) {
       log.write("monitor", fmt::format("reload refused, the running configuration is kept: {}",
                                        next.errors.front().render()));

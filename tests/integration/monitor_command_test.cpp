@@ -444,6 +444,7 @@ TEST(monitor_command, sighup_keeps_the_running_file_when_the_new_one_is_bad_and_
   monitor.signal(SIGHUP);
   ASSERT_TRUE(wait_for([&] { return monitor.err().find("the running configuration is kept") != std::string::npos; }, 5s))
       << monitor.err();
+  // The verdict and its problem are one write, so the problem is there as soon as the verdict is.
   EXPECT_NE(monitor.err().find("unknown key 'intervall'"), std::string::npos) << monitor.err();
   const std::size_t before = checks_of("good");
   EXPECT_TRUE(wait_for([&] { return checks_of("good") >= before + 3; }, 5s)) << "checks stopped after a refused reload";
