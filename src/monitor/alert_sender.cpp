@@ -74,11 +74,11 @@ bool alert_sender::offer(const endpoint_config& endpoint, const alert_event& eve
         continue;
       }
       gate = before;
-      dropped_.fetch_add(1, std::memory_order_relaxed);
       lines.push_back(fmt::format("alert dropped: {}: {}", j.label, refused));
     }
   }
   for (const std::string& line : lines) log(line);
+  if (!lines.empty()) dropped_.fetch_add(lines.size(), std::memory_order_release);  // after the lines: see dropped()
   return lines.empty();
 }
 
@@ -134,17 +134,17 @@ void alert_sender::run() {
       }
     }
     if (!abandoned.empty()) {
-      dropped_.fetch_add(abandoned.size(), std::memory_order_relaxed);
       for (const job& a : abandoned) {
         log(fmt::format("alert dropped: {}: close's {} ms ran out", a.label, options_.close_timeout.count()));
       }
+      dropped_.fetch_add(abandoned.size(), std::memory_order_release);
       return;
     }
     try {
       deliver(j);
     } catch (const std::exception&) {
       // Only allocation can throw here; count the alert rather than end the worker.
-      failed_.fetch_add(1, std::memory_order_relaxed);
+      failed_.fetch_add(1, std::memory_order_release);
     }
   }
 }
@@ -170,13 +170,14 @@ void alert_sender::deliver(const job& j) {
     backoff *= 2;
   }
   const std::string tries = webhook ? fmt::format(", attempt {} of {}", attempt, attempts) : std::string();
+  // The line goes out before the count moves: a caller waiting on sent() or failed() then finds it.
   if (result.ok) {
-    sent_.fetch_add(1, std::memory_order_relaxed);
     log(fmt::format("alert sent: {} ({}{})", j.label, escape_for_log(result.detail), tries));
+    sent_.fetch_add(1, std::memory_order_release);
   } else {
-    failed_.fetch_add(1, std::memory_order_relaxed);
     log(fmt::format("alert failed: {}: {}{}", j.label, escape_for_log(result.detail),
                     webhook ? fmt::format(" ({} of {} attempts)", attempt, attempts) : std::string()));
+    failed_.fetch_add(1, std::memory_order_release);
   }
 }
 

@@ -63,9 +63,10 @@ class alert_sender {
   // Idempotent.
   void close();
 
-  std::uint64_t sent() const noexcept { return sent_.load(std::memory_order_relaxed); }
-  std::uint64_t failed() const noexcept { return failed_.load(std::memory_order_relaxed); }    // after every try
-  std::uint64_t dropped() const noexcept { return dropped_.load(std::memory_order_relaxed); }  // never tried
+  // Each count moves only after its log line (release/acquire): a reader who sees the count also sees the line.
+  std::uint64_t sent() const noexcept { return sent_.load(std::memory_order_acquire); }
+  std::uint64_t failed() const noexcept { return failed_.load(std::memory_order_acquire); }    // after every try
+  std::uint64_t dropped() const noexcept { return dropped_.load(std::memory_order_acquire); }  // never tried
   std::size_t queue_depth() const;  // alerts waiting, not counting the one being sent
 
  private:
