@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -75,6 +76,14 @@ monitor::monitor_file_result load_checked(const std::string& file) {
   return loaded;
 }
 
+// A bad file's problems, one FILE:LINE:COL line each, as one text: both the start and SIGHUP's
+// reload hand it to a single console::err, so a reader of stderr never sees part of the list.
+std::string problems_text(const std::vector<monitor::monitor_file_error>& errors) {
+  std::string text;
+  for (const monitor::monitor_file_error& e : errors) text += escape_for_log(e.render()) + "\n";
+  return text;
+}
+
 // SIGHUP's reload, between the signal watcher's thread (which loads and checks the file) and the
 // command's thread (which runs one monitor_runner after another); also where --metrics reads the
 // running runner's skipped ticks. mutex_ guards next_, running_ and the skipped totals.
@@ -135,7 +144,7 @@ void reload_file(const monitor_options& o, const monitor::monitor_runner_options
     // One write for the verdict and its problems: a reader of stderr never sees the verdict alone.
     std::string text = fmt::format("serentak monitor: SIGHUP: {} has {} problem{}; the running configuration is kept\n",
                                    escape_for_log(o.file), next.errors.size(), next.errors.size() == 1 ? "" : "s");
-    for (const monitor::monitor_file_error& e : next.errors) text += escape_for_log(e.render()) + "\n";
+    text += problems_text(next.errors);
     console::err(text);
     if (options.log != nullptr) {
       log.write("monitor", fmt::format("reload refused, the running configuration is kept: {}",
@@ -190,7 +199,7 @@ int run_monitor(const monitor_options& o) {
   // The whole file is checked before anything is opened: every problem, each FILE:LINE:COL.
   monitor::monitor_file_result loaded = load_checked(o.file);
   if (!loaded.ok()) {
-    for (const monitor::monitor_file_error& e : loaded.errors) console::err("{}\n", escape_for_log(e.render()));
+    console::err(problems_text(loaded.errors));
     return exit_usage;
   }
   monitor::monitor_config config = std::move(loaded.config);
