@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -39,23 +40,26 @@ std::string short_name(outcome o) {
   return "?";
 }
 
+// The whole table is one stdout write: a reader of a pipe or a file never sees it cut between rows.
 void print_table(const std::vector<theme_outcome>& runs, double total_wall) {
   std::string header = fmt::format("{:<9} {:>5}", "theme", "items");
   for (outcome o : all_outcomes) header += fmt::format(" {:>4}", short_name(o));
   header += fmt::format(" {:>8} {:>12} {:>6}", "wall s", "sequential s", "gain");
-  console::out("{}\n{}\n", header, std::string(header.size(), '-'));
+  const std::string rule(header.size(), '-');
+  std::string table = header + "\n" + rule + "\n";
   for (const theme_outcome& run : runs) {
     const run_summary& s = run.result.summary;
-    std::string row = fmt::format("{:<9} {:>5}", run.theme->command, s.items());
-    for (outcome o : all_outcomes) row += fmt::format(" {:>4}", s.count(o));
+    table += fmt::format("{:<9} {:>5}", run.theme->command, s.items());
+    for (outcome o : all_outcomes) table += fmt::format(" {:>4}", s.count(o));
     double gain = s.wall_seconds() > 0 ? s.sequential_seconds() / s.wall_seconds() : 0;
-    row += fmt::format(" {:>8.2f} {:>12.2f} {:>5.1f}x", s.wall_seconds(), s.sequential_seconds(), gain);
-    console::out("{}\n", row);
+    table += fmt::format(" {:>8.2f} {:>12.2f} {:>5.1f}x\n", s.wall_seconds(), s.sequential_seconds(), gain);
   }
-  console::out("{}\n", std::string(header.size(), '-'));
-  console::out("all five at once: {:.2f} s wall. Columns: ok, 404 not_found, 4xx client_error, 5xx server_error,\n"
-             "tmo timeout, conn connection_error, inv invalid_response, unx unexpected.\n",
-             total_wall);
+  table += rule + "\n";
+  table += fmt::format(
+      "all five at once: {:.2f} s wall. Columns: ok, 404 not_found, 4xx client_error, 5xx server_error,\n"
+      "tmo timeout, conn connection_error, inv invalid_response, unx unexpected.\n",
+      total_wall);
+  console::out(table);
 }
 
 // Lines naming every item whose outcome differs from what the seed data implies.
@@ -158,8 +162,10 @@ int run_demo_command(const demo_command& command) {
   }
   if (int status = signals.interrupted_exit_status(); status != 0) return status;
   if (!problems.empty()) {
-    console::out("\nNot what the seed data implies:\n");
-    for (const std::string& line : problems) console::out("  {}\n", line);
+    // The verdict and its problems in one write, so the verdict is never read alone.
+    std::string text = "\nNot what the seed data implies:\n";
+    for (const std::string& line : problems) text += "  " + line + "\n";
+    console::out(text);
     return exit_items_failed;
   }
   console::out("\nEvery item got the outcome the seed data implies (KUALA_LUMPUR, 999-9-99-999999-9, ORD-999 and\n"
