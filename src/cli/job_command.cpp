@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+#include <string>
 #include <thread>
 
 #include <fmt/format.h>
@@ -194,7 +194,6 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
       report.released, report.record_round_trips,
       report.host_rate_leases > 0 ? fmt::format(", {} host-rate leases", report.host_rate_leases) : std::string(),
       report.complete ? "; job complete" : "");
-  std::fflush(stdout);
   if (report.unsent > 0) {
     console::err("serentak job work: {} records could not be stored; their items will be fetched again\n",
                report.unsent);
@@ -234,10 +233,14 @@ int run_status(const job_options& o, const queue::redis_endpoint& endpoint) {
     if (o.json) {
       console::out("{}\n", queue::status_json(status, rate));
     } else {
-      if (o.watch_s > 0) console::out("\n{}\n", fmt::format("--- job {} ---", endpoint.job));
-      console::out("{}", queue::status_text(status, rate));
+      // A --watch frame's header and its block in one write: a reader never sees the header alone.
+      const std::string text = queue::status_text(status, rate);
+      if (o.watch_s > 0) {
+        console::out("\n--- job {} ---\n{}", endpoint.job, text);
+      } else {
+        console::out(text);
+      }
     }
-    std::fflush(stdout);
     if (o.watch_s <= 0) break;
     auto until = std::chrono::steady_clock::now() + to_ms(o.watch_s);
     while (std::chrono::steady_clock::now() < until && !signals.stop_flag().load()) std::this_thread::sleep_for(50ms);
