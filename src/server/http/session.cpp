@@ -1,7 +1,10 @@
 #include "server/http/session.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +25,7 @@
 #include "log/line_writer.hpp"
 #include "server/http/access_log.hpp"
 #include "server/http/connection_registry.hpp"
+#include "server/http/read_block_allocator.hpp"
 #include "server/faults/huge_body.hpp"
 #include "server/routes/observability_routes.hpp"
 #include "server/http/response_head.hpp"
@@ -38,14 +42,14 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-constexpr std::size_t first_read_bytes = 4096;
+constexpr std::size_t first_read_bytes = read_block_bytes;  // one recycled block (read_block_allocator.hpp)
 // After refusing a request (413, 431, 400) the peer may still be sending; reading and dropping
 // its bytes for a while before closing keeps the kernel from answering them with a RST that
 // would destroy our error response in flight (a "lingering close").
 constexpr std::chrono::seconds linger_time{2};
 constexpr std::size_t linger_bytes = 4 * 1024 * 1024;
-// While a response waits on its delay, a small read watches for the peer leaving; bytes it reads
-// (a pipelined next request) are kept, up to this much, after which the watch stops.
+// While a response waits on its delay, a readiness wait watches for the peer leaving; bytes it then
+// reads (a pipelined next request) are kept, up to this much, after which the watch stops.
 constexpr std::size_t watch_read_bytes = 512;
 constexpr std::size_t watch_buffer_limit = 64 * 1024;
 // The read buffer's bound above the larger of the header limit and what a watch may prepare:
@@ -54,6 +58,8 @@ constexpr std::size_t watch_buffer_limit = 64 * 1024;
 constexpr std::size_t buffer_slack = 64 * 1024;
 constexpr std::size_t huge_write_bytes = 64 * 1024;  // one write of a huge body
 constexpr std::chrono::milliseconds drip_tick{100};  // at >= 10 B/s; slower rates tick every 1/rate s
+// The deadline timer's shortest check interval, whatever the timeouts (see set_deadline).
+constexpr std::chrono::milliseconds min_deadline_check{10};
 
 // The request line's bound (RFC 9112 3: a server should answer a target longer than it will
 // parse with 414): method, target and version together, 8 KiB like the header limit's default.
@@ -142,8 +148,10 @@ class session final : public connection, public std::enable_shared_from_this<ses
   session(Stream&& stream, const session_context& context)
       : stream_(std::move(stream)),
         delay_timer_(stream_.get_executor()),
-        write_deadline_(stream_.get_executor()),
+        deadline_timer_(stream_.get_executor()),
         context_(context),
+        deadline_check_(std::max<std::chrono::steady_clock::duration>(
+            std::min(context.settings.request_timeout, context.settings.idle_timeout), min_deadline_check)),
         buffer_(std::max(context.settings.header_limit_bytes, watch_buffer_limit + watch_read_bytes) + buffer_slack) {
     context_.stats.connection_opened();
   }
@@ -177,7 +185,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
 
   void do_handshake() {
     if constexpr (is_tls) {
-      tcp().expires_after(context_.settings.request_timeout);
+      set_deadline(context_.settings.request_timeout);
       stream_.async_handshake(net::ssl::stream_base::server,
                               beast::bind_front_handler(&session::on_handshake, this->shared_from_this()));
     }
@@ -197,7 +205,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
     parser_->body_limit(context_.settings.body_limit_bytes);
     if (buffer_.size() > 0) return do_read_request();  // a pipelined request is already here
     // Idle: wait for the first byte of the next request under the keep-alive timeout.
-    tcp().expires_after(context_.settings.idle_timeout);
+    set_deadline(context_.settings.idle_timeout);
     stream_.async_read_some(buffer_.prepare(first_read_bytes),
                             beast::bind_front_handler(&session::on_first_bytes, this->shared_from_this()));
   }
@@ -211,9 +219,29 @@ class session final : public connection, public std::enable_shared_from_this<ses
   // The request has begun: all of it, head and body, must arrive within the request timeout
   // (one deadline for the whole read, however slowly the bytes trickle in: slowloris).
   void do_read_request() {
-    tcp().expires_after(context_.settings.request_timeout);
+    set_deadline(context_.settings.request_timeout);
+    beast::error_code ec;
+    if (parse_buffered_head(ec)) return on_header(ec, 0);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&session::on_header, this->shared_from_this()));
+  }
+
+  // Parses what has been read, as Beast's read operation would first do: true when that settles the
+  // head (parsed whole, or refused with ec). Most requests arrive in one read, and Beast completes
+  // even those through a composed operation and a posted handler. False: more bytes are needed,
+  // and async_read_header reads them, going on from the same parser and buffer.
+  bool parse_buffered_head(beast::error_code& ec) {
+    while (buffer_.size() > 0 && !parser_->is_header_done()) {
+      const std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == http::error::need_more) {
+        ec = {};
+        return false;
+      }
+      if (ec) return true;
+      if (used == 0) return false;
+    }
+    return parser_->is_header_done();
   }
 
   void on_header(beast::error_code ec, std::size_t /*bytes*/) {
@@ -235,6 +263,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
 
   void on_read(beast::error_code ec, std::size_t /*bytes*/) {
     if (ec) return fail(ec, "read");
+    clear_deadline();  // read whole: the delay (or a hang) is bounded by its own timer
     const auto& request = parser_->get();
     keep_alive_ = request.keep_alive();
     version_ = request.version();
@@ -282,7 +311,8 @@ class session final : public connection, public std::enable_shared_from_this<ses
         answer.plan = context_.routes.reject(501);
         answer.plan.how = delivery::normal;
       } else {
-        tcp().expires_never();
+        clear_deadline();
+        deadline_timer_.cancel();
         tcp::socket socket = tcp().release_socket();
         context_.app->adopt(std::move(socket), asked, context_.registry);
         parser_.reset();
@@ -338,26 +368,44 @@ class session final : public connection, public std::enable_shared_from_this<ses
     do_watch_peer();
   }
 
-  // A read during the wait, so a peer that leaves cancels its timer at once instead of being
-  // noticed only when the response is written. It reads the raw socket, outside tcp_stream's
-  // deadlines: the wait itself is bounded by the timer.
+  // A wait for readability during the delay, so a peer that leaves cancels its timer at once
+  // instead of being noticed only when the response is written. A readiness wait, not a read: it
+  // holds no buffer while it waits, and Asio tries no read first that would fail with EAGAIN (one
+  // system call per delayed request). No deadline is set meanwhile: the delay's timer bounds it.
+  //
+  // When the delay ends the watch is not cancelled (a cancel and its handler per request): it
+  // lapses, and completes at the connection's next readiness alongside the next request's read, or
+  // is taken up again by the next delay (one watch pending at most).
   void do_watch_peer() {
     if constexpr (is_tls) return;  // see the class comment
+    if (watch_pending_) return;  // a lapsed watch is still pending: it serves this wait
     if (buffer_.size() >= watch_buffer_limit) return;  // a client pipelining this much is not watched
     watch_pending_ = true;
-    tcp().socket().async_read_some(buffer_.prepare(watch_read_bytes),
-                                     beast::bind_front_handler(&session::on_watch, this->shared_from_this()));
+    tcp().socket().async_wait(tcp::socket::wait_read,
+                              beast::bind_front_handler(&session::on_watch, this->shared_from_this()));
   }
 
-  void on_watch(beast::error_code ec, std::size_t bytes) {
-    watch_pending_ = false;
-    buffer_.commit(bytes);  // a pipelined request's bytes, kept for the next read
-    if (closed_) return;
-    if (resume_after_watch_) {  // the response went out while this read was being cancelled
-      resume_after_watch_ = false;
-      return do_read();
+  // The socket is readable while the answer waits: a pipelined request's bytes (kept for the next
+  // read), the peer's FIN, or an error. Read without blocking; nothing there is a spurious wake.
+  beast::error_code read_watched_bytes() {
+    const auto space = buffer_.prepare(watch_read_bytes);
+    const ssize_t n = ::recv(tcp().socket().native_handle(), space.data(), space.size(), MSG_DONTWAIT);
+    if (n > 0) {
+      buffer_.commit(static_cast<std::size_t>(n));
+      return {};
     }
-    if (!waiting_) return;  // the wait is over (it cancelled this read); the response is on its way
+    if (n == 0) return net::error::eof;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return net::error::would_block;
+    return {errno, boost::system::system_category()};
+  }
+
+  void on_watch(beast::error_code ec) {
+    watch_pending_ = false;
+    if (closed_ || !waiting_) return;  // stopped, or a lapsed watch: no delay is being watched now
+    // Readable: the bytes may already have gone to a read of the last request's, so a read finding
+    // nothing (would_block) is a wake-up for nothing.
+    if (!ec) ec = read_watched_bytes();
+    if (ec == net::error::would_block) return do_watch_peer();
     if (ec == net::error::eof && !keep_alive_ && plan_.how != delivery::hang) {
       // A half-close after a request that ends its connection (HTTP/1.0, "Connection: close",
       // `nc -N`): the client is done sending, not gone. Stop watching; the timer still runs and
@@ -378,12 +426,8 @@ class session final : public connection, public std::enable_shared_from_this<ses
   }
 
   void on_delay(beast::error_code ec) {
-    waiting_ = false;
+    waiting_ = false;  // the watch, if pending, lapses (do_watch_peer)
     if (ec) return;  // cancelled: stop(), or the peer left
-    if (watch_pending_) {
-      beast::error_code ignored;
-      tcp().socket().cancel(ignored);  // ends the watch; on_watch keeps whatever it read
-    }
     if (plan_.how == delivery::hang) return end_without_response(false);  // hung as long as allowed
     // Whole lines, queued for access_log's one writer thread: never blocked by a slow reader.
     if (!plan_.access_line.empty() && context_.settings.access_log_fd >= 0) {
@@ -511,35 +555,59 @@ class session final : public connection, public std::enable_shared_from_this<ses
     if (ec) return fail(ec, "write");
     finish_request(plan_.status);
     if (close) return do_close();
-    if (watch_pending_) {  // let the cancelled watch hand back its bytes first
-      resume_after_watch_ = true;
-      return;
-    }
     do_read();
   }
 
-  // Each response write must finish within request_timeout. Not Beast's own deadline: that closes
-  // the socket in an orderly way, which queues a FIN behind the unsent bytes, so a peer that never
-  // reads never sees the close, and the kernel keeps the orphaned socket and its send buffer
-  // (megabytes) for minutes. This one resets the connection: the bytes are dropped at once.
+  // Each response write must finish within request_timeout.
   void arm_write_deadline() {
     writing_ = true;
-    tcp().expires_never();
-    write_deadline_.expires_after(context_.settings.request_timeout);
-    write_deadline_.async_wait(beast::bind_front_handler(&session::on_write_deadline, this->shared_from_this()));
+    set_deadline(context_.settings.request_timeout);
   }
 
   void end_write() {
     writing_ = false;
-    write_deadline_.cancel();
+    clear_deadline();
   }
 
-  void on_write_deadline(beast::error_code ec) {
-    // Cancelled, or fired just as the write finished (or as the next one moved the deadline on).
-    if (ec || closed_ || !writing_ || write_deadline_.expiry() > std::chrono::steady_clock::now()) return;
+  // ---- the connection's one deadline ----
+
+  // The phase that is pending (the TLS handshake, a request's read, the keep-alive wait, a
+  // response's write, the linger) must end by deadline_at_. Moving the deadline later, as each
+  // request does, only stores a time: the timer fires at least every deadline_check_ and arms
+  // itself again until the stored time has passed, where Beast's per-operation timeouts and a write
+  // timer armed and cancelled two timers per request (issue 19: bench/RESULTS.md has the before and
+  // after). The timer's handler holds the session weakly, so a pending check never keeps a finished
+  // one alive.
+  void set_deadline(std::chrono::steady_clock::duration after) {
+    const auto now = std::chrono::steady_clock::now();
+    deadline_at_ = now + after;
+    if (!deadline_armed_ || deadline_timer_.expiry() > deadline_at_) arm_deadline(now);
+  }
+
+  void clear_deadline() { deadline_at_ = std::chrono::steady_clock::time_point::max(); }
+
+  void arm_deadline(std::chrono::steady_clock::time_point now) {
+    deadline_armed_ = true;
+    deadline_timer_.expires_at(std::min(deadline_at_, now + deadline_check_));  // cancels a pending check
+    deadline_timer_.async_wait([self = this->weak_from_this()](beast::error_code ec) {
+      if (auto alive = self.lock()) alive->on_deadline(ec);
+    });
+  }
+
+  void on_deadline(beast::error_code ec) {
+    if (ec || closed_) return;  // cancelled: armed again, stop(), or the socket was handed away
+    const auto now = std::chrono::steady_clock::now();
+    if (deadline_timer_.expiry() > now) return;  // armed again after this check had fired: that one is pending
+    deadline_armed_ = false;
+    if (deadline_at_ == std::chrono::steady_clock::time_point::max()) return;  // nothing bounded now
+    if (deadline_at_ > now) return arm_deadline(now);
+    clear_deadline();
     beast::error_code ignored;
-    tcp().socket().set_option(net::socket_base::linger(true, 0), ignored);
-    tcp().socket().close(ignored);  // the pending write ends with operation_aborted
+    // A write past its deadline resets the connection. An orderly close would queue a FIN behind the
+    // unsent bytes, so a peer that never reads would never see it, and the kernel would keep the
+    // orphaned socket and its send buffer (megabytes) for minutes; a reset drops them at once.
+    if (writing_) tcp().socket().set_option(net::socket_base::linger(true, 0), ignored);
+    tcp().socket().close(ignored);  // the pending operation ends with operation_aborted
   }
 
   // ---- closing ----
@@ -551,7 +619,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
     tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
     if (!lingering_) return;  // the session ends: its socket closes with it
     drain_buffer_ = std::make_unique<std::array<char, 16 * 1024>>();
-    tcp().expires_after(linger_time);
+    set_deadline(linger_time);
     do_drain();
   }
 
@@ -568,6 +636,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
 
   // Answers a request that could not be read, then closes the connection.
   void reject(int status) {
+    clear_deadline();
     begin_request();
     plan_ = context_.routes.reject(status);
     plan_.route = {};
@@ -581,7 +650,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
   void do_shutdown() {
     closed_ = true;
     delay_timer_.cancel();
-    write_deadline_.cancel();
+    deadline_timer_.cancel();
     tcp().close();
   }
 
@@ -618,9 +687,12 @@ class session final : public connection, public std::enable_shared_from_this<ses
 
   Stream stream_;
   net::steady_timer delay_timer_;     // the plan's delay, a hang's bound, the drip's ticks
-  net::steady_timer write_deadline_;  // a response write's deadline (arm_write_deadline)
+  net::steady_timer deadline_timer_;  // checks deadline_at_ (set_deadline)
   session_context context_;
-  beast::flat_buffer buffer_;
+  std::chrono::steady_clock::duration deadline_check_;  // the longest the timer waits between checks
+  std::chrono::steady_clock::time_point deadline_at_ = std::chrono::steady_clock::time_point::max();  // max: none
+  bool deadline_armed_ = false;  // a check of deadline_timer_ is pending
+  beast::basic_flat_buffer<read_block_allocator<char>> buffer_;
   std::optional<http::request_parser<discard_body>> parser_;
   response_plan plan_;
   std::string head_;        // the response head being written
@@ -635,9 +707,8 @@ class session final : public connection, public std::enable_shared_from_this<ses
   bool lingering_ = false;           // drain the peer's bytes before closing
   bool in_request_ = false;          // counted as started, not yet as finished
   bool waiting_ = false;             // the delay (or hang) timer is pending
-  bool writing_ = false;             // a response write is pending, under write_deadline_
-  bool watch_pending_ = false;       // the peer watch's read is pending
-  bool resume_after_watch_ = false;  // read the next request once the watch has returned
+  bool writing_ = false;             // a response write is pending, under the deadline
+  bool watch_pending_ = false;       // the peer watch's readiness wait is pending (maybe lapsed)
   std::size_t drained_ = 0;
   std::unique_ptr<std::array<char, 16 * 1024>> drain_buffer_;  // only while lingering
 };
