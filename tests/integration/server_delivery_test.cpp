@@ -246,6 +246,19 @@ TEST(ServerDelivery, AClientLeavingDuringItsDelayCancelsTheWorkAtOnce) {
   EXPECT_EQ(stats["connections"]["open"], 1);  // the stats request's own
 }
 
+// A response that ends its connection ("Connection: close") after a delay closes the server's end
+// even though the client keeps its socket open and silent: nothing of the delay (the peer watch,
+// which outlives it) may hold the connection.
+TEST(ServerDelivery, AConnectionEndedAfterADelayedAnswerIsClosedThoughItsClientStays) {
+  configured_server server(hooked_config());
+  raw_client c(server.port());
+  c.send_all(get("/status/ok?mode=short", true));  // a 300 ms delay, then Connection: close
+  EXPECT_EQ(testing::status_line_of(c.read_response(5s)), "HTTP/1.1 200 OK");
+  auto stats = server.stats_when([](const nlohmann::json& s) { return s["connections"]["open"] == 1; });
+  EXPECT_EQ(stats["connections"]["open"], 1) << "the ended connection is still open on the server";
+  EXPECT_EQ(stats["requests"]["in_flight"], 0);
+}
+
 // A raw socket that can half-close (shutdown(SHUT_WR), as `nc -N` and HTTP/1.0 tools do).
 class half_closing_client {
  public:

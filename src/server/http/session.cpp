@@ -375,23 +375,29 @@ class session final : public connection, public std::enable_shared_from_this<ses
   //
   // When the delay ends the watch is not cancelled (a cancel and its handler per request): it
   // lapses, and completes at the connection's next readiness alongside the next request's read, or
-  // is taken up again by the next delay (one watch pending at most).
+  // is taken up again by the next delay (one watch pending at most). Its handler holds the session
+  // weakly: while a delay is watched the delay's timer keeps the session alive, and a lapsed watch
+  // must not keep one whose connection has ended (a "Connection: close" answer whose client stays).
   void do_watch_peer() {
     if constexpr (is_tls) return;  // see the class comment
     if (watch_pending_) return;  // a lapsed watch is still pending: it serves this wait
     if (buffer_.size() >= watch_buffer_limit) return;  // a client pipelining this much is not watched
     watch_pending_ = true;
-    tcp().socket().async_wait(tcp::socket::wait_read,
-                              beast::bind_front_handler(&session::on_watch, this->shared_from_this()));
+    tcp().socket().async_wait(tcp::socket::wait_read, [self = this->weak_from_this()](beast::error_code ec) {
+      if (auto alive = self.lock()) alive->on_watch(ec);
+    });
   }
 
   // The socket is readable while the answer waits: a pipelined request's bytes (kept for the next
   // read), the peer's FIN, or an error. Read without blocking; nothing there is a spurious wake.
+  // Read onto the stack first, so a wake for nothing takes no buffer for the rest of the wait.
   beast::error_code read_watched_bytes() {
-    const auto space = buffer_.prepare(watch_read_bytes);
-    const ssize_t n = ::recv(tcp().socket().native_handle(), space.data(), space.size(), MSG_DONTWAIT);
+    std::array<char, watch_read_bytes> bytes;
+    const ssize_t n = ::recv(tcp().socket().native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT);
     if (n > 0) {
-      buffer_.commit(static_cast<std::size_t>(n));
+      const auto count = static_cast<std::size_t>(n);
+      net::buffer_copy(buffer_.prepare(count), net::buffer(bytes.data(), count));
+      buffer_.commit(count);
       return {};
     }
     if (n == 0) return net::error::eof;
