@@ -246,6 +246,20 @@ TEST(ServerDelivery, AClientLeavingDuringItsDelayCancelsTheWorkAtOnce) {
   EXPECT_EQ(stats["connections"]["open"], 1);  // the stats request's own
 }
 
+// A delay under a second is not watched (session.cpp watched_delay): a client that leaves during
+// one is noticed when its answer is written, and its connection is released then, not kept.
+TEST(ServerDelivery, AClientLeavingDuringAShortDelayIsReleasedWhenTheDelayEnds) {
+  configured_server server(hooked_config());
+  for (int i = 0; i < 3; ++i) {
+    raw_client c(server.port());
+    c.send_all(get("/status/ok?mode=short"));  // 300 ms
+  }  // each client closes at once
+  auto stats = server.stats_when(
+      [](const nlohmann::json& s) { return s["requests"]["in_flight"] == 0 && s["connections"]["open"] == 1; });
+  EXPECT_EQ(stats["requests"]["in_flight"], 0);
+  EXPECT_EQ(stats["connections"]["open"], 1);  // the stats request's own
+}
+
 // A response that ends its connection ("Connection: close") after a delay closes the server's end
 // even though the client keeps its socket open and silent: nothing of the delay (the peer watch,
 // which outlives it) may hold the connection.

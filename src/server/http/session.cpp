@@ -51,6 +51,9 @@ constexpr std::size_t linger_bytes = 4 * 1024 * 1024;
 // While a response waits on its delay, a readiness wait watches for the peer leaving; bytes it then
 // reads (a pipelined next request) are kept, up to this much, after which the watch stops.
 constexpr std::size_t watch_read_bytes = 512;
+// Only a wait this long is watched: a shorter one ends soon anyway, and the watch costs a system
+// call and a wake-up per request (the seed's 0.1-0.5 s delays: see docs/mock-server.md).
+constexpr std::chrono::seconds watched_delay{1};
 constexpr std::size_t watch_buffer_limit = 64 * 1024;
 // The read buffer's bound above the larger of the header limit and what a watch may prepare:
 // Beast 1.74 does not bound a chunk extension or the trailers, which would otherwise grow the
@@ -365,7 +368,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
     waiting_ = true;
     delay_timer_.expires_after(how_long);
     delay_timer_.async_wait(beast::bind_front_handler(&session::on_delay, this->shared_from_this()));
-    do_watch_peer();
+    if (how_long >= watched_delay) do_watch_peer();
   }
 
   // A wait for readability during the delay, so a peer that leaves cancels its timer at once
