@@ -373,8 +373,9 @@ class session final : public connection, public std::enable_shared_from_this<ses
 
   // A wait for readability during the delay, so a peer that leaves cancels its timer at once
   // instead of being noticed only when the response is written. A readiness wait, not a read: it
-  // holds no buffer while it waits, and Asio tries no read first that would fail with EAGAIN (one
-  // system call per delayed request). No deadline is set meanwhile: the delay's timer bounds it.
+  // holds no buffer while it waits. (It still costs one system call, Asio's epoll_ctl that re-arms
+  // the socket, as the read's failing speculative recv did: hence watched_delay.) No deadline is
+  // set meanwhile: the delay's timer bounds it.
   //
   // When the delay ends the watch is not cancelled (a cancel and its handler per request): it
   // lapses, and completes at the connection's next readiness alongside the next request's read, or
