@@ -17,7 +17,9 @@ std::string without_newline(std::string line) {
 }  // namespace
 
 finished_record make_record(const client::fetch_request& request, const client::fetch_result& result) {
-  client::judged_response judged = client::judge_response(result, false);
+  // Nothing reads the body's fields here: a one-line JSON body is validated, not parsed into a
+  // document, and the record keeps its bytes (core/result_record), as `fetch` does.
+  client::judged_response judged = client::judge_response(result, false, /*build_dom=*/false);
   std::string item = redact_item(request.item);
   std::string url = redact_url(request.url);
   result_record record;
@@ -29,6 +31,7 @@ finished_record make_record(const client::fetch_request& request, const client::
   record.attempts = result.attempts;
   record.latency = result.latency;
   record.data = judged.data.is_null() ? nullptr : &judged.data;
+  record.body_is_json = judged.validated_only;
   record.body = result.body;
   record.error = judged.error;
   return {judged.kind, without_newline(format_record(record, result_format::jsonl))};

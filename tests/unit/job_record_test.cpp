@@ -1,0 +1,46 @@
+// What a `job work` worker stores for an item: the JSONL line `fetch` writes, credentials redacted,
+// a one-line JSON body kept byte for byte (judged without a document, as `fetch` judges it).
+#include "queue/job_record.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace serentak::queue {
+namespace {
+
+client::fetch_result answer(long status, std::string body) {
+  client::fetch_result r;
+  r.kind = status >= 200 && status < 300 ? outcome::ok : outcome::not_found;
+  r.http_status = status;
+  r.attempts = 1;
+  r.body = std::move(body);
+  return r;
+}
+
+TEST(job_record, a_one_line_json_body_is_kept_as_the_server_sent_it_and_credentials_are_redacted) {
+  client::fetch_request request{7, "u7", "http://user:secret@127.0.0.1:1/p?id=u7"};
+  const std::string body = R"({"username":"u7","followers":1024, "spaced" : [1,2]})";
+  finished_record record = make_record(request, answer(200, body + "\n"));
+  EXPECT_EQ(record.kind, outcome::ok);
+  EXPECT_EQ(record.line.find('\n'), std::string::npos);
+  EXPECT_NE(record.line.find(",\"data\":" + body + "}"), std::string::npos) << record.line;
+  EXPECT_EQ(record.line.find("secret"), std::string::npos) << record.line;
+  auto parsed = nlohmann::json::parse(record.line);
+  EXPECT_EQ(parsed["index"], 7);
+  EXPECT_EQ(parsed["outcome"], "ok");
+  EXPECT_EQ(parsed["data"]["followers"], 1024);
+}
+
+TEST(job_record, a_body_that_is_not_json_is_a_snippet_and_pretty_json_is_compacted) {
+  client::fetch_request request{1, "u1", "http://127.0.0.1:1/p?id=u1"};
+  auto text = nlohmann::json::parse(make_record(request, answer(404, "<html>gone</html>")).line);
+  EXPECT_EQ(text["outcome"], "not_found");
+  EXPECT_EQ(text["snippet"], "<html>gone</html>");
+  EXPECT_FALSE(text.contains("data"));
+  finished_record pretty = make_record(request, answer(200, "{\n  \"a\": 1\n}\n"));
+  EXPECT_NE(pretty.line.find(R"("data":{"a":1})"), std::string::npos) << pretty.line;
+}
+
+}  // namespace
+}  // namespace serentak::queue
