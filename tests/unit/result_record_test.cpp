@@ -140,7 +140,8 @@ TEST(result_record, parse_record_reads_back_what_format_record_wrote_and_refuses
     // marker: a cut just after the last comma reads as an empty last field.
     for (std::size_t cut = 0; cut < line.size(); ++cut) {
       if (format == result_format::csv && cut == line.rfind(',') + 1) continue;
-      EXPECT_FALSE(parse_record(line.substr(0, cut), format).has_value()) << "cut at " << cut << ": " << line.substr(0, cut);
+      EXPECT_FALSE(parse_record(line.substr(0, cut), format).has_value())
+          << "cut at " << cut << ": " << line.substr(0, cut);
     }
   }
   EXPECT_FALSE(parse_record("{\"index\":0,\"item\":\"a\",\"outcome\":\"ok\"}", result_format::jsonl).has_value())
@@ -213,6 +214,30 @@ TEST(result_record, a_round_of_every_is_recorded_after_the_index_and_as_the_last
   EXPECT_EQ(recorded_index(line.substr(0, line.size() - 1), result_format::jsonl), 2u);
   EXPECT_EQ(format_record(r, result_format::csv), "2,x,u,ok,200,1,0.000,,,,12\n");
   EXPECT_EQ(csv_header(true), "index,item,url,outcome,status,attempts,latency_ms,error,data,http_version,round\n");
+}
+
+TEST(result_record, append_record_adds_exactly_format_records_line_after_what_the_buffer_holds) {
+  const std::string body = R"({"a":1})"
+                           "\n";
+  result_record r;
+  r.index = 3;
+  r.item = "x,\"y\"";
+  r.url = "http://h/p?id=x";
+  r.kind = outcome::ok;
+  r.http_status = 200;
+  r.attempts = 1;
+  r.latency = std::chrono::microseconds(1500);
+  r.body = body;
+  r.body_is_json = true;
+  r.http_version = "1.1";
+  for (result_format format : {result_format::jsonl, result_format::csv}) {
+    for (std::size_t round : {std::size_t{0}, std::size_t{4}}) {
+      r.round = round;
+      std::string buffer = "earlier record\n";
+      append_record(buffer, r, format);
+      EXPECT_EQ(buffer, "earlier record\n" + format_record(r, format));
+    }
+  }
 }
 
 }  // namespace
