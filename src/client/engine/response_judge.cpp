@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "core/find_any.hpp"
 #include "core/json_validate.hpp"
 
 namespace serentak::client {
@@ -14,7 +15,7 @@ bool one_line_container(std::string_view body) noexcept {
   while (!body.empty() && (body.back() == '\n' || body.back() == '\r' || body.back() == ' ' || body.back() == '\t')) {
     body.remove_suffix(1);
   }
-  return body.find_first_of("\r\n") == std::string_view::npos;
+  return find_any(body, "\r\n") == std::string_view::npos;
 }
 
 }  // namespace
