@@ -22,16 +22,36 @@ std::vector<std::string_view> alternatives(std::string_view expr) {
 
 bool is_literal(std::string_view alt) { return alt.size() >= 2 && alt.front() == '\'' && alt.back() == '\''; }
 
-std::optional<std::string> resolve(std::string_view alt, const template_context& context) {
-  if (is_literal(alt)) return std::string(alt.substr(1, alt.size() - 2));
-  if (alt.starts_with("data.")) {
-    if (context.data == nullptr || !context.data->is_object()) return std::nullopt;
-    auto it = context.data->find(std::string(alt.substr(5)));
-    if (it == context.data->end()) return std::nullopt;
-    return python_str(*it);
+// Appends the value of one alternative; false when it has none. Appended in place, not returned:
+// a message is rendered per item, and a copy of each value (the URL) per render cost as much as the
+// rendering.
+bool append_resolved(std::string& out, std::string_view alt, const template_context& context) {
+  if (is_literal(alt)) {
+    out.append(alt.substr(1, alt.size() - 2));
+    return true;
   }
-  if (const std::string* value = context.find(alt)) return *value;
-  return std::nullopt;
+  if (alt.starts_with("data.")) {
+    if (context.data == nullptr || !context.data->is_object()) return false;
+    auto it = context.data->find(std::string(alt.substr(5)));
+    if (it == context.data->end()) return false;
+    out += python_str(*it);
+    return true;
+  }
+  if (const std::string* value = context.find(alt)) {
+    out += *value;
+    return true;
+  }
+  return false;
+}
+
+// The first alternative of "a ?? b ?? 'c'" that has a value, appended; none: nothing. Walks the
+// expression in place (alternatives() would allocate a vector per placeholder per render).
+void append_first_present(std::string& out, std::string_view expr, const template_context& context) {
+  for (;;) {
+    auto pos = expr.find("??");
+    if (append_resolved(out, trim(expr.substr(0, pos)), context) || pos == std::string_view::npos) return;
+    expr.remove_prefix(pos + 2);
+  }
 }
 
 }  // namespace
@@ -68,12 +88,7 @@ std::string render_template(std::string_view tmpl, const template_context& conte
         out.append(tmpl.substr(i));
         break;
       }
-      for (std::string_view alt : alternatives(tmpl.substr(i + 1, close - i - 1))) {
-        if (auto value = resolve(alt, context)) {
-          out += *value;
-          break;
-        }
-      }
+      append_first_present(out, tmpl.substr(i + 1, close - i - 1), context);
       i = close + 1;
     } else {
       out.push_back(c);

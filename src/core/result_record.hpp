@@ -20,7 +20,7 @@ namespace serentak {
 enum class result_format { jsonl, csv };
 
 struct result_record {
-  std::size_t index = 0;        // the item's position in the input (0-based)
+  std::size_t index = 0;  // the item's position in the input (0-based)
   std::string_view item;
   std::string_view url;
   outcome kind = outcome::unexpected;
@@ -52,6 +52,9 @@ bool json_deeper_than(std::string_view text, std::size_t limit) noexcept;
 
 // The whole line, newline included.
 std::string format_record(const result_record& record, result_format format);
+// The same line appended to out (a buffer of records gathered per thread): no line of its own to
+// allocate and copy.
+void append_record(std::string& out, const result_record& record, result_format format);
 // The CSV header line, newline included (JSONL has none). with_round: a file of --every, whose
 // records end with a round column (every record of it has round > 0).
 std::string csv_header(bool with_round = false);

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "core/find_any.hpp"
 #include "core/percent_encoding.hpp"
 
 namespace serentak {
@@ -40,13 +41,13 @@ std::string normalise(std::string_view name) {
 // Appends a query or fragment ("a=1&token=x") with sensitive values masked.
 void append_parameters(std::string& out, std::string_view params) {
   while (true) {
-    std::size_t end = params.find_first_of("&;");
+    std::size_t end = find_any(params, "&;");
     std::string_view pair = params.substr(0, end);
     std::size_t equals = pair.find('=');
     // A fragment may hold a route and its own query ("#/callback?access_token=x"): the name is
     // what follows the last '/' or '?'.
     std::string_view name = pair.substr(0, equals);
-    if (std::size_t cut = name.find_last_of("/?"); cut != std::string_view::npos) name.remove_prefix(cut + 1);
+    if (std::size_t cut = find_last_any(name, "/?"); cut != std::string_view::npos) name.remove_prefix(cut + 1);
     if (equals != std::string_view::npos && equals + 1 < pair.size() && is_sensitive_parameter(name)) {
       out.append(pair.substr(0, equals + 1));
       out.append(mask);
@@ -95,17 +96,17 @@ std::string redact_url(std::string_view url) {
   std::string_view rest = url;
   // The authority starts after "scheme://" and ends at the first '/', '?' or '#'.
   if (std::size_t scheme_end = rest.find("://"); scheme_end != std::string_view::npos &&
-                                                 rest.substr(0, scheme_end).find_first_of("/?#") == std::string_view::npos) {
+                                                 find_any(rest.substr(0, scheme_end), "/?#") == std::string_view::npos) {
     out.append(rest.substr(0, scheme_end + 3));
     rest.remove_prefix(scheme_end + 3);
-    std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+    std::string_view authority = rest.substr(0, find_any(rest, "/?#"));
     if (std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
       out.append(mask);
       out.push_back('@');
       rest.remove_prefix(at + 1);
     }
   }
-  std::size_t query = rest.find_first_of("?#");
+  std::size_t query = find_any(rest, "?#");
   append_path(out, rest.substr(0, query));
   if (query == std::string_view::npos) return out;
   rest.remove_prefix(query);

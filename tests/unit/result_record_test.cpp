@@ -1,7 +1,9 @@
 #include "core/result_record.hpp"
 
 #include <chrono>
+#include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -140,7 +142,8 @@ TEST(result_record, parse_record_reads_back_what_format_record_wrote_and_refuses
     // marker: a cut just after the last comma reads as an empty last field.
     for (std::size_t cut = 0; cut < line.size(); ++cut) {
       if (format == result_format::csv && cut == line.rfind(',') + 1) continue;
-      EXPECT_FALSE(parse_record(line.substr(0, cut), format).has_value()) << "cut at " << cut << ": " << line.substr(0, cut);
+      EXPECT_FALSE(parse_record(line.substr(0, cut), format).has_value())
+          << "cut at " << cut << ": " << line.substr(0, cut);
     }
   }
   EXPECT_FALSE(parse_record("{\"index\":0,\"item\":\"a\",\"outcome\":\"ok\"}", result_format::jsonl).has_value())
@@ -213,6 +216,52 @@ TEST(result_record, a_round_of_every_is_recorded_after_the_index_and_as_the_last
   EXPECT_EQ(recorded_index(line.substr(0, line.size() - 1), result_format::jsonl), 2u);
   EXPECT_EQ(format_record(r, result_format::csv), "2,x,u,ok,200,1,0.000,,,,12\n");
   EXPECT_EQ(csv_header(true), "index,item,url,outcome,status,attempts,latency_ms,error,data,http_version,round\n");
+}
+
+// The numbers are written without fmt (result_record.cpp): the same text as fmt's, latency_ms as "{:.3f}".
+TEST(result_record, jsonl_numbers_read_as_fmt_writes_them) {
+  std::vector<long long> micros = {0, 1, 9, 10, 99, 100, 999, 1000, 1001, 12345, 999999, 1000000, -1, -500, -1500,
+                                   86400000000LL, 4102444800000000LL};
+  for (long long us = 0; us < 3000000; us += 997) micros.push_back(us);
+  result_record r;
+  r.item = "i";
+  r.url = "u";
+  r.kind = outcome::server_error;
+  r.http_status = 503;
+  r.attempts = 12;
+  for (long long us : micros) {
+    r.index = static_cast<std::size_t>(us < 0 ? -us : us);
+    r.latency = std::chrono::microseconds(us);
+    const std::string expected = fmt::format(
+        "{{\"index\":{},\"item\":\"i\",\"url\":\"u\",\"outcome\":\"server_error\",\"status\":503,\"attempts\":12,"
+        "\"latency_ms\":{:.3f}}}\n",
+        r.index, static_cast<double>(us) / 1000.0);
+    EXPECT_EQ(format_record(r, result_format::jsonl), expected) << us;
+  }
+}
+
+TEST(result_record, append_record_adds_exactly_format_records_line_after_what_the_buffer_holds) {
+  const std::string body = R"({"a":1})"
+                           "\n";
+  result_record r;
+  r.index = 3;
+  r.item = "x,\"y\"";
+  r.url = "http://h/p?id=x";
+  r.kind = outcome::ok;
+  r.http_status = 200;
+  r.attempts = 1;
+  r.latency = std::chrono::microseconds(1500);
+  r.body = body;
+  r.body_is_json = true;
+  r.http_version = "1.1";
+  for (result_format format : {result_format::jsonl, result_format::csv}) {
+    for (std::size_t round : {std::size_t{0}, std::size_t{4}}) {
+      r.round = round;
+      std::string buffer = "earlier record\n";
+      append_record(buffer, r, format);
+      EXPECT_EQ(buffer, "earlier record\n" + format_record(r, format));
+    }
+  }
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <string_view>
 
+#include "core/find_any.hpp"
+#include "core/json_validate.hpp"
+
 namespace serentak::client {
 
 namespace {
@@ -12,7 +15,7 @@ bool one_line_container(std::string_view body) noexcept {
   while (!body.empty() && (body.back() == '\n' || body.back() == '\r' || body.back() == ' ' || body.back() == '\t')) {
     body.remove_suffix(1);
   }
-  return body.find_first_of("\r\n") == std::string_view::npos;
+  return find_any(body, "\r\n") == std::string_view::npos;
 }
 
 }  // namespace
@@ -21,7 +24,7 @@ judged_response judge_response(const fetch_result& result, bool expects_json, bo
   judged_response judged{result.kind, nullptr, false, false, result.error};
   if (result.http_status == 0 || result.body.empty()) return judged;
   if (!build_dom && one_line_container(result.body)) {
-    judged.json = nlohmann::json::accept(result.body);
+    judged.json = is_valid_json(result.body);  // nlohmann::json::accept's verdict, several times faster
     judged.validated_only = judged.json;
   } else {
     auto parsed = nlohmann::json::parse(result.body, nullptr, /*allow_exceptions=*/false);

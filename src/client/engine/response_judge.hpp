@@ -13,16 +13,17 @@ namespace serentak::client {
 
 struct judged_response {
   outcome kind = outcome::unexpected;
-  nlohmann::json data;  // the body as JSON when it parsed (also for 404s: their "message"); else null
-  bool json = false;    // the body is valid JSON
+  nlohmann::json data;          // the body as JSON when it parsed (also for 404s: their "message"); else null
+  bool json = false;            // the body is valid JSON
   bool validated_only = false;  // valid JSON left unparsed (build_dom false): data is null
-  std::string error;    // why, for transport failures and unusable bodies
+  std::string error;            // why, for transport failures and unusable bodies
 };
 
 // build_dom false: a body that is a JSON object or array on one line (what a results record keeps
-// byte for byte) is only validated (a SAX pass, no allocation per value) and data stays null; for
+// byte for byte) is only validated (one pass, no allocation per value) and data stays null; for
 // a caller whose messages read no field of it (`fetch`), where building the document cost more
-// than the rest of judging. Any other body is parsed as with build_dom.
+// than the rest of judging (core/json_validate.hpp: nlohmann's verdict without its lexer). Any
+// other body is parsed as with build_dom.
 judged_response judge_response(const fetch_result& result, bool expects_json, bool build_dom = true);
 
 }  // namespace serentak::client

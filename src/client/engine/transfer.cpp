@@ -7,6 +7,7 @@
 #include "client/engine/kept_headers.hpp"
 #include "client/transport/curl/certificate_expiry.hpp"
 #include "client/transport/curl/curl_outcome.hpp"
+#include "client/transport/transport_choice.hpp"
 #include "core/retry_policy.hpp"
 
 namespace serentak::client {
@@ -125,11 +126,17 @@ CURLcode transfer::set_request_shape(const request_shape& shape) {
 }
 
 // TLS, proxy and HTTP version options: only the ones the user set, so curl's defaults (its CA
-// bundle, the proxy environment variables) stay in force otherwise.
+// bundle, the proxy environment variables) stay in force otherwise; with no proxy set anywhere,
+// "none" is said once instead of looked up per transfer.
 CURLcode transfer::configure_tls_and_proxy(CURL* easy, const fetch_policy& policy) {
   const auto text_if_set = [easy](CURLoption option, const std::string& value) {
     return value.empty() ? CURLE_OK : set_text(easy, option, value.c_str());
   };
+  // Without --proxy, --noproxy or any proxy variable, libcurl 7.88 still looks the variables up
+  // for every transfer (five getenv calls, each a walk of the environment). "No proxy, no
+  // exceptions", set once per handle, is the decision it would reach each time.
+  const bool no_proxy_anywhere =
+      policy.connection.proxy.empty() && policy.connection.noproxy.empty() && proxy_environment_empty();
   long version = CURL_HTTP_VERSION_NONE;
   if (policy.connection.http == http_wish::http1_1) version = CURL_HTTP_VERSION_1_1;
   if (policy.connection.http == http_wish::http2) version = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;  // h2 by ALPN on https
@@ -142,6 +149,8 @@ CURLcode transfer::configure_tls_and_proxy(CURL* easy, const fetch_policy& polic
       text_if_set(CURLOPT_SSLKEY, policy.connection.client_key_file),
       text_if_set(CURLOPT_PROXY, policy.connection.proxy),
       text_if_set(CURLOPT_NOPROXY, policy.connection.noproxy),
+      no_proxy_anywhere ? set_text(easy, CURLOPT_PROXY, "") : CURLE_OK,
+      no_proxy_anywhere ? set_text(easy, CURLOPT_NOPROXY, "") : CURLE_OK,
       version != CURL_HTTP_VERSION_NONE ? set_long(easy, CURLOPT_HTTP_VERSION, version) : CURLE_OK,
       // Wait for a connection that may multiplex rather than open one per stream at the start.
       policy.connection.http == http_wish::http2 ? set_long(easy, CURLOPT_PIPEWAIT, 1L) : CURLE_OK,

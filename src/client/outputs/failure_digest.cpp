@@ -2,12 +2,14 @@
 
 #include <algorithm>
 
+#include "core/find_any.hpp"
+
 namespace serentak::client {
 
 std::string_view url_host(std::string_view url) {
   auto scheme_end = url.find("://");
   std::string_view rest = scheme_end == std::string_view::npos ? url : url.substr(scheme_end + 3);
-  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  std::string_view authority = rest.substr(0, find_any(rest, "/?#"));
   auto at = authority.rfind('@');
   return at == std::string_view::npos ? authority : authority.substr(at + 1);
 }

@@ -51,7 +51,7 @@ class results_file {
   bool append(const result_record& record);
   // The same for records gathered by one thread: format() appends a record's bytes to a buffer
   // of the caller's, append_formatted() writes them all with one write(2), whole or not at all.
-  void format(const result_record& record, std::string& out) const { out += format_record(record, format_); }
+  void format(const result_record& record, std::string& out) const { append_record(out, record, format_); }
   bool append_formatted(std::string_view records);
   bool failed() const noexcept { return first_error() != 0; }
 
@@ -71,9 +71,9 @@ class results_file {
   std::filesystem::path path_;
   result_format format_;
   bool resume_ = false;
-  bool created_ = false;   // the constructor created the file: the destructor removes it unless started_
-  bool started_ = false;   // start() succeeded
-  bool regular_ = false;   // a regular file: a failed write can be cut back
+  bool created_ = false;    // the constructor created the file: the destructor removes it unless started_
+  bool started_ = false;    // start() succeeded
+  bool regular_ = false;    // a regular file: a failed write can be cut back
   std::mutex write_mutex_;  // one record, one write, in order; guards size_
   off_t size_ = 0;          // bytes of whole lines in the file
   std::atomic<int> first_error_{0};

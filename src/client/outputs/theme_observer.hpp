@@ -12,6 +12,7 @@
 // the results file lock themselves; the tallies are guarded by tally_mutex_. summary() and
 // outcomes() are read after run_engine() has returned.
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -20,11 +21,11 @@
 #include <vector>
 
 #include "client/engine/engine.hpp"
+#include "client/engine/response_judge.hpp"
 #include "client/outputs/failure_digest.hpp"
 #include "client/outputs/item_sink.hpp"
 #include "client/outputs/progress_line.hpp"
 #include "client/outputs/results_file.hpp"
-#include "client/engine/response_judge.hpp"
 #include "core/message_template.hpp"
 #include "core/run_summary.hpp"
 #include "log/event_log.hpp"
@@ -58,7 +59,8 @@ class theme_observer final : public fetch_observer {
   ~theme_observer() override;
 
   void on_start(const fetch_request& request) override;
-  void on_retry(const fetch_request& request, const fetch_result& failed_attempt, std::chrono::milliseconds wait) override;
+  void on_retry(const fetch_request& request, const fetch_result& failed_attempt,
+                std::chrono::milliseconds wait) override;
   void on_finish(const fetch_request& request, const fetch_result& result) override;
   void on_turn_end() noexcept override;
 
@@ -78,11 +80,11 @@ class theme_observer final : public fetch_observer {
 
   std::string render_judged(const fetch_request& request, const fetch_result& result,
                             const judged_response& judged) const;
-  template_context item_context(const fetch_request& request) const;
+  template_context item_context(const fetch_request& request, unsigned needs) const;
   // Adds a line to p's batch; "" tmpl: none.
   static void add_line(pending& p, std::string_view name, std::string_view tmpl, const template_context& context);
   template_context outcome_context(const fetch_request& request, const fetch_result& result,
-                                   const judged_response& judged) const;
+                                   const judged_response& judged, unsigned needs) const;
 
   const themes::theme& theme_;
   const themes::messages& voice_;
@@ -90,8 +92,13 @@ class theme_observer final : public fetch_observer {
   log::event_log& log_;
   std::string timeout_text_;  // "5", "2.5": seconds as Python prints them
   bool keep_outcomes_;
-  bool reads_data_;
-  const std::uint64_t id_;  // tags this observer's gathered output (an address may be reused)  // some message reads {data.*}: bodies are parsed into a document, not only validated
+  bool reads_data_;  // some message reads {data.*}: bodies are parsed into a document, not only validated
+  // Which optional context values (theme_observer.cpp's context_need bits) the messages name: per
+  // outcome message, the start lines, the lines after the outcome. Found once per run.
+  std::array<unsigned, 7> outcome_needs_{};
+  unsigned start_needs_ = 0;
+  unsigned finish_needs_ = 0;
+  const std::uint64_t id_;  // tags this observer's gathered output (an address may be reused)
   results_file* results_ = nullptr;
   progress_line* progress_ = nullptr;
   const std::atomic<bool>* stop_ = nullptr;

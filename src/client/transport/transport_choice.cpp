@@ -31,6 +31,17 @@ bool proxy_in_environment() noexcept {
   return false;
 }
 
+bool proxy_environment_empty() noexcept {
+  static const bool empty = [] {
+    for (const char* name : {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+                             "no_proxy", "NO_PROXY"}) {
+      if (std::getenv(name) != nullptr) return false;  // NOLINT(concurrency-mt-unsafe): nothing sets them
+    }
+    return true;
+  }();
+  return empty;
+}
+
 }  // namespace serentak::client
 
 namespace serentak::client {

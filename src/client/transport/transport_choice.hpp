@@ -29,6 +29,10 @@ std::optional<transport_choice> parse_transport_choice(std::string_view text) no
 // proxy it excludes still sends requests to curl, which then goes direct: the same bytes). The native transport speaks to origin servers only, so
 // `automatic` then leaves every request to curl. Reads the environment: call once per run.
 bool proxy_in_environment() noexcept;
+// None of the proxy variables libcurl may read for http:// or https:// is set (http_proxy,
+// HTTP_PROXY, https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY, no_proxy, NO_PROXY). Read once per
+// process: serentak never changes its environment.
+bool proxy_environment_empty() noexcept;
 
 // Where one request goes. automatic: native for an http:// URL parse_native_target accepts, when
 // no proxy is configured, redirects are not followed (a redirect may lead where only curl

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <limits>
+#include <tuple>
+#include <utility>
 
 #include "client/engine/kept_headers.hpp"
 #include "client/transport/curl/curl_outcome.hpp"
@@ -49,7 +51,9 @@ void native_response::begin(std::size_t max_body_bytes) {
 }
 
 void native_response::start_parser() {
-  parser_.emplace();
+  parser_.reset();  // its fields go back to the arena before it is rewound
+  fields_->rewind();
+  parser_.emplace(std::piecewise_construct, std::make_tuple(), std::make_tuple(arena_allocator<char>(*fields_)));
   // Not eager(true): in Beast 1.74 an eager put() that finishes the header and goes on into the
   // body loses the header's body_limit error (a Content-Length over the cap read as a success);
   // consume() calls put() again for the body instead.

@@ -12,12 +12,14 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "client/transport/native/field_arena.hpp"
 #include "core/transport_failure.hpp"
 
 namespace serentak::client {
@@ -61,7 +63,8 @@ class native_response {
   const std::string& error() const noexcept { return error_; }
 
  private:
-  using parser = boost::beast::http::response_parser<boost::beast::http::string_body>;
+  // Its fields live in fields_ (field_arena.hpp); the body is an ordinary std::string.
+  using parser = boost::beast::http::response_parser<boost::beast::http::string_body, arena_allocator<char>>;
 
   state consume(const char* data, std::size_t size);
   static constexpr bool may_curl = true;  // fail()'s last argument, named at the call
@@ -69,6 +72,9 @@ class native_response {
   void start_parser();
   bool note_header();
 
+  // Before parser_, so it outlives it; behind a pointer, so the parser's allocators still find it
+  // if this object is moved.
+  std::unique_ptr<field_arena> fields_ = std::make_unique<field_arena>();
   std::optional<parser> parser_;
   std::string pending_;  // received bytes the parser needs more of before it takes them
   std::size_t max_body_bytes_ = 0;

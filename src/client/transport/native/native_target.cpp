@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "core/find_any.hpp"
+
 namespace serentak::client {
 namespace {
 
@@ -64,7 +66,7 @@ native_target_parse parse_native_target(std::string_view url) {
     return result;
   }
   std::string_view rest = url.substr(colon + 3);
-  const std::size_t authority_end = rest.find_first_of("/?#");
+  const std::size_t authority_end = find_any(rest, "/?#");
   const std::string_view authority = rest.substr(0, authority_end);
   std::string_view path = authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
   path = path.substr(0, path.find('#'));
