@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/find_any.hpp"
 #include "core/json_text.hpp"
 #include "core/log_text.hpp"
 
@@ -66,7 +67,9 @@ std::optional<std::string_view> one_line_json(const result_record& r) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ' || text.back() == '\t')) {
     text.remove_suffix(1);
   }
-  if (text.find('\n') != std::string_view::npos || text.find('\r') != std::string_view::npos) return std::nullopt;
+  // A NUL ends nlohmann's input, so `{"a":1}<NUL>junk` is valid JSON to it; copied raw, the NUL
+  // and the junk would break the JSONL line. Such a body goes through the parser and the dump.
+  if (find_any(text, std::string_view("\r\n\0", 3)) != std::string_view::npos) return std::nullopt;
   return text;
 }
 

@@ -106,6 +106,25 @@ TEST(result_record, json_bodies_with_line_breaks_or_a_bom_still_give_one_valid_l
   EXPECT_EQ(record_data("42"), nlohmann::json(42));
 }
 
+TEST(result_record, a_json_body_followed_by_a_nul_and_junk_is_recorded_without_them) {
+  // nlohmann's parser stops at a NUL, so this body is valid JSON to it (and to json_validate).
+  using namespace std::string_literals;
+  for (const std::string& body : {"{\"a\":1}\0junk"s, "[1]\0\n{\"b\":\"\xff\"}"s}) {
+    for (bool validated_only : {false, true}) {
+      result_record r;
+      nlohmann::json data = nlohmann::json::parse(body);
+      if (!validated_only) r.data = &data;
+      r.body_is_json = validated_only;
+      r.body = body;
+      std::string line = format_record(r, result_format::jsonl);
+      EXPECT_EQ(line.find('\0'), std::string::npos);
+      EXPECT_EQ(line.find("junk"), std::string::npos) << line;
+      ASSERT_TRUE(nlohmann::json::accept(line)) << line;
+      EXPECT_EQ(nlohmann::json::parse(line)["data"], data);
+    }
+  }
+}
+
 TEST(result_record, formats_from_names_and_paths) {
   EXPECT_EQ(result_format_for_path("out.jsonl"), result_format::jsonl);
   EXPECT_EQ(result_format_for_path("dir.v1/out.csv"), result_format::csv);
