@@ -1,0 +1,36 @@
+// Fuzzes what `fetch` does with a response body it records (core/json_validate, core/result_record):
+// the validator's verdict is nlohmann::json::accept's for every input (the record keeps a valid
+// one-line body byte for byte, so a wrong "valid" would write a broken JSONL line), and whatever
+// the body, its JSONL record is one line that parses as JSON.
+// Input: the body.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/json_validate.hpp"
+#include "core/result_record.hpp"
+#include "fuzz_check.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string body(reinterpret_cast<const char*>(data), size);
+  const bool valid = serentak::is_valid_json(body);
+  FUZZ_CHECK(valid == nlohmann::json::accept(body));
+
+  serentak::result_record record;
+  record.index = 1;
+  record.item = "u1";
+  record.url = "http://127.0.0.1:1/p?id=u1";
+  record.kind = serentak::outcome::ok;
+  record.http_status = 200;
+  record.attempts = 1;
+  record.body_is_json = valid;
+  record.body = body;
+  const std::string line = serentak::format_record(record, serentak::result_format::jsonl);
+  FUZZ_CHECK(!line.empty() && line.back() == '\n');
+  FUZZ_CHECK(line.find('\n') == line.size() - 1);
+  FUZZ_CHECK(nlohmann::json::accept(line));
+  return 0;
+}
