@@ -23,6 +23,22 @@ TEST(field_arena, hands_out_aligned_distinct_memory_and_reuses_it_after_a_rewind
   EXPECT_EQ(arena.allocate(10, 1), first);
 }
 
+TEST(field_arena, a_slot_keeps_one_small_block_whatever_the_largest_head_it_has_seen) {
+  field_arena arena;
+  arena.allocate(100, 8);
+  arena.rewind();
+  const std::size_t usual = arena.held_bytes();
+  EXPECT_GT(usual, 0U);
+  field_arena fresh;
+  fresh.allocate(100000, 8);  // a huge reason phrase as a slot's first field: a first block that large
+  fresh.rewind();
+  EXPECT_LE(fresh.held_bytes(), usual);
+  arena.allocate(100, 8);
+  arena.allocate(100000, 8);  // a huge later field: a second block
+  arena.rewind();
+  EXPECT_EQ(arena.held_bytes(), usual);
+}
+
 TEST(field_arena, serves_a_standard_container_through_arena_allocator) {
   field_arena arena;
   using alloc = arena_allocator<std::pair<const int, std::string>>;

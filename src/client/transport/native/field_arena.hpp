@@ -35,12 +35,20 @@ class field_arena {
     }
   }
   // Everything handed out is free again; call only once nothing allocated from it is alive.
-  // Blocks past the first (an unusually large head) are released: an idle slot holds no more
-  // than the parser's fields held before, whatever the largest head it has seen.
+  // Blocks past the first, and a first block made larger for an unusually large first field (a
+  // server's reason phrase may be ~100 KB), are released: an idle slot holds no more than the
+  // parser's fields held before, whatever the largest head it has seen.
   void rewind() noexcept {
     if (blocks_.size() > 1) blocks_.resize(1);
+    if (!blocks_.empty() && blocks_.front().size > block_bytes) blocks_.clear();
     current_ = 0;
     used_ = 0;
+  }
+  // The bytes of the blocks it keeps (what an idle slot holds).
+  std::size_t held_bytes() const noexcept {
+    std::size_t total = 0;
+    for (const block& b : blocks_) total += b.size;
+    return total;
   }
 
  private:
@@ -54,6 +62,7 @@ class field_arena {
   std::vector<block> blocks_;
   std::size_t current_ = 0;  // the block being filled
   std::size_t used_ = 0;     // bytes of it handed out
+
 };
 
 // A standard allocator over a field_arena: deallocate does nothing (rewind() frees).
