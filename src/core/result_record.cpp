@@ -121,7 +121,9 @@ std::string format_record(const result_record& r, result_format format) {
   return line;
 }
 
-void append_record(std::string& out, const result_record& r, result_format format) {
+namespace {
+
+void write_record(std::string& out, const result_record& r, result_format format) {
   if (format == result_format::csv) {
     // http_version last: columns are only ever appended, so older readers of the file keep working.
     fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{:.3f},{},{},{}", r.index, csv_field(r.item),
@@ -174,6 +176,20 @@ void append_record(std::string& out, const result_record& r, result_format forma
     append_json_string(out, utf8_prefix(r.body, snippet_chars));
   }
   out += "}\n";
+}
+
+}  // namespace
+
+void append_record(std::string& out, const result_record& r, result_format format) {
+  // out is a thread's buffer of whole records on their way to the file: a record cut short by an
+  // exception (bad_alloc, in practice) must not stay in it as half a line.
+  const std::size_t before = out.size();
+  try {
+    write_record(out, r, format);
+  } catch (...) {
+    out.resize(before);
+    throw;
+  }
 }
 
 std::string csv_header(bool with_round) {

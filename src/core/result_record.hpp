@@ -53,7 +53,7 @@ bool json_deeper_than(std::string_view text, std::size_t limit) noexcept;
 // The whole line, newline included.
 std::string format_record(const result_record& record, result_format format);
 // The same line appended to out (a buffer of records gathered per thread): no line of its own to
-// allocate and copy.
+// allocate and copy. If it throws, out is left as it was: never half a record.
 void append_record(std::string& out, const result_record& record, result_format format);
 // The CSV header line, newline included (JSONL has none). with_round: a file of --every, whose
 // records end with a round column (every record of it has round > 0).
