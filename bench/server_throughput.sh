@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Zero-delay JSON route vs nginx serving the same bytes as a static file (issue 4).
-# wrk -t1 -c64 -d<secs>s against each, interleaved round by round in one session; medians.
+# wrk -t1 -c64 (or -c$CONNECTIONS) -d<secs>s against each, interleaved round by round in one session; medians.
 # Usage: bench/server_throughput.sh [path/to/serentak] [rounds=5] [threads=1] [seconds=10] [extra serve args...]
 # threads: serentak --threads and nginx worker_processes (the same for both).
+# CONNECTIONS=N in the environment: wrk -cN instead of -c64 (issue 19's -c 1000 check).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 serentak=${1:-$here/../build/release/apps/serentak/serentak}
@@ -39,7 +40,8 @@ pids+=($!)
 wait_port "$nport"
 cmp <(curl -fs "http://127.0.0.1:$sport$route") <(curl -fs "http://127.0.0.1:$nport$route") || { echo "bodies differ" >&2; exit 1; }
 
-rps() { wrk -t1 -c64 -d"${seconds}s" "http://127.0.0.1:$1$route" | awk '/Requests\/sec/ {print $2}'; }
+connections=${CONNECTIONS:-64}
+rps() { wrk -t1 -c"$connections" -d"${seconds}s" "http://127.0.0.1:$1$route" | awk '/Requests\/sec/ {print $2}'; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 echo "load before: $(uptime | sed 's/.*load average/load average/')"
