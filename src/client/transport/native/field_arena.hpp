@@ -62,7 +62,6 @@ class field_arena {
   std::vector<block> blocks_;
   std::size_t current_ = 0;  // the block being filled
   std::size_t used_ = 0;     // bytes of it handed out
-
 };
 
 // A standard allocator over a field_arena: deallocate does nothing (rewind() frees).
