@@ -31,6 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string line = serentak::format_record(record, serentak::result_format::jsonl);
   FUZZ_CHECK(!line.empty() && line.back() == '\n');
   FUZZ_CHECK(line.find('\n') == line.size() - 1);
+  FUZZ_CHECK(line.find('\0') == std::string::npos);
   FUZZ_CHECK(nlohmann::json::accept(line));
   return 0;
 }

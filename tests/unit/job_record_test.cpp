@@ -1,5 +1,5 @@
 // What a `job work` worker stores for an item: the JSONL line `fetch` writes, credentials redacted,
-// a one-line JSON body kept byte for byte (judged without a document, as `fetch` judges it).
+// a one-line JSON body kept byte for byte (the same line whether or not a document is built).
 #include "queue/job_record.hpp"
 
 #include <gtest/gtest.h>
