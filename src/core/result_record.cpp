@@ -54,23 +54,12 @@ std::string csv_field(std::string_view raw) {
   return quoted;
 }
 
-// A body that parsed as JSON (r.data) is kept as the server sent it when it is an object or an
-// array on one line (trailing whitespace aside, as Flask's jsonify ends with a newline):
-// re-serialising the parsed document costs more than the rest of the record. The parser has
-// already checked it is valid JSON and valid UTF-8; a leading BOM or whitespace, or a line break
-// inside, sends it through the serialiser instead.
+// A body that parsed as JSON (r.data) or was validated as such (r.body_is_json) is kept as the
+// server sent it when one_line_json_text takes it: re-serialising the parsed document costs more
+// than the rest of the record. The parser has already checked it is valid JSON and valid UTF-8.
 std::optional<std::string_view> one_line_json(const result_record& r) {
-  if ((r.data == nullptr && !r.body_is_json) || r.body.empty() || (r.body.front() != '{' && r.body.front() != '[')) {
-    return std::nullopt;
-  }
-  std::string_view text = r.body;
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  // A NUL ends nlohmann's input, so `{"a":1}<NUL>junk` is valid JSON to it; copied raw, the NUL
-  // and the junk would break the JSONL line. Such a body goes through the parser and the dump.
-  if (find_any(text, std::string_view("\r\n\0", 3)) != std::string_view::npos) return std::nullopt;
-  return text;
+  if (r.data == nullptr && !r.body_is_json) return std::nullopt;
+  return one_line_json_text(r.body);
 }
 
 void append_data(std::string& out, const result_record& r) {
@@ -92,6 +81,17 @@ std::string data_text(const result_record& r) {
 }
 
 }  // namespace
+
+std::optional<std::string_view> one_line_json_text(std::string_view body) noexcept {
+  if (body.empty() || (body.front() != '{' && body.front() != '[')) return std::nullopt;
+  while (!body.empty() && (body.back() == '\n' || body.back() == '\r' || body.back() == ' ' || body.back() == '\t')) {
+    body.remove_suffix(1);
+  }
+  // A NUL ends nlohmann's input, so `{"a":1}<NUL>junk` is valid JSON to it; copied raw, the NUL
+  // and the junk would break the JSONL line. Such a body goes through the parser and the dump.
+  if (find_any(body, std::string_view("\r\n\0", 3)) != std::string_view::npos) return std::nullopt;
+  return body;
+}
 
 bool json_deeper_than(std::string_view text, std::size_t limit) noexcept {
   std::size_t depth = 0;

@@ -49,6 +49,11 @@ inline constexpr std::size_t max_record_data_depth = 255;
 // Whether a JSON text nests arrays and objects deeper than limit (strings skipped); linear, and
 // stops at the first level past the limit.
 bool json_deeper_than(std::string_view text, std::size_t limit) noexcept;
+// The bytes a record keeps of a valid JSON body as the server sent them: an object or array on
+// one line (trailing whitespace aside, as Flask's jsonify ends with a newline), without a NUL;
+// nullopt for any other body (a leading BOM or blank, a line break or NUL inside), which a record
+// writes through the parser instead. The caller knows the body is valid JSON.
+std::optional<std::string_view> one_line_json_text(std::string_view body) noexcept;
 
 // The whole line, newline included.
 std::string format_record(const result_record& record, result_format format);

@@ -39,6 +39,7 @@ TEST(response_judge, without_a_document_the_same_records_and_outcomes_come_out_f
       "<html>oops</html>",
       "{\"bad\":\"\xff\"}",    // invalid UTF-8 inside a string: not JSON
       "[" + std::string(300, '[') + std::string(300, ']') + "]",  // deeper than records keep as data
+      std::string("{\"a\":1}\0junk", 12),  // valid to nlohmann, which stops at the NUL
   };
   for (const std::string& body : bodies) {
     for (bool expects_json : {false, true}) {
@@ -60,6 +61,9 @@ TEST(response_judge, without_a_document_the_same_records_and_outcomes_come_out_f
 TEST(response_judge, only_a_one_line_object_or_array_is_left_unparsed) {
   EXPECT_TRUE(judge_response(answer(200, R"({"a":1})" "\r\n"), true, false).validated_only);
   EXPECT_TRUE(judge_response(answer(200, "[]"), true, false).validated_only);
+  const auto nul = judge_response(answer(200, std::string("{\"a\":1}\0junk", 12)), true, false);
+  EXPECT_FALSE(nul.validated_only);  // a record would not keep it byte for byte: parsed
+  EXPECT_EQ(nul.data["a"], 1);
   const auto pretty = judge_response(answer(200, "{\n\"a\": 1}"), true, false);
   EXPECT_FALSE(pretty.validated_only);
   EXPECT_EQ(pretty.data["a"], 1);

@@ -19,11 +19,11 @@ struct judged_response {
   std::string error;            // why, for transport failures and unusable bodies
 };
 
-// build_dom false: a body that is a JSON object or array on one line (what a results record keeps
-// byte for byte) is only validated (one pass, no allocation per value) and data stays null; for
-// a caller whose messages read no field of it (`fetch`), where building the document cost more
-// than the rest of judging (core/json_validate.hpp: nlohmann's verdict without its lexer). Any
-// other body is parsed as with build_dom.
+// build_dom false: a body that a results record keeps byte for byte (core/result_record's
+// one_line_json_text: an object or array on one line) is only validated (one pass, no allocation
+// per value) and data stays null; for a caller whose messages read no field of it (`fetch`), where
+// building the document cost more than the rest of judging (core/json_validate.hpp: nlohmann's
+// verdict without its lexer). Any other body is parsed as with build_dom.
 judged_response judge_response(const fetch_result& result, bool expects_json, bool build_dom = true);
 
 }  // namespace serentak::client
