@@ -25,6 +25,7 @@
 #include "log/line_writer.hpp"
 #include "server/http/access_log.hpp"
 #include "server/http/connection_registry.hpp"
+#include "server/http/delay_tick.hpp"
 #include "server/http/read_block_allocator.hpp"
 #include "server/faults/huge_body.hpp"
 #include "server/routes/observability_routes.hpp"
@@ -366,7 +367,12 @@ class session final : public connection, public std::enable_shared_from_this<ses
     // Thousands of connections may wait at once: hold no read buffer while waiting.
     if (buffer_.size() == 0) buffer_.shrink_to_fit();
     waiting_ = true;
-    delay_timer_.expires_after(how_long);
+    // A planned delay ends on its shared tick (delay_tick.hpp); a hang is only a bound.
+    if (plan_.how == delivery::hang) {
+      delay_timer_.expires_after(how_long);
+    } else {
+      delay_timer_.expires_at(delay_deadline(std::chrono::steady_clock::now(), how_long));
+    }
     delay_timer_.async_wait(beast::bind_front_handler(&session::on_delay, this->shared_from_this()));
     if (how_long >= watched_delay) do_watch_peer();
   }

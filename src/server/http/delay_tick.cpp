@@ -1,0 +1,17 @@
+#include "server/http/delay_tick.hpp"
+
+namespace serentak::server {
+
+std::chrono::steady_clock::time_point delay_deadline(std::chrono::steady_clock::time_point now,
+                                                     std::chrono::nanoseconds how_long) {
+  using clock = std::chrono::steady_clock;
+  const clock::time_point due = now + std::chrono::duration_cast<clock::duration>(how_long);
+  std::chrono::nanoseconds tick = delay_tick_longest;
+  while (tick * delay_tick_share > how_long && tick > delay_tick_shortest) tick /= 2;
+  if (tick * delay_tick_share > how_long) return due;  // too short for the shortest tick
+  const auto since = std::chrono::duration_cast<std::chrono::nanoseconds>(due.time_since_epoch());
+  const auto ticks = (since.count() + tick.count() - 1) / tick.count();  // round up: never early
+  return clock::time_point(std::chrono::duration_cast<clock::duration>(std::chrono::nanoseconds(ticks * tick.count())));
+}
+
+}  // namespace serentak::server

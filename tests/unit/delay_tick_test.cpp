@@ -1,0 +1,61 @@
+// A planned delay's deadline: never before now + delay, less than its tick later (a tick is at most
+// 1% of the delay and at most 2 ms), on ticks that nest so that delays of different lengths share
+// their deadlines, and a delay too short for the shortest tick is not rounded.
+#include "server/http/delay_tick.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+namespace serentak::server {
+namespace {
+
+using clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+clock::time_point at(std::chrono::nanoseconds since_epoch) {
+  return clock::time_point(std::chrono::duration_cast<clock::duration>(since_epoch));
+}
+
+TEST(delay_tick, a_delay_never_ends_early_and_at_most_1_percent_or_2_ms_late) {
+  const std::chrono::nanoseconds delays[] = {7ms, 10ms, 100ms, 123'456'789ns, 199ms, 500ms, 3s};
+  for (std::chrono::nanoseconds delay : delays) {
+    const std::chrono::nanoseconds bound = std::min<std::chrono::nanoseconds>(2ms, delay / 100);
+    for (std::chrono::nanoseconds start = 1s; start < 1s + 5ms; start += 37'001ns) {
+      const clock::time_point deadline = delay_deadline(at(start), delay);
+      EXPECT_GE(deadline, at(start + delay)) << delay.count() << " from " << start.count();
+      EXPECT_LT(deadline - at(start + delay), bound) << delay.count() << " from " << start.count();
+    }
+  }
+}
+
+TEST(delay_tick, delays_due_within_one_tick_share_one_deadline) {
+  // Two 300 ms delays started 0.7 ms apart inside one 2 ms tick end together.
+  const clock::time_point first = delay_deadline(at(10s + 100us), 300ms);
+  const clock::time_point second = delay_deadline(at(10s + 800us), 300ms);
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(first, at(10s + 302ms));
+  // A deadline already on a tick stays where it is.
+  EXPECT_EQ(delay_deadline(at(10s), 300ms), at(10s + 300ms));
+}
+
+TEST(delay_tick, the_ticks_of_different_delays_nest) {
+  // 2 ms for 200 ms and longer, 1 ms from 100 ms, 0.5 ms from 50 ms: each a multiple of the next.
+  EXPECT_EQ(delay_deadline(at(1s + 1ns), 5s), at(6s + 2ms));
+  EXPECT_EQ(delay_deadline(at(1s + 1ns), 199ms), at(1s + 200ms));
+  EXPECT_EQ(delay_deadline(at(1s + 1ns), 100ms), at(1s + 101ms));
+  EXPECT_EQ(delay_deadline(at(1s + 1ns), 99ms), at(1s + 99ms + 500us));
+  // Two delays of different lengths (150 ms: 1 ms ticks; 450 ms: 2 ms ticks) due in the same
+  // 2 ms share a deadline when the shorter one's tick falls on the longer one's.
+  EXPECT_EQ(delay_deadline(at(1s + 350ms + 1100us), 150ms), at(1s + 502ms));
+  EXPECT_EQ(delay_deadline(at(1s + 50ms + 500us), 450ms), at(1s + 502ms));
+}
+
+TEST(delay_tick, a_delay_too_short_for_the_shortest_tick_is_not_rounded) {
+  EXPECT_EQ(delay_deadline(at(1s + 1ns), 6ms), at(1s + 1ns + 6ms));
+  EXPECT_EQ(delay_deadline(at(1s + 1ns), 0ns), at(1s + 1ns));
+  EXPECT_EQ(delay_deadline(at(1s + 1ns), 6250us), at(1s + 6250us + 62500ns));
+}
+
+}  // namespace
+}  // namespace serentak::server
