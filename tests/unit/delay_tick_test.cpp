@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace serentak::server {
@@ -55,6 +56,14 @@ TEST(delay_tick, a_delay_too_short_for_the_shortest_tick_is_not_rounded) {
   EXPECT_EQ(delay_deadline(at(1s + 1ns), 6ms), at(1s + 1ns + 6ms));
   EXPECT_EQ(delay_deadline(at(1s + 1ns), 0ns), at(1s + 1ns));
   EXPECT_EQ(delay_deadline(at(1s + 1ns), 6250us), at(1s + 6250us + 62500ns));
+}
+
+TEST(delay_tick, an_hour_is_rounded_to_2_ms_and_a_delay_past_the_clocks_end_saturates) {
+  EXPECT_EQ(delay_deadline(at(1s + 1ns), 1h), at(1s + 1h + 2ms));
+  // A test's "forever" (nanoseconds::max) neither overflows into the past nor ends early.
+  EXPECT_EQ(delay_deadline(at(1s), std::chrono::nanoseconds::max()), clock::time_point::max());
+  const std::chrono::nanoseconds ten_years = std::chrono::hours(24 * 365 * 10);
+  EXPECT_EQ(delay_deadline(at(1s + 1ns), ten_years), at(1s + 1ns + ten_years));
 }
 
 }  // namespace

@@ -1,10 +1,23 @@
 #include "server/http/delay_tick.hpp"
 
 namespace serentak::server {
+namespace {
+
+// Beyond this a delay is not rounded: the arithmetic below stays far from int64's end, and a tick
+// saves nothing on a wait that long.
+constexpr std::chrono::nanoseconds longest_rounded = std::chrono::hours(24 * 365);
+
+}  // namespace
 
 std::chrono::steady_clock::time_point delay_deadline(std::chrono::steady_clock::time_point now,
                                                      std::chrono::nanoseconds how_long) {
   using clock = std::chrono::steady_clock;
+  if (how_long > longest_rounded) {
+    // Saturated, as Asio's expires_after is: a delay past the clock's end never ends early.
+    const auto room = std::chrono::duration_cast<std::chrono::nanoseconds>(clock::time_point::max() - now);
+    if (how_long >= room) return clock::time_point::max();
+    return now + std::chrono::duration_cast<clock::duration>(how_long);
+  }
   const clock::time_point due = now + std::chrono::duration_cast<clock::duration>(how_long);
   std::chrono::nanoseconds tick = delay_tick_longest;
   while (tick * delay_tick_share > how_long && tick > delay_tick_shortest) tick /= 2;
