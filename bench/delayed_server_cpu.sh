@@ -18,9 +18,8 @@ source "$repo/bench/lib.sh"
 bench_init delayed-cpu
 raise_open_files
 
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$1/stat"; }
 per_request() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN {printf "%.2f", (n > 0 ? (b - a) * 1e6 / n : 0)}'; }
-# The server's CPU per request over one wrk run against it: wrk's arguments, then the server's PID.
+# The server's CPU per request over one wrk run against it: the server's PID, then wrk's arguments.
 measure() {
   local pid=$1 before after n
   shift
@@ -44,6 +43,5 @@ for serentak in "$@"; do
   delayed=$(measure "${bench_pids[-1]}" -t2 -c10000 -d8s)
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
   kill "${bench_pids[-1]}"; wait "${bench_pids[-1]}" 2>/dev/null || true
-  printf '| %s | %s | %s | %sx | %s |\n' "$serentak" "$zero" "$delayed" \
-    "$(awk -v a="$delayed" -v b="$zero" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')" "${rps:-?}"
+  printf '| %s | %s | %s | %sx | %s |\n' "$serentak" "$zero" "$delayed" "$(ratio "$delayed" "$zero")" "${rps:-?}"
 done

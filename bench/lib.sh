@@ -15,6 +15,8 @@
 #                          pays its own first touches of memory on its first 10,000-connection
 #                          run (bench/RESULTS.md, sessions 5 and 6); the client is what is measured.
 #   median                 the median of the numbers on stdin, one per line.
+#   cpu_seconds PID        CPU seconds (user + system) the process has used so far, from /proc/PID/stat.
+#   ratio A B              A / B to two decimals (0 when B is 0).
 #   raise_open_files       the soft open-file limit to the hard one (an `unlimited` hard limit,
 #                          which `ulimit -n` refuses to set, is read as fs.nr_open).
 
@@ -86,6 +88,10 @@ warm_up_fixture() {
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$1/stat"; }
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 
 raise_open_files() {
   local hard

@@ -24,10 +24,6 @@ source "$repo/bench/lib.sh"
 bench_init quick
 raise_open_files
 
-# CPU seconds (user + system) a process has used so far, from /proc/PID/stat.
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$1/stat"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
-
 awk -v n="$requests" 'BEGIN {for (i = 0; i < n; i++) print 1121 + i % 5}' >"$work/ids.txt"
 seq 1 10000 | sed 's/^/u/' >"$work/ids10k.txt"
 echo "# bench/quick.sh ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $requests requests), $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')"
