@@ -192,6 +192,12 @@ namespace serentak::queue {
 
 redis_result script_runner::run(std::string_view script, const std::vector<std::string>& keys,
                                 const std::vector<std::string>& args) {
+  const std::vector<std::string_view> views(args.begin(), args.end());
+  return run(script, keys, std::span<const std::string_view>(views));
+}
+
+redis_result script_runner::run(std::string_view script, const std::vector<std::string>& keys,
+                                std::span<const std::string_view> args) {
   std::string* sha = nullptr;
   for (auto& [text, known] : shas_) {
     if (text == script.data()) sha = &known;
@@ -207,14 +213,15 @@ redis_result script_runner::run(std::string_view script, const std::vector<std::
         *sha = std::string(loaded.view().text());
       }
     }
-    std::vector<std::string> argv;
+    const std::string key_count = std::to_string(keys.size());
+    std::vector<std::string_view> argv;
     argv.reserve(3 + keys.size() + args.size());
     argv.emplace_back("EVALSHA");
-    argv.push_back(*sha);
-    argv.push_back(std::to_string(keys.size()));
+    argv.emplace_back(*sha);
+    argv.emplace_back(key_count);
     argv.insert(argv.end(), keys.begin(), keys.end());
     argv.insert(argv.end(), args.begin(), args.end());
-    redis_result result = connection_.command(argv);
+    redis_result result = connection_.command(std::span<const std::string_view>(argv));
     if (!result.ok() && result.error->what == redis_error::kind::server &&
         result.error->message.starts_with("NOSCRIPT")) {
       continue;  // Redis restarted and forgot it: load it again

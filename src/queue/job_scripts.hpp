@@ -5,6 +5,7 @@
 // (a restarted Redis forgets its script cache).
 // Not thread-safe: one runner per connection (per thread).
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,9 @@ class script_runner {
 
   // EVALSHA script numkeys keys... args...; loads the script when Redis does not know it.
   redis_result run(std::string_view script, const std::vector<std::string>& keys, const std::vector<std::string>& args);
+  // The same without copying the arguments (a batch of records): the views need live only during the call.
+  redis_result run(std::string_view script, const std::vector<std::string>& keys,
+                   std::span<const std::string_view> args);
 
  private:
   redis_connection& connection_;

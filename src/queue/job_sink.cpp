@@ -59,16 +59,21 @@ std::size_t job_sink::finish(std::chrono::milliseconds budget) {
 }
 
 bool job_sink::flush_batch(script_runner& scripts, std::vector<pending_record>& batch) {
-  std::vector<std::string> args{consumer_group, consumer_};
+  // Views into the batch, which outlives the call: the records are not copied on their way out.
+  std::vector<std::string> indexes;
+  indexes.reserve(batch.size());
+  for (const pending_record& r : batch) indexes.push_back(std::to_string(r.index));
+  std::vector<std::string_view> args{consumer_group, consumer_};
   args.reserve(2 + batch.size() * 4);
-  for (const pending_record& r : batch) {
-    args.push_back(r.id);
-    args.push_back(std::to_string(r.index));
-    args.push_back(r.outcome);
-    args.push_back(r.line);
+  for (std::size_t k = 0; k < batch.size(); ++k) {
+    args.push_back(batch[k].id);
+    args.push_back(indexes[k]);
+    args.push_back(batch[k].outcome);
+    args.push_back(batch[k].line);
   }
-  redis_result result = scripts.run(scripts::record_and_ack,
-                                    {keys_.records, keys_.items, keys_.outcomes, keys_.workers, keys_.meta}, args);
+  redis_result result =
+      scripts.run(scripts::record_and_ack, {keys_.records, keys_.items, keys_.outcomes, keys_.workers, keys_.meta},
+                  std::span<const std::string_view>(args));
   round_trips_.fetch_add(1);
   if (!result.ok()) {
     if (result.error->what == redis_error::kind::server && !result.error->is_loading())

@@ -2,6 +2,8 @@
 
 #include <hiredis.h>
 
+#include <charconv>
+
 #include "core/log_text.hpp"
 
 namespace serentak::queue {
@@ -51,38 +53,45 @@ std::optional<redis_error> redis_connection::connect() {
   return std::nullopt;
 }
 
-void redis_connection::append_argv(const std::vector<std::string_view>& args) {
+namespace {
+
+// RESP's multi-bulk request: "*<count>\r\n", then "$<length>\r\n<bytes>\r\n" per argument.
+void append_resp(std::string& out, char mark, std::size_t count) {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, count).ptr;
+  out += mark;
+  out.append(digits, end);
+  out += "\r\n";
+}
+
+}  // namespace
+
+void redis_connection::append(std::span<const std::string_view> args) {
   if (socket_ == nullptr) {
     if (!append_error_)
       append_error_ = redis_error{redis_error::kind::io, "Redis at " + endpoint_.display() + ": not connected"};
     ++appended_;
     return;
   }
-  std::vector<const char*> argv;
-  std::vector<size_t> lengths;
-  argv.reserve(args.size());
-  lengths.reserve(args.size());
+  std::size_t bytes = 16;
+  for (std::string_view a : args) bytes += a.size() + 16;
+  pending_.reserve(pending_.size() + bytes);
+  append_resp(pending_, '*', args.size());
   for (std::string_view a : args) {
-    argv.push_back(a.data());
-    lengths.push_back(a.size());
-  }
-  char* formatted = nullptr;
-  const int length = redisFormatCommandArgv(&formatted, static_cast<int>(argv.size()), argv.data(), lengths.data());
-  if (length < 0 || formatted == nullptr) {
-    if (!append_error_) append_error_ = io_failure("cannot format a command");
-  } else {
-    pending_.append(formatted, static_cast<std::size_t>(length));
-    redisFreeCommand(formatted);
+    append_resp(pending_, '$', a.size());
+    pending_.append(a);
+    pending_ += "\r\n";
   }
   ++appended_;
 }
 
 void redis_connection::append(const std::vector<std::string>& args) {
-  append_argv(std::vector<std::string_view>(args.begin(), args.end()));
+  const std::vector<std::string_view> views(args.begin(), args.end());
+  append(std::span<const std::string_view>(views));
 }
 
 void redis_connection::append(std::initializer_list<std::string_view> args) {
-  append_argv(std::vector<std::string_view>(args));
+  append(std::span<const std::string_view>(args.begin(), args.size()));
 }
 
 redis_result redis_connection::read_one() {
@@ -146,6 +155,12 @@ redis_result redis_connection::command(const std::vector<std::string>& args) {
 }
 
 redis_result redis_connection::command(std::initializer_list<std::string_view> args) {
+  append(args);
+  auto replies = read_replies();
+  return std::move(replies.front());
+}
+
+redis_result redis_connection::command(std::span<const std::string_view> args) {
   append(args);
   auto replies = read_replies();
   return std::move(replies.front());

@@ -2,7 +2,8 @@
 // One connection to Redis, owned by one thread: dial with a connect timeout (TCP, or TLS for
 // rediss://: redis_socket), AUTH (user and password, or the password alone), a read/write timeout
 // per command, and pipelining (append several commands, then read their replies: one round trip).
-// hiredis 0.14 formats the commands and parses the replies; the bytes go through redis_socket, as
+// Commands are formatted here, straight into the outgoing buffer (a record batch is sent without
+// a copy per argument); hiredis 0.14 parses the replies; the bytes go through redis_socket, as
 // hiredis's own I/O cannot carry TLS. Failures are values (redis_result); after an io error the
 // connection is closed and connect() dials again.
 // Messages name the server as host:port only, never the password.
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,14 +45,15 @@ class redis_connection {
   // One command, one round trip.
   redis_result command(const std::vector<std::string>& args);
   redis_result command(std::initializer_list<std::string_view> args);
+  redis_result command(std::span<const std::string_view> args);  // the views need live only during the call
 
   // Pipelining: queue commands, then read exactly as many replies, in order.
   void append(const std::vector<std::string>& args);
   void append(std::initializer_list<std::string_view> args);
+  void append(std::span<const std::string_view> args);
   std::vector<redis_result> read_replies();  // one per appended command since the last read
 
  private:
-  void append_argv(const std::vector<std::string_view>& args);
   redis_result read_one();
   redis_error io_failure(std::string_view what);
   void close() noexcept;

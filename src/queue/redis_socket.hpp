@@ -1,6 +1,6 @@
 #pragma once
 // The byte stream under one Redis connection: TCP, or TLS over TCP for rediss:// (OpenSSL; Debian
-// 12's hiredis 0.14 has no TLS, so hiredis only formats commands and parses replies, and the bytes
+// 12's hiredis 0.14 has no TLS, so hiredis only parses replies (redis_connection formats commands), and the bytes
 // go through here for both schemes). Blocking, with a timeout on the connect and the handshake and
 // another on every read and write (SO_RCVTIMEO/SO_SNDTIMEO), as hiredis's own sockets had.
 // TLS verifies the server's certificate (the system's trust store, or ca_file) and its name or IP
