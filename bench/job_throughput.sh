@@ -23,12 +23,16 @@ raise_open_files
 rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 redis-server --bind 127.0.0.1 --port "$rport" --dir "$work" --appendonly yes --appendfsync everysec --save '' \
   --daemonize no --logfile "$work/redis.log" &
-bench_pids+=($!)
+redis_pid=$!
+bench_pids+=("$redis_pid")
+# Redis's CPU with its reaped children: an AOF rewrite forks one.
+redis_cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15 + $16 + $17) / hz}' "/proc/$redis_pid/stat"; }
 rcli() { redis-cli -h 127.0.0.1 -p "$rport" "$@"; }
 for _ in $(seq 100); do [[ $(rcli PING 2>/dev/null) == PONG ]] && break; sleep 0.05; done
 mem() { rcli INFO memory | awk -F: '/^used_memory:/ {print $2+0}'; }
 
 start_server 0
+server_pid=${bench_pids[-1]}
 url="http://127.0.0.1:$port/get_user_profile?user_id={}"
 seq 1 "$items" | sed 's/^/u/' >"$work/items.txt"
 job="redis://127.0.0.1:$rport/bench"
@@ -37,8 +41,11 @@ echo "# serentak job throughput ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $i
 echo
 
 drain_time_wait
+server_before=$(cpu_seconds "$server_pid")
 read -r local_wall local_user local_sys _ < <(timed "$serentak" fetch --url "$url" -i "$work/items.txt" -c 1000 -q --no-log -o "$work/local.jsonl")
 local_records=$(wc -l <"$work/local.jsonl")
+local_server_cpu=$(awk -v a="$(cpu_seconds "$server_pid")" -v b="$server_before" 'BEGIN {printf "%.2f", a - b}')
+local_cpu=$(awk -v u="$local_user" -v s="$local_sys" -v v="$local_server_cpu" 'BEGIN {printf "%.2f", u + s + v}')
 
 before=$(mem)
 read -r push_wall _ _ _ < <(timed "$serentak" job push "$job" --url "$url" -i "$work/items.txt" --timeout 30)
@@ -46,14 +53,21 @@ after_push=$(mem)
 rcli CONFIG RESETSTAT >/dev/null
 
 drain_time_wait
+server_before=$(cpu_seconds "$server_pid")
+redis_before=$(redis_cpu_seconds)
 start=$(date +%s.%N)
 wpids=()
 for w in 1 2 3 4; do
-  timeout 600 "$serentak" job work "$job" -c 250 --threads 1 >"$work/worker$w.out" 2>"$work/worker$w.err" &
+  timeout 600 /usr/bin/time -f '%U %S' -o "$work/worker$w.time" \
+    "$serentak" job work "$job" -c 250 --threads 1 >"$work/worker$w.out" 2>"$work/worker$w.err" &
   wpids+=($!)
 done
 for p in "${wpids[@]}"; do wait "$p" || echo "worker $p failed: $(cat "$work"/worker*.err)" >&2; done
 end=$(date +%s.%N)
+workers_cpu=$(tail -q -n 1 "$work"/worker?.time | awk '{c += $1 + $2} END {printf "%.2f", c}')
+job_server_cpu=$(awk -v a="$(cpu_seconds "$server_pid")" -v b="$server_before" 'BEGIN {printf "%.2f", a - b}')
+redis_cpu=$(awk -v a="$(redis_cpu_seconds)" -v b="$redis_before" 'BEGIN {printf "%.2f", a - b}')
+job_cpu=$(awk -v w="$workers_cpu" -v r="$redis_cpu" -v v="$job_server_cpu" 'BEGIN {printf "%.2f", w + r + v}')
 job_wall=$(echo "$end - $start" | bc -l)
 after_job=$(mem)
 
@@ -64,12 +78,15 @@ for c in evalsha xreadgroup hmget hlen hget xclaim ping script auth; do round_tr
 "$serentak" job collect "$job" -o "$work/job.jsonl" >/dev/null
 job_records=$(wc -l <"$work/job.jsonl")
 
-echo "| run | wall s | records |"
-echo "| --- | ---: | ---: |"
-printf '| serentak fetch -c 1000 (one process, JSONL out) | %s | %s |\n' "$local_wall" "$local_records"
-printf '| serentak job work x 4, -c 250 each (after the push) | %.2f | %s |\n' "$job_wall" "$job_records"
+echo "| run | wall s | CPU s | records |"
+echo "| --- | ---: | --- | ---: |"
+printf '| serentak fetch -c 1000 (one process, JSONL out) | %s | %s (client %.2f, mock server %s) | %s |\n' \
+  "$local_wall" "$local_cpu" "$(echo "$local_user + $local_sys" | bc -l)" "$local_server_cpu" "$local_records"
+printf '| serentak job work x 4, -c 250 each (after the push) | %.2f | %s (workers %s, Redis %s, mock server %s) | %s |\n' \
+  "$job_wall" "$job_cpu" "$workers_cpu" "$redis_cpu" "$job_server_cpu" "$job_records"
 echo
 printf 'Job throughput vs local: %.2fx (local wall / job wall; target >= 0.85x).\n' "$(echo "$local_wall / $job_wall" | bc -l)"
+printf 'CPU, local / job: %sx (what the wall ratio cannot pass while both sides fill the cores).\n' "$(ratio "$local_cpu" "$job_cpu")"
 printf 'Push: %s s for %s items.\n' "$push_wall" "$items"
 printf 'Redis round trips during the work: %s (evalsha %s, xreadgroup %s, completion checks %s): %.4f per item.\n' \
   "$round_trips" "$(calls evalsha)" "$(calls xreadgroup)" "$(( $(calls hmget) + $(calls hlen) ))" \

@@ -73,6 +73,10 @@ void redis_connection::append(std::span<const std::string_view> args) {
     ++appended_;
     return;
   }
+  // Redis answers "*0" with nothing, so an empty command goes as one empty name, which it refuses
+  // with an error reply: the replies stay in step with the commands.
+  static constexpr std::string_view unnamed[] = {""};
+  if (args.empty()) args = unnamed;
   std::size_t bytes = 16;
   for (std::string_view a : args) bytes += a.size() + 16;
   pending_.reserve(pending_.size() + bytes);

@@ -1,6 +1,7 @@
 // redis_connection formats its commands itself (RESP, straight into the outgoing buffer), so a
 // record reaches Redis byte for byte: CR, LF, NUL, RESP's own markers and an empty argument, one
 // command at a time and pipelined, checked against a real redis-server.
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,18 +39,32 @@ TEST(redis_connection, arguments_reach_redis_byte_for_byte_alone_and_pipelined) 
     EXPECT_EQ(got.view().text(), values[k]) << "value " << k;
   }
 
-  // Pipelined, through the span overload the record batches use: one reply per command, in order.
+  // Pipelined, through the span overload the record batches use (a count of several digits, as a
+  // batch's thousands of arguments have): one reply per command, in order.
   std::vector<std::string_view> rpush{"RPUSH", "list"};
-  for (const std::string& v : values) rpush.emplace_back(v);
+  for (int round = 0; round < 30; ++round) {
+    for (const std::string& v : values) rpush.emplace_back(v);
+  }
   connection.append(std::span<const std::string_view>(rpush));
   connection.append({"LRANGE", "list", "0", "-1"});
   connection.append({"STRLEN", "k4"});
   auto replies = connection.read_replies();
   ASSERT_EQ(replies.size(), 3U);
-  EXPECT_EQ(replies[0].view().integer(), static_cast<long long>(values.size()));
-  ASSERT_EQ(replies[1].view().size(), values.size());
-  for (std::size_t k = 0; k < values.size(); ++k) EXPECT_EQ(replies[1].view()[k].text(), values[k]) << "element " << k;
+  EXPECT_EQ(replies[0].view().integer(), static_cast<long long>(30 * values.size()));
+  ASSERT_EQ(replies[1].view().size(), 30 * values.size());
+  for (std::size_t k = 0; k < 30 * values.size(); ++k)
+    EXPECT_EQ(replies[1].view()[k].text(), values[k % values.size()]) << "element " << k;
   EXPECT_EQ(replies[2].view().integer(), 100001);
+
+  // An empty command gets an error reply instead of a wait for one Redis never sends, and the
+  // next command still gets its own reply.
+  connection.append(std::span<const std::string_view>());
+  connection.append({"PING"});
+  replies = connection.read_replies();
+  ASSERT_EQ(replies.size(), 2U);
+  EXPECT_FALSE(replies[0].ok());
+  ASSERT_TRUE(replies[1].ok());
+  EXPECT_EQ(replies[1].view().text(), "PONG");
 }
 
 }  // namespace
