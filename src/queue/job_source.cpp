@@ -46,12 +46,16 @@ job_source::job_source(const redis_endpoint& endpoint, redis_timeouts timeouts, 
 
 job_source::~job_source() { stop_and_collect_held(); }
 
+std::size_t job_source::refill_at() const noexcept {
+  return config_.high_water - std::min(config_.high_water, std::max<std::size_t>(1, config_.high_water / 4));
+}
+
 std::optional<client::fetch_request> job_source::next() {
   std::unique_lock lock(queue_mutex_);
   // Bounded: the reader ends every round within one command timeout and sets drained_ or queues.
   const auto give_up = clock::now() + timeouts_.command + std::chrono::seconds(1);
   while (!run_over_ && queue_.empty() && !drained_ && !quit_ && !(stop_ != nullptr && stop_->load())) {
-    if (queue_changed_.wait_until(lock, std::min(give_up, clock::now() + std::chrono::milliseconds(20))) ==
+    if (items_changed_.wait_until(lock, std::min(give_up, clock::now() + std::chrono::milliseconds(20))) ==
             std::cv_status::timeout &&
         clock::now() >= give_up) {
       break;
@@ -64,7 +68,7 @@ std::optional<client::fetch_request> job_source::next() {
   entry e = std::move(queue_.front());
   queue_.pop_front();
   handed_out_[e.index].push_back(e.id);
-  queue_changed_.notify_all();  // room for the reader
+  if (queue_.size() == refill_at()) reader_wake_.notify_one();  // the reader waits for this, or reads already
   client::fetch_request request;
   request.index = e.index;
   request.url = urls_.expand(e.item);
@@ -79,7 +83,7 @@ void job_source::begin_run() {
 
 bool job_source::wait_for_work(std::chrono::milliseconds timeout) {
   std::unique_lock lock(queue_mutex_);
-  return queue_changed_.wait_for(lock, timeout, [this] { return !queue_.empty() || quit_; }) && !queue_.empty();
+  return items_changed_.wait_for(lock, timeout, [this] { return !queue_.empty() || quit_; }) && !queue_.empty();
 }
 
 std::optional<std::string> job_source::take_id(std::size_t index) {
@@ -97,7 +101,8 @@ std::vector<std::string> job_source::stop_and_collect_held() {
     std::lock_guard lock(queue_mutex_);
     quit_ = true;
   }
-  queue_changed_.notify_all();
+  items_changed_.notify_all();
+  reader_wake_.notify_all();
   if (reader_.joinable()) reader_.join();
   std::lock_guard lock(queue_mutex_);
   std::vector<std::string> held;
@@ -116,7 +121,7 @@ void job_source::enqueue(std::vector<entry> entries) {
     for (entry& e : entries) queue_.push_back(std::move(e));
     drained_ = queue_.empty();
   }
-  queue_changed_.notify_all();
+  items_changed_.notify_all();
 }
 
 void job_source::read_loop() {
@@ -134,8 +139,8 @@ void job_source::read_loop() {
         {
           std::unique_lock lock(queue_mutex_);
           drained_ = queue_.empty();
-          queue_changed_.notify_all();
-          queue_changed_.wait_for(lock, backoff.next(), [this] { return quit_; });
+          items_changed_.notify_all();
+          reader_wake_.wait_for(lock, backoff.next(), [this] { return quit_; });
         }
         continue;
       }
@@ -146,10 +151,9 @@ void job_source::read_loop() {
       std::unique_lock lock(queue_mutex_);
       // Read when a quarter of the queue is free (or it is empty), not for every free slot: fewer,
       // larger XREADGROUPs.
-      const std::size_t refill_at = config_.high_water - std::max<std::size_t>(1, config_.high_water / 4);
-      queue_changed_.wait_for(lock, std::chrono::milliseconds(50),
-                              [this, refill_at] { return quit_ || queue_.size() <= refill_at; });
-      if (queue_.size() > refill_at) continue;
+      reader_wake_.wait_for(lock, std::chrono::milliseconds(50),
+                            [this] { return quit_ || queue_.size() <= refill_at(); });
+      if (queue_.size() > refill_at()) continue;
     }
     if (!read_round(connection, scripts)) continue;  // io error: reconnect at the top
   }
@@ -218,8 +222,8 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
       }
       std::unique_lock lock(queue_mutex_);
       drained_ = queue_.empty();
-      queue_changed_.notify_all();
-      queue_changed_.wait_for(lock, std::chrono::milliseconds(500), [this] { return quit_; });
+      items_changed_.notify_all();
+      reader_wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return quit_; });
       return true;
     }
     reply_view streams = r.view();  // nil when nothing new: [[key, [[id, fields]...]]]
@@ -237,7 +241,7 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
   if (nothing) {
     // Nothing new and nothing to reclaim: look again shortly (an item re-queued, a lease expiring).
     std::unique_lock lock(queue_mutex_);
-    queue_changed_.wait_for(lock, std::chrono::milliseconds(100), [this] { return quit_; });
+    reader_wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return quit_; });
   }
   return true;
 }

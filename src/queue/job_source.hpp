@@ -81,8 +81,14 @@ class job_source final : public client::work_source {
   outage_reporter& outages_;
   const std::atomic<bool>* stop_;
 
+  // The reader's refill mark: it reads again once the queue is down to this many items.
+  std::size_t refill_at() const noexcept;
+
   mutable std::mutex queue_mutex_;         // guards everything down to reader_
-  std::condition_variable queue_changed_;  // an item queued, a round ended, room freed, quit
+  std::condition_variable items_changed_;  // for next() and wait_for_work(): items queued, a round ended, quit
+  // For the reader alone, and only when the queue reaches the refill mark (or quit): a wake-up per
+  // item handed out was a context switch per item.
+  std::condition_variable reader_wake_;
   std::deque<entry> queue_;
   std::unordered_map<std::size_t, std::vector<std::string>> handed_out_;  // index -> entry IDs
   bool drained_ = false;   // the reader's last round found nothing (or Redis is down)

@@ -1,0 +1,138 @@
+"""Redis's own CPU per job item, fed the way `serentak job work` feeds it, with no worker and no
+HTTP server on the machine: the item layout in use (one stream entry per item, the real
+`record_and_ack` script from src/queue/job_scripts.cpp, 100 items per XREADGROUP and per EVALSHA),
+or a chunked layout measured for the design of issue 18 (one stream entry per CHUNK items and one
+record hash field per entry, written by the prototype script below; serentak does not use it).
+
+Usage: job_redis_cost.py PORT REDIS_PID RECORDS.jsonl SCRIPTS.cpp items|chunks [CHUNK]
+RECORDS.jsonl holds one real record per line (index 0..N-1 in order); bench/job_redis_cost.sh makes
+it with `serentak fetch` and starts the Redis. Prints Redis's CPU (with its reaped children: the
+AOF rewrite) for the work phase only, per item, and used_memory at the end.
+"""
+import os
+import re
+import socket
+import sys
+import time
+
+CHUNK_SCRIPT = """
+-- KEYS records items outcomes workers meta; ARGV group consumer, then per entry: id n counts blob.
+-- Stored only while the entry is still pending (not split off or recorded), once per entry.
+local written = 0
+local k = 3
+while k < #ARGV do
+  local id = ARGV[k]
+  local p = redis.call('XPENDING', KEYS[2], ARGV[1], id, id, 1)
+  if p[1] and redis.call('HSETNX', KEYS[1], id, ARGV[k + 3]) == 1 then
+    for outcome, n in string.gmatch(ARGV[k + 2], '(%w+):(%d+)') do redis.call('HINCRBY', KEYS[3], outcome, n) end
+    written = written + tonumber(ARGV[k + 1])
+  end
+  redis.call('XACK', KEYS[2], ARGV[1], id)
+  k = k + 4
+end
+if written > 0 then
+  redis.call('HINCRBY', KEYS[5], 'recorded', written)
+  redis.call('HINCRBY', KEYS[4], ARGV[2], written)
+end
+return written
+"""
+
+
+def main():
+    port, redis_pid, records_path, scripts_path, layout = sys.argv[1:6]
+    chunk = int(sys.argv[6]) if len(sys.argv) > 6 else 100
+    lines = [line.rstrip('\n').encode() for line in open(records_path)]
+    sock = socket.create_connection(('127.0.0.1', int(port)))
+    replies = sock.makefile('rb')
+
+    def encode(*args):
+        out = [b'*%d\r\n' % len(args)]
+        for a in args:
+            a = a if isinstance(a, bytes) else str(a).encode()
+            out.append(b'$%d\r\n%s\r\n' % (len(a), a))
+        return b''.join(out)
+
+    def parse():
+        line = replies.readline()
+        kind, rest = line[:1], line[1:-2]
+        if kind == b'+':
+            return rest
+        if kind == b'-':
+            raise RuntimeError(rest.decode())
+        if kind == b':':
+            return int(rest)
+        if kind == b'$':
+            n = int(rest)
+            return None if n < 0 else replies.read(n + 2)[:-2]
+        n = int(rest)
+        return None if n < 0 else [parse() for _ in range(n)]
+
+    def command(*args):
+        sock.sendall(encode(*args))
+        return parse()
+
+    def pipeline(commands):
+        sock.sendall(b''.join(commands))
+        for _ in commands:
+            parse()
+
+    def redis_cpu():
+        fields = open(f'/proc/{redis_pid}/stat').read().rsplit(')', 1)[1].split()
+        return sum(int(x) for x in fields[11:15]) / os.sysconf('SC_CLK_TCK')
+
+    n_items = len(lines)
+    command('XGROUP', 'CREATE', 'items', 'workers', '0', 'MKSTREAM')
+    batch = []
+    if layout == 'items':
+        source = open(scripts_path).read()
+        script = re.search(r'record_and_ack = R"lua\((.*?)\)lua"', source, re.S).group(1)
+        for i in range(n_items):
+            batch.append(encode('XADD', 'items', '1-%d' % i, 'i', i, 'item', 'u%d' % (i + 1)))
+            if len(batch) == 1000:
+                pipeline(batch)
+                batch = []
+    else:
+        script = CHUNK_SCRIPT
+        for first in range(0, n_items, chunk):
+            args = ['XADD', 'items', '1-%d' % first, 'i', first]
+            for i in range(first, min(n_items, first + chunk)):
+                args += ['item', 'u%d' % (i + 1)]
+            batch.append(encode(*args))
+            if len(batch) == 100:
+                pipeline(batch)
+                batch = []
+    if batch:
+        pipeline(batch)
+    command('HSET', 'meta', 'spec', '{}')  # record_and_ack stores nothing for a deleted job
+    sha = command('SCRIPT', 'LOAD', script).decode()
+
+    cpu_before, started, done = redis_cpu(), time.time(), 0
+    keys = ['records', 'items', 'outcomes', 'workers', 'meta']
+    while True:
+        count = 100 if layout == 'items' else 1
+        reply = command('XREADGROUP', 'GROUP', 'workers', 'w1', 'COUNT', count, 'STREAMS', 'items', '>')
+        if not reply or not reply[0][1]:
+            break
+        entries = reply[0][1]
+        if layout == 'items':
+            args = ['EVALSHA', sha, len(keys), *keys, 'workers', 'w1']
+            for entry_id, fields in entries:
+                index = int(fields[1])
+                args += [entry_id, index, 'not_found', lines[index]]
+            command(*args)
+            done += len(entries)
+        else:
+            for entry_id, fields in entries:
+                first, n = int(fields[1]), (len(fields) - 2) // 2
+                blob = b''.join(b'%d\tnot_found\t%s\n' % (i, lines[i]) for i in range(first, first + n))
+                command('EVALSHA', sha, len(keys), *keys, 'workers', 'w1', entry_id, n, 'not_found:%d' % n, blob)
+                done += n
+    cpu = redis_cpu() - cpu_before
+    memory = [l for l in command('INFO', 'memory').decode().split('\r\n') if l.startswith('used_memory:')][0]
+    recorded = command('HLEN', 'records')
+    print(f'| {layout} | {chunk if layout == "chunks" else 1} | {done} | {cpu:.2f} s | {1e6 * cpu / max(done, 1):.2f} us '
+          f'| {time.time() - started:.1f} s | {int(memory.split(":")[1]) / 1e6:.0f} MB | {recorded} |')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Redis's CPU per job item with nothing else on the machine: the item layout `job work` uses against a
+# chunked layout (one stream entry and one record field per CHUNK items), each on a fresh redis-server
+# with the bench's AOF settings, fed by bench/job_redis_cost.py with N real records from `serentak fetch`.
+# Usage: bench/job_redis_cost.sh [path/to/serentak] [items=300000] [rounds=2] [chunk=100]
+# Extra redis-server options (an experiment) go in REDIS_OPTIONS, e.g. "--auto-aof-rewrite-percentage 0".
+# Traffic goes to 127.0.0.1 only; what it starts is stopped by PID.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+serentak=${1:-$repo/build/release/apps/serentak/serentak}
+items=${2:-300000}
+rounds=${3:-2}
+chunk=${4:-100}
+[[ -x $serentak ]] || { echo "no serentak at $serentak (make build)" >&2; exit 2; }
+command -v redis-server >/dev/null || { echo "redis-server missing: scripts/install-deps.sh" >&2; exit 2; }
+
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
+bench_init job-redis-cost
+raise_open_files
+
+start_server 0
+seq 1 "$items" | sed 's/^/u/' >"$work/items.txt"
+timed "$serentak" fetch --url "http://127.0.0.1:$port/get_user_profile?user_id={}" -i "$work/items.txt" -c 1000 \
+  -q --no-log -o "$work/fetched.jsonl" >/dev/null
+# By index, without the header line: record i is line i.
+python3 -c '
+import json, sys
+lines = [None] * int(sys.argv[2])
+for line in open(sys.argv[1]):
+    record = json.loads(line)
+    if "index" in record: lines[record["index"]] = line
+open(sys.argv[3], "w").writelines(lines)' "$work/fetched.jsonl" "$items" "$work/records.jsonl"
+
+echo "# Redis CPU per job item ($(date -u +%Y-%m-%dT%H:%MZ), $items items, ${REDIS_OPTIONS:-bench settings})"
+echo
+echo "| layout | items per entry | items | Redis CPU | per item | wall | used_memory | record fields |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+for _ in $(seq "$rounds"); do
+  for layout in items chunks; do
+    rdir=$(mktemp -d "$work/redis.XXXX")
+    rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    # shellcheck disable=SC2086
+    redis-server --bind 127.0.0.1 --port "$rport" --dir "$rdir" --appendonly yes --appendfsync everysec --save '' \
+      ${REDIS_OPTIONS:-} --daemonize no --logfile "$rdir/redis.log" &
+    rpid=$!
+    bench_pids+=("$rpid")
+    for _ in $(seq 100); do [[ $(redis-cli -p "$rport" PING 2>/dev/null) == PONG ]] && break; sleep 0.05; done
+    timeout 600 python3 "$repo/bench/job_redis_cost.py" "$rport" "$rpid" "$work/records.jsonl" \
+      "$repo/src/queue/job_scripts.cpp" "$layout" "$chunk"
+    kill "$rpid"
+    wait "$rpid" 2>/dev/null || true
+  done
+done
