@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 build_dir=${1:?usage: fuzz/run.sh BUILD_DIR [SECONDS_PER_TARGET]}
 seconds=${2:-20}
-targets=(item_lines url_template log_text resume_file server_request json_body)
+targets=(item_lines url_template log_text resume_file server_request json_body redis_reply)
 
 status=0
 for target in "${targets[@]}"; do

@@ -34,7 +34,7 @@ std::optional<redis_error> redis_connection::connect() {
   std::string error;
   socket_ = redis_socket::open(endpoint_, timeouts_.connect, timeouts_.command, error);
   if (socket_ == nullptr) return io_failure(error.empty() ? "cannot connect" : error);
-  reader_ = redisReaderCreate();
+  reader_ = replies_.make_reader();
   if (reader_ == nullptr) return io_failure("out of memory");
   if (!endpoint_.password.empty()) {
     redis_result auth = endpoint_.user.empty() ? command({"AUTH", endpoint_.password})
@@ -115,7 +115,8 @@ redis_result redis_connection::read_one() {
   void* raw = nullptr;
   for (;;) {
     if (redisReaderGetReply(reader_, &raw) != REDIS_OK) {
-      result.error = io_failure(std::string("bad reply: ") + reader_->errstr);
+      result.error =
+          io_failure("bad reply: " + (replies_.problem().empty() ? std::string(reader_->errstr) : replies_.problem()));
       return result;
     }
     if (raw != nullptr) break;
@@ -127,7 +128,7 @@ redis_result redis_connection::read_one() {
       return result;
     }
   }
-  result.reply = redis_reply(static_cast<redisReply*>(raw));
+  result.reply = replies_.take();
   if (result.view().is_error()) {
     result.error = redis_error{redis_error::kind::server, escape_for_log(result.view().text())};
   }

@@ -3,8 +3,8 @@
 // rediss://: redis_socket), AUTH (user and password, or the password alone), a read/write timeout
 // per command, and pipelining (append several commands, then read their replies: one round trip).
 // Commands are formatted here, straight into the outgoing buffer (a record batch is sent without
-// a copy per argument); hiredis 0.14 parses the replies; the bytes go through redis_socket, as
-// hiredis's own I/O cannot carry TLS. Failures are values (redis_result); after an io error the
+// a copy per argument); hiredis 0.14 parses the replies into our compact trees (redis_reply); the bytes go through
+// redis_socket, as hiredis's own I/O cannot carry TLS. Failures are values (redis_result); after an io error the
 // connection is closed and connect() dials again.
 // Messages name the server as host:port only, never the password.
 // Not thread-safe: one per thread (the worker's reader, flusher and main thread each own one).
@@ -62,6 +62,7 @@ class redis_connection {
   redis_timeouts timeouts_;
   std::unique_ptr<redis_socket> socket_;     // null: not connected
   redisReader* reader_ = nullptr;            // the replies' parser; with socket_
+  reply_builder replies_;                    // the trees reader_ builds
   std::string pending_;                      // formatted commands not yet written
   std::size_t appended_ = 0;                 // commands appended and not yet read
   std::optional<redis_error> append_error_;  // a failure while appending, reported by read_replies

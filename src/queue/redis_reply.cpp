@@ -1,41 +1,164 @@
 #include "queue/redis_reply.hpp"
 
 #include <charconv>
+#include <cstdint>
+#include <new>
 
+#include <fmt/format.h>
 #include <hiredis.h>
 
 namespace serentak::queue {
+namespace {
 
-void redis_reply::deleter::operator()(redisReply* r) const noexcept { freeReplyObject(r); }
+// hiredis keeps each object's handle as a void*, and null means "out of memory": a node's handle
+// is its index plus one.
+void* handle_of(std::size_t index) { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(index) + 1); }
+std::size_t index_of(const void* handle) {
+  return static_cast<std::size_t>(reinterpret_cast<std::uintptr_t>(handle)) - 1;
+}
 
-bool reply_view::is_nil() const noexcept { return node_ == nullptr || node_->type == REDIS_REPLY_NIL; }
-bool reply_view::is_array() const noexcept { return node_ != nullptr && node_->type == REDIS_REPLY_ARRAY; }
-bool reply_view::is_integer() const noexcept { return node_ != nullptr && node_->type == REDIS_REPLY_INTEGER; }
-bool reply_view::is_error() const noexcept { return node_ != nullptr && node_->type == REDIS_REPLY_ERROR; }
+// The slot of the node a read task creates: the root starts a new tree; an element fills the slot
+// its array reserved. Throws bad_alloc, which the callbacks turn into hiredis's null.
+reply_tree::node& slot_for(const redisReadTask* task, std::size_t& index) {
+  auto& builder = *static_cast<reply_builder*>(task->privdata);
+  if (task->parent == nullptr) {
+    builder.tree_ = std::make_unique<reply_tree>();
+    builder.tree_->nodes.emplace_back();
+    index = 0;
+  } else {
+    const reply_tree::node& parent = builder.tree_->nodes[index_of(task->parent->obj)];
+    index = parent.first + static_cast<std::size_t>(task->idx);
+  }
+  return builder.tree_->nodes[index];
+}
+
+void* create_string(const redisReadTask* task, char* text, size_t size) {
+  try {
+    std::size_t index = 0;
+    reply_tree::node& n = slot_for(task, index);
+    n.type = task->type == REDIS_REPLY_ERROR    ? reply_tree::kind::error
+             : task->type == REDIS_REPLY_STATUS ? reply_tree::kind::status
+                                                : reply_tree::kind::string;
+    std::string& texts = static_cast<reply_builder*>(task->privdata)->tree_->texts;
+    n.text_at = texts.size();
+    n.text_size = size;
+    texts.append(text, size);
+    return handle_of(index);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+
+void* create_array(const redisReadTask* task, int elements) {
+  try {
+    auto& builder = *static_cast<reply_builder*>(task->privdata);
+    const std::size_t wanted = static_cast<std::size_t>(elements);
+    const std::size_t held = task->parent == nullptr ? 0 : builder.tree_->nodes.size();
+    if (wanted > reply_builder::max_array_elements || held + wanted > reply_builder::max_nodes) {
+      builder.problem_ = fmt::format("a reply array of {} elements is over the bound ({} per array, {} per reply)",
+                                     wanted, reply_builder::max_array_elements, reply_builder::max_nodes);
+      return nullptr;
+    }
+    std::size_t index = 0;
+    slot_for(task, index);
+    std::vector<reply_tree::node>& nodes = builder.tree_->nodes;
+    const std::size_t first = nodes.size();
+    nodes.resize(first + static_cast<std::size_t>(elements));  // may move the nodes: index, not reference
+    nodes[index].type = reply_tree::kind::array;
+    nodes[index].elements = static_cast<std::size_t>(elements);
+    nodes[index].first = first;
+    return handle_of(index);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+
+void* create_integer(const redisReadTask* task, long long value) {
+  try {
+    std::size_t index = 0;
+    reply_tree::node& n = slot_for(task, index);
+    n.type = reply_tree::kind::integer;
+    n.integer = value;
+    return handle_of(index);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+
+void* create_nil(const redisReadTask* task) {
+  try {
+    std::size_t index = 0;
+    slot_for(task, index).type = reply_tree::kind::nil;
+    return handle_of(index);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+
+// The tree belongs to the builder (a partial one is dropped when the next reply starts or the
+// connection closes), so there is nothing to free per object.
+void free_object(void* /*handle*/) {}
+
+redisReplyObjectFunctions tree_functions{create_string, create_array, create_integer, create_nil, free_object};
+
+}  // namespace
+
+redisReader* reply_builder::make_reader() {
+  tree_.reset();
+  problem_.clear();
+  redisReader* reader = redisReaderCreateWithFunctions(&tree_functions);
+  if (reader != nullptr) reader->privdata = this;
+  return reader;
+}
+
+const reply_tree::node* reply_view::node() const noexcept {
+  return tree_ != nullptr && at_ < tree_->nodes.size() ? &tree_->nodes[at_] : nullptr;
+}
+
+bool reply_view::is_nil() const noexcept {
+  const auto* n = node();
+  return n == nullptr || n->type == reply_tree::kind::nil;
+}
+bool reply_view::is_array() const noexcept {
+  const auto* n = node();
+  return n != nullptr && n->type == reply_tree::kind::array;
+}
+bool reply_view::is_integer() const noexcept {
+  const auto* n = node();
+  return n != nullptr && n->type == reply_tree::kind::integer;
+}
+bool reply_view::is_error() const noexcept {
+  const auto* n = node();
+  return n != nullptr && n->type == reply_tree::kind::error;
+}
 bool reply_view::is_string() const noexcept {
-  return node_ != nullptr && (node_->type == REDIS_REPLY_STRING || node_->type == REDIS_REPLY_STATUS);
+  const auto* n = node();
+  return n != nullptr && (n->type == reply_tree::kind::string || n->type == reply_tree::kind::status);
 }
 
 std::string_view reply_view::text() const noexcept {
-  if (node_ == nullptr || node_->str == nullptr) return {};
-  if (node_->type != REDIS_REPLY_STRING && node_->type != REDIS_REPLY_STATUS && node_->type != REDIS_REPLY_ERROR)
+  const auto* n = node();
+  if (n == nullptr || (n->type != reply_tree::kind::string && n->type != reply_tree::kind::status &&
+                       n->type != reply_tree::kind::error))
     return {};
-  return {node_->str, node_->len};
+  return std::string_view(tree_->texts).substr(n->text_at, n->text_size);
 }
 
 long long reply_view::integer() const noexcept {
-  if (node_ == nullptr) return 0;
-  if (node_->type == REDIS_REPLY_INTEGER) return node_->integer;
+  const auto* n = node();
+  if (n == nullptr) return 0;
+  if (n->type == reply_tree::kind::integer) return n->integer;
   std::string_view t = text();
   long long value = 0;
   std::from_chars(t.data(), t.data() + t.size(), value);
   return value;
 }
 
-std::size_t reply_view::size() const noexcept { return is_array() ? node_->elements : 0; }
+std::size_t reply_view::size() const noexcept { return is_array() ? node()->elements : 0; }
 
 reply_view reply_view::operator[](std::size_t i) const noexcept {
-  return reply_view(i < size() ? node_->element[i] : nullptr);
+  if (i >= size()) return {nullptr, 0};
+  return {tree_, node()->first + i};
 }
 
 }  // namespace serentak::queue
