@@ -1,8 +1,9 @@
 """Redis's own CPU per job item, fed the way `serentak job work` feeds it, with no worker and no
-HTTP server on the machine: the item layout in use (one stream entry per item, the real
-`record_and_ack` script from src/queue/job_scripts.cpp, 100 items per XREADGROUP and per EVALSHA),
-or a chunked layout measured for the design of issue 18 (one stream entry per CHUNK items and one
-record hash field per entry, written by the prototype script below; serentak does not use it).
+HTTP server running: the item layout in use (one stream entry per item, the real `record_and_ack`
+script from src/queue/job_scripts.cpp, 100 items per XREADGROUP and per EVALSHA; a worker at -c 250
+reads up to 250), or a chunked layout measured for the design of issue 18 (one stream entry per
+CHUNK items and one record hash field per entry, written by the prototype script below; serentak
+does not use it).
 
 Usage: job_redis_cost.py PORT REDIS_PID RECORDS.jsonl SCRIPTS.cpp items|chunks [CHUNK]
 RECORDS.jsonl holds one real record per line (index 0..N-1 in order); bench/job_redis_cost.sh makes

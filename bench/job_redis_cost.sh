@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Redis's CPU per job item with nothing else on the machine: the item layout `job work` uses against a
 # chunked layout (one stream entry and one record field per CHUNK items), each on a fresh redis-server
-# with the bench's AOF settings, fed by bench/job_redis_cost.py with N real records from `serentak fetch`.
+# with the bench's AOF settings, fed by bench/job_redis_cost.py with N real records from `serentak fetch`
+# (100 items per XREADGROUP and per EVALSHA; workers at -c 250 read up to 250). Redis's CPU is the
+# process's, its AOF rewrite children included once reaped.
 # Usage: bench/job_redis_cost.sh [path/to/serentak] [items=300000] [rounds=2] [chunk=100]
 # Extra redis-server options (an experiment) go in REDIS_OPTIONS, e.g. "--auto-aof-rewrite-percentage 0".
 # Traffic goes to 127.0.0.1 only; what it starts is stopped by PID.
@@ -24,6 +26,9 @@ start_server 0
 seq 1 "$items" | sed 's/^/u/' >"$work/items.txt"
 timed "$serentak" fetch --url "http://127.0.0.1:$port/get_user_profile?user_id={}" -i "$work/items.txt" -c 1000 \
   -q --no-log -o "$work/fetched.jsonl" >/dev/null
+kill "${bench_pids[0]}"  # the mock server: Redis runs alone from here
+wait "${bench_pids[0]}" 2>/dev/null || true
+bench_pids=()
 # By index, without the header line: record i is line i.
 python3 -c '
 import json, sys
@@ -51,5 +56,6 @@ for _ in $(seq "$rounds"); do
       "$repo/src/queue/job_scripts.cpp" "$layout" "$chunk"
     kill "$rpid"
     wait "$rpid" 2>/dev/null || true
+    unset 'bench_pids[-1]'  # stopped and reaped: its PID may be reused
   done
 done

@@ -64,7 +64,8 @@ for w in 1 2 3 4; do
 done
 for p in "${wpids[@]}"; do wait "$p" || echo "worker $p failed: $(cat "$work"/worker*.err)" >&2; done
 end=$(date +%s.%N)
-workers_cpu=$(tail -q -n 1 "$work"/worker?.time | awk '{c += $1 + $2} END {printf "%.2f", c}')
+# A worker killed by its timeout leaves no time file: its CPU is then missing from the sum (said above).
+workers_cpu=$( (tail -q -n 1 "$work"/worker?.time 2>/dev/null || true) | awk '{c += $1 + $2} END {printf "%.2f", c}')
 job_server_cpu=$(awk -v a="$(cpu_seconds "$server_pid")" -v b="$server_before" 'BEGIN {printf "%.2f", a - b}')
 redis_cpu=$(awk -v a="$(redis_cpu_seconds)" -v b="$redis_before" 'BEGIN {printf "%.2f", a - b}')
 job_cpu=$(awk -v w="$workers_cpu" -v r="$redis_cpu" -v v="$job_server_cpu" 'BEGIN {printf "%.2f", w + r + v}')

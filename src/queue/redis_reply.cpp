@@ -1,6 +1,7 @@
 #include "queue/redis_reply.hpp"
 
 #include <charconv>
+#include <climits>
 #include <cstdint>
 #include <new>
 
@@ -18,30 +19,47 @@ std::size_t index_of(const void* handle) {
 }
 
 // The slot of the node a read task creates: the root starts a new tree; an element fills the slot
-// its array reserved. Throws bad_alloc, which the callbacks turn into hiredis's null.
-reply_tree::node& slot_for(const redisReadTask* task, std::size_t& index) {
+// its array reserved. Null (with the builder's problem set) when the task is not what its parent
+// reserved, which hiredis's own checks rule out, but the tree must not trust them. Throws bad_alloc,
+// which the callbacks turn into hiredis's null.
+reply_tree::node* slot_for(const redisReadTask* task, std::size_t& index) {
   auto& builder = *static_cast<reply_builder*>(task->privdata);
   if (task->parent == nullptr) {
     builder.tree_ = std::make_unique<reply_tree>();
     builder.tree_->nodes.emplace_back();
     index = 0;
-  } else {
-    const reply_tree::node& parent = builder.tree_->nodes[index_of(task->parent->obj)];
-    index = parent.first + static_cast<std::size_t>(task->idx);
+    return &builder.tree_->nodes[0];
   }
-  return builder.tree_->nodes[index];
+  const std::size_t parent_at = index_of(task->parent->obj);
+  if (builder.tree_ == nullptr || parent_at >= builder.tree_->nodes.size()) {
+    builder.problem_ = "a reply element without its array";
+    return nullptr;
+  }
+  const reply_tree::node& parent = builder.tree_->nodes[parent_at];
+  if (parent.type != reply_tree::kind::array || task->idx < 0 || static_cast<std::size_t>(task->idx) >= parent.size) {
+    builder.problem_ = "a reply element past its array's end";
+    return nullptr;
+  }
+  index = static_cast<std::size_t>(parent.value) + static_cast<std::size_t>(task->idx);
+  return &builder.tree_->nodes[index];
 }
 
 void* create_string(const redisReadTask* task, char* text, size_t size) {
   try {
+    auto& builder = *static_cast<reply_builder*>(task->privdata);
+    if (size > UINT32_MAX) {
+      builder.problem_ = fmt::format("a reply string of {} bytes is over the bound (4 GiB)", size);
+      return nullptr;
+    }
     std::size_t index = 0;
-    reply_tree::node& n = slot_for(task, index);
-    n.type = task->type == REDIS_REPLY_ERROR    ? reply_tree::kind::error
-             : task->type == REDIS_REPLY_STATUS ? reply_tree::kind::status
-                                                : reply_tree::kind::string;
-    std::string& texts = static_cast<reply_builder*>(task->privdata)->tree_->texts;
-    n.text_at = texts.size();
-    n.text_size = size;
+    reply_tree::node* n = slot_for(task, index);
+    if (n == nullptr) return nullptr;
+    n->type = task->type == REDIS_REPLY_ERROR    ? reply_tree::kind::error
+              : task->type == REDIS_REPLY_STATUS ? reply_tree::kind::status
+                                                 : reply_tree::kind::string;
+    std::string& texts = builder.tree_->texts;
+    n->value = texts.size();
+    n->size = static_cast<std::uint32_t>(size);
     texts.append(text, size);
     return handle_of(index);
   } catch (const std::bad_alloc&) {
@@ -52,21 +70,21 @@ void* create_string(const redisReadTask* task, char* text, size_t size) {
 void* create_array(const redisReadTask* task, int elements) {
   try {
     auto& builder = *static_cast<reply_builder*>(task->privdata);
-    const std::size_t wanted = static_cast<std::size_t>(elements);
-    const std::size_t held = task->parent == nullptr ? 0 : builder.tree_->nodes.size();
+    const std::size_t wanted = elements < 0 ? SIZE_MAX : static_cast<std::size_t>(elements);
+    const std::size_t held = task->parent == nullptr || builder.tree_ == nullptr ? 0 : builder.tree_->nodes.size();
     if (wanted > reply_builder::max_array_elements || held + wanted > reply_builder::max_nodes) {
       builder.problem_ = fmt::format("a reply array of {} elements is over the bound ({} per array, {} per reply)",
-                                     wanted, reply_builder::max_array_elements, reply_builder::max_nodes);
+                                     elements, reply_builder::max_array_elements, reply_builder::max_nodes);
       return nullptr;
     }
     std::size_t index = 0;
-    slot_for(task, index);
+    if (slot_for(task, index) == nullptr) return nullptr;
     std::vector<reply_tree::node>& nodes = builder.tree_->nodes;
     const std::size_t first = nodes.size();
-    nodes.resize(first + static_cast<std::size_t>(elements));  // may move the nodes: index, not reference
+    nodes.resize(first + wanted);  // may move the nodes: index, not pointer
     nodes[index].type = reply_tree::kind::array;
-    nodes[index].elements = static_cast<std::size_t>(elements);
-    nodes[index].first = first;
+    nodes[index].size = static_cast<std::uint32_t>(wanted);
+    nodes[index].value = first;
     return handle_of(index);
   } catch (const std::bad_alloc&) {
     return nullptr;
@@ -76,9 +94,10 @@ void* create_array(const redisReadTask* task, int elements) {
 void* create_integer(const redisReadTask* task, long long value) {
   try {
     std::size_t index = 0;
-    reply_tree::node& n = slot_for(task, index);
-    n.type = reply_tree::kind::integer;
-    n.integer = value;
+    reply_tree::node* n = slot_for(task, index);
+    if (n == nullptr) return nullptr;
+    n->type = reply_tree::kind::integer;
+    n->value = static_cast<std::uint64_t>(value);
     return handle_of(index);
   } catch (const std::bad_alloc&) {
     return nullptr;
@@ -88,7 +107,9 @@ void* create_integer(const redisReadTask* task, long long value) {
 void* create_nil(const redisReadTask* task) {
   try {
     std::size_t index = 0;
-    slot_for(task, index).type = reply_tree::kind::nil;
+    reply_tree::node* n = slot_for(task, index);
+    if (n == nullptr) return nullptr;
+    n->type = reply_tree::kind::nil;
     return handle_of(index);
   } catch (const std::bad_alloc&) {
     return nullptr;
@@ -141,24 +162,24 @@ std::string_view reply_view::text() const noexcept {
   if (n == nullptr || (n->type != reply_tree::kind::string && n->type != reply_tree::kind::status &&
                        n->type != reply_tree::kind::error))
     return {};
-  return std::string_view(tree_->texts).substr(n->text_at, n->text_size);
+  return std::string_view(tree_->texts).substr(n->value, n->size);
 }
 
 long long reply_view::integer() const noexcept {
   const auto* n = node();
   if (n == nullptr) return 0;
-  if (n->type == reply_tree::kind::integer) return n->integer;
+  if (n->type == reply_tree::kind::integer) return static_cast<long long>(n->value);
   std::string_view t = text();
   long long value = 0;
   std::from_chars(t.data(), t.data() + t.size(), value);
   return value;
 }
 
-std::size_t reply_view::size() const noexcept { return is_array() ? node()->elements : 0; }
+std::size_t reply_view::size() const noexcept { return is_array() ? node()->size : 0; }
 
 reply_view reply_view::operator[](std::size_t i) const noexcept {
   if (i >= size()) return {nullptr, 0};
-  return {tree_, node()->first + i};
+  return {tree_, static_cast<std::size_t>(node()->value) + i};
 }
 
 }  // namespace serentak::queue

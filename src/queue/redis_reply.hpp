@@ -7,6 +7,7 @@
 // Not thread-safe; a reply belongs to the thread that read it, a reply_builder to its connection.
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,15 +20,12 @@ namespace serentak::queue {
 
 struct reply_tree {
   enum class kind : unsigned char { nil, array, integer, string, status, error };
-  struct node {
+  struct node {  // 16 bytes: a reply's size is what an array header can make us reserve
     kind type = kind::nil;
-    std::size_t elements = 0;  // array: its elements are nodes[first, first + elements)
-    std::size_t first = 0;
-    long long integer = 0;
-    std::size_t text_at = 0;  // string, status, error: texts[text_at, text_at + text_size)
-    std::size_t text_size = 0;
+    std::uint32_t size = 0;   // array: its elements; string, status, error: the text's length
+    std::uint64_t value = 0;  // array: its first element's index; text: its offset in texts; integer: the value
   };
-  std::vector<node> nodes;  // nodes[0] is the root
+  std::vector<node> nodes;  // nodes[0] is the root; an array's elements are nodes[value, value + size)
   std::string texts;
 };
 
@@ -65,13 +63,19 @@ class redis_reply {
 
 // Builds the replies of one hiredis reader: make_reader() creates a reader whose object functions
 // fill this builder's tree; take() hands over the tree once redisReaderGetReply has returned one.
-// A reply's arrays are bounded: an array header reserves its elements before they arrive, so
-// without a bound a hostile server's ten bytes ("*133333332\r\n") would cost gigabytes. The largest
-// reply serentak asks for is XPENDING's 100,000 entries (500,000 nodes).
+// A reply's arrays are bounded: an array header reserves its elements before they arrive (16 bytes
+// each), so without a bound a hostile server's ten bytes ("*133333332\r\n") would cost gigabytes.
+// With the bounds, one reply reserves at most 128 MiB. The largest replies serentak asks for:
+// XPENDING's 100,000 entries (500,000 nodes) and `job status`'s HGETALL of the per-host buckets
+// (two per host: 2,097,152 hosts at most).
 class reply_builder {
  public:
-  static constexpr std::size_t max_array_elements = std::size_t{1} << 20;
-  static constexpr std::size_t max_nodes = std::size_t{1} << 21;  // per reply
+  static constexpr std::size_t max_array_elements = std::size_t{1} << 22;
+  static constexpr std::size_t max_nodes = std::size_t{1} << 23;  // per reply
+
+  reply_builder() = default;
+  reply_builder(const reply_builder&) = delete;  // its reader points at it
+  reply_builder& operator=(const reply_builder&) = delete;
 
   redisReader* make_reader();  // null when out of memory; the caller frees it with redisReaderFree
   redis_reply take() { return redis_reply(std::move(tree_)); }

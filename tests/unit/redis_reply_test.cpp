@@ -102,7 +102,7 @@ TEST(redis_reply, a_protocol_error_is_the_readers_error_not_a_crash) {
 TEST(redis_reply, an_array_over_the_bound_is_refused_before_anything_is_reserved) {
   for (const std::string& bytes :
        {std::string("*133333332\r\n:1\r\n"),                     // one huge header
-        std::string("*1048576\r\n*1048576\r\n*1048576\r\n")}) {  // each within the per-array bound, not the reply's
+        std::string("*4194304\r\n*4194304\r\n*4194304\r\n")}) {  // each within the per-array bound, not the reply's
     reply_builder builder;
     redisReader* reader = builder.make_reader();
     ASSERT_NE(reader, nullptr);
@@ -113,7 +113,7 @@ TEST(redis_reply, an_array_over_the_bound_is_refused_before_anything_is_reserved
     redisReaderFree(reader);
   }
   // At the bound itself, an array is taken.
-  const std::string at_bound = "*1048576\r\n";
+  const std::string at_bound = "*4194304\r\n";
   reply_builder builder;
   redisReader* reader = builder.make_reader();
   ASSERT_EQ(redisReaderFeed(reader, at_bound.data(), at_bound.size()), REDIS_OK);
