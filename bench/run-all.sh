@@ -31,3 +31,13 @@ echo
 "$here/metrics_scrape.sh" "$serentak"
 echo
 "$here/dashboard_load.sh" "$serentak" 10000 50 20
+echo
+"$here/monitor_lag.sh" "$serentak"
+echo
+"$here/quick.sh" "$serentak"
+echo
+"$here/job_throughput.sh" "$serentak" 1000000
+echo
+"$here/job_kill_churn.sh" "$serentak" 200000
+echo
+"$here/job_redis_cost.sh" "$serentak" 300000 2
