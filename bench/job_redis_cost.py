@@ -1,11 +1,15 @@
 """Redis's own CPU per job item, fed the way `serentak job work` feeds it, with no worker and no
-HTTP server running: the item layout in use (one stream entry per item, the real `record_and_ack`
-script from src/queue/job_scripts.cpp, 100 items per XREADGROUP and per EVALSHA; a worker at -c 250
-reads up to 250), or a chunked layout measured for the design of issue 18 (one stream entry per
-CHUNK items and one record hash field per entry, written by the prototype script below; serentak
-does not use it).
+HTTP server running (100 items per XREADGROUP and per record script; a worker at -c 250 reads up to
+250). Layouts:
+  items    the one in use: a stream entry per item, the real `record_and_ack` script from
+           src/queue/job_scripts.cpp (an HSETNX per record);
+  ackonly  its stream part alone: read and acknowledge, no record stored;
+  bitmap   a prototype: a stream entry per item, one BITFIELD setting every item's done bit (the
+           old bits say which records are new) and one hash field per batch of records;
+  chunks   a prototype: a stream entry and one record field per CHUNK items.
+serentak uses only `items`; the prototypes were measured for the design of issue 18.
 
-Usage: job_redis_cost.py PORT REDIS_PID RECORDS.jsonl SCRIPTS.cpp items|chunks [CHUNK]
+Usage: job_redis_cost.py PORT REDIS_PID RECORDS.jsonl SCRIPTS.cpp items|ackonly|bitmap|chunks [CHUNK]
 RECORDS.jsonl holds one real record per line (index 0..N-1 in order); bench/job_redis_cost.sh makes
 it with `serentak fetch` and starts the Redis. Prints Redis's CPU (with its reaped children: the
 AOF rewrite) for the work phase only, per item, and used_memory at the end.
@@ -15,6 +19,40 @@ import re
 import socket
 import sys
 import time
+
+BITMAP_SCRIPT = """
+-- KEYS records items outcomes workers meta done; ARGV group consumer batch_key, then per record:
+-- id index outcome "index<TAB>line". One BITFIELD sets every item's done bit and returns the old
+-- ones: an item's first record wins; the batch's new records are stored as one field.
+local ops, n = {}, 0
+local k = 4
+while k < #ARGV do
+  ops[#ops + 1] = 'SET'; ops[#ops + 1] = 'u1'; ops[#ops + 1] = ARGV[k + 1]; ops[#ops + 1] = 1
+  k = k + 4
+end
+local old = redis.call('BITFIELD', KEYS[6], unpack(ops))
+local lines, counts, ids, written = {}, {}, {}, 0
+k = 4
+local r = 1
+while k < #ARGV do
+  if old[r] == 0 then
+    lines[#lines + 1] = ARGV[k + 3]
+    counts[ARGV[k + 2]] = (counts[ARGV[k + 2]] or 0) + 1
+    written = written + 1
+  end
+  ids[#ids + 1] = ARGV[k]
+  k = k + 4
+  r = r + 1
+end
+if written > 0 then
+  redis.call('HSET', KEYS[1], ARGV[3], table.concat(lines, '\\n'))
+  for outcome, c in pairs(counts) do redis.call('HINCRBY', KEYS[3], outcome, c) end
+  redis.call('HINCRBY', KEYS[5], 'recorded', written)
+  redis.call('HINCRBY', KEYS[4], ARGV[2], written)
+end
+redis.call('XACK', KEYS[2], ARGV[1], unpack(ids))
+return written
+"""
 
 CHUNK_SCRIPT = """
 -- KEYS records items outcomes workers meta; ARGV group consumer, then per entry: id n counts blob.
@@ -84,7 +122,7 @@ def main():
     n_items = len(lines)
     command('XGROUP', 'CREATE', 'items', 'workers', '0', 'MKSTREAM')
     batch = []
-    if layout == 'items':
+    if layout in ('items', 'ackonly', 'bitmap'):
         source = open(scripts_path).read()
         script = re.search(r'record_and_ack = R"lua\((.*?)\)lua"', source, re.S).group(1)
         for i in range(n_items):
@@ -104,18 +142,30 @@ def main():
                 batch = []
     if batch:
         pipeline(batch)
+    if layout == 'bitmap':
+        script = BITMAP_SCRIPT
     command('HSET', 'meta', 'spec', '{}')  # record_and_ack stores nothing for a deleted job
     sha = command('SCRIPT', 'LOAD', script).decode()
 
     cpu_before, started, done = redis_cpu(), time.time(), 0
     keys = ['records', 'items', 'outcomes', 'workers', 'meta']
     while True:
-        count = 100 if layout == 'items' else 1
+        count = 100 if layout in ('items', 'ackonly', 'bitmap') else 1
         reply = command('XREADGROUP', 'GROUP', 'workers', 'w1', 'COUNT', count, 'STREAMS', 'items', '>')
         if not reply or not reply[0][1]:
             break
         entries = reply[0][1]
-        if layout == 'items':
+        if layout == 'bitmap':
+            args = ['EVALSHA', sha, 6, *keys, 'done', 'workers', 'w1', 'w1:%d' % done]
+            for entry_id, fields in entries:
+                index = int(fields[1])
+                args += [entry_id, index, 'not_found', b'%d\t%s' % (index, lines[index])]
+            command(*args)
+            done += len(entries)
+        elif layout == 'ackonly':
+            command('XACK', 'items', 'workers', *[e[0] for e in entries])
+            done += len(entries)
+        elif layout == 'items':
             args = ['EVALSHA', sha, len(keys), *keys, 'workers', 'w1']
             for entry_id, fields in entries:
                 index = int(fields[1])

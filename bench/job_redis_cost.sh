@@ -5,7 +5,8 @@
 # (100 items per XREADGROUP and per EVALSHA; workers at -c 250 read up to 250). Redis's CPU is the
 # process's, its AOF rewrite children included once reaped.
 # Usage: bench/job_redis_cost.sh [path/to/serentak] [items=300000] [rounds=2] [chunk=100]
-# Extra redis-server options (an experiment) go in REDIS_OPTIONS, e.g. "--auto-aof-rewrite-percentage 0".
+# Extra redis-server options (an experiment) go in REDIS_OPTIONS, e.g. "--auto-aof-rewrite-percentage 0";
+# LAYOUTS picks the layouts (default "items chunks"; also ackonly and bitmap, see job_redis_cost.py).
 # Traffic goes to 127.0.0.1 only; what it starts is stopped by PID.
 set -euo pipefail
 
@@ -43,7 +44,7 @@ echo
 echo "| layout | items per entry | items | Redis CPU | per item | wall | used_memory | record fields |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for _ in $(seq "$rounds"); do
-  for layout in items chunks; do
+  for layout in ${LAYOUTS:-items chunks}; do
     rdir=$(mktemp -d "$work/redis.XXXX")
     rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     # shellcheck disable=SC2086
