@@ -44,76 +44,70 @@ reply_tree::node* slot_for(const redisReadTask* task, std::size_t& index) {
   return &builder.tree_->nodes[index];
 }
 
-void* create_string(const redisReadTask* task, char* text, size_t size) {
+// What every callback shares: the node's slot, filled by `fill` (by index: filling may grow the
+// vector), then hiredis's handle for it. Null when the slot is refused, `fill` refuses (a bound: it
+// sets the builder's problem), or memory runs out.
+template <class Fill>
+void* create(const redisReadTask* task, Fill fill) {
   try {
-    auto& builder = *static_cast<reply_builder*>(task->privdata);
-    if (size > UINT32_MAX) {
-      builder.problem_ = fmt::format("a reply string of {} bytes is over the bound (4 GiB)", size);
-      return nullptr;
-    }
     std::size_t index = 0;
-    reply_tree::node* n = slot_for(task, index);
-    if (n == nullptr) return nullptr;
-    n->type = task->type == REDIS_REPLY_ERROR    ? reply_tree::kind::error
-              : task->type == REDIS_REPLY_STATUS ? reply_tree::kind::status
-                                                 : reply_tree::kind::string;
-    std::string& texts = builder.tree_->texts;
-    n->value = texts.size();
-    n->size = static_cast<std::uint32_t>(size);
-    texts.append(text, size);
-    return handle_of(index);
+    if (slot_for(task, index) == nullptr) return nullptr;
+    auto& builder = *static_cast<reply_builder*>(task->privdata);
+    return fill(builder, index) ? handle_of(index) : nullptr;
   } catch (const std::bad_alloc&) {
     return nullptr;
   }
 }
 
+void* create_string(const redisReadTask* task, char* text, size_t size) {
+  return create(task, [&](reply_builder& builder, std::size_t index) {
+    if (size > UINT32_MAX) {
+      builder.problem_ = fmt::format("a reply string of {} bytes is over the bound (4 GiB)", size);
+      return false;
+    }
+    reply_tree::node& n = builder.tree_->nodes[index];
+    n.type = task->type == REDIS_REPLY_ERROR    ? reply_tree::kind::error
+             : task->type == REDIS_REPLY_STATUS ? reply_tree::kind::status
+                                                : reply_tree::kind::string;
+    std::string& texts = builder.tree_->texts;
+    n.value = texts.size();
+    n.size = static_cast<std::uint32_t>(size);
+    texts.append(text, size);
+    return true;
+  });
+}
+
 void* create_array(const redisReadTask* task, int elements) {
-  try {
-    auto& builder = *static_cast<reply_builder*>(task->privdata);
+  return create(task, [&](reply_builder& builder, std::size_t index) {
+    std::vector<reply_tree::node>& nodes = builder.tree_->nodes;
     const std::size_t wanted = elements < 0 ? SIZE_MAX : static_cast<std::size_t>(elements);
-    const std::size_t held = task->parent == nullptr || builder.tree_ == nullptr ? 0 : builder.tree_->nodes.size();
-    if (wanted > reply_builder::max_array_elements || held + wanted > reply_builder::max_nodes) {
+    if (wanted > reply_builder::max_array_elements || nodes.size() + wanted > reply_builder::max_nodes) {
       builder.problem_ = fmt::format("a reply array of {} elements is over the bound ({} per array, {} per reply)",
                                      elements, reply_builder::max_array_elements, reply_builder::max_nodes);
-      return nullptr;
+      return false;
     }
-    std::size_t index = 0;
-    if (slot_for(task, index) == nullptr) return nullptr;
-    std::vector<reply_tree::node>& nodes = builder.tree_->nodes;
     const std::size_t first = nodes.size();
     nodes.resize(first + wanted);  // may move the nodes: index, not pointer
     nodes[index].type = reply_tree::kind::array;
     nodes[index].size = static_cast<std::uint32_t>(wanted);
     nodes[index].value = first;
-    return handle_of(index);
-  } catch (const std::bad_alloc&) {
-    return nullptr;
-  }
+    return true;
+  });
 }
 
 void* create_integer(const redisReadTask* task, long long value) {
-  try {
-    std::size_t index = 0;
-    reply_tree::node* n = slot_for(task, index);
-    if (n == nullptr) return nullptr;
-    n->type = reply_tree::kind::integer;
-    n->value = static_cast<std::uint64_t>(value);
-    return handle_of(index);
-  } catch (const std::bad_alloc&) {
-    return nullptr;
-  }
+  return create(task, [&](reply_builder& builder, std::size_t index) {
+    builder.tree_->nodes[index].type = reply_tree::kind::integer;
+    builder.tree_->nodes[index].value = static_cast<std::uint64_t>(value);
+    return true;
+  });
 }
 
 void* create_nil(const redisReadTask* task) {
-  try {
-    std::size_t index = 0;
-    reply_tree::node* n = slot_for(task, index);
-    if (n == nullptr) return nullptr;
-    n->type = reply_tree::kind::nil;
-    return handle_of(index);
-  } catch (const std::bad_alloc&) {
-    return nullptr;
-  }
+  return create(task, [](reply_builder& builder, std::size_t index) {
+    builder.tree_->nodes[index].type = reply_tree::kind::nil;
+    return true;
+  });
 }
 
 // The tree belongs to the builder (a partial one is dropped when the next reply starts or the
