@@ -31,12 +31,8 @@ source "$repo/bench/lib.sh"
 bench_init job-kill
 raise_open_files
 
-rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-redis-server --bind 127.0.0.1 --port "$rport" --dir "$work" --appendonly yes --appendfsync everysec --save '' \
-  --daemonize no --logfile "$work/redis.log" &
-bench_pids+=($!)
+start_redis "$work"
 rcli() { redis-cli -h 127.0.0.1 -p "$rport" "$@"; }
-for _ in $(seq 100); do [[ $(rcli PING 2>/dev/null) == PONG ]] && break; sleep 0.05; done
 
 start_server "$delay_scale"
 url="http://127.0.0.1:$port/get_user_profile?user_id={}"

@@ -46,17 +46,12 @@ echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for _ in $(seq "$rounds"); do
   for layout in ${LAYOUTS:-items chunks}; do
     rdir=$(mktemp -d "$work/redis.XXXX")
-    rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     # shellcheck disable=SC2086
-    redis-server --bind 127.0.0.1 --port "$rport" --dir "$rdir" --appendonly yes --appendfsync everysec --save '' \
-      ${REDIS_OPTIONS:-} --daemonize no --logfile "$rdir/redis.log" &
-    rpid=$!
-    bench_pids+=("$rpid")
-    for _ in $(seq 100); do [[ $(redis-cli -p "$rport" PING 2>/dev/null) == PONG ]] && break; sleep 0.05; done
-    timeout 600 python3 "$repo/bench/job_redis_cost.py" "$rport" "$rpid" "$work/records.jsonl" \
+    start_redis "$rdir" ${REDIS_OPTIONS:-}
+    timeout 600 python3 "$repo/bench/job_redis_cost.py" "$rport" "$redis_pid" "$work/records.jsonl" \
       "$repo/src/queue/job_scripts.cpp" "$layout" "$chunk"
-    kill "$rpid"
-    wait "$rpid" 2>/dev/null || true
+    kill "$redis_pid"
+    wait "$redis_pid" 2>/dev/null || true
     unset 'bench_pids[-1]'  # stopped and reaped: its PID may be reused
   done
 done

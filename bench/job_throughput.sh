@@ -20,15 +20,8 @@ source "$repo/bench/lib.sh"
 bench_init job
 raise_open_files
 
-rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-redis-server --bind 127.0.0.1 --port "$rport" --dir "$work" --appendonly yes --appendfsync everysec --save '' \
-  --daemonize no --logfile "$work/redis.log" &
-redis_pid=$!
-bench_pids+=("$redis_pid")
-# Redis's CPU with its reaped children: an AOF rewrite forks one.
-redis_cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15 + $16 + $17) / hz}' "/proc/$redis_pid/stat"; }
+start_redis "$work"
 rcli() { redis-cli -h 127.0.0.1 -p "$rport" "$@"; }
-for _ in $(seq 100); do [[ $(rcli PING 2>/dev/null) == PONG ]] && break; sleep 0.05; done
 mem() { rcli INFO memory | awk -F: '/^used_memory:/ {print $2+0}'; }
 
 start_server 0
@@ -54,7 +47,7 @@ rcli CONFIG RESETSTAT >/dev/null
 
 drain_time_wait
 server_before=$(cpu_seconds "$server_pid")
-redis_before=$(redis_cpu_seconds)
+redis_before=$(cpu_seconds "$redis_pid" children)  # an AOF rewrite is a child
 start=$(date +%s.%N)
 wpids=()
 for w in 1 2 3 4; do
@@ -67,7 +60,7 @@ end=$(date +%s.%N)
 # A worker killed by its timeout leaves no time file: its CPU is then missing from the sum (said above).
 workers_cpu=$( (tail -q -n 1 "$work"/worker?.time 2>/dev/null || true) | awk '{c += $1 + $2} END {printf "%.2f", c}')
 job_server_cpu=$(awk -v a="$(cpu_seconds "$server_pid")" -v b="$server_before" 'BEGIN {printf "%.2f", a - b}')
-redis_cpu=$(awk -v a="$(redis_cpu_seconds)" -v b="$redis_before" 'BEGIN {printf "%.2f", a - b}')
+redis_cpu=$(awk -v a="$(cpu_seconds "$redis_pid" children)" -v b="$redis_before" 'BEGIN {printf "%.2f", a - b}')
 job_cpu=$(awk -v w="$workers_cpu" -v r="$redis_cpu" -v v="$job_server_cpu" 'BEGIN {printf "%.2f", w + r + v}')
 job_wall=$(echo "$end - $start" | bc -l)
 after_job=$(mem)

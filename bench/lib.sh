@@ -15,7 +15,12 @@
 #                          pays its own first touches of memory on its first 10,000-connection
 #                          run (bench/RESULTS.md, sessions 5 and 6); the client is what is measured.
 #   median                 the median of the numbers on stdin, one per line.
-#   cpu_seconds PID        CPU seconds (user + system) the process has used so far, from /proc/PID/stat.
+#   cpu_seconds PID [children]  CPU seconds (user + system) the process has used so far, from
+#                          /proc/PID/stat; with "children", its reaped children's too (Redis's AOF rewrite).
+#   free_port              a free TCP port on 127.0.0.1.
+#   start_redis DIR [OPTION ...]  a redis-server on 127.0.0.1 with AOF (appendfsync everysec), no RDB,
+#                          its files and log in DIR, plus the options given; sets rport and redis_pid,
+#                          adds it to bench_pids and returns once it answers PING (exits if it never does).
 #   ratio A B              A / B to two decimals (0 when B is 0).
 #   raise_open_files       the soft open-file limit to the hard one (an `unlimited` hard limit,
 #                          which `ulimit -n` refuses to set, is read as fs.nr_open).
@@ -89,7 +94,28 @@ warm_up_fixture() {
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$1/stat"; }
+cpu_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" -v kids="${2:-}" \
+    '{printf "%.3f", ($14 + $15 + (kids == "children" ? $16 + $17 : 0)) / hz}' "/proc/$1/stat"
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+start_redis() {
+  local dir=$1
+  shift
+  rport=$(free_port)
+  redis-server --bind 127.0.0.1 --port "$rport" --dir "$dir" --appendonly yes --appendfsync everysec --save '' \
+    "$@" --daemonize no --logfile "$dir/redis.log" &
+  redis_pid=$!
+  bench_pids+=("$redis_pid")
+  for _ in $(seq 100); do
+    [[ $(redis-cli -h 127.0.0.1 -p "$rport" PING 2>/dev/null) == PONG ]] && return 0
+    sleep 0.05
+  done
+  echo "redis-server did not start: $(tail -n 3 "$dir/redis.log" 2>/dev/null)" >&2
+  exit 1
+}
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 
