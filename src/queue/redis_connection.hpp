@@ -3,9 +3,9 @@
 // rediss://: redis_socket), AUTH (user and password, or the password alone), a read/write timeout
 // per command, and pipelining (append several commands, then read their replies: one round trip).
 // Commands are formatted here, straight into the outgoing buffer (a record batch is sent without
-// a copy per argument); hiredis 0.14 parses the replies into our compact trees (redis_reply); the bytes go through
-// redis_socket, as hiredis's own I/O cannot carry TLS. Failures are values (redis_result); after an io error the
-// connection is closed and connect() dials again.
+// a copy per argument); hiredis 0.14 parses the replies into our compact trees (redis_reply); the
+// bytes go through redis_socket, as hiredis's own I/O cannot carry TLS. Failures are values
+// (redis_result); after an io error the connection is closed and connect() dials again.
 // Messages name the server as host:port only, never the password.
 // Not thread-safe: one per thread (the worker's reader, flusher and main thread each own one).
 
