@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Issue 18's job benchmark: N items against a zero-delay `serentak serve`, four `serentak job work`
 # processes at -c 250 each (-c 1000 in total) against one local `serentak fetch -c 1000` in the same
-# run, both writing one JSONL record per item. Reports the wall times and their ratio, Redis round trips
+# run, both writing one JSONL record per item. A third run, four `fetch -c 250 --threads 1` processes on
+# quarters of the items, shows what splitting the work into four processes alone costs on this machine.
+# Reports the wall times and their ratio, Redis round trips
 # per item (INFO commandstats: the top-level commands the workers sent) and Redis memory per queued item
 # (used_memory after the push minus before, over N) and per stored record.
 # Usage: bench/job_throughput.sh [path/to/serentak] [items=1000000]
 # Redis runs with appendonly yes, appendfsync everysec (the production setting; the tests use always).
+# Extra redis-server options (an experiment, said in the heading) go in REDIS_OPTIONS, e.g. "--appendonly no".
 # Traffic goes to 127.0.0.1 only; every step is bounded by `timeout`; what it starts is stopped by PID.
 set -euo pipefail
 
@@ -20,7 +23,8 @@ source "$repo/bench/lib.sh"
 bench_init job
 raise_open_files
 
-start_redis "$work"
+# shellcheck disable=SC2086
+start_redis "$work" ${REDIS_OPTIONS:-}
 rcli() { redis-cli -h 127.0.0.1 -p "$rport" "$@"; }
 mem() { rcli INFO memory | awk -F: '/^used_memory:/ {print $2+0}'; }
 
@@ -30,7 +34,7 @@ url="http://127.0.0.1:$port/get_user_profile?user_id={}"
 seq 1 "$items" | sed 's/^/u/' >"$work/items.txt"
 job="redis://127.0.0.1:$rport/bench"
 
-echo "# serentak job throughput ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $items items, binary $serentak)"
+echo "# serentak job throughput ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $items items, binary $serentak${REDIS_OPTIONS:+, Redis $REDIS_OPTIONS})"
 echo
 
 drain_time_wait
@@ -39,6 +43,23 @@ read -r local_wall local_user local_sys _ < <(timed "$serentak" fetch --url "$ur
 local_records=$(wc -l <"$work/local.jsonl")
 local_server_cpu=$(awk -v a="$(cpu_seconds "$server_pid")" -v b="$server_before" 'BEGIN {printf "%.2f", a - b}')
 local_cpu=$(awk -v u="$local_user" -v s="$local_sys" -v v="$local_server_cpu" 'BEGIN {printf "%.2f", u + s + v}')
+
+# The same four-process shape as the job, without Redis: what the split alone costs.
+split -n l/4 -d "$work/items.txt" "$work/quarter"
+drain_time_wait
+server_before=$(cpu_seconds "$server_pid")
+start=$(date +%s.%N)
+qpids=()
+for q in 0 1 2 3; do
+  timeout 300 /usr/bin/time -f '%U %S' -o "$work/quarter$q.time" "$serentak" fetch --url "$url" -i "$work/quarter0$q" \
+    -c 250 --threads 1 -q --no-log -o "$work/quarter$q.jsonl" >/dev/null 2>"$work/quarter$q.err" &
+  qpids+=($!)
+done
+for p in "${qpids[@]}"; do wait "$p" || true; done  # exit 1 when some items failed: the seed has 404s
+split_wall=$(echo "$(date +%s.%N) - $start" | bc -l)
+split_client_cpu=$( (tail -q -n 1 "$work"/quarter?.time 2>/dev/null || true) | awk '{c += $1 + $2} END {printf "%.2f", c}')
+split_server_cpu=$(awk -v a="$(cpu_seconds "$server_pid")" -v b="$server_before" 'BEGIN {printf "%.2f", a - b}')
+split_records=$(cat "$work"/quarter?.jsonl | grep -c '"index"' || true)
 
 before=$(mem)
 read -r push_wall _ _ _ < <(timed "$serentak" job push "$job" --url "$url" -i "$work/items.txt" --timeout 30)
@@ -76,16 +97,24 @@ echo "| run | wall s | CPU s | records |"
 echo "| --- | ---: | --- | ---: |"
 printf '| serentak fetch -c 1000 (one process, JSONL out) | %s | %s (client %.2f, mock server %s) | %s |\n' \
   "$local_wall" "$local_cpu" "$(echo "$local_user + $local_sys" | bc -l)" "$local_server_cpu" "$local_records"
+printf '| serentak fetch x 4, -c 250 --threads 1 each, a quarter of the items each | %.2f | %.2f (clients %s, mock server %s) | %s |\n' \
+  "$split_wall" "$(echo "$split_client_cpu + $split_server_cpu" | bc -l)" "$split_client_cpu" "$split_server_cpu" "$split_records"
 printf '| serentak job work x 4, -c 250 each (after the push) | %.2f | %s (workers %s, Redis %s, mock server %s) | %s |\n' \
   "$job_wall" "$job_cpu" "$workers_cpu" "$redis_cpu" "$job_server_cpu" "$job_records"
 echo
 printf 'Job throughput vs local: %.2fx (local wall / job wall; target >= 0.85x).\n' "$(echo "$local_wall / $job_wall" | bc -l)"
 printf 'CPU, local / job: %sx (what the wall ratio cannot pass while both sides fill the cores).\n' "$(ratio "$local_cpu" "$job_cpu")"
+printf 'Four local processes vs one: walls %sx, CPU %sx (the cost of the split alone).\n' \
+  "$(ratio "$local_wall" "$split_wall")" "$(ratio "$local_cpu" "$(echo "$split_client_cpu + $split_server_cpu" | bc -l)")"
 printf 'Push: %s s for %s items.\n' "$push_wall" "$items"
 printf 'Redis round trips during the work: %s (evalsha %s, xreadgroup %s, completion checks %s): %.4f per item.\n' \
   "$round_trips" "$(calls evalsha)" "$(calls xreadgroup)" "$(( $(calls hmget) + $(calls hlen) ))" \
   "$(echo "$round_trips / $items" | bc -l)"
 printf 'Redis memory per queued item: %.0f bytes (used_memory %s -> %s after the push).\n' \
   "$(echo "($after_push - $before) / $items" | bc -l)" "$before" "$after_push"
+aof_bytes=$(du -sb "$work/appendonlydir" 2>/dev/null | cut -f1 || true)
+if [[ -n $aof_bytes ]]; then
+  printf 'AOF on disk after the job: %s bytes, %.0f per item.\n' "$aof_bytes" "$(echo "$aof_bytes / $items" | bc -l)"
+fi
 printf 'Redis memory per item once recorded (stream entry + record + pending list emptied): %.0f bytes.\n' \
   "$(echo "($after_job - $before) / $items" | bc -l)"
