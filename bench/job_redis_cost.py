@@ -7,9 +7,15 @@ HTTP server running (100 items per XREADGROUP and per record script; a worker at
   bitmap   a prototype: a stream entry per item, one BITFIELD setting every item's done bit (the
            old bits say which records are new) and one hash field per batch of records;
   chunks   a prototype: a stream entry and one record field per CHUNK items.
-serentak uses only `items`; the prototypes were measured for the design of issue 18.
+Three more take the record script apart (no first-record-wins check, so not exact; measured to see
+what each part costs):
+  direct   no script: one HSET of the batch's records, one field per item, then one XACK;
+  blob     no script: one HSET of the batch's records as one field, then one XACK;
+  lean     blob in a script with an exact check instead of HSETNX: XCLAIM ... JUSTID says which
+           entries are still pending (an item is recorded exactly when its entry is acknowledged).
+serentak uses only `items`; the others were measured for the design of issue 18.
 
-Usage: job_redis_cost.py PORT REDIS_PID RECORDS.jsonl SCRIPTS.cpp items|ackonly|bitmap|chunks [CHUNK]
+Usage: job_redis_cost.py PORT REDIS_PID RECORDS.jsonl SCRIPTS.cpp LAYOUT [CHUNK]
 RECORDS.jsonl holds one real record per line (index 0..N-1 in order); bench/job_redis_cost.sh makes
 it with `serentak fetch` and starts the Redis. Prints Redis's CPU (with its reaped children: the
 AOF rewrite) for the work phase only, per item, and used_memory at the end.
@@ -54,6 +60,23 @@ redis.call('XACK', KEYS[2], ARGV[1], unpack(ids))
 return written
 """
 
+LEAN_SCRIPT = """
+-- KEYS records items outcomes workers meta; ARGV group consumer batch_key counts blob, then the
+-- entry IDs. Measures the check only: a batch whose entries are not all pending is refused (-2).
+if redis.call('EXISTS', KEYS[5]) == 0 then return -1 end
+local ids = {}
+for k = 6, #ARGV do ids[#ids + 1] = ARGV[k] end
+ids[#ids + 1] = 'JUSTID'
+local held = redis.call('XCLAIM', KEYS[2], ARGV[1], ARGV[2], 0, unpack(ids))
+ids[#ids] = nil
+if #held ~= #ids then return -2 end
+redis.call('XACK', KEYS[2], ARGV[1], unpack(ids))
+redis.call('HSET', KEYS[1], ARGV[3], ARGV[5])
+for outcome, n in string.gmatch(ARGV[4], '(%w+):(%d+)') do redis.call('HINCRBY', KEYS[3], outcome, n) end
+redis.call('HINCRBY', KEYS[4], ARGV[2], #ids)
+return #ids
+"""
+
 CHUNK_SCRIPT = """
 -- KEYS records items outcomes workers meta; ARGV group consumer, then per entry: id n counts blob.
 -- Stored only while the entry is still pending (not split off or recorded), once per entry.
@@ -79,6 +102,8 @@ return written
 
 def main():
     port, redis_pid, records_path, scripts_path, layout = sys.argv[1:6]
+    if layout not in ('items', 'ackonly', 'bitmap', 'chunks', 'direct', 'blob', 'lean'):
+        sys.exit(f'unknown layout {layout!r}: items, ackonly, bitmap, chunks, direct, blob or lean')
     chunk = int(sys.argv[6]) if len(sys.argv) > 6 else 100
     lines = [line.rstrip('\n').encode() for line in open(records_path)]
     sock = socket.create_connection(('127.0.0.1', int(port)))
@@ -122,7 +147,8 @@ def main():
     n_items = len(lines)
     command('XGROUP', 'CREATE', 'items', 'workers', '0', 'MKSTREAM')
     batch = []
-    if layout in ('items', 'ackonly', 'bitmap'):
+    per_item = layout != 'chunks'
+    if per_item:
         source = open(scripts_path).read()
         script = re.search(r'record_and_ack = R"lua\((.*?)\)lua"', source, re.S).group(1)
         for i in range(n_items):
@@ -144,13 +170,15 @@ def main():
         pipeline(batch)
     if layout == 'bitmap':
         script = BITMAP_SCRIPT
+    elif layout == 'lean':
+        script = LEAN_SCRIPT
     command('HSET', 'meta', 'spec', '{}')  # record_and_ack stores nothing for a deleted job
     sha = command('SCRIPT', 'LOAD', script).decode()
 
     cpu_before, started, done = redis_cpu(), time.time(), 0
     keys = ['records', 'items', 'outcomes', 'workers', 'meta']
     while True:
-        count = 100 if layout in ('items', 'ackonly', 'bitmap') else 1
+        count = 100 if per_item else 1
         reply = command('XREADGROUP', 'GROUP', 'workers', 'w1', 'COUNT', count, 'STREAMS', 'items', '>')
         if not reply or not reply[0][1]:
             break
@@ -161,6 +189,22 @@ def main():
                 index = int(fields[1])
                 args += [entry_id, index, 'not_found', b'%d\t%s' % (index, lines[index])]
             command(*args)
+            done += len(entries)
+        elif layout in ('direct', 'blob'):
+            ids = [e[0] for e in entries]
+            indexes = [int(fields[1]) for _, fields in entries]
+            if layout == 'direct':
+                store = ['HSET', 'records'] + [x for i in indexes for x in (i, lines[i])]
+            else:
+                store = ['HSET', 'records', 'w1:%d' % done, b'\n'.join(b'%d\t%s' % (i, lines[i]) for i in indexes)]
+            pipeline([encode(*store), encode('XACK', 'items', 'workers', *ids)])
+            done += len(entries)
+        elif layout == 'lean':
+            blob = b'\n'.join(b'%s\t%s' % (fields[1], lines[int(fields[1])]) for _, fields in entries)
+            written = command('EVALSHA', sha, len(keys), *keys, 'workers', 'w1', 'w1:%d' % done,
+                              'not_found:%d' % len(entries), blob, *[e[0] for e in entries])
+            if written != len(entries):
+                raise RuntimeError(f'lean: {written} of {len(entries)} recorded')
             done += len(entries)
         elif layout == 'ackonly':
             command('XACK', 'items', 'workers', *[e[0] for e in entries])
