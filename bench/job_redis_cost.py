@@ -7,12 +7,13 @@ HTTP server running (100 items per XREADGROUP and per record script; a worker at
   bitmap   a prototype: a stream entry per item, one BITFIELD setting every item's done bit (the
            old bits say which records are new) and one hash field per batch of records;
   chunks   a prototype: a stream entry and one record field per CHUNK items.
-Three more take the record script apart (no first-record-wins check, so not exact; measured to see
-what each part costs):
-  direct   no script: one HSET of the batch's records, one field per item, then one XACK;
-  blob     no script: one HSET of the batch's records as one field, then one XACK;
-  lean     blob in a script with an exact check instead of HSETNX: XCLAIM ... JUSTID says which
+Three more take the record script apart, to see what each part costs:
+  direct   no script and no first-record-wins check (not exact): one HSET of the batch's records,
+           one field per item, then one XACK;
+  blob     the same with the batch's records as one field;
+  lean     blob in a script behind an exact check instead of HSETNX: XCLAIM ... JUSTID says which
            entries are still pending (an item is recorded exactly when its entry is acknowledged).
+           A batch not wholly pending is refused (-2) after that XCLAIM has taken its entries.
 serentak uses only `items`; the others were measured for the design of issue 18.
 
 Usage: job_redis_cost.py PORT REDIS_PID RECORDS.jsonl SCRIPTS.cpp LAYOUT [CHUNK]
@@ -72,7 +73,7 @@ ids[#ids] = nil
 if #held ~= #ids then return -2 end
 redis.call('XACK', KEYS[2], ARGV[1], unpack(ids))
 redis.call('HSET', KEYS[1], ARGV[3], ARGV[5])
-for outcome, n in string.gmatch(ARGV[4], '(%w+):(%d+)') do redis.call('HINCRBY', KEYS[3], outcome, n) end
+for outcome, n in string.gmatch(ARGV[4], '([%w_]+):(%d+)') do redis.call('HINCRBY', KEYS[3], outcome, n) end
 redis.call('HINCRBY', KEYS[4], ARGV[2], #ids)
 return #ids
 """
@@ -86,7 +87,7 @@ while k < #ARGV do
   local id = ARGV[k]
   local p = redis.call('XPENDING', KEYS[2], ARGV[1], id, id, 1)
   if p[1] and redis.call('HSETNX', KEYS[1], id, ARGV[k + 3]) == 1 then
-    for outcome, n in string.gmatch(ARGV[k + 2], '(%w+):(%d+)') do redis.call('HINCRBY', KEYS[3], outcome, n) end
+    for outcome, n in string.gmatch(ARGV[k + 2], '([%w_]+):(%d+)') do redis.call('HINCRBY', KEYS[3], outcome, n) end
     written = written + tonumber(ARGV[k + 1])
   end
   redis.call('XACK', KEYS[2], ARGV[1], id)

@@ -23,8 +23,8 @@ source "$repo/bench/lib.sh"
 bench_init job
 raise_open_files
 
-# shellcheck disable=SC2086
-start_redis "$work" ${REDIS_OPTIONS:-}
+read -ra redis_options <<<"${REDIS_OPTIONS:-}"
+start_redis "$work" "${redis_options[@]}"
 rcli() { redis-cli -h 127.0.0.1 -p "$rport" "$@"; }
 mem() { rcli INFO memory | awk -F: '/^used_memory:/ {print $2+0}'; }
 
@@ -40,7 +40,7 @@ echo
 drain_time_wait
 server_before=$(cpu_seconds "$server_pid")
 read -r local_wall local_user local_sys _ < <(timed "$serentak" fetch --url "$url" -i "$work/items.txt" -c 1000 -q --no-log -o "$work/local.jsonl")
-local_records=$(wc -l <"$work/local.jsonl")
+local_records=$(grep -c '"index"' "$work/local.jsonl" || true)  # not the header line
 local_server_cpu=$(awk -v a="$(cpu_seconds "$server_pid")" -v b="$server_before" 'BEGIN {printf "%.2f", a - b}')
 local_cpu=$(awk -v u="$local_user" -v s="$local_sys" -v v="$local_server_cpu" 'BEGIN {printf "%.2f", u + s + v}')
 
@@ -50,12 +50,20 @@ drain_time_wait
 server_before=$(cpu_seconds "$server_pid")
 start=$(date +%s.%N)
 qpids=()
+kept=${#bench_pids[@]}
 for q in 0 1 2 3; do
   timeout 300 /usr/bin/time -f '%U %S' -o "$work/quarter$q.time" "$serentak" fetch --url "$url" -i "$work/quarter0$q" \
     -c 250 --threads 1 -q --no-log -o "$work/quarter$q.jsonl" >/dev/null 2>"$work/quarter$q.err" &
   qpids+=($!)
+  bench_pids+=($!)
 done
-for p in "${qpids[@]}"; do wait "$p" || true; done  # exit 1 when some items failed: the seed has 404s
+for p in "${qpids[@]}"; do
+  status=0
+  wait "$p" || status=$?
+  # 1 is some items failing (the seed has 404s); more is a crash or the timeout, and its CPU is missing below.
+  ((status <= 1)) || echo "fetch $p exited $status: $(cat "$work"/quarter?.err)" >&2
+done
+bench_pids=("${bench_pids[@]:0:kept}")  # reaped: their PIDs may be reused
 split_wall=$(echo "$(date +%s.%N) - $start" | bc -l)
 split_client_cpu=$( (tail -q -n 1 "$work"/quarter?.time 2>/dev/null || true) | awk '{c += $1 + $2} END {printf "%.2f", c}')
 split_server_cpu=$(awk -v a="$(cpu_seconds "$server_pid")" -v b="$server_before" 'BEGIN {printf "%.2f", a - b}')
@@ -104,8 +112,8 @@ printf '| serentak job work x 4, -c 250 each (after the push) | %.2f | %s (worke
 echo
 printf 'Job throughput vs local: %.2fx (local wall / job wall; target >= 0.85x).\n' "$(echo "$local_wall / $job_wall" | bc -l)"
 printf 'CPU, local / job: %sx (what the wall ratio cannot pass while both sides fill the cores).\n' "$(ratio "$local_cpu" "$job_cpu")"
-printf 'Four local processes vs one: walls %sx, CPU %sx (the cost of the split alone).\n' \
-  "$(ratio "$local_wall" "$split_wall")" "$(ratio "$local_cpu" "$(echo "$split_client_cpu + $split_server_cpu" | bc -l)")"
+printf 'Four local processes / one: walls %sx, CPU %sx (the cost of the split alone).\n' \
+  "$(ratio "$split_wall" "$local_wall")" "$(ratio "$(echo "$split_client_cpu + $split_server_cpu" | bc -l)" "$local_cpu")"
 printf 'Push: %s s for %s items.\n' "$push_wall" "$items"
 printf 'Redis round trips during the work: %s (evalsha %s, xreadgroup %s, completion checks %s): %.4f per item.\n' \
   "$round_trips" "$(calls evalsha)" "$(calls xreadgroup)" "$(( $(calls hmget) + $(calls hlen) ))" \
