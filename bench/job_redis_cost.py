@@ -17,10 +17,13 @@ Three more take the record script apart, to see what each part costs:
 serentak uses only `items`; the others were measured for the design of issue 18.
 
 Usage: job_redis_cost.py PORT REDIS_PID RECORDS.jsonl SCRIPTS.cpp LAYOUT [CHUNK]
-RECORDS.jsonl holds one real record per line (index 0..N-1 in order); bench/job_redis_cost.sh makes
-it with `serentak fetch` and starts the Redis. Prints Redis's CPU (with its reaped children: the
+RECORDS.jsonl is what `serentak fetch -o` wrote: the record with index i is item i's (the header line,
+without an index, is skipped). bench/job_redis_cost.sh makes it and starts the Redis.
+With READY_FILE and START_FILE set, the items are pushed, READY_FILE is created, and the work phase
+waits (up to 600 s) for START_FILE to exist: bench/job_layout_estimate.sh starts it beside HTTP load. Prints Redis's CPU (with its reaped children: the
 AOF rewrite) for the work phase only, per item, and used_memory at the end.
 """
+import json
 import os
 import re
 import socket
@@ -106,7 +109,12 @@ def main():
     if layout not in ('items', 'ackonly', 'bitmap', 'chunks', 'direct', 'blob', 'lean'):
         sys.exit(f'unknown layout {layout!r}: items, ackonly, bitmap, chunks, direct, blob or lean')
     chunk = int(sys.argv[6]) if len(sys.argv) > 6 else 100
-    lines = [line.rstrip('\n').encode() for line in open(records_path)]
+    by_index = {}
+    for line in open(records_path, 'rb'):
+        record = json.loads(line)
+        if 'index' in record:
+            by_index[record['index']] = line.rstrip(b'\n')
+    lines = [by_index[i] for i in range(len(by_index))]
     sock = socket.create_connection(('127.0.0.1', int(port)))
     replies = sock.makefile('rb')
 
@@ -175,6 +183,13 @@ def main():
         script = LEAN_SCRIPT
     command('HSET', 'meta', 'spec', '{}')  # record_and_ack stores nothing for a deleted job
     sha = command('SCRIPT', 'LOAD', script).decode()
+    if os.environ.get('READY_FILE') and os.environ.get('START_FILE'):
+        open(os.environ['READY_FILE'], 'w').close()
+        give_up = time.time() + 600
+        while not os.path.exists(os.environ['START_FILE']):
+            if time.time() > give_up:
+                sys.exit('job_redis_cost.py: no start signal within 600 s')
+            time.sleep(0.01)
 
     cpu_before, started, done = redis_cpu(), time.time(), 0
     keys = ['records', 'items', 'outcomes', 'workers', 'meta']

@@ -23,6 +23,7 @@ command -v redis-server >/dev/null || { echo "redis-server missing: scripts/inst
 source "$repo/bench/lib.sh"
 bench_init job-redis-cost
 raise_open_files
+read -ra redis_options <<<"${REDIS_OPTIONS:-}"
 
 start_server 0
 seq 1 "$items" | sed 's/^/u/' >"$work/items.txt"
@@ -31,14 +32,6 @@ timed "$serentak" fetch --url "http://127.0.0.1:$port/get_user_profile?user_id={
 kill "${bench_pids[0]}"  # the mock server: Redis runs alone from here
 wait "${bench_pids[0]}" 2>/dev/null || true
 bench_pids=()
-# By index, without the header line: record i is line i.
-python3 -c '
-import json, sys
-lines = [None] * int(sys.argv[2])
-for line in open(sys.argv[1]):
-    record = json.loads(line)
-    if "index" in record: lines[record["index"]] = line
-open(sys.argv[3], "w").writelines(lines)' "$work/fetched.jsonl" "$items" "$work/records.jsonl"
 
 echo "# Redis CPU per job item ($(date -u +%Y-%m-%dT%H:%MZ), $items items, ${REDIS_OPTIONS:-bench settings})"
 echo
@@ -47,9 +40,8 @@ echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for _ in $(seq "$rounds"); do
   for layout in ${LAYOUTS:-items chunks}; do
     rdir=$(mktemp -d "$work/redis.XXXX")
-    # shellcheck disable=SC2086
-    start_redis "$rdir" ${REDIS_OPTIONS:-}
-    timeout 600 python3 "$repo/bench/job_redis_cost.py" "$rport" "$redis_pid" "$work/records.jsonl" \
+    start_redis "$rdir" "${redis_options[@]}"
+    timeout 600 python3 "$repo/bench/job_redis_cost.py" "$rport" "$redis_pid" "$work/fetched.jsonl" \
       "$repo/src/queue/job_scripts.cpp" "$layout" "$chunk"
     kill "$redis_pid"
     wait "$redis_pid" 2>/dev/null || true

@@ -41,3 +41,5 @@ echo
 "$here/job_kill_churn.sh" "$serentak" 200000
 echo
 "$here/job_redis_cost.sh" "$serentak" 300000 2
+echo
+"$here/job_layout_estimate.sh" "$serentak" 1000000
