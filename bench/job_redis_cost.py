@@ -19,8 +19,9 @@ serentak uses only `items`; the others were measured for the design of issue 18.
 Usage: job_redis_cost.py PORT REDIS_PID RECORDS.jsonl SCRIPTS.cpp LAYOUT [CHUNK]
 RECORDS.jsonl is what `serentak fetch -o` wrote: the record with index i is item i's (the header line,
 without an index, is skipped). bench/job_redis_cost.sh makes it and starts the Redis.
-With READY_FILE and START_FILE set, the items are pushed, READY_FILE is created, and the work phase
-waits (up to 600 s) for START_FILE to exist: bench/job_layout_estimate.sh starts it beside HTTP load. Prints Redis's CPU (with its reaped children: the
+The work phase starts once an AOF rewrite the push set off has ended. With READY_FILE and START_FILE
+set, READY_FILE is then created and the work phase waits (up to 600 s) for START_FILE to exist:
+bench/job_layout_estimate.sh starts it beside HTTP load. Prints Redis's CPU (with its reaped children: the
 AOF rewrite) for the work phase only, per item, and used_memory at the end.
 """
 import json
@@ -114,7 +115,10 @@ def main():
         record = json.loads(line)
         if 'index' in record:
             by_index[record['index']] = line.rstrip(b'\n')
-    lines = [by_index[i] for i in range(len(by_index))]
+    count = max(by_index) + 1 if by_index else 0
+    if len(by_index) != count:
+        sys.exit(f'{records_path}: {count - len(by_index)} of indexes 0..{count - 1} have no record')
+    lines = [by_index[i] for i in range(count)]
     sock = socket.create_connection(('127.0.0.1', int(port)))
     replies = sock.makefile('rb')
 
@@ -183,6 +187,12 @@ def main():
         script = LEAN_SCRIPT
     command('HSET', 'meta', 'spec', '{}')  # record_and_ack stores nothing for a deleted job
     sha = command('SCRIPT', 'LOAD', script).decode()
+    give_up = time.time() + 600
+    while any(line in (b'aof_rewrite_in_progress:1', b'aof_rewrite_scheduled:1')
+              for line in command('INFO', 'persistence').split(b'\r\n')):
+        if time.time() > give_up:
+            sys.exit('job_redis_cost.py: the AOF rewrite after the push did not end within 600 s')
+        time.sleep(0.05)
     if os.environ.get('READY_FILE') and os.environ.get('START_FILE'):
         open(os.environ['READY_FILE'], 'w').close()
         give_up = time.time() + 600
