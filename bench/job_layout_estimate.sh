@@ -72,22 +72,8 @@ for _ in $(seq "$rounds"); do
     server_before=$(cpu_seconds "$server_pid")
     start=$(date +%s.%N)
     touch "$work/start"
-    qpids=()
-    rm -f "$work"/quarter?.time
-    for q in 0 1 2 3; do
-      timeout 300 /usr/bin/time -f '%U %S' -o "$work/quarter$q.time" "$serentak" fetch --url "$url" \
-        -i "$work/quarter0$q" -c 250 --threads 1 -q --no-log -o "$work/quarter$q.jsonl" \
-        >/dev/null 2>"$work/quarter$q.err" &
-      qpids+=($!)
-      bench_pids+=($!)
-    done
-    for p in "${qpids[@]}"; do
-      status=0
-      wait "$p" || status=$?
-      # 1 is some items failing (the seed has 404s); more is a crash or the timeout: no figure then.
-      ((status <= 1)) || { echo "fetch $p exited $status: $(cat "$work"/quarter?.err)" >&2; exit 1; }
-    done
-    bench_pids=("${bench_pids[@]:0:${#bench_pids[@]}-4}")  # the four, reaped
+    fetch_quarters "$url" || exit 1  # no figure from a crashed or timed-out fetch
+    clients_cpu=$quarters_cpu
     fetch_wall=$(echo "$(date +%s.%N) - $start" | bc -l)
     server_cpu=$(since "$server_pid" "$server_before")
     status=0
@@ -97,8 +83,6 @@ for _ in $(seq "$rounds"); do
     kill "$redis_pid"
     wait "$redis_pid" 2>/dev/null || true
     unset 'bench_pids[-1]'  # Redis, reaped
-    clients_cpu=$( (tail -q -n 1 "$work"/quarter?.time 2>/dev/null || true) |
-      awk '{c += $1 + $2} END {printf "%.2f", c}')
     # The feeder's line: | layout | per entry | items | Redis CPU | per item | wall | used_memory | fields |
     redis_cpu=$(awk -F'|' '/^\|/ {gsub(/[ s]/, "", $5); print $5}' "$work/feeder.out" | tail -n 1)
     redis_item=$(awk -F'|' '/^\|/ {gsub(/ /, "", $6); print $6}' "$work/feeder.out" | tail -n 1)

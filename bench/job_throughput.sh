@@ -49,23 +49,10 @@ split -n l/4 -d "$work/items.txt" "$work/quarter"
 drain_time_wait
 server_before=$(cpu_seconds "$server_pid")
 start=$(date +%s.%N)
-qpids=()
-kept=${#bench_pids[@]}
-for q in 0 1 2 3; do
-  timeout 300 /usr/bin/time -f '%U %S' -o "$work/quarter$q.time" "$serentak" fetch --url "$url" -i "$work/quarter0$q" \
-    -c 250 --threads 1 -q --no-log -o "$work/quarter$q.jsonl" >/dev/null 2>"$work/quarter$q.err" &
-  qpids+=($!)
-  bench_pids+=($!)
-done
-for p in "${qpids[@]}"; do
-  status=0
-  wait "$p" || status=$?
-  # 1 is some items failing (the seed has 404s); more is a crash or the timeout, and its CPU is missing below.
-  ((status <= 1)) || echo "fetch $p exited $status: $(cat "$work"/quarter?.err)" >&2
-done
-bench_pids=("${bench_pids[@]:0:kept}")  # reaped: their PIDs may be reused
+# A crash or a timeout leaves its CPU out of the sum (fetch_quarters says so).
+fetch_quarters "$url" || true
+split_client_cpu=$quarters_cpu
 split_wall=$(echo "$(date +%s.%N) - $start" | bc -l)
-split_client_cpu=$( (tail -q -n 1 "$work"/quarter?.time 2>/dev/null || true) | awk '{c += $1 + $2} END {printf "%.2f", c}')
 split_server_cpu=$(awk -v a="$(cpu_seconds "$server_pid")" -v b="$server_before" 'BEGIN {printf "%.2f", a - b}')
 split_records=$(cat "$work"/quarter?.jsonl | grep -c '"index"' || true)
 

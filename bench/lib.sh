@@ -21,6 +21,11 @@
 #   start_redis DIR [OPTION ...]  a redis-server on 127.0.0.1 with AOF (appendfsync everysec), no RDB,
 #                          its files and log in DIR, plus the options given; sets rport and redis_pid,
 #                          adds it to bench_pids and returns once it answers PING (exits if it never does).
+#   fetch_quarters URL     four `fetch -c 250 --threads 1` processes on $work/quarter00..03 (from
+#                          `split -n l/4 -d ITEMS "$work/quarter"`), each writing $work/quarterN.jsonl,
+#                          .time ("user sys") and .err; sets quarters_cpu to their CPU seconds summed.
+#                          Returns 1 when one crashed or timed out (its CPU is then missing), after
+#                          saying so.
 #   ratio A B              A / B to two decimals (0 when B is 0).
 #   raise_open_files       the soft open-file limit to the hard one (an `unlimited` hard limit,
 #                          which `ulimit -n` refuses to set, is read as fs.nr_open).
@@ -115,6 +120,28 @@ start_redis() {
   done
   echo "redis-server did not start: $(tail -n 3 "$dir/redis.log" 2>/dev/null)" >&2
   exit 1
+}
+
+fetch_quarters() {
+  local url=$1 q p status failed=0 kept=${#bench_pids[@]} pids=()
+  rm -f "$work"/quarter?.time
+  for q in 0 1 2 3; do
+    timeout 300 /usr/bin/time -f '%U %S' -o "$work/quarter$q.time" "$serentak" fetch --url "$url" \
+      -i "$work/quarter0$q" -c 250 --threads 1 -q --no-log -o "$work/quarter$q.jsonl" \
+      >/dev/null 2>"$work/quarter$q.err" &
+    pids+=($!)
+    bench_pids+=($!)
+  done
+  for p in "${pids[@]}"; do
+    status=0
+    wait "$p" || status=$?
+    # 1 is some items failing (the seed has 404s); more is a crash or the timeout.
+    ((status <= 1)) || { echo "fetch $p exited $status: $(cat "$work"/quarter?.err)" >&2; failed=1; }
+  done
+  bench_pids=("${bench_pids[@]:0:kept}")  # reaped: their PIDs may be reused
+  quarters_cpu=$( (tail -q -n 1 "$work"/quarter?.time 2>/dev/null || true) |
+    awk '{c += $1 + $2} END {printf "%.2f", c}')
+  return "$failed"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
