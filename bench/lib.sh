@@ -139,6 +139,7 @@ fetch_quarters() {
     ((status <= 1)) || { echo "fetch $p exited $status: $(cat "$work"/quarter?.err)" >&2; failed=1; }
   done
   bench_pids=("${bench_pids[@]:0:kept}")  # reaped: their PIDs may be reused
+  # shellcheck disable=SC2034  # for the caller
   quarters_cpu=$( (tail -q -n 1 "$work"/quarter?.time 2>/dev/null || true) |
     awk '{c += $1 + $2} END {printf "%.2f", c}')
   return "$failed"
