@@ -32,8 +32,6 @@ url="http://127.0.0.1:$port/get_user_profile?user_id={}"
 seq 1 "$items" | sed 's/^/u/' >"$work/items.txt"
 split -n l/4 -d "$work/items.txt" "$work/quarter"
 
-since() { awk -v a="$(cpu_seconds "$1")" -v b="$2" 'BEGIN {printf "%.2f", a - b}'; }
-
 echo "# What a job would cost with Redis in another layout ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores," \
   "$items items${REDIS_OPTIONS:+, Redis $REDIS_OPTIONS})"
 echo
@@ -49,7 +47,7 @@ for _ in $(seq "$rounds"); do
     echo "the local fetch wrote $local_records of $items records: $(cat "$work/last.err")" >&2
     exit 1
   fi
-  local_cpu=$(awk -v u="$local_user" -v s="$local_sys" -v v="$(since "$server_pid" "$server_before")" \
+  local_cpu=$(awk -v u="$local_user" -v s="$local_sys" -v v="$(cpu_since "$server_pid" "$server_before")" \
     'BEGIN {printf "%.2f", u + s + v}')
   printf '| serentak fetch -c 1000 (one process) | %s | %s | 1.00 |\n' "$local_wall" "$local_cpu"
 
@@ -75,7 +73,7 @@ for _ in $(seq "$rounds"); do
     fetch_quarters "$url" || exit 1  # no figure from a crashed or timed-out fetch
     clients_cpu=$quarters_cpu
     fetch_wall=$(echo "$(date +%s.%N) - $start" | bc -l)
-    server_cpu=$(since "$server_pid" "$server_before")
+    server_cpu=$(cpu_since "$server_pid" "$server_before")
     status=0
     wait "$feeder" || status=$?
     unset 'bench_pids[-1]'  # the feeder, reaped

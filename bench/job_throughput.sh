@@ -41,7 +41,7 @@ drain_time_wait
 server_before=$(cpu_seconds "$server_pid")
 read -r local_wall local_user local_sys _ < <(timed "$serentak" fetch --url "$url" -i "$work/items.txt" -c 1000 -q --no-log -o "$work/local.jsonl")
 local_records=$(grep -c '"index"' "$work/local.jsonl" || true)  # not the header line
-local_server_cpu=$(awk -v a="$(cpu_seconds "$server_pid")" -v b="$server_before" 'BEGIN {printf "%.2f", a - b}')
+local_server_cpu=$(cpu_since "$server_pid" "$server_before")
 local_cpu=$(awk -v u="$local_user" -v s="$local_sys" -v v="$local_server_cpu" 'BEGIN {printf "%.2f", u + s + v}')
 
 # The same four-process shape as the job, without Redis: what the split alone costs.
@@ -53,7 +53,7 @@ start=$(date +%s.%N)
 fetch_quarters "$url" || true
 split_client_cpu=$quarters_cpu
 split_wall=$(echo "$(date +%s.%N) - $start" | bc -l)
-split_server_cpu=$(awk -v a="$(cpu_seconds "$server_pid")" -v b="$server_before" 'BEGIN {printf "%.2f", a - b}')
+split_server_cpu=$(cpu_since "$server_pid" "$server_before")
 split_records=$(cat "$work"/quarter?.jsonl | grep -c '"index"' || true)
 
 before=$(mem)
@@ -75,8 +75,8 @@ for p in "${wpids[@]}"; do wait "$p" || echo "worker $p failed: $(cat "$work"/wo
 end=$(date +%s.%N)
 # A worker killed by its timeout leaves no time file: its CPU is then missing from the sum (said above).
 workers_cpu=$( (tail -q -n 1 "$work"/worker?.time 2>/dev/null || true) | awk '{c += $1 + $2} END {printf "%.2f", c}')
-job_server_cpu=$(awk -v a="$(cpu_seconds "$server_pid")" -v b="$server_before" 'BEGIN {printf "%.2f", a - b}')
-redis_cpu=$(awk -v a="$(cpu_seconds "$redis_pid" children)" -v b="$redis_before" 'BEGIN {printf "%.2f", a - b}')
+job_server_cpu=$(cpu_since "$server_pid" "$server_before")
+redis_cpu=$(cpu_since "$redis_pid" "$redis_before" children)
 job_cpu=$(awk -v w="$workers_cpu" -v r="$redis_cpu" -v v="$job_server_cpu" 'BEGIN {printf "%.2f", w + r + v}')
 job_wall=$(echo "$end - $start" | bc -l)
 after_job=$(mem)

@@ -17,6 +17,7 @@
 #   median                 the median of the numbers on stdin, one per line.
 #   cpu_seconds PID [children]  CPU seconds (user + system) the process has used so far, from
 #                          /proc/PID/stat; with "children", its reaped children's too (Redis's AOF rewrite).
+#   cpu_since PID BEFORE [children]  cpu_seconds now minus BEFORE (an earlier cpu_seconds), to two decimals.
 #   free_port              a free TCP port on 127.0.0.1.
 #   start_redis DIR [OPTION ...]  a redis-server on 127.0.0.1 with AOF (appendfsync everysec), no RDB,
 #                          its files and log in DIR, plus the options given; sets rport and redis_pid,
@@ -144,6 +145,8 @@ fetch_quarters() {
     awk '{c += $1 + $2} END {printf "%.2f", c}')
   return "$failed"
 }
+
+cpu_since() { awk -v a="$(cpu_seconds "$1" "${3:-}")" -v b="$2" 'BEGIN {printf "%.2f", a - b}'; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 
