@@ -365,8 +365,8 @@ std::size_t retry_job(redis_connection& connection, const std::string& job_name,
                       const std::vector<std::string>& outcomes) {
   job_keys keys(job_name);
   load_spec(connection, keys, job_name);
-  // HSCAN may return a field twice; a set keeps each index once, and ascending order keeps the
-  // new entry IDs ("<generation>-<index>") increasing, as XADD requires.
+  // HSCAN may return a field twice; a set keeps each index once, and ascending order keeps each
+  // requeue call's entry IDs ("<generation>-<index>") increasing, as XADD requires.
   std::map<std::size_t, std::string> chosen;
   std::string cursor = "0";
   do {
@@ -381,23 +381,21 @@ std::size_t retry_job(redis_connection& connection, const std::string& job_name,
     }
   } while (cursor != "0");
   if (chosen.empty()) return 0;
-  redis_result gen = must(connection.command({"HINCRBY", keys.meta, "generation", "1"}), "starting a retry round");
-  std::string generation = std::to_string(gen.view().integer());
   script_runner scripts(connection);
   std::size_t requeued = 0;
-  std::vector<std::string> args{generation};
+  std::vector<std::string> args;
   auto send = [&] {
     redis_result r =
         must(scripts.run(scripts::requeue, {keys.meta, keys.records, keys.outcomes, keys.items}, args), "re-queueing");
     requeued += to_size(r.view());
-    args = {generation};
+    args.clear();
   };
   for (const auto& [index, kind] : chosen) {
     args.push_back(std::to_string(index));
     args.push_back(kind);
-    if (args.size() >= 1 + 2 * push_chunk) send();
+    if (args.size() >= 2 * push_chunk) send();
   }
-  if (args.size() > 1) send();
+  if (!args.empty()) send();
   return requeued;
 }
 

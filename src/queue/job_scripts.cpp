@@ -14,20 +14,32 @@ end
 return tonumber(redis.call('HGET', KEYS[1], 'pushed'))
 )lua";
 
+// Entries are "<generation>-<index>": a retry round (requeue) may have added "<g>-<j>" entries
+// already, and XADD takes only IDs above the stream's top. Every index pushed now is above every
+// j a retry chose (those have records, so were pushed before), so "<current generation>-<index>"
+// is above the top. The generations a push used are kept in push_generations, where requeue
+// looks an item up.
 const std::string_view push_items = R"lua(
 if redis.call('HGET', KEYS[1], 'digest') ~= ARGV[1] then return redis.error_reply('SERENTAK_SPEC changed') end
 local pushed = tonumber(redis.call('HGET', KEYS[1], 'pushed'))
 local start = tonumber(ARGV[2])
 if start > pushed then return redis.error_reply('SERENTAK_GAP ' .. pushed) end
+local gen = redis.call('HGET', KEYS[1], 'generation') or '1'
 local added = 0
 local k = 3
 while k < #ARGV do
   local index = start + (k - 3) / 2
   if index >= pushed then
-    redis.call('XADD', KEYS[2], '1-' .. ARGV[k], 'i', ARGV[k], 'item', ARGV[k + 1])
+    redis.call('XADD', KEYS[2], gen .. '-' .. ARGV[k], 'i', ARGV[k], 'item', ARGV[k + 1])
     added = added + 1
   end
   k = k + 2
+end
+if added > 0 and gen ~= '1' then
+  local used = redis.call('HGET', KEYS[1], 'push_generations') or '1'
+  if not string.find(' ' .. used .. ' ', ' ' .. gen .. ' ', 1, true) then
+    redis.call('HSET', KEYS[1], 'push_generations', used .. ' ' .. gen)
+  end
 end
 local now = start + (#ARGV - 2) / 2
 if now > pushed then redis.call('HSET', KEYS[1], 'pushed', now) end
@@ -102,19 +114,29 @@ end
 return out
 )lua";
 
+// Each call takes a generation of its own, so its "<generation>-<index>" IDs (ascending indexes)
+// are above the stream's top whatever ran before it: another retry, or a push (whose indexes in
+// the generation it read are above every recorded one).
 const std::string_view requeue = R"lua(
-local gen = ARGV[1]
+local gen = redis.call('HINCRBY', KEYS[1], 'generation', 1)
+local pushed_in = redis.call('HGET', KEYS[1], 'push_generations') or '1'
 local added = 0
-local k = 2
+local k = 1
 while k < #ARGV do
   local index = ARGV[k]
-  if redis.call('HDEL', KEYS[2], index) == 1 then
-    redis.call('HINCRBY', KEYS[3], ARGV[k + 1], -1)
-    local e = redis.call('XRANGE', KEYS[4], '1-' .. index, '1-' .. index)
+  local item = nil
+  for g in string.gmatch(pushed_in, '%d+') do
+    local e = redis.call('XRANGE', KEYS[4], g .. '-' .. index, g .. '-' .. index)
     if e[1] then
-      redis.call('XADD', KEYS[4], gen .. '-' .. index, 'i', index, 'item', e[1][2][4])
-      added = added + 1
+      item = e[1][2][4]
+      break
     end
+  end
+  -- An item not found keeps its record: deleting it would lose the item.
+  if item and redis.call('HDEL', KEYS[2], index) == 1 then
+    redis.call('HINCRBY', KEYS[3], ARGV[k + 1], -1)
+    redis.call('XADD', KEYS[4], gen .. '-' .. index, 'i', index, 'item', item)
+    added = added + 1
   end
   k = k + 2
 end

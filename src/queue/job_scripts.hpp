@@ -19,7 +19,8 @@ namespace serentak::queue::scripts {
 // when a different specification holds the name.
 extern const std::string_view create_job;
 // KEYS meta items; ARGV digest start (index item)... Appends the items whose index is not yet
-// pushed, as entries "1-<index>". Returns how many it added.
+// pushed, as entries "<generation>-<index>" (generation 1 unless a retry ran before; meta's
+// push_generations lists those used). Returns how many it added.
 extern const std::string_view push_items;
 // KEYS meta; ARGV digest total. Marks the push complete (total items).
 extern const std::string_view finish_push;
@@ -33,9 +34,10 @@ extern const std::string_view dead_letter;
 // KEYS items; ARGV group consumer lease_ms cursor count. XAUTOCLAIM, then each claimed entry's
 // delivery count. Returns {next_cursor, {id, {fields...}, deliveries}...}.
 extern const std::string_view reclaim;
-// KEYS meta records outcomes items; ARGV (index outcome)... in ascending index order, one
-// generation per call sequence (ARGV[1] is the generation). Deletes each record and re-queues
-// the item as "<generation>-<index>". Returns how many it re-queued.
+// KEYS meta records outcomes items; ARGV (index outcome)... in ascending index order. Takes a new
+// generation (meta's generation + 1), then deletes each record and re-queues the item as
+// "<generation>-<index>", its text looked up in the entries a push added ("<g>-<index>" for each g
+// of push_generations). Returns how many it re-queued.
 extern const std::string_view requeue;
 
 // Shared politeness (docs/distributed.md, "Shared politeness"). Times are Redis's own clock

@@ -211,6 +211,60 @@ TEST(job_queue, retry_requeues_failures_once_collect_resumes_status_watches_and_
   EXPECT_EQ(run_job({"status", job}).exit_code, 2);
 }
 
+// A retry may run before the push has finished (a push interrupted and run again later, or items
+// added to a finished job): the push still adds the rest, and a retried item pushed after a retry
+// is found and re-queued too. Each item ends with one record.
+TEST(job_queue, a_push_continues_after_a_retry_and_items_it_added_then_can_be_retried) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  // i3 (pushed first) and i33 (pushed after the first retry) answer 503 every time.
+  testing::serve_process serve(
+      {"--quiet", "--delay-scale", "0", "--fault", "books:isbn=i3:503", "--fault", "books:isbn=i33:503"});
+  ASSERT_NE(serve.port(), 0);
+  const std::string job = redis.url("late");
+  const std::string url = serve.base_url() + "/check_book_status?isbn={}";
+  auto first_half = run_job({"push", job, "--url", url, "-i", testing::write_items(dir.path(), 20)});
+  ASSERT_EQ(first_half.exit_code, 0) << first_half.err;
+  auto w1 = testing::start_worker(job, {"-c", "5"}, dir.path(), "w1");
+  ASSERT_EQ(w1->wait(30s), 0) << w1->err();
+
+  auto retry = run_job({"retry", job, "--outcome", "server_error"});
+  ASSERT_EQ(retry.exit_code, 0) << retry.err;
+  EXPECT_NE(retry.out.find("1 items re-queued"), std::string::npos) << retry.out;
+
+  // The same first 20 items and 20 more: the push adds the 20 new ones above the retried entry.
+  auto whole = run_job({"push", job, "--url", url, "-i", testing::write_items(dir.path(), 40)});
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  EXPECT_NE(whole.out.find("40 items, 20 added"), std::string::npos) << whole.out;
+  auto w2 = testing::start_worker(job, {"-c", "5"}, dir.path(), "w2");
+  ASSERT_EQ(w2->wait(30s), 0) << w2->err();
+
+  // Two retries at once, of different items: each re-queueing call takes its own generation of
+  // entry IDs, so neither's entries can fall below the other's. i33 is found among the entries the
+  // second push added.
+  auto a = std::make_unique<testing::child_process>(
+      std::vector<std::string>{testing::binary_path().string(), "job", "retry", job, "--outcome", "server_error"},
+      dir.path() / "retry_a");
+  auto b = run_job({"retry", job, "--outcome", "not_found"});
+  ASSERT_EQ(a->wait(30s), 0) << a->err();
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_NE(a->out().find("2 items re-queued"), std::string::npos) << a->out();
+  EXPECT_NE(b.out.find("38 items re-queued"), std::string::npos) << b.out;
+  auto w3 = testing::start_worker(job, {"-c", "5"}, dir.path(), "w3");
+  ASSERT_EQ(w3->wait(30s), 0) << w3->err();
+  EXPECT_NE(w3->out().find("40 items fetched, 40 records stored"), std::string::npos) << w3->out();
+
+  auto c = testing::collect(job, dir.path());
+  EXPECT_EQ(c.lines, 40U);
+  EXPECT_EQ(c.per_index.size(), 40U);
+  for (const auto& [index, count] : c.per_index) EXPECT_EQ(count, 1) << index;
+  EXPECT_EQ(c.per_outcome["server_error"], 2U);
+  EXPECT_EQ(c.per_outcome["not_found"], 38U);
+  auto status = nlohmann::json::parse(run_job({"status", job, "--json"}).out);
+  EXPECT_EQ(status["done"], 40);
+  EXPECT_EQ(status["outcomes"]["server_error"], 2);
+}
+
 TEST(job_queue, a_worker_whose_job_is_deleted_under_it_exits_2_with_one_line) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());
