@@ -14,11 +14,12 @@ end
 return tonumber(redis.call('HGET', KEYS[1], 'pushed'))
 )lua";
 
-// Entries are "<generation>-<index>": a retry round (requeue) may have added "<g>-<j>" entries
-// already, and XADD takes only IDs above the stream's top. Every index pushed now is above every
-// j a retry chose (those have records, so were pushed before), so "<current generation>-<index>"
-// is above the top. The generations a push used are kept in push_generations, where requeue
-// looks an item up.
+// Entries are "<generation>-<index>": a retry (requeue) may have added "<g>-<j>" entries already,
+// and XADD takes only IDs above the stream's top. Every index pushed now is above every j a retry
+// chose (those have records, so were pushed before), so "<current generation>-<index>" is above
+// the top. Indexes are pushed in ascending order and the generation only grows, so the push's
+// generations split the indexes into ranges: push_generations lists "<generation>:<first index>"
+// for each ("1:0" when absent), and requeue finds an item's entry with one XRANGE.
 const std::string_view push_items = R"lua(
 if redis.call('HGET', KEYS[1], 'digest') ~= ARGV[1] then return redis.error_reply('SERENTAK_SPEC changed') end
 local pushed = tonumber(redis.call('HGET', KEYS[1], 'pushed'))
@@ -35,10 +36,11 @@ while k < #ARGV do
   end
   k = k + 2
 end
-if added > 0 and gen ~= '1' then
-  local used = redis.call('HGET', KEYS[1], 'push_generations') or '1'
-  if not string.find(' ' .. used .. ' ', ' ' .. gen .. ' ', 1, true) then
-    redis.call('HSET', KEYS[1], 'push_generations', used .. ' ' .. gen)
+if added > 0 then
+  local used = redis.call('HGET', KEYS[1], 'push_generations') or '1:0'
+  local last = string.match(used, '(%d+):%d+$')
+  if last ~= gen then
+    redis.call('HSET', KEYS[1], 'push_generations', used .. ' ' .. gen .. ':' .. pushed)
   end
 end
 local now = start + (#ARGV - 2) / 2
@@ -119,19 +121,21 @@ return out
 // the generation it read are above every recorded one).
 const std::string_view requeue = R"lua(
 local gen = redis.call('HINCRBY', KEYS[1], 'generation', 1)
-local pushed_in = redis.call('HGET', KEYS[1], 'push_generations') or '1'
+local ranges = {}
+for g, first in string.gmatch(redis.call('HGET', KEYS[1], 'push_generations') or '1:0', '(%d+):(%d+)') do
+  ranges[#ranges + 1] = {g, tonumber(first)}
+end
 local added = 0
 local k = 1
 while k < #ARGV do
   local index = ARGV[k]
-  local item = nil
-  for g in string.gmatch(pushed_in, '%d+') do
-    local e = redis.call('XRANGE', KEYS[4], g .. '-' .. index, g .. '-' .. index)
-    if e[1] then
-      item = e[1][2][4]
-      break
-    end
+  local pushed_gen = '1'
+  for _, r in ipairs(ranges) do
+    if r[2] <= tonumber(index) then pushed_gen = r[1] end
   end
+  local e = redis.call('XRANGE', KEYS[4], pushed_gen .. '-' .. index, pushed_gen .. '-' .. index)
+  local item = nil
+  if e[1] then item = e[1][2][4] end
   -- An item not found keeps its record: deleting it would lose the item.
   if item and redis.call('HDEL', KEYS[2], index) == 1 then
     redis.call('HINCRBY', KEYS[3], ARGV[k + 1], -1)

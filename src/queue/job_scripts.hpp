@@ -20,7 +20,7 @@ namespace serentak::queue::scripts {
 extern const std::string_view create_job;
 // KEYS meta items; ARGV digest start (index item)... Appends the items whose index is not yet
 // pushed, as entries "<generation>-<index>" (generation 1 unless a retry ran before; meta's
-// push_generations lists those used). Returns how many it added.
+// push_generations lists "<generation>:<first index>" for each used). Returns how many it added.
 extern const std::string_view push_items;
 // KEYS meta; ARGV digest total. Marks the push complete (total items).
 extern const std::string_view finish_push;
@@ -36,8 +36,8 @@ extern const std::string_view dead_letter;
 extern const std::string_view reclaim;
 // KEYS meta records outcomes items; ARGV (index outcome)... in ascending index order. Takes a new
 // generation (meta's generation + 1), then deletes each record and re-queues the item as
-// "<generation>-<index>", its text looked up in the entries a push added ("<g>-<index>" for each g
-// of push_generations). Returns how many it re-queued.
+// "<generation>-<index>", its text read from the entry the push added (push_generations says in
+// which generation). Returns how many it re-queued.
 extern const std::string_view requeue;
 
 // Shared politeness (docs/distributed.md, "Shared politeness"). Times are Redis's own clock
