@@ -22,7 +22,8 @@ return tonumber(redis.call('HGET', KEYS[1], 'pushed'))
 // for each ("1:0" when absent), and requeue finds an item's entry with one XRANGE.
 const std::string_view push_items = R"lua(
 if redis.call('HGET', KEYS[1], 'digest') ~= ARGV[1] then return redis.error_reply('SERENTAK_SPEC changed') end
-local pushed = tonumber(redis.call('HGET', KEYS[1], 'pushed'))
+local pushed_text = redis.call('HGET', KEYS[1], 'pushed')
+local pushed = tonumber(pushed_text)
 local start = tonumber(ARGV[2])
 if start > pushed then return redis.error_reply('SERENTAK_GAP ' .. pushed) end
 local gen = redis.call('HGET', KEYS[1], 'generation') or '1'
@@ -40,7 +41,7 @@ if added > 0 then
   local used = redis.call('HGET', KEYS[1], 'push_generations') or '1:0'
   local last = string.match(used, '(%d+):%d+$')
   if last ~= gen then
-    redis.call('HSET', KEYS[1], 'push_generations', used .. ' ' .. gen .. ':' .. pushed)
+    redis.call('HSET', KEYS[1], 'push_generations', used .. ' ' .. gen .. ':' .. pushed_text)
   end
 end
 local now = start + (#ARGV - 2) / 2
@@ -118,8 +119,12 @@ return out
 
 // Each call takes a generation of its own, so its "<generation>-<index>" IDs (ascending indexes)
 // are above the stream's top whatever ran before it: another retry, or a push (whose indexes in
-// the generation it read are above every recorded one).
+// the generation it read are above every recorded one). A record is re-queued only while it still
+// has the outcome the retry chose: a second retry running at once may have re-queued it already and
+// a worker written a new record. The new entry is added before the record is deleted, so an error
+// can never leave an item with neither.
 const std::string_view requeue = R"lua(
+if redis.call('HEXISTS', KEYS[1], 'digest') == 0 then return 0 end
 local gen = redis.call('HINCRBY', KEYS[1], 'generation', 1)
 local ranges = {}
 for g, first in string.gmatch(redis.call('HGET', KEYS[1], 'push_generations') or '1:0', '(%d+):(%d+)') do
@@ -128,19 +133,23 @@ end
 local added = 0
 local k = 1
 while k < #ARGV do
-  local index = ARGV[k]
-  local pushed_gen = '1'
-  for _, r in ipairs(ranges) do
-    if r[2] <= tonumber(index) then pushed_gen = r[1] end
-  end
-  local e = redis.call('XRANGE', KEYS[4], pushed_gen .. '-' .. index, pushed_gen .. '-' .. index)
-  local item = nil
-  if e[1] then item = e[1][2][4] end
-  -- An item not found keeps its record: deleting it would lose the item.
-  if item and redis.call('HDEL', KEYS[2], index) == 1 then
-    redis.call('HINCRBY', KEYS[3], ARGV[k + 1], -1)
-    redis.call('XADD', KEYS[4], gen .. '-' .. index, 'i', index, 'item', item)
-    added = added + 1
+  local index, chosen = ARGV[k], ARGV[k + 1]
+  local record = redis.call('HGET', KEYS[2], index)
+  local decoded, fields = false, nil
+  if record then decoded, fields = pcall(cjson.decode, record) end
+  if decoded and type(fields) == 'table' and fields['outcome'] == chosen then
+    local pushed_gen = '1'
+    for _, r in ipairs(ranges) do
+      if r[2] <= tonumber(index) then pushed_gen = r[1] end
+    end
+    local e = redis.call('XRANGE', KEYS[4], pushed_gen .. '-' .. index, pushed_gen .. '-' .. index)
+    -- An item whose entry is not found keeps its record: deleting it would lose the item.
+    if e[1] then
+      redis.call('XADD', KEYS[4], gen .. '-' .. index, 'i', index, 'item', e[1][2][4])
+      redis.call('HDEL', KEYS[2], index)
+      redis.call('HINCRBY', KEYS[3], chosen, -1)
+      added = added + 1
+    end
   end
   k = k + 2
 end

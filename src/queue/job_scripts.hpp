@@ -35,9 +35,10 @@ extern const std::string_view dead_letter;
 // delivery count. Returns {next_cursor, {id, {fields...}, deliveries}...}.
 extern const std::string_view reclaim;
 // KEYS meta records outcomes items; ARGV (index outcome)... in ascending index order. Takes a new
-// generation (meta's generation + 1), then deletes each record and re-queues the item as
-// "<generation>-<index>", its text read from the entry the push added (push_generations says in
-// which generation). Returns how many it re-queued.
+// generation (meta's generation + 1; used up even when nothing is re-queued), then for each item
+// whose record still has that outcome: adds it again as "<generation>-<index>", its text read from
+// the entry the push added (push_generations says in which generation), and deletes its record.
+// Returns how many it re-queued; 0 for a deleted job.
 extern const std::string_view requeue;
 
 // Shared politeness (docs/distributed.md, "Shared politeness"). Times are Redis's own clock

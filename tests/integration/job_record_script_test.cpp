@@ -1,7 +1,9 @@
-// record_and_ack, the script that stores a worker's batch of records, run on a real redis-server:
-// the first record of an item wins (one already stored, or the same item twice in one batch), the
-// outcome counts and the worker's count move only for records written, and every entry in the
-// batch is acknowledged.
+// The scripts that keep a job's records and entries consistent, run on a real redis-server.
+// record_and_ack: the first record of an item wins (one already stored, or the same item twice in
+// one batch), the outcome counts and the worker's count move only for records written, and every
+// entry in the batch is acknowledged. push_items and requeue: a push after a retry, and retries in
+// any order, never give XADD an ID below the stream's top, never lose an item, and re-queue only
+// records that still have the chosen outcome.
 #include <string>
 #include <vector>
 
@@ -52,6 +54,77 @@ TEST(job_record_script, the_first_record_of_an_item_wins_and_every_entry_in_the_
   args[11] = "9";  // item 0 becomes item 9, which has no record
   EXPECT_EQ(redis.cli(args), "-1");
   EXPECT_EQ(redis.cli({"HEXISTS", keys.records, "9"}), "0");
+}
+
+std::string record(int index, const std::string& outcome) {
+  return "{\"index\":" + std::to_string(index) + ",\"outcome\":\"" + outcome + "\",\"data\":{\"outcome\":\"ok\"}}";
+}
+
+TEST(job_record_script, pushes_and_retries_in_any_order_keep_entry_ids_rising_and_every_item_findable) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  const queue::job_keys keys("order");
+  // A job an earlier serentak pushed and retried: generation 3, entries "1-0" "1-1" and the old
+  // retry entries "2-1" "3-1", no push_generations.
+  redis.cli({"HSET", keys.meta, "spec", "{}", "digest", "d", "pushed", "2", "generation", "3"});
+  for (const char* id : {"1-0", "1-1", "2-1", "3-1"}) {
+    std::string index = std::string(id).substr(2);
+    redis.cli({"XADD", keys.items, id, "i", index, "item", "item" + index});
+  }
+  auto push = [&](const std::string& start, std::vector<std::string> items) {
+    std::vector<std::string> args{"EVAL", std::string(queue::scripts::push_items), "2", keys.meta, keys.items, "d",
+                                  start};
+    for (std::size_t k = 0; k < items.size(); ++k) {
+      args.push_back(std::to_string(std::stoul(start) + k));
+      args.push_back(items[k]);
+    }
+    return redis.cli(args);
+  };
+  auto requeue = [&](const std::vector<std::string>& index_outcome) {
+    std::vector<std::string> args{"EVAL", std::string(queue::scripts::requeue), "4", keys.meta, keys.records,
+                                  keys.outcomes, keys.items};
+    args.insert(args.end(), index_outcome.begin(), index_outcome.end());
+    return redis.cli(args);
+  };
+
+  // The push goes on in generation 3, above the old retry entry "3-1".
+  EXPECT_EQ(push("2", {"item2", "item3"}), "2");
+  EXPECT_EQ(redis.cli({"HGET", keys.meta, "push_generations"}), "1:0 3:2");
+  redis.cli({"HSET", keys.records, "0", record(0, "timeout"), "1", record(1, "timeout"), "2", record(2, "ok"), "3",
+             record(3, "timeout")});
+  redis.cli({"HSET", keys.outcomes, "timeout", "3", "ok", "1"});
+
+  // A retry of 0 and 3 (3 found among the entries generation 3 pushed); 2's record is ok now (a
+  // second retry re-queued it and a worker answered), so it stays.
+  EXPECT_EQ(requeue({"0", "timeout", "2", "timeout", "3", "timeout"}), "2");
+  EXPECT_EQ(redis.cli({"HGET", keys.meta, "generation"}), "4");
+  EXPECT_EQ(redis.cli({"XRANGE", keys.items, "4-0", "4-0"}).find("item0") != std::string::npos, true);
+  EXPECT_EQ(redis.cli({"XRANGE", keys.items, "4-3", "4-3"}).find("item3") != std::string::npos, true);
+  EXPECT_EQ(redis.cli({"HEXISTS", keys.records, "2"}), "1");
+  EXPECT_EQ(redis.cli({"HGET", keys.outcomes, "timeout"}), "1");
+  EXPECT_EQ(redis.cli({"HGET", keys.outcomes, "ok"}), "1");
+
+  // The push continues after that retry, then a retry of a lower index than the push's top: each
+  // above the stream's top.
+  EXPECT_EQ(push("4", {"item4"}), "1");
+  EXPECT_EQ(redis.cli({"HGET", keys.meta, "push_generations"}), "1:0 3:2 4:4");
+  EXPECT_EQ(requeue({"1", "timeout"}), "1");
+  EXPECT_EQ(redis.cli({"XRANGE", keys.items, "5-1", "5-1"}).find("item1") != std::string::npos, true);
+  redis.cli({"HSET", keys.records, "4", record(4, "timeout")});
+  EXPECT_EQ(requeue({"4", "timeout"}), "1");
+  EXPECT_EQ(redis.cli({"XRANGE", keys.items, "6-4", "6-4"}).find("item4") != std::string::npos, true);
+
+  // A record whose item has no entry (nothing to re-queue it from) is kept, not lost.
+  redis.cli({"HSET", keys.records, "9", record(9, "timeout")});
+  EXPECT_EQ(requeue({"9", "timeout"}), "0");
+  EXPECT_EQ(redis.cli({"HEXISTS", keys.records, "9"}), "1");
+
+  // A deleted job: nothing happens, and meta is not brought back.
+  redis.cli({"DEL", keys.meta});
+  redis.cli({"HSET", keys.records, "2", record(2, "timeout")});
+  EXPECT_EQ(requeue({"2", "timeout"}), "0");
+  EXPECT_EQ(redis.cli({"EXISTS", keys.meta}), "0");
+  EXPECT_EQ(redis.cli({"XLEN", keys.items}), "11");
 }
 
 }  // namespace
