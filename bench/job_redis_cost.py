@@ -7,6 +7,8 @@ HTTP server running (100 items per XREADGROUP and per record script; a worker at
   bitmap   a prototype: a stream entry per item, one BITFIELD setting every item's done bit (the
            old bits say which records are new) and one hash field per batch of records;
   chunks   a prototype: a stream entry and one record field per CHUNK items.
+  chunkfields  the same with a field per item (one HSET per entry), as `job collect` and `job retry`
+           read records today; stored only while the entry is pending for the consumer.
 Three more take the record script apart, to see what each part costs:
   direct   no script and no first-record-wins check (not exact): one HSET of the batch's records,
            one field per item, then one XACK;
@@ -104,11 +106,32 @@ end
 return written
 """
 
+CHUNK_FIELDS_SCRIPT = """
+-- KEYS records items outcomes workers meta; ARGV group consumer, then per entry: id n counts and n
+-- pairs (index, line). An entry's records are stored, one field each, only while the entry is
+-- still pending for this consumer (so none of its items has a record yet), with its XACK.
+local written = 0
+local k = 3
+while k < #ARGV do
+  local id, n = ARGV[k], tonumber(ARGV[k + 1])
+  local p = redis.call('XPENDING', KEYS[2], ARGV[1], id, id, 1, ARGV[2])
+  if p[1] then
+    redis.call('HSET', KEYS[1], unpack(ARGV, k + 3, k + 2 + 2 * n))
+    for outcome, c in string.gmatch(ARGV[k + 2], '([%w_]+):(%d+)') do redis.call('HINCRBY', KEYS[3], outcome, c) end
+    redis.call('XACK', KEYS[2], ARGV[1], id)
+    written = written + n
+  end
+  k = k + 3 + 2 * n
+end
+if written > 0 then redis.call('HINCRBY', KEYS[4], ARGV[2], written) end
+return written
+"""
+
 
 def main():
     port, redis_pid, records_path, scripts_path, layout = sys.argv[1:6]
-    if layout not in ('items', 'ackonly', 'bitmap', 'chunks', 'direct', 'blob', 'lean'):
-        sys.exit(f'unknown layout {layout!r}: items, ackonly, bitmap, chunks, direct, blob or lean')
+    if layout not in ('items', 'ackonly', 'bitmap', 'chunks', 'chunkfields', 'direct', 'blob', 'lean'):
+        sys.exit(f'unknown layout {layout!r}: items, ackonly, bitmap, chunks, chunkfields, direct, blob or lean')
     chunk = int(sys.argv[6]) if len(sys.argv) > 6 else 100
     by_index = {}
     for line in open(records_path, 'rb'):
@@ -160,7 +183,7 @@ def main():
     n_items = len(lines)
     command('XGROUP', 'CREATE', 'items', 'workers', '0', 'MKSTREAM')
     batch = []
-    per_item = layout != 'chunks'
+    per_item = layout not in ('chunks', 'chunkfields')
     if per_item:
         source = open(scripts_path).read()
         script = re.search(r'record_and_ack = R"lua\((.*?)\)lua"', source, re.S).group(1)
@@ -170,7 +193,7 @@ def main():
                 pipeline(batch)
                 batch = []
     else:
-        script = CHUNK_SCRIPT
+        script = CHUNK_SCRIPT if layout == 'chunks' else CHUNK_FIELDS_SCRIPT
         for first in range(0, n_items, chunk):
             args = ['XADD', 'items', '1-%d' % first, 'i', first]
             for i in range(first, min(n_items, first + chunk)):
@@ -242,6 +265,12 @@ def main():
                 args += [entry_id, index, 'not_found', lines[index]]
             command(*args)
             done += len(entries)
+        elif layout == 'chunkfields':
+            for entry_id, fields in entries:
+                first, n = int(fields[1]), (len(fields) - 2) // 2
+                pairs = [x for i in range(first, first + n) for x in (i, lines[i])]
+                command('EVALSHA', sha, len(keys), *keys, 'workers', 'w1', entry_id, n, 'not_found:%d' % n, *pairs)
+                done += n
         else:
             for entry_id, fields in entries:
                 first, n = int(fields[1]), (len(fields) - 2) // 2
@@ -251,7 +280,7 @@ def main():
     cpu = redis_cpu() - cpu_before
     memory = [l for l in command('INFO', 'memory').decode().split('\r\n') if l.startswith('used_memory:')][0]
     recorded = command('HLEN', 'records')
-    print(f'| {layout} | {chunk if layout == "chunks" else 1} | {done} | {cpu:.2f} s | {1e6 * cpu / max(done, 1):.2f} us '
+    print(f'| {layout} | {1 if per_item else chunk} | {done} | {cpu:.2f} s | {1e6 * cpu / max(done, 1):.2f} us '
           f'| {time.time() - started:.1f} s | {int(memory.split(":")[1]) / 1e6:.0f} MB | {recorded} |')
 
 

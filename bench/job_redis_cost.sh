@@ -6,7 +6,7 @@
 # process's, its AOF rewrite children included once reaped.
 # Usage: bench/job_redis_cost.sh [path/to/serentak] [items=300000] [rounds=2] [chunk=100]
 # Extra redis-server options (an experiment) go in REDIS_OPTIONS, e.g. "--auto-aof-rewrite-percentage 0";
-# LAYOUTS picks the layouts (default "items chunks"; also ackonly, bitmap, direct, blob and lean: see
+# LAYOUTS picks the layouts (default "items chunks"; also ackonly, bitmap, chunkfields, direct, blob and lean: see
 # job_redis_cost.py).
 # Traffic goes to 127.0.0.1 only; what it starts is stopped by PID.
 set -euo pipefail
