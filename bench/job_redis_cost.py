@@ -208,7 +208,8 @@ def main():
         script = BITMAP_SCRIPT
     elif layout == 'lean':
         script = LEAN_SCRIPT
-    command('HSET', 'meta', 'spec', '{}')  # record_and_ack stores nothing for a deleted job
+    # record_and_ack stores nothing for another job than the one named by meta's instance
+    command('HSET', 'meta', 'spec', '{}', 'instance', '1.0')
     sha = command('SCRIPT', 'LOAD', script).decode()
     give_up = time.time() + 600
     while any(line in (b'aof_rewrite_in_progress:1', b'aof_rewrite_scheduled:1')
@@ -259,7 +260,7 @@ def main():
             command('XACK', 'items', 'workers', *[e[0] for e in entries])
             done += len(entries)
         elif layout == 'items':
-            args = ['EVALSHA', sha, len(keys), *keys, 'workers', 'w1']
+            args = ['EVALSHA', sha, len(keys), *keys, 'workers', 'w1', 'instance', '1.0']
             for entry_id, fields in entries:
                 index = int(fields[1])
                 args += [entry_id, index, 'not_found', lines[index]]

@@ -201,8 +201,9 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
   if (!report.engine_error.empty()) console::err("serentak job work: {}\n", escape_for_log(report.engine_error));
   if (int status = signals.interrupted_exit_status(); status != 0) return status;
   if (report.gone) {
-    console::err("serentak job work: job '{}' is gone from {} (deleted, or Redis lost its data)\n", endpoint.job,
-               endpoint.display());
+    console::err("serentak job work: job '{}' is gone from {} (deleted, maybe pushed again as another job, or "
+                 "Redis lost its data)\n",
+                 endpoint.job, endpoint.display());
     return exit_usage;
   }
   return exit_ok;

@@ -59,6 +59,14 @@ job_spec load_spec(redis_connection& connection, const job_keys& keys, const std
   return *spec;
 }
 
+job_identity load_identity(redis_connection& connection, const job_keys& keys, const std::string& job_name) {
+  redis_result r = must(connection.command({"HMGET", keys.meta, "instance", "created_ms"}), "reading the job");
+  reply_view v = r.view();
+  if (!v[0].is_nil()) return {"instance", std::string(v[0].text())};
+  if (!v[1].is_nil()) return {"created_ms", std::string(v[1].text())};
+  throw job_error("no job '" + job_name + "' at " + connection.endpoint().display());
+}
+
 push_report push_job(redis_connection& connection, const std::string& job_name, const job_spec& spec,
                      std::vector<client::input_part>& parts, const std::atomic<bool>* stop) {
   url_template urls("", spec.url_template, spec.items_are_urls);

@@ -32,6 +32,8 @@ class job_error : public std::runtime_error {
 void open_connection(redis_connection& connection);
 // The job's stored specification, or job_error when there is no such job.
 job_spec load_spec(redis_connection& connection, const job_keys& keys, const std::string& job_name);
+// The job's identity (job_identity), or job_error when there is no such job.
+job_identity load_identity(redis_connection& connection, const job_keys& keys, const std::string& job_name);
 
 struct push_report {
   std::size_t total = 0;  // items in the input

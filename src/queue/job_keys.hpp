@@ -1,8 +1,8 @@
 #pragma once
 // The Redis keys of one job, all under "serentak:NAME:" (docs/distributed.md lists them):
 //   meta     hash    spec (JSON), digest, pushed (items streamed so far), total (set when a push
-//                    completes), created_ms, generation (one per requeue call), push_generations
-//                    (where each generation a push used starts, "1:0 <g>:<index>..."; absent: "1:0")
+//                    completes), created_ms, instance (job_identity), generation (one per requeue call),
+//                    push_generations (where each generation a push used starts, "1:0 <g>:<index>..."; absent: "1:0")
 //   items    stream  one entry per item, ID "<generation>-<index>": "1-<index>" unless a retry ran
 //                    before the push added it; a retried item's new entry has a new generation,
 //                    fields i (index) and item; consumer group "workers"
@@ -46,6 +46,15 @@ struct job_keys {
   std::string hostrate_workers;
   std::string hostrate_taken;
   std::string pause_prefix;  // + host
+};
+
+// Which push of a job a worker works for. A job deleted and pushed again under its name is another
+// job: its indexes and entry IDs mean other items, so a worker of the old one must not record into
+// it, nor take its entries. meta's "instance" (Redis's clock when the job was created) tells them
+// apart; a job pushed by an earlier serentak has none, and its "created_ms" does.
+struct job_identity {
+  std::string field;  // "instance", or "created_ms"
+  std::string value;
 };
 
 }  // namespace serentak::queue

@@ -6,7 +6,9 @@ const std::string_view create_job = R"lua(
 local d = redis.call('HGET', KEYS[1], 'digest')
 if d and d ~= ARGV[2] then return redis.error_reply('SERENTAK_SPEC ' .. d) end
 if not d then
-  redis.call('HSET', KEYS[1], 'spec', ARGV[1], 'digest', ARGV[2], 'pushed', 0, 'created_ms', ARGV[3], 'generation', 1)
+  local t = redis.call('TIME')
+  redis.call('HSET', KEYS[1], 'spec', ARGV[1], 'digest', ARGV[2], 'pushed', 0, 'created_ms', ARGV[3], 'generation', 1,
+             'instance', t[1] .. '.' .. t[2])
   if redis.call('EXISTS', KEYS[2]) == 0 then
     redis.call('XGROUP', 'CREATE', KEYS[2], 'workers', '0', 'MKSTREAM')
   end
@@ -62,11 +64,11 @@ return pushed
 // which took Redis from three calls per item to one. The script is atomic, so the order inside
 // does not matter to a reader.
 const std::string_view record_and_ack = R"lua(
-if redis.call('EXISTS', KEYS[5]) == 0 then return -1 end
+if redis.call('HGET', KEYS[5], ARGV[3]) ~= ARGV[4] then return -1 end
 local written = 0
 local counts = {}
 local ids = {}
-local k = 3
+local k = 5
 while k < #ARGV do
   if redis.call('HSETNX', KEYS[1], ARGV[k + 1], ARGV[k + 3]) == 1 then
     counts[ARGV[k + 2]] = (counts[ARGV[k + 2]] or 0) + 1
@@ -87,8 +89,8 @@ return written
 )lua";
 
 const std::string_view dead_letter = R"lua(
-if redis.call('EXISTS', KEYS[5]) == 0 then return -1 end
-local k = 2
+if redis.call('HGET', KEYS[5], ARGV[2]) ~= ARGV[3] then return -1 end
+local k = 4
 while k < #ARGV do
   if redis.call('HSETNX', KEYS[1], ARGV[k + 1], ARGV[k + 2]) == 1 then
     redis.call('HINCRBY', KEYS[3], 'unexpected', 1)

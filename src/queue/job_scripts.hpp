@@ -14,9 +14,9 @@
 
 namespace serentak::queue::scripts {
 
-// KEYS meta items; ARGV spec digest created_ms. Creates the job (and its consumer group) or checks
-// that the stored digest matches. Returns the items pushed so far; error "SERENTAK_SPEC <digest>"
-// when a different specification holds the name.
+// KEYS meta items; ARGV spec digest created_ms. Creates the job (and its consumer group; its
+// instance: Redis's clock, "seconds.microseconds") or checks that the stored digest matches. Returns the items pushed
+// so far; error "SERENTAK_SPEC <digest>" when a different specification holds the name.
 extern const std::string_view create_job;
 // KEYS meta items; ARGV digest start (index item)... Appends the items whose index is not yet
 // pushed, as entries "<generation>-<index>" (generation 1 unless a retry ran before; meta's
@@ -24,12 +24,15 @@ extern const std::string_view create_job;
 extern const std::string_view push_items;
 // KEYS meta; ARGV digest total. Marks the push complete (total items).
 extern const std::string_view finish_push;
-// KEYS records items outcomes workers meta; ARGV group consumer (id index outcome line)...
-// For each: HSETNX the record (first record wins), count its outcome if it was written, XACK.
-// Returns the records written; -1 (nothing written) when the job is gone (no meta).
+// KEYS records items outcomes workers meta; ARGV group consumer identity_field identity_value
+// (id index outcome line)... For each: HSETNX the record (first record wins), count its outcome if
+// it was written, XACK. Returns the records written; -1 (nothing written) when the job is gone:
+// meta's identity field no longer holds the value (deleted, or deleted and pushed again: another
+// job, whose indexes and entry IDs mean other items; job_identity).
 extern const std::string_view record_and_ack;
-// KEYS records items outcomes dead meta; ARGV group (id index line deliveries error)...
-// Dead-letters each: its record (if none yet), an entry in the dead stream, XACK; -1 when the job is gone.
+// KEYS records items outcomes dead meta; ARGV group identity_field identity_value
+// (id index line deliveries error)... Dead-letters each: its record (if none yet), an entry in the
+// dead stream, XACK; -1 when the job is gone (as record_and_ack).
 extern const std::string_view dead_letter;
 // KEYS items; ARGV group consumer lease_ms cursor count. XAUTOCLAIM, then each claimed entry's
 // delivery count. Returns {next_cursor, {id, {fields...}, deliveries}...}.

@@ -13,11 +13,12 @@ constexpr auto linger = std::chrono::milliseconds(10);  // otherwise, after this
 
 }  // namespace
 
-job_sink::job_sink(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, std::string consumer,
-                   job_source& source, outage_reporter& outages, const std::atomic<bool>* stop)
+job_sink::job_sink(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, job_identity identity,
+                   std::string consumer, job_source& source, outage_reporter& outages, const std::atomic<bool>* stop)
     : endpoint_(endpoint),
       timeouts_(timeouts),
       keys_(std::move(keys)),
+      identity_(std::move(identity)),
       consumer_(std::move(consumer)),
       source_(source),
       outages_(outages),
@@ -63,8 +64,8 @@ bool job_sink::flush_batch(script_runner& scripts, std::vector<pending_record>& 
   std::vector<std::string> indexes;
   indexes.reserve(batch.size());
   for (const pending_record& r : batch) indexes.push_back(std::to_string(r.index));
-  std::vector<std::string_view> args{consumer_group, consumer_};
-  args.reserve(2 + batch.size() * 4);
+  std::vector<std::string_view> args{consumer_group, consumer_, identity_.field, identity_.value};
+  args.reserve(4 + batch.size() * 4);
   for (std::size_t k = 0; k < batch.size(); ++k) {
     args.push_back(batch[k].id);
     args.push_back(indexes[k]);
@@ -80,7 +81,8 @@ bool job_sink::flush_batch(script_runner& scripts, std::vector<pending_record>& 
       outages_.warn_once("storing records failed: " + result.error->message);
     return false;
   }
-  // -1: the job is gone (deleted); the batch is dropped, the main loop notices and exits.
+  // -1: the job is gone (deleted, maybe pushed again); the batch is dropped, the main loop notices
+  // and exits.
   written_.fetch_add(static_cast<std::size_t>(std::max(0LL, result.view().integer())));
   return true;
 }

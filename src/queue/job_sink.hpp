@@ -27,8 +27,8 @@ namespace serentak::queue {
 
 class job_sink final : public client::fetch_observer {
  public:
-  job_sink(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, std::string consumer,
-           job_source& source, outage_reporter& outages, const std::atomic<bool>* stop);
+  job_sink(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, job_identity identity,
+           std::string consumer, job_source& source, outage_reporter& outages, const std::atomic<bool>* stop);
   ~job_sink() override;
   job_sink(const job_sink&) = delete;
   job_sink& operator=(const job_sink&) = delete;
@@ -56,6 +56,7 @@ class job_sink final : public client::fetch_observer {
   const redis_endpoint endpoint_;
   const redis_timeouts timeouts_;
   const job_keys keys_;
+  const job_identity identity_;
   const std::string consumer_;
   job_source& source_;
   outage_reporter& outages_;

@@ -32,11 +32,13 @@ bool read_fields(reply_view fields, std::size_t& index, std::string& item) {
 
 }  // namespace
 
-job_source::job_source(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, url_template urls,
-                       job_source_config config, outage_reporter& outages, const std::atomic<bool>* stop)
+job_source::job_source(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, job_identity identity,
+                       url_template urls, job_source_config config, outage_reporter& outages,
+                       const std::atomic<bool>* stop)
     : endpoint_(endpoint),
       timeouts_(timeouts),
       keys_(std::move(keys)),
+      identity_(std::move(identity)),
       urls_(std::move(urls)),
       config_(std::move(config)),
       outages_(outages),
@@ -159,6 +161,27 @@ void job_source::read_loop() {
   }
 }
 
+bool job_source::same_job(const redis_result& current) const {
+  return current.ok() && !current.view().is_nil() && current.view().text() == identity_.value;
+}
+
+bool job_source::not_this_job(redis_connection& connection, const std::vector<std::string>& taken) {
+  if (!taken.empty()) {
+    // XCLAIM with a huge idle time and JUSTID (no delivery counted), as on a stop: the other job's
+    // workers take them at once.
+    std::vector<std::string> args{"XCLAIM", keys_.items, consumer_group, config_.consumer, "0"};
+    args.insert(args.end(), taken.begin(), taken.end());
+    args.insert(args.end(), {"IDLE", "100000000000", "JUSTID"});
+    redis_result released = connection.command(args);
+    if (!released.ok() && released.error->what == redis_error::kind::io) return false;
+  }
+  std::unique_lock lock(queue_mutex_);
+  drained_ = queue_.empty();
+  items_changed_.notify_all();
+  reader_wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return quit_; });
+  return true;
+}
+
 bool job_source::read_round(redis_connection& connection, script_runner& scripts) {
   std::size_t room;
   {
@@ -170,6 +193,9 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
   std::vector<entry> got;
 
   if (clock::now() >= next_reclaim_) {
+    redis_result current = connection.command({"HGET", keys_.meta, identity_.field});
+    if (!current.ok() && current.error->what == redis_error::kind::io) return false;
+    if (!same_job(current)) return not_this_job(connection, {});
     redis_result r = scripts.run(scripts::reclaim, {keys_.items},
                                  {consumer_group, config_.consumer, std::to_string(config_.lease.count()),
                                   reclaim_cursor_, std::to_string(room)});
@@ -182,7 +208,7 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
       reply_view v = r.view();
       reclaim_cursor_ = std::string(v[0].text());
       if (reclaim_cursor_.empty()) reclaim_cursor_ = "0-0";
-      std::vector<std::string> dead_args{consumer_group};
+      std::vector<std::string> dead_args{consumer_group, identity_.field, identity_.value};
       for (std::size_t k = 1; k < v.size(); ++k) {
         entry e;
         e.id = std::string(v[k][0].text());
@@ -200,7 +226,7 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
           got.push_back(std::move(e));
         }
       }
-      if (dead_args.size() > 1) {
+      if (dead_args.size() > 3) {
         redis_result d = scripts.run(scripts::dead_letter,
                                      {keys_.records, keys_.items, keys_.outcomes, keys_.dead, keys_.meta}, dead_args);
         if (!d.ok() && d.error->what == redis_error::kind::io) return false;  // reclaimed again later
@@ -212,8 +238,25 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
   }
 
   if (room > 0) {
-    redis_result r = connection.command({"XREADGROUP", "GROUP", consumer_group, config_.consumer, "COUNT",
-                                         std::to_string(room), "STREAMS", keys_.items, ">"});
+    // One round trip: the identity check and the read. A job deleted and pushed again under its
+    // name is another job; what the read took from it goes back at once.
+    connection.append({"HGET", keys_.meta, identity_.field});
+    connection.append({"XREADGROUP", "GROUP", consumer_group, config_.consumer, "COUNT", std::to_string(room),
+                       "STREAMS", keys_.items, ">"});
+    std::vector<redis_result> replies = connection.read_replies();
+    for (const redis_result& reply : replies) {
+      if (!reply.ok() && reply.error->what == redis_error::kind::io) return false;
+    }
+    redis_result& r = replies[1];
+    if (!same_job(replies[0])) {
+      std::vector<std::string> taken;
+      if (r.ok() && r.view().is_array() && r.view().size() > 0) {
+        reply_view entries = r.view()[0][1];
+        for (std::size_t k = 0; k < entries.size(); ++k) taken.emplace_back(entries[k][0].text());
+      }
+      enqueue(std::move(got));  // reclaimed before the job was replaced: still the worker's to finish
+      return not_this_job(connection, taken);
+    }
     if (!r.ok()) {
       if (r.error->what == redis_error::kind::io) return false;
       // NOGROUP: the job was deleted; the worker's main loop notices and says so.

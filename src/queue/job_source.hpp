@@ -44,8 +44,8 @@ struct job_source_config {
 
 class job_source final : public client::work_source {
  public:
-  job_source(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, url_template urls,
-             job_source_config config, outage_reporter& outages, const std::atomic<bool>* stop);
+  job_source(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, job_identity identity,
+             url_template urls, job_source_config config, outage_reporter& outages, const std::atomic<bool>* stop);
   ~job_source() override;
   job_source(const job_source&) = delete;
   job_source& operator=(const job_source&) = delete;
@@ -72,10 +72,16 @@ class job_source final : public client::work_source {
   void read_loop();
   bool read_round(redis_connection& connection, class script_runner& scripts);  // false on io error
   void enqueue(std::vector<entry> entries);
+  // Whether meta's identity field (HGET's reply) still names this worker's job.
+  bool same_job(const redis_result& current) const;
+  // The job was deleted (and maybe pushed again): hands back the entries just taken from the other
+  // job and waits, so the engine run ends and the main loop sees the job gone. false on io error.
+  bool not_this_job(redis_connection& connection, const std::vector<std::string>& taken);
 
   const redis_endpoint endpoint_;
   const redis_timeouts timeouts_;
   const job_keys keys_;
+  const job_identity identity_;
   const url_template urls_;
   const job_source_config config_;
   outage_reporter& outages_;

@@ -1,5 +1,5 @@
-#include "core/log_text.hpp"
 #include "queue/job_worker.hpp"
+#include "core/log_text.hpp"
 
 #include <unistd.h>
 
@@ -29,16 +29,16 @@ bool stopping(const std::atomic<bool>* stop) { return stop != nullptr && stop->l
 enum class job_state { running, complete, gone };
 
 // Whether every item has a record (the push finished and the records hash holds that many), or
-// the job is gone (deleted, or a Redis without persistence restarted empty). nullopt when Redis
-// cannot say (down).
-std::optional<job_state> check_job(redis_connection& connection, const job_keys& keys) {
+// the job is gone (deleted, maybe pushed again: another job; or a Redis without persistence
+// restarted empty). nullopt when Redis cannot say (down).
+std::optional<job_state> check_job(redis_connection& connection, const job_keys& keys, const job_identity& identity) {
   if (!connection.connected() && connection.connect()) return std::nullopt;
-  connection.append({"HMGET", keys.meta, "spec", "total"});
+  connection.append({"HMGET", keys.meta, identity.field, "total"});
   connection.append({"HLEN", keys.records});
   auto replies = connection.read_replies();
   if (!replies[0].ok() || !replies[1].ok()) return std::nullopt;
   reply_view meta = replies[0].view();
-  if (meta[0].is_nil()) return job_state::gone;
+  if (meta[0].is_nil() || meta[0].text() != identity.value) return job_state::gone;
   if (meta[1].is_nil()) return job_state::running;
   return replies[1].view().integer() >= meta[1].integer() ? job_state::complete : job_state::running;
 }
@@ -69,6 +69,7 @@ job_work_report run_job_worker(const job_work_config& config) {
   open_connection(main_connection);
   job_keys keys(config.endpoint.job);
   job_spec spec = load_spec(main_connection, keys, config.endpoint.job);
+  const job_identity identity = load_identity(main_connection, keys, config.endpoint.job);
   url_template urls("", spec.url_template, spec.items_are_urls);
 
   job_work_report report;
@@ -99,8 +100,8 @@ job_work_report run_job_worker(const job_work_config& config) {
 
   outage_reporter outages("serentak job work");
   redis_timeouts timeouts;
-  job_source source(config.endpoint, timeouts, keys, urls, source_config, outages, config.stop);
-  job_sink sink(config.endpoint, timeouts, keys, report.consumer, source, outages, config.stop);
+  job_source source(config.endpoint, timeouts, keys, identity, urls, source_config, outages, config.stop);
+  job_sink sink(config.endpoint, timeouts, keys, identity, report.consumer, source, outages, config.stop);
   // --host-rate holds for the whole job: the engine's host gate takes its tokens and pauses from
   // the bucket all workers share in Redis, instead of keeping a rate per process.
   std::unique_ptr<shared_host_rate> host_rate;
@@ -119,7 +120,7 @@ job_work_report run_job_worker(const job_work_config& config) {
   auto next_check = std::chrono::steady_clock::now();
   while (!stopping(config.stop)) {
     if (std::chrono::steady_clock::now() >= next_check) {
-      auto state = check_job(main_connection, keys);
+      auto state = check_job(main_connection, keys, identity);
       if (state == job_state::complete) {
         report.complete = true;
         break;
@@ -157,7 +158,7 @@ job_work_report run_job_worker(const job_work_config& config) {
   report.record_round_trips = sink.round_trips();
   if (host_rate) report.host_rate_leases = host_rate->leases();
   if (!report.complete && !report.gone && !stopping(config.stop))
-    report.complete = check_job(main_connection, keys) == job_state::complete;
+    report.complete = check_job(main_connection, keys, identity) == job_state::complete;
   return report;
 }
 

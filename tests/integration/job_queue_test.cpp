@@ -284,5 +284,48 @@ TEST(job_queue, a_worker_whose_job_is_deleted_under_it_exits_2_with_one_line) {
   EXPECT_EQ(redis.cli({"EXISTS", "serentak:vanishing:records"}), "0") << "its late records must not recreate the job";
 }
 
+// `job delete` then `job push` under the same name (the same specification, other items) while a
+// worker of the first job is mid-run: the new job is another job, whose index 5 is another item.
+// The old worker stores none of its records there and takes none of its items; it exits 2.
+TEST(job_queue, a_job_deleted_and_pushed_again_under_a_running_worker_gets_none_of_its_records) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  testing::serve_process serve({"--quiet", "--delay-scale", "2"});  // books: 200-800 ms
+  const std::string job = redis.url("again");
+  const std::string url = serve.base_url() + "/check_book_status?isbn={}";
+  ASSERT_EQ(run_job({"push", job, "--url", url, "-i", testing::write_items(dir.path(), 200, "old")}).exit_code, 0);
+  auto old_worker = testing::start_worker(job, {"-c", "10", "--lease", "60"}, dir.path(), "old");
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::stoul("0" + redis.cli({"HLEN", "serentak:again:records"})) < 5 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  ASSERT_EQ(run_job({"delete", job}).exit_code, 0);
+  ASSERT_EQ(run_job({"push", job, "--url", url, "-i", testing::write_items(dir.path(), 40, "new")}).exit_code, 0);
+
+  auto status = old_worker->wait(20s);
+  ASSERT_TRUE(status.has_value()) << "the old job's worker must notice its job is gone";
+  EXPECT_EQ(*status, 2) << old_worker->err();
+  EXPECT_NE(old_worker->err().find("job 'again' is gone"), std::string::npos) << old_worker->err();
+  EXPECT_EQ(line_count(old_worker->err()), 1U) << old_worker->err();
+
+  // What the old worker took from the new job went back at once: a new worker with a long lease
+  // finishes the job without waiting for one.
+  auto new_worker = testing::start_worker(job, {"-c", "20", "--lease", "600"}, dir.path(), "new");
+  ASSERT_EQ(new_worker->wait(60s), 0) << new_worker->err();
+  auto c = testing::collect(job, dir.path());
+  EXPECT_EQ(c.lines, 40U);
+  EXPECT_EQ(c.per_index.size(), 40U);
+  std::ifstream collected(dir.path() / "collected.jsonl");
+  std::size_t checked = 0;
+  for (std::string line; std::getline(collected, line);) {
+    auto record = nlohmann::json::parse(line, nullptr, false);
+    if (record.is_discarded() || !record.contains("index")) continue;
+    const std::string item = record["item"].get<std::string>();
+    EXPECT_EQ(item, "new" + std::to_string(record["index"].get<std::size_t>())) << line;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 40U);
+}
+
 }  // namespace
 }  // namespace serentak

@@ -21,7 +21,7 @@ TEST(job_record_script, the_first_record_of_an_item_wins_and_every_entry_in_the_
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());
   const queue::job_keys keys("script");
-  redis.cli({"HSET", keys.meta, "spec", "{}"});
+  redis.cli({"HSET", keys.meta, "spec", "{}", "instance", "100.5"});
   for (const char* id : {"1-0", "1-1", "1-2", "2-0"}) redis.cli({"XADD", keys.items, id, "i", "x", "item", "x"});
   redis.cli({"XGROUP", "CREATE", keys.items, "workers", "0"});
   redis.cli({"XREADGROUP", "GROUP", "workers", "w1", "COUNT", "10", "STREAMS", keys.items, ">"});
@@ -29,12 +29,20 @@ TEST(job_record_script, the_first_record_of_an_item_wins_and_every_entry_in_the_
   redis.cli({"HSET", keys.records, "1", "stored before"});
 
   // Item 0 comes twice (a requeued item's two entries), item 1 already has a record, item 2 is new.
-  std::vector<std::string> args{"EVAL", std::string(queue::scripts::record_and_ack), "5", keys.records, keys.items,
-                                keys.outcomes, keys.workers, keys.meta, "workers", "w1",
-                                "1-0", "0", "ok", "first of 0",
-                                "1-1", "1", "timeout", "late 1",
-                                "1-2", "2", "not_found", "only 2",
-                                "2-0", "0", "timeout", "second of 0"};
+  std::vector<std::string> args{"EVAL",       std::string(queue::scripts::record_and_ack),
+                                "5",          keys.records,
+                                keys.items,   keys.outcomes,
+                                keys.workers, keys.meta,
+                                "workers",    "w1",
+                                "instance",   "100.5",
+                                "1-0",        "0",
+                                "ok",         "first of 0",
+                                "1-1",        "1",
+                                "timeout",    "late 1",
+                                "1-2",        "2",
+                                "not_found",  "only 2",
+                                "2-0",        "0",
+                                "timeout",    "second of 0"};
   EXPECT_EQ(redis.cli(args), "2");
   EXPECT_EQ(redis.cli({"HGET", keys.records, "0"}), "first of 0");
   EXPECT_EQ(redis.cli({"HGET", keys.records, "1"}), "stored before");
@@ -50,10 +58,20 @@ TEST(job_record_script, the_first_record_of_an_item_wins_and_every_entry_in_the_
   EXPECT_EQ(redis.cli({"HGET", keys.outcomes, "ok"}), "1");
   EXPECT_EQ(redis.cli({"HGET", keys.workers, "w1"}), "2");
 
-  redis.cli({"DEL", keys.meta});  // the job deleted: nothing is stored
-  args[11] = "9";  // item 0 becomes item 9, which has no record
+  args[13] = "9";  // item 0 becomes item 9, which has no record
+  // The job deleted and pushed again: another job, whose item 9 is another item. Nothing is stored.
+  redis.cli({"HSET", keys.meta, "instance", "200.7"});
   EXPECT_EQ(redis.cli(args), "-1");
   EXPECT_EQ(redis.cli({"HEXISTS", keys.records, "9"}), "0");
+  redis.cli({"DEL", keys.meta});  // the job deleted: nothing is stored
+  EXPECT_EQ(redis.cli(args), "-1");
+  EXPECT_EQ(redis.cli({"HEXISTS", keys.records, "9"}), "0");
+  // A job an earlier serentak pushed has no instance: its created_ms tells it apart.
+  redis.cli({"HSET", keys.meta, "spec", "{}", "created_ms", "1700000000000"});
+  args[10] = "created_ms";
+  args[11] = "1700000000000";
+  EXPECT_EQ(redis.cli(args), "1");
+  EXPECT_EQ(redis.cli({"HGET", keys.records, "9"}), "first of 0");
 }
 
 std::string record(int index, const std::string& outcome) {
@@ -81,8 +99,8 @@ TEST(job_record_script, pushes_and_retries_in_any_order_keep_entry_ids_rising_an
     return redis.cli(args);
   };
   auto requeue = [&](const std::vector<std::string>& index_outcome) {
-    std::vector<std::string> args{"EVAL", std::string(queue::scripts::requeue), "4", keys.meta, keys.records,
-                                  keys.outcomes, keys.items};
+    std::vector<std::string> args{
+        "EVAL", std::string(queue::scripts::requeue), "4", keys.meta, keys.records, keys.outcomes, keys.items};
     args.insert(args.end(), index_outcome.begin(), index_outcome.end());
     return redis.cli(args);
   };
