@@ -195,7 +195,7 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
   if (clock::now() >= next_reclaim_) {
     redis_result current = connection.command({"HGET", keys_.meta, identity_.field});
     if (!current.ok() && current.error->what == redis_error::kind::io) return false;
-    if (!same_job(current)) return not_this_job(connection, {});
+    if (current.ok() && !same_job(current)) return not_this_job(connection, {});  // an error: the reclaim meets it too
     redis_result r = scripts.run(scripts::reclaim, {keys_.items},
                                  {consumer_group, config_.consumer, std::to_string(config_.lease.count()),
                                   reclaim_cursor_, std::to_string(room)});
@@ -248,13 +248,16 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
       if (!reply.ok() && reply.error->what == redis_error::kind::io) return false;
     }
     redis_result& r = replies[1];
-    if (!same_job(replies[0])) {
+    // An error reply (LOADING while Redis replays its AOF) says nothing about the job: the read's
+    // own error, below, decides.
+    if (replies[0].ok() && !same_job(replies[0])) {
+      // Whatever this round took, reclaimed or new, can no longer be recorded: all of it goes back.
       std::vector<std::string> taken;
+      for (entry& e : got) taken.push_back(std::move(e.id));
       if (r.ok() && r.view().is_array() && r.view().size() > 0) {
         reply_view entries = r.view()[0][1];
         for (std::size_t k = 0; k < entries.size(); ++k) taken.emplace_back(entries[k][0].text());
       }
-      enqueue(std::move(got));  // reclaimed before the job was replaced: still the worker's to finish
       return not_this_job(connection, taken);
     }
     if (!r.ok()) {
