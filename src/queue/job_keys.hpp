@@ -8,7 +8,7 @@
 //                    fields i (index) and item; consumer group "workers"
 //   records  hash    index -> the item's final record (one JSONL line); written with HSETNX only
 //   outcomes hash    outcome -> records with that outcome
-//   workers  hash    consumer (host:pid) -> records it wrote
+//   workers  hash    consumer (host:pid:random) -> records it wrote
 //   dead     stream  dead-lettered items: i, item, deliveries, error
 //   hostrate hash    host ("http://h:port") -> its shared token bucket, "tokens last_ms rate
 //                    last_decrease_ms" (--host-rate; Redis clock)

@@ -34,7 +34,7 @@
 namespace serentak::queue {
 
 struct job_source_config {
-  std::string consumer;                           // host:pid
+  std::string consumer;                           // host:pid:random
   std::size_t batch = 100;                        // XREADGROUP / XAUTOCLAIM COUNT
   std::size_t high_water = 200;                   // items held locally before reading more
   std::chrono::milliseconds lease{60000};         // idle time after which an entry is reclaimed

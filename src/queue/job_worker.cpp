@@ -5,7 +5,10 @@
 
 #include <cstdlib>
 #include <memory>
+#include <random>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include "client/engine/engine.hpp"
 #include "queue/job_admin.hpp"
@@ -18,10 +21,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// host:pid:random. host:pid alone is not unique: containers on one host's network (Docker's
+// --network host, Kubernetes' hostNetwork) share its hostname and each may run its worker as PID 1,
+// and two workers under one consumer name would count as one (job status, the live workers of the
+// shared host rate) and could each take the other's entries for their own.
 std::string default_consumer() {
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  return std::string(host[0] != '\0' ? host : "localhost") + ":" + std::to_string(::getpid());
+  std::random_device random;
+  return fmt::format("{}:{}:{:06x}", host[0] != '\0' ? host : "localhost", ::getpid(), random() & 0xffffffU);
 }
 
 bool stopping(const std::atomic<bool>* stop) { return stop != nullptr && stop->load(); }

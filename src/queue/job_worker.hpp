@@ -20,7 +20,7 @@ struct job_work_config {
   unsigned threads = 0;                            // engine threads; 0: cores
   long long max_deliveries = 5;                    // deliveries before an item is dead-lettered
   std::optional<std::chrono::milliseconds> lease;  // nullopt: default_lease(spec)
-  std::string consumer;                            // empty: host:pid
+  std::string consumer;                            // empty: host:pid:random (6 hex digits)
   const std::atomic<bool>* stop = nullptr;
 };
 

@@ -327,5 +327,40 @@ TEST(job_queue, a_job_deleted_and_pushed_again_under_a_running_worker_gets_none_
   EXPECT_EQ(checked, 40U);
 }
 
+// Containers on one host's network share its hostname and each may run its worker as PID 1: two
+// such workers are still two consumers (job status lists both), not one name whose entries each
+// could take for its own. unshare(1) gives each worker a PID namespace of its own, where it is 1.
+TEST(job_queue, two_workers_that_are_each_pid_1_on_one_host_are_two_consumers) {
+  if (testing::run_process({"/usr/bin/unshare", "--pid", "--fork", "/bin/true"}, 10s).exit_code != 0)
+    GTEST_SKIP() << "unshare --pid is not permitted here (it needs CAP_SYS_ADMIN)";
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  testing::serve_process serve({"--quiet", "--delay-scale", "1"});  // books: 100-400 ms
+  const std::string job = redis.url("pid1");
+  ASSERT_EQ(run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "-i",
+                     testing::write_items(dir.path(), 120)})
+                .exit_code,
+            0);
+  std::vector<std::unique_ptr<testing::child_process>> workers;
+  for (const char* name : {"a", "b"}) {
+    workers.push_back(std::make_unique<testing::child_process>(
+        std::vector<std::string>{"/usr/bin/unshare", "--pid", "--fork", "--kill-child", testing::binary_path().string(),
+                                 "job", "work", job, "-c", "10"},
+        dir.path() / name));
+  }
+  for (auto& w : workers) ASSERT_EQ(w->wait(60s), 0) << w->err();
+  auto status = nlohmann::json::parse(run_job({"status", job, "--json"}).out);
+  ASSERT_EQ(status["workers"].size(), 2U) << status.dump();
+  std::size_t records = 0;
+  for (const auto& w : status["workers"]) {
+    const std::string name = w["name"].get<std::string>();
+    EXPECT_NE(name.find(":1:"), std::string::npos) << name << ": each worker is PID 1 in its namespace";
+    EXPECT_GT(w["records"].get<std::size_t>(), 0U) << name;
+    records += w["records"].get<std::size_t>();
+  }
+  EXPECT_EQ(records, 120U);
+  EXPECT_NE(status["workers"][0]["name"], status["workers"][1]["name"]);
+}
+
 }  // namespace
 }  // namespace serentak
