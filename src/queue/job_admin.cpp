@@ -50,21 +50,23 @@ void open_connection(redis_connection& connection) {
   }
 }
 
-job_spec load_spec(redis_connection& connection, const job_keys& keys, const std::string& job_name) {
-  redis_result r = must(connection.command({"HGET", keys.meta, "spec"}), "reading the job");
-  if (r.view().is_nil()) throw job_error("no job '" + job_name + "' at " + connection.endpoint().display());
-  std::string problem;
-  auto spec = parse_job_spec(r.view().text(), problem);
-  if (!spec) throw job_error(problem);
-  return *spec;
-}
-
-job_identity load_identity(redis_connection& connection, const job_keys& keys, const std::string& job_name) {
-  redis_result r = must(connection.command({"HMGET", keys.meta, "instance", "created_ms"}), "reading the job");
+job_spec load_spec(redis_connection& connection, const job_keys& keys, const std::string& job_name,
+                   job_identity* identity) {
+  redis_result r = must(connection.command({"HMGET", keys.meta, "spec", "instance", "created_ms"}), "reading the job");
   reply_view v = r.view();
-  if (!v[0].is_nil()) return {"instance", std::string(v[0].text())};
-  if (!v[1].is_nil()) return {"created_ms", std::string(v[1].text())};
-  throw job_error("no job '" + job_name + "' at " + connection.endpoint().display());
+  if (v[0].is_nil()) throw job_error("no job '" + job_name + "' at " + connection.endpoint().display());
+  std::string problem;
+  auto spec = parse_job_spec(v[0].text(), problem);
+  if (!spec) throw job_error(problem);
+  if (identity != nullptr) {
+    if (!v[1].is_nil())
+      *identity = {"instance", std::string(v[1].text())};
+    else if (!v[2].is_nil())
+      *identity = {"created_ms", std::string(v[2].text())};
+    else
+      throw job_error("job '" + job_name + "' at " + connection.endpoint().display() + " has no created_ms");
+  }
+  return *spec;
 }
 
 push_report push_job(redis_connection& connection, const std::string& job_name, const job_spec& spec,

@@ -30,10 +30,11 @@ class job_error : public std::runtime_error {
 
 // Connects (TLS for rediss://) and authenticates, or throws job_error.
 void open_connection(redis_connection& connection);
-// The job's stored specification, or job_error when there is no such job.
-job_spec load_spec(redis_connection& connection, const job_keys& keys, const std::string& job_name);
-// The job's identity (job_identity), or job_error when there is no such job.
-job_identity load_identity(redis_connection& connection, const job_keys& keys, const std::string& job_name);
+// The job's stored specification, or job_error when there is no such job. With identity, also which
+// job this is (job_identity), read in the same command: a job deleted and pushed again between two
+// reads would pair one job's specification with the other's identity.
+job_spec load_spec(redis_connection& connection, const job_keys& keys, const std::string& job_name,
+                   job_identity* identity = nullptr);
 
 struct push_report {
   std::size_t total = 0;  // items in the input

@@ -8,7 +8,7 @@ if d and d ~= ARGV[2] then return redis.error_reply('SERENTAK_SPEC ' .. d) end
 if not d then
   local t = redis.call('TIME')
   redis.call('HSET', KEYS[1], 'spec', ARGV[1], 'digest', ARGV[2], 'pushed', 0, 'created_ms', ARGV[3], 'generation', 1,
-             'instance', t[1] .. '.' .. t[2])
+             'instance', string.format('%s.%06d', t[1], tonumber(t[2])))
   if redis.call('EXISTS', KEYS[2]) == 0 then
     redis.call('XGROUP', 'CREATE', KEYS[2], 'workers', '0', 'MKSTREAM')
   end
@@ -106,6 +106,7 @@ return 0
 )lua";
 
 const std::string_view reclaim = R"lua(
+if redis.call('HGET', KEYS[2], ARGV[6]) ~= ARGV[7] then return redis.error_reply('SERENTAK_GONE') end
 local r = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 'COUNT', ARGV[5])
 local out = {r[1]}
 for _, e in ipairs(r[2]) do
@@ -117,6 +118,18 @@ for _, e in ipairs(r[2]) do
   end
 end
 return out
+)lua";
+
+// XCLAIM with a huge idle time and JUSTID (no delivery counted): the next XAUTOCLAIM of any worker
+// takes them at once instead of after the lease.
+const std::string_view release = R"lua(
+if redis.call('HGET', KEYS[2], ARGV[3]) ~= ARGV[4] then return -1 end
+local ids = {}
+for k = 5, #ARGV do ids[#ids + 1] = ARGV[k] end
+ids[#ids + 1] = 'IDLE'
+ids[#ids + 1] = '100000000000'
+ids[#ids + 1] = 'JUSTID'
+return #redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, unpack(ids))
 )lua";
 
 // Each call takes a generation of its own, so its "<generation>-<index>" IDs (ascending indexes)

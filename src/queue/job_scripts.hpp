@@ -15,7 +15,8 @@
 namespace serentak::queue::scripts {
 
 // KEYS meta items; ARGV spec digest created_ms. Creates the job (and its consumer group; its
-// instance: Redis's clock, "seconds.microseconds") or checks that the stored digest matches. Returns the items pushed
+// instance: Redis's clock, "<seconds>.<microseconds, 6 digits>") or checks that the stored digest
+// matches. Returns the items pushed
 // so far; error "SERENTAK_SPEC <digest>" when a different specification holds the name.
 extern const std::string_view create_job;
 // KEYS meta items; ARGV digest start (index item)... Appends the items whose index is not yet
@@ -34,9 +35,16 @@ extern const std::string_view record_and_ack;
 // (id index line deliveries error)... Dead-letters each: its record (if none yet), an entry in the
 // dead stream, XACK; -1 when the job is gone (as record_and_ack).
 extern const std::string_view dead_letter;
-// KEYS items; ARGV group consumer lease_ms cursor count. XAUTOCLAIM, then each claimed entry's
-// delivery count. Returns {next_cursor, {id, {fields...}, deliveries}...}.
+// KEYS items meta; ARGV group consumer lease_ms cursor count identity_field identity_value.
+// XAUTOCLAIM, then each claimed entry's delivery count. Returns {next_cursor, {id, {fields...},
+// deliveries}...}; error "SERENTAK_GONE" when meta names another job (or none): the stream is then
+// another job's, whose entries are not this worker's to take.
 extern const std::string_view reclaim;
+// KEYS items meta; ARGV group consumer identity_field identity_value id... Hands entries back (a
+// worker stopping): XCLAIM to itself with an idle time of years and JUSTID, so the next XAUTOCLAIM
+// of any worker takes them at once, without counting a delivery. Returns how many; -1 when meta
+// names another job: the IDs would name that job's entries, which other workers hold.
+extern const std::string_view release;
 // KEYS meta records outcomes items; ARGV (index outcome)... in ascending index order. Takes a new
 // generation (meta's generation + 1; used up even when nothing is re-queued), then for each item
 // whose record still has that outcome: adds it again as "<generation>-<index>", its text read from

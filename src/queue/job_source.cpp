@@ -63,7 +63,7 @@ std::optional<client::fetch_request> job_source::next() {
       break;
     }
   }
-  if (run_over_ || queue_.empty() || (stop_ != nullptr && stop_->load())) {
+  if (run_over_ || replaced_ || queue_.empty() || (stop_ != nullptr && stop_->load())) {
     run_over_ = true;
     return std::nullopt;
   }
@@ -165,20 +165,30 @@ bool job_source::same_job(const redis_result& current) const {
   return current.ok() && !current.view().is_nil() && current.view().text() == identity_.value;
 }
 
-bool job_source::not_this_job(redis_connection& connection, const std::vector<std::string>& taken) {
-  if (!taken.empty()) {
-    // XCLAIM with a huge idle time and JUSTID (no delivery counted), as on a stop: the other job's
-    // workers take them at once.
-    std::vector<std::string> args{"XCLAIM", keys_.items, consumer_group, config_.consumer, "0"};
-    args.insert(args.end(), taken.begin(), taken.end());
-    args.insert(args.end(), {"IDLE", "100000000000", "JUSTID"});
-    redis_result released = connection.command(args);
-    if (!released.ok() && released.error->what == redis_error::kind::io) return false;
+bool job_source::not_this_job(redis_connection& connection, std::vector<std::string> taken) {
+  for (std::string& id : taken) to_hand_back_.push_back(std::move(id));
+  {
+    // What is queued came from this worker's job, whose stream is gone: dropped, not handed back
+    // (its IDs may name the new job's entries). What is handed out finishes; its records are refused.
+    std::lock_guard lock(queue_mutex_);
+    replaced_ = true;
+    queue_.clear();
+    drained_ = true;
   }
-  std::unique_lock lock(queue_mutex_);
-  drained_ = queue_.empty();
   items_changed_.notify_all();
-  reader_wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return quit_; });
+  return hand_back(connection);
+}
+
+bool job_source::hand_back(redis_connection& connection) {
+  if (to_hand_back_.empty()) return true;
+  // Read from the current stream by this consumer a moment ago: XCLAIM with a huge idle time and
+  // JUSTID (no delivery counted), as on a stop, so that job's workers take them at once.
+  std::vector<std::string> args{"XCLAIM", keys_.items, consumer_group, config_.consumer, "0"};
+  args.insert(args.end(), to_hand_back_.begin(), to_hand_back_.end());
+  args.insert(args.end(), {"IDLE", "100000000000", "JUSTID"});
+  redis_result released = connection.command(args);
+  if (!released.ok() && released.error->what == redis_error::kind::io) return false;  // again after reconnecting
+  to_hand_back_.clear();
   return true;
 }
 
@@ -189,18 +199,24 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
     room = config_.high_water > queue_.size() ? config_.high_water - queue_.size() : 0;
   }
   room = std::min(room, config_.batch);
+  if (!hand_back(connection)) return false;
+  {
+    std::unique_lock lock(queue_mutex_);
+    if (replaced_) {  // the job is gone: nothing more to read; the main loop exits
+      reader_wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return quit_; });
+      return true;
+    }
+  }
   if (room == 0) return true;
   std::vector<entry> got;
 
   if (clock::now() >= next_reclaim_) {
-    redis_result current = connection.command({"HGET", keys_.meta, identity_.field});
-    if (!current.ok() && current.error->what == redis_error::kind::io) return false;
-    if (current.ok() && !same_job(current)) return not_this_job(connection, {});  // an error: the reclaim meets it too
-    redis_result r = scripts.run(scripts::reclaim, {keys_.items},
+    redis_result r = scripts.run(scripts::reclaim, {keys_.items, keys_.meta},
                                  {consumer_group, config_.consumer, std::to_string(config_.lease.count()),
-                                  reclaim_cursor_, std::to_string(room)});
+                                  reclaim_cursor_, std::to_string(room), identity_.field, identity_.value});
     if (!r.ok()) {
       if (r.error->what == redis_error::kind::io) return false;
+      if (r.error->message.starts_with("SERENTAK_GONE")) return not_this_job(connection, {});
       if (r.error->message.find("NOGROUP") == std::string::npos && !r.error->is_loading())
         outages_.warn_once("reclaiming failed: " + r.error->message);
       next_reclaim_ = clock::now() + config_.reclaim_every;
@@ -251,9 +267,9 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
     // An error reply (LOADING while Redis replays its AOF) says nothing about the job: the read's
     // own error, below, decides.
     if (replies[0].ok() && !same_job(replies[0])) {
-      // Whatever this round took, reclaimed or new, can no longer be recorded: all of it goes back.
+      // What the read took is the new job's: it goes back. What this round reclaimed before is
+      // dropped with the rest of the queue (not_this_job).
       std::vector<std::string> taken;
-      for (entry& e : got) taken.push_back(std::move(e.id));
       if (r.ok() && r.view().is_array() && r.view().size() > 0) {
         reply_view entries = r.view()[0][1];
         for (std::size_t k = 0; k < entries.size(); ++k) taken.emplace_back(entries[k][0].text());

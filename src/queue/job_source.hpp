@@ -74,9 +74,11 @@ class job_source final : public client::work_source {
   void enqueue(std::vector<entry> entries);
   // Whether meta's identity field (HGET's reply) still names this worker's job.
   bool same_job(const redis_result& current) const;
-  // The job was deleted (and maybe pushed again): hands back the entries just taken from the other
-  // job and waits, so the engine run ends and the main loop sees the job gone. false on io error.
-  bool not_this_job(redis_connection& connection, const std::vector<std::string>& taken);
+  // The job was deleted (and maybe pushed again): from now on nothing is handed out, so the engine
+  // run ends and the main loop sees the job gone; the entries just taken from the new job are
+  // handed back. false on io error (handed back after reconnecting).
+  bool not_this_job(redis_connection& connection, std::vector<std::string> taken);
+  bool hand_back(redis_connection& connection);  // to_hand_back_; false on io error
 
   const redis_endpoint endpoint_;
   const redis_timeouts timeouts_;
@@ -98,9 +100,11 @@ class job_source final : public client::work_source {
   std::deque<entry> queue_;
   std::unordered_map<std::size_t, std::vector<std::string>> handed_out_;  // index -> entry IDs
   bool drained_ = false;   // the reader's last round found nothing (or Redis is down)
+  bool replaced_ = false;  // the job was deleted, maybe pushed again: nothing more is read or handed out
   bool run_over_ = false;  // next() returned nullopt in this run
   bool quit_ = false;
   std::string reclaim_cursor_ = "0-0";                    // reader thread only
+  std::vector<std::string> to_hand_back_;                 // reader thread only: read from another job
   std::chrono::steady_clock::time_point next_reclaim_{};  // reader thread only
 
   std::atomic<std::size_t> dead_lettered_{0};

@@ -12,6 +12,7 @@
 
 #include "client/engine/engine.hpp"
 #include "queue/job_admin.hpp"
+#include "queue/job_scripts.hpp"
 #include "queue/job_sink.hpp"
 #include "queue/job_source.hpp"
 #include "queue/shared_host_rate.hpp"
@@ -76,8 +77,8 @@ job_work_report run_job_worker(const job_work_config& config) {
   redis_connection main_connection(config.endpoint, redis_timeouts{});
   open_connection(main_connection);
   job_keys keys(config.endpoint.job);
-  job_spec spec = load_spec(main_connection, keys, config.endpoint.job);
-  const job_identity identity = load_identity(main_connection, keys, config.endpoint.job);
+  job_identity identity;
+  job_spec spec = load_spec(main_connection, keys, config.endpoint.job, &identity);
   url_template urls("", spec.url_template, spec.items_are_urls);
 
   job_work_report report;
@@ -150,13 +151,15 @@ job_work_report run_job_worker(const job_work_config& config) {
   std::vector<std::string> held = source.stop_and_collect_held();
   report.unsent = sink.finish(stopping(config.stop) ? 600ms : 10s);
   if (!held.empty() && (main_connection.connected() || !main_connection.connect())) {
-    // XCLAIM to ourselves with a huge idle time and JUSTID (no delivery counted): the next
-    // XAUTOCLAIM of any worker takes them at once instead of after the lease.
+    // Handed back for the next worker to take at once, unless the job was deleted and pushed again:
+    // the same IDs would then name the new job's entries, which its workers hold (scripts::release).
+    script_runner scripts(main_connection);
     for (std::size_t at = 0; at < held.size(); at += 1000) {
-      std::vector<std::string> args{"XCLAIM", keys.items, consumer_group, report.consumer, "0"};
+      std::vector<std::string> args{consumer_group, report.consumer, identity.field, identity.value};
       for (std::size_t k = at; k < std::min(held.size(), at + 1000); ++k) args.push_back(held[k]);
-      args.insert(args.end(), {"IDLE", "100000000000", "JUSTID"});
-      if (main_connection.command(args).ok()) report.released += std::min<std::size_t>(1000, held.size() - at);
+      redis_result r = scripts.run(scripts::release, {keys.items, keys.meta}, args);
+      if (!r.ok() || r.view().integer() < 0) break;
+      report.released += static_cast<std::size_t>(r.view().integer());
     }
   }
   report.finished = sink.finished();

@@ -4,8 +4,10 @@
 // retry and delete.
 #include <algorithm>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -284,32 +286,43 @@ TEST(job_queue, a_worker_whose_job_is_deleted_under_it_exits_2_with_one_line) {
   EXPECT_EQ(redis.cli({"EXISTS", "serentak:vanishing:records"}), "0") << "its late records must not recreate the job";
 }
 
-// `job delete` then `job push` under the same name (the same specification, other items) while a
-// worker of the first job is mid-run: the new job is another job, whose index 5 is another item.
-// The old worker stores none of its records there and takes none of its items; it exits 2.
+// `job delete` then `job push` under the same name while a worker of the first job is mid-run: the
+// new job is another job, whose index 5 is another item. The old worker stores none of its records
+// there, fetches none of its items with the old specification, hands back at once what it read from
+// the new stream, and exits 2.
 TEST(job_queue, a_job_deleted_and_pushed_again_under_a_running_worker_gets_none_of_its_records) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());
-  testing::serve_process serve({"--quiet", "--delay-scale", "2"});  // books: 200-800 ms
+  // Books (the old job) take 200-800 ms; the access log names each item fetched by either route.
+  testing::serve_process serve({"--delay-scale", "2"});
   const std::string job = redis.url("again");
-  const std::string url = serve.base_url() + "/check_book_status?isbn={}";
-  ASSERT_EQ(run_job({"push", job, "--url", url, "-i", testing::write_items(dir.path(), 200, "old")}).exit_code, 0);
+  ASSERT_EQ(run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "-i",
+                     testing::write_items(dir.path(), 200, "old")})
+                .exit_code,
+            0);
   auto old_worker = testing::start_worker(job, {"-c", "10", "--lease", "60"}, dir.path(), "old");
   auto deadline = std::chrono::steady_clock::now() + 20s;
   while (std::stoul("0" + redis.cli({"HLEN", "serentak:again:records"})) < 5 &&
          std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(50ms);
+  ASSERT_GE(std::stoul("0" + redis.cli({"HLEN", "serentak:again:records"})), 5U);
   ASSERT_EQ(run_job({"delete", job}).exit_code, 0);
-  ASSERT_EQ(run_job({"push", job, "--url", url, "-i", testing::write_items(dir.path(), 40, "new")}).exit_code, 0);
+  ASSERT_EQ(run_job({"push", job, "--url", serve.base_url() + "/get_user_profile?user_id={}", "-i",
+                     testing::write_items(dir.path(), 40, "new")})
+                .exit_code,
+            0);
 
   auto status = old_worker->wait(20s);
   ASSERT_TRUE(status.has_value()) << "the old job's worker must notice its job is gone";
   EXPECT_EQ(*status, 2) << old_worker->err();
   EXPECT_NE(old_worker->err().find("job 'again' is gone"), std::string::npos) << old_worker->err();
   EXPECT_EQ(line_count(old_worker->err()), 1U) << old_worker->err();
+  // Whatever it read from the new stream it handed back: idle for years, for the next worker to take.
+  std::string pending = redis.cli({"XPENDING", "serentak:again:items", "workers", "-", "+", "100"});
+  std::istringstream fields(pending);
+  for (std::string id, consumer, idle, deliveries; fields >> id >> consumer >> idle >> deliveries;)
+    EXPECT_GT(std::stoll(idle), 10'000'000'000LL) << pending;
 
-  // What the old worker took from the new job went back at once: a new worker with a long lease
-  // finishes the job without waiting for one.
   auto new_worker = testing::start_worker(job, {"-c", "20", "--lease", "600"}, dir.path(), "new");
   ASSERT_EQ(new_worker->wait(60s), 0) << new_worker->err();
   auto c = testing::collect(job, dir.path());
@@ -320,11 +333,14 @@ TEST(job_queue, a_job_deleted_and_pushed_again_under_a_running_worker_gets_none_
   for (std::string line; std::getline(collected, line);) {
     auto record = nlohmann::json::parse(line, nullptr, false);
     if (record.is_discarded() || !record.contains("index")) continue;
-    const std::string item = record["item"].get<std::string>();
-    EXPECT_EQ(item, "new" + std::to_string(record["index"].get<std::size_t>())) << line;
+    EXPECT_EQ(record["item"].get<std::string>(), "new" + std::to_string(record["index"].get<std::size_t>())) << line;
+    EXPECT_NE(record["url"].get<std::string>().find("/get_user_profile?"), std::string::npos) << line;
     ++checked;
   }
   EXPECT_EQ(checked, 40U);
+  for (const auto& line : serve.lines())
+    EXPECT_EQ(line.text.find("ISBN new"), std::string::npos)
+        << "a new item fetched with the old job's URL: " << line.text;
 }
 
 // Containers on one host's network share its hostname and each may run its worker as PID 1: two
@@ -360,6 +376,34 @@ TEST(job_queue, two_workers_that_are_each_pid_1_on_one_host_are_two_consumers) {
   }
   EXPECT_EQ(records, 120U);
   EXPECT_NE(status["workers"][0]["name"], status["workers"][1]["name"]);
+}
+
+// A Redis with a memory limit and an allkeys-* policy may evict a job's items and records without an
+// error: push and work say so, once, and go on. volatile-* evicts only keys with a TTL (none of a
+// job's data has one): no warning.
+TEST(job_queue, push_and_work_warn_when_redis_may_evict_the_jobs_keys) {
+  testing::scratch_dir dir;
+  testing::serve_process serve({"--quiet", "--delay-scale", "0"});
+  const std::string url = serve.base_url() + "/check_book_status?isbn={}";
+  const std::string warning = "maxmemory-policy allkeys-lru: under memory pressure it may evict this job's items";
+  std::filesystem::create_directories(dir.path() / "allkeys");
+  std::filesystem::create_directories(dir.path() / "volatile");
+  {
+    testing::redis_server redis(dir.path() / "allkeys", {"--maxmemory", "1gb", "--maxmemory-policy", "allkeys-lru"});
+    const std::string job = redis.url("evictable");
+    auto push = run_job({"push", job, "--url", url, "a", "b"});
+    ASSERT_EQ(push.exit_code, 0) << push.err;
+    EXPECT_NE(push.err.find(warning), std::string::npos) << push.err;
+    EXPECT_EQ(line_count(push.err), 1U) << push.err;
+    auto work = run_job({"work", job, "-c", "2"});
+    ASSERT_EQ(work.exit_code, 0) << work.err;
+    EXPECT_NE(work.err.find(warning), std::string::npos) << work.err;
+    EXPECT_EQ(line_count(work.err), 1U) << work.err;
+  }
+  testing::redis_server redis(dir.path() / "volatile", {"--maxmemory", "1gb", "--maxmemory-policy", "volatile-lru"});
+  auto push = run_job({"push", redis.url("kept"), "--url", url, "a", "b"});
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+  EXPECT_EQ(push.err, "");
 }
 
 }  // namespace

@@ -74,6 +74,34 @@ TEST(job_record_script, the_first_record_of_an_item_wins_and_every_entry_in_the_
   EXPECT_EQ(redis.cli({"HGET", keys.records, "9"}), "first of 0");
 }
 
+TEST(job_record_script, dead_letter_stores_a_record_and_a_dead_entry_only_for_its_own_job) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  const queue::job_keys keys("dead");
+  redis.cli({"HSET", keys.meta, "spec", "{}", "instance", "100.000005"});
+  redis.cli({"XADD", keys.items, "1-0", "i", "0", "item", "poison"});
+  redis.cli({"XGROUP", "CREATE", keys.items, "workers", "0"});
+  redis.cli({"XREADGROUP", "GROUP", "workers", "w1", "COUNT", "10", "STREAMS", keys.items, ">"});
+  auto dead_letter = [&](const std::string& instance) {
+    return redis.cli({"EVAL", std::string(queue::scripts::dead_letter), "5", keys.records, keys.items, keys.outcomes,
+                      keys.dead, keys.meta, "workers", "instance", instance, "1-0", "0", "dead record", "6",
+                      "delivered 6 times"});
+  };
+  // Another job under the name (deleted and pushed again): nothing stored, nothing acknowledged.
+  EXPECT_EQ(dead_letter("200.000001"), "-1");
+  EXPECT_EQ(redis.cli({"HEXISTS", keys.records, "0"}), "0");
+  EXPECT_EQ(redis.cli({"XLEN", keys.dead}), "0");
+  EXPECT_NE(redis.cli({"XPENDING", keys.items, "workers", "-", "+", "10"}), "");
+
+  EXPECT_EQ(dead_letter("100.000005"), "0");
+  EXPECT_EQ(redis.cli({"HGET", keys.records, "0"}), "dead record");
+  EXPECT_EQ(redis.cli({"HGET", keys.outcomes, "unexpected"}), "1");
+  std::string dead = redis.cli({"XRANGE", keys.dead, "-", "+"});
+  EXPECT_NE(dead.find("poison"), std::string::npos) << dead;
+  EXPECT_NE(dead.find("delivered 6 times"), std::string::npos) << dead;
+  EXPECT_EQ(redis.cli({"XPENDING", keys.items, "workers", "-", "+", "10"}), "") << "acknowledged";
+}
+
 std::string record(int index, const std::string& outcome) {
   return "{\"index\":" + std::to_string(index) + ",\"outcome\":\"" + outcome + "\",\"data\":{\"outcome\":\"ok\"}}";
 }
