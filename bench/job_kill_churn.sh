@@ -39,9 +39,10 @@ url="http://127.0.0.1:$port/get_user_profile?user_id={}"
 seq 1 "$items" | sed 's/^/u/' >"$work/items.txt"
 me=$(hostname)
 
-# Consumers (host:pid) holding entries of job $1's items: "name count" lines.
+# Consumers (host:pid:random) holding entries of job $1's items: "name count" lines.
 holders() { rcli XPENDING "serentak:$1:items" workers | awk 'NR > 3 { if (NR % 2 == 0) n = $0; else print n, $0 }'; }
-held_by() { holders "$1" | awk -v w="$2" '$1 == w { print $2; f = 1 } END { if (!f) print 0 }'; }
+# What the consumer whose name starts with $2 ("host:pid:") holds.
+held_by() { holders "$1" | awk -v w="$2" 'index($1, w) == 1 { print $2; f = 1 } END { if (!f) print 0 }'; }
 now() { date +%s.%N; }
 # Requests the server has answered so far: fetches, including the ones repeated after a kill.
 answered() { curl -s "http://127.0.0.1:$port/__serentak/stats" | python3 -c 'import json, sys; print(json.load(sys.stdin)["requests"]["answered"])'; }
@@ -55,7 +56,7 @@ resolve_reclaimed() {
   ((${#watch_name[@]} > 0)) || return 0
   current=$(holders "$name")
   for k in "${!watch_name[@]}"; do
-    if ! grep -q "^${watch_name[k]} " <<<"$current"; then
+    if ! grep -qF -- "${watch_name[k]}" <<<"$current"; then
       delays+=("$(echo "$(now) - ${watch_at[k]}" | bc -l) ${watch_held[k]}")
       unset "watch_name[k]" "watch_at[k]" "watch_held[k]"
     fi
@@ -83,7 +84,7 @@ run_job() {
     if ((SECONDS >= deadline)); then echo "$name: not complete within ${limit_s} s" >&2; return 1; fi
     if ((every > 0 && SECONDS >= next_kill)); then
       pid=${pids[victim]}
-      consumer="$me:$pid"
+      consumer="$me:$pid:"  # its name's prefix
       held=$(held_by "$name" "$consumer")
       { kill -KILL "$pid" && wait "$pid"; } 2>/dev/null || true
       t=$(now)

@@ -150,14 +150,12 @@ void warn_lease_wait(const queue::job_spec& spec, const queue::push_report& repo
       secs(w->lease), smaller_c, std::ceil(2 * secs(w->wait)));
 }
 
-// Once per command, before it works: a Redis that may evict any key may drop the job's data.
-void warn_eviction(std::string_view command, queue::redis_connection& connection) {
-  if (auto policy = queue::evicting_policy(connection)) {
-    console::err(
-        "serentak job {}: warning: Redis at {} has a maxmemory limit and maxmemory-policy {}: under memory pressure "
-        "it may evict this job's items and records without an error; set maxmemory-policy noeviction\n",
-        command, connection.endpoint().display(), escape_for_log(*policy));
-  }
+// A Redis that may evict any key may drop the job's data: said once, and the command goes on.
+void warn_eviction(std::string_view command, const queue::redis_endpoint& endpoint, const std::string& policy) {
+  console::err(
+      "serentak job {}: warning: Redis at {} has a maxmemory limit and maxmemory-policy {}: under memory pressure "
+      "it may evict this job's items and records without an error; set maxmemory-policy noeviction\n",
+      command, endpoint.display(), escape_for_log(policy));
 }
 
 int run_push(const job_options& o, const CLI::App& push, const queue::redis_endpoint& endpoint) {
@@ -170,11 +168,11 @@ int run_push(const job_options& o, const CLI::App& push, const queue::redis_endp
   } close_parts{parts};
   queue::redis_connection connection(endpoint, queue::redis_timeouts{});
   queue::open_connection(connection);
-  warn_eviction("push", connection);
   try {
     queue::push_report report = queue::push_job(connection, endpoint.job, spec, parts, &signals.stop_flag());
     console::out("job {}: {} items, {} added by this push\n", endpoint.job, report.total, report.added);
     warn_lease_wait(spec, report);
+    if (auto policy = queue::evicting_policy(connection)) warn_eviction("push", endpoint, *policy);
   } catch (const client::input_interrupted& e) {
     console::err("serentak job push: {}; push again to go on where it stopped\n", e.what());
     return signals.interrupted_exit_status();
@@ -196,11 +194,7 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
   config.threads = o.threads;
   config.max_deliveries = o.max_deliveries;
   if (o.lease_s > 0) config.lease = to_ms(o.lease_s);
-  {
-    queue::redis_connection connection(endpoint, queue::redis_timeouts{});
-    queue::open_connection(connection);
-    warn_eviction("work", connection);
-  }
+  config.on_evicting_redis = [&endpoint](const std::string& policy) { warn_eviction("work", endpoint, policy); };
   signal_watch signals;
   config.stop = &signals.stop_flag();
   queue::job_work_report report = queue::run_job_worker(config);

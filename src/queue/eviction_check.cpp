@@ -1,19 +1,39 @@
 #include "queue/eviction_check.hpp"
 
+#include <charconv>
+#include <string_view>
+
 namespace serentak::queue {
+namespace {
+
+// The value of "name:value" among INFO's lines; empty when absent.
+std::string_view info_field(std::string_view info, std::string_view name) {
+  std::size_t at = 0;
+  while (at < info.size()) {
+    std::size_t end = info.find('\n', at);
+    if (end == std::string_view::npos) end = info.size();
+    std::string_view line = info.substr(at, end - at);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.size() > name.size() && line.starts_with(name) && line[name.size()] == ':')
+      return line.substr(name.size() + 1);
+    at = end + 1;
+  }
+  return {};
+}
+
+}  // namespace
 
 std::optional<std::string> evicting_policy(redis_connection& connection) {
-  // Two commands in one round trip: CONFIG GET takes one parameter before Redis 7.
-  connection.append({"CONFIG", "GET", "maxmemory-policy"});
-  connection.append({"CONFIG", "GET", "maxmemory"});
-  std::vector<redis_result> replies = connection.read_replies();
-  if (replies.size() != 2 || !replies[0].ok() || !replies[1].ok()) return std::nullopt;
-  reply_view policy = replies[0].view();
-  reply_view limit = replies[1].view();
-  if (policy.size() < 2 || limit.size() < 2) return std::nullopt;
-  std::string name(policy[1].text());
-  if (!name.starts_with("allkeys-") || limit[1].integer() == 0) return std::nullopt;
-  return name;
+  redis_result info = connection.command({"INFO", "memory"});
+  if (!info.ok() || !info.view().is_string()) return std::nullopt;
+  std::string_view text = info.view().text();
+  std::string_view policy = info_field(text, "maxmemory_policy");
+  std::string_view limit = info_field(text, "maxmemory");
+  unsigned long long bytes = 0;
+  auto [end, error] = std::from_chars(limit.data(), limit.data() + limit.size(), bytes);
+  if (error != std::errc() || end != limit.data() + limit.size() || bytes == 0) return std::nullopt;
+  if (!policy.starts_with("allkeys-")) return std::nullopt;
+  return std::string(policy);
 }
 
 }  // namespace serentak::queue

@@ -106,7 +106,7 @@ return 0
 )lua";
 
 const std::string_view reclaim = R"lua(
-if redis.call('HGET', KEYS[2], ARGV[6]) ~= ARGV[7] then return redis.error_reply('SERENTAK_GONE') end
+if redis.call('HGET', KEYS[2], ARGV[6]) ~= ARGV[7] then return redis.error_reply('SERENTAK_GONE another job') end
 local r = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 'COUNT', ARGV[5])
 local out = {r[1]}
 for _, e in ipairs(r[2]) do
@@ -121,11 +121,16 @@ return out
 )lua";
 
 // XCLAIM with a huge idle time and JUSTID (no delivery counted): the next XAUTOCLAIM of any worker
-// takes them at once instead of after the lease.
+// takes them at once instead of after the lease. Only entries still pending for this consumer: one
+// another worker reclaimed (this one's fetch outlasted the lease) stays with it.
 const std::string_view release = R"lua(
 if redis.call('HGET', KEYS[2], ARGV[3]) ~= ARGV[4] then return -1 end
 local ids = {}
-for k = 5, #ARGV do ids[#ids + 1] = ARGV[k] end
+for k = 5, #ARGV do
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[k], ARGV[k], 1)
+  if p[1] and p[1][2] == ARGV[2] then ids[#ids + 1] = ARGV[k] end
+end
+if #ids == 0 then return 0 end
 ids[#ids + 1] = 'IDLE'
 ids[#ids + 1] = '100000000000'
 ids[#ids + 1] = 'JUSTID'

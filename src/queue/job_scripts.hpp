@@ -37,13 +37,18 @@ extern const std::string_view record_and_ack;
 extern const std::string_view dead_letter;
 // KEYS items meta; ARGV group consumer lease_ms cursor count identity_field identity_value.
 // XAUTOCLAIM, then each claimed entry's delivery count. Returns {next_cursor, {id, {fields...},
-// deliveries}...}; error "SERENTAK_GONE" when meta names another job (or none): the stream is then
-// another job's, whose entries are not this worker's to take.
+// deliveries}...}; an error holding gone_error when meta names another job (or none): the stream is
+// then another job's, whose entries are not this worker's to take.
 extern const std::string_view reclaim;
+// Whether an error from reclaim says the job is gone. Redis 7 puts "ERR " before an error reply
+// whose text has no space, so the code is looked for, not expected first.
+inline constexpr std::string_view gone_error = "SERENTAK_GONE";
+inline bool is_gone_error(std::string_view message) { return message.find(gone_error) != std::string_view::npos; }
 // KEYS items meta; ARGV group consumer identity_field identity_value id... Hands entries back (a
-// worker stopping): XCLAIM to itself with an idle time of years and JUSTID, so the next XAUTOCLAIM
-// of any worker takes them at once, without counting a delivery. Returns how many; -1 when meta
-// names another job: the IDs would name that job's entries, which other workers hold.
+// worker stopping): those still pending for the consumer are XCLAIMed to it with an idle time of
+// years and JUSTID, so the next XAUTOCLAIM of any worker takes them at once, without counting a
+// delivery. Returns how many; -1 when meta names another job: the IDs would name that job's
+// entries, which other workers hold.
 extern const std::string_view release;
 // KEYS meta records outcomes items; ARGV (index outcome)... in ascending index order. Takes a new
 // generation (meta's generation + 1; used up even when nothing is re-queued), then for each item

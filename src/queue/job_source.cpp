@@ -165,8 +165,12 @@ bool job_source::same_job(const redis_result& current) const {
   return current.ok() && !current.view().is_nil() && current.view().text() == identity_.value;
 }
 
-bool job_source::not_this_job(redis_connection& connection, std::vector<std::string> taken) {
-  for (std::string& id : taken) to_hand_back_.push_back(std::move(id));
+bool job_source::not_this_job(script_runner& scripts, std::vector<std::string> taken,
+                              std::optional<std::string> new_identity) {
+  if (new_identity) {
+    for (std::string& id : taken) to_hand_back_.push_back(std::move(id));
+    new_identity_ = std::move(*new_identity);
+  }
   {
     // What is queued came from this worker's job, whose stream is gone: dropped, not handed back
     // (its IDs may name the new job's entries). What is handed out finishes; its records are refused.
@@ -176,17 +180,16 @@ bool job_source::not_this_job(redis_connection& connection, std::vector<std::str
     drained_ = true;
   }
   items_changed_.notify_all();
-  return hand_back(connection);
+  return hand_back(scripts);
 }
 
-bool job_source::hand_back(redis_connection& connection) {
+bool job_source::hand_back(script_runner& scripts) {
   if (to_hand_back_.empty()) return true;
-  // Read from the current stream by this consumer a moment ago: XCLAIM with a huge idle time and
-  // JUSTID (no delivery counted), as on a stop, so that job's workers take them at once.
-  std::vector<std::string> args{"XCLAIM", keys_.items, consumer_group, config_.consumer, "0"};
+  // Read by this consumer from the new job's stream: handed back through the release script with
+  // that job's identity, so that if it too has been replaced meanwhile nothing is taken from a third.
+  std::vector<std::string> args{consumer_group, config_.consumer, identity_.field, new_identity_};
   args.insert(args.end(), to_hand_back_.begin(), to_hand_back_.end());
-  args.insert(args.end(), {"IDLE", "100000000000", "JUSTID"});
-  redis_result released = connection.command(args);
+  redis_result released = scripts.run(scripts::release, {keys_.items, keys_.meta}, args);
   if (!released.ok() && released.error->what == redis_error::kind::io) return false;  // again after reconnecting
   to_hand_back_.clear();
   return true;
@@ -199,7 +202,7 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
     room = config_.high_water > queue_.size() ? config_.high_water - queue_.size() : 0;
   }
   room = std::min(room, config_.batch);
-  if (!hand_back(connection)) return false;
+  if (!hand_back(scripts)) return false;
   {
     std::unique_lock lock(queue_mutex_);
     if (replaced_) {  // the job is gone: nothing more to read; the main loop exits
@@ -216,7 +219,7 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
                                   reclaim_cursor_, std::to_string(room), identity_.field, identity_.value});
     if (!r.ok()) {
       if (r.error->what == redis_error::kind::io) return false;
-      if (r.error->message.starts_with("SERENTAK_GONE")) return not_this_job(connection, {});
+      if (scripts::is_gone_error(r.error->message)) return not_this_job(scripts, {}, std::nullopt);
       if (r.error->message.find("NOGROUP") == std::string::npos && !r.error->is_loading())
         outages_.warn_once("reclaiming failed: " + r.error->message);
       next_reclaim_ = clock::now() + config_.reclaim_every;
@@ -274,7 +277,9 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
         reply_view entries = r.view()[0][1];
         for (std::size_t k = 0; k < entries.size(); ++k) taken.emplace_back(entries[k][0].text());
       }
-      return not_this_job(connection, taken);
+      std::optional<std::string> new_identity;
+      if (!replies[0].view().is_nil()) new_identity = std::string(replies[0].view().text());
+      return not_this_job(scripts, std::move(taken), std::move(new_identity));
     }
     if (!r.ok()) {
       if (r.error->what == redis_error::kind::io) return false;

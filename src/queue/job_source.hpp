@@ -75,10 +75,12 @@ class job_source final : public client::work_source {
   // Whether meta's identity field (HGET's reply) still names this worker's job.
   bool same_job(const redis_result& current) const;
   // The job was deleted (and maybe pushed again): from now on nothing is handed out, so the engine
-  // run ends and the main loop sees the job gone; the entries just taken from the new job are
-  // handed back. false on io error (handed back after reconnecting).
-  bool not_this_job(redis_connection& connection, std::vector<std::string> taken);
-  bool hand_back(redis_connection& connection);  // to_hand_back_; false on io error
+  // run ends and the main loop sees the job gone. The entries just taken from the new job (whose
+  // identity value is new_identity; nullopt: no job) are handed back. false on io error (handed
+  // back after reconnecting).
+  bool not_this_job(class script_runner& scripts, std::vector<std::string> taken,
+                    std::optional<std::string> new_identity);
+  bool hand_back(class script_runner& scripts);  // to_hand_back_, through scripts::release; false on io error
 
   const redis_endpoint endpoint_;
   const redis_timeouts timeouts_;
@@ -104,7 +106,8 @@ class job_source final : public client::work_source {
   bool run_over_ = false;  // next() returned nullopt in this run
   bool quit_ = false;
   std::string reclaim_cursor_ = "0-0";                    // reader thread only
-  std::vector<std::string> to_hand_back_;                 // reader thread only: read from another job
+  std::vector<std::string> to_hand_back_;                 // reader thread only: read from another job,
+  std::string new_identity_;                              // whose identity value this is
   std::chrono::steady_clock::time_point next_reclaim_{};  // reader thread only
 
   std::atomic<std::size_t> dead_lettered_{0};

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "client/engine/engine.hpp"
+#include "queue/eviction_check.hpp"
 #include "queue/job_admin.hpp"
 #include "queue/job_scripts.hpp"
 #include "queue/job_sink.hpp"
@@ -79,6 +80,9 @@ job_work_report run_job_worker(const job_work_config& config) {
   job_keys keys(config.endpoint.job);
   job_identity identity;
   job_spec spec = load_spec(main_connection, keys, config.endpoint.job, &identity);
+  if (config.on_evicting_redis) {
+    if (auto policy = evicting_policy(main_connection)) config.on_evicting_redis(*policy);
+  }
   url_template urls("", spec.url_template, spec.items_are_urls);
 
   job_work_report report;

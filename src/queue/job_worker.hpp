@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -22,6 +23,9 @@ struct job_work_config {
   std::optional<std::chrono::milliseconds> lease;  // nullopt: default_lease(spec)
   std::string consumer;                            // empty: host:pid:random (6 hex digits)
   const std::atomic<bool>* stop = nullptr;
+  // Called once the job is found, when Redis may evict its keys (queue/eviction_check.hpp), with
+  // the maxmemory-policy; the caller warns.
+  std::function<void(const std::string& policy)> on_evicting_redis;
 };
 
 struct job_work_report {

@@ -347,7 +347,7 @@ TEST(job_queue, a_job_deleted_and_pushed_again_under_a_running_worker_gets_none_
 // such workers are still two consumers (job status lists both), not one name whose entries each
 // could take for its own. unshare(1) gives each worker a PID namespace of its own, where it is 1.
 TEST(job_queue, two_workers_that_are_each_pid_1_on_one_host_are_two_consumers) {
-  if (testing::run_process({"/usr/bin/unshare", "--pid", "--fork", "/bin/true"}, 10s).exit_code != 0)
+  if (testing::run_process({"/usr/bin/unshare", "--pid", "--fork", "--kill-child", "/bin/true"}, 10s).exit_code != 0)
     GTEST_SKIP() << "unshare --pid is not permitted here (it needs CAP_SYS_ADMIN)";
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());
@@ -379,8 +379,8 @@ TEST(job_queue, two_workers_that_are_each_pid_1_on_one_host_are_two_consumers) {
 }
 
 // A Redis with a memory limit and an allkeys-* policy may evict a job's items and records without an
-// error: push and work say so, once, and go on. volatile-* evicts only keys with a TTL (none of a
-// job's data has one): no warning.
+// error: push and work say so, once (after the push's own line), and go on. volatile-* evicts only keys with a TTL
+// (none of a job's data has one): no warning.
 TEST(job_queue, push_and_work_warn_when_redis_may_evict_the_jobs_keys) {
   testing::scratch_dir dir;
   testing::serve_process serve({"--quiet", "--delay-scale", "0"});
@@ -389,7 +389,9 @@ TEST(job_queue, push_and_work_warn_when_redis_may_evict_the_jobs_keys) {
   std::filesystem::create_directories(dir.path() / "allkeys");
   std::filesystem::create_directories(dir.path() / "volatile");
   {
-    testing::redis_server redis(dir.path() / "allkeys", {"--maxmemory", "1gb", "--maxmemory-policy", "allkeys-lru"});
+    // CONFIG renamed away, as managed services do: the policy is read from INFO.
+    testing::redis_server redis(dir.path() / "allkeys", {"--maxmemory", "1gb", "--maxmemory-policy", "allkeys-lru",
+                                                         "--rename-command", "CONFIG", ""});
     const std::string job = redis.url("evictable");
     auto push = run_job({"push", job, "--url", url, "a", "b"});
     ASSERT_EQ(push.exit_code, 0) << push.err;

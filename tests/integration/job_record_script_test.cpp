@@ -11,6 +11,8 @@
 
 #include "queue/job_keys.hpp"
 #include "queue/job_scripts.hpp"
+#include "queue/redis_connection.hpp"
+#include "queue/redis_endpoint.hpp"
 #include "support/redis_server.hpp"
 #include "support/test_paths.hpp"
 
@@ -100,6 +102,54 @@ TEST(job_record_script, dead_letter_stores_a_record_and_a_dead_entry_only_for_it
   EXPECT_NE(dead.find("poison"), std::string::npos) << dead;
   EXPECT_NE(dead.find("delivered 6 times"), std::string::npos) << dead;
   EXPECT_EQ(redis.cli({"XPENDING", keys.items, "workers", "-", "+", "10"}), "") << "acknowledged";
+}
+
+// reclaim and release, the way a worker runs them (script_runner over a redis_connection), against
+// a job deleted and pushed again under the name: reclaim's refusal must be recognisable in the
+// message the worker sees (Redis 7 puts "ERR " before some), and release must take nothing.
+TEST(job_record_script, reclaim_and_release_take_nothing_from_another_job_and_release_only_what_is_still_held) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  const queue::job_keys keys("other");
+  std::string problem;
+  auto endpoint = queue::parse_redis_endpoint(redis.url("other"), problem);
+  ASSERT_TRUE(endpoint.has_value()) << problem;
+  queue::redis_connection connection(*endpoint, queue::redis_timeouts{});
+  ASSERT_FALSE(connection.connect().has_value());
+  queue::script_runner scripts(connection);
+  redis.cli({"HSET", keys.meta, "spec", "{}", "instance", "300.000001"});
+  for (const char* id : {"1-0", "1-1"}) redis.cli({"XADD", keys.items, id, "i", "0", "item", "x"});
+  redis.cli({"XGROUP", "CREATE", keys.items, "workers", "0"});
+  redis.cli({"XREADGROUP", "GROUP", "workers", "w1", "COUNT", "10", "STREAMS", keys.items, ">"});
+
+  // A worker of an older job under this name (instance 200...): refused, nothing claimed.
+  auto reclaimed = scripts.run(queue::scripts::reclaim, {keys.items, keys.meta},
+                               std::vector<std::string>{"workers", "w2", "0", "0-0", "10", "instance", "200.000001"});
+  ASSERT_FALSE(reclaimed.ok());
+  EXPECT_TRUE(queue::scripts::is_gone_error(reclaimed.error->message)) << reclaimed.error->message;
+  auto released = scripts.run(queue::scripts::release, {keys.items, keys.meta},
+                              std::vector<std::string>{"workers", "w1", "instance", "200.000001", "1-0", "1-1"});
+  ASSERT_TRUE(released.ok());
+  EXPECT_EQ(released.view().integer(), -1);
+  std::string pending = redis.cli({"XPENDING", keys.items, "workers", "-", "+", "10"});
+  EXPECT_EQ(pending.find("w2"), std::string::npos) << pending;
+
+  // This job's own worker w2 reclaims 1-1 (w1's fetch outlasted the lease); w1 then stops and
+  // releases what it still holds: 1-0 only, idle for years; 1-1 stays with w2.
+  auto own = scripts.run(queue::scripts::reclaim, {keys.items, keys.meta},
+                         std::vector<std::string>{"workers", "w2", "0", "1-1", "1", "instance", "300.000001"});
+  ASSERT_TRUE(own.ok()) << own.error->message;
+  released = scripts.run(queue::scripts::release, {keys.items, keys.meta},
+                         std::vector<std::string>{"workers", "w1", "instance", "300.000001", "1-0", "1-1"});
+  ASSERT_TRUE(released.ok());
+  EXPECT_EQ(released.view().integer(), 1);
+  auto entries = connection.command({"XPENDING", keys.items, "workers", "-", "+", "10"});
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries.view().size(), 2U);
+  EXPECT_EQ(entries.view()[0][0].text(), "1-0");
+  EXPECT_GT(entries.view()[0][2].integer(), 10'000'000'000LL) << "released: idle for years";
+  EXPECT_EQ(entries.view()[1][0].text(), "1-1");
+  EXPECT_EQ(entries.view()[1][1].text(), "w2");
 }
 
 std::string record(int index, const std::string& outcome) {
