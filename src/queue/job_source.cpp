@@ -98,6 +98,11 @@ std::optional<std::string> job_source::take_id(std::size_t index) {
   return id;
 }
 
+job_source::other_job_entries job_source::not_handed_back() {
+  if (reader_.joinable()) return {};  // still the reader's: stop_and_collect_held() first
+  return {std::move(to_hand_back_), std::move(new_identity_)};
+}
+
 std::vector<std::string> job_source::stop_and_collect_held() {
   {
     std::lock_guard lock(queue_mutex_);
@@ -191,6 +196,7 @@ bool job_source::hand_back(script_runner& scripts) {
   args.insert(args.end(), to_hand_back_.begin(), to_hand_back_.end());
   redis_result released = scripts.run(scripts::release, {keys_.items, keys_.meta}, args);
   if (!released.ok() && released.error->what == redis_error::kind::io) return false;  // again after reconnecting
+  if (!released.ok() && released.error->is_loading()) return true;                    // again next round
   to_hand_back_.clear();
   return true;
 }

@@ -59,6 +59,14 @@ class job_source final : public client::work_source {
   std::optional<std::string> take_id(std::size_t index);
   // Stops the reader and returns the IDs it still holds: queued and handed out, not taken back.
   std::vector<std::string> stop_and_collect_held();
+  // After stop_and_collect_held: entries the reader took from a job that replaced this one and could
+  // not hand back yet (Redis down or loading), and that job's identity value, for the caller to
+  // release (scripts::release with identity's field and this value).
+  struct other_job_entries {
+    std::vector<std::string> ids;
+    std::string identity_value;
+  };
+  other_job_entries not_handed_back();
 
   std::size_t dead_lettered() const { return dead_lettered_.load(); }
   std::size_t reclaimed() const { return reclaimed_.load(); }
@@ -94,7 +102,7 @@ class job_source final : public client::work_source {
   // The reader's refill mark: it reads again once the queue is down to this many items.
   std::size_t refill_at() const noexcept;
 
-  mutable std::mutex queue_mutex_;         // guards everything down to reader_
+  mutable std::mutex queue_mutex_;         // guards the queue and flags below, down to quit_
   std::condition_variable items_changed_;  // for next() and wait_for_work(): items queued, a round ended, quit
   // For the reader alone, and only when the queue reaches the refill mark (or quit): a wake-up per
   // item handed out was a context switch per item.
@@ -107,7 +115,7 @@ class job_source final : public client::work_source {
   bool quit_ = false;
   std::string reclaim_cursor_ = "0-0";                    // reader thread only
   std::vector<std::string> to_hand_back_;                 // reader thread only: read from another job,
-  std::string new_identity_;                              // whose identity value this is
+  std::string new_identity_;                              // reader thread only: whose identity value this is
   std::chrono::steady_clock::time_point next_reclaim_{};  // reader thread only
 
   std::atomic<std::size_t> dead_lettered_{0};

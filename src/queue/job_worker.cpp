@@ -166,6 +166,13 @@ job_work_report run_job_worker(const job_work_config& config) {
       report.released += static_cast<std::size_t>(r.view().integer());
     }
   }
+  // What the reader took from a job that replaced this one and could not hand back before it stopped.
+  if (auto other = source.not_handed_back();
+      !other.ids.empty() && (main_connection.connected() || !main_connection.connect())) {
+    std::vector<std::string> args{consumer_group, report.consumer, identity.field, other.identity_value};
+    args.insert(args.end(), other.ids.begin(), other.ids.end());
+    script_runner(main_connection).run(scripts::release, {keys.items, keys.meta}, args);
+  }
   report.finished = sink.finished();
   report.written = sink.written();
   report.reclaimed = source.reclaimed();

@@ -379,8 +379,8 @@ TEST(job_queue, two_workers_that_are_each_pid_1_on_one_host_are_two_consumers) {
 }
 
 // A Redis with a memory limit and an allkeys-* policy may evict a job's items and records without an
-// error: push and work say so, once (after the push's own line), and go on. volatile-* evicts only keys with a TTL
-// (none of a job's data has one): no warning.
+// error: push and work say so, once, and go on. volatile-* evicts only keys with a TTL (of a job's,
+// only the pause keys, which expire anyway): no warning.
 TEST(job_queue, push_and_work_warn_when_redis_may_evict_the_jobs_keys) {
   testing::scratch_dir dir;
   testing::serve_process serve({"--quiet", "--delay-scale", "0"});
@@ -406,6 +406,9 @@ TEST(job_queue, push_and_work_warn_when_redis_may_evict_the_jobs_keys) {
   auto push = run_job({"push", redis.url("kept"), "--url", url, "a", "b"});
   ASSERT_EQ(push.exit_code, 0) << push.err;
   EXPECT_EQ(push.err, "");
+  auto work = run_job({"work", redis.url("kept"), "-c", "2"});
+  ASSERT_EQ(work.exit_code, 0) << work.err;
+  EXPECT_EQ(work.err, "");
 }
 
 }  // namespace

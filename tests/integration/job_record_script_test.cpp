@@ -127,6 +127,7 @@ TEST(job_record_script, reclaim_and_release_take_nothing_from_another_job_and_re
                                std::vector<std::string>{"workers", "w2", "0", "0-0", "10", "instance", "200.000001"});
   ASSERT_FALSE(reclaimed.ok());
   EXPECT_TRUE(queue::scripts::is_gone_error(reclaimed.error->message)) << reclaimed.error->message;
+  EXPECT_TRUE(reclaimed.error->message.starts_with(queue::scripts::gone_error)) << "its own code, not Redis's ERR";
   auto released = scripts.run(queue::scripts::release, {keys.items, keys.meta},
                               std::vector<std::string>{"workers", "w1", "instance", "200.000001", "1-0", "1-1"});
   ASSERT_TRUE(released.ok());
