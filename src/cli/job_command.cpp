@@ -198,11 +198,15 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
   signal_watch signals;
   config.stop = &signals.stop_flag();
   queue::job_work_report report = queue::run_job_worker(config);
+  // Finished items whose record was neither stored now nor left unsent nor refused had one already.
+  const std::size_t not_first = report.written + report.unsent + report.refused;
   console::out(
-      "worker {}: {} items fetched, {} records stored ({} already recorded by another worker), {} taken over, "
+      "worker {}: {} items fetched, {} records stored ({} already recorded by another worker{}), {} taken over, "
       "{} dead-lettered, {} released, {} record round trips{}{}\n",
       escape_for_log(report.consumer), report.finished, report.written,
-      report.finished - std::min(report.finished, report.written), report.reclaimed, report.dead_lettered,
+      report.finished - std::min(report.finished, not_first),
+      report.refused > 0 ? fmt::format(", {} refused: the job is gone", report.refused) : std::string(),
+      report.reclaimed, report.dead_lettered,
       report.released, report.record_round_trips,
       report.host_rate_leases > 0 ? fmt::format(", {} host-rate leases", report.host_rate_leases) : std::string(),
       report.complete ? "; job complete" : "");

@@ -83,6 +83,7 @@ bool job_sink::flush_batch(script_runner& scripts, std::vector<pending_record>& 
   }
   // -1: the job is gone (deleted, maybe pushed again); the batch is dropped, the main loop notices
   // and exits.
+  if (result.view().integer() < 0) refused_.fetch_add(batch.size());
   written_.fetch_add(static_cast<std::size_t>(std::max(0LL, result.view().integer())));
   return true;
 }

@@ -42,6 +42,7 @@ class job_sink final : public client::fetch_observer {
   std::size_t written() const { return written_.load(); }    // records this worker stored first
   std::size_t finished() const { return finished_.load(); }  // items it finished (stored or not)
   std::size_t round_trips() const { return round_trips_.load(); }
+  std::size_t refused() const { return refused_.load(); }  // records not stored: the job was gone
 
  private:
   struct pending_record {
@@ -72,6 +73,7 @@ class job_sink final : public client::fetch_observer {
   std::atomic<std::size_t> written_{0};
   std::atomic<std::size_t> finished_{0};
   std::atomic<std::size_t> round_trips_{0};
+  std::atomic<std::size_t> refused_{0};
   std::thread flusher_;
 };
 

@@ -175,6 +175,7 @@ job_work_report run_job_worker(const job_work_config& config) {
   }
   report.finished = sink.finished();
   report.written = sink.written();
+  report.refused = sink.refused();
   report.reclaimed = source.reclaimed();
   report.dead_lettered = source.dead_lettered();
   report.record_round_trips = sink.round_trips();

@@ -32,6 +32,7 @@ struct job_work_report {
   std::size_t finished = 0;   // items this worker fetched to a final outcome
   std::size_t written = 0;    // records it stored first (the rest were already recorded)
   std::size_t unsent = 0;     // records it could not store before exiting (fetched again later)
+  std::size_t refused = 0;    // records the job refused: it was gone (deleted, maybe pushed again)
   std::size_t released = 0;   // items handed back on stop
   std::size_t reclaimed = 0;  // items it took over from other workers
   std::size_t dead_lettered = 0;
