@@ -286,4 +286,19 @@ redis_result script_runner::run(std::string_view script, const std::vector<std::
   return redis_result{{}, redis_error{redis_error::kind::server, "NOSCRIPT twice"}};
 }
 
+redis_result release_entries(script_runner& scripts, const job_keys& keys, std::string_view consumer,
+                             std::string_view identity_field, std::string_view identity_value,
+                             std::span<const std::string> ids, std::size_t& released) {
+  redis_result last;
+  const std::vector<std::string> release_keys{keys.items, keys.meta};
+  for (std::size_t at = 0; at < ids.size(); at += 1000) {
+    std::vector<std::string_view> args{consumer_group, consumer, identity_field, identity_value};
+    for (std::size_t k = at; k < std::min(ids.size(), at + 1000); ++k) args.push_back(ids[k]);
+    last = scripts.run(scripts::release, release_keys, std::span<const std::string_view>(args));
+    if (!last.ok() || last.view().integer() < 0) return last;
+    released += static_cast<std::size_t>(last.view().integer());
+  }
+  return last;
+}
+
 }  // namespace serentak::queue

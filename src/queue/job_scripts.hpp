@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "queue/job_keys.hpp"
 #include "queue/redis_connection.hpp"
 
 namespace serentak::queue::scripts {
@@ -92,5 +93,12 @@ class script_runner {
   redis_connection& connection_;
   std::vector<std::pair<const char*, std::string>> shas_;  // script text address -> SHA1 from SCRIPT LOAD
 };
+
+// Hands entries back through scripts::release, 1,000 IDs per call. Adds how many went back to
+// `released`. Returns the first call that failed or found another job under the name (-1), else
+// the last call's result (an empty result when there was nothing to hand back).
+redis_result release_entries(script_runner& scripts, const job_keys& keys, std::string_view consumer,
+                             std::string_view identity_field, std::string_view identity_value,
+                             std::span<const std::string> ids, std::size_t& released);
 
 }  // namespace serentak::queue

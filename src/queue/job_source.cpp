@@ -192,9 +192,9 @@ bool job_source::hand_back(script_runner& scripts) {
   if (to_hand_back_.empty()) return true;
   // Read by this consumer from the new job's stream: handed back through the release script with
   // that job's identity, so that if it too has been replaced meanwhile nothing is taken from a third.
-  std::vector<std::string> args{consumer_group, config_.consumer, identity_.field, new_identity_};
-  args.insert(args.end(), to_hand_back_.begin(), to_hand_back_.end());
-  redis_result released = scripts.run(scripts::release, {keys_.items, keys_.meta}, args);
+  std::size_t count = 0;
+  redis_result released =
+      release_entries(scripts, keys_, config_.consumer, identity_.field, new_identity_, to_hand_back_, count);
   if (!released.ok() && released.error->what == redis_error::kind::io) return false;  // again after reconnecting
   if (!released.ok() && released.error->is_loading()) return true;                    // again next round
   to_hand_back_.clear();

@@ -154,24 +154,15 @@ job_work_report run_job_worker(const job_work_config& config) {
   // Stop taking work, store what is final, hand back what is not: within about a second.
   std::vector<std::string> held = source.stop_and_collect_held();
   report.unsent = sink.finish(stopping(config.stop) ? 600ms : 10s);
-  if (!held.empty() && (main_connection.connected() || !main_connection.connect())) {
+  auto other = source.not_handed_back();
+  if ((!held.empty() || !other.ids.empty()) && (main_connection.connected() || !main_connection.connect())) {
     // Handed back for the next worker to take at once, unless the job was deleted and pushed again:
     // the same IDs would then name the new job's entries, which its workers hold (scripts::release).
     script_runner scripts(main_connection);
-    for (std::size_t at = 0; at < held.size(); at += 1000) {
-      std::vector<std::string> args{consumer_group, report.consumer, identity.field, identity.value};
-      for (std::size_t k = at; k < std::min(held.size(), at + 1000); ++k) args.push_back(held[k]);
-      redis_result r = scripts.run(scripts::release, {keys.items, keys.meta}, args);
-      if (!r.ok() || r.view().integer() < 0) break;
-      report.released += static_cast<std::size_t>(r.view().integer());
-    }
-  }
-  // What the reader took from a job that replaced this one and could not hand back before it stopped.
-  if (auto other = source.not_handed_back();
-      !other.ids.empty() && (main_connection.connected() || !main_connection.connect())) {
-    std::vector<std::string> args{consumer_group, report.consumer, identity.field, other.identity_value};
-    args.insert(args.end(), other.ids.begin(), other.ids.end());
-    script_runner(main_connection).run(scripts::release, {keys.items, keys.meta}, args);
+    release_entries(scripts, keys, report.consumer, identity.field, identity.value, held, report.released);
+    // What the reader took from a job that replaced this one and could not hand back before it stopped.
+    std::size_t to_the_other_job = 0;
+    release_entries(scripts, keys, report.consumer, identity.field, other.identity_value, other.ids, to_the_other_job);
   }
   report.finished = sink.finished();
   report.written = sink.written();
