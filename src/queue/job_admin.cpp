@@ -225,8 +225,16 @@ std::string status_text(const job_status& s, std::optional<double> rate) {
   text += fmt::format("dead       {}\n", s.dead);
   if (rate) text += fmt::format("rate       {:.1f} items/s\n", *rate);
   text += fmt::format("workers    {}\n", s.workers.size());
+  // Names are host:pid:random, so a long host name would push its numbers out of line with the rest.
+  std::vector<std::string> names;
+  std::size_t width = 30;
   for (const worker_status& w : s.workers) {
-    text += fmt::format("  {:<30} records {:>9}  in flight {:>6}\n", escape_for_log(w.name), w.records, w.pending);
+    names.push_back(escape_for_log(w.name));
+    width = std::max(width, names.back().size());
+  }
+  for (std::size_t i = 0; i < s.workers.size(); ++i) {
+    text += fmt::format("  {:<{}} records {:>9}  in flight {:>6}\n", names[i], width, s.workers[i].records,
+                        s.workers[i].pending);
   }
   if (s.host_rates) text += host_rates_text(*s.host_rates);
   return text;
