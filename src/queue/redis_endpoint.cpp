@@ -37,6 +37,16 @@ std::optional<redis_endpoint> parse_redis_endpoint(std::string_view url, std::st
     problem = "the job address must look like redis://HOST:PORT/NAME";
     return std::nullopt;
   }
+  // The user information ends at the last '@': neither a host nor a job name has one, and a password
+  // may hold '/', '@' or ':' unescaped (base64 secrets do). Splitting at the first '/' instead would
+  // put a password's tail into the name, and so into the error that quotes it.
+  std::string_view userinfo;
+  bool has_userinfo = false;
+  if (auto at = rest.rfind('@'); at != std::string_view::npos) {
+    userinfo = rest.substr(0, at);
+    rest = rest.substr(at + 1);
+    has_userinfo = true;
+  }
   auto slash = rest.find('/');
   if (slash == std::string_view::npos) {
     problem = "the job address has no /NAME after the server (redis://HOST:PORT/NAME)";
@@ -49,9 +59,7 @@ std::optional<redis_endpoint> parse_redis_endpoint(std::string_view url, std::st
     return std::nullopt;
   }
   endpoint.job = std::string(name);
-  if (auto at = authority.rfind('@'); at != std::string_view::npos) {
-    std::string_view userinfo = authority.substr(0, at);
-    authority = authority.substr(at + 1);
+  if (has_userinfo) {
     auto colon = userinfo.find(':');
     std::string_view user = colon == std::string_view::npos ? std::string_view{} : userinfo.substr(0, colon);
     std::string_view pass = colon == std::string_view::npos ? userinfo : userinfo.substr(colon + 1);

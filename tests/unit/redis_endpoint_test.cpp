@@ -34,10 +34,22 @@ TEST(redis_endpoint, password_alone_default_port_ipv6_and_tls) {
   EXPECT_EQ(v6->display(), "[::1]:7000");
 }
 
+TEST(redis_endpoint, a_password_may_hold_slashes_at_signs_and_colons_unescaped) {
+  std::string problem;
+  auto e = parse_redis_endpoint("redis://alice:a/b@c:d/e==@db.example:6380/job", problem);
+  ASSERT_TRUE(e) << problem;
+  EXPECT_EQ(e->user, "alice");
+  EXPECT_EQ(e->password, "a/b@c:d/e==");
+  EXPECT_EQ(e->host, "db.example");
+  EXPECT_EQ(e->port, 6380);
+  EXPECT_EQ(e->job, "job");
+}
+
 TEST(redis_endpoint, refuses_bad_addresses_without_echoing_the_password) {
   for (const char* bad :
        {"http://h:1/x", "redis://h:1", "redis://h:1/", "redis://h:0/x", "redis://h:99999/x", "redis://h:12ab/x",
-        "redis://:pw-SECRET@/x", "redis://h/a/b", "redis://h/na me", "redis://u:pw-SECRET%zz@h/x"}) {
+        "redis://:pw-SECRET@/x", "redis://h/a/b", "redis://h/na me", "redis://u:pw-SECRET%zz@h/x",
+        "redis://:pw/pw-SECRET@h", "redis://:pw/pw-SECRET@h:1/bad name", "rediss://u:pw/pw-SECRET@h:1/"}) {
     std::string problem;
     EXPECT_FALSE(parse_redis_endpoint(bad, problem)) << bad;
     EXPECT_FALSE(problem.empty()) << bad;
