@@ -10,19 +10,15 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-std::size_t parse_index(std::string_view text) {
-  std::size_t value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
-}
-
-// Fields of a stream entry ({"i", index, "item", text}) into an index and item.
+// Fields of a stream entry ({"i", index, "item", text}) into an index and item. An entry whose index is
+// not a number (not one push wrote) has none: stored under index 0, its record would take item 0's place.
 bool read_fields(reply_view fields, std::size_t& index, std::string& item) {
   bool have_index = false;
   for (std::size_t f = 0; f + 1 < fields.size(); f += 2) {
     if (fields[f].text() == "i") {
-      index = parse_index(fields[f + 1].text());
-      have_index = true;
+      std::string_view text = fields[f + 1].text();
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), index);
+      have_index = ec == std::errc() && end == text.data() + text.size() && !text.empty();
     } else if (fields[f].text() == "item") {
       item = std::string(fields[f + 1].text());
     }

@@ -267,6 +267,34 @@ TEST(job_queue, a_push_continues_after_a_retry_and_items_it_added_then_can_be_re
   EXPECT_EQ(status["outcomes"]["server_error"], 2);
 }
 
+// The records hash is the server's to say: a field that is not an index, or an index far past the job's
+// items, must neither crash `job collect` (it sized a bitmap by the index: bad_alloc, exit 3) nor cost
+// it gigabytes, nor reach the file: it holds every item's record once and nothing else.
+TEST(job_queue, collect_survives_record_fields_that_are_not_the_jobs_indexes) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  testing::serve_process serve({"--quiet", "--delay-scale", "0"});
+  const std::string job = redis.url("odd");
+  ASSERT_EQ(run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "-i",
+                     testing::write_items(dir.path(), 20)})
+                .exit_code,
+            0);
+  auto w = testing::start_worker(job, {"-c", "5"}, dir.path(), "w");
+  auto done = w->wait(30s);
+  ASSERT_TRUE(done.has_value()) << w->err();
+  ASSERT_EQ(*done, 0) << w->err();
+  redis.cli({"HSET", "serentak:odd:records", "9223372036854775807", R"({"index":1})", "not-an-index", "{}", "", "{}"});
+  auto out = dir.path() / "odd.jsonl";
+  auto c = run_job({"collect", job, "-o", out.string()});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  std::map<std::size_t, int> per_index;
+  std::ifstream in(out);
+  for (std::string line; std::getline(in, line);)
+    ++per_index[nlohmann::json::parse(line).at("index").get<std::size_t>()];
+  EXPECT_EQ(per_index.size(), 20U) << "nothing but the 20 items' records";
+  for (std::size_t i = 0; i < 20; ++i) EXPECT_EQ(per_index[i], 1) << "index " << i;
+}
+
 TEST(job_queue, a_worker_whose_job_is_deleted_under_it_exits_2_with_one_line) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());
