@@ -120,21 +120,23 @@ end
 return out
 )lua";
 
-// XCLAIM with a huge idle time and JUSTID (no delivery counted): the next XAUTOCLAIM of any worker
-// takes them at once instead of after the lease. Only entries still pending for this consumer: one
-// another worker reclaimed (this one's fetch outlasted the lease) stays with it.
+// XCLAIM with a huge idle time: the next XAUTOCLAIM of any worker takes them at once instead of after
+// the lease. RETRYCOUNT gives the delivery back (that XAUTOCLAIM counts one again): a worker that stops
+// cleanly did not fail the item, and rolling restarts must not dead-letter a slow one. Only entries
+// still pending for this consumer: one another worker reclaimed (this one's fetch outlasted the lease)
+// stays with it.
 const std::string_view release = R"lua(
 if redis.call('HGET', KEYS[2], ARGV[3]) ~= ARGV[4] then return -1 end
-local ids = {}
+local released = 0
 for k = 5, #ARGV do
   local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[k], ARGV[k], 1)
-  if p[1] and p[1][2] == ARGV[2] then ids[#ids + 1] = ARGV[k] end
+  if p[1] and p[1][2] == ARGV[2] then
+    local count = math.max(0, p[1][4] - 1)
+    released = released + #redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[k], 'IDLE', '100000000000',
+                                       'RETRYCOUNT', count, 'JUSTID')
+  end
 end
-if #ids == 0 then return 0 end
-ids[#ids + 1] = 'IDLE'
-ids[#ids + 1] = '100000000000'
-ids[#ids + 1] = 'JUSTID'
-return #redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, unpack(ids))
+return released
 )lua";
 
 // Each call takes a generation of its own, so its "<generation>-<index>" IDs (ascending indexes)

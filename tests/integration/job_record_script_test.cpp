@@ -106,7 +106,8 @@ TEST(job_record_script, dead_letter_stores_a_record_and_a_dead_entry_only_for_it
 
 // reclaim and release, the way a worker runs them (script_runner over a redis_connection), against
 // a job deleted and pushed again under the name: reclaim's refusal must be recognisable in the
-// message the worker sees (Redis 7 puts "ERR " before some), and release must take nothing.
+// message the worker sees (Redis 7 puts "ERR " before some), and release must take nothing. Within
+// the job, release gives back the delivery it does not use.
 TEST(job_record_script, reclaim_and_release_take_nothing_from_another_job_and_release_only_what_is_still_held) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());
@@ -149,8 +150,23 @@ TEST(job_record_script, reclaim_and_release_take_nothing_from_another_job_and_re
   ASSERT_EQ(entries.view().size(), 2U);
   EXPECT_EQ(entries.view()[0][0].text(), "1-0");
   EXPECT_GT(entries.view()[0][2].integer(), 10'000'000'000LL) << "released: idle for years";
+  EXPECT_EQ(entries.view()[0][3].integer(), 0) << "its one delivery given back: it was not tried to the end";
   EXPECT_EQ(entries.view()[1][0].text(), "1-1");
   EXPECT_EQ(entries.view()[1][1].text(), "w2");
+
+  // Released and reclaimed over and over (a fleet restarted again and again): an entry's delivery
+  // count stays at the one delivery it is on, so it is never dead-lettered for it.
+  for (int round = 0; round < 8; ++round) {
+    auto taken = scripts.run(queue::scripts::reclaim, {keys.items, keys.meta},
+                             std::vector<std::string>{"workers", "w3", "60000", "1-0", "1", "instance", "300.000001"});
+    ASSERT_TRUE(taken.ok()) << taken.error->message;
+    ASSERT_EQ(taken.view().size(), 2U) << "round " << round << ": the released entry is taken at once";
+    EXPECT_EQ(taken.view()[1][2].integer(), 1) << "round " << round << ": its deliveries";
+    released = scripts.run(queue::scripts::release, {keys.items, keys.meta},
+                           std::vector<std::string>{"workers", "w3", "instance", "300.000001", "1-0"});
+    ASSERT_TRUE(released.ok());
+    EXPECT_EQ(released.view().integer(), 1);
+  }
 }
 
 std::string record(int index, const std::string& outcome) {
