@@ -17,6 +17,7 @@
 #include "queue/job_sink.hpp"
 #include "queue/job_source.hpp"
 #include "queue/shared_host_rate.hpp"
+#include "queue/stop_deadline.hpp"
 
 namespace serentak::queue {
 namespace {
@@ -75,7 +76,12 @@ request_spec request_for(const job_spec& spec) {
 }  // namespace
 
 job_work_report run_job_worker(const job_work_config& config) {
-  redis_connection main_connection(config.endpoint, redis_timeouts{});
+  // Once stopped, Redis I/O may wait 0.7 s more, whatever it waits on: the whole shutdown (flush,
+  // hand-back) then ends within about a second even when Redis no longer answers.
+  stop_deadline give_up(config.stop, 700ms);
+  redis_timeouts timeouts;
+  timeouts.give_up = &give_up;
+  redis_connection main_connection(config.endpoint, timeouts);
   open_connection(main_connection);
   job_keys keys(config.endpoint.job);
   job_identity identity;
@@ -112,7 +118,6 @@ job_work_report run_job_worker(const job_work_config& config) {
   source_config.max_deliveries = config.max_deliveries;
 
   outage_reporter outages("serentak job work");
-  redis_timeouts timeouts;
   job_source source(config.endpoint, timeouts, keys, identity, urls, source_config, outages, config.stop);
   job_sink sink(config.endpoint, timeouts, keys, identity, report.consumer, source, outages, config.stop);
   // --host-rate holds for the whole job: the engine's host gate takes its tokens and pauses from
@@ -124,6 +129,7 @@ job_work_report run_job_worker(const job_work_config& config) {
     shared.adaptive = spec.adaptive;
     shared.max_pause = engine.retry.max_retry_after;
     shared.consumer = report.consumer;
+    shared.give_up = &give_up;
     host_rate = std::make_unique<shared_host_rate>(config.endpoint, keys, shared, outages);
     engine.shared_host_rate = host_rate.get();
   }
@@ -152,10 +158,12 @@ job_work_report run_job_worker(const job_work_config& config) {
   }
 
   // Stop taking work, store what is final, hand back what is not: within about a second.
+  give_up.passed();  // starts the grace now, if a stop ended the loop
   std::vector<std::string> held = source.stop_and_collect_held();
   report.unsent = sink.finish(stopping(config.stop) ? 600ms : 10s);
   auto other = source.not_handed_back();
-  if ((!held.empty() || !other.ids.empty()) && (main_connection.connected() || !main_connection.connect())) {
+  if ((!held.empty() || !other.ids.empty()) && !give_up.passed() &&
+      (main_connection.connected() || !main_connection.connect())) {
     // Handed back for the next worker to take at once, unless the job was deleted and pushed again:
     // the same IDs would then name the new job's entries, which its workers hold (scripts::release).
     script_runner scripts(main_connection);

@@ -32,7 +32,7 @@ redis_error redis_connection::io_failure(std::string_view what) {
 std::optional<redis_error> redis_connection::connect() {
   close();
   std::string error;
-  socket_ = redis_socket::open(endpoint_, timeouts_.connect, timeouts_.command, error);
+  socket_ = redis_socket::open(endpoint_, timeouts_.connect, timeouts_.command, error, timeouts_.give_up);
   if (socket_ == nullptr) return io_failure(error.empty() ? "cannot connect" : error);
   reader_ = replies_.make_reader();
   if (reader_ == nullptr) return io_failure("out of memory");

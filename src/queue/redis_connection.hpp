@@ -28,6 +28,7 @@ namespace serentak::queue {
 struct redis_timeouts {
   std::chrono::milliseconds connect{2000};  // TCP connect
   std::chrono::milliseconds command{5000};  // each read/write; a blocking command must wait less
+  stop_deadline* give_up = nullptr;         // a stopping worker's: reads end once its grace has passed
 };
 
 class redis_connection {

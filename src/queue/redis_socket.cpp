@@ -118,7 +118,9 @@ struct redis_socket::tls_state {
   }
 };
 
-redis_socket::redis_socket(int fd, std::unique_ptr<tls_state> tls) noexcept : fd_(fd), tls_(std::move(tls)) {}
+redis_socket::redis_socket(int fd, std::unique_ptr<tls_state> tls, std::chrono::milliseconds io_timeout,
+                           stop_deadline* give_up) noexcept
+    : fd_(fd), tls_(std::move(tls)), io_timeout_(io_timeout), give_up_(give_up) {}
 
 redis_socket::~redis_socket() {
   tls_.reset();  // the session before the descriptor it uses
@@ -127,7 +129,8 @@ redis_socket::~redis_socket() {
 
 std::unique_ptr<redis_socket> redis_socket::open(const redis_endpoint& endpoint,
                                                  std::chrono::milliseconds connect_timeout,
-                                                 std::chrono::milliseconds io_timeout, std::string& error) {
+                                                 std::chrono::milliseconds io_timeout, std::string& error,
+                                                 stop_deadline* give_up) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -153,7 +156,7 @@ std::unique_ptr<redis_socket> redis_socket::open(const redis_endpoint& endpoint,
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
   if (!endpoint.tls) {
     set_io_timeout(fd, io_timeout);
-    return std::unique_ptr<redis_socket>(new redis_socket(fd, nullptr));
+    return std::unique_ptr<redis_socket>(new redis_socket(fd, nullptr, io_timeout, give_up));
   }
 
   // The handshake has a connect timeout of its own (each of its reads and writes, in fact).
@@ -230,7 +233,33 @@ std::unique_ptr<redis_socket> redis_socket::open(const redis_endpoint& endpoint,
     return fail(tls->failure(why));
   }
   set_io_timeout(fd, io_timeout);
-  return std::unique_ptr<redis_socket>(new redis_socket(fd, std::move(tls)));
+  return std::unique_ptr<redis_socket>(new redis_socket(fd, std::move(tls), io_timeout, give_up));
+}
+
+// In slices, so that a stopping worker's deadline ends a wait on a Redis that no longer answers. A
+// read that returns data at once is never cut short.
+bool redis_socket::wait_readable(std::string& error) {
+  if (give_up_ == nullptr) return true;  // the blocking read's own timeout (SO_RCVTIMEO)
+  if (tls_ && SSL_pending(tls_->session) > 0) return true;
+  const auto until = std::chrono::steady_clock::now() + io_timeout_;
+  for (;;) {
+    pollfd p{fd_, POLLIN, 0};
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    const int ready = ::poll(&p, 1, static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 50)));
+    if (ready > 0) return true;  // data, or a hang-up or error the read reports
+    if (ready < 0 && errno != EINTR) {
+      error = errno_text(errno);
+      return false;
+    }
+    if (give_up_->passed()) {
+      error = "no answer while stopping";
+      return false;
+    }
+    if (left.count() <= 0) {
+      error = "read timed out";
+      return false;
+    }
+  }
 }
 
 std::optional<std::string> redis_socket::write_all(std::string_view data) {
@@ -267,6 +296,7 @@ std::optional<std::string> redis_socket::write_all(std::string_view data) {
 
 std::size_t redis_socket::read_some(char* buffer, std::size_t size, std::string& error) {
   for (;;) {
+    if (!wait_readable(error)) return 0;
     if (tls_) {
       ERR_clear_error();
       errno = 0;

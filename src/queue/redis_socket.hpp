@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "queue/redis_endpoint.hpp"
+#include "queue/stop_deadline.hpp"
 
 namespace serentak::queue {
 
@@ -25,8 +26,10 @@ class redis_socket {
   // Dials endpoint (host, port, and tls with its files): each address tried gets connect_timeout,
   // and so does each step of the handshake; each later read and write waits at most io_timeout. On failure returns nullptr and
   // sets error ("connection refused", "TLS: certificate verify failed (...)").
+  // With give_up, a read waits in slices and fails once its grace has passed (stop_deadline).
   static std::unique_ptr<redis_socket> open(const redis_endpoint& endpoint, std::chrono::milliseconds connect_timeout,
-                                            std::chrono::milliseconds io_timeout, std::string& error);
+                                            std::chrono::milliseconds io_timeout, std::string& error,
+                                            stop_deadline* give_up = nullptr);
   ~redis_socket();
   redis_socket(const redis_socket&) = delete;
   redis_socket& operator=(const redis_socket&) = delete;
@@ -39,10 +42,14 @@ class redis_socket {
 
  private:
   struct tls_state;
-  redis_socket(int fd, std::unique_ptr<tls_state> tls) noexcept;
+  redis_socket(int fd, std::unique_ptr<tls_state> tls, std::chrono::milliseconds io_timeout,
+               stop_deadline* give_up) noexcept;
+  bool wait_readable(std::string& error);
 
   int fd_ = -1;
   std::unique_ptr<tls_state> tls_;  // null for redis://
+  std::chrono::milliseconds io_timeout_{0};
+  stop_deadline* give_up_ = nullptr;  // the worker's, shared by its connections; null: wait the timeout
 };
 
 }  // namespace serentak::queue

@@ -21,8 +21,9 @@ constexpr auto lease_poll = 2ms;
 
 // The lease thread's commands are small: a Redis that does not answer within a second is treated
 // as down (fallback buckets) rather than stalling every worker of the host.
-redis_timeouts lease_timeouts() {
+redis_timeouts lease_timeouts(stop_deadline* give_up) {
   redis_timeouts t;
+  t.give_up = give_up;
   t.connect = 1000ms;
   t.command = 1000ms;
   return t;
@@ -46,7 +47,7 @@ shared_host_rate::shared_host_rate(const redis_endpoint& endpoint, const job_key
       config_(std::move(config)),
       plan_(plan_lease(config_.rate_per_second)),
       outages_(outages),
-      connection_(endpoint, lease_timeouts()),
+      connection_(endpoint, lease_timeouts(config_.give_up)),
       runner_(connection_) {
   thread_ = std::thread([this] { run(); });
 }

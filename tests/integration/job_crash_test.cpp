@@ -173,5 +173,30 @@ TEST(job_crash, sigterm_stops_taking_work_releases_what_it_holds_and_exits_143) 
   expect_one_record_per_item(job, dir.path(), 300);
 }
 
+// The same promise when Redis no longer answers (SIGSTOPped: its kernel still accepts connections and
+// data, so nothing fails, every read just waits): each of the worker's connections may be blocked for
+// a whole command timeout (5 s), one after another. The worker stops within about a second anyway
+// (it took 17 s before), and nothing it held is lost: the next worker takes it after the lease.
+TEST(job_crash, sigint_ends_a_worker_within_about_a_second_even_when_redis_no_longer_answers) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  testing::serve_process serve({"--quiet", "--delay-scale", "2"});  // books: 200-800 ms
+  const std::string job = redis.url("hung");
+  push(job, serve, dir.path(), 200, "5");
+  auto w = testing::start_worker(job, {"-c", "20", "--lease", "3"}, dir.path(), "hung");
+  ASSERT_TRUE(w->wait_until_watching(10s));
+  ASSERT_TRUE(wait_for_records(redis, "hung", 10, 20s));
+  redis.signal(SIGSTOP);
+  std::this_thread::sleep_for(300ms);  // the worker's reads are now waiting on Redis
+  w->signal(SIGINT);
+  auto status = w->wait(2500ms);
+  redis.signal(SIGCONT);
+  ASSERT_TRUE(status.has_value()) << "a worker must stop within about a second whatever Redis does";
+  EXPECT_EQ(*status, 130) << w->err();
+  auto next = testing::start_worker(job, {"-c", "50", "--lease", "3"}, dir.path(), "next");
+  ASSERT_EQ(next->wait(60s), 0) << next->err();
+  expect_one_record_per_item(job, dir.path(), 200);
+}
+
 }  // namespace
 }  // namespace serentak

@@ -46,6 +46,10 @@ void redis_server::kill() {
   pid_ = -1;
 }
 
+void redis_server::signal(int sig) const {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
 bool redis_server::start() {
   if (pid_ > 0) return true;
   std::vector<std::string> argv{"redis-server",

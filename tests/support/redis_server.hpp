@@ -27,8 +27,9 @@ class redis_server {
   unsigned short port() const noexcept { return port_; }
   std::string url(const std::string& job) const { return "redis://127.0.0.1:" + std::to_string(port_) + "/" + job; }
 
-  void kill();   // SIGKILL, reaped
-  bool start();  // (again), on the same port and folder; false when it does not answer within 10 s
+  void kill();                 // SIGKILL, reaped (a SIGSTOPped one too)
+  void signal(int sig) const;  // e.g. SIGSTOP: a Redis that no longer answers, though its kernel still accepts
+  bool start();                // (again), on the same port and folder; false when it does not answer within 10 s
 
   // Runs redis-cli against it (argv after the connection options); its stdout, trimmed.
   std::string cli(const std::vector<std::string>& args) const;
