@@ -73,6 +73,21 @@ request_spec request_for(const job_spec& spec) {
   return request;
 }
 
+// How many items the reader may hold that no transfer has started: each waits for a free slot (or,
+// under --rate, for a token), and that wait counts against its lease, which allows for one other
+// item's time (default_lease). Holding more, the worker's own reclaim took its queued entries again
+// (fetched twice, and a delivery counted towards dead-lettering): 94 fetches for 40 items at -c 1.
+// So one waiting item per slot, and under --rate at most half a lease's worth at the rate.
+std::size_t held_before_fetching(std::size_t concurrency, std::optional<double> rate_per_second,
+                                 std::chrono::milliseconds lease) {
+  std::size_t held = std::max<std::size_t>(1, concurrency);
+  if (rate_per_second && *rate_per_second > 0) {
+    const double at_rate = *rate_per_second * static_cast<double>(lease.count()) / 1000.0 / 2.0;
+    held = std::min(held, static_cast<std::size_t>(std::max(1.0, std::min(at_rate, 1e9))));
+  }
+  return held;
+}
+
 }  // namespace
 
 job_work_report run_job_worker(const job_work_config& config) {
@@ -112,8 +127,8 @@ job_work_report run_job_worker(const job_work_config& config) {
   job_source_config source_config;
   source_config.consumer = report.consumer;
   source_config.batch = std::clamp<std::size_t>(config.concurrency, 16, 500);
-  source_config.high_water = std::max<std::size_t>(config.concurrency, 32);
   source_config.lease = config.lease.value_or(default_lease(spec));
+  source_config.high_water = held_before_fetching(config.concurrency, spec.rate_per_second, source_config.lease);
   source_config.reclaim_every = std::clamp<std::chrono::milliseconds>(source_config.lease / 4, 100ms, 5000ms);
   source_config.max_deliveries = config.max_deliveries;
 

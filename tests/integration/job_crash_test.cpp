@@ -198,5 +198,37 @@ TEST(job_crash, sigint_ends_a_worker_within_about_a_second_even_when_redis_no_lo
   expect_one_record_per_item(job, dir.path(), 200);
 }
 
+// What a worker holds and has not started waits against its lease, which allows for one other item's
+// time. It held max(-c, 32) whatever its --rate: its own reclaim then took its queued entries again, each
+// fetched twice and a delivery counted towards dead-lettering (94 fetches for 40 items at -c 1). Now each
+// item is fetched once, by a worker at -c 1 and by one whose --rate is far below its -c.
+TEST(job_crash, a_worker_holds_no_more_than_its_lease_allows_so_it_fetches_each_item_once) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  testing::serve_process serve({"--quiet", "--delay-scale", "0.5"});  // books: 50-200 ms
+  struct run {
+    std::string name;
+    std::vector<std::string> spec;  // lease: 2 x timeout + 2 s (no retries)
+    std::vector<std::string> worker;
+    int items;
+  };
+  for (const run& r : {run{"one-slot", {"--timeout", "0.3", "--retries", "0"}, {"-c", "1"}, 30},
+                       run{"rate", {"--timeout", "0.5", "--retries", "0", "--rate", "10"}, {"-c", "50"}, 40}}) {
+    const std::string job = redis.url(r.name);
+    std::vector<std::string> args{"push",  job,
+                                  "--url", serve.base_url() + "/check_book_status?isbn={}",
+                                  "-i",    testing::write_items(dir.path(), r.items, r.name)};
+    args.insert(args.end(), r.spec.begin(), r.spec.end());
+    auto pushed = run_job(args);
+    ASSERT_EQ(pushed.exit_code, 0) << pushed.err;
+    auto w = testing::start_worker(job, r.worker, dir.path(), r.name);
+    auto status = w->wait(60s);
+    ASSERT_TRUE(status.has_value()) << r.name << ": " << w->err();
+    EXPECT_EQ(*status, 0) << r.name << ": " << w->err();
+    EXPECT_EQ(figure(w->out(), "items fetched"), static_cast<std::size_t>(r.items)) << r.name << ": " << w->out();
+    EXPECT_EQ(figure(w->out(), "taken over"), 0U) << r.name << ": " << w->out();
+  }
+}
+
 }  // namespace
 }  // namespace serentak
