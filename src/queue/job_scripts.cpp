@@ -180,6 +180,7 @@ return added
 
 // Lua 5.1 numbers are doubles; "%.17g" keeps a fractional token level exact across calls.
 const std::string_view host_lease = R"lua(
+if redis.call('HGET', KEYS[5], ARGV[10]) ~= ARGV[11] then return {0, 1000, 1, ARGV[2]} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZADD', KEYS[3], now, ARGV[8])
@@ -217,6 +218,7 @@ return {grant, wait, workers, string.format('%.17g', rate)}
 )lua";
 
 const std::string_view host_push_back = R"lua(
+if redis.call('HGET', KEYS[3], ARGV[8]) ~= ARGV[9] then return 0 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local pause_ms = tonumber(ARGV[2])

@@ -60,16 +60,18 @@ extern const std::string_view requeue;
 
 // Shared politeness (docs/distributed.md, "Shared politeness"). Times are Redis's own clock
 // (TIME), so workers on machines whose clocks disagree still share one bucket.
-// KEYS hostrate pause workers taken; ARGV host rate burst want returned accepted increase_per_s
-// consumer adaptive. The host's bucket is one field of the hostrate hash, "tokens last_ms rate
-// last_decrease_ms". Gives back `returned` unspent tokens, raises an adaptive rate by `accepted`
+// KEYS hostrate pause workers taken meta; ARGV host rate burst want returned accepted increase_per_s
+// consumer adaptive identity_field identity_value. For another job than the identity names (deleted,
+// maybe pushed again) it touches nothing: {0, 1000, 1, rate}. The host's bucket is one field of the hostrate hash,
+// "tokens last_ms rate last_decrease_ms". Gives back `returned` unspent tokens, raises an adaptive rate by `accepted`
 // answers, refills, then grants `want` tokens once the bucket holds that many (a whole batch: a
 // worker given a few would be back at once) unless the pause key (pause-until, Redis ms) is in
 // the future. Also marks consumer alive in the workers sorted set (score: ms), and adds granted
 // minus returned to the host's field of the taken hash (what `job status` reports as sent).
 // Returns {granted, wait_ms (when granted is 0), live workers, rate as text}.
 extern const std::string_view host_lease;
-// KEYS pause hostrate; ARGV host pause_ms adaptive decrease floor rate burst. A Retry-After:
+// KEYS pause hostrate meta; ARGV host pause_ms adaptive decrease floor rate burst identity_field
+// identity_value (another job's: nothing touched, 0). A Retry-After:
 // pause-until = now + pause_ms unless a later one is set (the key expires with it). Adaptive: the
 // rate x decrease (not below floor), once per congestion event (a second, or the pause).
 // Returns the pause-until (Redis ms) or 0.

@@ -145,6 +145,7 @@ job_work_report run_job_worker(const job_work_config& config) {
     shared.max_pause = engine.retry.max_retry_after;
     shared.consumer = report.consumer;
     shared.give_up = &give_up;
+    shared.identity = identity;
     host_rate = std::make_unique<shared_host_rate>(config.endpoint, keys, shared, outages);
     engine.shared_host_rate = host_rate.get();
   }

@@ -209,19 +209,20 @@ std::string shared_host_rate::talk(std::vector<task>& tasks) {
   for (const task& t : tasks) {
     if (t.pause_ms == 0 && !t.push_back) continue;
     redis_result r =
-        runner_.run(scripts::host_push_back, {keys_.pause_prefix + t.host, keys_.hostrate},
+        runner_.run(scripts::host_push_back, {keys_.pause_prefix + t.host, keys_.hostrate, keys_.meta},
                     {t.host, std::to_string(t.pause_ms), t.push_back ? adaptive : "0", number(config_.decrease),
-                     number(config_.floor_per_second), number(config_.rate_per_second), std::to_string(plan_.burst)});
+                     number(config_.floor_per_second), number(config_.rate_per_second), std::to_string(plan_.burst),
+                     config_.identity.field, config_.identity.value});
     if (!r.ok()) return r.error->message;
   }
   for (task& t : tasks) {
     if (!t.lease) continue;
-    redis_result r =
-        runner_.run(scripts::host_lease,
-                    {keys_.hostrate, keys_.pause_prefix + t.host, keys_.hostrate_workers, keys_.hostrate_taken},
-                    {t.host, number(config_.rate_per_second), std::to_string(plan_.burst), std::to_string(plan_.batch),
-                     std::to_string(t.returned), std::to_string(t.accepted), number(config_.increase_per_s),
-                     config_.consumer, adaptive});
+    redis_result r = runner_.run(
+        scripts::host_lease,
+        {keys_.hostrate, keys_.pause_prefix + t.host, keys_.hostrate_workers, keys_.hostrate_taken, keys_.meta},
+        {t.host, number(config_.rate_per_second), std::to_string(plan_.burst), std::to_string(plan_.batch),
+         std::to_string(t.returned), std::to_string(t.accepted), number(config_.increase_per_s), config_.consumer,
+         adaptive, config_.identity.field, config_.identity.value});
     if (!r.ok()) return r.error->message;
     reply_view v = r.view();
     if (!v.is_array() || v.size() < 4) return "an unexpected answer to the host-rate script";

@@ -40,6 +40,7 @@ struct shared_host_rate_config {
   double floor_per_second = 0.1;  // adaptive: never below this
   std::chrono::milliseconds max_pause{std::chrono::seconds(120)};  // longest Retry-After honoured
   std::string consumer;                                            // this worker's name, counted among the live workers
+  job_identity identity;             // the job's: the scripts touch nothing of another (deleted, maybe pushed again)
   stop_deadline* give_up = nullptr;  // the worker's: the lease thread's reads end once a stop's grace has passed
 };
 

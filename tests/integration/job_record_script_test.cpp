@@ -240,5 +240,39 @@ TEST(job_record_script, pushes_and_retries_in_any_order_keep_entry_ids_rising_an
   EXPECT_EQ(redis.cli({"XLEN", keys.items}), "11");
 }
 
+// The shared host rate's scripts, run by a worker of a job deleted under it (maybe pushed again):
+// they must not bring back the bucket, the live workers or the tokens taken, which a job pushed again
+// under the name would inherit (a lowered --adaptive rate, the old count of requests sent).
+TEST(job_record_script, host_rate_scripts_touch_nothing_of_another_job) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  const queue::job_keys keys("polite");
+  const std::string host = "http://127.0.0.1:1";
+  auto lease = [&](const std::string& instance) {
+    return redis.cli({"EVAL", std::string(queue::scripts::host_lease), "5", keys.hostrate, keys.pause_prefix + host,
+                      keys.hostrate_workers, keys.hostrate_taken, keys.meta, host, "10", "2", "1", "0", "0", "1", "w1",
+                      "1", "instance", instance});
+  };
+  auto push_back = [&](const std::string& instance) {
+    return redis.cli({"EVAL", std::string(queue::scripts::host_push_back), "3", keys.pause_prefix + host, keys.hostrate,
+                      keys.meta, host, "5000", "1", "0.5", "0.1", "10", "2", "instance", instance});
+  };
+  // Deleted: no meta at all.
+  lease("300.000001");
+  push_back("300.000001");
+  EXPECT_EQ(redis.cli({"KEYS", "serentak:polite:*"}), "") << "nothing recreated for a deleted job";
+  // Pushed again: another instance.
+  redis.cli({"HSET", keys.meta, "spec", "{}", "instance", "400.000001"});
+  EXPECT_EQ(lease("300.000001").substr(0, 1), "0") << "nothing granted to another job's worker";
+  push_back("300.000001");
+  EXPECT_EQ(redis.cli({"EXISTS", keys.hostrate, keys.hostrate_workers, keys.hostrate_taken, keys.pause_prefix + host}),
+            "0");
+  // The job's own worker: its bucket, its pause, its live worker.
+  lease("400.000001");
+  push_back("400.000001");
+  EXPECT_EQ(redis.cli({"EXISTS", keys.hostrate, keys.hostrate_workers, keys.hostrate_taken, keys.pause_prefix + host}),
+            "4");
+}
+
 }  // namespace
 }  // namespace serentak
