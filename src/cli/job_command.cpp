@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -24,6 +25,7 @@
 #include "queue/job_worker.hpp"
 #include "queue/lease_wait.hpp"
 #include "queue/redis_connection.hpp"
+#include "queue/stop_deadline.hpp"
 
 namespace serentak::cli {
 namespace {
@@ -158,15 +160,15 @@ void warn_eviction(std::string_view command, const queue::redis_endpoint& endpoi
       command, endpoint.display(), escape_for_log(policy));
 }
 
-int run_push(const job_options& o, const CLI::App& push, const queue::redis_endpoint& endpoint) {
+int run_push(const job_options& o, const CLI::App& push, const queue::redis_endpoint& endpoint,
+             const signal_watch& signals, queue::redis_timeouts timeouts) {
   queue::job_spec spec = make_spec(o, push);
-  signal_watch signals;
   std::vector<client::input_part> parts = client::plan_inputs(o.items, o.input_files);
   struct closer {
     std::vector<client::input_part>& parts;
     ~closer() { client::close_inputs(parts); }
   } close_parts{parts};
-  queue::redis_connection connection(endpoint, queue::redis_timeouts{});
+  queue::redis_connection connection(endpoint, timeouts);
   queue::open_connection(connection);
   try {
     queue::push_report report = queue::push_job(connection, endpoint.job, spec, parts, &signals.stop_flag());
@@ -186,8 +188,8 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
   std::size_t fd_limit = raise_fd_limit();
   config.concurrency = o.concurrency;
   if (std::size_t fitting = fitting_concurrency(o.concurrency, fd_limit); fitting < o.concurrency) {
-    console::err("serentak job work: warning: -c {} does not fit the open-file limit {}; using -c {}\n",
-               o.concurrency, fd_limit, fitting);
+    console::err("serentak job work: warning: -c {} does not fit the open-file limit {}; using -c {}\n", o.concurrency,
+                 fd_limit, fitting);
     config.concurrency = fitting;
   }
   reserve_descriptor_table(descriptors_for(config.concurrency));  // before signal_watch's thread
@@ -206,59 +208,78 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
       escape_for_log(report.consumer), report.finished, report.written,
       report.finished - std::min(report.finished, not_first),
       report.refused > 0 ? fmt::format(", {} refused: the job is gone", report.refused) : std::string(),
-      report.reclaimed, report.dead_lettered,
-      report.released, report.record_round_trips,
+      report.reclaimed, report.dead_lettered, report.released, report.record_round_trips,
       report.host_rate_leases > 0 ? fmt::format(", {} host-rate leases", report.host_rate_leases) : std::string(),
       report.complete ? "; job complete" : "");
   if (report.unsent > 0) {
     console::err("serentak job work: {} records could not be stored; their items will be fetched again\n",
-               report.unsent);
+                 report.unsent);
   }
   if (!report.engine_error.empty()) console::err("serentak job work: {}\n", escape_for_log(report.engine_error));
   if (int status = signals.interrupted_exit_status(); status != 0) return status;
   if (report.gone) {
-    console::err("serentak job work: job '{}' is gone from {} (deleted, maybe pushed again as another job, or "
-                 "Redis lost its data)\n",
-                 endpoint.job, endpoint.display());
+    console::err(
+        "serentak job work: job '{}' is gone from {} (deleted, maybe pushed again as another job, or "
+        "Redis lost its data)\n",
+        endpoint.job, endpoint.display());
     return exit_usage;
   }
   return exit_ok;
 }
 
-int run_status(const job_options& o, const queue::redis_endpoint& endpoint) {
-  signal_watch signals;
-  queue::redis_connection connection(endpoint, queue::redis_timeouts{});
+int run_status(const job_options& o, const queue::redis_endpoint& endpoint, const signal_watch& signals,
+               queue::redis_timeouts timeouts) {
+  queue::redis_connection connection(endpoint, timeouts);
   queue::open_connection(connection);
   std::optional<std::size_t> previous;
   std::optional<queue::host_rates_status> previous_host_rates;  // for the observed host rates (--watch)
   auto previous_at = std::chrono::steady_clock::now();
+  bool redis_down = false;  // --watch: said once when Redis stops answering, once when it is back
   for (;;) {
-    queue::job_status status = queue::read_status(connection, endpoint.job);
-    auto now = std::chrono::steady_clock::now();
-    std::optional<double> rate;
-    if (previous) {
-      double seconds = std::chrono::duration<double>(now - previous_at).count();
-      if (seconds > 0) rate = static_cast<double>(status.records - std::min(status.records, *previous)) / seconds;
-      if (status.host_rates && previous_host_rates)
-        queue::fill_observed(*status.host_rates, *previous_host_rates, seconds);
-    } else if (status.seconds_since_push > 0) {
-      rate = static_cast<double>(status.records) / status.seconds_since_push;  // since the job was created
+    std::optional<queue::job_status> read;
+    try {
+      if (!connection.connected()) queue::open_connection(connection);
+      read = queue::read_status(connection, endpoint.job);
+    } catch (const queue::job_error& e) {
+      // Only an outage is waited out (the connection is closed after an io error); a job deleted
+      // meanwhile, a refused AUTH or a stop end the watch as they end one status.
+      if (o.watch_s <= 0 || connection.connected() || signals.stop_flag().load()) throw;
+      if (!redis_down) console::err("serentak job status: {}; trying again every {} s\n", e.what(), o.watch_s);
+      redis_down = true;
     }
-    previous = status.records;
-    previous_host_rates = status.host_rates;
-    previous_at = now;
-    if (o.json) {
-      console::out("{}\n", queue::status_json(status, rate));
-    } else {
-      // A --watch frame's header and its block in one write: a reader never sees the header alone.
-      const std::string text = queue::status_text(status, rate);
-      if (o.watch_s > 0) {
-        console::out("\n--- job {} ---\n{}", endpoint.job, text);
+    if (read && redis_down) {
+      console::err("serentak job status: Redis at {} answers again\n", endpoint.display());
+      redis_down = false;
+    }
+    if (read) {
+      queue::job_status& status = *read;
+      auto now = std::chrono::steady_clock::now();
+      std::optional<double> rate;
+      if (previous) {
+        double seconds = std::chrono::duration<double>(now - previous_at).count();
+        if (seconds > 0) rate = static_cast<double>(status.records - std::min(status.records, *previous)) / seconds;
+        if (status.host_rates && previous_host_rates)
+          queue::fill_observed(*status.host_rates, *previous_host_rates, seconds);
+      } else if (status.seconds_since_push > 0) {
+        rate = static_cast<double>(status.records) / status.seconds_since_push;  // since the job was created
+      }
+      previous = status.records;
+      previous_host_rates = status.host_rates;
+      previous_at = now;
+      if (o.json) {
+        console::out("{}\n", queue::status_json(status, rate));
       } else {
-        console::out(text);
+        // A --watch frame's header and its block in one write: a reader never sees the header alone.
+        const std::string text = queue::status_text(status, rate);
+        if (o.watch_s > 0) {
+          console::out("\n--- job {} ---\n{}", endpoint.job, text);
+        } else {
+          console::out(text);
+        }
       }
     }
-    if (o.watch_s <= 0) break;
+    // Whoever read the refreshes has gone (`| head`): nothing more to show.
+    if (o.watch_s <= 0 || console::stdout_error() != 0) break;
     auto until = std::chrono::steady_clock::now() + to_ms(o.watch_s);
     while (std::chrono::steady_clock::now() < until && !signals.stop_flag().load()) std::this_thread::sleep_for(50ms);
     if (signals.stop_flag().load()) return signals.interrupted_exit_status();
@@ -266,21 +287,21 @@ int run_status(const job_options& o, const queue::redis_endpoint& endpoint) {
   return exit_ok;
 }
 
-int run_collect(const job_options& o, const queue::redis_endpoint& endpoint) {
+int run_collect(const job_options& o, const queue::redis_endpoint& endpoint, queue::redis_timeouts timeouts) {
   auto format = o.format.empty() ? result_format_for_path(o.out_path) : result_format_from_name(o.format);
   if (!format) {
     throw queue::job_error("-o: cannot tell the format from '" + escape_for_log(o.out_path) +
                            "'; name it .jsonl or .csv, or give --format");
   }
-  queue::redis_connection connection(endpoint, queue::redis_timeouts{});
+  queue::redis_connection connection(endpoint, timeouts);
   queue::open_connection(connection);
   queue::collect_report report = queue::collect_job(connection, endpoint.job, o.out_path, *format, o.resume);
   console::out("job {}: {} records written to {}{}\n", endpoint.job, report.written, escape_for_log(o.out_path),
-             report.skipped > 0 ? fmt::format(" ({} already there)", report.skipped) : std::string());
+               report.skipped > 0 ? fmt::format(" ({} already there)", report.skipped) : std::string());
   return exit_ok;
 }
 
-int run_retry(const job_options& o, const queue::redis_endpoint& endpoint) {
+int run_retry(const job_options& o, const queue::redis_endpoint& endpoint, queue::redis_timeouts timeouts) {
   std::vector<std::string> outcomes;
   for (const std::string& list : o.outcomes) {
     std::size_t start = 0;
@@ -294,15 +315,15 @@ int run_retry(const job_options& o, const queue::redis_endpoint& endpoint) {
       start = comma + 1;
     }
   }
-  queue::redis_connection connection(endpoint, queue::redis_timeouts{});
+  queue::redis_connection connection(endpoint, timeouts);
   queue::open_connection(connection);
   std::size_t requeued = queue::retry_job(connection, endpoint.job, outcomes);
   console::out("job {}: {} items re-queued\n", endpoint.job, requeued);
   return exit_ok;
 }
 
-int run_delete(const queue::redis_endpoint& endpoint) {
-  queue::redis_connection connection(endpoint, queue::redis_timeouts{});
+int run_delete(const queue::redis_endpoint& endpoint, queue::redis_timeouts timeouts) {
+  queue::redis_connection connection(endpoint, timeouts);
   queue::open_connection(connection);
   std::size_t keys = queue::delete_job(connection, endpoint.job);
   console::out("job {}: deleted ({} keys)\n", endpoint.job, keys);
@@ -316,7 +337,8 @@ void add_target(CLI::App* app, job_options& options) {
                   "rediss://: CA certificates (PEM) to verify the server with (default: the system's)");
   app->add_option("--redis-cert", options.redis_cert,
                   "rediss://: client certificate (PEM), for a server with tls-auth-clients");
-  app->add_option("--redis-key", options.redis_key, "rediss://: the client certificate's key (default: in --redis-cert)");
+  app->add_option("--redis-key", options.redis_key,
+                  "rediss://: the client certificate's key (default: in --redis-cert)");
 }
 
 }  // namespace
@@ -362,9 +384,11 @@ std::unique_ptr<job_command> add_job_command(CLI::App& root) {
   command->push->add_option("-d,--data", o.data,
                             "Request body: the text itself or @FILE (read at push); {} is the item, as given");
   command->push
-      ->add_option("--json", o.json_body, "JSON request body; {} is the item, JSON-escaped; sets Content-Type and Accept")
+      ->add_option("--json", o.json_body,
+                   "JSON request body; {} is the item, JSON-escaped; sets Content-Type and Accept")
       ->excludes("--data");
-  command->push->add_option("-A,--user-agent", o.user_agent, "User-Agent header (default serentak/<version>; '' sends none)");
+  command->push->add_option("-A,--user-agent", o.user_agent,
+                            "User-Agent header (default serentak/<version>; '' sends none)");
   command->push
       ->add_option("--header-file", o.header_files,
                    "File of request headers, 'Name: value' a line, read at push and stored; repeatable")
@@ -416,15 +440,31 @@ int run_job_command(const job_command& command) {
   for (CLI::App* sub : {command.push, command.work, command.status, command.collect, command.retry, command.remove}) {
     if (sub->parsed()) name = "job " + sub->get_name();
   }
+  // `job work` watches signals itself (after sizing its descriptor table) and stops within a second.
+  // The others stop at once on SIGINT/SIGTERM, even while Redis does not answer: their reads give up
+  // as soon as a stop is seen (stop_deadline with no grace).
+  std::optional<signal_watch> signals;
+  auto interrupted = [&] { return signals && signals->stop_flag().load(); };
   try {
+    if (std::isnan(o.watch_s)) throw queue::job_error("--watch: nan is not a number of seconds");
+    if (std::isnan(o.lease_s)) throw queue::job_error("--lease: nan is not a number of seconds");
     queue::redis_endpoint endpoint = parse_target(o);
-    if (command.push->parsed()) return run_push(o, *command.push, endpoint);
     if (command.work->parsed()) return run_work(o, endpoint);
-    if (command.status->parsed()) return run_status(o, endpoint);
-    if (command.collect->parsed()) return run_collect(o, endpoint);
-    if (command.retry->parsed()) return run_retry(o, endpoint);
-    if (command.remove->parsed()) return run_delete(endpoint);
+    signals.emplace();
+    queue::stop_deadline give_up(&signals->stop_flag(), 0ms);
+    queue::redis_timeouts timeouts;
+    timeouts.give_up = &give_up;
+    if (command.push->parsed()) return run_push(o, *command.push, endpoint, *signals, timeouts);
+    if (command.status->parsed()) return run_status(o, endpoint, *signals, timeouts);
+    if (command.collect->parsed()) return run_collect(o, endpoint, timeouts);
+    if (command.retry->parsed()) return run_retry(o, endpoint, timeouts);
+    if (command.remove->parsed()) return run_delete(endpoint, timeouts);
   } catch (const queue::job_error& e) {
+    if (interrupted()) {
+      console::err("serentak {}: interrupted{}\n", name,
+                   command.push->parsed() ? "; push again to go on where it stopped" : "");
+      return signals->interrupted_exit_status();
+    }
     console::err("serentak {}: {}\n", name, e.what());
     return exit_usage;
   } catch (const std::invalid_argument& e) {  // an input that cannot be read, a bad option value

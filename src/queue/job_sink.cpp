@@ -106,7 +106,9 @@ void job_sink::flush_loop() {
         in_flusher_.store(batch.size());
       }
       quitting = quit_;
-      if (quitting && (batch.empty() || clock::now() >= flush_deadline_)) {
+      // A stop's deadline for Redis I/O has passed too: nothing more can be sent.
+      const bool given_up = timeouts_.give_up != nullptr && timeouts_.give_up->passed();
+      if (quitting && (batch.empty() || clock::now() >= flush_deadline_ || given_up)) {
         // Unsent records go back so finish() can count them; their entries stay pending in
         // Redis and are reclaimed and fetched again by a worker after the lease.
         for (pending_record& r : batch) pending_.push_back(std::move(r));

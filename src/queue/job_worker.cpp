@@ -91,9 +91,9 @@ std::size_t held_before_fetching(std::size_t concurrency, std::optional<double> 
 }  // namespace
 
 job_work_report run_job_worker(const job_work_config& config) {
-  // Once stopped, Redis I/O may wait 0.7 s more, whatever it waits on: the whole shutdown (flush,
+  // Once stopped, Redis I/O may wait 0.5 s more, whatever it waits on: the whole shutdown (flush,
   // hand-back) then ends within about a second even when Redis no longer answers.
-  stop_deadline give_up(config.stop, 700ms);
+  stop_deadline give_up(config.stop, 500ms);
   redis_timeouts timeouts;
   timeouts.give_up = &give_up;
   redis_connection main_connection(config.endpoint, timeouts);
@@ -132,7 +132,7 @@ job_work_report run_job_worker(const job_work_config& config) {
   source_config.reclaim_every = std::clamp<std::chrono::milliseconds>(source_config.lease / 4, 100ms, 5000ms);
   source_config.max_deliveries = config.max_deliveries;
 
-  outage_reporter outages("serentak job work");
+  outage_reporter outages("serentak job work", config.stop);
   job_source source(config.endpoint, timeouts, keys, identity, urls, source_config, outages, config.stop);
   job_sink sink(config.endpoint, timeouts, keys, identity, report.consumer, source, outages, config.stop);
   // --host-rate holds for the whole job: the engine's host gate takes its tokens and pauses from

@@ -19,7 +19,7 @@ void outage_reporter::report_down(const void* who, const std::string& why) {
   std::lock_guard lock(mutex_);
   const bool first = down_.empty();
   down_.insert(who);
-  if (announced_ || !first) return;
+  if (announced_ || !first || (stop_ != nullptr && stop_->load())) return;
   if (std::chrono::steady_clock::now() - back_at_ < std::chrono::seconds(5)) return;  // the same outage, seen late
   announced_ = true;
   say(fmt::format("{}: {}; pausing and reconnecting with backoff\n", prefix_, why));

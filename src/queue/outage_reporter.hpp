@@ -7,6 +7,7 @@
 // Thread safety: any thread; mutex_ guards everything.
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <set>
@@ -16,14 +17,18 @@ namespace serentak::queue {
 
 class outage_reporter {
  public:
-  explicit outage_reporter(std::string prefix) : prefix_(std::move(prefix)) {}
+  // stop: the worker's stop flag; once it is set an outage is not announced (the worker is
+  // stopping, not pausing: its closing lines say what could not be stored).
+  explicit outage_reporter(std::string prefix, const std::atomic<bool>* stop = nullptr)
+      : prefix_(std::move(prefix)), stop_(stop) {}
   void report_down(const void* who, const std::string& why);
   void report_up(const void* who);
   // A Redis error that is not an outage (a script refused, the job deleted): printed once per text.
   void warn_once(const std::string& what);
 
  private:
-  std::string prefix_;          // "serentak job work"
+  std::string prefix_;  // "serentak job work"
+  const std::atomic<bool>* stop_;
   std::mutex mutex_;            // guards everything below
   std::set<const void*> down_;  // connections that saw the outage and have not reconnected
   bool announced_ = false;      // the "pausing" line was printed and "back" not yet

@@ -31,6 +31,8 @@ redis_error redis_connection::io_failure(std::string_view what) {
 
 std::optional<redis_error> redis_connection::connect() {
   close();
+  // A stopping command's deadline has passed: no new connection (a stopped Redis would take its time).
+  if (timeouts_.give_up != nullptr && timeouts_.give_up->passed()) return io_failure("no answer while stopping");
   std::string error;
   socket_ = redis_socket::open(endpoint_, timeouts_.connect, timeouts_.command, error, timeouts_.give_up);
   if (socket_ == nullptr) return io_failure(error.empty() ? "cannot connect" : error);

@@ -19,7 +19,6 @@
 #include <cstdint>
 #include <cstring>
 
-
 namespace serentak::queue {
 namespace {
 
@@ -44,7 +43,7 @@ std::string errno_text(int error) {
 
 // One address, connected within timeout (each address gets the whole of it, as hiredis gave), or
 // -1 with error set.
-int dial(const addrinfo& address, std::chrono::milliseconds timeout, std::string& error) {
+int dial(const addrinfo& address, std::chrono::milliseconds timeout, stop_deadline* give_up, std::string& error) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   int fd = ::socket(address.ai_family, address.ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, address.ai_protocol);
   if (fd < 0) {
@@ -57,8 +56,15 @@ int dial(const addrinfo& address, std::chrono::milliseconds timeout, std::string
     return -1;
   }
   pollfd p{fd, POLLOUT, 0};
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-  int ready = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(0, left.count())));
+  int ready = 0;
+  for (;;) {  // in slices under a stop's deadline (a stopped Redis's full accept queue drops the SYN)
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const std::int64_t slice = give_up != nullptr ? std::min<std::int64_t>(left.count(), 50) : left.count();
+    ready = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(0, slice)));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready != 0 || left.count() <= 0 || (give_up != nullptr && give_up->passed())) break;
+  }
   int so_error = 0;
   socklen_t len = sizeof so_error;
   if (ready <= 0) {
@@ -141,7 +147,7 @@ std::unique_ptr<redis_socket> redis_socket::open(const redis_endpoint& endpoint,
     return nullptr;
   }
   int fd = -1;
-  for (addrinfo* a = found; a != nullptr && fd < 0; a = a->ai_next) fd = dial(*a, connect_timeout, error);
+  for (addrinfo* a = found; a != nullptr && fd < 0; a = a->ai_next) fd = dial(*a, connect_timeout, give_up, error);
   ::freeaddrinfo(found);
   if (fd < 0) return nullptr;
 
@@ -191,8 +197,8 @@ std::unique_ptr<redis_socket> redis_socket::open(const redis_endpoint& endpoint,
     const std::string& key = endpoint.key_file.empty() ? endpoint.cert_file : endpoint.key_file;
     if (SSL_CTX_use_PrivateKey_file(tls->context, key.c_str(), SSL_FILETYPE_PEM) != 1 ||
         SSL_CTX_check_private_key(tls->context) != 1) {
-      return fail("cannot use the client key '" + key + "' (an encrypted key is not supported): " +
-                  openssl_error("not the certificate's key"));
+      return fail("cannot use the client key '" + key +
+                  "' (an encrypted key is not supported): " + openssl_error("not the certificate's key"));
     }
   }
   if (endpoint.cert_file.empty()) SSL_CTX_set_client_cert_cb(tls->context, no_client_certificate);
@@ -236,10 +242,14 @@ std::unique_ptr<redis_socket> redis_socket::open(const redis_endpoint& endpoint,
   return std::unique_ptr<redis_socket>(new redis_socket(fd, std::move(tls), io_timeout, give_up));
 }
 
-// In slices, so that a stopping worker's deadline ends a wait on a Redis that no longer answers. A
-// read that returns data at once is never cut short.
+// In slices, so that a stopping command's deadline ends a wait on a Redis that no longer answers;
+// once it has passed no read starts (a collect interrupted over a healthy Redis stops too).
 bool redis_socket::wait_readable(std::string& error) {
   if (give_up_ == nullptr) return true;  // the blocking read's own timeout (SO_RCVTIMEO)
+  if (give_up_->passed()) {
+    error = "no answer while stopping";
+    return false;
+  }
   if (tls_ && SSL_pending(tls_->session) > 0) return true;
   const auto until = std::chrono::steady_clock::now() + io_timeout_;
   for (;;) {
@@ -267,7 +277,8 @@ std::optional<std::string> redis_socket::write_all(std::string_view data) {
     if (tls_) {
       ERR_clear_error();
       errno = 0;
-      const int n = SSL_write(tls_->session, data.data(), static_cast<int>(std::min<std::size_t>(data.size(), 1 << 30)));
+      const int n =
+          SSL_write(tls_->session, data.data(), static_cast<int>(std::min<std::size_t>(data.size(), 1 << 30)));
       if (n <= 0) {
         const int saved = errno;
         const int kind = SSL_get_error(tls_->session, n);
@@ -277,7 +288,8 @@ std::optional<std::string> redis_socket::write_all(std::string_view data) {
           return std::string("write timed out");
         }
         if (kind == SSL_ERROR_SYSCALL) {
-          return tls_->failure("TLS: " + (saved != 0 ? errno_text(saved) : std::string("connection closed by the server")));
+          return tls_->failure("TLS: " +
+                               (saved != 0 ? errno_text(saved) : std::string("connection closed by the server")));
         }
         return tls_->failure("TLS: " + openssl_error("connection lost"));
       }
