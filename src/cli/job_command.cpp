@@ -260,8 +260,9 @@ int run_status(const job_options& o, const queue::redis_endpoint& endpoint, cons
         if (seconds > 0) rate = static_cast<double>(status.records - std::min(status.records, *previous)) / seconds;
         if (status.host_rates && previous_host_rates)
           queue::fill_observed(*status.host_rates, *previous_host_rates, seconds);
-      } else if (status.seconds_since_push > 0) {
-        rate = static_cast<double>(status.records) / status.seconds_since_push;  // since the job was created
+      } else if (status.seconds_since_push > 0 && !(status.total && status.records >= *status.total)) {
+        // Since the job was created; none for a finished job, where it would fall on with the clock.
+        rate = static_cast<double>(status.records) / status.seconds_since_push;
       }
       previous = status.records;
       previous_host_rates = status.host_rates;
@@ -296,8 +297,14 @@ int run_collect(const job_options& o, const queue::redis_endpoint& endpoint, que
   queue::redis_connection connection(endpoint, timeouts);
   queue::open_connection(connection);
   queue::collect_report report = queue::collect_job(connection, endpoint.job, o.out_path, *format, o.resume);
-  console::out("job {}: {} records written to {}{}\n", endpoint.job, report.written, escape_for_log(o.out_path),
-               report.skipped > 0 ? fmt::format(" ({} already there)", report.skipped) : std::string());
+  // A job still running (or not yet run) has items without a record: said, so nobody takes the file for
+  // the whole result.
+  const std::size_t have = report.written + report.skipped;
+  console::out("job {}: {} records written to {}{}{}\n", endpoint.job, report.written, escape_for_log(o.out_path),
+               report.skipped > 0 ? fmt::format(" ({} already there)", report.skipped) : std::string(),
+               have < report.items ? fmt::format("; {} of {} items have no record yet (collect --resume later)",
+                                                 report.items - have, report.items)
+                                   : std::string());
   return exit_ok;
 }
 

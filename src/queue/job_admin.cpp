@@ -312,6 +312,7 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
   redis_result total = must(connection.command({"HGET", keys.meta, "pushed"}), "reading the job");
   std::size_t items = to_size(total.view());
   collect_report report;
+  report.items = items;
   std::vector<bool> done;
   if (resume) done = collected_indexes(out, format, items);
   int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (resume ? O_APPEND : O_TRUNC), 0644);

@@ -74,6 +74,7 @@ std::string status_json(const job_status& status, std::optional<double> rate_per
 struct collect_report {
   std::size_t written = 0;  // records written now
   std::size_t skipped = 0;  // records the file already had (--resume)
+  std::size_t items = 0;    // the job's items when the collect began
 };
 collect_report collect_job(redis_connection& connection, const std::string& job_name, const std::filesystem::path& out,
                            result_format format, bool resume);

@@ -295,6 +295,32 @@ TEST(job_queue, collect_survives_record_fields_that_are_not_the_jobs_indexes) {
   for (std::size_t i = 0; i < 20; ++i) EXPECT_EQ(per_index[i], 1) << "index " << i;
 }
 
+// A collect before the job is done is a partial file: it says how many items have no record yet. A
+// finished job's status has no rate (records over the time since creation would fall on forever).
+TEST(job_queue, collect_of_an_unfinished_job_says_what_is_missing_and_a_finished_job_shows_no_rate) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  testing::serve_process serve({"--quiet", "--delay-scale", "0"});
+  const std::string job = redis.url("partial");
+  ASSERT_EQ(run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "-i",
+                     testing::write_items(dir.path(), 10)})
+                .exit_code,
+            0);
+  auto none = run_job({"collect", job, "-o", (dir.path() / "early.jsonl").string()});
+  ASSERT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_NE(none.out.find("0 records written"), std::string::npos) << none.out;
+  EXPECT_NE(none.out.find("10 of 10 items have no record yet"), std::string::npos) << none.out;
+  auto w = testing::start_worker(job, {"-c", "5"}, dir.path(), "w");
+  ASSERT_EQ(w->wait(30s), 0) << w->err();
+  auto all = run_job({"collect", job, "-o", (dir.path() / "all.jsonl").string()});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_NE(all.out.find("10 records written"), std::string::npos) << all.out;
+  EXPECT_EQ(all.out.find("no record yet"), std::string::npos) << all.out;
+  auto status = run_job({"status", job, "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_TRUE(nlohmann::json::parse(status.out)["rate_per_second"].is_null()) << status.out;
+}
+
 TEST(job_queue, a_worker_whose_job_is_deleted_under_it_exits_2_with_one_line) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());
