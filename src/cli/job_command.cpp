@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +48,13 @@ queue::redis_endpoint parse_target(const job_options& o) {
   endpoint->ca_file = o.redis_cacert;
   endpoint->cert_file = o.redis_cert;
   endpoint->key_file = o.redis_key;
+  // A password in the address is in the process list for every local user to read (as with
+  // redis-cli -a); one in the environment is not (redis-cli's REDISCLI_AUTH).
+  if (endpoint->password.empty()) {
+    const char* password =
+        std::getenv("SERENTAK_REDIS_PASSWORD");  // NOLINT(concurrency-mt-unsafe): read before any thread
+    if (password != nullptr) endpoint->password = password;
+  }
   return *endpoint;
 }
 

@@ -4,6 +4,7 @@
 // retry and delete.
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -140,6 +141,16 @@ TEST(job_queue, wrong_address_refused_auth_missing_job_and_tls_to_a_plain_port_a
   auto push =
       run_job({"push", "redis://default:pa55-Secret@" + host + "/ok", "--url", "http://127.0.0.1:9/{}", "a", "b"}, 20s);
   EXPECT_EQ(push.exit_code, 0) << push.err;
+
+  // Or from the environment, out of the process list: alone, or for a user named in the address.
+  ::setenv("SERENTAK_REDIS_PASSWORD", "pa55-Secret", 1);
+  auto from_env = run_job({"status", "redis://" + host + "/ok"}, 20s);
+  EXPECT_EQ(from_env.exit_code, 0) << from_env.err;
+  auto user_and_env = run_job({"status", "redis://default:@" + host + "/ok"}, 20s);
+  EXPECT_EQ(user_and_env.exit_code, 0) << user_and_env.err;
+  auto address_wins = run_job({"status", "redis://:wrong-Secret-99@" + host + "/ok"}, 20s);
+  EXPECT_EQ(address_wins.exit_code, 2) << "a password in the address is the one used";
+  ::unsetenv("SERENTAK_REDIS_PASSWORD");
 }
 
 TEST(job_queue, retry_requeues_failures_once_collect_resumes_status_watches_and_delete_removes_the_job) {
