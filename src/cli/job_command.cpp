@@ -346,7 +346,9 @@ int run_delete(const queue::redis_endpoint& endpoint, queue::redis_timeouts time
 }
 
 void add_target(CLI::App* app, job_options& options) {
-  app->add_option("job", options.target, "The job: redis://[user:password@]HOST:PORT/NAME, or rediss:// for TLS")
+  app->add_option("job", options.target,
+                  "The job: redis://[user:password@]HOST:PORT/NAME, or rediss:// for TLS (or the password in "
+                  "SERENTAK_REDIS_PASSWORD, out of the process list)")
       ->required();
   app->add_option("--redis-cacert", options.redis_cacert,
                   "rediss://: CA certificates (PEM) to verify the server with (default: the system's)");
