@@ -107,7 +107,7 @@ run_job() {
     timeout 30 tail --pid="$pid" -f /dev/null || { echo "$name: worker $pid did not exit" >&2; return 1; }
   done
   # Fetches whose record was already stored (killed mid-request, or finished after a reclaim).
-  refetched=$(cat "$work/$name".w*.out | sed -n 's/.*(\([0-9]*\) already recorded by another worker).*/\1/p' |
+  refetched=$(cat "$work/$name".w*.out | sed -n 's/.*(\([0-9]*\) already recorded.*/\1/p' |
     awk '{ s += $1 } END { print s + 0 }')
   "$serentak" job collect "$job" -o "$work/$name.jsonl" >/dev/null
   python3 - "$work/$name.jsonl" "$items" <<'PY'

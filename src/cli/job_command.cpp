@@ -205,13 +205,22 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
   config.max_deliveries = o.max_deliveries;
   if (o.lease_s > 0) config.lease = to_ms(o.lease_s);
   config.on_evicting_redis = [&endpoint](const std::string& policy) { warn_eviction("work", endpoint, policy); };
+  config.on_short_lease = [](std::chrono::milliseconds lease, std::chrono::milliseconds item_time) {
+    auto secs = [](std::chrono::milliseconds d) { return static_cast<double>(d.count()) / 1000.0; };
+    console::err(
+        "serentak job work: warning: --lease {:g} s is shorter than one item may take ({:g} s: its attempts "
+        "at --timeout and the backoffs between them); items still being fetched will be taken and fetched "
+        "again, and may be dead-lettered; leave --lease out for the job's default\n",
+        secs(lease), secs(item_time));
+  };
   signal_watch signals;
   config.stop = &signals.stop_flag();
   queue::job_work_report report = queue::run_job_worker(config);
   // Finished items whose record was neither stored now nor left unsent nor refused had one already.
   const std::size_t not_first = report.written + report.unsent + report.refused;
   console::out(
-      "worker {}: {} items fetched, {} records stored ({} already recorded by another worker{}), {} taken over, "
+      "worker {}: {} items fetched, {} records stored ({} already recorded, by another worker or an earlier "
+      "delivery{}), {} taken over, "
       "{} dead-lettered, {} released, {} record round trips{}{}\n",
       escape_for_log(report.consumer), report.finished, report.written,
       report.finished - std::min(report.finished, not_first),

@@ -104,6 +104,10 @@ job_work_report run_job_worker(const job_work_config& config) {
   if (config.on_evicting_redis) {
     if (auto policy = evicting_policy(main_connection)) config.on_evicting_redis(*policy);
   }
+  // default_lease is twice an item's time plus 2 s.
+  if (const auto item_time = (default_lease(spec) - 2000ms) / 2; config.lease && *config.lease < item_time) {
+    if (config.on_short_lease) config.on_short_lease(*config.lease, item_time);
+  }
   url_template urls("", spec.url_template, spec.items_are_urls);
 
   job_work_report report;

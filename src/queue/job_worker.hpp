@@ -26,6 +26,10 @@ struct job_work_config {
   // Called once the job is found, when Redis may evict its keys (queue/eviction_check.hpp), with
   // the maxmemory-policy; the caller warns.
   std::function<void(const std::string& policy)> on_evicting_redis;
+  // Called once the job is found, when --lease is shorter than one item may take (its attempts, each
+  // up to --timeout, and the backoffs between them): its items would be taken again while still being
+  // fetched. With the lease and that time; the caller warns.
+  std::function<void(std::chrono::milliseconds lease, std::chrono::milliseconds item_time)> on_short_lease;
 };
 
 struct job_work_report {
