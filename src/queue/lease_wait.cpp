@@ -6,12 +6,12 @@
 namespace serentak::queue {
 
 namespace {
-constexpr std::size_t local_queue_floor = 32;       // job_worker: high_water = max(c, 32)
 constexpr std::size_t held_per_engine_thread = 64;  // client/engine/worker.cpp: held_limit
 }  // namespace
 
 std::size_t items_waiting_in_worker(std::size_t concurrency, std::size_t threads) {
-  return std::max(concurrency, local_queue_floor) + held_per_engine_thread * threads;
+  // job_worker: the local queue holds at most c (fewer under --rate, which this leaves out).
+  return std::max<std::size_t>(concurrency, 1) + held_per_engine_thread * threads;
 }
 
 std::optional<lease_wait_warning> check_lease_wait(const job_spec& spec,
@@ -34,11 +34,10 @@ std::optional<lease_wait_warning> check_lease_wait(const job_spec& spec,
     worst = w;
   }
   if (worst) {
-    // The largest c with items_waiting_in_worker(c) <= rate x lease. Below c = 32 the local queue
-    // holds 32 whatever c is, so no c fits under 32 + 64 items.
+    // The largest c with items_waiting_in_worker(c) <= rate x lease: none under 1 + 64 items.
     const auto fits = static_cast<std::size_t>(std::floor(rate * lease_s));
     const std::size_t base = held_per_engine_thread;
-    if (fits >= local_queue_floor + base) worst->max_concurrency = fits - base;
+    if (fits >= 1 + base) worst->max_concurrency = fits - base;
   }
   return worst;
 }

@@ -1,6 +1,6 @@
 #pragma once
 // Whether a job's --host-rate makes items wait longer than the item lease. A worker holds up to
-// max(c, 32) items in its local queue, and each engine thread up to 64 more that their host's
+// c items in its local queue, and each engine thread up to 64 more that their host's
 // budget refused for now (client/engine/worker.cpp, held_limit); all of them may be for one host,
 // whose tokens come at the job's --host-rate, so the last one waits about held / rate before it
 // may be sent. Past the lease another worker reclaims it: fetched twice (recorded once), and after

@@ -46,7 +46,7 @@ TEST(job_push_lease_warning, a_host_rate_too_low_for_the_lease_is_one_line_namin
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(lines(again.err), 1U) << again.err;
 
-  // 1/s: no -c fits (even -c 1 holds 96 items), so only the rate and the lease are suggested.
+  // 1/s: no -c fits (even -c 1 holds 65 items), so only the rate and the lease are suggested.
   auto crawl = run_job({"push", redis.url("crawl"), "--url", "http://127.0.0.1:9/x?id={}", "-i", items, "--host-rate",
                         "1/s", "--timeout", "5"});
   EXPECT_EQ(crawl.exit_code, 0) << crawl.err;

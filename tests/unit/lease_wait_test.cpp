@@ -19,7 +19,8 @@ queue::job_spec spec_at(double host_rate) {
 
 TEST(lease_wait, a_worker_holds_its_local_queue_and_64_refused_requests_per_engine_thread) {
   EXPECT_EQ(queue::items_waiting_in_worker(100), 164U);
-  EXPECT_EQ(queue::items_waiting_in_worker(10), 96U);  // the local queue holds at least 32
+  EXPECT_EQ(queue::items_waiting_in_worker(10), 74U);  // the local queue holds c
+  EXPECT_EQ(queue::items_waiting_in_worker(1), 65U);
   EXPECT_EQ(queue::items_waiting_in_worker(100, 2), 228U);
 }
 
@@ -46,10 +47,13 @@ TEST(lease_wait, a_rate_too_low_for_any_concurrency_suggests_none) {
   auto w = queue::check_lease_wait(spec_at(1), {{"http://h:80", 500}});
   ASSERT_TRUE(w);
   EXPECT_EQ(w->wait, 164000ms);
-  EXPECT_EQ(w->max_concurrency, 0U) << "even -c 1 holds 96 items, 96 s at 1/s";
-  auto low = queue::check_lease_wait(spec_at(7), {{"http://h:80", 500}});  // 84 items fit: fewer than 96
+  EXPECT_EQ(w->max_concurrency, 0U) << "even -c 1 holds 65 items, 65 s at 1/s";
+  auto low = queue::check_lease_wait(spec_at(5), {{"http://h:80", 500}});  // 60 items fit: fewer than 65
   ASSERT_TRUE(low);
   EXPECT_EQ(low->max_concurrency, 0U);
+  auto one = queue::check_lease_wait(spec_at(5.5), {{"http://h:80", 500}});  // 66 items fit: 2 + 64
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->max_concurrency, 2U);
   auto some = queue::check_lease_wait(spec_at(9), {{"http://h:80", 500}});  // 108 items fit: 44 + 64
   ASSERT_TRUE(some);
   EXPECT_EQ(some->max_concurrency, 44U);
