@@ -1,6 +1,7 @@
 #include "queue/job_admin.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -269,6 +270,13 @@ static std::vector<bool> collected_indexes(const std::filesystem::path& path, re
   if (fd < 0) {
     if (errno == ENOENT) return done;
     throw job_error(fmt::format("cannot open '{}': {}", escape_for_log(path.string()), std::strerror(errno)));
+  }
+  // What --resume reads must end: /dev/full, /dev/zero or a pipe would be read without end (a
+  // "line" that grows until memory runs out).
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(fd);
+    throw job_error(fmt::format("--resume: '{}' is not a regular file", escape_for_log(path.string())));
   }
   struct closer {
     int fd;

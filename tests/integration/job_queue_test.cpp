@@ -304,6 +304,12 @@ TEST(job_queue, collect_survives_record_fields_that_are_not_the_jobs_indexes) {
     ++per_index[nlohmann::json::parse(line).at("index").get<std::size_t>()];
   EXPECT_EQ(per_index.size(), 20U) << "nothing but the 20 items' records";
   for (std::size_t i = 0; i < 20; ++i) EXPECT_EQ(per_index[i], 1) << "index " << i;
+
+  // --resume reads the file it appends to: one that never ends (/dev/full reads as zeros) is refused.
+  auto endless = run_job({"collect", job, "--resume", "-o", "/dev/full", "--format", "csv"});
+  EXPECT_EQ(endless.exit_code, 2) << endless.err;
+  EXPECT_NE(endless.err.find("is not a regular file"), std::string::npos) << endless.err;
+  EXPECT_EQ(line_count(endless.err), 1U) << endless.err;
 }
 
 // A collect before the job is done is a partial file: it says how many items have no record yet. A
