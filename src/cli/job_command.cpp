@@ -180,7 +180,18 @@ int run_push(const job_options& o, const CLI::App& push, const queue::redis_endp
   queue::open_connection(connection);
   try {
     queue::push_report report = queue::push_job(connection, endpoint.job, spec, parts, &signals.stop_flag());
-    console::out("job {}: {} items, {} added by this push\n", endpoint.job, report.total, report.added);
+    if (report.job_items == report.total) {
+      console::out("job {}: {} items, {} added by this push\n", endpoint.job, report.total, report.added);
+    } else {
+      // Items are identified by their position: a shorter list adds nothing where the job has items.
+      console::out("job {}: {} items, {} added by this push; the job has {} items\n", endpoint.job, report.total,
+                   report.added, report.job_items);
+      console::err(
+          "serentak job push: warning: this push has {} items and the job {}: items are identified by their "
+          "position, so pushing again adds only items past the job's last; for another list, delete the job or use "
+          "another name\n",
+          report.total, report.job_items);
+    }
     warn_lease_wait(spec, report);
     if (auto policy = queue::evicting_policy(connection)) warn_eviction("push", endpoint, *policy);
   } catch (const client::input_interrupted& e) {

@@ -141,7 +141,9 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
     }
   }
   if (!args.empty()) send(chunk_start);
-  must(scripts.run(scripts::finish_push, {keys.meta}, {digest, std::to_string(report.total)}), "finishing the push");
+  redis_result finished = must(scripts.run(scripts::finish_push, {keys.meta}, {digest, std::to_string(report.total)}),
+                               "finishing the push");
+  report.job_items = to_size(finished.view());
   return report;
 }
 

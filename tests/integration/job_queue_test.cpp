@@ -93,6 +93,20 @@ TEST(job_queue, pushing_the_same_job_twice_adds_nothing_and_a_different_spec_is_
   auto second = run_job(push);
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.out.find("2500 items, 0 added"), std::string::npos) << second.out;
+  EXPECT_EQ(second.err, "");
+  EXPECT_EQ(redis.cli({"XLEN", "serentak:twice:items"}), "2500");
+
+  // A shorter list adds nothing (items are identified by position), and the job keeps its 2,500: said
+  // as such, with a warning, instead of "3 items, 0 added".
+  auto shorter = push;
+  shorter[5] = testing::write_items(dir.path(), 3, "other");
+  auto short_push = run_job(shorter);
+  ASSERT_EQ(short_push.exit_code, 0) << short_push.err;
+  EXPECT_NE(short_push.out.find("3 items, 0 added by this push; the job has 2500 items"), std::string::npos)
+      << short_push.out;
+  EXPECT_NE(short_push.err.find("warning: this push has 3 items and the job 2500"), std::string::npos)
+      << short_push.err;
+  EXPECT_EQ(line_count(short_push.err), 1U) << short_push.err;
   EXPECT_EQ(redis.cli({"XLEN", "serentak:twice:items"}), "2500");
 
   auto other = push;
