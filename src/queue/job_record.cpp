@@ -34,7 +34,29 @@ finished_record make_record(const client::fetch_request& request, const client::
   record.body_is_json = judged.validated_only;
   record.body = result.body;
   record.error = judged.error;
+  record.http_version = result.http_version;
   return {judged.kind, without_newline(format_record(record, result_format::jsonl))};
+}
+
+finished_record make_too_large_record(const client::fetch_request& request, const client::fetch_result& result,
+                                      std::size_t bytes, std::size_t limit) {
+  std::string item = redact_item(request.item);
+  std::string url = redact_url(request.url);
+  std::string error = fmt::format(
+      "the record ({} bytes) is larger than this Redis accepts ({} bytes, proto-max-bulk-len and "
+      "client-query-buffer-limit): not stored; lower --max-body, or raise those limits and retry",
+      bytes, limit);
+  result_record record;
+  record.index = request.index;
+  record.item = item;
+  record.url = url;
+  record.kind = outcome::unexpected;
+  record.http_status = result.http_status;
+  record.attempts = result.attempts;
+  record.latency = result.latency;
+  record.error = error;
+  record.http_version = result.http_version;
+  return {outcome::unexpected, without_newline(format_record(record, result_format::jsonl))};
 }
 
 std::string make_dead_record(std::size_t index, std::string_view item, std::string_view url, long long deliveries) {

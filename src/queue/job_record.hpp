@@ -20,6 +20,13 @@ struct finished_record {
 
 finished_record make_record(const client::fetch_request& request, const client::fetch_result& result);
 
+// For a record of `bytes` that Redis would refuse (over `limit`): the same item, outcome unexpected,
+// no body, an error saying why. Stored instead, so the item still gets its one record and the worker
+// goes on (Redis closes the connection on an argument over proto-max-bulk-len, and the batch was
+// sent again and again).
+finished_record make_too_large_record(const client::fetch_request& request, const client::fetch_result& result,
+                                      std::size_t bytes, std::size_t limit);
+
 // error: "dead-lettered after N deliveries: no worker finished it"
 std::string make_dead_record(std::size_t index, std::string_view item, std::string_view url, long long deliveries);
 

@@ -8,13 +8,15 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 constexpr std::size_t max_batch = 500;                  // records per EVALSHA
+constexpr std::size_t max_batch_bytes = 32 << 20;       // and their bytes (one larger record goes alone)
 constexpr std::size_t eager_batch = 64;                 // flush at once when this many wait
 constexpr auto linger = std::chrono::milliseconds(10);  // otherwise, after this long
 
 }  // namespace
 
 job_sink::job_sink(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, job_identity identity,
-                   std::string consumer, job_source& source, outage_reporter& outages, const std::atomic<bool>* stop)
+                   std::string consumer, job_source& source, outage_reporter& outages, const std::atomic<bool>* stop,
+                   std::size_t max_record_bytes)
     : endpoint_(endpoint),
       timeouts_(timeouts),
       keys_(std::move(keys)),
@@ -22,7 +24,8 @@ job_sink::job_sink(const redis_endpoint& endpoint, redis_timeouts timeouts, job_
       consumer_(std::move(consumer)),
       source_(source),
       outages_(outages),
-      stop_(stop) {
+      stop_(stop),
+      max_record_bytes_(max_record_bytes) {
   flusher_ = std::thread([this] { flush_loop(); });
 }
 
@@ -37,6 +40,8 @@ void job_sink::on_finish(const client::fetch_request& request, const client::fet
   std::optional<std::string> id = source_.take_id(request.index);
   if (!id) return;  // not handed out by the source (cannot happen): nothing to acknowledge
   finished_record record = make_record(request, result);
+  if (record.line.size() > max_record_bytes_)
+    record = make_too_large_record(request, result, record.line.size(), max_record_bytes_);
   bool wake = false;
   {
     std::lock_guard lock(pending_mutex_);
@@ -99,7 +104,10 @@ void job_sink::flush_loop() {
       std::unique_lock lock(pending_mutex_);
       if (batch.empty()) {
         pending_changed_.wait_for(lock, linger, [this] { return quit_ || pending_.size() >= eager_batch; });
-        std::size_t take = std::min(pending_.size(), max_batch);
+        std::size_t take = 0, bytes = 0;
+        while (take < std::min(pending_.size(), max_batch) &&
+               (take == 0 || bytes + pending_[take].line.size() <= max_batch_bytes))
+          bytes += pending_[take++].line.size();
         batch.assign(std::make_move_iterator(pending_.begin()),
                      std::make_move_iterator(pending_.begin() + static_cast<long>(take)));
         pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(take));

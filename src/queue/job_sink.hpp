@@ -27,8 +27,10 @@ namespace serentak::queue {
 
 class job_sink final : public client::fetch_observer {
  public:
+  // max_record_bytes: a larger record is stored as a short one saying so (queue/record_size_limit).
   job_sink(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, job_identity identity,
-           std::string consumer, job_source& source, outage_reporter& outages, const std::atomic<bool>* stop);
+           std::string consumer, job_source& source, outage_reporter& outages, const std::atomic<bool>* stop,
+           std::size_t max_record_bytes);
   ~job_sink() override;
   job_sink(const job_sink&) = delete;
   job_sink& operator=(const job_sink&) = delete;
@@ -62,6 +64,7 @@ class job_sink final : public client::fetch_observer {
   job_source& source_;
   outage_reporter& outages_;
   const std::atomic<bool>* stop_;
+  const std::size_t max_record_bytes_;
 
   std::mutex pending_mutex_;  // guards pending_, quit_, flush_deadline_
   std::condition_variable pending_changed_;

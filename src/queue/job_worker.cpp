@@ -16,6 +16,7 @@
 #include "queue/job_scripts.hpp"
 #include "queue/job_sink.hpp"
 #include "queue/job_source.hpp"
+#include "queue/record_size_limit.hpp"
 #include "queue/shared_host_rate.hpp"
 #include "queue/stop_deadline.hpp"
 
@@ -138,7 +139,8 @@ job_work_report run_job_worker(const job_work_config& config) {
 
   outage_reporter outages("serentak job work", config.stop);
   job_source source(config.endpoint, timeouts, keys, identity, urls, source_config, outages, config.stop);
-  job_sink sink(config.endpoint, timeouts, keys, identity, report.consumer, source, outages, config.stop);
+  job_sink sink(config.endpoint, timeouts, keys, identity, report.consumer, source, outages, config.stop,
+                record_size_limit(main_connection));
   // --host-rate holds for the whole job: the engine's host gate takes its tokens and pauses from
   // the bucket all workers share in Redis, instead of keeping a rate per process.
   std::unique_ptr<shared_host_rate> host_rate;
