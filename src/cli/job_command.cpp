@@ -226,7 +226,17 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
   };
   signal_watch signals;
   config.stop = &signals.stop_flag();
-  queue::job_work_report report = queue::run_job_worker(config);
+  queue::job_work_report report;
+  try {
+    report = queue::run_job_worker(config);
+  } catch (const queue::job_error&) {
+    // Stopped while starting against a Redis that does not answer: the read gave up, not Redis.
+    if (signals.stop_flag().load()) {
+      console::err("serentak job work: interrupted\n");
+      return signals.interrupted_exit_status();
+    }
+    throw;
+  }
   // Finished items whose record was neither stored now nor left unsent nor refused had one already.
   const std::size_t not_first = report.written + report.unsent + report.refused;
   console::out(
@@ -240,8 +250,10 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
       report.host_rate_leases > 0 ? fmt::format(", {} host-rate leases", report.host_rate_leases) : std::string(),
       report.complete ? "; job complete" : "");
   if (report.unsent > 0) {
-    console::err("serentak job work: {} records could not be stored; their items will be fetched again\n",
-                 report.unsent);
+    console::err(
+        "serentak job work: {} records could not be stored (or their storing was not confirmed); their items "
+        "will be fetched again, and recorded once\n",
+        report.unsent);
   }
   if (!report.engine_error.empty()) console::err("serentak job work: {}\n", escape_for_log(report.engine_error));
   if (int status = signals.interrupted_exit_status(); status != 0) return status;
@@ -269,9 +281,9 @@ int run_status(const job_options& o, const queue::redis_endpoint& endpoint, cons
       if (!connection.connected()) queue::open_connection(connection);
       read = queue::read_status(connection, endpoint.job);
     } catch (const queue::job_error& e) {
-      // Only an outage is waited out (the connection is closed after an io error); a job deleted
-      // meanwhile, a refused AUTH or a stop end the watch as they end one status.
-      if (o.watch_s <= 0 || connection.connected() || signals.stop_flag().load()) throw;
+      // Only an outage (Redis unreachable, or loading its data after a restart) is waited out; a job
+      // deleted meanwhile, a refused AUTH or a stop end the watch as they end one status.
+      if (o.watch_s <= 0 || !e.outage() || signals.stop_flag().load()) throw;
       if (!redis_down) console::err("serentak job status: {}; trying again every {} s\n", e.what(), o.watch_s);
       redis_down = true;
     }
@@ -499,7 +511,9 @@ int run_job_command(const job_command& command) {
   } catch (const queue::job_error& e) {
     if (interrupted()) {
       console::err("serentak {}: interrupted{}\n", name,
-                   command.push->parsed() ? "; push again to go on where it stopped" : "");
+                   command.push->parsed()      ? "; push again to go on where it stopped"
+                   : command.collect->parsed() ? "; the file holds whole records: collect --resume goes on"
+                                               : "");
       return signals->interrupted_exit_status();
     }
     console::err("serentak {}: {}\n", name, e.what());

@@ -21,7 +21,7 @@ namespace {
 constexpr long long live_window_ms = 10000;
 
 void check(const redis_result& r) {
-  if (!r.ok() && r.error->what == redis_error::kind::io) throw job_error(r.error->message);
+  if (!r.ok() && r.error->what == redis_error::kind::io) throw job_error(r.error->message, true);
 }
 
 // "tokens last_ms rate last_decrease_ms", as host_lease writes it; false for anything else.

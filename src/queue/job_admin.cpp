@@ -28,7 +28,10 @@ namespace {
 constexpr std::size_t push_chunk = 1000;  // items per push_items call
 
 redis_result must(redis_result result, std::string_view what) {
-  if (!result.ok()) throw job_error(std::string(what) + ": " + result.error->message);
+  if (!result.ok()) {
+    const redis_error& e = *result.error;
+    throw job_error(std::string(what) + ": " + e.message, e.what == redis_error::kind::io || e.is_loading());
+  }
   return result;
 }
 
@@ -42,13 +45,14 @@ std::size_t to_size(reply_view v) { return static_cast<std::size_t>(std::max(0LL
 }  // namespace
 
 void open_connection(redis_connection& connection) {
-  if (auto failed = connection.connect()) throw job_error(failed->message);
+  if (auto failed = connection.connect()) throw job_error(failed->message, failed->what == redis_error::kind::io);
   // Streams need Redis >= 5, XAUTOCLAIM >= 6.2; a PING proves the session works after AUTH.
   redis_result ping = connection.command({"PING"});
   if (!ping.ok()) {  // an io failure names the server already; a server's refusal (NOAUTH) does not
     const redis_error& e = *ping.error;
-    throw job_error(e.what == redis_error::kind::io ? e.message
-                                                    : "Redis at " + connection.endpoint().display() + ": " + e.message);
+    throw job_error(
+        e.what == redis_error::kind::io ? e.message : "Redis at " + connection.endpoint().display() + ": " + e.message,
+        e.what == redis_error::kind::io || e.is_loading());
   }
 }
 
@@ -163,7 +167,7 @@ job_status read_status(redis_connection& connection, const std::string& job_name
   connection.append({"XINFO", "GROUPS", keys.items});
   auto replies = connection.read_replies();
   for (auto& r : replies) {
-    if (!r.ok() && r.error->what == redis_error::kind::io) throw job_error(r.error->message);
+    if (!r.ok() && r.error->what == redis_error::kind::io) throw job_error(r.error->message, true);
   }
   reply_view meta = replies[0].view();
   status.pushed = to_size(meta[0]);

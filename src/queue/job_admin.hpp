@@ -25,7 +25,13 @@ namespace serentak::queue {
 
 class job_error : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit job_error(const std::string& what, bool outage = false) : std::runtime_error(what), outage_(outage) {}
+  // Redis unreachable or still loading its data: worth waiting out (`status --watch`), unlike a
+  // refusal (AUTH, a missing job, a script error).
+  bool outage() const noexcept { return outage_; }
+
+ private:
+  bool outage_;
 };
 
 // Connects (TLS for rediss://) and authenticates, or throws job_error.

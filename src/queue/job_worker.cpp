@@ -180,7 +180,9 @@ job_work_report run_job_worker(const job_work_config& config) {
   }
 
   // Stop taking work, store what is final, hand back what is not: within about a second.
-  give_up.passed();  // starts the grace now, if a stop ended the loop
+  // The grace began when a connection first saw the stop (the flusher looks every 10 ms), so the
+  // flush and the hand-back below share what is left of its 0.5 s: plenty for a Redis that answers.
+  give_up.passed();
   std::vector<std::string> held = source.stop_and_collect_held();
   report.unsent = sink.finish(stopping(config.stop) ? 600ms : 10s);
   auto other = source.not_handed_back();

@@ -272,8 +272,34 @@ bool redis_socket::wait_readable(std::string& error) {
   }
 }
 
+// Like wait_readable, for writing: a Redis that stopped reading fills the socket's buffers (a batch of
+// large records does), and a stopping command must not wait its whole write timeout.
+bool redis_socket::wait_writable(std::string& error) {
+  if (give_up_ == nullptr) return true;
+  const auto until = std::chrono::steady_clock::now() + io_timeout_;
+  for (;;) {
+    if (give_up_->passed()) {
+      error = "no answer while stopping";
+      return false;
+    }
+    pollfd p{fd_, POLLOUT, 0};
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    const int ready = ::poll(&p, 1, static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 50)));
+    if (ready > 0) return true;  // room, or an error the write reports
+    if (ready < 0 && errno != EINTR) {
+      error = errno_text(errno);
+      return false;
+    }
+    if (left.count() <= 0) {
+      error = "write timed out";
+      return false;
+    }
+  }
+}
+
 std::optional<std::string> redis_socket::write_all(std::string_view data) {
   while (!data.empty()) {
+    if (std::string error; !wait_writable(error)) return error;
     if (tls_) {
       ERR_clear_error();
       errno = 0;
@@ -296,9 +322,10 @@ std::optional<std::string> redis_socket::write_all(std::string_view data) {
       data.remove_prefix(static_cast<std::size_t>(n));
       continue;
     }
-    const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+    // Under a stop's deadline the send takes what fits and the loop waits for room in slices.
+    const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL | (give_up_ != nullptr ? MSG_DONTWAIT : 0));
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR || (give_up_ != nullptr && (errno == EAGAIN || errno == EWOULDBLOCK))) continue;
       return errno == EAGAIN || errno == EWOULDBLOCK ? std::string("write timed out") : errno_text(errno);
     }
     data.remove_prefix(static_cast<std::size_t>(n));
