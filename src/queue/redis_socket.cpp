@@ -242,59 +242,40 @@ std::unique_ptr<redis_socket> redis_socket::open(const redis_endpoint& endpoint,
   return std::unique_ptr<redis_socket>(new redis_socket(fd, std::move(tls), io_timeout, give_up));
 }
 
-// In slices, so that a stopping command's deadline ends a wait on a Redis that no longer answers;
-// once it has passed no read starts (a collect interrupted over a healthy Redis stops too).
-bool redis_socket::wait_readable(std::string& error) {
-  if (give_up_ == nullptr) return true;  // the blocking read's own timeout (SO_RCVTIMEO)
-  if (give_up_->passed()) {
-    error = "no answer while stopping";
-    return false;
-  }
-  if (tls_ && SSL_pending(tls_->session) > 0) return true;
+// In slices, so that a stopping command's deadline ends a wait on a Redis that no longer answers (or
+// no longer reads: a batch of large records fills the socket's buffers); once it has passed no read
+// or write starts (a collect interrupted over a healthy Redis stops too).
+bool redis_socket::wait_for(short events, const char* timed_out, std::string& error) {
   const auto until = std::chrono::steady_clock::now() + io_timeout_;
   for (;;) {
-    pollfd p{fd_, POLLIN, 0};
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-    const int ready = ::poll(&p, 1, static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 50)));
-    if (ready > 0) return true;  // data, or a hang-up or error the read reports
-    if (ready < 0 && errno != EINTR) {
-      error = errno_text(errno);
-      return false;
-    }
     if (give_up_->passed()) {
       error = "no answer while stopping";
       return false;
     }
+    pollfd p{fd_, events, 0};
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    const int ready = ::poll(&p, 1, static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 50)));
+    if (ready > 0) return true;  // ready, or a hang-up or error the read or write reports
+    if (ready < 0 && errno != EINTR) {
+      error = errno_text(errno);
+      return false;
+    }
     if (left.count() <= 0) {
-      error = "read timed out";
+      error = timed_out;
       return false;
     }
   }
 }
 
-// Like wait_readable, for writing: a Redis that stopped reading fills the socket's buffers (a batch of
-// large records does), and a stopping command must not wait its whole write timeout.
+bool redis_socket::wait_readable(std::string& error) {
+  if (give_up_ == nullptr) return true;  // the blocking read's own timeout (SO_RCVTIMEO)
+  if (tls_ && SSL_pending(tls_->session) > 0 && !give_up_->passed()) return true;
+  return wait_for(POLLIN, "read timed out", error);
+}
+
 bool redis_socket::wait_writable(std::string& error) {
-  if (give_up_ == nullptr) return true;
-  const auto until = std::chrono::steady_clock::now() + io_timeout_;
-  for (;;) {
-    if (give_up_->passed()) {
-      error = "no answer while stopping";
-      return false;
-    }
-    pollfd p{fd_, POLLOUT, 0};
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-    const int ready = ::poll(&p, 1, static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 50)));
-    if (ready > 0) return true;  // room, or an error the write reports
-    if (ready < 0 && errno != EINTR) {
-      error = errno_text(errno);
-      return false;
-    }
-    if (left.count() <= 0) {
-      error = "write timed out";
-      return false;
-    }
-  }
+  if (give_up_ == nullptr) return true;  // the blocking write's own timeout (SO_SNDTIMEO)
+  return wait_for(POLLOUT, "write timed out", error);
 }
 
 std::optional<std::string> redis_socket::write_all(std::string_view data) {

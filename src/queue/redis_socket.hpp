@@ -44,6 +44,7 @@ class redis_socket {
   struct tls_state;
   redis_socket(int fd, std::unique_ptr<tls_state> tls, std::chrono::milliseconds io_timeout,
                stop_deadline* give_up) noexcept;
+  bool wait_for(short events, const char* timed_out, std::string& error);
   bool wait_readable(std::string& error);
   bool wait_writable(std::string& error);
 
