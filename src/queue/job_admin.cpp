@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <system_error>
@@ -355,12 +354,11 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
     cursor = std::string(r.view()[0].text());
     reply_view fields = r.view()[1];
     for (std::size_t k = 0; k + 1 < fields.size(); k += 2) {
-      std::string_view field = fields[k].text();
-      std::size_t index = 0;
-      auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), index);
       // Not a record of one of the items pushed when the collect began (a push still going on adds more,
       // which `--resume` collects later): a field the records hash should not have.
-      if (ec != std::errc() || end != field.data() + field.size() || field.empty() || index >= items) continue;
+      const std::optional<std::size_t> number = fields[k].whole_number();
+      if (!number || *number >= items) continue;
+      const std::size_t index = *number;
       if (index < done.size() && done[index]) {
         ++report.skipped;
         continue;

@@ -14,6 +14,16 @@ std::string without_newline(std::string line) {
   return line;
 }
 
+// A record that carries no response body (dead-lettered, too large to store): the item and its URL
+// redacted here, the rest as the caller filled it in.
+std::string line_without_body(result_record record, std::string_view item, std::string_view url) {
+  const std::string shown_item = redact_item(item);
+  const std::string shown_url = redact_url(url);
+  record.item = shown_item;
+  record.url = shown_url;
+  return without_newline(format_record(record, result_format::jsonl));
+}
+
 }  // namespace
 
 finished_record make_record(const client::fetch_request& request, const client::fetch_result& result) {
@@ -40,37 +50,29 @@ finished_record make_record(const client::fetch_request& request, const client::
 
 finished_record make_too_large_record(const client::fetch_request& request, const client::fetch_result& result,
                                       std::size_t bytes, std::size_t limit) {
-  std::string item = redact_item(request.item);
-  std::string url = redact_url(request.url);
-  std::string error = fmt::format(
+  const std::string error = fmt::format(
       "the record ({} bytes) is larger than this Redis accepts ({} bytes, proto-max-bulk-len and "
       "client-query-buffer-limit): not stored; lower --max-body, or raise those limits and retry",
       bytes, limit);
   result_record record;
   record.index = request.index;
-  record.item = item;
-  record.url = url;
   record.kind = outcome::unexpected;
   record.http_status = result.http_status;
   record.attempts = result.attempts;
   record.latency = result.latency;
   record.error = error;
   record.http_version = result.http_version;
-  return {outcome::unexpected, without_newline(format_record(record, result_format::jsonl))};
+  return {outcome::unexpected, line_without_body(record, request.item, request.url)};
 }
 
 std::string make_dead_record(std::size_t index, std::string_view item, std::string_view url, long long deliveries) {
-  std::string shown_item = redact_item(item);
-  std::string shown_url = redact_url(url);
-  std::string error = fmt::format("dead-lettered after {} deliveries: no worker finished it", deliveries);
+  const std::string error = fmt::format("dead-lettered after {} deliveries: no worker finished it", deliveries);
   result_record record;
   record.index = index;
-  record.item = shown_item;
-  record.url = shown_url;
   record.kind = outcome::unexpected;
   record.attempts = 0;
   record.error = error;
-  return without_newline(format_record(record, result_format::jsonl));
+  return line_without_body(record, item, url);
 }
 
 }  // namespace serentak::queue

@@ -1,7 +1,5 @@
 #include "queue/job_source.hpp"
 
-#include <charconv>
-
 #include "queue/job_record.hpp"
 #include "queue/job_scripts.hpp"
 
@@ -16,9 +14,9 @@ bool read_fields(reply_view fields, std::size_t& index, std::string& item) {
   bool have_index = false;
   for (std::size_t f = 0; f + 1 < fields.size(); f += 2) {
     if (fields[f].text() == "i") {
-      std::string_view text = fields[f + 1].text();
-      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), index);
-      have_index = ec == std::errc() && end == text.data() + text.size() && !text.empty();
+      const auto number = fields[f + 1].whole_number();
+      have_index = number.has_value();
+      if (number) index = *number;
     } else if (fields[f].text() == "item") {
       item = std::string(fields[f + 1].text());
     }

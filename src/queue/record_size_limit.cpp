@@ -1,7 +1,7 @@
 #include "queue/record_size_limit.hpp"
 
 #include <algorithm>
-#include <charconv>
+#include <optional>
 #include <string_view>
 
 namespace serentak::queue {
@@ -15,11 +15,8 @@ constexpr std::size_t room_for_the_call = 64 * 1024;                // the batch
 std::size_t config_bytes(redis_connection& connection, std::string_view name, std::size_t fallback) {
   redis_result r = connection.command({"CONFIG", "GET", name});
   if (!r.ok() || r.view().size() < 2) return fallback;
-  std::string_view text = r.view()[1].text();
-  std::size_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value == 0) return fallback;
-  return value;
+  const std::optional<std::size_t> value = r.view()[1].whole_number();
+  return value && *value > 0 ? *value : fallback;
 }
 
 }  // namespace

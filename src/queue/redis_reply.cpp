@@ -169,6 +169,14 @@ long long reply_view::integer() const noexcept {
   return value;
 }
 
+std::optional<std::size_t> reply_view::whole_number() const noexcept {
+  std::string_view t = text();
+  std::size_t value = 0;
+  auto [end, error] = std::from_chars(t.data(), t.data() + t.size(), value);
+  if (t.empty() || error != std::errc() || end != t.data() + t.size()) return std::nullopt;
+  return value;
+}
+
 std::size_t reply_view::size() const noexcept { return is_array() ? node()->size : 0; }
 
 reply_view reply_view::operator[](std::size_t i) const noexcept {

@@ -43,6 +43,9 @@ class reply_view {
   long long integer() const noexcept;                   // integer reply; a numeric string is parsed; else 0
   std::size_t size() const noexcept;                    // array elements; 0 otherwise
   reply_view operator[](std::size_t i) const noexcept;  // i < size(); a nil view otherwise
+  // A string that is wholly a non-negative decimal number (an index, a size), strictly: nullopt for
+  // anything else, an empty string or one that overflows included, where integer() would say 0.
+  std::optional<std::size_t> whole_number() const noexcept;
 
  private:
   const reply_tree::node* node() const noexcept;

@@ -87,6 +87,24 @@ TEST(redis_reply, every_type_and_several_replies_in_one_read) {
   EXPECT_TRUE(redis_reply().view().is_nil()) << "no reply reads as nil";
 }
 
+// Indexes and sizes a server sends as strings (record fields, entry indexes, CONFIG values): only a
+// whole decimal number is one; integer() would read each of the refused ones as 0 or a prefix.
+TEST(redis_reply, a_whole_number_is_a_string_of_digits_only) {
+  const std::string bytes =
+      "*7\r\n$2\r\n42\r\n$1\r\n0\r\n$0\r\n\r\n$2\r\n4x\r\n$2\r\n-1\r\n$20\r\n99999999999999999999\r\n:7\r\n";
+  auto replies = read_all(bytes, bytes.size());
+  ASSERT_EQ(replies.size(), 1U);
+  auto v = replies[0].view();
+  ASSERT_EQ(v.size(), 7U);
+  EXPECT_EQ(v[0].whole_number(), std::optional<std::size_t>(42));
+  EXPECT_EQ(v[1].whole_number(), std::optional<std::size_t>(0));
+  EXPECT_FALSE(v[2].whole_number()) << "empty";
+  EXPECT_FALSE(v[3].whole_number()) << "trailing garbage";
+  EXPECT_FALSE(v[4].whole_number()) << "negative";
+  EXPECT_FALSE(v[5].whole_number()) << "overflows";
+  EXPECT_FALSE(v[6].whole_number()) << "an integer reply is not a string";
+}
+
 TEST(redis_reply, a_protocol_error_is_the_readers_error_not_a_crash) {
   reply_builder builder;
   redisReader* reader = builder.make_reader();
