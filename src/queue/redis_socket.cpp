@@ -41,10 +41,31 @@ std::string errno_text(int error) {
   return text;
 }
 
+enum class waited { ready, timed_out, stopping, failed };
+
+// Waits up to timeout for events on fd (ready also covers a hang-up or error, which the next call
+// reports; failed leaves errno set). With give_up, in 50 ms slices, and stopping once its grace has
+// passed: a stopping command must not wait a whole timeout on a Redis that no longer answers, or
+// no longer reads (a batch of large records fills the socket's buffers), or whose full accept queue
+// drops the SYN. Once the grace has passed no wait starts, so no read or write does either (a collect
+// interrupted over a healthy Redis stops too).
+waited wait_on(int fd, short events, std::chrono::milliseconds timeout, stop_deadline* give_up) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (give_up != nullptr && give_up->passed()) return waited::stopping;
+    pollfd p{fd, events, 0};
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    const std::int64_t slice = give_up != nullptr ? std::min<std::int64_t>(left.count(), 50) : left.count();
+    const int ready = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(0, slice)));
+    if (ready > 0) return waited::ready;
+    if (ready < 0 && errno != EINTR) return waited::failed;
+    if (left.count() <= 0) return waited::timed_out;
+  }
+}
+
 // One address, connected within timeout (each address gets the whole of it, as hiredis gave), or
 // -1 with error set.
 int dial(const addrinfo& address, std::chrono::milliseconds timeout, stop_deadline* give_up, std::string& error) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   int fd = ::socket(address.ai_family, address.ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, address.ai_protocol);
   if (fd < 0) {
     error = errno_text(errno);
@@ -55,20 +76,11 @@ int dial(const addrinfo& address, std::chrono::milliseconds timeout, stop_deadli
     ::close(fd);
     return -1;
   }
-  pollfd p{fd, POLLOUT, 0};
-  int ready = 0;
-  for (;;) {  // in slices under a stop's deadline (a stopped Redis's full accept queue drops the SYN)
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    const std::int64_t slice = give_up != nullptr ? std::min<std::int64_t>(left.count(), 50) : left.count();
-    ready = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(0, slice)));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready != 0 || left.count() <= 0 || (give_up != nullptr && give_up->passed())) break;
-  }
+  const waited connected = wait_on(fd, POLLOUT, timeout, give_up);
   int so_error = 0;
   socklen_t len = sizeof so_error;
-  if (ready <= 0) {
-    error = ready == 0 ? "connect timed out" : errno_text(errno);
+  if (connected != waited::ready) {
+    error = connected == waited::failed ? errno_text(errno) : "connect timed out";
   } else if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) != 0 || so_error != 0) {
     error = errno_text(so_error != 0 ? so_error : errno);
   } else {
@@ -242,29 +254,21 @@ std::unique_ptr<redis_socket> redis_socket::open(const redis_endpoint& endpoint,
   return std::unique_ptr<redis_socket>(new redis_socket(fd, std::move(tls), io_timeout, give_up));
 }
 
-// In slices, so that a stopping command's deadline ends a wait on a Redis that no longer answers (or
-// no longer reads: a batch of large records fills the socket's buffers); once it has passed no read
-// or write starts (a collect interrupted over a healthy Redis stops too).
 bool redis_socket::wait_for(short events, const char* timed_out, std::string& error) {
-  const auto until = std::chrono::steady_clock::now() + io_timeout_;
-  for (;;) {
-    if (give_up_->passed()) {
+  switch (wait_on(fd_, events, io_timeout_, give_up_)) {
+    case waited::ready:
+      return true;
+    case waited::stopping:
       error = "no answer while stopping";
       return false;
-    }
-    pollfd p{fd_, events, 0};
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-    const int ready = ::poll(&p, 1, static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 50)));
-    if (ready > 0) return true;  // ready, or a hang-up or error the read or write reports
-    if (ready < 0 && errno != EINTR) {
-      error = errno_text(errno);
-      return false;
-    }
-    if (left.count() <= 0) {
+    case waited::timed_out:
       error = timed_out;
       return false;
-    }
+    case waited::failed:
+      error = errno_text(errno);
+      return false;
   }
+  return false;
 }
 
 bool redis_socket::wait_readable(std::string& error) {
