@@ -80,7 +80,9 @@ int dial(const addrinfo& address, std::chrono::milliseconds timeout, stop_deadli
   int so_error = 0;
   socklen_t len = sizeof so_error;
   if (connected != waited::ready) {
-    error = connected == waited::failed ? errno_text(errno) : "connect timed out";
+    error = connected == waited::failed     ? errno_text(errno)
+            : connected == waited::stopping ? "stopped before the connection was made"
+                                            : "connect timed out";
   } else if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) != 0 || so_error != 0) {
     error = errno_text(so_error != 0 ? so_error : errno);
   } else {
@@ -177,8 +179,12 @@ std::unique_ptr<redis_socket> redis_socket::open(const redis_endpoint& endpoint,
     return std::unique_ptr<redis_socket>(new redis_socket(fd, nullptr, io_timeout, give_up));
   }
 
-  // The handshake has a connect timeout of its own (each of its reads and writes, in fact).
-  set_io_timeout(fd, connect_timeout);
+  // The handshake runs on a non-blocking descriptor, within the connect timeout as a whole
+  // (a server that drips bytes cannot stretch it) and, when stopping, within the stop's grace: a
+  // stopped Redis's kernel still accepts the connection, and its handshake would wait on a peer that
+  // never answers.
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  const auto handshake_until = std::chrono::steady_clock::now() + connect_timeout;
   auto tls = std::make_unique<tls_state>();
   auto fail = [&](std::string why) {
     error = "TLS: " + why;  // escaped where it becomes a message (redis_connection)
@@ -236,20 +242,27 @@ std::unique_ptr<redis_socket> redis_socket::open(const redis_endpoint& endpoint,
     if (rc == 1) break;
     const int saved = errno;
     const int kind = SSL_get_error(tls->session, rc);
-    if ((kind == SSL_ERROR_WANT_READ || kind == SSL_ERROR_WANT_WRITE) && saved == EINTR) continue;  // SIGCONT
+    if (kind == SSL_ERROR_WANT_READ || kind == SSL_ERROR_WANT_WRITE) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(handshake_until -
+                                                                              std::chrono::steady_clock::now());
+      const waited w = left.count() <= 0 ? waited::timed_out
+                                         : wait_on(fd, kind == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, left, give_up);
+      if (w == waited::ready) continue;
+      if (w == waited::stopping) return fail("stopped during the handshake");
+      if (w == waited::failed) return fail(tls->failure("handshake failed: " + errno_text(errno)));
+      return fail(tls->failure("handshake timed out (is this the server's tls-port?)"));
+    }
     const long verified = SSL_get_verify_result(tls->session);
     if (verified != X509_V_OK) {
       return fail(std::string("certificate verify failed (") + X509_verify_cert_error_string(verified) + ")");
     }
     std::string why = openssl_error("");
     if (why.empty()) {
-      why = kind == SSL_ERROR_WANT_READ || kind == SSL_ERROR_WANT_WRITE
-                ? "handshake timed out (is this the server's tls-port?)"
-            : saved != 0 ? "handshake failed: " + errno_text(saved)
-                         : "handshake failed: connection closed by the server";
+      why = saved != 0 ? "handshake failed: " + errno_text(saved) : "handshake failed: connection closed by the server";
     }
     return fail(tls->failure(why));
   }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   set_io_timeout(fd, io_timeout);
   return std::unique_ptr<redis_socket>(new redis_socket(fd, std::move(tls), io_timeout, give_up));
 }

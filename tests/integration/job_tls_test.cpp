@@ -2,12 +2,16 @@
 // CA made by the test): push, a worker and collect carry a whole job over TLS with a password;
 // an untrusted certificate, a certificate naming another address or name, a plain port spoken to in TLS,
 // a server that wants a client certificate and TLS options on a redis:// address are each one
-// line and exit 2, and the password never shows.
+// line and exit 2, and the password never shows; Ctrl-C during a handshake that gets no answer ends
+// the command at once.
+#include <csignal>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
+#include "support/child_process.hpp"
 #include "support/job_harness.hpp"
 #include "support/redis_server.hpp"
 #include "support/serve_process.hpp"
@@ -129,6 +133,28 @@ TEST(job_tls, untrusted_misnamed_plain_and_client_certificate_refusals_are_one_l
     std::vector<std::string> good{"status", "rediss://" + host + ":" + port + "/nosuchjob"};
     good.insert(good.end(), with_client.begin(), with_client.end());
     expect_refused(run_job(good), "no job 'nosuchjob'");
+  }
+}
+
+// A handshake waits on the server's answer, up to the 2 s connect timeout; a stopped Redis's
+// kernel (or a plain port) accepts the connection and never answers. Ctrl-C must not wait that out.
+TEST(job_tls, ctrl_c_during_a_handshake_that_gets_no_answer_exits_130_at_once) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  const std::vector<std::string> argv{testing::binary_path().string(), "job", "status",
+                                      "rediss://127.0.0.1:" + std::to_string(redis.port()) + "/x"};
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    testing::child_process c(argv, dir.path() / ("status" + std::to_string(attempt)));
+    ASSERT_TRUE(c.wait_until_watching(10s));
+    std::this_thread::sleep_for(attempt == 0 ? 300ms : 1200ms);  // dialled, the ClientHello sent
+    const auto signalled = std::chrono::steady_clock::now();
+    c.signal(SIGINT);
+    auto status = c.wait(2s);
+    ASSERT_TRUE(status.has_value()) << "Ctrl-C was ignored during the handshake";
+    EXPECT_EQ(*status, 130) << c.err();
+    EXPECT_NE(c.err().find("interrupted"), std::string::npos) << c.err();
+    EXPECT_LT(std::chrono::steady_clock::now() - signalled, 600ms)
+        << "waited for the handshake's timeout: " << c.err();
   }
 }
 
