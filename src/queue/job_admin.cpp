@@ -41,6 +41,34 @@ long long now_ms() {
 
 std::size_t to_size(reply_view v) { return static_cast<std::size_t>(std::max(0LL, v.integer())); }
 
+// The running digest of a push's items (meta's items_digest): FNV-1a 64 over each item and a newline.
+class items_digest {
+ public:
+  void add(std::string_view item) {
+    for (unsigned char c : item) mix(c);
+    mix('\n');
+  }
+  std::string hex() const { return fmt::format("{:016x}", hash_); }
+
+ private:
+  void mix(unsigned char c) {
+    hash_ ^= c;
+    hash_ *= 0x100000001b3ULL;
+  }
+  std::uint64_t hash_ = 0xcbf29ce484222325ULL;
+};
+
+// A push whose items are not those the job already holds, said as the script reports it
+// ("SERENTAK_ITEMS <count>"); any other failure as must() says it.
+redis_result must_match_items(redis_result result, const std::string& job_name, std::string_view what) {
+  if (!result.ok() && result.error->message.starts_with("SERENTAK_ITEMS ")) {
+    throw job_error("job '" + job_name + "' already holds a different item list: its first " +
+                    result.error->message.substr(15) +
+                    " items are not this push's; push the same list, or delete the job or use another name");
+  }
+  return must(std::move(result), what);
+}
+
 }  // namespace
 
 void open_connection(redis_connection& connection) {
@@ -113,39 +141,38 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
     throw job_error("job '" + job_name + "' already exists with a different specification (digest " +
                     created.error->message.substr(14) + ", this push " + digest + "); delete it or use another name");
   }
-  must(std::move(created), "creating the job");
-  std::size_t pushed = to_size(created.view());
+  // Items below pushed are in the job already: they are read for the digest, not sent again.
+  const std::size_t pushed = to_size(must(std::move(created), "creating the job").view());
 
   client::item_stream stream(parts, max_line);
   std::size_t index = 0;
+  items_digest items;
   std::vector<std::string> args;
-  auto send = [&](std::size_t start) {
-    redis_result r = must(scripts.run(scripts::push_items, {keys.meta, keys.items}, args), "pushing items");
+  auto send = [&] {
+    args[3] = items.hex();
+    redis_result r =
+        must_match_items(scripts.run(scripts::push_items, {keys.meta, keys.items}, args), job_name, "pushing items");
     report.added += to_size(r.view());
-    (void)start;
+    args.clear();
   };
-  std::size_t chunk_start = 0;
   while (auto item = stream.next()) {
     if (stop != nullptr && stop->load()) throw client::input_interrupted();
-    if (index < pushed) {  // streamed in by an earlier push of the same job
+    if (index < pushed) {  // streamed in by an earlier push of the same job: only its digest
+      items.add(*item);
       ++index;
       continue;
     }
-    if (args.empty()) {
-      chunk_start = index;
-      args = {digest, std::to_string(index)};
-    }
+    if (args.empty()) args = {digest, std::to_string(index), items.hex(), ""};
+    items.add(*item);
     args.push_back(std::to_string(index));
     args.push_back(std::move(*item));
     ++index;
-    if (args.size() >= 2 + 2 * push_chunk) {
-      send(chunk_start);
-      args.clear();
-    }
+    if (args.size() >= 4 + 2 * push_chunk) send();
   }
-  if (!args.empty()) send(chunk_start);
-  redis_result finished = must(scripts.run(scripts::finish_push, {keys.meta}, {digest, std::to_string(report.total)}),
-                               "finishing the push");
+  if (!args.empty()) send();
+  redis_result finished =
+      must_match_items(scripts.run(scripts::finish_push, {keys.meta}, {digest, std::to_string(report.total), items.hex()}),
+                       job_name, "finishing the push");
   report.job_items = to_size(finished.view());
   return report;
 }

@@ -2,7 +2,8 @@
 // The Redis keys of one job, all under "serentak:NAME:" (docs/distributed.md lists them):
 //   meta     hash    spec (JSON), digest, pushed (items streamed so far), total (set when a push
 //                    completes), created_ms, instance (job_identity), generation (one per requeue call),
-//                    push_generations (where each generation a push used starts, "1:0 <g>:<index>..."; absent: "1:0")
+//                    push_generations (where each generation a push used starts, "1:0 <g>:<index>..."; absent: "1:0"),
+//                    items_digest ("<pushed> <16 hex>", the pushed items' running digest: job_scripts.hpp)
 //   items    stream  one entry per item, ID "<generation>-<index>": "1-<index>" unless a retry ran
 //                    before the push added it; a retried item's new entry has a new generation,
 //                    fields i (index) and item; consumer group "workers"

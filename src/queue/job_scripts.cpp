@@ -22,17 +22,33 @@ return tonumber(redis.call('HGET', KEYS[1], 'pushed'))
 // the top. Indexes are pushed in ascending order and the generation only grows, so the push's
 // generations split the indexes into ranges: push_generations lists "<generation>:<first index>"
 // for each ("1:0" when absent), and requeue finds an item's entry with one XRANGE.
+// items_digest, "<count> <16 hex>", is the push's running digest of the items [0, count) (FNV-1a
+// 64 over each item and a newline, computed by the pusher, which sends the digest at the chunk's start
+// and at its end). A push meets the stored items where its first chunk starts (a push that goes on
+// from an earlier one) or where it ends (finish_push): a different item list there is refused before
+// anything is added, instead of being taken for the same job. A job from an older serentak has no
+// digest, and one left behind by it (count short of pushed) is dropped: neither is checked.
 const std::string_view push_items = R"lua(
 if redis.call('HGET', KEYS[1], 'digest') ~= ARGV[1] then return redis.error_reply('SERENTAK_SPEC changed') end
 local pushed_text = redis.call('HGET', KEYS[1], 'pushed')
 local pushed = tonumber(pushed_text)
 local start = tonumber(ARGV[2])
 if start > pushed then return redis.error_reply('SERENTAK_GAP ' .. pushed) end
+local now = start + (#ARGV - 4) / 2
+local stored = redis.call('HGET', KEYS[1], 'items_digest')
+local count, hex
+if stored then
+  count, hex = string.match(stored, '^(%d+) (%x+)$')
+  count = tonumber(count)
+  if (count == start and hex ~= ARGV[3]) or (count == now and hex ~= ARGV[4]) then
+    return redis.error_reply('SERENTAK_ITEMS ' .. count)
+  end
+end
 local gen = redis.call('HGET', KEYS[1], 'generation') or '1'
 local added = 0
-local k = 3
+local k = 5
 while k < #ARGV do
-  local index = start + (k - 3) / 2
+  local index = start + (k - 5) / 2
   if index >= pushed then
     redis.call('XADD', KEYS[2], gen .. '-' .. ARGV[k], 'i', ARGV[k], 'item', ARGV[k + 1])
     added = added + 1
@@ -46,8 +62,14 @@ if added > 0 then
     redis.call('HSET', KEYS[1], 'push_generations', used .. ' ' .. gen .. ':' .. pushed_text)
   end
 end
-local now = start + (#ARGV - 2) / 2
-if now > pushed then redis.call('HSET', KEYS[1], 'pushed', now) end
+if now > pushed then
+  redis.call('HSET', KEYS[1], 'pushed', now)
+  if (stored and count == pushed) or (not stored and pushed == 0) then
+    redis.call('HSET', KEYS[1], 'items_digest', now .. ' ' .. ARGV[4])
+  elseif stored then
+    redis.call('HDEL', KEYS[1], 'items_digest')
+  end
+end
 return added
 )lua";
 
@@ -55,6 +77,13 @@ const std::string_view finish_push = R"lua(
 if redis.call('HGET', KEYS[1], 'digest') ~= ARGV[1] then return redis.error_reply('SERENTAK_SPEC changed') end
 local pushed = tonumber(redis.call('HGET', KEYS[1], 'pushed'))
 if pushed < tonumber(ARGV[2]) then return redis.error_reply('SERENTAK_SHORT ' .. pushed) end
+local stored = redis.call('HGET', KEYS[1], 'items_digest')
+if stored then
+  local count, hex = string.match(stored, '^(%d+) (%x+)$')
+  if tonumber(count) == tonumber(ARGV[2]) and hex ~= ARGV[3] then
+    return redis.error_reply('SERENTAK_ITEMS ' .. count)
+  end
+end
 redis.call('HSET', KEYS[1], 'total', pushed)
 return pushed
 )lua";

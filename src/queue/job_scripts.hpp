@@ -20,11 +20,15 @@ namespace serentak::queue::scripts {
 // matches. Returns the items pushed
 // so far; error "SERENTAK_SPEC <digest>" when a different specification holds the name.
 extern const std::string_view create_job;
-// KEYS meta items; ARGV digest start (index item)... Appends the items whose index is not yet
+// KEYS meta items; ARGV digest start items_before items_after (index item)... Appends the items
+// whose index is not yet
 // pushed, as entries "<generation>-<index>" (generation 1 unless a retry ran before; meta's
-// push_generations lists "<generation>:<first index>" for each used). Returns how many it added.
+// push_generations lists "<generation>:<first index>" for each used). Returns how many it added;
+// error "SERENTAK_ITEMS <count>" when the job's first count items are not the pusher's (items_before
+// and items_after: the pusher's items digest at start and after the chunk; items_digest in job_keys).
 extern const std::string_view push_items;
-// KEYS meta; ARGV digest total. Marks the push complete (total items).
+// KEYS meta; ARGV digest total items_digest. Marks the push complete (total items); error
+// "SERENTAK_ITEMS <count>" when the job's items digest at total is not the pusher's.
 extern const std::string_view finish_push;
 // KEYS records items outcomes workers meta; ARGV group consumer identity_field identity_value
 // (id index outcome line)... For each: HSETNX the record (first record wins), count its outcome if

@@ -118,6 +118,64 @@ TEST(job_queue, pushing_the_same_job_twice_adds_nothing_and_a_different_spec_is_
   EXPECT_EQ(redis.cli({"XLEN", "serentak:twice:items"}), "2500");
 }
 
+// Items are identified by position, so a list that is not the job's must not pass for it: the same
+// length with one item changed, or a longer list whose first items differ, is exit 2 and adds nothing;
+// the same list made longer adds only the new items.
+TEST(job_queue, a_different_item_list_under_the_same_job_is_exit_2_and_adds_nothing) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  const std::string job = redis.url("lists");
+  const std::filesystem::path ids = dir.path() / "ids.txt";
+  auto write_list = [&](int count, int changed) {
+    std::ofstream out(ids, std::ios::trunc);
+    for (int i = 0; i < count; ++i) out << (i == changed ? "x" : "id") << i << "\n";
+  };
+  const std::vector<std::string> push{"push", job, "--url", "http://127.0.0.1:9/p?id={}", "-i", ids.string()};
+  write_list(2500, -1);
+  ASSERT_EQ(run_job(push).exit_code, 0);
+
+  auto refused = [&](const std::string& why) {
+    auto r = run_job(push);
+    EXPECT_EQ(r.exit_code, 2) << why << ": " << r.out << r.err;
+    EXPECT_EQ(line_count(r.err), 1U) << r.err;
+    EXPECT_NE(r.err.find("already holds a different item list: its first 2500 items are not this push's"),
+              std::string::npos)
+        << why << ": " << r.err;
+    EXPECT_EQ(redis.cli({"XLEN", "serentak:lists:items"}), "2500") << why;
+  };
+  write_list(2500, 1700);
+  refused("the same length, one item changed");
+  write_list(2600, 3);
+  refused("longer, an early item changed");
+  write_list(2500, 2499);
+  refused("the same length, the last item changed");
+
+  write_list(2600, -1);
+  auto longer = run_job(push);
+  EXPECT_EQ(longer.exit_code, 0) << longer.err;
+  EXPECT_NE(longer.out.find("2600 items, 100 added"), std::string::npos) << longer.out;
+  EXPECT_EQ(redis.cli({"XLEN", "serentak:lists:items"}), "2600");
+  // Pushing it again reads the items for their digest and sends none of them: two script calls
+  // (create, finish), not one per 1,000 items.
+  auto script_calls = [&] {
+    const std::string stats = redis.cli({"INFO", "commandstats"});
+    const auto at = stats.find("cmdstat_evalsha:calls=");
+    return at == std::string::npos ? -1 : std::stoi(stats.substr(at + 22));
+  };
+  const int calls_before = script_calls();
+  auto again = run_job(push);
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("2600 items, 0 added"), std::string::npos) << again.out;
+  EXPECT_EQ(script_calls() - calls_before, 2) << "the items already pushed were sent again";
+
+  // A job pushed by an older serentak has no items digest: its pushes go on unchecked, as before.
+  redis.cli({"HDEL", "serentak:lists:meta", "items_digest"});
+  write_list(2600, 5);
+  auto unchecked = run_job(push);
+  EXPECT_EQ(unchecked.exit_code, 0) << unchecked.err;
+  EXPECT_EQ(redis.cli({"HEXISTS", "serentak:lists:meta", "items_digest"}), "0");
+}
+
 TEST(job_queue, wrong_address_refused_auth_missing_job_and_tls_to_a_plain_port_are_one_line_and_exit_2) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path(), {"--requirepass", "pa55-Secret"});
