@@ -168,8 +168,24 @@ void warn_eviction(std::string_view command, const queue::redis_endpoint& endpoi
       command, endpoint.display(), escape_for_log(policy));
 }
 
+// A command started while Redis is loading its data (just restarted) waits for it, saying so once
+// each way, instead of failing on LOADING; Ctrl-C ends the wait.
+queue::loading_wait wait_for_loading(std::string_view command, const queue::redis_endpoint& endpoint,
+                                     const std::atomic<bool>& stop) {
+  queue::loading_wait wait;
+  wait.stop = &stop;
+  const std::string name(command);
+  wait.loading = [name](const std::string& message) {
+    console::err("serentak {}: {}; waiting for it to load\n", name, message);  // escaped where made
+  };
+  wait.loaded = [name, display = endpoint.display()] {
+    console::err("serentak {}: Redis at {} has loaded its data\n", name, display);
+  };
+  return wait;
+}
+
 int run_push(const job_options& o, const CLI::App& push, const queue::redis_endpoint& endpoint,
-             const signal_watch& signals, queue::redis_timeouts timeouts) {
+             const signal_watch& signals, queue::redis_timeouts timeouts, const queue::loading_wait& loading) {
   queue::job_spec spec = make_spec(o, push);
   std::vector<client::input_part> parts = client::plan_inputs(o.items, o.input_files);
   struct closer {
@@ -177,7 +193,7 @@ int run_push(const job_options& o, const CLI::App& push, const queue::redis_endp
     ~closer() { client::close_inputs(parts); }
   } close_parts{parts};
   queue::redis_connection connection(endpoint, timeouts);
-  queue::open_connection(connection);
+  queue::open_connection(connection, &loading);
   try {
     queue::push_report report = queue::push_job(connection, endpoint.job, spec, parts, &signals.stop_flag());
     if (report.job_items == report.total) {
@@ -226,6 +242,9 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
   };
   signal_watch signals;
   config.stop = &signals.stop_flag();
+  const queue::loading_wait loading = wait_for_loading("job work", endpoint, signals.stop_flag());
+  config.on_redis_loading = loading.loading;
+  config.on_redis_loaded = loading.loaded;
   queue::job_work_report report;
   try {
     report = queue::run_job_worker(config);
@@ -268,9 +287,9 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
 }
 
 int run_status(const job_options& o, const queue::redis_endpoint& endpoint, const signal_watch& signals,
-               queue::redis_timeouts timeouts) {
+               queue::redis_timeouts timeouts, const queue::loading_wait& loading) {
   queue::redis_connection connection(endpoint, timeouts);
-  queue::open_connection(connection);
+  queue::open_connection(connection, &loading);
   std::optional<std::size_t> previous;
   std::optional<queue::host_rates_status> previous_host_rates;  // for the observed host rates (--watch)
   auto previous_at = std::chrono::steady_clock::now();
@@ -328,14 +347,15 @@ int run_status(const job_options& o, const queue::redis_endpoint& endpoint, cons
   return exit_ok;
 }
 
-int run_collect(const job_options& o, const queue::redis_endpoint& endpoint, queue::redis_timeouts timeouts) {
+int run_collect(const job_options& o, const queue::redis_endpoint& endpoint, queue::redis_timeouts timeouts,
+                const queue::loading_wait& loading) {
   auto format = o.format.empty() ? result_format_for_path(o.out_path) : result_format_from_name(o.format);
   if (!format) {
     throw queue::job_error("-o: cannot tell the format from '" + escape_for_log(o.out_path) +
                            "'; name it .jsonl or .csv, or give --format");
   }
   queue::redis_connection connection(endpoint, timeouts);
-  queue::open_connection(connection);
+  queue::open_connection(connection, &loading);
   queue::collect_report report = queue::collect_job(connection, endpoint.job, o.out_path, *format, o.resume);
   // A job still running (or not yet run) has items without a record: said, so nobody takes the file for
   // the whole result.
@@ -348,7 +368,8 @@ int run_collect(const job_options& o, const queue::redis_endpoint& endpoint, que
   return exit_ok;
 }
 
-int run_retry(const job_options& o, const queue::redis_endpoint& endpoint, queue::redis_timeouts timeouts) {
+int run_retry(const job_options& o, const queue::redis_endpoint& endpoint, queue::redis_timeouts timeouts,
+              const queue::loading_wait& loading) {
   std::vector<std::string> outcomes;
   for (const std::string& list : o.outcomes) {
     std::size_t start = 0;
@@ -363,15 +384,16 @@ int run_retry(const job_options& o, const queue::redis_endpoint& endpoint, queue
     }
   }
   queue::redis_connection connection(endpoint, timeouts);
-  queue::open_connection(connection);
+  queue::open_connection(connection, &loading);
   std::size_t requeued = queue::retry_job(connection, endpoint.job, outcomes);
   console::out("job {}: {} items re-queued\n", endpoint.job, requeued);
   return exit_ok;
 }
 
-int run_delete(const queue::redis_endpoint& endpoint, queue::redis_timeouts timeouts) {
+int run_delete(const queue::redis_endpoint& endpoint, queue::redis_timeouts timeouts,
+               const queue::loading_wait& loading) {
   queue::redis_connection connection(endpoint, timeouts);
-  queue::open_connection(connection);
+  queue::open_connection(connection, &loading);
   std::size_t keys = queue::delete_job(connection, endpoint.job);
   console::out("job {}: deleted ({} keys)\n", endpoint.job, keys);
   return exit_ok;
@@ -503,11 +525,12 @@ int run_job_command(const job_command& command) {
     queue::stop_deadline give_up(&signals->stop_flag(), 0ms);
     queue::redis_timeouts timeouts;
     timeouts.give_up = &give_up;
-    if (command.push->parsed()) return run_push(o, *command.push, endpoint, *signals, timeouts);
-    if (command.status->parsed()) return run_status(o, endpoint, *signals, timeouts);
-    if (command.collect->parsed()) return run_collect(o, endpoint, timeouts);
-    if (command.retry->parsed()) return run_retry(o, endpoint, timeouts);
-    if (command.remove->parsed()) return run_delete(endpoint, timeouts);
+    const queue::loading_wait loading = wait_for_loading(name, endpoint, signals->stop_flag());
+    if (command.push->parsed()) return run_push(o, *command.push, endpoint, *signals, timeouts, loading);
+    if (command.status->parsed()) return run_status(o, endpoint, *signals, timeouts, loading);
+    if (command.collect->parsed()) return run_collect(o, endpoint, timeouts, loading);
+    if (command.retry->parsed()) return run_retry(o, endpoint, timeouts, loading);
+    if (command.remove->parsed()) return run_delete(endpoint, timeouts, loading);
   } catch (const queue::job_error& e) {
     if (interrupted()) {
       console::err("serentak {}: interrupted{}\n", name,

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <system_error>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -29,7 +30,7 @@ constexpr std::size_t push_chunk = 1000;  // items per push_items call
 redis_result must(redis_result result, std::string_view what) {
   if (!result.ok()) {
     const redis_error& e = *result.error;
-    throw job_error(std::string(what) + ": " + e.message, e.what == redis_error::kind::io || e.is_loading());
+    throw job_error(std::string(what) + ": " + e.message, e.what == redis_error::kind::io, e.is_loading());
   }
   return result;
 }
@@ -71,7 +72,9 @@ redis_result must_match_items(redis_result result, const std::string& job_name, 
 
 }  // namespace
 
-void open_connection(redis_connection& connection) {
+namespace {
+
+void open_once(redis_connection& connection) {
   if (auto failed = connection.connect()) throw job_error(failed->message, failed->what == redis_error::kind::io);
   // Streams need Redis >= 5, XAUTOCLAIM >= 6.2; a PING proves the session works after AUTH.
   redis_result ping = connection.command({"PING"});
@@ -79,7 +82,26 @@ void open_connection(redis_connection& connection) {
     const redis_error& e = *ping.error;
     throw job_error(
         e.what == redis_error::kind::io ? e.message : "Redis at " + connection.endpoint().display() + ": " + e.message,
-        e.what == redis_error::kind::io || e.is_loading());
+        e.what == redis_error::kind::io, e.is_loading());
+  }
+}
+
+}  // namespace
+
+void open_connection(redis_connection& connection, const loading_wait* wait) {
+  auto stopped = [&] { return wait->stop != nullptr && wait->stop->load(); };
+  bool waiting = false;
+  for (;;) {
+    try {
+      open_once(connection);
+      if (waiting && wait->loaded) wait->loaded();
+      return;
+    } catch (const job_error& e) {
+      if (wait == nullptr || !e.loading() || stopped()) throw;
+      if (!waiting && wait->loading) wait->loading(e.what());
+      waiting = true;
+    }
+    for (int slice = 0; slice < 5 && !stopped(); ++slice) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
 

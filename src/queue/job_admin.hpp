@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -25,17 +26,30 @@ namespace serentak::queue {
 
 class job_error : public std::runtime_error {
  public:
-  explicit job_error(const std::string& what, bool outage = false) : std::runtime_error(what), outage_(outage) {}
+  explicit job_error(const std::string& what, bool outage = false, bool loading = false)
+      : std::runtime_error(what), outage_(outage || loading), loading_(loading) {}
   // Redis unreachable or still loading its data: worth waiting out (`status --watch`), unlike a
   // refusal (AUTH, a missing job, a script error).
   bool outage() const noexcept { return outage_; }
+  // Redis answered, and is loading its data (just restarted): it will answer soon.
+  bool loading() const noexcept { return loading_; }
 
  private:
   bool outage_;
+  bool loading_;
+};
+
+// How open_connection waits for a Redis that answers LOADING (restarted, reading its data back):
+// loading(message) once, then it asks again every 250 ms until Redis answers (loaded() then) or
+// *stop is set (the LOADING job_error then). Without one, LOADING is a job_error like any other.
+struct loading_wait {
+  const std::atomic<bool>* stop = nullptr;
+  std::function<void(const std::string& message)> loading;
+  std::function<void()> loaded;
 };
 
 // Connects (TLS for rediss://) and authenticates, or throws job_error.
-void open_connection(redis_connection& connection);
+void open_connection(redis_connection& connection, const loading_wait* wait = nullptr);
 // The job's stored specification, or job_error when there is no such job. With identity, also which
 // job this is (job_identity), read in the same command: a job deleted and pushed again between two
 // reads would pair one job's specification with the other's identity.

@@ -1,7 +1,9 @@
 // The job commands other than `work` against a Redis that stops answering (SIGSTOPped: its kernel
 // still accepts connections and data, so nothing fails and every read just waits) and a Redis that
-// restarts: Ctrl-C ends each at once with 130, and `status --watch` waits an outage out.
+// restarts: Ctrl-C ends each at once with 130, and `status --watch` waits an outage out. A command
+// started while Redis loads its data after a restart waits for it.
 #include <csignal>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -72,6 +74,68 @@ TEST(job_command_signals, status_watch_waits_an_outage_out_and_says_so_once_each
   EXPECT_NE(err.find("trying again every 0.2 s"), std::string::npos) << err;
   EXPECT_NE(err.find("answers again"), std::string::npos) << err;
   EXPECT_EQ(testing::line_count(err), 2U) << err;
+}
+
+// After a restart Redis answers LOADING until it has read its data back (made to last seconds here:
+// a delay per key, and the AOF rewritten so its keys load from the RDB base). A command started then
+// waits for it, saying so once each way, instead of failing; Ctrl-C ends that wait; a watch outlives it.
+TEST(job_command_signals, commands_started_while_redis_loads_its_data_wait_for_it) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path(),
+                              {"--key-load-delay", "400", "--loading-process-events-interval-bytes", "1024"});
+  const std::string job = redis.url("loading");
+  ASSERT_EQ(run_job({"push", job, "--url", "http://127.0.0.1:1/x?id={}", "a", "b"}).exit_code, 0);
+  ASSERT_EQ(redis.cli({"EVAL", "for i = 1, 10000 do redis.call('SET', 'filler:' .. i, 'x') end return 1", "0"}), "1");
+  redis.cli({"BGREWRITEAOF"});
+  bool rewritten = false;
+  for (int i = 0; i < 200 && !rewritten; ++i) {
+    std::this_thread::sleep_for(50ms);
+    const std::string info = redis.cli({"INFO", "persistence"});
+    rewritten = info.find("aof_rewrite_in_progress:0") != std::string::npos &&
+                info.find("aof_rewrite_scheduled:0") != std::string::npos &&
+                info.find("aof_last_bgrewrite_status:ok") != std::string::npos;
+  }
+  ASSERT_TRUE(rewritten);
+  auto watch = start_job({"status", job, "--watch", "0.2", "--json"}, dir.path(), "watch");
+  ASSERT_TRUE(watch->wait_until_watching(10s));
+  std::this_thread::sleep_for(500ms);
+
+  redis.kill();
+  ASSERT_TRUE(redis.start(false));
+  const bool loading = redis.cli({"PING"}).find("LOADING") != std::string::npos;
+  ASSERT_TRUE(loading) << "Redis did not answer LOADING: nothing here would be tested";
+  auto status = start_job({"status", job, "--json"}, dir.path(), "status");
+  auto work = start_job({"work", job}, dir.path(), "work");
+  auto collect = start_job({"collect", job, "-o", (dir.path() / "c.jsonl").string()}, dir.path(), "collect");
+  ASSERT_TRUE(collect->wait_until_watching(10s));
+  std::this_thread::sleep_for(300ms);
+  collect->signal(SIGINT);
+  const std::optional<int> collect_status = collect->wait(1500ms);
+  EXPECT_NE(redis.cli({"PING"}).find("LOADING"), std::string::npos) << "loading ended too soon for this test";
+
+  ASSERT_TRUE(collect_status.has_value()) << "Ctrl-C did not end the wait for a loading Redis: " << collect->err();
+  EXPECT_EQ(*collect_status, 130) << collect->err();
+  EXPECT_NE(collect->err().find("waiting for it to load"), std::string::npos) << collect->err();
+
+  for (auto* c : {status.get(), work.get()}) {
+    auto exit = c->wait(20s);
+    ASSERT_TRUE(exit.has_value()) << c->err();
+    EXPECT_EQ(*exit, 0) << c->err();
+    const std::string err = c->err();
+    EXPECT_NE(err.find("LOADING Redis is loading the dataset in memory; waiting for it to load"), std::string::npos)
+        << err;
+    EXPECT_NE(err.find(" has loaded its data"), std::string::npos) << err;
+  }
+  EXPECT_NE(status->out().find("\"pushed\":2"), std::string::npos) << status->out();
+  EXPECT_EQ(testing::line_count(status->err()), 2U) << status->err();
+  EXPECT_EQ(redis.cli({"HLEN", "serentak:loading:records"}), "2") << work->err();
+
+  EXPECT_FALSE(watch->wait(0ms).has_value()) << "the watch must outlive Redis's loading: " << watch->err();
+  watch->signal(SIGINT);
+  auto watch_status = watch->wait(3s);
+  ASSERT_TRUE(watch_status.has_value());
+  EXPECT_EQ(*watch_status, 130) << watch->err();
+  EXPECT_NE(watch->err().find("answers again"), std::string::npos) << watch->err();
 }
 
 // An outage is waited out, a refusal is not: once the password changed, the watch ends (exit 2) instead

@@ -50,7 +50,7 @@ void redis_server::signal(int sig) const {
   if (pid_ > 0) ::kill(pid_, sig);
 }
 
-bool redis_server::start() {
+bool redis_server::start(bool until_loaded) {
   if (pid_ > 0) return true;
   std::vector<std::string> argv{"redis-server",
                                 "--bind",
@@ -92,6 +92,7 @@ bool redis_server::start() {
     }
     std::string pong = cli({"PING"});
     if (pong.find("PONG") != std::string::npos || pong.find("NOAUTH") != std::string::npos) return true;
+    if (!until_loaded && pong.find("LOADING") != std::string::npos) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;

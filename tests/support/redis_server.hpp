@@ -29,7 +29,9 @@ class redis_server {
 
   void kill();                 // SIGKILL, reaped (a SIGSTOPped one too)
   void signal(int sig) const;  // e.g. SIGSTOP: a Redis that no longer answers, though its kernel still accepts
-  bool start();                // (again), on the same port and folder; false when it does not answer within 10 s
+  // (Again), on the same port and folder; false when it does not answer within 10 s. With
+  // until_loaded false, an answer of LOADING (still reading its data back) will do.
+  bool start(bool until_loaded = true);
 
   // Runs redis-cli against it (argv after the connection options); its stdout, trimmed.
   std::string cli(const std::vector<std::string>& args) const;
