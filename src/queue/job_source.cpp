@@ -195,6 +195,19 @@ bool job_source::hand_back(script_runner& scripts) {
   return true;
 }
 
+// Left pending, an entry no push wrote would be reclaimed every lease for ever and count as in flight;
+// it has no index, so no record or dead letter can be made for it. It is acknowledged (and left in
+// the stream for whoever wrote it), said once per worker.
+bool job_source::acknowledge_foreign(redis_connection& connection, const std::vector<std::string>& ids) {
+  std::vector<std::string> ack{"XACK", keys_.items, consumer_group};
+  ack.insert(ack.end(), ids.begin(), ids.end());
+  redis_result r = connection.command(ack);
+  if (!r.ok() && r.error->what == redis_error::kind::io) return false;  // read and acknowledged again later
+  outages_.warn_once("warning: entries in the job's stream with no item index (not written by `job push`) are "
+                     "acknowledged and skipped");
+  return true;
+}
+
 bool job_source::read_round(redis_connection& connection, script_runner& scripts) {
   std::size_t room;
   {
@@ -212,6 +225,7 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
   }
   if (room == 0) return true;
   std::vector<entry> got;
+  std::vector<std::string> foreign;  // entries no push wrote (no index): acknowledged, not fetched
 
   if (clock::now() >= next_reclaim_) {
     redis_result r = scripts.run(scripts::reclaim, {keys_.items, keys_.meta},
@@ -231,7 +245,10 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
       for (std::size_t k = 1; k < v.size(); ++k) {
         entry e;
         e.id = std::string(v[k][0].text());
-        if (!read_fields(v[k][1], e.index, e.item)) continue;
+        if (!read_fields(v[k][1], e.index, e.item)) {
+          foreign.push_back(std::move(e.id));
+          continue;
+        }
         long long deliveries = v[k][2].integer();
         if (deliveries > config_.max_deliveries) {
           std::string url = urls_.expand(e.item);
@@ -299,11 +316,15 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
       for (std::size_t k = 0; k < entries.size(); ++k) {
         entry e;
         e.id = std::string(entries[k][0].text());
-        if (read_fields(entries[k][1], e.index, e.item)) got.push_back(std::move(e));
+        if (read_fields(entries[k][1], e.index, e.item))
+          got.push_back(std::move(e));
+        else
+          foreign.push_back(std::move(e.id));
       }
     }
   }
-  const bool nothing = got.empty();
+  if (!foreign.empty() && !acknowledge_foreign(connection, foreign)) return false;
+  const bool nothing = got.empty() && foreign.empty();
   enqueue(std::move(got));
   if (nothing) {
     // Nothing new and nothing to reclaim: look again shortly (an item re-queued, a lease expiring).

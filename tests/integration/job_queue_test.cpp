@@ -353,6 +353,37 @@ TEST(job_queue, a_push_continues_after_a_retry_and_items_it_added_then_can_be_re
 // The records hash is the server's to say: a field that is not an index, or an index far past the job's
 // items, must neither crash `job collect` (it sized a bitmap by the index: bad_alloc, exit 3) nor cost
 // it gigabytes, nor reach the file: it holds every item's record once and nothing else.
+// Entries no push wrote (another program's XADD into the job's stream) have no item index: a worker
+// acknowledges them instead of leaving them pending, where they were reclaimed every lease for ever
+// and counted as in flight. One pending for a worker that died is taken back and acknowledged too.
+TEST(job_queue, a_worker_acknowledges_stream_entries_that_no_push_wrote) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  testing::serve_process serve({"--quiet", "--delay-scale", "0"});
+  const std::string job = redis.url("foreign");
+  ASSERT_EQ(run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "-i",
+                     testing::write_items(dir.path(), 5)})
+                .exit_code,
+            0);
+  redis.cli({"XADD", "serentak:foreign:items", "*", "i", "not-an-index", "item", "x"});
+  // The five items and the first foreign entry go to a worker that dies: pending, reclaimed after the
+  // lease; the second foreign entry is read as new.
+  redis.cli({"XREADGROUP", "GROUP", "workers", "ghost", "COUNT", "6", "STREAMS", "serentak:foreign:items", ">"});
+  redis.cli({"XADD", "serentak:foreign:items", "*", "other", "field"});
+  std::this_thread::sleep_for(1100ms);
+  auto w = testing::start_worker(job, {"-c", "20", "--lease", "1"}, dir.path(), "w");  // room for all 7
+  auto done = w->wait(30s);
+  ASSERT_TRUE(done.has_value()) << w->err();
+  EXPECT_EQ(*done, 0) << w->err();
+  EXPECT_EQ(redis.cli({"HLEN", "serentak:foreign:records"}), "5");
+  const std::string pending = redis.cli({"XPENDING", "serentak:foreign:items", "workers"});
+  EXPECT_EQ(pending.substr(0, pending.find('\n')), "0") << "entries left pending:\n" << pending;
+  EXPECT_NE(w->err().find("with no item index (not written by `job push`) are acknowledged and skipped"),
+            std::string::npos)
+      << w->err();
+  EXPECT_EQ(redis.cli({"XLEN", "serentak:foreign:items"}), "7") << "another program's entries are left in the stream";
+}
+
 TEST(job_queue, collect_survives_record_fields_that_are_not_the_jobs_indexes) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());
