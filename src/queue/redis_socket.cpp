@@ -19,6 +19,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "queue/host_lookup.hpp"
+
 namespace serentak::queue {
 namespace {
 
@@ -112,12 +114,6 @@ int no_client_certificate(SSL* session, X509** /*certificate*/, EVP_PKEY** /*key
   return 0;  // none: go on without one
 }
 
-bool is_ip_literal(const std::string& host) {
-  in6_addr v6{};
-  in_addr v4{};
-  return ::inet_pton(AF_INET, host.c_str(), &v4) == 1 || ::inet_pton(AF_INET6, host.c_str(), &v6) == 1;
-}
-
 }  // namespace
 
 struct redis_socket::tls_state {
@@ -151,18 +147,19 @@ std::unique_ptr<redis_socket> redis_socket::open(const redis_endpoint& endpoint,
                                                  std::chrono::milliseconds connect_timeout,
                                                  std::chrono::milliseconds io_timeout, std::string& error,
                                                  stop_deadline* give_up) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  const std::string port = std::to_string(endpoint.port);
-  if (int rc = ::getaddrinfo(endpoint.host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-    error = std::string("cannot resolve the host: ") + ::gai_strerror(rc);
+  host_lookup found = lookup_host(endpoint.host, std::to_string(endpoint.port), give_up);
+  if (found.stopped) {
+    error = "stopped while looking the host up";
+    return nullptr;
+  }
+  if (found.rc != 0) {
+    error = std::string("cannot resolve the host: ") + ::gai_strerror(found.rc);
     return nullptr;
   }
   int fd = -1;
-  for (addrinfo* a = found; a != nullptr && fd < 0; a = a->ai_next) fd = dial(*a, connect_timeout, give_up, error);
-  ::freeaddrinfo(found);
+  for (addrinfo* a = found.found.get(); a != nullptr && fd < 0; a = a->ai_next) {
+    fd = dial(*a, connect_timeout, give_up, error);
+  }
   if (fd < 0) return nullptr;
 
   const int on = 1;

@@ -24,9 +24,10 @@ namespace serentak::queue {
 class redis_socket {
  public:
   // Dials endpoint (host, port, and tls with its files): each address tried gets connect_timeout,
-  // and so does each step of the handshake; each later read and write waits at most io_timeout. On failure returns
-  // nullptr and sets error ("connection refused", "TLS: certificate verify failed (...)"). With give_up, a read waits
-  // in slices and fails once its grace has passed (stop_deadline).
+  // and so does the handshake as a whole; each later read and write waits at most io_timeout. On failure returns
+  // nullptr and sets error ("connection refused", "TLS: certificate verify failed (...)"). With give_up, the host
+  // lookup, the dial, the handshake and each read and write wait in slices and fail once its grace has passed
+  // (stop_deadline).
   static std::unique_ptr<redis_socket> open(const redis_endpoint& endpoint, std::chrono::milliseconds connect_timeout,
                                             std::chrono::milliseconds io_timeout, std::string& error,
                                             stop_deadline* give_up = nullptr);
