@@ -298,7 +298,8 @@ int run_status(const job_options& o, const queue::redis_endpoint& endpoint, cons
     std::optional<queue::job_status> read;
     try {
       if (!connection.connected()) queue::open_connection(connection);
-      read = queue::read_status(connection, endpoint.job);
+      read = queue::read_status(connection, endpoint.job,
+                                o.lease_s > 0 ? std::optional(to_ms(o.lease_s)) : std::nullopt);
     } catch (const queue::job_error& e) {
       // Only an outage (Redis unreachable, or loading its data after a restart) is waited out; a job
       // deleted meanwhile, a refused AUTH or a stop end the watch as they end one status.
@@ -487,6 +488,11 @@ std::unique_ptr<job_command> add_job_command(CLI::App& root) {
   command->status->add_flag("--json", o.json, "One JSON object per refresh");
   command->status->add_option("--watch", o.watch_s, "Refresh every N seconds until interrupted (default: once)")
       ->check(CLI::Range(0.1, 3600.0));
+  command->status
+      ->add_option("--lease", o.lease_s,
+                   "The workers' --lease, which items pending past their lease are counted against (default: "
+                   "the job's default lease)")
+      ->check(CLI::Range(0.1, 864000.0));
 
   command->collect = command->app->add_subcommand("collect", "Write exactly one record per item to a file");
   add_target(command->collect, o);

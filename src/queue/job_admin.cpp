@@ -199,11 +199,12 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
   return report;
 }
 
-job_status read_status(redis_connection& connection, const std::string& job_name) {
+job_status read_status(redis_connection& connection, const std::string& job_name,
+                       std::optional<std::chrono::milliseconds> lease) {
   job_keys keys(job_name);
   job_spec spec = load_spec(connection, keys, job_name);
   job_status status;
-  status.lease = default_lease(spec);
+  status.lease = lease.value_or(default_lease(spec));
   connection.append({"HMGET", keys.meta, "pushed", "total", "created_ms"});
   connection.append({"HLEN", keys.records});
   connection.append({"HGETALL", keys.outcomes});

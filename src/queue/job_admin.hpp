@@ -88,7 +88,9 @@ struct job_status {
   std::chrono::milliseconds lease{0};
   std::optional<host_rates_status> host_rates;  // the job's --host-rate buckets; nullopt: no --host-rate
 };
-job_status read_status(redis_connection& connection, const std::string& job_name);
+// lease: the workers' --lease, which "past lease" is counted against (nullopt: the job's default).
+job_status read_status(redis_connection& connection, const std::string& job_name,
+                       std::optional<std::chrono::milliseconds> lease = std::nullopt);
 std::string status_text(const job_status& status, std::optional<double> rate_per_second);
 std::string status_json(const job_status& status, std::optional<double> rate_per_second);
 

@@ -384,6 +384,31 @@ TEST(job_queue, a_worker_acknowledges_stream_entries_that_no_push_wrote) {
   EXPECT_EQ(redis.cli({"XLEN", "serentak:foreign:items"}), "7") << "another program's entries are left in the stream";
 }
 
+// Workers run with --lease; status counts "past lease" against the same lease when given it.
+TEST(job_queue, status_counts_items_past_the_lease_the_workers_were_given) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  const std::string job = redis.url("leased");
+  ASSERT_EQ(run_job({"push", job, "--url", "http://127.0.0.1:9/p?id={}", "a", "b", "c"}).exit_code, 0);
+  redis.cli({"XREADGROUP", "GROUP", "workers", "ghost", "COUNT", "2", "STREAMS", "serentak:leased:items", ">"});
+  std::this_thread::sleep_for(700ms);
+  auto past = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> args{"status", job, "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = run_job(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out, nullptr, false);
+    if (j.is_discarded()) return std::make_pair(-1LL, -1LL);
+    return std::make_pair(j.value("past_lease", -1LL), j.value("lease_ms", -1LL));
+  };
+  EXPECT_EQ(past({"--lease", "0.5"}), std::make_pair(2LL, 500LL));
+  const auto by_default = past({});
+  EXPECT_EQ(by_default.first, 0);
+  EXPECT_GT(by_default.second, 2000);
+  auto text = run_job({"status", job, "--lease", "0.5"});
+  EXPECT_NE(text.out.find("past lease 2 (lease 0.5 s)"), std::string::npos) << text.out;
+}
+
 TEST(job_queue, collect_survives_record_fields_that_are_not_the_jobs_indexes) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());
