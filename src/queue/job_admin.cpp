@@ -205,7 +205,7 @@ job_status read_status(redis_connection& connection, const std::string& job_name
   job_spec spec = load_spec(connection, keys, job_name);
   job_status status;
   status.lease = lease.value_or(default_lease(spec));
-  connection.append({"HMGET", keys.meta, "pushed", "total", "created_ms"});
+  connection.append({"HMGET", keys.meta, "pushed", "total", "created_ms", "dead_requeued"});
   connection.append({"HLEN", keys.records});
   connection.append({"HGETALL", keys.outcomes});
   connection.append({"XPENDING", keys.items, consumer_group});
@@ -238,7 +238,10 @@ job_status read_status(redis_connection& connection, const std::string& job_name
     }
   }
   if (replies[4].ok()) status.past_lease = replies[4].view().size();
+  // Dead letters a retry re-queued since are not dead any more (the stream keeps them all).
+  const std::size_t requeued_dead = meta[3].is_nil() ? 0 : meta[3].whole_number().value_or(0);
   status.dead = to_size(replies[5].view());
+  status.dead -= std::min(status.dead, requeued_dead);
   reply_view done_by = replies[6].view();
   for (std::size_t k = 0; k + 1 < done_by.size(); k += 2) {
     std::string name(done_by[k].text());

@@ -3,7 +3,8 @@
 //   meta     hash    spec (JSON), digest, pushed (items streamed so far), total (set when a push
 //                    completes), created_ms, instance (job_identity), generation (one per requeue call),
 //                    push_generations (where each generation a push used starts, "1:0 <g>:<index>..."; absent: "1:0"),
-//                    items_digest ("<pushed> <16 hex>", the pushed items' running digest: job_scripts.hpp)
+//                    items_digest ("<pushed> <16 hex>", the pushed items' running digest: job_scripts.hpp),
+//                    dead_requeued (dead-lettered items a retry re-queued: status subtracts them)
 //   items    stream  one entry per item, ID "<generation>-<index>": "1-<index>" unless a retry ran
 //                    before the push added it; a retried item's new entry has a new generation,
 //                    fields i (index) and item; consumer group "workers"

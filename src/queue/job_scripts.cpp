@@ -199,6 +199,10 @@ while k < #ARGV do
       redis.call('XADD', KEYS[4], gen .. '-' .. index, 'i', index, 'item', e[1][2][4])
       redis.call('HDEL', KEYS[2], index)
       redis.call('HINCRBY', KEYS[3], chosen, -1)
+      -- The dead stream keeps every dead letter; status counts those not since re-queued.
+      if type(fields['error']) == 'string' and string.sub(fields['error'], 1, 14) == 'dead-lettered ' then
+        redis.call('HINCRBY', KEYS[1], 'dead_requeued', 1)
+      end
       added = added + 1
     end
   end

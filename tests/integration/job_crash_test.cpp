@@ -149,6 +149,19 @@ TEST(job_crash, a_poison_item_is_dead_lettered_after_max_deliveries_and_its_reco
   EXPECT_EQ(c.per_outcome["not_found"], 4U);
   EXPECT_EQ(redis.cli({"XLEN", "serentak:poison:dead"}), "1");
   EXPECT_NE(redis.cli({"XRANGE", "serentak:poison:dead", "-", "+"}).find("poison"), std::string::npos);
+
+  // Re-queued by a retry, it is no longer counted dead; the dead stream keeps the letter.
+  auto dead_in_status = [&] {
+    auto s = run_job({"status", job, "--json"});
+    auto j = nlohmann::json::parse(s.out, nullptr, false);
+    return j.is_discarded() ? -1LL : j.value("dead_lettered", -1LL);
+  };
+  EXPECT_EQ(dead_in_status(), 1);
+  auto retried = run_job({"retry", job, "--outcome", "unexpected"});
+  ASSERT_EQ(retried.exit_code, 0) << retried.err;
+  EXPECT_NE(retried.out.find("1 items re-queued"), std::string::npos) << retried.out;
+  EXPECT_EQ(dead_in_status(), 0);
+  EXPECT_EQ(redis.cli({"XLEN", "serentak:poison:dead"}), "1");
 }
 
 TEST(job_crash, sigterm_stops_taking_work_releases_what_it_holds_and_exits_143) {
