@@ -16,7 +16,7 @@ constexpr auto linger = std::chrono::milliseconds(10);  // otherwise, after this
 
 job_sink::job_sink(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, job_identity identity,
                    std::string consumer, job_source& source, outage_reporter& outages, const std::atomic<bool>* stop,
-                   std::size_t max_record_bytes)
+                   std::size_t max_record_bytes, std::atomic<std::size_t>& unstored)
     : endpoint_(endpoint),
       timeouts_(timeouts),
       keys_(std::move(keys)),
@@ -25,7 +25,8 @@ job_sink::job_sink(const redis_endpoint& endpoint, redis_timeouts timeouts, job_
       source_(source),
       outages_(outages),
       stop_(stop),
-      max_record_bytes_(max_record_bytes) {
+      max_record_bytes_(max_record_bytes),
+      unstored_(unstored) {
   flusher_ = std::thread([this] { flush_loop(); });
 }
 
@@ -48,6 +49,7 @@ void job_sink::on_finish(const client::fetch_request& request, const client::fet
     pending_.push_back({std::move(*id), request.index, std::string(to_string(record.kind)), std::move(record.line)});
     wake = pending_.size() >= eager_batch;
   }
+  unstored_.fetch_add(1);
   finished_.fetch_add(1);
   if (wake) pending_changed_.notify_one();
 }
@@ -90,6 +92,7 @@ bool job_sink::flush_batch(script_runner& scripts, std::vector<pending_record>& 
   // and exits.
   if (result.view().integer() < 0) refused_.fetch_add(batch.size());
   written_.fetch_add(static_cast<std::size_t>(std::max(0LL, result.view().integer())));
+  unstored_.fetch_sub(batch.size());
   return true;
 }
 

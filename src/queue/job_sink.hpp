@@ -28,9 +28,11 @@ namespace serentak::queue {
 class job_sink final : public client::fetch_observer {
  public:
   // max_record_bytes: a larger record is stored as a short one saying so (queue/record_size_limit).
+  // unstored: counts the records queued and not yet stored or refused (the worker's; the source reads
+  // it to stop taking items while Redis refuses writes).
   job_sink(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, job_identity identity,
            std::string consumer, job_source& source, outage_reporter& outages, const std::atomic<bool>* stop,
-           std::size_t max_record_bytes);
+           std::size_t max_record_bytes, std::atomic<std::size_t>& unstored);
   ~job_sink() override;
   job_sink(const job_sink&) = delete;
   job_sink& operator=(const job_sink&) = delete;
@@ -65,6 +67,7 @@ class job_sink final : public client::fetch_observer {
   outage_reporter& outages_;
   const std::atomic<bool>* stop_;
   const std::size_t max_record_bytes_;
+  std::atomic<std::size_t>& unstored_;
 
   std::mutex pending_mutex_;  // guards pending_, quit_, flush_deadline_
   std::condition_variable pending_changed_;

@@ -1,5 +1,7 @@
 #include "queue/job_source.hpp"
 
+#include <fmt/format.h>
+
 #include "queue/job_record.hpp"
 #include "queue/job_scripts.hpp"
 
@@ -155,6 +157,16 @@ void job_source::read_loop() {
       reader_wake_.wait_for(lock, std::chrono::milliseconds(50),
                             [this] { return quit_ || queue_.size() <= refill_at(); });
       if (queue_.size() > refill_at()) continue;
+    }
+    if (config_.unstored != nullptr && config_.unstored->load() >= config_.max_unstored) {
+      outages_.warn_once(fmt::format("{} finished records wait to be stored; taking no more items until Redis "
+                                     "takes them",
+                                     config_.max_unstored));
+      std::unique_lock lock(queue_mutex_);
+      drained_ = queue_.empty();  // a run waiting for items ends; the worker waits for the queue
+      items_changed_.notify_all();
+      reader_wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return quit_; });
+      continue;
     }
     if (!read_round(connection, scripts)) continue;  // io error: reconnect at the top
   }

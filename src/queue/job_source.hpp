@@ -40,6 +40,11 @@ struct job_source_config {
   std::chrono::milliseconds lease{60000};         // idle time after which an entry is reclaimed
   std::chrono::milliseconds reclaim_every{1000};  // how often the reader looks for expired leases
   long long max_deliveries = 5;                   // a delivery beyond this dead-letters the item
+  // Records finished and not yet stored (the sink's count; it outlives the source). While there are
+  // max_unstored of them (Redis refuses writes: maxmemory, a read-only replica), nothing more is read:
+  // the worker must not fetch the whole job into memory.
+  const std::atomic<std::size_t>* unstored = nullptr;
+  std::size_t max_unstored = 10000;
 };
 
 class job_source final : public client::work_source {

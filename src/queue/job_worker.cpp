@@ -137,11 +137,15 @@ job_work_report run_job_worker(const job_work_config& config) {
   source_config.high_water = held_before_fetching(config.concurrency, spec.rate_per_second, source_config.lease);
   source_config.reclaim_every = std::clamp<std::chrono::milliseconds>(source_config.lease / 4, 100ms, 5000ms);
   source_config.max_deliveries = config.max_deliveries;
+  // Declared before the source and the sink, which both use it.
+  std::atomic<std::size_t> unstored{0};
+  source_config.unstored = &unstored;
+  source_config.max_unstored = std::max<std::size_t>(10000, 4 * config.concurrency);
 
   outage_reporter outages("serentak job work", config.stop);
   job_source source(config.endpoint, timeouts, keys, identity, urls, source_config, outages, config.stop);
   job_sink sink(config.endpoint, timeouts, keys, identity, report.consumer, source, outages, config.stop,
-                record_size_limit(main_connection));
+                record_size_limit(main_connection), unstored);
   // --host-rate holds for the whole job: the engine's host gate takes its tokens and pauses from
   // the bucket all workers share in Redis, instead of keeping a rate per process.
   std::unique_ptr<shared_host_rate> host_rate;

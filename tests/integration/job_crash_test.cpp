@@ -164,6 +164,46 @@ TEST(job_crash, a_poison_item_is_dead_lettered_after_max_deliveries_and_its_reco
   EXPECT_EQ(redis.cli({"XLEN", "serentak:poison:dead"}), "1");
 }
 
+// Redis at its maxmemory with noeviction (the setting the docs ask for) refuses the records but still
+// hands out items (XREADGROUP is not refused). The worker must stop taking items while its records wait,
+// instead of fetching the whole job into memory; stopped, it leaves the rest for later.
+TEST(job_crash, a_worker_takes_no_more_items_while_redis_refuses_its_records) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  testing::serve_process serve({"--quiet", "--delay-scale", "0"});
+  const std::string job = redis.url("full");
+  push(job, serve, dir.path(), 30000, "5");
+  const std::string memory = redis.cli({"INFO", "memory"});
+  const auto at = memory.find("used_memory:");
+  ASSERT_NE(at, std::string::npos);
+  const long long used = std::stoll(memory.substr(at + 12));
+  redis.cli({"CONFIG", "SET", "maxmemory-policy", "noeviction"});
+  redis.cli({"CONFIG", "SET", "maxmemory", std::to_string(used + (1 << 20))});  // about 3,000 records more
+
+  auto w = testing::start_worker(job, {"-c", "50"}, dir.path(), "w");
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (w->err().find("taking no more items") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(100ms);
+  ASSERT_NE(w->err().find("taking no more items until Redis takes them"), std::string::npos) << w->err();
+  EXPECT_NE(w->err().find("OOM"), std::string::npos) << w->err();
+  std::this_thread::sleep_for(1500ms);  // had it gone on reading, it would fetch on meanwhile
+  w->signal(SIGINT);
+  auto status = w->wait(5s);
+  ASSERT_TRUE(status.has_value()) << w->err();
+  EXPECT_EQ(*status, 130) << w->err();
+  const std::size_t fetched = figure(w->out(), "items fetched");
+  const std::size_t stored = records(redis, "full");
+  EXPECT_LT(stored, 30000U);
+  // 10,000 waiting, plus what the engine and the local queue held when the reading stopped.
+  EXPECT_LE(fetched, stored + 10000 + 200) << w->out();
+
+  // Room again: the next worker records every item once.
+  redis.cli({"CONFIG", "SET", "maxmemory", "0"});
+  auto next = testing::start_worker(job, {"-c", "50", "--lease", "1"}, dir.path(), "next");
+  ASSERT_EQ(next->wait(60s), 0) << next->err();
+  expect_one_record_per_item(job, dir.path(), 30000);
+}
+
 TEST(job_crash, sigterm_stops_taking_work_releases_what_it_holds_and_exits_143) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());
