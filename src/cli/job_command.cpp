@@ -276,6 +276,10 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
   }
   if (!report.engine_error.empty()) console::err("serentak job work: {}\n", escape_for_log(report.engine_error));
   if (int status = signals.interrupted_exit_status(); status != 0) return status;
+  if (!report.refusal.empty()) {
+    console::err("serentak job work: {}\n", report.refusal);  // Redis's text is escaped where read
+    return exit_usage;
+  }
   if (report.gone) {
     console::err(
         "serentak job work: job '{}' is gone from {} (deleted, maybe pushed again as another job, or "

@@ -215,8 +215,21 @@ job_status read_status(redis_connection& connection, const std::string& job_name
   connection.append({"HGETALL", keys.workers});
   connection.append({"XINFO", "GROUPS", keys.items});
   auto replies = connection.read_replies();
-  for (auto& r : replies) {
-    if (!r.ok() && r.error->what == redis_error::kind::io) throw job_error(r.error->message, true);
+  // A refusal (an ACL without the command, a key of another type) must not read as a count of 0.
+  // XPENDING and XINFO may fail for want of the group (a foreign stream); their figures are then left out.
+  static constexpr std::string_view asked[] = {"HMGET", "HLEN", "HGETALL", "XPENDING", "XPENDING", "XLEN", "HGETALL",
+                                               "XINFO"};
+  for (std::size_t k = 0; k < replies.size(); ++k) {
+    const redis_result& r = replies[k];
+    if (r.ok()) continue;
+    const redis_error& e = *r.error;
+    if (e.what == redis_error::kind::io) throw job_error(e.message, true);
+    if (e.is_loading()) throw job_error("Redis at " + connection.endpoint().display() + ": " + e.message, false, true);
+    const bool may_fail = (k == 3 || k == 4 || k == 7) && e.message.find("NOPERM") == std::string::npos;
+    if (!may_fail) {
+      throw job_error("Redis at " + connection.endpoint().display() + " refused " + std::string(asked[k]) +
+                      " (job status needs it): " + e.message);
+    }
   }
   reply_view meta = replies[0].view();
   status.pushed = to_size(meta[0]);

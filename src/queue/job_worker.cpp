@@ -38,17 +38,27 @@ std::string default_consumer() {
 
 bool stopping(const std::atomic<bool>* stop) { return stop != nullptr && stop->load(); }
 
-enum class job_state { running, complete, gone };
+enum class job_state { running, complete, gone, refused };
 
 // Whether every item has a record (the push finished and the records hash holds that many), or
 // the job is gone (deleted, maybe pushed again: another job; or a Redis without persistence
-// restarted empty). nullopt when Redis cannot say (down).
-std::optional<job_state> check_job(redis_connection& connection, const job_keys& keys, const job_identity& identity) {
+// restarted empty), or Redis refuses to say (an ACL without HLEN or HMGET, a key of another type:
+// it will not change by itself, so the worker would never see its job complete; refusal says why).
+// nullopt when Redis cannot say now (down, loading).
+std::optional<job_state> check_job(redis_connection& connection, const job_keys& keys, const job_identity& identity,
+                                   std::string& refusal) {
   if (!connection.connected() && connection.connect()) return std::nullopt;
   connection.append({"HMGET", keys.meta, identity.field, "total"});
   connection.append({"HLEN", keys.records});
   auto replies = connection.read_replies();
-  if (!replies[0].ok() || !replies[1].ok()) return std::nullopt;
+  for (std::size_t k = 0; k < replies.size(); ++k) {
+    const redis_result& r = replies[k];
+    if (r.ok()) continue;
+    if (r.error->what != redis_error::kind::server || r.error->is_loading()) return std::nullopt;
+    refusal = "Redis at " + connection.endpoint().display() + " refused " + (k == 0 ? "HMGET" : "HLEN") +
+              ", which a worker needs to see its job complete: " + r.error->message;
+    return job_state::refused;
+  }
   reply_view meta = replies[0].view();
   if (meta[0].is_nil() || meta[0].text() != identity.value) return job_state::gone;
   if (meta[1].is_nil()) return job_state::running;
@@ -166,7 +176,7 @@ job_work_report run_job_worker(const job_work_config& config) {
   auto next_check = std::chrono::steady_clock::now();
   while (!stopping(config.stop)) {
     if (std::chrono::steady_clock::now() >= next_check) {
-      auto state = check_job(main_connection, keys, identity);
+      auto state = check_job(main_connection, keys, identity, report.refusal);
       if (state == job_state::complete) {
         report.complete = true;
         break;
@@ -175,6 +185,7 @@ job_work_report run_job_worker(const job_work_config& config) {
         report.gone = true;
         break;
       }
+      if (state == job_state::refused) break;
       next_check = std::chrono::steady_clock::now() + 250ms;
     }
     if (!source.wait_for_work(100ms)) continue;
@@ -208,8 +219,8 @@ job_work_report run_job_worker(const job_work_config& config) {
   report.dead_lettered = source.dead_lettered();
   report.record_round_trips = sink.round_trips();
   if (host_rate) report.host_rate_leases = host_rate->leases();
-  if (!report.complete && !report.gone && !stopping(config.stop))
-    report.complete = check_job(main_connection, keys, identity) == job_state::complete;
+  if (!report.complete && !report.gone && report.refusal.empty() && !stopping(config.stop))
+    report.complete = check_job(main_connection, keys, identity, report.refusal) == job_state::complete;
   return report;
 }
 

@@ -48,6 +48,7 @@ struct job_work_report {
   std::size_t host_rate_leases = 0;    // EVALSHA calls leasing shared host-rate tokens
   bool complete = false;               // every item of the job has a record
   bool gone = false;                   // the job disappeared while working (deleted, or Redis lost its data)
+  std::string refusal;                 // why Redis refused to say whether the job is complete (NOPERM, ...)
   std::string consumer;
   std::string engine_error;
 };

@@ -409,6 +409,31 @@ TEST(job_queue, status_counts_items_past_the_lease_the_workers_were_given) {
   EXPECT_NE(text.out.find("past lease 2 (lease 0.5 s)"), std::string::npos) << text.out;
 }
 
+// An ACL user missing a command the worker or status needs: a clear refusal and exit 2, not a worker
+// that never sees its job complete, nor a status that shows refused figures as 0.
+TEST(job_queue, an_acl_that_refuses_a_needed_command_is_one_line_and_exit_2) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  const std::string port = std::to_string(redis.port());
+  ASSERT_EQ(run_job({"push", redis.url("acl"), "--url", "http://127.0.0.1:9/p?id={}", "a", "b"}).exit_code, 0);
+  redis.cli({"ACL", "SETUSER", "nohlen", "on", ">Nohlen-Pw1", "~serentak:*", "+@all", "-hlen"});
+  redis.cli({"ACL", "SETUSER", "noxpending", "on", ">Noxp-Pw1", "~serentak:*", "+@all", "-xpending"});
+
+  auto work = run_job({"work", "redis://nohlen:Nohlen-Pw1@127.0.0.1:" + port + "/acl"}, 20s);
+  EXPECT_EQ(work.exit_code, 2) << work.out << work.err;
+  EXPECT_NE(work.err.find("refused HLEN, which a worker needs to see its job complete: NOPERM"), std::string::npos)
+      << work.err;
+  EXPECT_EQ(line_count(work.err), 1U) << work.err;
+
+  for (const std::string user : {"nohlen:Nohlen-Pw1", "noxpending:Noxp-Pw1"}) {
+    auto status = run_job({"status", "redis://" + user + "@127.0.0.1:" + port + "/acl"}, 20s);
+    EXPECT_EQ(status.exit_code, 2) << user << ": " << status.out << status.err;
+    EXPECT_NE(status.err.find("(job status needs it): NOPERM"), std::string::npos) << status.err;
+    EXPECT_EQ(status.out, "") << "no figures from a refused read";
+    EXPECT_EQ((status.out + status.err).find("Pw1"), std::string::npos) << "the password must never be shown";
+  }
+}
+
 TEST(job_queue, collect_survives_record_fields_that_are_not_the_jobs_indexes) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());
