@@ -51,12 +51,28 @@ int unknown_command(const CLI::App& app, const std::string& typed) {
 
 // The first argument after the command that looks like a long option the command does not have,
 // with the nearest one it does have.
-std::optional<std::string> option_suggestion(const CLI::App& command, int argc, char** argv) {
-  std::vector<std::string> known;
-  for (const CLI::Option* option : command.get_options()) {
-    for (const std::string& name : option->get_lnames()) known.push_back("--" + name);
+std::optional<std::string> option_suggestion(const CLI::App& command, int argc, char** argv, std::string& who) {
+  // The deepest command argv names (`job work`): its options are the ones to suggest from.
+  const CLI::App* named = &command;
+  int first = 2;
+  for (; first < argc; ++first) {
+    const std::string word = argv[first];
+    const CLI::App* sub = nullptr;
+    for (const CLI::App* s : named->get_subcommands()) {
+      if (s->get_name() == word) sub = s;
+    }
+    if (sub == nullptr) break;
+    named = sub;
+    who += " " + word;
   }
-  for (int i = 2; i < argc; ++i) {
+  std::vector<std::string> known;
+  for (const CLI::App* app = named; app != nullptr; app = app->get_parent()) {
+    for (const CLI::Option* option : app->get_options()) {
+      for (const std::string& name : option->get_lnames()) known.push_back("--" + name);
+    }
+    if (app == &command) break;
+  }
+  for (int i = first; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--") break;
     if (!arg.starts_with("--")) continue;
@@ -127,7 +143,9 @@ int parse_and_run(int argc, char** argv) {
     // CLI11 quotes the offending argument raw; it is untrusted text (an ESC, a newline).
     std::optional<std::string> suggestion;
     if (command != nullptr && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
-      suggestion = option_suggestion(*command, argc, argv);
+      std::string named = who;  // "serentak job work" when a subcommand was named
+      suggestion = option_suggestion(*command, argc, argv, named);
+      if (suggestion) who = named;
     }
     console::err("{}: {} (see '{} --help')\n", who, suggestion ? *suggestion : escape_for_log(e.what()), who);
     return exit_usage;

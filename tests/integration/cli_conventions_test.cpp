@@ -45,6 +45,14 @@ TEST(cli_conventions, a_misspelled_command_or_option_gets_a_suggestion_and_exit_
   auto far = serentak({"deploy"});
   EXPECT_EQ(far.exit_code, 2);
   EXPECT_EQ(far.err, "serentak: unknown command 'deploy' (see 'serentak --help')\n");
+  // A subcommand's option is checked against that subcommand's options, not its parent's: the
+  // message named a valid option ('--lease') for a mistyped one after it.
+  auto sub = serentak({"job", "work", "redis://127.0.0.1:1/x", "--lease", "5", "--json"});
+  EXPECT_EQ(sub.exit_code, 2);
+  EXPECT_EQ(sub.err, "serentak job work: unknown option '--json' (see 'serentak job work --help')\n");
+  auto near = serentak({"job", "status", "redis://127.0.0.1:1/x", "--jsn"});
+  EXPECT_EQ(near.err,
+            "serentak job status: unknown option '--jsn'; did you mean '--json'? (see 'serentak job status --help')\n");
 }
 
 TEST(cli_conventions, errors_point_at_the_commands_help) {
