@@ -98,8 +98,8 @@ void add_request_shape(const job_options& o, const CLI::App& push, queue::job_sp
 }
 
 queue::job_spec make_spec(const job_options& o, const CLI::App& push) {
-  if (std::isnan(o.timeout_s) || std::isnan(o.connect_timeout_s))
-    throw queue::job_error("--timeout: nan is not a number of seconds");
+  if (std::isnan(o.timeout_s)) throw queue::job_error("--timeout: nan is not a number of seconds");
+  if (std::isnan(o.connect_timeout_s)) throw queue::job_error("--connect-timeout: nan is not a number of seconds");
   queue::job_spec spec;
   if (o.url_template.empty() && !o.items_are_urls) {
     throw queue::job_error("give --url TEMPLATE (with {} for the item) or --urls (each item is a URL)");
@@ -141,7 +141,7 @@ queue::job_spec make_spec(const job_options& o, const CLI::App& push) {
   spec.max_body_bytes = o.max_body_bytes;
   spec.follow_redirects = o.follow;
   add_request_shape(o, push, spec);
-  return spec;
+  return queue::normalized(std::move(spec));
 }
 
 // One line when a worker's items may wait for their host's --host-rate tokens past the item lease

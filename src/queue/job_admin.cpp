@@ -59,13 +59,18 @@ class items_digest {
   std::uint64_t hash_ = 0xcbf29ce484222325ULL;
 };
 
-// A push whose items are not those the job already holds, said as the script reports it
-// ("SERENTAK_ITEMS <count>"); any other failure as must() says it.
-redis_result must_match_items(redis_result result, const std::string& job_name, std::string_view what) {
+// The push scripts' refusals in words: items that are not those the job already holds
+// ("SERENTAK_ITEMS <count>"), or a job changed under the push; any other failure as must() says it.
+redis_result must_push(redis_result result, const std::string& job_name, std::string_view what) {
   if (!result.ok() && result.error->message.starts_with("SERENTAK_ITEMS ")) {
     throw job_error("job '" + job_name + "' already holds a different item list: its first " +
                     result.error->message.substr(15) +
                     " items are not this push's; push the same list, or delete the job or use another name");
+  }
+  // The scripts' other refusals (another digest, a gap, fewer items than sent) all mean the job under
+  // this name changed under the push: deleted, maybe pushed again.
+  if (!result.ok() && result.error->message.starts_with("SERENTAK_")) {
+    throw job_error("job '" + job_name + "' was deleted (maybe pushed again) during this push; push again");
   }
   return must(std::move(result), what);
 }
@@ -156,12 +161,22 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
 
   job_keys keys(job_name);
   script_runner scripts(connection);
-  const std::string digest = spec.digest();
+  std::string digest = spec.digest();
   redis_result created =
       scripts.run(scripts::create_job, {keys.meta, keys.items}, {spec.to_json(), digest, std::to_string(now_ms())});
   if (!created.ok() && created.error->message.starts_with("SERENTAK_SPEC")) {
-    throw job_error("job '" + job_name + "' already exists with a different specification (digest " +
-                    created.error->message.substr(14) + ", this push " + digest + "); delete it or use another name");
+    // Stored by an older serentak, a default may be spelled out there (-X GET): the same request, and the
+    // stored specification stays the job's. Otherwise the first field that differs is named.
+    job_spec stored = load_spec(connection, keys, job_name);
+    const std::string difference = first_difference(normalized(stored), spec);
+    if (!difference.empty()) {
+      throw job_error("job '" + job_name + "' already exists with a different specification: " + difference +
+                      "; delete it or use another name");
+    }
+    digest = stored.digest();
+    created = must_push(scripts.run(scripts::create_job, {keys.meta, keys.items},
+                                           {stored.to_json(), digest, std::to_string(now_ms())}),
+                               job_name, "creating the job");
   }
   // Items below pushed are in the job already: they are read for the digest, not sent again.
   const std::size_t pushed = to_size(must(std::move(created), "creating the job").view());
@@ -173,7 +188,7 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
   auto send = [&] {
     args[3] = items.hex();
     redis_result r =
-        must_match_items(scripts.run(scripts::push_items, {keys.meta, keys.items}, args), job_name, "pushing items");
+        must_push(scripts.run(scripts::push_items, {keys.meta, keys.items}, args), job_name, "pushing items");
     report.added += to_size(r.view());
     args.clear();
   };
@@ -193,7 +208,7 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
   }
   if (!args.empty()) send();
   redis_result finished =
-      must_match_items(scripts.run(scripts::finish_push, {keys.meta}, {digest, std::to_string(report.total), items.hex()}),
+      must_push(scripts.run(scripts::finish_push, {keys.meta}, {digest, std::to_string(report.total), items.hex()}),
                        job_name, "finishing the push");
   report.job_items = to_size(finished.view());
   return report;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/log_text.hpp"
 #include "core/retry_policy.hpp"
 
 namespace serentak::queue {
@@ -90,6 +91,34 @@ request_spec request_spec_of(const job_spec& spec) {
   request.json = spec.json_body;
   request.user_agent = spec.user_agent;
   return request;
+}
+
+job_spec normalized(job_spec spec) {
+  if (spec.method == (spec.body ? "POST" : "GET")) spec.method.clear();
+  if (spec.connect_timeout >= spec.timeout) spec.connect_timeout = std::chrono::milliseconds(0);
+  return spec;
+}
+
+std::string first_difference(const job_spec& stored, const job_spec& pushed) {
+  const nlohmann::json a = nlohmann::json::parse(stored.to_json());
+  const nlohmann::json b = nlohmann::json::parse(pushed.to_json());
+  auto shown = [](const nlohmann::json& j, const std::string& key) {
+    if (!j.contains(key)) return std::string("not set");
+    std::string text = j.at(key).dump();
+    if (text.size() > 80) text = text.substr(0, 77) + "...";
+    return escape_for_log(text);
+  };
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : a.items()) keys.push_back(key);
+  for (const auto& [key, value] : b.items()) {
+    if (!a.contains(key)) keys.push_back(key);
+  }
+  std::sort(keys.begin(), keys.end());
+  for (const std::string& key : keys) {
+    if (a.contains(key) && b.contains(key) && a.at(key) == b.at(key)) continue;
+    return key + " is " + shown(a, key) + " in the job, " + shown(b, key) + " in this push";
+  }
+  return "";
 }
 
 std::chrono::milliseconds default_lease(const job_spec& spec) {

@@ -47,6 +47,15 @@ struct job_spec {
 // token (a worker adds it from $bearer_env).
 request_spec request_spec_of(const job_spec& spec);
 
+// spec with what the defaults already do stored as the defaults (-X GET without a body, POST with
+// one, a connect timeout no shorter than the timeout), so that spelling a default out does not make
+// another specification on a re-push.
+job_spec normalized(job_spec spec);
+
+// The first field in which two specifications differ, as "url is 'a' in the job, 'b' in this push"
+// (values escaped and cut to 80 bytes); empty when their JSON is the same.
+std::string first_difference(const job_spec& stored, const job_spec& pushed);
+
 // Parses what to_json() wrote; nullopt (and problem set) for anything else.
 std::optional<job_spec> parse_job_spec(std::string_view json, std::string& problem);
 

@@ -4,6 +4,7 @@
 // retry and delete.
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -114,8 +115,33 @@ TEST(job_queue, pushing_the_same_job_twice_adds_nothing_and_a_different_spec_is_
   auto different = run_job(other);
   EXPECT_EQ(different.exit_code, 2);
   EXPECT_EQ(line_count(different.err), 1U) << different.err;
-  EXPECT_NE(different.err.find("different specification"), std::string::npos) << different.err;
+  EXPECT_NE(different.err.find("different specification: url is \"http://127.0.0.1:9/p?id={}\" in the job, "
+                                "\"http://127.0.0.1:9/q?id={}\" in this push"),
+            std::string::npos)
+      << different.err;
   EXPECT_EQ(redis.cli({"XLEN", "serentak:twice:items"}), "2500");
+
+  // Defaults spelled out are the same request: -X GET, a connect timeout no shorter than --timeout.
+  auto spelled = push;
+  spelled.insert(spelled.end(), {"-X", "GET", "--timeout", "30", "--connect-timeout", "30"});
+  auto same = run_job(spelled);
+  EXPECT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_NE(same.out.find("2500 items, 0 added"), std::string::npos) << same.out;
+
+  // A job an older serentak stored with the default spelled out ("method":"GET") takes a push
+  // without it, and keeps its specification.
+  const std::string stored_spec = redis.cli({"HGET", "serentak:twice:meta", "spec"});
+  const std::string older_spec = stored_spec.substr(0, stored_spec.size() - 1) + ",\"method\":\"GET\"}";
+  const std::string canonical = nlohmann::json::parse(older_spec).dump();  // sorted keys, as stored
+  std::uint64_t fnv = 0xcbf29ce484222325ULL;  // job_spec::digest: FNV-1a 64 over the JSON
+  for (unsigned char c : canonical) fnv = (fnv ^ c) * 0x100000001b3ULL;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv));
+  redis.cli({"HSET", "serentak:twice:meta", "spec", canonical, "digest", hex});
+  auto older = run_job(push);
+  EXPECT_EQ(older.exit_code, 0) << older.err;
+  EXPECT_NE(older.out.find("2500 items, 0 added"), std::string::npos) << older.out;
+  EXPECT_EQ(redis.cli({"HGET", "serentak:twice:meta", "spec"}), canonical);
 }
 
 // Items are identified by position, so a list that is not the job's must not pass for it: the same
@@ -174,6 +200,33 @@ TEST(job_queue, a_different_item_list_under_the_same_job_is_exit_2_and_adds_noth
   auto unchecked = run_job(push);
   EXPECT_EQ(unchecked.exit_code, 0) << unchecked.err;
   EXPECT_EQ(redis.cli({"HEXISTS", "serentak:lists:meta", "items_digest"}), "0");
+}
+
+// A job deleted while its push streams items in: the push says so in words (the scripts' refusal
+// markers are not for users) and exits 2.
+TEST(job_queue, a_job_deleted_during_its_push_is_said_in_words) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  const std::string job = redis.url("moving");
+  auto push = std::make_unique<testing::child_process>(
+      std::vector<std::string>{testing::binary_path().string(), "job", "push", job, "--url",
+                               "http://127.0.0.1:9/p?id={}", "-i", testing::write_items(dir.path(), 400000)},
+      dir.path() / "push");
+  bool streaming = false;
+  for (int i = 0; i < 400 && !streaming; ++i) {
+    const std::string n = redis.cli({"XLEN", "serentak:moving:items"});
+    streaming = !n.empty() && std::stoul(n) > 0;
+    if (!streaming) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(streaming);
+  ASSERT_EQ(run_job({"delete", job}).exit_code, 0);
+  auto status = push->wait(60s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 2) << push->out() << push->err();
+  EXPECT_NE(push->err().find("job 'moving' was deleted (maybe pushed again) during this push; push again"),
+            std::string::npos)
+      << push->err();
+  EXPECT_EQ(push->err().find("SERENTAK_"), std::string::npos) << push->err();
 }
 
 TEST(job_queue, wrong_address_refused_auth_missing_job_and_tls_to_a_plain_port_are_one_line_and_exit_2) {
