@@ -119,9 +119,11 @@ return written
 
 const std::string_view dead_letter = R"lua(
 if redis.call('HGET', KEYS[5], ARGV[2]) ~= ARGV[3] then return -1 end
+local lettered = 0
 local k = 4
 while k < #ARGV do
   if redis.call('HSETNX', KEYS[1], ARGV[k + 1], ARGV[k + 2]) == 1 then
+    lettered = lettered + 1
     redis.call('HINCRBY', KEYS[3], 'unexpected', 1)
     local e = redis.call('XRANGE', KEYS[2], ARGV[k], ARGV[k])
     local item = ''
@@ -131,7 +133,7 @@ while k < #ARGV do
   redis.call('XACK', KEYS[2], ARGV[1], ARGV[k])
   k = k + 5
 end
-return 0
+return lettered
 )lua";
 
 const std::string_view reclaim = R"lua(

@@ -38,7 +38,8 @@ extern const std::string_view finish_push;
 extern const std::string_view record_and_ack;
 // KEYS records items outcomes dead meta; ARGV group identity_field identity_value
 // (id index line deliveries error)... Dead-letters each: its record (if none yet), an entry in the
-// dead stream, XACK; -1 when the job is gone (as record_and_ack).
+// dead stream, XACK. Returns how many it dead-lettered (an item recorded meanwhile keeps its record);
+// -1 when the job is gone (as record_and_ack).
 extern const std::string_view dead_letter;
 // KEYS items meta; ARGV group consumer lease_ms cursor count identity_field identity_value.
 // XAUTOCLAIM, then each claimed entry's delivery count. Returns {next_cursor, {id, {fields...},

@@ -268,7 +268,6 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
                            {e.id, std::to_string(e.index), make_dead_record(e.index, e.item, url, deliveries),
                             std::to_string(deliveries),
                             "delivered " + std::to_string(deliveries) + " times without a final record"});
-          dead_lettered_.fetch_add(1);
         } else {
           reclaimed_.fetch_add(1);
           got.push_back(std::move(e));
@@ -278,6 +277,8 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
         redis_result d = scripts.run(scripts::dead_letter,
                                      {keys_.records, keys_.items, keys_.outcomes, keys_.dead, keys_.meta}, dead_args);
         if (!d.ok() && d.error->what == redis_error::kind::io) return false;  // reclaimed again later
+        // Only those it lettered: an item recorded meanwhile (a slow worker finished it) keeps its record.
+        if (d.ok() && d.view().integer() > 0) dead_lettered_.fetch_add(static_cast<std::size_t>(d.view().integer()));
       }
       // A full scan of the pending list is done when the cursor comes back to 0-0.
       if (reclaim_cursor_ == "0-0") next_reclaim_ = clock::now() + config_.reclaim_every;
