@@ -347,6 +347,17 @@ TEST(job_queue, retry_requeues_failures_once_collect_resumes_status_watches_and_
   ASSERT_EQ(removed.exit_code, 0) << removed.err;
   EXPECT_EQ(redis.cli({"EXISTS", "serentak:retry:meta", "serentak:retry:items", "serentak:retry:records"}), "0");
   EXPECT_EQ(run_job({"status", job}).exit_code, 2);
+  auto gone = run_job({"delete", job});
+  EXPECT_EQ(gone.exit_code, 2);
+  EXPECT_NE(gone.err.find("no job 'retry'"), std::string::npos) << gone.err;
+
+  // A broken job (its meta another program's string, its records left) is still deletable.
+  redis.cli({"SET", "serentak:retry:meta", "not a hash"});
+  redis.cli({"HSET", "serentak:retry:records", "0", "{}"});
+  auto broken = run_job({"delete", job});
+  EXPECT_EQ(broken.exit_code, 0) << broken.err;
+  EXPECT_NE(broken.out.find("deleted (2 keys)"), std::string::npos) << broken.out;
+  EXPECT_EQ(redis.cli({"EXISTS", "serentak:retry:meta", "serentak:retry:records"}), "0");
 }
 
 // A retry may run before the push has finished (a push interrupted and run again later, or items
