@@ -259,7 +259,11 @@ std::unique_ptr<redis_socket> redis_socket::open(const redis_endpoint& endpoint,
     }
     return fail(tls->failure(why));
   }
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  // Under a stop's deadline the descriptor stays non-blocking: a blocked SSL_write would otherwise sit
+  // in write(2) for as long as the peer takes a byte now and then, whatever the deadline says. Partial
+  // writes let a large batch go out in pieces, each after a sliced wait for room.
+  SSL_set_mode(tls->session, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  if (give_up == nullptr) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   set_io_timeout(fd, io_timeout);
   return std::unique_ptr<redis_socket>(new redis_socket(fd, std::move(tls), io_timeout, give_up));
 }
@@ -304,6 +308,12 @@ std::optional<std::string> redis_socket::write_all(std::string_view data) {
         const int saved = errno;
         const int kind = SSL_get_error(tls_->session, n);
         if (kind == SSL_ERROR_WANT_WRITE || kind == SSL_ERROR_WANT_READ) {
+          // Non-blocking (a stop's deadline applies): wait for what TLS asks for, in slices.
+          if (give_up_ != nullptr) {
+            std::string error;
+            if (!wait_for(kind == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, "write timed out", error)) return error;
+            continue;
+          }
           // A timed socket returns EINTR after a SIGSTOP/SIGCONT even without a handler: retry that.
           if (saved == EINTR) continue;
           return std::string("write timed out");
@@ -344,6 +354,10 @@ std::size_t redis_socket::read_some(char* buffer, std::size_t size, std::string&
       if (kind == SSL_ERROR_ZERO_RETURN) {
         error = tls_->failure("connection closed by the server");
       } else if (kind == SSL_ERROR_WANT_READ || kind == SSL_ERROR_WANT_WRITE) {
+        if (give_up_ != nullptr) {  // non-blocking: part of a record came; wait for the rest, in slices
+          if (kind == SSL_ERROR_WANT_WRITE && !wait_for(POLLOUT, "read timed out", error)) return 0;
+          continue;  // WANT_READ: the loop's wait_readable
+        }
         if (saved == EINTR) continue;  // SIGSTOP/SIGCONT, as in write_all
         error = "read timed out";
       } else if (kind == SSL_ERROR_SYSCALL) {

@@ -2,7 +2,8 @@
 // The byte stream under one Redis connection: TCP, or TLS over TCP for rediss:// (OpenSSL; Debian
 // 12's hiredis 0.14 has no TLS, so hiredis only parses replies (redis_connection formats commands), and the bytes
 // go through here for both schemes). Blocking, with a timeout on the connect and the handshake and
-// another on every read and write (SO_RCVTIMEO/SO_SNDTIMEO), as hiredis's own sockets had.
+// another on every read and write (SO_RCVTIMEO/SO_SNDTIMEO), as hiredis's own sockets had; under a
+// stop deadline every wait is a sliced poll instead (a TLS socket then stays non-blocking).
 // TLS verifies the server's certificate (the system's trust store, or ca_file) and its name or IP
 // against the address; a client certificate is sent when given (Redis asks for one by default).
 // Errors are one line naming no secret, not yet escaped (redis_connection escapes them). TLS writes

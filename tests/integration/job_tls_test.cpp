@@ -14,6 +14,7 @@
 #include "support/child_process.hpp"
 #include "support/job_harness.hpp"
 #include "support/redis_server.hpp"
+#include "support/scripted_http_server.hpp"
 #include "support/serve_process.hpp"
 #include "support/test_paths.hpp"
 #include "support/test_pki.hpp"
@@ -134,6 +135,45 @@ TEST(job_tls, untrusted_misnamed_plain_and_client_certificate_refusals_are_one_l
     good.insert(good.end(), with_client.begin(), with_client.end());
     expect_refused(run_job(good), "no job 'nosuchjob'");
   }
+}
+
+// A stopping worker's TLS writes must heed the stop's deadline like plain ones: a blocking SSL_write of
+// a batch of large records sat in write(2) as long as Redis took a byte now and then (14 s to exit).
+TEST(job_tls, sigterm_ends_a_worker_within_about_a_second_while_a_large_tls_write_waits) {
+  ASSERT_TRUE(testing::openssl_available()) << "/usr/bin/openssl (scripts/install-deps.sh)";
+  testing::scratch_dir dir;
+  const testing::test_pki pki = testing::make_test_pki(dir.path(), "IP:127.0.0.1");
+  ASSERT_TRUE(pki.error.empty()) << pki.error;
+  const unsigned short tls_port = testing::free_loopback_port();
+  testing::redis_server redis(dir.path(), tls_options(pki, tls_port, false));
+  const std::string big = "{\"blob\":\"" + std::string(6 << 20, 'x') + "\"}";  // 6 MiB records
+  testing::scripted_http_server api([&big](const testing::scripted_request&) {
+    return testing::scripted_reply::respond(200, big).with_header("Content-Type", "application/json");
+  });
+  const std::string job = "rediss://127.0.0.1:" + std::to_string(tls_port) + "/large";
+  const std::string ca = pki.ca_cert.string();
+  ASSERT_EQ(run_job({"push", job, "--redis-cacert", ca, "--url", api.url("/p?id={}"), "-i",
+                     testing::write_items(dir.path(), 40)})
+                .exit_code,
+            0);
+  auto worker = testing::start_worker(job, {"--redis-cacert", ca, "-c", "4"}, dir.path(), "w");
+  bool stored = false;
+  for (int i = 0; i < 300 && !stored; ++i) {
+    const std::string n = redis.cli({"HLEN", "serentak:large:records"});
+    stored = !n.empty() && std::stoul(n) >= 1;
+    if (!stored) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(stored) << worker->err();
+  redis.signal(SIGSTOP);                // the next batch fills the socket's buffers and waits
+  std::this_thread::sleep_for(800ms);
+  const auto signalled = std::chrono::steady_clock::now();
+  worker->signal(SIGTERM);
+  auto status = worker->wait(10s);
+  const auto took = std::chrono::steady_clock::now() - signalled;
+  redis.signal(SIGCONT);
+  ASSERT_TRUE(status.has_value()) << worker->err();
+  EXPECT_EQ(*status, 143) << worker->err();
+  EXPECT_LT(took, 2500ms) << "the TLS write did not heed the stop: " << worker->err();
 }
 
 // A handshake waits on the server's answer, up to the 2 s connect timeout; a stopped Redis's
