@@ -16,7 +16,7 @@ constexpr auto linger = std::chrono::milliseconds(10);  // otherwise, after this
 
 job_sink::job_sink(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, job_identity identity,
                    std::string consumer, job_source& source, outage_reporter& outages, const std::atomic<bool>* stop,
-                   std::size_t max_record_bytes, std::atomic<std::size_t>& unstored)
+                   std::size_t max_record_bytes, std::atomic<std::size_t>& unstored, retry_policy retry)
     : endpoint_(endpoint),
       timeouts_(timeouts),
       keys_(std::move(keys)),
@@ -26,7 +26,8 @@ job_sink::job_sink(const redis_endpoint& endpoint, redis_timeouts timeouts, job_
       outages_(outages),
       stop_(stop),
       max_record_bytes_(max_record_bytes),
-      unstored_(unstored) {
+      unstored_(unstored),
+      retry_(retry) {
   flusher_ = std::thread([this] { flush_loop(); });
 }
 
@@ -35,9 +36,12 @@ job_sink::~job_sink() { finish(std::chrono::milliseconds(0)); }
 void job_sink::on_start(const client::fetch_request& /*request*/) {}
 
 void job_sink::on_finish(const client::fetch_request& request, const client::fetch_result& result) {
-  // A cancelled item is not final: its entry stays in the source's hands, to be released.
-  const bool cancelled = result.kind == outcome::unexpected && stop_ != nullptr && stop_->load();
-  if (cancelled) return;
+  // A cancelled item is not final: its entry stays in the source's hands, to be released. Nor is a
+  // failure the job would have tried again: stopped, the engine settles it, but another worker should
+  // give it the attempts it has left.
+  if (stop_ != nullptr && stop_->load() &&
+      (result.kind == outcome::unexpected || retry_.should_retry(result.kind, result.http_status, result.attempts)))
+    return;
   std::optional<std::string> id = source_.take_id(request.index);
   if (!id) return;  // not handed out by the source (cannot happen): nothing to acknowledge
   finished_record record = make_record(request, result);

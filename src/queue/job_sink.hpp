@@ -4,7 +4,8 @@
 // the record, count it, XACK the entry), so Redis costs one round trip per batch, not per item.
 // A record that cannot be stored (Redis down) stays queued and is sent again after reconnecting;
 // HSETNX makes the resend harmless. Items cancelled by a stop are not recorded: the worker
-// releases them for others.
+// releases them for others; so is an item whose failure had retries left (under a stop the engine
+// settles it as final, which for a job would record a transient failure for good).
 //
 // Thread safety: on_start/on_finish run on engine threads; pending_mutex_ guards pending_ and
 // quit_. The flusher owns its connection. Counters are atomics.
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "client/engine/engine.hpp"
+#include "core/retry_policy.hpp"
 #include "queue/job_keys.hpp"
 #include "queue/job_source.hpp"
 #include "queue/outage_reporter.hpp"
@@ -29,10 +31,11 @@ class job_sink final : public client::fetch_observer {
  public:
   // max_record_bytes: a larger record is stored as a short one saying so (queue/record_size_limit).
   // unstored: counts the records queued and not yet stored or refused (the worker's; the source reads
-  // it to stop taking items while Redis refuses writes).
+  // it to stop taking items while Redis refuses writes). retry: the job's, to tell a failure the engine
+  // settled only because of a stop from a final one.
   job_sink(const redis_endpoint& endpoint, redis_timeouts timeouts, job_keys keys, job_identity identity,
            std::string consumer, job_source& source, outage_reporter& outages, const std::atomic<bool>* stop,
-           std::size_t max_record_bytes, std::atomic<std::size_t>& unstored);
+           std::size_t max_record_bytes, std::atomic<std::size_t>& unstored, retry_policy retry);
   ~job_sink() override;
   job_sink(const job_sink&) = delete;
   job_sink& operator=(const job_sink&) = delete;
@@ -68,6 +71,7 @@ class job_sink final : public client::fetch_observer {
   const std::atomic<bool>* stop_;
   const std::size_t max_record_bytes_;
   std::atomic<std::size_t>& unstored_;
+  const retry_policy retry_;
 
   std::mutex pending_mutex_;  // guards pending_, quit_, flush_deadline_
   std::condition_variable pending_changed_;

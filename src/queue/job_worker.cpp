@@ -155,7 +155,7 @@ job_work_report run_job_worker(const job_work_config& config) {
   outage_reporter outages("serentak job work", config.stop);
   job_source source(config.endpoint, timeouts, keys, identity, urls, source_config, outages, config.stop);
   job_sink sink(config.endpoint, timeouts, keys, identity, report.consumer, source, outages, config.stop,
-                record_size_limit(main_connection), unstored);
+                record_size_limit(main_connection), unstored, engine.retry);
   // --host-rate holds for the whole job: the engine's host gate takes its tokens and pauses from
   // the bucket all workers share in Redis, instead of keeping a rate per process.
   std::unique_ptr<shared_host_rate> host_rate;

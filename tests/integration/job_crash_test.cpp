@@ -3,6 +3,7 @@
 // continued, Redis killed and restarted mid-job, a poison item, SIGTERM. After each, collect holds
 // exactly one record per item. Every wait is bounded.
 #include <csignal>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -11,6 +12,7 @@
 
 #include "support/job_harness.hpp"
 #include "support/redis_server.hpp"
+#include "support/scripted_http_server.hpp"
 #include "support/serve_process.hpp"
 #include "support/test_paths.hpp"
 
@@ -202,6 +204,38 @@ TEST(job_crash, a_worker_takes_no_more_items_while_redis_refuses_its_records) {
   auto next = testing::start_worker(job, {"-c", "50", "--lease", "1"}, dir.path(), "next");
   ASSERT_EQ(next->wait(60s), 0) << next->err();
   expect_one_record_per_item(job, dir.path(), 30000);
+}
+
+// Stopped, the engine settles an attempt's transient failure as final (for `fetch`, more accurate than
+// "cancelled"). A job's item with retries left must not be recorded so: released, the next worker gives
+// it the attempts it has left. Only records that used every attempt may say server_error.
+TEST(job_crash, a_stopped_worker_records_no_failure_that_had_retries_left) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  testing::scripted_http_server api([](const testing::scripted_request&) {
+    return testing::scripted_reply::respond(503, "{}", 150ms).with_header("Content-Type", "application/json");
+  });
+  const std::string job = redis.url("unavailable");
+  ASSERT_EQ(run_job({"push", job, "--url", api.url("/p?id={}"), "-i", testing::write_items(dir.path(), 400),
+                     "--retries", "5"})
+                .exit_code,
+            0);
+  auto w = testing::start_worker(job, {"-c", "100"}, dir.path(), "w");
+  ASSERT_TRUE(w->wait_until_watching(10s));
+  std::this_thread::sleep_for(1200ms);  // every item is between attempts, or in one
+  w->signal(SIGTERM);
+  auto status = w->wait(5s);
+  ASSERT_TRUE(status.has_value()) << w->err();
+  EXPECT_EQ(*status, 143) << w->err();
+  EXPECT_GT(figure(w->out(), "released"), 0U) << w->out();
+  const std::string all = redis.cli({"HVALS", "serentak:unavailable:records"});
+  std::istringstream lines(all);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    auto record = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_FALSE(record.is_discarded()) << line;
+    EXPECT_EQ(record.value("attempts", 0), 6) << "recorded with retries left: " << line.substr(0, 300);
+  }
 }
 
 TEST(job_crash, sigterm_stops_taking_work_releases_what_it_holds_and_exits_143) {
