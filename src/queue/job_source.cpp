@@ -1,5 +1,7 @@
 #include "queue/job_source.hpp"
 
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "queue/job_record.hpp"
@@ -238,6 +240,11 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
   if (room == 0) return true;
   std::vector<entry> got;
   std::vector<std::string> foreign;  // entries no push wrote (no index): acknowledged, not fetched
+  // What XAUTOCLAIM gave this worker is its own now (a delivery counted, the idle time reset): a later
+  // step of the round that fails must not drop it, or it would sit a whole lease unfetched.
+  auto keep_reclaimed = [&] {
+    if (!got.empty()) enqueue(std::exchange(got, {}));
+  };
 
   if (clock::now() >= next_reclaim_) {
     redis_result r = scripts.run(scripts::reclaim, {keys_.items, keys_.meta},
@@ -276,7 +283,10 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
       if (dead_args.size() > 3) {
         redis_result d = scripts.run(scripts::dead_letter,
                                      {keys_.records, keys_.items, keys_.outcomes, keys_.dead, keys_.meta}, dead_args);
-        if (!d.ok() && d.error->what == redis_error::kind::io) return false;  // reclaimed again later
+        if (!d.ok() && d.error->what == redis_error::kind::io) {  // those are reclaimed again later
+          keep_reclaimed();
+          return false;
+        }
         // Only those it lettered: an item recorded meanwhile (a slow worker finished it) keeps its record.
         if (d.ok() && d.view().integer() > 0) dead_lettered_.fetch_add(static_cast<std::size_t>(d.view().integer()));
       }
@@ -294,7 +304,10 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
                        "STREAMS", keys_.items, ">"});
     std::vector<redis_result> replies = connection.read_replies();
     for (const redis_result& reply : replies) {
-      if (!reply.ok() && reply.error->what == redis_error::kind::io) return false;
+      if (!reply.ok() && reply.error->what == redis_error::kind::io) {
+        keep_reclaimed();
+        return false;
+      }
     }
     redis_result& r = replies[1];
     // An error reply (LOADING while Redis replays its AOF) says nothing about the job: the read's
@@ -317,6 +330,7 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
       if (!r.error->message.starts_with("NOGROUP") && !r.error->is_loading()) {
         outages_.warn_once("reading items failed: " + r.error->message);
       }
+      keep_reclaimed();
       std::unique_lock lock(queue_mutex_);
       drained_ = queue_.empty();
       items_changed_.notify_all();
@@ -336,7 +350,10 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
       }
     }
   }
-  if (!foreign.empty() && !acknowledge_foreign(connection, foreign)) return false;
+  if (!foreign.empty() && !acknowledge_foreign(connection, foreign)) {
+    keep_reclaimed();
+    return false;
+  }
   const bool nothing = got.empty() && foreign.empty();
   enqueue(std::move(got));
   if (nothing) {

@@ -498,6 +498,31 @@ TEST(job_queue, an_acl_that_refuses_a_needed_command_is_one_line_and_exit_2) {
   }
 }
 
+// Items a worker reclaimed are its own (a delivery counted, the lease restarted): when the read that
+// follows in the same round fails, they must still be fetched. They were dropped, so each sat a lease,
+// was reclaimed again, and was dead-lettered without ever being fetched. (An ACL refusing XREADGROUP
+// makes that read fail every round.)
+TEST(job_queue, items_reclaimed_in_a_round_whose_read_fails_are_still_fetched) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  const std::string port = std::to_string(redis.port());
+  const std::string job = redis.url("reclaimed");
+  ASSERT_EQ(run_job({"push", job, "--url", "http://127.0.0.1:9/p?id={}", "a", "b", "c"}).exit_code, 0);
+  redis.cli({"XREADGROUP", "GROUP", "workers", "ghost", "COUNT", "3", "STREAMS", "serentak:reclaimed:items", ">"});
+  redis.cli({"ACL", "SETUSER", "noread", "on", ">Noread-Pw1", "~serentak:*", "+@all", "-xreadgroup"});
+  std::this_thread::sleep_for(1100ms);
+  auto w = testing::start_worker("redis://noread:Noread-Pw1@127.0.0.1:" + port + "/reclaimed",
+                                 {"--lease", "1", "--max-deliveries", "2"}, dir.path(), "w");
+  auto done = w->wait(30s);
+  ASSERT_TRUE(done.has_value()) << w->err();
+  EXPECT_EQ(*done, 0) << w->err();
+  EXPECT_NE(w->err().find("reading items failed: NOPERM"), std::string::npos) << w->err();
+  auto c = testing::collect(job, dir.path());
+  EXPECT_EQ(c.per_index.size(), 3U);
+  EXPECT_TRUE(c.dead_errors.empty()) << "reclaimed items were dead-lettered without being fetched";
+  EXPECT_EQ(c.per_outcome["connection_error"], 3U);
+}
+
 TEST(job_queue, collect_survives_record_fields_that_are_not_the_jobs_indexes) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());
