@@ -354,7 +354,12 @@ int run_status(const job_options& o, const queue::redis_endpoint& endpoint, cons
 
 int run_collect(const job_options& o, const queue::redis_endpoint& endpoint, queue::redis_timeouts timeouts,
                 const queue::loading_wait& loading) {
-  auto format = o.format.empty() ? result_format_for_path(o.out_path) : result_format_from_name(o.format);
+  // '-' is stdout, JSONL unless --format says otherwise, as `fetch --out -`; the summary then goes to stderr.
+  const bool to_stdout = o.out_path == "-";
+  if (to_stdout && o.resume) throw queue::job_error("--resume needs -o FILE, not '-' (stdout)");
+  auto format = !o.format.empty() ? result_format_from_name(o.format)
+                : to_stdout       ? std::optional(result_format::jsonl)
+                                  : result_format_for_path(o.out_path);
   if (!format) {
     throw queue::job_error("-o: cannot tell the format from '" + escape_for_log(o.out_path) +
                            "'; name it .jsonl or .csv, or give --format");
@@ -362,14 +367,27 @@ int run_collect(const job_options& o, const queue::redis_endpoint& endpoint, que
   queue::redis_connection connection(endpoint, timeouts);
   queue::open_connection(connection, &loading);
   queue::collect_report report = queue::collect_job(connection, endpoint.job, o.out_path, *format, o.resume);
+  if (report.reader_left) return exit_io_error;  // as `fetch --out - | head`: nothing to say
   // A job still running (or not yet run) has items without a record: said, so nobody takes the file for
   // the whole result.
   const std::size_t have = report.written + report.skipped;
-  console::out("job {}: {} records written to {}{}{}\n", endpoint.job, report.written, escape_for_log(o.out_path),
-               report.skipped > 0 ? fmt::format(" ({} already there)", report.skipped) : std::string(),
-               have < report.items ? fmt::format("; {} of {} items have no record yet (collect --resume later)",
-                                                 report.items - have, report.items)
-                                   : std::string());
+  const std::string summary = fmt::format(
+      "job {}: {} records written to {}{}{}\n", endpoint.job, report.written,
+      to_stdout ? std::string("stdout") : escape_for_log(o.out_path),
+      report.skipped > 0 ? fmt::format(" ({} already there)", report.skipped) : std::string(),
+      have < report.items ? fmt::format("; {} of {} items have no record yet ({} later)", report.items - have,
+                                        report.items, to_stdout ? "collect again" : "collect --resume")
+                          : std::string());
+  if (to_stdout)
+    console::err(summary);
+  else
+    console::out(summary);
+  if (report.stale > 0) {
+    console::err(
+        "serentak job collect: warning: {} of the records already in {} are not the job's now (job retry re-queued "
+        "those items and they were fetched again); --resume only adds, so collect to a new file for the latest\n",
+        report.stale, escape_for_log(o.out_path));
+  }
   return exit_ok;
 }
 

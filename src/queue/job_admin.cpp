@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <system_error>
@@ -348,10 +349,21 @@ std::string status_json(const job_status& s, std::optional<double> rate) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// The indexes an earlier collect already wrote to path (below items), for collect --resume; a torn
-// last line (a collect killed mid-write) is cut off. A missing file holds none.
-static std::vector<bool> collected_indexes(const std::filesystem::path& path, result_format format, std::size_t items) {
-  std::vector<bool> done;
+// A collected line's digest (FNV-1a 64, line ends left out): --resume compares what the file holds
+// with what the job holds now.
+static std::uint64_t line_digest(std::string_view line) {
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (unsigned char c : line) hash = (hash ^ c) * 0x100000001b3ULL;
+  return hash | 1;  // never 0: 0 marks an index the file does not hold
+}
+
+// The indexes an earlier collect already wrote to path (below items), each with its line's digest (0:
+// not in the file), for collect --resume; a torn last line (a collect killed mid-write) is cut off. A
+// missing file holds none.
+static std::vector<std::uint64_t> collected_indexes(const std::filesystem::path& path, result_format format,
+                                                    std::size_t items) {
+  std::vector<std::uint64_t> done;
   int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return done;
@@ -386,8 +398,8 @@ static std::vector<bool> collected_indexes(const std::filesystem::path& path, re
       }
       complete_end = offset;
       if (auto index = recorded_index(line, format); index && *index < items) {
-        if (*index >= done.size()) done.resize(*index + 1, false);
-        done[*index] = true;
+        if (*index >= done.size()) done.resize(*index + 1, 0);
+        done[*index] = line_digest(line);
       }
       line.clear();
     }
@@ -399,6 +411,30 @@ static std::vector<bool> collected_indexes(const std::filesystem::path& path, re
   return done;
 }
 
+// The line collect writes for one record, its line end included; nullopt for a CSV row of a record
+// that is not JSON.
+static std::optional<std::string> collected_line(std::size_t index, std::string_view line, result_format format) {
+  if (format == result_format::jsonl) return std::string(line) + '\n';
+  auto j = nlohmann::json::parse(line, nullptr, false);
+  if (j.is_discarded()) return std::nullopt;
+  std::string item = j.value("item", ""), url = j.value("url", ""), error = j.value("error", "");
+  std::string snippet = j.value("snippet", ""), version = j.value("http_version", "");
+  result_record record;
+  record.index = index;
+  record.item = item;
+  record.url = url;
+  record.kind = outcome_from_string(j.value("outcome", "unexpected")).value_or(outcome::unexpected);
+  record.http_status = j.value("status", 0L);
+  record.attempts = j.value("attempts", 0);
+  // Rounded, not cut: 1.013 ms is 1012.9999... us as a double.
+  record.latency = std::chrono::microseconds(std::llround(j.value("latency_ms", 0.0) * 1000.0));
+  if (j.contains("data")) record.data = &j["data"];
+  record.body = snippet;
+  record.error = error;
+  record.http_version = version;
+  return format_record(record, format);
+}
+
 collect_report collect_job(redis_connection& connection, const std::string& job_name, const std::filesystem::path& out,
                            result_format format, bool resume) {
   job_keys keys(job_name);
@@ -407,9 +443,12 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
   std::size_t items = to_size(total.view());
   collect_report report;
   report.items = items;
-  std::vector<bool> done;
+  std::vector<std::uint64_t> done;
   if (resume) done = collected_indexes(out, format, items);
-  int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (resume ? O_APPEND : O_TRUNC), 0644);
+  // '-': stdout, through a descriptor of our own (as `fetch --out -`); the caller refuses --resume with it.
+  const bool to_stdout = out == "-";
+  int fd = to_stdout ? ::fcntl(1, F_DUPFD_CLOEXEC, 3)
+                     : ::open(out.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (resume ? O_APPEND : O_TRUNC), 0644);
   if (fd < 0) throw job_error(fmt::format("cannot open '{}': {}", escape_for_log(out.string()), std::strerror(errno)));
   struct closer {
     int fd;
@@ -418,16 +457,20 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
   std::string buffer;
   auto write_all = [&] {
     std::size_t at = 0;
-    while (at < buffer.size()) {
+    while (at < buffer.size() && !report.reader_left) {
       ssize_t n = ::write(fd, buffer.data() + at, buffer.size() - at);
       if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EPIPE && to_stdout) {  // `| head`: whoever read it has what they wanted
+        report.reader_left = true;
+        break;
+      }
       if (n < 0)
         throw job_error(fmt::format("writing '{}' failed: {}", escape_for_log(out.string()), std::strerror(errno)));
       at += static_cast<std::size_t>(n);
     }
     buffer.clear();
   };
-  if (format == result_format::csv && ::lseek(fd, 0, SEEK_END) == 0) buffer += csv_header();
+  if (format == result_format::csv && (to_stdout || ::lseek(fd, 0, SEEK_END) == 0)) buffer += csv_header();
   std::vector<bool> written(items, false);  // indexes written by this collect
   std::string cursor = "0";
   do {
@@ -440,40 +483,22 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
       const std::optional<std::size_t> number = fields[k].whole_number();
       if (!number || *number >= items) continue;
       const std::size_t index = *number;
-      if (index < done.size() && done[index]) {
-        ++report.skipped;
-        continue;
-      }
       // HSCAN may return a field twice (the hash is rehashed during the scan): one line per index.
       if (written[index]) continue;
       written[index] = true;
-      std::string_view line = fields[k + 1].text();
-      if (format == result_format::jsonl) {
-        buffer.append(line);
-        buffer += '\n';
-      } else {
-        auto j = nlohmann::json::parse(line, nullptr, false);
-        if (j.is_discarded()) continue;
-        std::string item = j.value("item", ""), url = j.value("url", ""), error = j.value("error", "");
-        std::string snippet = j.value("snippet", ""), version = j.value("http_version", "");
-        result_record record;
-        record.index = index;
-        record.item = item;
-        record.url = url;
-        record.kind = outcome_from_string(j.value("outcome", "unexpected")).value_or(outcome::unexpected);
-        record.http_status = j.value("status", 0L);
-        record.attempts = j.value("attempts", 0);
-        record.latency = std::chrono::microseconds(static_cast<long long>(j.value("latency_ms", 0.0) * 1000.0));
-        if (j.contains("data")) record.data = &j["data"];
-        record.body = snippet;
-        record.error = error;
-        record.http_version = version;
-        buffer += format_record(record, format);
+      std::optional<std::string> text = collected_line(index, fields[k + 1].text(), format);
+      if (!text) continue;
+      if (index < done.size() && done[index] != 0) {
+        ++report.skipped;
+        // Another record than the file's: a retry re-queued the item since, and it was fetched again.
+        if (done[index] != line_digest(*text)) ++report.stale;
+        continue;
       }
+      buffer += *text;
       ++report.written;
     }
     if (buffer.size() > (1 << 20)) write_all();
-  } while (cursor != "0");
+  } while (cursor != "0" && !report.reader_left);
   write_all();
   return report;
 }

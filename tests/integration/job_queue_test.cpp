@@ -303,6 +303,19 @@ TEST(job_queue, retry_requeues_failures_once_collect_resumes_status_watches_and_
   EXPECT_EQ(c.lines, 20U);
   EXPECT_EQ(c.per_index.size(), 20U);
   EXPECT_EQ(c.per_outcome["server_error"], 1U);
+  // -o -: the records on stdout (JSONL, or CSV with --format), the summary on stderr, as `fetch --out -`.
+  auto piped = run_job({"collect", job, "-o", "-"});
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(line_count(piped.out), 20U);
+  EXPECT_EQ(piped.out.rfind("{\"index\":", 0), 0U) << piped.out.substr(0, 200);
+  EXPECT_NE(piped.err.find("20 records written to stdout"), std::string::npos) << piped.err;
+  EXPECT_FALSE(std::filesystem::exists("-"));
+  auto piped_csv = run_job({"collect", job, "-o", "-", "--format", "csv"});
+  EXPECT_EQ(line_count(piped_csv.out), 21U) << "a header and 20 rows";
+  auto resume_stdout = run_job({"collect", job, "-o", "-", "--resume"});
+  EXPECT_EQ(resume_stdout.exit_code, 2);
+  EXPECT_NE(resume_stdout.err.find("--resume needs -o FILE, not '-'"), std::string::npos) << resume_stdout.err;
+
   auto status = nlohmann::json::parse(run_job({"status", job, "--json"}).out);
   EXPECT_EQ(status["outcomes"]["server_error"], 1) << "the retried record is counted once";
   EXPECT_EQ(status["done"], 20);
@@ -325,6 +338,18 @@ TEST(job_queue, retry_requeues_failures_once_collect_resumes_status_watches_and_
   for (std::string line; std::getline(again, line);) ++seen[nlohmann::json::parse(line)["index"].get<std::size_t>()];
   EXPECT_EQ(seen.size(), 20U);
   for (const auto& [index, count] : seen) EXPECT_EQ(count, 1) << index;
+  EXPECT_EQ(resumed.err, "");
+
+  // Retried and fetched again after the file was collected: --resume cannot replace the old line,
+  // and says so instead of passing the file off as the job's result.
+  ASSERT_EQ(run_job({"retry", job, "--outcome", "server_error"}).exit_code, 0);
+  auto third = testing::start_worker(job, {"-c", "5"}, dir.path(), "third");
+  ASSERT_EQ(third->wait(30s), 0) << third->err();
+  auto stale = run_job({"collect", job, "-o", partial.string(), "--resume"});
+  ASSERT_EQ(stale.exit_code, 0) << stale.err;
+  EXPECT_NE(stale.out.find("0 records written"), std::string::npos) << stale.out;
+  EXPECT_NE(stale.err.find("warning: 1 of the records already in"), std::string::npos) << stale.err;
+  EXPECT_NE(stale.err.find("collect to a new file for the latest"), std::string::npos) << stale.err;
 
   // status --watch refreshes until interrupted.
   auto watch = std::make_unique<testing::child_process>(
