@@ -399,8 +399,11 @@ int run_retry(const job_options& o, const queue::redis_endpoint& endpoint, queue
     while (start <= list.size()) {
       std::size_t comma = list.find(',', start);
       std::string name = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (!outcome_from_string(name))
-        throw queue::job_error("--outcome: '" + escape_for_log(name) + "' is not an outcome");
+      if (!outcome_from_string(name)) {
+        std::string known;
+        for (outcome kind : all_outcomes) known += (known.empty() ? "" : ", ") + std::string(to_string(kind));
+        throw queue::job_error("--outcome: '" + escape_for_log(name) + "' is not an outcome (" + known + ")");
+      }
       outcomes.push_back(name);
       if (comma == std::string::npos) break;
       start = comma + 1;

@@ -367,6 +367,7 @@ TEST(job_queue, retry_requeues_failures_once_collect_resumes_status_watches_and_
 
   auto bad = run_job({"retry", job, "--outcome", "sometimes"});
   EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("is not an outcome (ok, "), std::string::npos) << "the outcomes are listed: " << bad.err;
 
   auto removed = run_job({"delete", job});
   ASSERT_EQ(removed.exit_code, 0) << removed.err;
