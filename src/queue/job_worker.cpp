@@ -44,7 +44,7 @@ enum class job_state { running, complete, gone, refused };
 // the job is gone (deleted, maybe pushed again: another job; or a Redis without persistence
 // restarted empty), or Redis refuses to say (an ACL without HLEN or HMGET, a key of another type:
 // it will not change by itself, so the worker would never see its job complete; refusal says why).
-// nullopt when Redis cannot say now (down, loading).
+// nullopt when Redis cannot say now (down, loading, busy with another client's script).
 std::optional<job_state> check_job(redis_connection& connection, const job_keys& keys, const job_identity& identity,
                                    std::string& refusal) {
   if (!connection.connected() && connection.connect()) return std::nullopt;
@@ -54,7 +54,7 @@ std::optional<job_state> check_job(redis_connection& connection, const job_keys&
   for (std::size_t k = 0; k < replies.size(); ++k) {
     const redis_result& r = replies[k];
     if (r.ok()) continue;
-    if (r.error->what != redis_error::kind::server || r.error->is_loading()) return std::nullopt;
+    if (!r.error->is_refusal()) return std::nullopt;  // down, loading, busy: it passes
     refusal = "Redis at " + connection.endpoint().display() + " refused " + (k == 0 ? "HMGET" : "HLEN") +
               ", which a worker needs to see its job complete: " + r.error->message;
     return job_state::refused;

@@ -99,6 +99,16 @@ struct redis_error {
   // "LOADING Redis is loading the dataset in memory": a Redis that has just restarted answers so
   // until its AOF is read. Part of an outage, not a warning: the caller waits and tries again.
   bool is_loading() const noexcept { return what == kind::server && message.rfind("LOADING", 0) == 0; }
+  // A refusal that will not pass by itself: the user lacks the command or the key (an ACL), a key
+  // holds another type, the command does not exist. Other errors (BUSY while another client's script
+  // runs, MASTERDOWN, TRYAGAIN, LOADING) pass; the caller waits them out.
+  bool is_refusal() const noexcept {
+    if (what != kind::server) return false;
+    for (std::string_view mark : {"NOPERM", "NOAUTH", "WRONGPASS", "WRONGTYPE", "ERR unknown command"}) {
+      if (message.rfind(mark, 0) == 0) return true;
+    }
+    return false;
+  }
 };
 
 struct redis_result {

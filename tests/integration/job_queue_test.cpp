@@ -549,6 +549,39 @@ TEST(job_queue, items_reclaimed_in_a_round_whose_read_fails_are_still_fetched) {
   EXPECT_EQ(c.per_outcome["connection_error"], 3U);
 }
 
+// Redis answers BUSY while another client's slow script runs past busy-reply-threshold: it passes, and
+// a worker must wait it out, not take it for a refusal and leave the job.
+TEST(job_queue, a_worker_waits_out_redis_busy_with_another_clients_script) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path(), {"--busy-reply-threshold", "100"});
+  testing::serve_process serve({"--quiet", "--delay-scale", "0"});
+  const std::string job = redis.url("busy");
+  ASSERT_EQ(run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "-i",
+                     testing::write_items(dir.path(), 20), "--rate", "8"})
+                .exit_code,
+            0);
+  auto w = testing::start_worker(job, {"-c", "5"}, dir.path(), "w");
+  bool started = false;
+  for (int i = 0; i < 200 && !started; ++i) {
+    const std::string n = redis.cli({"HLEN", "serentak:busy:records"});
+    started = !n.empty() && std::stoul(n) >= 2;
+    if (!started) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(started) << w->err();
+  EXPECT_EQ(redis.cli({"EVAL",
+                       "local s = redis.call('TIME') local t0 = s[1] * 1000000 + s[2] "
+                       "while true do local n = redis.call('TIME') "
+                       "if n[1] * 1000000 + n[2] - t0 > 1500000 then break end end return 1",
+                       "0"}),
+            "1");
+  auto done = w->wait(30s);
+  ASSERT_TRUE(done.has_value()) << w->err();
+  EXPECT_EQ(*done, 0) << w->err();
+  EXPECT_EQ(redis.cli({"HLEN", "serentak:busy:records"}), "20");
+  auto status = run_job({"status", job});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+}
+
 TEST(job_queue, collect_survives_record_fields_that_are_not_the_jobs_indexes) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());
