@@ -68,6 +68,11 @@ redis_result must_push(redis_result result, const std::string& job_name, std::st
                     result.error->message.substr(15) +
                     " items are not this push's; push the same list, or delete the job or use another name");
   }
+  if (!result.ok() && result.error->message.starts_with("SERENTAK_ALIGN ")) {
+    throw job_error("another push of job '" + job_name + "' with a list of another length added items at the same " +
+                    "time (the job has " + result.error->message.substr(15) +
+                    "); nothing of this chunk was added: push again to compare this list with the job's");
+  }
   // The scripts' other refusals (another digest, a gap, fewer items than sent) all mean the job under
   // this name changed under the push: deleted, maybe pushed again.
   if (!result.ok() && result.error->message.starts_with("SERENTAK_")) {

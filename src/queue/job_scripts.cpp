@@ -26,7 +26,8 @@ return tonumber(redis.call('HGET', KEYS[1], 'pushed'))
 // 64 over each item and a newline, computed by the pusher, which sends the digest at the chunk's start
 // and at its end). A push meets the stored items where its first chunk starts (a push that goes on
 // from an earlier one) or where it ends (finish_push): a different item list there is refused before
-// anything is added, instead of being taken for the same job. A job from an older serentak has no
+// anything is added, instead of being taken for the same job. A chunk that straddles the stored count
+// (another push, concurrent, whose list ended inside it) cannot be compared and is refused too. A job from an older serentak has no
 // digest, and one left behind by it (count short of pushed) is dropped: neither is checked.
 const std::string_view push_items = R"lua(
 if redis.call('HGET', KEYS[1], 'digest') ~= ARGV[1] then return redis.error_reply('SERENTAK_SPEC changed') end
@@ -43,6 +44,9 @@ if stored then
   if (count == start and hex ~= ARGV[3]) or (count == now and hex ~= ARGV[4]) then
     return redis.error_reply('SERENTAK_ITEMS ' .. count)
   end
+  -- Another push's list ended inside this chunk: no digest here to compare with, and storing this
+  -- push's would vouch for items it never compared. Refused; pushed again, it starts where the job ends.
+  if count and start < count and count < now then return redis.error_reply('SERENTAK_ALIGN ' .. count) end
 end
 local gen = redis.call('HGET', KEYS[1], 'generation') or '1'
 local added = 0

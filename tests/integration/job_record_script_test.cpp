@@ -177,6 +177,31 @@ std::string record(int index, const std::string& outcome) {
   return "{\"index\":" + std::to_string(index) + ",\"outcome\":\"" + outcome + "\",\"data\":{\"outcome\":\"ok\"}}";
 }
 
+// Two pushes of lists of different lengths at once: where the shorter one ended inside the other's chunk
+// there is no digest to compare with. The chunk is refused (nothing added) rather than stored with a
+// digest that would vouch for items nobody compared.
+TEST(job_record_script, a_chunk_straddling_the_stored_items_digest_is_refused) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  const queue::job_keys keys("straddle");
+  redis.cli({"HSET", keys.meta, "spec", "{}", "digest", "d", "pushed", "0", "generation", "1"});
+  auto push = [&](int count, const std::string& prefix, const std::string& after) {
+    std::vector<std::string> args{"EVAL", std::string(queue::scripts::push_items), "2", keys.meta, keys.items, "d",
+                                  "0", "cbf29ce484222325", after};
+    for (int k = 0; k < count; ++k) {
+      args.push_back(std::to_string(k));
+      args.push_back(prefix + std::to_string(k));
+    }
+    return redis.cli(args);
+  };
+  EXPECT_EQ(push(500, "a", "aaaa"), "500");
+  EXPECT_EQ(redis.cli({"HGET", keys.meta, "items_digest"}), "500 aaaa");
+  EXPECT_NE(push(1000, "b", "bbbb").find("SERENTAK_ALIGN 500"), std::string::npos);
+  EXPECT_EQ(redis.cli({"XLEN", keys.items}), "500");
+  EXPECT_EQ(redis.cli({"HGET", keys.meta, "items_digest"}), "500 aaaa");
+  EXPECT_EQ(redis.cli({"HGET", keys.meta, "pushed"}), "500");
+}
+
 TEST(job_record_script, pushes_and_retries_in_any_order_keep_entry_ids_rising_and_every_item_findable) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());
