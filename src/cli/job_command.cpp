@@ -566,7 +566,8 @@ int run_job_command(const job_command& command) {
     if (interrupted()) {
       console::err("serentak {}: interrupted{}\n", name,
                    command.push->parsed()      ? "; push again to go on where it stopped"
-                   : command.collect->parsed() ? "; the file holds whole records: collect --resume goes on"
+                   : command.collect->parsed() && o.out_path != "-"
+                       ? "; the file holds whole records: collect --resume goes on"
                                                : "");
       return signals->interrupted_exit_status();
     }

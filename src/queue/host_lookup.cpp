@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 namespace serentak::queue {
@@ -45,15 +46,22 @@ host_lookup lookup_host(const std::string& host, const std::string& port, stop_d
     return result;
   }
   auto lookup = std::make_shared<pending_lookup>();
-  std::thread([lookup, host, port, hints, resolve] {
+  try {
+    std::thread([lookup, host, port, hints, resolve] {
+      addrinfo* found = nullptr;
+      const int rc = resolve(host.c_str(), port.c_str(), &hints, &found);
+      std::lock_guard lock(lookup->mutex);
+      lookup->rc = rc;
+      lookup->found.reset(found);
+      lookup->done = true;
+      lookup->done_changed.notify_all();
+    }).detach();
+  } catch (const std::system_error&) {  // no thread to be had (EAGAIN): looked up here, uncut
     addrinfo* found = nullptr;
-    const int rc = resolve(host.c_str(), port.c_str(), &hints, &found);
-    std::lock_guard lock(lookup->mutex);
-    lookup->rc = rc;
-    lookup->found.reset(found);
-    lookup->done = true;
-    lookup->done_changed.notify_all();
-  }).detach();
+    result.rc = resolve(host.c_str(), port.c_str(), &hints, &found);
+    result.found.reset(found);
+    return result;
+  }
   std::unique_lock lock(lookup->mutex);
   while (!lookup->done) {
     if (give_up->passed()) {

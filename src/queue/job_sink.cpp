@@ -48,12 +48,12 @@ void job_sink::on_finish(const client::fetch_request& request, const client::fet
   if (record.line.size() > max_record_bytes_)
     record = make_too_large_record(request, result, record.line.size(), max_record_bytes_);
   bool wake = false;
+  unstored_.fetch_add(1);  // before the flusher can see it, store it and count it off
   {
     std::lock_guard lock(pending_mutex_);
     pending_.push_back({std::move(*id), request.index, std::string(to_string(record.kind)), std::move(record.line)});
     wake = pending_.size() >= eager_batch;
   }
-  unstored_.fetch_add(1);
   finished_.fetch_add(1);
   if (wake) pending_changed_.notify_one();
 }

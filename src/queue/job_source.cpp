@@ -217,8 +217,13 @@ bool job_source::acknowledge_foreign(redis_connection& connection, const std::ve
   ack.insert(ack.end(), ids.begin(), ids.end());
   redis_result r = connection.command(ack);
   if (!r.ok() && r.error->what == redis_error::kind::io) return false;  // read and acknowledged again later
-  outages_.warn_once("warning: entries in the job's stream with no item index (not written by `job push`) are "
-                     "acknowledged and skipped");
+  if (!r.ok()) {
+    outages_.warn_once("warning: entries in the job's stream with no item index (not written by `job push`) "
+                       "could not be acknowledged: " + r.error->message);
+  } else {
+    outages_.warn_once("warning: entries in the job's stream with no item index (not written by `job push`) are "
+                       "acknowledged and skipped");
+  }
   return true;
 }
 
@@ -294,6 +299,15 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
       if (reclaim_cursor_ == "0-0") next_reclaim_ = clock::now() + config_.reclaim_every;
       room -= std::min(room, got.size());
     }
+  }
+
+  // Those the reclaim found, now: a read that fails below ends the round.
+  if (!foreign.empty()) {
+    if (!acknowledge_foreign(connection, foreign)) {
+      keep_reclaimed();
+      return false;
+    }
+    foreign.clear();
   }
 
   if (room > 0) {
