@@ -302,8 +302,8 @@ int run_status(const job_options& o, const queue::redis_endpoint& endpoint, cons
     std::optional<queue::job_status> read;
     try {
       if (!connection.connected()) queue::open_connection(connection);
-      read = queue::read_status(connection, endpoint.job,
-                                o.lease_s > 0 ? std::optional(to_ms(o.lease_s)) : std::nullopt);
+      read =
+          queue::read_status(connection, endpoint.job, o.lease_s > 0 ? std::optional(to_ms(o.lease_s)) : std::nullopt);
     } catch (const queue::job_error& e) {
       // Only an outage (Redis unreachable, or loading its data after a restart) is waited out; a job
       // deleted meanwhile, a refused AUTH or a stop end the watch as they end one status.
@@ -565,10 +565,10 @@ int run_job_command(const job_command& command) {
   } catch (const queue::job_error& e) {
     if (interrupted()) {
       console::err("serentak {}: interrupted{}\n", name,
-                   command.push->parsed()      ? "; push again to go on where it stopped"
+                   command.push->parsed() ? "; push again to go on where it stopped"
                    : command.collect->parsed() && o.out_path != "-"
                        ? "; the file holds whole records: collect --resume goes on"
-                                               : "");
+                       : "");
       return signals->interrupted_exit_status();
     }
     console::err("serentak {}: {}\n", name, e.what());

@@ -33,8 +33,7 @@ struct pending_lookup {
 
 }  // namespace
 
-host_lookup lookup_host(const std::string& host, const std::string& port, stop_deadline* give_up,
-                        resolver_fn resolve) {
+host_lookup lookup_host(const std::string& host, const std::string& port, stop_deadline* give_up, resolver_fn resolve) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;

@@ -23,9 +23,9 @@ using addrinfo_list = std::unique_ptr<addrinfo, addrinfo_deleter>;
 using resolver_fn = int (*)(const char* host, const char* service, const addrinfo* hints, addrinfo** found);
 
 struct host_lookup {
-  addrinfo_list found;  // the addresses, when rc is 0
-  int rc = 0;           // getaddrinfo's result (gai_strerror names it)
-  bool stopped = false; // given up on: the stop's grace passed first
+  addrinfo_list found;   // the addresses, when rc is 0
+  int rc = 0;            // getaddrinfo's result (gai_strerror names it)
+  bool stopped = false;  // given up on: the stop's grace passed first
 };
 
 // Whether host is an IPv4 or IPv6 address, not a name.

@@ -180,9 +180,9 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
                       "; delete it or use another name");
     }
     digest = stored.digest();
-    created = must_push(scripts.run(scripts::create_job, {keys.meta, keys.items},
-                                           {stored.to_json(), digest, std::to_string(now_ms())}),
-                               job_name, "creating the job");
+    created = must_push(
+        scripts.run(scripts::create_job, {keys.meta, keys.items}, {stored.to_json(), digest, std::to_string(now_ms())}),
+        job_name, "creating the job");
   }
   // Items below pushed are in the job already: they are read for the digest, not sent again.
   const std::size_t pushed = to_size(must(std::move(created), "creating the job").view());
@@ -215,7 +215,7 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
   if (!args.empty()) send();
   redis_result finished =
       must_push(scripts.run(scripts::finish_push, {keys.meta}, {digest, std::to_string(report.total), items.hex()}),
-                       job_name, "finishing the push");
+                job_name, "finishing the push");
   report.job_items = to_size(finished.view());
   return report;
 }
@@ -237,8 +237,8 @@ job_status read_status(redis_connection& connection, const std::string& job_name
   connection.append({"XINFO", "GROUPS", keys.items});
   auto replies = connection.read_replies();
   // A refusal (an ACL without the command, a key of another type) must not read as a count of 0.
-  static constexpr std::string_view asked[] = {"HMGET", "HLEN", "HGETALL", "XPENDING", "XPENDING", "XLEN", "HGETALL",
-                                               "XINFO"};
+  static constexpr std::string_view asked[] = {"HMGET",    "HLEN", "HGETALL", "XPENDING",
+                                               "XPENDING", "XLEN", "HGETALL", "XINFO"};
   for (std::size_t k = 0; k < replies.size(); ++k) {
     const redis_result& r = replies[k];
     if (r.ok()) continue;

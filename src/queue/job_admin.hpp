@@ -95,10 +95,10 @@ std::string status_text(const job_status& status, std::optional<double> rate_per
 std::string status_json(const job_status& status, std::optional<double> rate_per_second);
 
 struct collect_report {
-  std::size_t written = 0;  // records written now
-  std::size_t skipped = 0;  // records the file already had (--resume)
-  std::size_t stale = 0;    // of those, how many differ from the job's record now (re-queued and fetched again)
-  std::size_t items = 0;    // the job's items when the collect began
+  std::size_t written = 0;   // records written now
+  std::size_t skipped = 0;   // records the file already had (--resume)
+  std::size_t stale = 0;     // of those, how many differ from the job's record now (re-queued and fetched again)
+  std::size_t items = 0;     // the job's items when the collect began
   bool reader_left = false;  // -o -: stdout's reader went away (EPIPE); the collect stopped there
 };
 collect_report collect_job(redis_connection& connection, const std::string& job_name, const std::filesystem::path& out,

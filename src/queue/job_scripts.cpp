@@ -27,8 +27,8 @@ return tonumber(redis.call('HGET', KEYS[1], 'pushed'))
 // and at its end). A push meets the stored items where its first chunk starts (a push that goes on
 // from an earlier one) or where it ends (finish_push): a different item list there is refused before
 // anything is added, instead of being taken for the same job. A chunk that straddles the stored count
-// (another push, concurrent, whose list ended inside it) cannot be compared and is refused too. A job from an older serentak has no
-// digest, and one left behind by it (count short of pushed) is dropped: neither is checked.
+// (another push, concurrent, whose list ended inside it) cannot be compared and is refused too. A job from an older
+// serentak has no digest, and one left behind by it (count short of pushed) is dropped: neither is checked.
 const std::string_view push_items = R"lua(
 if redis.call('HGET', KEYS[1], 'digest') ~= ARGV[1] then return redis.error_reply('SERENTAK_SPEC changed') end
 local pushed_text = redis.call('HGET', KEYS[1], 'pushed')

@@ -161,9 +161,10 @@ void job_source::read_loop() {
       if (queue_.size() > refill_at()) continue;
     }
     if (config_.unstored != nullptr && config_.unstored->load() >= config_.max_unstored) {
-      outages_.warn_once(fmt::format("{} finished records wait to be stored; taking no more items until Redis "
-                                     "takes them",
-                                     config_.max_unstored));
+      outages_.warn_once(
+          fmt::format("{} finished records wait to be stored; taking no more items until Redis "
+                      "takes them",
+                      config_.max_unstored));
       std::unique_lock lock(queue_mutex_);
       drained_ = queue_.empty();  // a run waiting for items ends; the worker waits for the queue
       items_changed_.notify_all();
@@ -218,11 +219,14 @@ bool job_source::acknowledge_foreign(redis_connection& connection, const std::ve
   redis_result r = connection.command(ack);
   if (!r.ok() && r.error->what == redis_error::kind::io) return false;  // read and acknowledged again later
   if (!r.ok()) {
-    outages_.warn_once("warning: entries in the job's stream with no item index (not written by `job push`) "
-                       "could not be acknowledged: " + r.error->message);
+    outages_.warn_once(
+        "warning: entries in the job's stream with no item index (not written by `job push`) "
+        "could not be acknowledged: " +
+        r.error->message);
   } else {
-    outages_.warn_once("warning: entries in the job's stream with no item index (not written by `job push`) are "
-                       "acknowledged and skipped");
+    outages_.warn_once(
+        "warning: entries in the job's stream with no item index (not written by `job push`) are "
+        "acknowledged and skipped");
   }
   return true;
 }

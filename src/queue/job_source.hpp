@@ -83,7 +83,7 @@ class job_source final : public client::work_source {
     std::string item;
   };
   void read_loop();
-  bool read_round(redis_connection& connection, class script_runner& scripts);  // false on io error
+  bool read_round(redis_connection& connection, class script_runner& scripts);                  // false on io error
   bool acknowledge_foreign(redis_connection& connection, const std::vector<std::string>& ids);  // false on io
   void enqueue(std::vector<entry> entries);
   // Whether meta's identity field (HGET's reply) still names this worker's job.

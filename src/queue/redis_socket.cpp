@@ -240,8 +240,8 @@ std::unique_ptr<redis_socket> redis_socket::open(const redis_endpoint& endpoint,
     const int saved = errno;
     const int kind = SSL_get_error(tls->session, rc);
     if (kind == SSL_ERROR_WANT_READ || kind == SSL_ERROR_WANT_WRITE) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(handshake_until -
-                                                                              std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(handshake_until - std::chrono::steady_clock::now());
       const waited w = left.count() <= 0 ? waited::timed_out
                                          : wait_on(fd, kind == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, left, give_up);
       if (w == waited::ready) continue;

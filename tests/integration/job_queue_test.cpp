@@ -116,7 +116,7 @@ TEST(job_queue, pushing_the_same_job_twice_adds_nothing_and_a_different_spec_is_
   EXPECT_EQ(different.exit_code, 2);
   EXPECT_EQ(line_count(different.err), 1U) << different.err;
   EXPECT_NE(different.err.find("different specification: url is \"http://127.0.0.1:9/p?id={}\" in the job, "
-                                "\"http://127.0.0.1:9/q?id={}\" in this push"),
+                               "\"http://127.0.0.1:9/q?id={}\" in this push"),
             std::string::npos)
       << different.err;
   EXPECT_EQ(redis.cli({"XLEN", "serentak:twice:items"}), "2500");
@@ -133,7 +133,7 @@ TEST(job_queue, pushing_the_same_job_twice_adds_nothing_and_a_different_spec_is_
   const std::string stored_spec = redis.cli({"HGET", "serentak:twice:meta", "spec"});
   const std::string older_spec = stored_spec.substr(0, stored_spec.size() - 1) + ",\"method\":\"GET\"}";
   const std::string canonical = nlohmann::json::parse(older_spec).dump();  // sorted keys, as stored
-  std::uint64_t fnv = 0xcbf29ce484222325ULL;  // job_spec::digest: FNV-1a 64 over the JSON
+  std::uint64_t fnv = 0xcbf29ce484222325ULL;                               // job_spec::digest: FNV-1a 64 over the JSON
   for (unsigned char c : canonical) fnv = (fnv ^ c) * 0x100000001b3ULL;
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv));

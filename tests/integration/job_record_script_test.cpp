@@ -186,8 +186,9 @@ TEST(job_record_script, a_chunk_straddling_the_stored_items_digest_is_refused) {
   const queue::job_keys keys("straddle");
   redis.cli({"HSET", keys.meta, "spec", "{}", "digest", "d", "pushed", "0", "generation", "1"});
   auto push = [&](int count, const std::string& prefix, const std::string& after) {
-    std::vector<std::string> args{"EVAL", std::string(queue::scripts::push_items), "2", keys.meta, keys.items, "d",
-                                  "0", "cbf29ce484222325", after};
+    std::vector<std::string> args{
+        "EVAL", std::string(queue::scripts::push_items), "2", keys.meta, keys.items, "d", "0", "cbf29ce484222325",
+        after};
     for (int k = 0; k < count; ++k) {
       args.push_back(std::to_string(k));
       args.push_back(prefix + std::to_string(k));
@@ -214,8 +215,8 @@ TEST(job_record_script, pushes_and_retries_in_any_order_keep_entry_ids_rising_an
     redis.cli({"XADD", keys.items, id, "i", index, "item", "item" + index});
   }
   auto push = [&](const std::string& start, std::vector<std::string> items) {
-    std::vector<std::string> args{"EVAL", std::string(queue::scripts::push_items), "2", keys.meta, keys.items, "d",
-                                  start, "aaaa", "bbbb"};
+    std::vector<std::string> args{
+        "EVAL", std::string(queue::scripts::push_items), "2", keys.meta, keys.items, "d", start, "aaaa", "bbbb"};
     for (std::size_t k = 0; k < items.size(); ++k) {
       args.push_back(std::to_string(std::stoul(start) + k));
       args.push_back(items[k]);
