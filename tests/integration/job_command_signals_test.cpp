@@ -85,7 +85,8 @@ TEST(job_command_signals, commands_started_while_redis_loads_its_data_wait_for_i
                               {"--key-load-delay", "400", "--loading-process-events-interval-bytes", "1024"});
   const std::string job = redis.url("loading");
   ASSERT_EQ(run_job({"push", job, "--url", "http://127.0.0.1:1/x?id={}", "a", "b"}).exit_code, 0);
-  ASSERT_EQ(redis.cli({"EVAL", "for i = 1, 10000 do redis.call('SET', 'filler:' .. i, 'x') end return 1", "0"}), "1");
+  // 20,000 keys at 400 us each: about 8 s of loading, time for three commands to start (slowly under TSan).
+  ASSERT_EQ(redis.cli({"EVAL", "for i = 1, 20000 do redis.call('SET', 'filler:' .. i, 'x') end return 1", "0"}), "1");
   redis.cli({"BGREWRITEAOF"});
   bool rewritten = false;
   for (int i = 0; i < 200 && !rewritten; ++i) {
@@ -107,8 +108,16 @@ TEST(job_command_signals, commands_started_while_redis_loads_its_data_wait_for_i
   auto status = start_job({"status", job, "--json"}, dir.path(), "status");
   auto work = start_job({"work", job}, dir.path(), "work");
   auto collect = start_job({"collect", job, "-o", (dir.path() / "c.jsonl").string()}, dir.path(), "collect");
-  ASSERT_TRUE(collect->wait_until_watching(10s));
-  std::this_thread::sleep_for(300ms);
+  // Each says it waits (it has connected and been told LOADING) before Ctrl-C goes to one of them.
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  auto all_waiting = [&] {
+    for (auto* c : {status.get(), work.get(), collect.get()}) {
+      if (c->err().find("waiting for it to load") == std::string::npos) return false;
+    }
+    return true;
+  };
+  while (!all_waiting() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(all_waiting()) << status->err() << work->err() << collect->err();
   collect->signal(SIGINT);
   const std::optional<int> collect_status = collect->wait(1500ms);
   EXPECT_NE(redis.cli({"PING"}).find("LOADING"), std::string::npos) << "loading ended too soon for this test";
