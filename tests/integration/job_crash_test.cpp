@@ -20,23 +20,9 @@ namespace serentak {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::records;
 using testing::run_job;
-
-std::size_t records(const testing::redis_server& redis, const std::string& name) {
-  std::string n = redis.cli({"HLEN", "serentak:" + name + ":records"});
-  return n.empty() ? 0 : std::stoul(n);
-}
-
-// Waits (at most `timeout`) until the job has at least `count` records.
-bool wait_for_records(const testing::redis_server& redis, const std::string& name, std::size_t count,
-                      std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (records(redis, name) >= count) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
-}
+using testing::wait_for_records;
 
 // The number before `label` in a worker's closing line ("..., 12 taken over, ...").
 std::size_t figure(const std::string& out, const std::string& label) {

@@ -561,13 +561,7 @@ TEST(job_queue, a_worker_waits_out_redis_busy_with_another_clients_script) {
                 .exit_code,
             0);
   auto w = testing::start_worker(job, {"-c", "5"}, dir.path(), "w");
-  bool started = false;
-  for (int i = 0; i < 200 && !started; ++i) {
-    const std::string n = redis.cli({"HLEN", "serentak:busy:records"});
-    started = !n.empty() && std::stoul(n) >= 2;
-    if (!started) std::this_thread::sleep_for(20ms);
-  }
-  ASSERT_TRUE(started) << w->err();
+  ASSERT_TRUE(testing::wait_for_records(redis, "busy", 2, 10s)) << w->err();
   EXPECT_EQ(redis.cli({"EVAL",
                        "local s = redis.call('TIME') local t0 = s[1] * 1000000 + s[2] "
                        "while true do local n = redis.call('TIME') "

@@ -157,13 +157,7 @@ TEST(job_tls, sigterm_ends_a_worker_within_about_a_second_while_a_large_tls_writ
                 .exit_code,
             0);
   auto worker = testing::start_worker(job, {"--redis-cacert", ca, "-c", "4"}, dir.path(), "w");
-  bool stored = false;
-  for (int i = 0; i < 300 && !stored; ++i) {
-    const std::string n = redis.cli({"HLEN", "serentak:large:records"});
-    stored = !n.empty() && std::stoul(n) >= 1;
-    if (!stored) std::this_thread::sleep_for(20ms);
-  }
-  ASSERT_TRUE(stored) << worker->err();
+  ASSERT_TRUE(testing::wait_for_records(redis, "large", 1, 10s)) << worker->err();
   redis.signal(SIGSTOP);                // the next batch fills the socket's buffers and waits
   std::this_thread::sleep_for(800ms);
   const auto signalled = std::chrono::steady_clock::now();

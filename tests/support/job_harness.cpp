@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -49,6 +50,21 @@ collected collect(const std::string& target, const std::filesystem::path& dir) {
     if (error.find("dead-lettered") != std::string::npos) c.dead_errors.push_back(error);
   }
   return c;
+}
+
+std::size_t records(const redis_server& redis, const std::string& name) {
+  const std::string n = redis.cli({"HLEN", "serentak:" + name + ":records"});
+  return n.empty() ? 0 : std::stoul(n);
+}
+
+bool wait_for_records(const redis_server& redis, const std::string& name, std::size_t count,
+                      std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (records(redis, name) >= count) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
 }
 
 }  // namespace serentak::testing

@@ -11,6 +11,7 @@
 
 #include "support/child_process.hpp"
 #include "support/process_runner.hpp"
+#include "support/redis_server.hpp"
 
 namespace serentak::testing {
 
@@ -36,5 +37,11 @@ struct collected {
 };
 // `serentak job collect TARGET -o dir/collected.jsonl` and the count of what it wrote.
 collected collect(const std::string& target, const std::filesystem::path& dir);
+
+// How many records job NAME has (its records hash's length).
+std::size_t records(const redis_server& redis, const std::string& name);
+// Waits (at most `timeout`) until job NAME has at least `count` records.
+bool wait_for_records(const redis_server& redis, const std::string& name, std::size_t count,
+                      std::chrono::milliseconds timeout);
 
 }  // namespace serentak::testing
