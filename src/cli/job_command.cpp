@@ -242,9 +242,7 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
   };
   signal_watch signals;
   config.stop = &signals.stop_flag();
-  const queue::loading_wait loading = wait_for_loading("job work", endpoint, signals.stop_flag());
-  config.on_redis_loading = loading.loading;
-  config.on_redis_loaded = loading.loaded;
+  config.loading = wait_for_loading("job work", endpoint, signals.stop_flag());
   queue::job_work_report report;
   try {
     report = queue::run_job_worker(config);

@@ -38,12 +38,13 @@ host_lookup lookup_host(const std::string& host, const std::string& port, stop_d
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   host_lookup result;
-  if (give_up == nullptr || is_ip_literal(host)) {  // no DNS, or nothing to cut it short
+  auto here = [&] {  // on the caller's thread, not cut short
     addrinfo* found = nullptr;
     result.rc = resolve(host.c_str(), port.c_str(), &hints, &found);
     result.found.reset(found);
-    return result;
-  }
+    return std::move(result);
+  };
+  if (give_up == nullptr || is_ip_literal(host)) return here();  // no DNS, or nothing to cut it short
   auto lookup = std::make_shared<pending_lookup>();
   try {
     std::thread([lookup, host, port, hints, resolve] {
@@ -55,11 +56,8 @@ host_lookup lookup_host(const std::string& host, const std::string& port, stop_d
       lookup->done = true;
       lookup->done_changed.notify_all();
     }).detach();
-  } catch (const std::system_error&) {  // no thread to be had (EAGAIN): looked up here, uncut
-    addrinfo* found = nullptr;
-    result.rc = resolve(host.c_str(), port.c_str(), &hints, &found);
-    result.found.reset(found);
-    return result;
+  } catch (const std::system_error&) {  // no thread to be had (EAGAIN)
+    return here();
   }
   std::unique_lock lock(lookup->mutex);
   while (!lookup->done) {

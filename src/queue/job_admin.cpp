@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/outputs/results_file.hpp"
+#include "core/fnv1a.hpp"
 #include "core/host_key.hpp"
 #include "core/log_text.hpp"
 #include "core/outcome.hpp"
@@ -46,18 +47,11 @@ std::size_t to_size(reply_view v) { return static_cast<std::size_t>(std::max(0LL
 // The running digest of a push's items (meta's items_digest): FNV-1a 64 over each item and a newline.
 class items_digest {
  public:
-  void add(std::string_view item) {
-    for (unsigned char c : item) mix(c);
-    mix('\n');
-  }
-  std::string hex() const { return fmt::format("{:016x}", hash_); }
+  void add(std::string_view item) { hash_.add(item).add("\n"); }
+  std::string hex() const { return fmt::format("{:016x}", hash_.value()); }
 
  private:
-  void mix(unsigned char c) {
-    hash_ ^= c;
-    hash_ *= 0x100000001b3ULL;
-  }
-  std::uint64_t hash_ = 0xcbf29ce484222325ULL;
+  fnv1a_64 hash_;
 };
 
 // The push scripts' refusals in words: items that are not those the job already holds
@@ -360,9 +354,7 @@ std::string status_json(const job_status& s, std::optional<double> rate) {
 // with what the job holds now.
 static std::uint64_t line_digest(std::string_view line) {
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : line) hash = (hash ^ c) * 0x100000001b3ULL;
-  return hash | 1;  // never 0: 0 marks an index the file does not hold
+  return fnv1a_64().add(line).value() | 1;  // never 0: 0 marks an index the file does not hold
 }
 
 // The indexes an earlier collect already wrote to path (below items), each with its line's digest (0:

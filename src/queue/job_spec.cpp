@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/fnv1a.hpp"
 #include "core/log_text.hpp"
 #include "core/retry_policy.hpp"
 
@@ -36,14 +37,7 @@ std::string job_spec::to_json() const {
   return j.dump();  // nlohmann's object is a std::map: keys come out sorted
 }
 
-std::string job_spec::digest() const {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : to_json()) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  return fmt::format("{:016x}", hash);
-}
+std::string job_spec::digest() const { return fmt::format("{:016x}", fnv1a_64().add(to_json()).value()); }
 
 std::optional<job_spec> parse_job_spec(std::string_view json, std::string& problem) {
   auto j = nlohmann::json::parse(json, nullptr, false);

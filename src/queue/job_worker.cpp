@@ -108,8 +108,7 @@ job_work_report run_job_worker(const job_work_config& config) {
   redis_timeouts timeouts;
   timeouts.give_up = &give_up;
   redis_connection main_connection(config.endpoint, timeouts);
-  const loading_wait loading{config.stop, config.on_redis_loading, config.on_redis_loaded};
-  open_connection(main_connection, &loading);
+  open_connection(main_connection, &config.loading);
   job_keys keys(config.endpoint.job);
   job_identity identity;
   job_spec spec = load_spec(main_connection, keys, config.endpoint.job, &identity);

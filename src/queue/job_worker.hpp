@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "queue/job_admin.hpp"
 #include "queue/redis_endpoint.hpp"
 
 namespace serentak::queue {
@@ -30,10 +31,8 @@ struct job_work_config {
   // up to --timeout, and the backoffs between them): its items would be taken again while still being
   // fetched. With the lease and that time; the caller warns.
   std::function<void(std::chrono::milliseconds lease, std::chrono::milliseconds item_time)> on_short_lease;
-  // A Redis still loading its data when the worker starts is waited for (stop ends the wait); these
-  // say so (loading_wait's loading and loaded; stop is taken from above).
-  std::function<void(const std::string& message)> on_redis_loading;
-  std::function<void()> on_redis_loaded;
+  // How a Redis still loading its data when the worker starts is waited for (its stop: the stop above).
+  loading_wait loading;
 };
 
 struct job_work_report {
