@@ -4,6 +4,7 @@
 // a server that wants a client certificate and TLS options on a redis:// address are each one
 // line and exit 2, and the password never shows; Ctrl-C during a handshake that gets no answer ends
 // the command at once.
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <string>
@@ -180,7 +181,17 @@ TEST(job_tls, ctrl_c_during_a_handshake_that_gets_no_answer_exits_130_at_once) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     testing::child_process c(argv, dir.path() / ("status" + std::to_string(attempt)));
     ASSERT_TRUE(c.wait_until_watching(10s));
-    std::this_thread::sleep_for(attempt == 0 ? 300ms : 1200ms);  // dialled, the ClientHello sent
+    // Signals are held from the process's first line, so "watching" does not mean connected (a slow
+    // TSan start had not dialled after 300 ms): wait until Redis lists the connection (two clients,
+    // with redis-cli's own), then Ctrl-C at once or well into the handshake's 2 s.
+    bool dialled = false;
+    for (int i = 0; i < 500 && !dialled; ++i) {
+      const std::string clients = redis.cli({"CLIENT", "LIST"});
+      dialled = std::count(clients.begin(), clients.end(), '\n') >= 1;
+      if (!dialled) std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_TRUE(dialled) << c.err();
+    std::this_thread::sleep_for(attempt == 0 ? 50ms : 1000ms);
     const auto signalled = std::chrono::steady_clock::now();
     c.signal(SIGINT);
     auto status = c.wait(2s);
