@@ -545,7 +545,7 @@ std::size_t delete_job(redis_connection& connection, const std::string& job_name
   // Whatever is left under the name goes, readable or not: a job whose meta is missing or broken
   // (another program's key, a half-deleted job) must still be deletable.
   redis_result r = must(connection.command({"DEL", keys.meta, keys.items, keys.records, keys.outcomes, keys.workers,
-                                            keys.dead, keys.hostrate, keys.hostrate_workers, keys.hostrate_taken}),
+                                            keys.dead, keys.errors, keys.hostrate, keys.hostrate_workers, keys.hostrate_taken}),
                         "deleting the job");
   const std::size_t deleted = to_size(r.view());
   if (deleted == 0) throw job_error("no job '" + job_name + "' at " + connection.endpoint().display());

@@ -12,6 +12,8 @@
 //   outcomes hash    outcome -> records with that outcome
 //   workers  hash    consumer (host:pid:random) -> records it wrote
 //   dead     stream  dead-lettered items: i, item, deliveries, error
+//   errors   hash    index -> the last failed attempt a worker saw for an item still without a record
+//                    ("attempt 2: server_error 503"), for its dead letter; cleared when the record is stored
 //   hostrate hash    host ("http://h:port") -> its shared token bucket, "tokens last_ms rate
 //                    last_decrease_ms" (--host-rate; Redis clock)
 //   hostrate_workers sorted set  consumer -> when it last leased tokens (ms): the live workers
@@ -33,6 +35,7 @@ struct job_keys {
         outcomes("serentak:" + name + ":outcomes"),
         workers("serentak:" + name + ":workers"),
         dead("serentak:" + name + ":dead"),
+        errors("serentak:" + name + ":errors"),
         hostrate("serentak:" + name + ":hostrate"),
         hostrate_workers("serentak:" + name + ":hostrate_workers"),
         hostrate_taken("serentak:" + name + ":hostrate_taken"),
@@ -44,6 +47,7 @@ struct job_keys {
   std::string outcomes;
   std::string workers;
   std::string dead;
+  std::string errors;
   std::string hostrate;
   std::string hostrate_workers;
   std::string hostrate_taken;

@@ -9,6 +9,15 @@
 namespace serentak::queue {
 namespace {
 
+// At most 300 bytes, cut before a UTF-8 sequence rather than inside one.
+std::string_view attempt_note_prefix(std::string_view text) {
+  constexpr std::size_t most = 300;
+  if (text.size() <= most) return text;
+  std::size_t cut = most;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut);
+}
+
 std::string without_newline(std::string line) {
   if (!line.empty() && line.back() == '\n') line.pop_back();
   return line;
@@ -65,13 +74,27 @@ finished_record make_too_large_record(const client::fetch_request& request, cons
   return {outcome::unexpected, line_without_body(record, request.item, request.url)};
 }
 
-std::string make_dead_record(std::size_t index, std::string_view item, std::string_view url, long long deliveries) {
-  const std::string error = fmt::format("dead-lettered after {} deliveries: no worker finished it", deliveries);
+std::string describe_failed_attempt(const client::fetch_result& attempt) {
+  std::string text = fmt::format("attempt {}: {}", attempt.attempts, to_string(attempt.kind));
+  if (attempt.http_status != 0) text += fmt::format(" {}", attempt.http_status);
+  if (!attempt.error.empty()) text += fmt::format(": {}", attempt.error);
+  return std::string(attempt_note_prefix(text));
+}
+
+std::string dead_letter_error(long long deliveries, std::string_view last_failed_attempt) {
+  std::string error = fmt::format("dead-lettered after {} deliveries: no worker finished it", deliveries);
+  // Read back from Redis, where anything may have written it: bounded again.
+  if (!last_failed_attempt.empty())
+    error += fmt::format("; last failed attempt: {}", attempt_note_prefix(last_failed_attempt));
+  return error;
+}
+
+std::string make_dead_record(std::size_t index, std::string_view item, std::string_view url, std::string_view error) {
   result_record record;
   record.index = index;
   record.kind = outcome::unexpected;
   record.attempts = 0;
-  record.error = error;
+  record.error = error;  // a view: error outlives the line made here
   return line_without_body(record, item, url);
 }
 

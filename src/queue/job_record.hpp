@@ -27,7 +27,14 @@ finished_record make_record(const client::fetch_request& request, const client::
 finished_record make_too_large_record(const client::fetch_request& request, const client::fetch_result& result,
                                       std::size_t bytes, std::size_t limit);
 
-// error: "dead-lettered after N deliveries: no worker finished it"
-std::string make_dead_record(std::size_t index, std::string_view item, std::string_view url, long long deliveries);
+// What a worker notes of an attempt that failed and will be tried again, for the item's dead letter if
+// no worker ever finishes it: "attempt 2: server_error 503", "attempt 1: timeout: <transport error>".
+// At most 300 bytes (whole UTF-8 characters); the transport's text is the one records carry.
+std::string describe_failed_attempt(const client::fetch_result& attempt);
+
+// error: "dead-lettered after N deliveries: no worker finished it", and when a worker noted a failed
+// attempt of the item, "; last failed attempt: <describe_failed_attempt>".
+std::string dead_letter_error(long long deliveries, std::string_view last_failed_attempt);
+std::string make_dead_record(std::size_t index, std::string_view item, std::string_view url, std::string_view error);
 
 }  // namespace serentak::queue

@@ -11,6 +11,7 @@ constexpr std::size_t max_batch = 500;                  // records per EVALSHA
 constexpr std::size_t max_batch_bytes = 32 << 20;       // and their bytes (one larger record goes alone)
 constexpr std::size_t eager_batch = 64;                 // flush at once when this many wait
 constexpr auto linger = std::chrono::milliseconds(10);  // otherwise, after this long
+constexpr std::size_t max_notes = 10000;                // failed attempts waiting to be noted; more are dropped
 
 }  // namespace
 
@@ -35,13 +36,26 @@ job_sink::~job_sink() { finish(std::chrono::milliseconds(0)); }
 
 void job_sink::on_start(const client::fetch_request& /*request*/) {}
 
+void job_sink::note(std::size_t index, const client::fetch_result& failed_attempt) {
+  std::string text = describe_failed_attempt(failed_attempt);
+  std::lock_guard lock(pending_mutex_);
+  if (notes_.size() < max_notes) notes_.push_back({index, std::move(text)});
+}
+
+void job_sink::on_retry(const client::fetch_request& request, const client::fetch_result& failed_attempt,
+                        std::chrono::milliseconds /*wait*/) {
+  note(request.index, failed_attempt);
+}
+
 void job_sink::on_finish(const client::fetch_request& request, const client::fetch_result& result) {
   // A cancelled item is not final: its entry stays in the source's hands, to be released. Nor is a
   // failure the job would have tried again: stopped, the engine settles it, but another worker should
   // give it the attempts it has left.
   if (stop_ != nullptr && stop_->load() &&
-      (result.kind == outcome::unexpected || retry_.should_retry(result.kind, result.http_status, result.attempts)))
+      (result.kind == outcome::unexpected || retry_.should_retry(result.kind, result.http_status, result.attempts))) {
+    if (result.kind != outcome::unexpected) note(request.index, result);  // not one cancelled by the stop
     return;
+  }
   std::optional<std::string> id = source_.take_id(request.index);
   if (!id) return;  // not handed out by the source (cannot happen): nothing to acknowledge
   finished_record record = make_record(request, result);
@@ -51,7 +65,8 @@ void job_sink::on_finish(const client::fetch_request& request, const client::fet
   unstored_.fetch_add(1);  // before the flusher can see it, store it and count it off
   {
     std::lock_guard lock(pending_mutex_);
-    pending_.push_back({std::move(*id), request.index, std::string(to_string(record.kind)), std::move(record.line)});
+    pending_.push_back({std::move(*id), request.index, std::string(to_string(record.kind)), std::move(record.line),
+                        result.attempts > 1});
     wake = pending_.size() >= eager_batch;
   }
   finished_.fetch_add(1);
@@ -68,6 +83,31 @@ std::size_t job_sink::finish(std::chrono::milliseconds budget) {
   if (flusher_.joinable()) flusher_.join();
   std::lock_guard lock(pending_mutex_);
   return pending_.size() + in_flusher_.load();
+}
+
+// Sent before the batch's records, in one round trip: the notes, then the notes the batch's records
+// make stale (an item noted and finished within one linger ends with none). Best effort: a server's
+// refusal drops them; only a lost connection keeps them for the next try.
+bool job_sink::flush_notes(redis_connection& connection, std::vector<attempt_note>& notes,
+                           const std::vector<pending_record>& batch) {
+  std::vector<std::string> indexes;
+  indexes.reserve(notes.size());
+  for (const attempt_note& n : notes) indexes.push_back(std::to_string(n.index));
+  std::vector<std::string_view> set{"HSET", keys_.errors};
+  for (std::size_t k = 0; k < notes.size(); ++k) set.insert(set.end(), {indexes[k], notes[k].text});
+  std::vector<std::string> cleared;
+  for (const pending_record& r : batch)
+    if (r.clears_note) cleared.push_back(std::to_string(r.index));
+  std::vector<std::string_view> clear{"HDEL", keys_.errors};
+  clear.insert(clear.end(), cleared.begin(), cleared.end());
+  if (set.size() == 2 && clear.size() == 2) return true;
+  if (set.size() > 2) connection.append(std::span<const std::string_view>(set));
+  if (clear.size() > 2) connection.append(std::span<const std::string_view>(clear));
+  for (const redis_result& r : connection.read_replies())
+    if (!r.ok() && r.error->what == redis_error::kind::io) return false;
+  round_trips_.fetch_add(1);
+  notes.clear();
+  return true;
 }
 
 bool job_sink::flush_batch(script_runner& scripts, std::vector<pending_record>& batch) {
@@ -105,6 +145,7 @@ void job_sink::flush_loop() {
   script_runner scripts(connection);
   reconnect_backoff backoff;
   std::vector<pending_record> batch;
+  std::vector<attempt_note> notes;  // taken from notes_, sent with the batch
   for (;;) {
     bool quitting = false;
     {
@@ -120,10 +161,17 @@ void job_sink::flush_loop() {
         pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(take));
         in_flusher_.store(batch.size());
       }
+      // In the order noted: of two notes of an item in one HSET, the later one stays.
+      const auto take_notes = static_cast<long>(std::min(notes_.size(), max_notes - notes.size()));
+      notes.insert(notes.end(), std::make_move_iterator(notes_.begin()),
+                   std::make_move_iterator(notes_.begin() + take_notes));
+      notes_.erase(notes_.begin(), notes_.begin() + take_notes);
       quitting = quit_;
       // A stop's deadline for Redis I/O has passed too: nothing more can be sent.
       const bool given_up = timeouts_.give_up != nullptr && timeouts_.give_up->passed();
-      if (quitting && (batch.empty() || clock::now() >= flush_deadline_ || given_up)) {
+      // Notes alone are sent while stopping only over a live connection: not worth a dial.
+      const bool nothing_to_send = batch.empty() && (notes.empty() || !connection.connected());
+      if (quitting && (nothing_to_send || clock::now() >= flush_deadline_ || given_up)) {
         // Unsent records go back so finish() can count them; their entries stay pending in
         // Redis and are reclaimed and fetched again by a worker after the lease.
         for (pending_record& r : batch) pending_.push_back(std::move(r));
@@ -131,7 +179,7 @@ void job_sink::flush_loop() {
         return;
       }
     }
-    if (batch.empty()) continue;
+    if (batch.empty() && notes.empty()) continue;
     if (!connection.connected()) {
       if (auto failed = connection.connect()) {
         outages_.report_down(&connection, failed->message);
@@ -144,6 +192,8 @@ void job_sink::flush_loop() {
       backoff.reset();
       outages_.report_up(&connection);
     }
+    if (!flush_notes(connection, notes, batch)) continue;  // the connection is lost: again after reconnecting
+    if (batch.empty()) continue;
     if (flush_batch(scripts, batch)) {
       batch.clear();
       in_flusher_.store(0);

@@ -269,7 +269,7 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
       reply_view v = r.view();
       reclaim_cursor_ = std::string(v[0].text());
       if (reclaim_cursor_.empty()) reclaim_cursor_ = "0-0";
-      std::vector<std::string> dead_args{consumer_group, identity_.field, identity_.value};
+      std::vector<std::pair<entry, long long>> dying;  // delivered more than --max-deliveries times
       for (std::size_t k = 1; k < v.size(); ++k) {
         entry e;
         e.id = std::string(v[k][0].text());
@@ -279,17 +279,34 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
         }
         long long deliveries = v[k][2].integer();
         if (deliveries > config_.max_deliveries) {
-          std::string url = urls_.expand(e.item);
-          dead_args.insert(dead_args.end(),
-                           {e.id, std::to_string(e.index), make_dead_record(e.index, e.item, url, deliveries),
-                            std::to_string(deliveries),
-                            "delivered " + std::to_string(deliveries) + " times without a final record"});
+          dying.emplace_back(std::move(e), deliveries);
         } else {
           reclaimed_.fetch_add(1);
           got.push_back(std::move(e));
         }
       }
-      if (dead_args.size() > 3) {
+      if (!dying.empty()) {
+        // What workers noted of the items' failed attempts, if any (rare: one round trip per reclaim
+        // that letters something). Read or not, the letters go: an error here only shortens them.
+        std::vector<std::string> last_errors(dying.size());
+        std::vector<std::string> ask{"HMGET", keys_.errors};
+        for (const auto& [e, deliveries] : dying) ask.push_back(std::to_string(e.index));
+        redis_result noted = connection.command(ask);
+        if (!noted.ok() && noted.error->what == redis_error::kind::io) {  // those are reclaimed again later
+          keep_reclaimed();
+          return false;
+        }
+        if (noted.ok() && noted.view().size() == dying.size())
+          for (std::size_t k = 0; k < dying.size(); ++k)
+            if (!noted.view()[k].is_nil()) last_errors[k] = std::string(noted.view()[k].text());
+        std::vector<std::string> dead_args{consumer_group, identity_.field, identity_.value};
+        for (std::size_t k = 0; k < dying.size(); ++k) {
+          const auto& [e, deliveries] = dying[k];
+          const std::string error = dead_letter_error(deliveries, last_errors[k]);
+          dead_args.insert(dead_args.end(), {e.id, std::to_string(e.index),
+                                             make_dead_record(e.index, e.item, urls_.expand(e.item), error),
+                                             std::to_string(deliveries), error});
+        }
         redis_result d = scripts.run(scripts::dead_letter,
                                      {keys_.records, keys_.items, keys_.outcomes, keys_.dead, keys_.meta}, dead_args);
         if (!d.ok() && d.error->what == redis_error::kind::io) {  // those are reclaimed again later

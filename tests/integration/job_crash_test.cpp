@@ -152,6 +152,37 @@ TEST(job_crash, a_poison_item_is_dead_lettered_after_max_deliveries_and_its_reco
   EXPECT_EQ(redis.cli({"XLEN", "serentak:poison:dead"}), "1");
 }
 
+// An item whose attempts fail and which no worker finishes (here each holds it past its lease while it
+// waits out a Retry-After) is dead-lettered with the last failed attempt a worker saw, not only "no
+// worker finished it"; a finished item of several attempts clears its item's note.
+TEST(job_crash, a_dead_letter_names_the_last_failed_attempt_and_a_stored_record_clears_its_note) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  testing::serve_process serve({"--quiet", "--delay-scale", "0", "--fault", "books:isbn=poison:503:retry-after=5",
+                                "--fault", "books:isbn=flaky:attempt=1:503"});
+  const std::string job = redis.url("noted");
+  auto r = run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "a", "flaky", "poison",
+                    "--retries", "1", "--timeout", "4"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto w = testing::start_worker(job, {"-c", "5", "--lease", "2", "--max-deliveries", "1"}, dir.path(), "w");
+  ASSERT_EQ(w->wait(30s), 0) << w->err();
+  EXPECT_EQ(figure(w->out(), "dead-lettered"), 1U) << w->out();
+  auto c = testing::collect(job, dir.path());
+  EXPECT_EQ(c.lines, 3U);
+  ASSERT_EQ(c.dead_errors.size(), 1U);
+  const std::string expected =
+      "dead-lettered after 2 deliveries: no worker finished it; last failed attempt: attempt 1: server_error 503";
+  EXPECT_EQ(c.dead_errors[0], expected);
+  EXPECT_NE(redis.cli({"XRANGE", "serentak:noted:dead", "-", "+"}).find(expected), std::string::npos);
+  // flaky (index 1) failed once, then got its answer: the record says 2 attempts and the note is gone.
+  auto flaky = nlohmann::json::parse(redis.cli({"HGET", "serentak:noted:records", "1"}), nullptr, false);
+  ASSERT_FALSE(flaky.is_discarded());
+  EXPECT_EQ(flaky.value("attempts", 0), 2);
+  // Its note is gone, and so is poison's: the worker's own late record of it (attempt 2, refused since
+  // the dead letter came first) cleared it too. Nothing is left behind in Redis.
+  EXPECT_EQ(redis.cli({"EXISTS", "serentak:noted:errors"}), "0");
+}
+
 // Redis at its maxmemory with noeviction (the setting the docs ask for) refuses the records but still
 // hands out items (XREADGROUP is not refused). The worker must stop taking items while its records wait,
 // instead of fetching the whole job into memory; stopped, it leaves the rest for later.

@@ -42,5 +42,33 @@ TEST(job_record, a_body_that_is_not_json_is_a_snippet_and_pretty_json_is_compact
   EXPECT_NE(pretty.line.find(R"("data":{"a":1})"), std::string::npos) << pretty.line;
 }
 
+TEST(job_record, a_failed_attempt_is_noted_in_one_bounded_line_and_a_dead_letter_names_it) {
+  client::fetch_result attempt;
+  attempt.kind = outcome::server_error;
+  attempt.http_status = 503;
+  attempt.attempts = 2;
+  EXPECT_EQ(describe_failed_attempt(attempt), "attempt 2: server_error 503");
+  attempt.kind = outcome::timeout;
+  attempt.http_status = 0;
+  attempt.attempts = 1;
+  attempt.error = "Operation timed out after 4000 milliseconds";
+  EXPECT_EQ(describe_failed_attempt(attempt),
+            "attempt 1: timeout: Operation timed out after 4000 milliseconds");
+
+  // A long transport text is cut at 300 bytes, before a UTF-8 sequence rather than inside it.
+  // "attempt 1: timeout: " is 20 bytes, so byte 300 is the second of an é's two.
+  attempt.error = std::string(279, 'x');
+  for (int k = 0; k < 20; ++k) attempt.error += "\xc3\xa9";  // é
+  const std::string noted = describe_failed_attempt(attempt);
+  EXPECT_EQ(noted.size(), 299U);
+  EXPECT_EQ(noted.back(), 'x') << "cut inside a character";
+
+  EXPECT_EQ(dead_letter_error(3, ""), "dead-lettered after 3 deliveries: no worker finished it");
+  EXPECT_EQ(dead_letter_error(2, "attempt 1: server_error 503"),
+            "dead-lettered after 2 deliveries: no worker finished it; last failed attempt: attempt 1: server_error 503");
+  // What is read back from Redis is bounded again.
+  EXPECT_LE(dead_letter_error(2, std::string(100000, 'y')).size(), 400U);
+}
+
 }  // namespace
 }  // namespace serentak::queue
