@@ -1,7 +1,7 @@
 #pragma once
 // FNV-1a 64: a fast digest of bytes that is the same on every build and platform (not cryptographic),
 // for telling texts apart across processes and runs: a job's specification and item list, a
-// collected line.
+// collected line, the seeds of the mock's draws and of a monitor's jitter, hash-table slots.
 
 #include <cstdint>
 #include <string_view>

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "core/fnv1a.hpp"
 #include "core/log_text.hpp"
 #include "monitor/duration_text.hpp"
 #include "monitor/monitor_config.hpp"
@@ -466,9 +467,7 @@ schedule_plan endpoint_config::plan() const {
   p.interval = interval;
   p.phase = phase_by_name(name, interval);
   p.max_jitter = jitter;
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : name) h = (h ^ c) * 1099511628211ULL;
-  p.seed = h;
+  p.seed = fnv1a_64().add(name).value();
   return p;
 }
 

@@ -2,17 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "core/fnv1a.hpp"
+#include "core/splitmix64.hpp"
+
 #include "monitor/duration_text.hpp"
 
 namespace serentak::monitor {
 namespace {
-
-std::uint64_t splitmix64(std::uint64_t x) noexcept {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
 
 std::string shown(std::chrono::nanoseconds d) {
   return format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(d));
@@ -74,11 +70,7 @@ std::chrono::nanoseconds phase_by_index(std::size_t index, std::size_t count,
 }
 
 std::chrono::nanoseconds phase_by_name(std::string_view name, std::chrono::nanoseconds interval) noexcept {
-  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a, then mixed: stable across builds and platforms
-  for (unsigned char c : name) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
+  const std::uint64_t h = fnv1a_64().add(name).value();  // stable across builds and platforms
   if (interval.count() <= 0) return std::chrono::nanoseconds{0};
   return std::chrono::nanoseconds{
       static_cast<std::int64_t>(splitmix64(h) % static_cast<std::uint64_t>(interval.count()))};

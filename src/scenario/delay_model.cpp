@@ -6,6 +6,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/fnv1a.hpp"
+#include "core/splitmix64.hpp"
+
 namespace serentak::server {
 namespace {
 
@@ -32,29 +35,12 @@ delay_model::delay_model(std::optional<std::uint64_t> seed, double delay_scale)
   }
 }
 
-std::uint64_t delay_model::fnv1a64(std::string_view bytes, std::uint64_t hash) noexcept {
-  for (char c : bytes) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
-std::uint64_t delay_model::splitmix64(std::uint64_t x) noexcept {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 double delay_model::unit_interval(std::uint64_t bits) noexcept { return static_cast<double>(bits >> 11) * 0x1.0p-53; }
 
 std::uint64_t delay_model::draw(std::string_view path, std::string_view item, std::uint64_t purpose) const {
   if (!seed_) return thread_engine()();
   // The length prefix keeps ("/a", "bc") and ("/ab", "c") apart.
-  std::uint64_t hash = fnv1a64(std::to_string(path.size()) + ':');
-  hash = fnv1a64(path, hash);
-  hash = fnv1a64(item, hash);
+  const std::uint64_t hash = fnv1a_64().add(std::to_string(path.size()) + ':').add(path).add(item).value();
   return splitmix64(splitmix64(*seed_ ^ hash) ^ purpose);
 }
 

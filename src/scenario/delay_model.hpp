@@ -38,8 +38,6 @@ class delay_model {
   bool seeded() const noexcept { return seed_.has_value(); }
   double delay_scale() const noexcept { return delay_scale_; }
 
-  static std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t hash = 0xcbf29ce484222325ULL) noexcept;
-  static std::uint64_t splitmix64(std::uint64_t x) noexcept;
   // The top 53 bits of bits as a double in [0, 1).
   static double unit_interval(std::uint64_t bits) noexcept;
 

@@ -8,24 +8,16 @@
 
 #include <unistd.h>
 
+#include "core/fnv1a.hpp"
 #include "core/item_lines.hpp"
+#include "core/splitmix64.hpp"
 
 namespace serentak::client {
 
 std::uint64_t item_hash(std::string_view item) noexcept {
-  // FNV-1a then a splitmix64 finaliser: fast, and well spread (top bits included, which pick the
-  // slot) for similar IDs like "1121", "1122".
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : item) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebULL;
-  h ^= h >> 31;
-  return h;
+  // FNV-1a then mixed: fast, and well spread (top bits included, which pick the slot) for similar
+  // IDs like "1121", "1122".
+  return splitmix64(fnv1a_64().add(item).value());
 }
 
 namespace {

@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fnv1a.hpp"
 #include "core/log_text.hpp"
+#include "core/splitmix64.hpp"
 #include "log/line_writer.hpp"
 #include "log/output_lock.hpp"
 
@@ -86,21 +88,8 @@ void sync_folder(const std::filesystem::path& file) {
 }  // namespace
 
 std::uint64_t resume_index::key_hash(std::string_view item, std::string_view url) noexcept {
-  // FNV-1a over item, a NUL (neither holds one) and url, then a splitmix64 finaliser.
-  std::uint64_t h = 1469598103934665603ULL;
-  auto mix = [&h](unsigned char c) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  };
-  for (unsigned char c : item) mix(c);
-  mix(0);
-  for (unsigned char c : url) mix(c);
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebULL;
-  h ^= h >> 31;
-  return h;
+  // FNV-1a over item, a NUL (neither holds one) and url, then mixed.
+  return splitmix64(fnv1a_64().add(item).add(std::string_view("", 1)).add(url).value());
 }
 
 bool is_transient_record(const stored_record& record) noexcept {

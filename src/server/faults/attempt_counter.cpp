@@ -2,15 +2,15 @@
 
 #include <string>
 
-#include "scenario/delay_model.hpp"
+#include "core/fnv1a.hpp"
+#include "core/splitmix64.hpp"
 
 namespace serentak::server {
 
 std::uint64_t attempt_counter::next(std::string_view route, std::string_view item) {
   // A 64-bit hash stands for the pair: a collision among even a million pairs has a chance of
   // about 1 in 30 million, and would only merge two items' attempt counts.
-  std::uint64_t key = delay_model::fnv1a64(std::to_string(route.size()) + ':');
-  key = delay_model::splitmix64(delay_model::fnv1a64(item, delay_model::fnv1a64(route, key)));
+  const std::uint64_t key = splitmix64(fnv1a_64().add(std::to_string(route.size()) + ':').add(route).add(item).value());
   std::lock_guard lock(mutex_);
   auto found = counts_.find(key);
   if (found != counts_.end()) return ++found->second;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/splitmix64.hpp"
 #include "server/routes/flask_json.hpp"
 
 namespace serentak::server {
@@ -15,7 +16,7 @@ namespace {
 // Fault draws use purposes of their own, apart from delays and picks (1-4 in delay_model.cpp):
 // the rule's index and the attempt number are mixed in, so each (rule, attempt) draws anew.
 std::uint64_t fault_purpose(std::size_t rule_index, std::uint64_t attempt) {
-  return delay_model::splitmix64(0x4641554c54ULL ^ (static_cast<std::uint64_t>(rule_index) << 40)) ^ attempt;
+  return splitmix64(0x4641554c54ULL ^ (static_cast<std::uint64_t>(rule_index) << 40)) ^ attempt;
 }
 
 bool attempt_matches(const fault_rule& rule, std::uint64_t attempt) {
