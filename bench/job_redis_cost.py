@@ -260,7 +260,7 @@ def main():
             command('XACK', 'items', 'workers', *[e[0] for e in entries])
             done += len(entries)
         elif layout == 'items':
-            args = ['EVALSHA', sha, len(keys), *keys, 'workers', 'w1', 'instance', '1.0']
+            args = ['EVALSHA', sha, len(keys) + 1, *keys, 'errors', 'workers', 'w1', 'instance', '1.0']
             for entry_id, fields in entries:
                 index = int(fields[1])
                 args += [entry_id, index, 'not_found', lines[index]]

@@ -527,7 +527,7 @@ std::size_t retry_job(redis_connection& connection, const std::string& job_name,
   std::vector<std::string> args;
   auto send = [&] {
     redis_result r =
-        must(scripts.run(scripts::requeue, {keys.meta, keys.records, keys.outcomes, keys.items}, args), "re-queueing");
+        must(scripts.run(scripts::requeue, {keys.meta, keys.records, keys.outcomes, keys.items, keys.errors}, args), "re-queueing");
     requeued += to_size(r.view());
     args.clear();
   };

@@ -13,7 +13,8 @@
 //   workers  hash    consumer (host:pid:random) -> records it wrote
 //   dead     stream  dead-lettered items: i, item, deliveries, error
 //   errors   hash    index -> the last failed attempt a worker saw for an item still without a record
-//                    ("attempt 2: server_error 503"), for its dead letter; cleared when the record is stored
+//                    ("attempt 2: server_error 503"), for its dead letter; deleted when the item gets a
+//                    record (record_and_ack, dead_letter) or is re-queued (requeue)
 //   hostrate hash    host ("http://h:port") -> its shared token bucket, "tokens last_ms rate
 //                    last_decrease_ms" (--host-rate; Redis clock)
 //   hostrate_workers sorted set  consumer -> when it last leased tokens (ms): the live workers

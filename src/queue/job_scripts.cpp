@@ -118,6 +118,17 @@ while i <= #ids do
   i = j + 1
 end
 if written > 0 then redis.call('HINCRBY', KEYS[4], ARGV[2], written) end
+-- Only while some attempt failed (rare): nothing more for a job without.
+if redis.call('EXISTS', KEYS[6]) == 1 then
+  local indexes = {}
+  for m = 6, #ARGV, 4 do indexes[#indexes + 1] = ARGV[m] end
+  i = 1
+  while i <= #indexes do
+    local j = math.min(i + 999, #indexes)
+    redis.call('HDEL', KEYS[6], unpack(indexes, i, j))
+    i = j + 1
+  end
+end
 return written
 )lua";
 
@@ -134,6 +145,7 @@ while k < #ARGV do
     if e[1] then item = e[1][2][4] end
     redis.call('XADD', KEYS[4], '*', 'i', ARGV[k + 1], 'item', item, 'deliveries', ARGV[k + 3], 'error', ARGV[k + 4])
   end
+  redis.call('HDEL', KEYS[6], ARGV[k + 1])
   redis.call('XACK', KEYS[2], ARGV[1], ARGV[k])
   k = k + 5
 end
@@ -204,6 +216,7 @@ while k < #ARGV do
     if e[1] then
       redis.call('XADD', KEYS[4], gen .. '-' .. index, 'i', index, 'item', e[1][2][4])
       redis.call('HDEL', KEYS[2], index)
+      redis.call('HDEL', KEYS[5], index)
       redis.call('HINCRBY', KEYS[3], chosen, -1)
       -- The dead stream keeps every dead letter; status counts those not since re-queued.
       if type(fields['error']) == 'string' and string.sub(fields['error'], 1, 14) == 'dead-lettered ' then
@@ -215,6 +228,18 @@ while k < #ARGV do
   k = k + 2
 end
 return added
+)lua";
+
+const std::string_view note_failed_attempts = R"lua(
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return -1 end
+local noted = 0
+for k = 3, #ARGV - 1, 2 do
+  if redis.call('HEXISTS', KEYS[2], ARGV[k]) == 0 then
+    redis.call('HSET', KEYS[3], ARGV[k], ARGV[k + 1])
+    noted = noted + 1
+  end
+end
+return noted
 )lua";
 
 // Lua 5.1 numbers are doubles; "%.17g" keeps a fractional token level exact across calls.

@@ -30,16 +30,17 @@ extern const std::string_view push_items;
 // KEYS meta; ARGV digest total items_digest. Marks the push complete (total items); error
 // "SERENTAK_ITEMS <count>" when the job's items digest at total is not the pusher's.
 extern const std::string_view finish_push;
-// KEYS records items outcomes workers meta; ARGV group consumer identity_field identity_value
+// KEYS records items outcomes workers meta errors; ARGV group consumer identity_field identity_value
 // (id index outcome line)... For each: HSETNX the record (first record wins), count its outcome if
-// it was written, XACK. Returns the records written; -1 (nothing written) when the job is gone:
+// it was written, XACK; when the job has notes of failed attempts (errors), the batch's items' go:
+// they have records now. Returns the records written; -1 (nothing written) when the job is gone:
 // meta's identity field no longer holds the value (deleted, or deleted and pushed again: another
 // job, whose indexes and entry IDs mean other items; job_identity).
 extern const std::string_view record_and_ack;
-// KEYS records items outcomes dead meta; ARGV group identity_field identity_value
+// KEYS records items outcomes dead meta errors; ARGV group identity_field identity_value
 // (id index line deliveries error)... Dead-letters each: its record (if none yet), an entry in the
-// dead stream, XACK. Returns how many it dead-lettered (an item recorded meanwhile keeps its record);
-// -1 when the job is gone (as record_and_ack).
+// dead stream, XACK, its note of a failed attempt deleted. Returns how many it dead-lettered (an item recorded
+// meanwhile keeps its record); -1 when the job is gone (as record_and_ack).
 extern const std::string_view dead_letter;
 // KEYS items meta; ARGV group consumer lease_ms cursor count identity_field identity_value.
 // XAUTOCLAIM, then each claimed entry's delivery count. Returns {next_cursor, {id, {fields...},
@@ -56,12 +57,17 @@ inline bool is_gone_error(std::string_view message) { return message.find(gone_e
 // delivery. Returns how many; -1 when meta names another job: the IDs would name that job's
 // entries, which other workers hold.
 extern const std::string_view release;
-// KEYS meta records outcomes items; ARGV (index outcome)... in ascending index order. Takes a new
+// KEYS meta records outcomes items errors; ARGV (index outcome)... in ascending index order. Takes a new
 // generation (meta's generation + 1; used up even when nothing is re-queued), then for each item
 // whose record still has that outcome: adds it again as "<generation>-<index>", its text read from
-// the entry the push added (push_generations says in which generation), and deletes its record.
+// the entry the push added (push_generations says in which generation), and deletes its record
+// and any note of a failed attempt (the item starts again).
 // Returns how many it re-queued; 0 for a deleted job.
 extern const std::string_view requeue;
+// KEYS meta records errors; ARGV identity_field identity_value (index text)... Notes each failed
+// attempt (job_sink) for an item that has no record yet: a late worker's attempt at an item
+// dead-lettered or finished elsewhere is not noted. Returns how many; -1 when the job is gone.
+extern const std::string_view note_failed_attempts;
 
 // Shared politeness (docs/distributed.md, "Shared politeness"). Times are Redis's own clock
 // (TIME), so workers on machines whose clocks disagree still share one bucket.

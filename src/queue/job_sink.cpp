@@ -39,7 +39,7 @@ void job_sink::on_start(const client::fetch_request& /*request*/) {}
 void job_sink::note(std::size_t index, const client::fetch_result& failed_attempt) {
   std::string text = describe_failed_attempt(failed_attempt);
   std::lock_guard lock(pending_mutex_);
-  if (notes_.size() < max_notes) notes_.push_back({index, std::move(text)});
+  if (notes_.size() < max_notes || notes_.count(index) > 0) notes_[index] = std::move(text);
 }
 
 void job_sink::on_retry(const client::fetch_request& request, const client::fetch_result& failed_attempt,
@@ -65,8 +65,7 @@ void job_sink::on_finish(const client::fetch_request& request, const client::fet
   unstored_.fetch_add(1);  // before the flusher can see it, store it and count it off
   {
     std::lock_guard lock(pending_mutex_);
-    pending_.push_back({std::move(*id), request.index, std::string(to_string(record.kind)), std::move(record.line),
-                        result.attempts > 1});
+    pending_.push_back({std::move(*id), request.index, std::string(to_string(record.kind)), std::move(record.line)});
     wake = pending_.size() >= eager_batch;
   }
   finished_.fetch_add(1);
@@ -85,27 +84,21 @@ std::size_t job_sink::finish(std::chrono::milliseconds budget) {
   return pending_.size() + in_flusher_.load();
 }
 
-// Sent before the batch's records, in one round trip: the notes, then the notes the batch's records
-// make stale (an item noted and finished within one linger ends with none). Best effort: a server's
-// refusal drops them; only a lost connection keeps them for the next try.
-bool job_sink::flush_notes(redis_connection& connection, std::vector<attempt_note>& notes,
-                           const std::vector<pending_record>& batch) {
+// Sent ahead of the batch's records (an item's note and its record in one linger: the script skips
+// the note, the record being stored after it clears it anyway). Only a lost connection keeps them
+// for the next try; the job gone or a refusal drops them.
+bool job_sink::flush_notes(script_runner& scripts, attempt_notes& notes) {
+  if (notes.empty()) return true;
   std::vector<std::string> indexes;
   indexes.reserve(notes.size());
-  for (const attempt_note& n : notes) indexes.push_back(std::to_string(n.index));
-  std::vector<std::string_view> set{"HSET", keys_.errors};
-  for (std::size_t k = 0; k < notes.size(); ++k) set.insert(set.end(), {indexes[k], notes[k].text});
-  std::vector<std::string> cleared;
-  for (const pending_record& r : batch)
-    if (r.clears_note) cleared.push_back(std::to_string(r.index));
-  std::vector<std::string_view> clear{"HDEL", keys_.errors};
-  clear.insert(clear.end(), cleared.begin(), cleared.end());
-  if (set.size() == 2 && clear.size() == 2) return true;
-  if (set.size() > 2) connection.append(std::span<const std::string_view>(set));
-  if (clear.size() > 2) connection.append(std::span<const std::string_view>(clear));
-  for (const redis_result& r : connection.read_replies())
-    if (!r.ok() && r.error->what == redis_error::kind::io) return false;
-  round_trips_.fetch_add(1);
+  std::vector<std::string_view> args{identity_.field, identity_.value};
+  args.reserve(2 + notes.size() * 2);
+  for (const auto& [index, text] : notes) indexes.push_back(std::to_string(index));
+  std::size_t k = 0;
+  for (const auto& [index, text] : notes) args.insert(args.end(), {indexes[k++], text});
+  redis_result r = scripts.run(scripts::note_failed_attempts, {keys_.meta, keys_.records, keys_.errors},
+                               std::span<const std::string_view>(args));
+  if (!r.ok() && r.error->what == redis_error::kind::io) return false;
   notes.clear();
   return true;
 }
@@ -123,9 +116,9 @@ bool job_sink::flush_batch(script_runner& scripts, std::vector<pending_record>& 
     args.push_back(batch[k].outcome);
     args.push_back(batch[k].line);
   }
-  redis_result result =
-      scripts.run(scripts::record_and_ack, {keys_.records, keys_.items, keys_.outcomes, keys_.workers, keys_.meta},
-                  std::span<const std::string_view>(args));
+  redis_result result = scripts.run(
+      scripts::record_and_ack, {keys_.records, keys_.items, keys_.outcomes, keys_.workers, keys_.meta, keys_.errors},
+      std::span<const std::string_view>(args));
   round_trips_.fetch_add(1);
   if (!result.ok()) {
     if (result.error->what == redis_error::kind::server && !result.error->is_loading())
@@ -145,7 +138,7 @@ void job_sink::flush_loop() {
   script_runner scripts(connection);
   reconnect_backoff backoff;
   std::vector<pending_record> batch;
-  std::vector<attempt_note> notes;  // taken from notes_, sent with the batch
+  attempt_notes notes;  // taken from notes_, sent ahead of the batch
   for (;;) {
     bool quitting = false;
     {
@@ -161,11 +154,14 @@ void job_sink::flush_loop() {
         pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(take));
         in_flusher_.store(batch.size());
       }
-      // In the order noted: of two notes of an item in one HSET, the later one stays.
-      const auto take_notes = static_cast<long>(std::min(notes_.size(), max_notes - notes.size()));
-      notes.insert(notes.end(), std::make_move_iterator(notes_.begin()),
-                   std::make_move_iterator(notes_.begin() + take_notes));
-      notes_.erase(notes_.begin(), notes_.begin() + take_notes);
+      // A later note of an item replaces one not yet sent; both maps stay within max_notes items.
+      if (notes.empty()) {
+        notes.swap(notes_);
+      } else {
+        for (auto& [index, text] : notes_)
+          if (notes.size() < max_notes || notes.count(index) > 0) notes[index] = std::move(text);
+        notes_.clear();
+      }
       quitting = quit_;
       // A stop's deadline for Redis I/O has passed too: nothing more can be sent.
       const bool given_up = timeouts_.give_up != nullptr && timeouts_.give_up->passed();
@@ -192,7 +188,7 @@ void job_sink::flush_loop() {
       backoff.reset();
       outages_.report_up(&connection);
     }
-    if (!flush_notes(connection, notes, batch)) continue;  // the connection is lost: again after reconnecting
+    if (!flush_notes(scripts, notes)) continue;  // the connection is lost: again after reconnecting
     if (batch.empty()) continue;
     if (flush_batch(scripts, batch)) {
       batch.clear();

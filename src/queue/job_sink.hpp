@@ -6,9 +6,10 @@
 // HSETNX makes the resend harmless. Items cancelled by a stop are not recorded: the worker
 // releases them for others; so is an item whose failure had retries left (under a stop the engine
 // settles it as final, which for a job would record a transient failure for good).
-// A failed attempt that will be tried again (and one released so) is noted in the job's errors hash,
-// sent with the next batch: if no worker ever finishes the item, its dead letter says what went wrong
-// last. Storing a record of several attempts clears the note.
+// A failed attempt that will be tried again (and one released so) is noted in the job's errors hash
+// within a linger, through note_failed_attempts (only for an item with no record yet): if no worker
+// ever finishes the item, its dead letter says what went wrong last. Best effort: notes a worker
+// cannot send (Redis down as it stops, a refusal) are dropped. record_and_ack clears them.
 //
 // Thread safety: on_start/on_retry/on_finish run on engine threads; pending_mutex_ guards pending_,
 // notes_ and quit_. The flusher owns its connection. Counters are atomics.
@@ -19,6 +20,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "client/engine/engine.hpp"
@@ -62,16 +64,11 @@ class job_sink final : public client::fetch_observer {
     std::size_t index = 0;
     std::string outcome;
     std::string line;
-    bool clears_note = false;  // several attempts: one may have been noted
   };
-  struct attempt_note {
-    std::size_t index = 0;
-    std::string text;  // describe_failed_attempt
-  };
+  using attempt_notes = std::unordered_map<std::size_t, std::string>;  // index -> describe_failed_attempt
   void note(std::size_t index, const client::fetch_result& failed_attempt);
   void flush_loop();
-  bool flush_notes(redis_connection& connection, std::vector<attempt_note>& notes,
-                   const std::vector<pending_record>& batch);
+  bool flush_notes(class script_runner& scripts, attempt_notes& notes);
   bool flush_batch(class script_runner& scripts, std::vector<pending_record>& batch);
 
   const redis_endpoint endpoint_;
@@ -89,7 +86,7 @@ class job_sink final : public client::fetch_observer {
   std::mutex pending_mutex_;  // guards pending_, notes_, quit_, flush_deadline_
   std::condition_variable pending_changed_;
   std::vector<pending_record> pending_;
-  std::vector<attempt_note> notes_;  // at most max_notes: a note is worth less than the memory
+  attempt_notes notes_;  // an item's latest; at most max_notes items: a note is worth less than the memory
   bool quit_ = false;
   std::chrono::steady_clock::time_point flush_deadline_{};  // set by finish(): give up after it
   std::atomic<std::size_t> in_flusher_{0};                  // records taken by the flusher and not yet stored

@@ -307,8 +307,9 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
                                              make_dead_record(e.index, e.item, urls_.expand(e.item), error),
                                              std::to_string(deliveries), error});
         }
-        redis_result d = scripts.run(scripts::dead_letter,
-                                     {keys_.records, keys_.items, keys_.outcomes, keys_.dead, keys_.meta}, dead_args);
+        redis_result d =
+            scripts.run(scripts::dead_letter,
+                        {keys_.records, keys_.items, keys_.outcomes, keys_.dead, keys_.meta, keys_.errors}, dead_args);
         if (!d.ok() && d.error->what == redis_error::kind::io) {  // those are reclaimed again later
           keep_reclaimed();
           return false;

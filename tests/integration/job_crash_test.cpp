@@ -178,8 +178,8 @@ TEST(job_crash, a_dead_letter_names_the_last_failed_attempt_and_a_stored_record_
   auto flaky = nlohmann::json::parse(redis.cli({"HGET", "serentak:noted:records", "1"}), nullptr, false);
   ASSERT_FALSE(flaky.is_discarded());
   EXPECT_EQ(flaky.value("attempts", 0), 2);
-  // Its note is gone, and so is poison's: the worker's own late record of it (attempt 2, refused since
-  // the dead letter came first) cleared it too. Nothing is left behind in Redis.
+  // Its note is gone, and so is poison's: the dead letter took it, and the worker's late attempt 2 at
+  // poison (its record refused: the dead letter came first) was not noted. Nothing is left behind.
   EXPECT_EQ(redis.cli({"EXISTS", "serentak:noted:errors"}), "0");
 }
 

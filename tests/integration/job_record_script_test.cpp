@@ -32,19 +32,18 @@ TEST(job_record_script, the_first_record_of_an_item_wins_and_every_entry_in_the_
 
   // Item 0 comes twice (a requeued item's two entries), item 1 already has a record, item 2 is new.
   std::vector<std::string> args{"EVAL",       std::string(queue::scripts::record_and_ack),
-                                "5",          keys.records,
+                                "6",          keys.records,
                                 keys.items,   keys.outcomes,
                                 keys.workers, keys.meta,
-                                "workers",    "w1",
-                                "instance",   "100.5",
-                                "1-0",        "0",
-                                "ok",         "first of 0",
-                                "1-1",        "1",
-                                "timeout",    "late 1",
-                                "1-2",        "2",
-                                "not_found",  "only 2",
-                                "2-0",        "0",
-                                "timeout",    "second of 0"};
+                                keys.errors,  "workers",
+                                "w1",         "instance",
+                                "100.5"};
+  const std::size_t first = args.size();  // the records: id index outcome line
+  for (const auto& record : std::vector<std::vector<std::string>>{{"1-0", "0", "ok", "first of 0"},
+                                                                  {"1-1", "1", "timeout", "late 1"},
+                                                                  {"1-2", "2", "not_found", "only 2"},
+                                                                  {"2-0", "0", "timeout", "second of 0"}})
+    args.insert(args.end(), record.begin(), record.end());
   EXPECT_EQ(redis.cli(args), "2");
   EXPECT_EQ(redis.cli({"HGET", keys.records, "0"}), "first of 0");
   EXPECT_EQ(redis.cli({"HGET", keys.records, "1"}), "stored before");
@@ -60,7 +59,7 @@ TEST(job_record_script, the_first_record_of_an_item_wins_and_every_entry_in_the_
   EXPECT_EQ(redis.cli({"HGET", keys.outcomes, "ok"}), "1");
   EXPECT_EQ(redis.cli({"HGET", keys.workers, "w1"}), "2");
 
-  args[13] = "9";  // item 0 becomes item 9, which has no record
+  args[first + 1] = "9";  // item 0 becomes item 9, which has no record
   // The job deleted and pushed again: another job, whose item 9 is another item. Nothing is stored.
   redis.cli({"HSET", keys.meta, "instance", "200.7"});
   EXPECT_EQ(redis.cli(args), "-1");
@@ -70,10 +69,54 @@ TEST(job_record_script, the_first_record_of_an_item_wins_and_every_entry_in_the_
   EXPECT_EQ(redis.cli({"HEXISTS", keys.records, "9"}), "0");
   // A job an earlier serentak pushed has no instance: its created_ms tells it apart.
   redis.cli({"HSET", keys.meta, "spec", "{}", "created_ms", "1700000000000"});
-  args[10] = "created_ms";
-  args[11] = "1700000000000";
+  args[first - 2] = "created_ms";
+  args[first - 1] = "1700000000000";
   EXPECT_EQ(redis.cli(args), "1");
   EXPECT_EQ(redis.cli({"HGET", keys.records, "9"}), "first of 0");
+}
+
+// Notes of failed attempts (for dead letters): kept only for an item of this job that has no record
+// yet, and gone once the item has one, whichever way it got it: a worker's record (not only the
+// noting worker's), a dead letter, a retry that starts the item again.
+TEST(job_record_script, a_note_of_a_failed_attempt_lives_only_while_its_item_of_this_job_has_no_record) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  const queue::job_keys keys("notes");
+  redis.cli({"HSET", keys.meta, "spec", "{}", "instance", "100.5", "digest", "d", "generation", "1"});
+  for (const char* id : {"1-0", "1-1", "1-2", "1-3"}) redis.cli({"XADD", keys.items, id, "i", "x", "item", "x"});
+  redis.cli({"XGROUP", "CREATE", keys.items, "workers", "0"});
+  redis.cli({"XREADGROUP", "GROUP", "workers", "w1", "COUNT", "10", "STREAMS", keys.items, ">"});
+  redis.cli({"HSET", keys.records, "3", R"({"outcome":"timeout"})"});
+  auto note = [&](const std::string& instance, const std::string& index, const std::string& text) {
+    return redis.cli({"EVAL", std::string(queue::scripts::note_failed_attempts), "3", keys.meta, keys.records,
+                      keys.errors, "instance", instance, index, text});
+  };
+  EXPECT_EQ(note("200.1", "0", "attempt 1: timeout"), "-1") << "another job under the name";
+  EXPECT_EQ(redis.cli({"EXISTS", keys.errors}), "0");
+  EXPECT_EQ(note("100.5", "3", "attempt 1: timeout"), "0") << "item 3 has a record: a late attempt is not noted";
+  for (const char* index : {"0", "1", "2"}) EXPECT_EQ(note("100.5", index, "attempt 1: server_error 503"), "1");
+  EXPECT_EQ(note("100.5", "0", "attempt 2: timeout"), "1");
+  EXPECT_EQ(redis.cli({"HGET", keys.errors, "0"}), "attempt 2: timeout") << "the latest note wins";
+
+  // Item 0 finished by another worker on its first attempt: its note goes with the record.
+  EXPECT_EQ(redis.cli({"EVAL", std::string(queue::scripts::record_and_ack), "6", keys.records, keys.items,
+                       keys.outcomes, keys.workers, keys.meta, keys.errors, "workers", "w2", "instance", "100.5", "1-0",
+                       "0", "not_found", "a record"}),
+            "1");
+  EXPECT_EQ(redis.cli({"HEXISTS", keys.errors, "0"}), "0");
+  // Item 1 dead-lettered: its note is in the letter (the worker's text), and gone from the hash.
+  EXPECT_EQ(redis.cli({"EVAL", std::string(queue::scripts::dead_letter), "6", keys.records, keys.items, keys.outcomes,
+                       keys.dead, keys.meta, keys.errors, "workers", "instance", "100.5", "1-1", "1", "dead record",
+                       "6", "dead-lettered"}),
+            "1");
+  EXPECT_EQ(redis.cli({"HEXISTS", keys.errors, "1"}), "0");
+  // Item 2's note stays while it has no record; item 3, re-queued by a retry, starts again with none.
+  redis.cli({"HSET", keys.errors, "3", "attempt 1: stale"});
+  EXPECT_EQ(redis.cli({"EVAL", std::string(queue::scripts::requeue), "5", keys.meta, keys.records, keys.outcomes,
+                       keys.items, keys.errors, "3", "timeout"}),
+            "1");
+  EXPECT_EQ(redis.cli({"HEXISTS", keys.errors, "3"}), "0");
+  EXPECT_EQ(redis.cli({"HGET", keys.errors, "2"}), "attempt 1: server_error 503");
 }
 
 TEST(job_record_script, dead_letter_stores_a_record_and_a_dead_entry_only_for_its_own_job) {
@@ -85,9 +128,9 @@ TEST(job_record_script, dead_letter_stores_a_record_and_a_dead_entry_only_for_it
   redis.cli({"XGROUP", "CREATE", keys.items, "workers", "0"});
   redis.cli({"XREADGROUP", "GROUP", "workers", "w1", "COUNT", "10", "STREAMS", keys.items, ">"});
   auto dead_letter = [&](const std::string& instance) {
-    return redis.cli({"EVAL", std::string(queue::scripts::dead_letter), "5", keys.records, keys.items, keys.outcomes,
-                      keys.dead, keys.meta, "workers", "instance", instance, "1-0", "0", "dead record", "6",
-                      "delivered 6 times"});
+    return redis.cli({"EVAL", std::string(queue::scripts::dead_letter), "6", keys.records, keys.items, keys.outcomes,
+                      keys.dead, keys.meta, keys.errors, "workers", "instance", instance, "1-0", "0", "dead record",
+                      "6", "delivered 6 times"});
   };
   // Another job under the name (deleted and pushed again): nothing stored, nothing acknowledged.
   EXPECT_EQ(dead_letter("200.000001"), "-1");
@@ -225,7 +268,8 @@ TEST(job_record_script, pushes_and_retries_in_any_order_keep_entry_ids_rising_an
   };
   auto requeue = [&](const std::vector<std::string>& index_outcome) {
     std::vector<std::string> args{
-        "EVAL", std::string(queue::scripts::requeue), "4", keys.meta, keys.records, keys.outcomes, keys.items};
+        "EVAL",     std::string(queue::scripts::requeue), "5", keys.meta, keys.records, keys.outcomes, keys.items,
+        keys.errors};
     args.insert(args.end(), index_outcome.begin(), index_outcome.end());
     return redis.cli(args);
   };
