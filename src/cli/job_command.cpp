@@ -202,11 +202,15 @@ int run_push(const job_options& o, const CLI::App& push, const queue::redis_endp
       // Items are identified by their position: a shorter list adds nothing where the job has items.
       console::out("job {}: {} items, {} added by this push; the job has {} items\n", endpoint.job, report.total,
                    report.added, report.job_items);
-      console::err(
-          "serentak job push: warning: this push has {} items and the job {}: items are identified by their "
-          "position, so pushing again adds only items past the job's last; for another list, delete the job or use "
-          "another name\n",
-          report.total, report.job_items);
+      if (report.shorter_list_checked)
+        console::err("serentak job push: warning: this push's {} items are the first of the job's {}: nothing added\n",
+                     report.total, report.job_items);
+      else
+        console::err(
+            "serentak job push: warning: this push has {} items and the job {}: items are identified by their "
+            "position, so pushing again adds only items past the job's last; for another list, delete the job or "
+            "use another name\n",
+            report.total, report.job_items);
     }
     warn_lease_wait(spec, report);
     if (auto policy = queue::evicting_policy(connection)) warn_eviction("push", endpoint, *policy);

@@ -22,6 +22,7 @@
 #include "core/outcome.hpp"
 #include "core/target_url.hpp"
 #include "core/url_template.hpp"
+#include "queue/item_entries.hpp"
 #include "queue/job_scripts.hpp"
 
 namespace serentak::queue {
@@ -54,14 +55,18 @@ class items_digest {
   fnv1a_64 hash_;
 };
 
+job_error different_items(const std::string& job_name, std::string_view count) {
+  return job_error(
+      fmt::format("job '{}' already holds a different item list: its first {} items are not this push's; "
+                  "push the same list, or delete the job or use another name",
+                  job_name, count));
+}
+
 // The push scripts' refusals in words: items that are not those the job already holds
 // ("SERENTAK_ITEMS <count>"), or a job changed under the push; any other failure as must() says it.
 redis_result must_push(redis_result result, const std::string& job_name, std::string_view what) {
-  if (!result.ok() && result.error->message.starts_with("SERENTAK_ITEMS ")) {
-    throw job_error("job '" + job_name + "' already holds a different item list: its first " +
-                    result.error->message.substr(15) +
-                    " items are not this push's; push the same list, or delete the job or use another name");
-  }
+  if (!result.ok() && result.error->message.starts_with("SERENTAK_ITEMS "))
+    throw different_items(job_name, result.error->message.substr(15));
   if (!result.ok() && result.error->message.starts_with("SERENTAK_ALIGN ")) {
     throw job_error("another push of job '" + job_name + "' with a list of another length added items at the same " +
                     "time (the job has " + result.error->message.substr(15) +
@@ -207,6 +212,13 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
     if (args.size() >= 4 + 2 * push_chunk) send();
   }
   if (!args.empty()) send();
+  // A shorter list adds nothing; whether it is the job's first items or another list (a new day's,
+  // shorter) is told by reading the job's items back: another list is refused, as a longer one is.
+  if (report.total < pushed) {
+    const std::optional<std::string> stored = pushed_items_digest(connection, keys, report.total);
+    if (stored && *stored != items.hex()) throw different_items(job_name, std::to_string(report.total));
+    report.shorter_list_checked = stored.has_value();
+  }
   redis_result finished =
       must_push(scripts.run(scripts::finish_push, {keys.meta}, {digest, std::to_string(report.total), items.hex()}),
                 job_name, "finishing the push");
@@ -527,7 +539,8 @@ std::size_t retry_job(redis_connection& connection, const std::string& job_name,
   std::vector<std::string> args;
   auto send = [&] {
     redis_result r =
-        must(scripts.run(scripts::requeue, {keys.meta, keys.records, keys.outcomes, keys.items, keys.errors}, args), "re-queueing");
+        must(scripts.run(scripts::requeue, {keys.meta, keys.records, keys.outcomes, keys.items, keys.errors}, args),
+             "re-queueing");
     requeued += to_size(r.view());
     args.clear();
   };
@@ -544,9 +557,10 @@ std::size_t delete_job(redis_connection& connection, const std::string& job_name
   job_keys keys(job_name);
   // Whatever is left under the name goes, readable or not: a job whose meta is missing or broken
   // (another program's key, a half-deleted job) must still be deletable.
-  redis_result r = must(connection.command({"DEL", keys.meta, keys.items, keys.records, keys.outcomes, keys.workers,
-                                            keys.dead, keys.errors, keys.hostrate, keys.hostrate_workers, keys.hostrate_taken}),
-                        "deleting the job");
+  redis_result r =
+      must(connection.command({"DEL", keys.meta, keys.items, keys.records, keys.outcomes, keys.workers, keys.dead,
+                               keys.errors, keys.hostrate, keys.hostrate_workers, keys.hostrate_taken}),
+           "deleting the job");
   const std::size_t deleted = to_size(r.view());
   if (deleted == 0) throw job_error("no job '" + job_name + "' at " + connection.endpoint().display());
   return deleted;

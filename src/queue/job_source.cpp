@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "queue/item_entries.hpp"
 #include "queue/job_record.hpp"
 #include "queue/job_scripts.hpp"
 
@@ -11,22 +12,6 @@ namespace serentak::queue {
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-// Fields of a stream entry ({"i", index, "item", text}) into an index and item. An entry whose index is
-// not a number (not one push wrote) has none: stored under index 0, its record would take item 0's place.
-bool read_fields(reply_view fields, std::size_t& index, std::string& item) {
-  bool have_index = false;
-  for (std::size_t f = 0; f + 1 < fields.size(); f += 2) {
-    if (fields[f].text() == "i") {
-      const auto number = fields[f + 1].whole_number();
-      have_index = number.has_value();
-      if (number) index = *number;
-    } else if (fields[f].text() == "item") {
-      item = std::string(fields[f + 1].text());
-    }
-  }
-  return have_index;
-}
 
 }  // namespace
 
@@ -273,7 +258,7 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
       for (std::size_t k = 1; k < v.size(); ++k) {
         entry e;
         e.id = std::string(v[k][0].text());
-        if (!read_fields(v[k][1], e.index, e.item)) {
+        if (!read_item_fields(v[k][1], e.index, e.item)) {
           foreign.push_back(std::move(e.id));
           continue;
         }
@@ -379,7 +364,7 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
       for (std::size_t k = 0; k < entries.size(); ++k) {
         entry e;
         e.id = std::string(entries[k][0].text());
-        if (read_fields(entries[k][1], e.index, e.item))
+        if (read_item_fields(entries[k][1], e.index, e.item))
           got.push_back(std::move(e));
         else
           foreign.push_back(std::move(e.id));

@@ -97,15 +97,17 @@ TEST(job_queue, pushing_the_same_job_twice_adds_nothing_and_a_different_spec_is_
   EXPECT_EQ(second.err, "");
   EXPECT_EQ(redis.cli({"XLEN", "serentak:twice:items"}), "2500");
 
-  // A shorter list adds nothing (items are identified by position), and the job keeps its 2,500: said
-  // as such, with a warning, instead of "3 items, 0 added".
+  // The job's first items alone add nothing (items are identified by position), and the job keeps its
+  // 2,500: said as such, with a warning, instead of "3 items, 0 added".
   auto shorter = push;
-  shorter[5] = testing::write_items(dir.path(), 3, "other");
+  shorter[5] = (dir.path() / "first3.txt").string();
+  std::ofstream(shorter[5]) << "i0\ni1\ni2\n";
   auto short_push = run_job(shorter);
   ASSERT_EQ(short_push.exit_code, 0) << short_push.err;
   EXPECT_NE(short_push.out.find("3 items, 0 added by this push; the job has 2500 items"), std::string::npos)
       << short_push.out;
-  EXPECT_NE(short_push.err.find("warning: this push has 3 items and the job 2500"), std::string::npos)
+  EXPECT_NE(short_push.err.find("warning: this push's 3 items are the first of the job's 2500: nothing added"),
+            std::string::npos)
       << short_push.err;
   EXPECT_EQ(line_count(short_push.err), 1U) << short_push.err;
   EXPECT_EQ(redis.cli({"XLEN", "serentak:twice:items"}), "2500");
@@ -175,6 +177,21 @@ TEST(job_queue, a_different_item_list_under_the_same_job_is_exit_2_and_adds_noth
   refused("longer, an early item changed");
   write_list(2500, 2499);
   refused("the same length, the last item changed");
+  // A shorter list is read against the job's first items: another one (a new day's list that happens
+  // to be shorter) would otherwise pass, adding nothing, while the workers fetch the old list.
+  auto refused_shorter = [&](const std::string& why, int count) {
+    auto r = run_job(push);
+    EXPECT_EQ(r.exit_code, 2) << why << ": " << r.out << r.err;
+    EXPECT_EQ(line_count(r.err), 1U) << r.err;
+    EXPECT_NE(r.err.find("already holds a different item list: its first " + std::to_string(count) +
+                         " items are not this push's"),
+              std::string::npos)
+        << why << ": " << r.err;
+  };
+  write_list(1200, 0);
+  refused_shorter("shorter, the first item changed", 1200);
+  write_list(1200, 1199);
+  refused_shorter("shorter, its last item changed", 1200);
 
   write_list(2600, -1);
   auto longer = run_job(push);
@@ -194,12 +211,29 @@ TEST(job_queue, a_different_item_list_under_the_same_job_is_exit_2_and_adds_noth
   EXPECT_NE(again.out.find("2600 items, 0 added"), std::string::npos) << again.out;
   EXPECT_EQ(script_calls() - calls_before, 2) << "the items already pushed were sent again";
 
-  // A job pushed by an older serentak has no items digest: its pushes go on unchecked, as before.
+  // After a retry (whose entries take a new generation) and a longer push in that generation, a
+  // shorter list is still read back in the items' order, across both generations.
+  redis.cli({"HSET", "serentak:lists:records", "3", R"({"outcome":"timeout"})"});
+  ASSERT_EQ(run_job({"retry", job, "--outcome", "timeout"}).exit_code, 0);
+  write_list(2700, -1);
+  ASSERT_EQ(run_job(push).exit_code, 0);
+  EXPECT_NE(redis.cli({"HGET", "serentak:lists:meta", "push_generations"}).find(":2600"), std::string::npos);
+  write_list(2650, -1);
+  auto prefix = run_job(push);
+  EXPECT_EQ(prefix.exit_code, 0) << prefix.err;
+  EXPECT_NE(prefix.err.find("are the first of the job's 2700"), std::string::npos) << prefix.err;
+  write_list(2650, 2640);
+  refused_shorter("shorter, an item of the second generation changed", 2650);
+
+  // A job pushed by an older serentak has no items digest: a longer push goes on unchecked, as before;
+  // a shorter one is read back all the same.
   redis.cli({"HDEL", "serentak:lists:meta", "items_digest"});
-  write_list(2600, 5);
+  write_list(2800, 5);
   auto unchecked = run_job(push);
   EXPECT_EQ(unchecked.exit_code, 0) << unchecked.err;
   EXPECT_EQ(redis.cli({"HEXISTS", "serentak:lists:meta", "items_digest"}), "0");
+  write_list(2000, 6);
+  refused_shorter("shorter, a job with no items digest", 2000);
 }
 
 // A job deleted while its push streams items in: the push says so in words (the scripts' refusal

@@ -1,0 +1,83 @@
+#include "queue/item_entries.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/fnv1a.hpp"
+#include "queue/job_admin.hpp"
+
+namespace serentak::queue {
+namespace {
+
+constexpr std::size_t page = 10000;
+
+// push_generations, "<generation>:<first index> ...", into (generation, first index) in order; "1:0"
+// when absent. Malformed parts are skipped: the read then finds entries missing and gives up.
+std::vector<std::pair<std::string, std::size_t>> generations(std::string_view text) {
+  std::vector<std::pair<std::string, std::size_t>> out;
+  while (!text.empty()) {
+    const std::size_t space = text.find(' ');
+    const std::string_view part = text.substr(0, space);
+    text = space == std::string_view::npos ? std::string_view{} : text.substr(space + 1);
+    const std::size_t colon = part.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::size_t first = 0;
+    const std::string_view number = part.substr(colon + 1);
+    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), first);
+    if (ec != std::errc() || end != number.data() + number.size()) continue;
+    out.emplace_back(std::string(part.substr(0, colon)), first);
+  }
+  if (out.empty()) out.emplace_back("1", 0);
+  return out;
+}
+
+}  // namespace
+
+bool read_item_fields(reply_view fields, std::size_t& index, std::string& item) {
+  bool have_index = false;
+  for (std::size_t f = 0; f + 1 < fields.size(); f += 2) {
+    if (fields[f].text() == "i") {
+      const auto number = fields[f + 1].whole_number();
+      have_index = number.has_value();
+      if (number) index = *number;
+    } else if (fields[f].text() == "item") {
+      item = std::string(fields[f + 1].text());
+    }
+  }
+  return have_index;
+}
+
+std::optional<std::string> pushed_items_digest(redis_connection& connection, const job_keys& keys, std::size_t count) {
+  redis_result meta = connection.command({"HGET", keys.meta, "push_generations"});
+  if (!meta.ok() && meta.error->what == redis_error::kind::io) throw job_error(meta.error->message, true);
+  if (!meta.ok()) return std::nullopt;
+  const auto ranges = generations(meta.view().is_nil() ? "1:0" : meta.view().text());
+  fnv1a_64 digest;
+  std::size_t next = 0;  // the index the next entry must have
+  for (std::size_t r = 0; r < ranges.size() && next < count; ++r) {
+    const auto& [generation, first] = ranges[r];
+    if (first != next) return std::nullopt;
+    const std::size_t end = std::min(count, r + 1 < ranges.size() ? ranges[r + 1].second : count);
+    while (next < end) {
+      redis_result got = connection.command({"XRANGE", keys.items, fmt::format("{}-{}", generation, next),
+                                             fmt::format("{}-{}", generation, end - 1), "COUNT", std::to_string(page)});
+      if (!got.ok() && got.error->what == redis_error::kind::io) throw job_error(got.error->message, true);
+      if (!got.ok() || got.view().size() == 0) return std::nullopt;
+      for (std::size_t k = 0; k < got.view().size(); ++k) {
+        std::size_t index = 0;
+        std::string item;
+        if (!read_item_fields(got.view()[k][1], index, item) || index != next) return std::nullopt;
+        digest.add(item).add("\n");
+        ++next;
+      }
+    }
+  }
+  if (next != count) return std::nullopt;
+  return fmt::format("{:016x}", digest.value());
+}
+
+}  // namespace serentak::queue
