@@ -8,6 +8,7 @@
 #include "core/fnv1a.hpp"
 #include "core/log_text.hpp"
 #include "core/retry_policy.hpp"
+#include "core/url_redaction.hpp"
 
 namespace serentak::queue {
 
@@ -96,9 +97,24 @@ job_spec normalized(job_spec spec) {
 std::string first_difference(const job_spec& stored, const job_spec& pushed) {
   const nlohmann::json a = nlohmann::json::parse(stored.to_json());
   const nlohmann::json b = nlohmann::json::parse(pushed.to_json());
+  // Header values and bodies may hold credentials (X-Api-Key, password=...) and the URL a token in
+  // its query: an error shows header names, whether a body is set, and the URL redacted, never more.
   auto shown = [](const nlohmann::json& j, const std::string& key) {
     if (!j.contains(key)) return std::string("not set");
-    std::string text = j.at(key).dump();
+    const nlohmann::json& value = j.at(key);
+    std::string text;
+    if (key == "headers" && value.is_array()) {
+      nlohmann::json names = nlohmann::json::array();
+      for (const auto& header : value)
+        if (header.is_array() && !header.empty()) names.push_back(header[0]);
+      text = "[" + names.dump().substr(1, names.dump().size() - 2) + "] (values not shown)";
+    } else if (key == "body") {
+      text = "set (not shown)";
+    } else if (key == "url" && value.is_string()) {
+      text = nlohmann::json(redact_url(value.get<std::string>())).dump();
+    } else {
+      text = value.dump();
+    }
     if (text.size() > 80) text = text.substr(0, 77) + "...";
     return escape_for_log(text);
   };
@@ -110,7 +126,9 @@ std::string first_difference(const job_spec& stored, const job_spec& pushed) {
   std::sort(keys.begin(), keys.end());
   for (const std::string& key : keys) {
     if (a.contains(key) && b.contains(key) && a.at(key) == b.at(key)) continue;
-    return key + " is " + shown(a, key) + " in the job, " + shown(b, key) + " in this push";
+    const std::string in_job = shown(a, key), in_push = shown(b, key);
+    if (in_job == in_push) return key + ": this push's differs from the job's (not shown: it may hold a secret)";
+    return key + " is " + in_job + " in the job, " + in_push + " in this push";
   }
   return "";
 }

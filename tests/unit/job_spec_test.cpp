@@ -48,6 +48,37 @@ TEST(job_spec, adaptive_without_a_host_rate_is_not_a_spec) {
                    .has_value());
 }
 
+// A push refused for another specification names the first field that differs, but never shows
+// what may be a credential: header values, a body, a token in the URL's query.
+TEST(job_spec, the_difference_named_for_a_refused_push_shows_no_secret) {
+  queue::job_spec stored;
+  stored.url_template = "http://h/p?id={}&token=JOBSECRET";
+  queue::job_spec pushed = stored;
+  pushed.url_template = "http://h/q?id={}&token=PUSHSECRET";
+  std::string d = queue::first_difference(stored, pushed);
+  EXPECT_EQ(d.find("SECRET"), std::string::npos) << d;
+  EXPECT_NE(d.find("http://h/q?id={}&token=***"), std::string::npos) << d;
+
+  pushed = stored;
+  pushed.headers = {{"X-Auth-Token", "SECRETTOK"}};
+  d = queue::first_difference(stored, pushed);
+  EXPECT_EQ(d, "headers is not set in the job, [\"X-Auth-Token\"] (values not shown) in this push");
+  stored.headers = {{"X-Auth-Token", "OLDTOK"}};
+  d = queue::first_difference(stored, pushed);
+  EXPECT_EQ(d, "headers: this push's differs from the job's (not shown: it may hold a secret)");
+
+  stored.headers = pushed.headers;
+  stored.body = "password=OLD";
+  pushed.body = "password=SECRET";
+  d = queue::first_difference(stored, pushed);
+  EXPECT_EQ(d, "body: this push's differs from the job's (not shown: it may hold a secret)");
+  pushed.body.reset();
+  EXPECT_EQ(queue::first_difference(stored, pushed), "body is set (not shown) in the job, not set in this push");
+  pushed.body = stored.body;
+  pushed.retries = 3;
+  EXPECT_EQ(queue::first_difference(stored, pushed), "retries is 0 in the job, 3 in this push");
+}
+
 TEST(lease_plan, a_lease_is_a_tenth_of_a_second_of_the_rate_at_least_one_token) {
   EXPECT_EQ(queue::plan_lease(60).batch, 6);
   EXPECT_EQ(queue::plan_lease(60).burst, 12);
