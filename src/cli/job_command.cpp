@@ -578,6 +578,10 @@ int run_job_command(const job_command& command) {
   } catch (const std::invalid_argument& e) {  // an input that cannot be read, a bad option value
     console::err("serentak {}: {}\n", name, e.what());
     return exit_usage;
+  } catch (const queue::output_error& e) {
+    console::err("serentak {}: {}{}\n", name, e.what(),
+                 o.out_path != "-" ? "; the file holds whole records: collect --resume goes on" : "");
+    return exit_io_error;
   }
   return exit_usage;
 }

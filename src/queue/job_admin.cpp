@@ -476,7 +476,9 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
         break;
       }
       if (n < 0)
-        throw job_error(fmt::format("writing '{}' failed: {}", escape_for_log(out.string()), std::strerror(errno)));
+        throw output_error(fmt::format("writing {} failed: {}",
+                                       to_stdout ? std::string("stdout") : "'" + escape_for_log(out.string()) + "'",
+                                       std::strerror(errno)));
       at += static_cast<std::size_t>(n);
     }
     buffer.clear();

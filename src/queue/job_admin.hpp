@@ -39,6 +39,13 @@ class job_error : public std::runtime_error {
   bool loading_;
 };
 
+// collect could not write its output (disk full, an I/O error, stdout closed or full): exit 3, as any
+// command whose output fails; what it wrote is whole records, so --resume goes on.
+class output_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // How open_connection waits for a Redis that answers LOADING (restarted, reading its data back):
 // loading(message) once, then it asks again every 250 ms until Redis answers (loaded() then) or
 // *stop is set (the LOADING job_error then). Without one, LOADING is a job_error like any other.

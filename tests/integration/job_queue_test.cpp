@@ -639,6 +639,11 @@ TEST(job_queue, collect_survives_record_fields_that_are_not_the_jobs_indexes) {
   EXPECT_EQ(endless.exit_code, 2) << endless.err;
   EXPECT_NE(endless.err.find("is not a regular file"), std::string::npos) << endless.err;
   EXPECT_EQ(line_count(endless.err), 1U) << endless.err;
+  // An output that cannot be written is exit 3, as for every command (a disk full, here /dev/full).
+  auto full = run_job({"collect", job, "-o", "/dev/full", "--format", "jsonl"});
+  EXPECT_EQ(full.exit_code, 3) << full.err;
+  EXPECT_NE(full.err.find("writing '/dev/full' failed: No space left on device"), std::string::npos) << full.err;
+  EXPECT_EQ(line_count(full.err), 1U) << full.err;
 }
 
 // A collect before the job is done is a partial file: it says how many items have no record yet. A
