@@ -38,6 +38,7 @@ void prepare_process() noexcept {
     }
   }
   std::signal(SIGPIPE, SIG_IGN);
+  std::signal(SIGXFSZ, SIG_IGN);
 }
 
 void out(std::string_view text) noexcept { write_to(1, stdout_errno, text); }

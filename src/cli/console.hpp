@@ -15,8 +15,9 @@
 namespace serentak::cli::console {
 
 // Called first thing in main, before anything opens a file: descriptors 0, 1 and 2 that are
-// closed are opened on /dev/null (so no log or results file becomes "stdout"), and SIGPIPE is
-// ignored, so a closed stdout pipe is an EPIPE we report, not a silent death by signal.
+// closed are opened on /dev/null (so no log or results file becomes "stdout"), and SIGPIPE and
+// SIGXFSZ are ignored, so a closed stdout pipe is an EPIPE and a write past the file size limit
+// (ulimit -f) an EFBIG we report and cut back, not a silent death by signal with a torn record.
 void prepare_process() noexcept;
 
 void out(std::string_view text) noexcept;
