@@ -369,15 +369,27 @@ static std::uint64_t line_digest(std::string_view line) {
   return fnv1a_64().add(line).value() | 1;  // never 0: 0 marks an index the file does not hold
 }
 
-// The indexes an earlier collect already wrote to path (below items), each with its line's digest (0:
-// not in the file), for collect --resume; a torn last line (a collect killed mid-write) is cut off. A
-// missing file holds none.
-static std::vector<std::uint64_t> collected_indexes(const std::filesystem::path& path, result_format format,
-                                                    std::size_t items) {
-  std::vector<std::uint64_t> done;
+// What an earlier collect left in the file --resume appends to: each index's line digest (0: not in the
+// file), and the first records read back whole, to tell the job's file from another's.
+struct collected_file {
+  std::vector<std::uint64_t> digests;
+  struct sample {
+    std::size_t line = 0;  // 1-based
+    stored_record record;
+  };
+  std::vector<sample> first_records;  // at most sample_size
+  static constexpr std::size_t sample_size = 32;
+};
+
+// Reads path for collect --resume (below items); a torn last line (a collect killed mid-write) is cut
+// off. A missing file holds none. A file collect did not write in this format (the other format, a
+// line that is not a record, a fetch results file with its preamble) is refused, untouched: appending
+// would mix files.
+static collected_file read_collected(const std::filesystem::path& path, result_format format, std::size_t items) {
+  collected_file file;
   int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ENOENT) return done;
+    if (errno == ENOENT) return file;
     throw job_error(fmt::format("cannot open '{}': {}", escape_for_log(path.string()), std::strerror(errno)));
   }
   // What --resume reads must end: /dev/full, /dev/zero or a pipe would be read without end (a
@@ -391,7 +403,11 @@ static std::vector<std::uint64_t> collected_indexes(const std::filesystem::path&
     int fd;
     ~closer() { ::close(fd); }
   } close_fd{fd};
+  std::string header = csv_header();
+  header.pop_back();
+  const std::string_view format_name = format == result_format::csv ? "CSV" : "JSONL";
   std::string line;
+  std::size_t line_number = 0;
   off_t complete_end = 0;  // just past the last complete line
   off_t offset = 0;
   char buf[65536];
@@ -408,9 +424,29 @@ static std::vector<std::uint64_t> collected_indexes(const std::filesystem::path&
         continue;
       }
       complete_end = offset;
-      if (auto index = recorded_index(line, format); index && *index < items) {
-        if (*index >= done.size()) done.resize(*index + 1, 0);
-        done[*index] = line_digest(line);
+      ++line_number;
+      const bool header_line = format == result_format::csv && line_number == 1;
+      if (header_line && line != header) {
+        throw job_error(
+            fmt::format("--resume: '{}' is not a CSV file collect wrote (line 1 is not the CSV header); "
+                        "collect to a new file, or give the format it was written in",
+                        escape_for_log(path.string())));
+      }
+      if (!header_line) {
+        const std::optional<std::size_t> index = recorded_index(line, format);
+        std::optional<stored_record> whole;
+        if (index && file.first_records.size() < collected_file::sample_size) whole = parse_record(line, format);
+        if (!index || (file.first_records.size() < collected_file::sample_size && !whole)) {
+          throw job_error(
+              fmt::format("--resume: '{}' is not a {} file collect wrote (line {} is not a record); "
+                          "collect to a new file, or give the format it was written in",
+                          escape_for_log(path.string()), format_name, line_number));
+        }
+        if (whole) file.first_records.push_back({line_number, std::move(*whole)});
+        if (*index < items) {
+          if (*index >= file.digests.size()) file.digests.resize(*index + 1, 0);
+          file.digests[*index] = line_digest(line);
+        }
       }
       line.clear();
     }
@@ -419,7 +455,31 @@ static std::vector<std::uint64_t> collected_indexes(const std::filesystem::path&
     throw job_error(
         fmt::format("cannot cut the torn last line of '{}': {}", escape_for_log(path.string()), std::strerror(errno)));
   }
-  return done;
+  return file;
+}
+
+// The file's first records against the job's records of the same indexes: an item or URL that is not
+// the job's is another job's file (or another list's under the name), which --resume must not extend.
+// A record re-queued by a retry and fetched again is the same item and URL: not a reason.
+static void check_same_job(redis_connection& connection, const job_keys& keys, const std::filesystem::path& path,
+                           result_format format, const collected_file& file) {
+  if (file.first_records.empty()) return;
+  std::vector<std::string> ask{"HMGET", keys.records};
+  for (const auto& s : file.first_records) ask.push_back(std::to_string(s.record.index));
+  redis_result r = must(connection.command(ask), "reading records");
+  for (std::size_t k = 0; k < file.first_records.size() && k < r.view().size(); ++k) {
+    if (r.view()[k].is_nil()) continue;  // no record now (re-queued): nothing to compare
+    auto j = nlohmann::json::parse(r.view()[k].text(), nullptr, false);
+    if (j.is_discarded() || !j.is_object()) continue;
+    const stored_record& line = file.first_records[k].record;
+    const std::string item = stored_field(j.value("item", ""), format), url = stored_field(j.value("url", ""), format);
+    if (line.item == item && line.url == url) continue;
+    throw job_error(fmt::format(
+        "--resume: '{}' holds records of another job or item list (line {}, index {}: {} "
+        "'{}' there, '{}' in the job); collect to a new file",
+        escape_for_log(path.string()), file.first_records[k].line, line.index, line.item == item ? "url" : "item",
+        escape_for_log(line.item == item ? line.url : line.item), escape_for_log(line.item == item ? url : item)));
+  }
 }
 
 // The line collect writes for one record, its line end included; nullopt for a CSV row of a record
@@ -455,7 +515,11 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
   collect_report report;
   report.items = items;
   std::vector<std::uint64_t> done;
-  if (resume) done = collected_indexes(out, format, items);
+  if (resume) {
+    collected_file file = read_collected(out, format, items);
+    check_same_job(connection, keys, out, format, file);
+    done = std::move(file.digests);
+  }
   // '-': stdout, through a descriptor of our own (as `fetch --out -`); the caller refuses --resume with it.
   const bool to_stdout = out == "-";
   int fd = to_stdout ? ::fcntl(1, F_DUPFD_CLOEXEC, 3)

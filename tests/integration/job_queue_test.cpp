@@ -385,6 +385,37 @@ TEST(job_queue, retry_requeues_failures_once_collect_resumes_status_watches_and_
   EXPECT_NE(stale.err.find("warning: 1 of the records already in"), std::string::npos) << stale.err;
   EXPECT_NE(stale.err.find("collect to a new file for the latest"), std::string::npos) << stale.err;
 
+  // --resume extends only a file this job's collect wrote in that format: another job's records, the
+  // other format, or a line that is not a record are one line, exit 2, and the file is left as it was.
+  const std::string other = redis.url("other");
+  ASSERT_EQ(run_job({"push", other, "--url", serve.base_url() + "/check_book_status?isbn={}", "-i",
+                     testing::write_items(dir.path(), 20, "o")})
+                .exit_code,
+            0);
+  auto other_worker = testing::start_worker(other, {"-c", "5"}, dir.path(), "other");
+  ASSERT_EQ(other_worker->wait(30s), 0) << other_worker->err();
+  const auto size_before = std::filesystem::file_size(partial);
+  auto refused_resume = [&](const std::vector<std::string>& args, const std::string& why) {
+    auto r = run_job(args);
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_EQ(line_count(r.err), 1U) << r.err;
+    EXPECT_NE(r.err.find(why), std::string::npos) << r.err;
+  };
+  refused_resume({"collect", other, "-o", partial.string(), "--resume"},
+                 "holds records of another job or item list (line 1, index ");
+  refused_resume({"collect", job, "-o", partial.string(), "--format", "csv", "--resume"},
+                 "is not a CSV file collect wrote (line 1 is not the CSV header)");
+  EXPECT_EQ(std::filesystem::file_size(partial), size_before);
+  auto as_csv = dir.path() / "as.csv";
+  ASSERT_EQ(run_job({"collect", job, "-o", as_csv.string()}).exit_code, 0);
+  refused_resume({"collect", job, "-o", as_csv.string(), "--format", "jsonl", "--resume"},
+                 "is not a JSONL file collect wrote (line 1 is not a record)");
+  auto garbage = dir.path() / "garbage.jsonl";
+  std::ofstream(garbage) << "garbage\n";
+  refused_resume({"collect", job, "-o", garbage.string(), "--resume"},
+                 "is not a JSONL file collect wrote (line 1 is not a record)");
+  EXPECT_EQ(std::filesystem::file_size(garbage), 8U);
+
   // status --watch refreshes until interrupted.
   auto watch = std::make_unique<testing::child_process>(
       std::vector<std::string>{testing::binary_path().string(), "job", "status", job, "--watch", "0.2"},
