@@ -3,6 +3,7 @@
 // most `burst`. Pure arithmetic on a caller-supplied clock; not thread-safe: the engine keeps one
 // behind its rate_mutex_.
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string_view>
@@ -18,6 +19,8 @@ class token_bucket {
 
   // Takes one token if there is one. Otherwise returns false and sets wait to when one will be.
   bool try_take(clock::time_point now, clock::duration& wait) noexcept;
+  // Puts back one token taken and not used; the bucket still holds at most `burst`.
+  void give_back() noexcept { tokens_ = std::min(burst_, tokens_ + 1.0); }
   // From now on, rate_per_second (> 0) tokens per second; what was earned so far is kept.
   void set_rate(double rate_per_second, clock::time_point now) noexcept;
   double rate() const noexcept { return rate_; }

@@ -9,4 +9,9 @@ bool rate_gate::try_take(clock::time_point now, clock::duration& wait) {
   return bucket_.try_take(now, wait);
 }
 
+void rate_gate::give_back() {
+  std::lock_guard lock(mutex_);
+  bucket_.give_back();
+}
+
 }  // namespace serentak::client

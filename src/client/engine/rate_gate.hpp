@@ -22,6 +22,9 @@ class rate_gate {
 
   // Takes one token and returns true, or returns false and sets wait to how long until one is due.
   bool try_take(clock::time_point now, clock::duration& wait);
+  // Returns a token taken and not used (the source had nothing more): another worker may hold a
+  // request waiting for one.
+  void give_back();
 
  private:
   std::mutex mutex_;  // guards bucket_

@@ -97,9 +97,10 @@ void worker::loop() {
   }
 }
 
-// Fills free slots: due retries first, then new items from the source. A request leaves the
-// source (or the retry queue) only when it can be sent at once: waiting for a slot, a backoff
-// or a rate-limit token never eats into an attempt's timeout, which starts when it is sent.
+// Fills free slots: due retries first, then new items from the source. Waiting for a slot, a
+// backoff or a rate-limit token never eats into an attempt's timeout, which starts when it is
+// sent. A request leaves the retry queue only when it can be sent at once, and the source too, but
+// for one request per worker taken while no rate token is due (next_in_hand_).
 void worker::admit() {
   token_due_.reset();
   source_due_.reset();
@@ -117,8 +118,24 @@ void worker::admit() {
     const bool held_due = held_.due(now);
     const bool retry_due = !held_due && parked_.due(now);
     const bool take_new = !exhausted_ && parked_.size() < parked_limit_ && held_.size() < held_limit;
-    if (!held_due && !retry_due && !take_new) return;
-    if (!take_token()) return;
+    if (!held_due && !retry_due && !take_new && !next_in_hand_) return;
+    if (!take_token()) {
+      // No token yet: the source is asked now all the same, not after the wait. At the end of the
+      // source this ends the worker at once and spends no token, where every worker thread used to
+      // wait for a token and spend it to learn there was nothing more (a minute each at --rate 1/m).
+      // What it gives goes first when the token comes.
+      if (!held_due && !retry_due && take_new && !next_in_hand_) {
+        bool failed = false;
+        next_in_hand_ = next_from_source(failed);
+        if (next_in_hand_) {
+          ++admitted_;
+        } else if (failed || !source_pending()) {
+          exhausted_ = true;
+          close_connections_as_transfers_end();
+        }
+      }
+      return;
+    }
 
     transfer& slot = acquire();  // before the request is taken: nothing is lost if this throws
     if (held_due || retry_due) {
@@ -128,32 +145,30 @@ void worker::admit() {
       continue;
     }
     std::optional<fetch_request> request;
-    bool source_failed = false;
-    try {
-      request = context_.source.next();
-    } catch (const std::exception& e) {
-      note_error(std::string("work source failed: ") + e.what());
-      source_failed = true;
-    } catch (...) {
-      note_error("work source failed: unknown exception");
-      source_failed = true;
-    }
-    if (!request) {
-      if (!source_failed && source_pending()) {
-        // Not exhausted, only nothing due yet: keep the slot free and the rate token for the
-        // next round; the loop wakes by source_due_ (wake_deadline).
+    if (next_in_hand_) {
+      request = std::exchange(next_in_hand_, std::nullopt);
+    } else {
+      bool source_failed = false;
+      request = next_from_source(source_failed);
+      if (!request) {
+        if (!source_failed && source_pending()) {
+          // Not exhausted, only nothing due yet: keep the slot free and the rate token for the
+          // next round; the loop wakes by source_due_ (wake_deadline).
+          release(slot);
+          token_in_hand_ = context_.gate != nullptr;
+          return;
+        }
+        // Exhausted (or broken): this worker takes nothing more; what it has finishes. The token
+        // just taken goes back: another worker may hold a request it took while waiting for one
+        // (it asks the gate again within max_wait).
+        exhausted_ = true;
+        if (context_.gate != nullptr) context_.gate->give_back();
         release(slot);
-        token_in_hand_ = context_.gate != nullptr;
-        return;
+        close_connections_as_transfers_end();
+        continue;  // a due retry may still want the slot
       }
-      // Exhausted (or broken): this worker takes nothing more; what it has finishes. The token
-      // just taken is lost: at most one per worker per run.
-      exhausted_ = true;
-      release(slot);
-      close_connections_as_transfers_end();
-      continue;  // a due retry may still want the slot
+      ++admitted_;
     }
-    ++admitted_;
     if (context_.hosts != nullptr) {
       parked_request fresh{now, std::move(*request), 0, {}};
       if (!admit_to_host(slot, fresh, now)) continue;
@@ -161,6 +176,20 @@ void worker::admit() {
     }
     launch(slot, std::move(*request), 1, {});
   }
+}
+
+// The source's next request; failed (and nullopt) when it threw, which is noted.
+std::optional<fetch_request> worker::next_from_source(bool& failed) {
+  failed = false;
+  try {
+    return context_.source.next();
+  } catch (const std::exception& e) {
+    note_error(std::string("work source failed: ") + e.what());
+  } catch (...) {
+    note_error("work source failed: unknown exception");
+  }
+  failed = true;
+  return std::nullopt;
 }
 
 // Asked only after next() said nullopt: true when the source is not exhausted but has nothing
@@ -201,7 +230,8 @@ bool worker::admit_to_host(transfer& slot, parked_request& next, clock::time_poi
   return false;
 }
 
-void worker::finish_host(transfer& slot, long http_status, std::optional<std::chrono::milliseconds> retry_after) noexcept {
+void worker::finish_host(transfer& slot, long http_status,
+                         std::optional<std::chrono::milliseconds> retry_after) noexcept {
   if (!slot.holds_host()) return;
   try {
     context_.hosts->finish(slot.release_host(), clock::now(), http_status, retry_after);
@@ -249,9 +279,8 @@ void worker::launch(transfer& slot, fetch_request request, int attempt, clock::t
       return;
     }
   }
-  transport_route route =
-      route_request(context_.config.transport, slot.request().url, policy.follow_redirects, context_.proxy_configured,
-                    policy.request);
+  transport_route route = route_request(context_.config.transport, slot.request().url, policy.follow_redirects,
+                                        context_.proxy_configured, policy.request);
   if (route.how == transport_route::kind::refuse) {
     settle(slot, slot.abandon(outcome::unexpected, std::move(route.refusal)));
     return;
@@ -345,6 +374,11 @@ void worker::end_all(const std::string& reason) noexcept {
     }
     settle(*slot, std::move(result));
   }
+  if (next_in_hand_) {
+    const parked_request waiting{clock::now(), std::move(*next_in_hand_), 0, {}};
+    next_in_hand_.reset();
+    report_start_and_finish(waiting, reason);
+  }
   while (!held_.empty()) end_waiting(held_.pop(), reason);
   while (!parked_.empty()) end_waiting(parked_.pop(), reason);
 }
@@ -413,7 +447,8 @@ bool worker::stop_requested() const noexcept {
 
 transfer& worker::acquire() {
   if (idle_.empty()) {
-    pool_.push_back(std::make_unique<transfer>(receive_buffer_for(slots_)));  // capacity reserved: never more than slots_
+    pool_.push_back(
+        std::make_unique<transfer>(receive_buffer_for(slots_)));  // capacity reserved: never more than slots_
     idle_.push_back(pool_.back().get());
   }
   transfer* slot = idle_.back();
@@ -424,7 +459,7 @@ transfer& worker::acquire() {
 
 void worker::release(transfer& slot) noexcept {
   finish_host(slot, 0, std::nullopt);  // an attempt that ended without being judged (cancelled, refused)
-  idle_.push_back(&slot);  // capacity reserved for slots_ in the constructor
+  idle_.push_back(&slot);              // capacity reserved for slots_ in the constructor
   --in_use_;
 }
 

@@ -63,6 +63,7 @@ class worker {
   void admit();
   bool take_token();
   bool source_pending();
+  std::optional<fetch_request> next_from_source(bool& failed);
   bool admit_to_host(transfer& slot, parked_request& next, clock::time_point now);
   void finish_host(transfer& slot, long http_status, std::optional<std::chrono::milliseconds> retry_after) noexcept;
   void close_connections_as_transfers_end() noexcept;
@@ -83,11 +84,11 @@ class worker {
   void note_error(std::string what) noexcept;
 
   const worker_context& context_;
-  std::size_t slots_;          // this worker's share of engine_config::concurrency
-  std::size_t parked_limit_;   // at most this many waiting retries; beyond, no new items are taken
-  socket_poller poller_;       // declared first: both transports unregister their sockets on it
-  curl_transport curl_;        // declared before pool_: transfers' handles are cleaned up while it lives
-  native_client native_;       // the native transport; closes its sockets when destroyed (before curl_)
+  std::size_t slots_;         // this worker's share of engine_config::concurrency
+  std::size_t parked_limit_;  // at most this many waiting retries; beyond, no new items are taken
+  socket_poller poller_;      // declared first: both transports unregister their sockets on it
+  curl_transport curl_;       // declared before pool_: transfers' handles are cleaned up while it lives
+  native_client native_;      // the native transport; closes its sockets when destroyed (before curl_)
 
   // Slots are created lazily (5 items at concurrency 10,000 make 5 transfers) and reused.
   std::vector<std::unique_ptr<transfer>> pool_;  // every transfer made, at most slots_
@@ -96,13 +97,14 @@ class worker {
   bool exhausted_ = false;                       // the source said nullopt (or failed)
   std::optional<clock::time_point> source_due_;  // the source has nothing yet, something by then (next_due())
 
-  std::vector<ended_attempt> ended_;             // reap()'s batch, kept for its capacity
-  retry_queue parked_;                           // failed attempts waiting for their next one
-  retry_queue held_;                             // requests their host's budget refused for now
-  bool token_in_hand_ = false;                   // a rate token taken for a request its host then refused
-  std::optional<clock::time_point> token_due_;   // admission waits for the rate gate until then
-  bool admit_more_ = false;                      // admit() stopped at its batch size, not for want of slots
-  std::mt19937_64 random_;                       // backoff jitter
+  std::vector<ended_attempt> ended_;            // reap()'s batch, kept for its capacity
+  retry_queue parked_;                          // failed attempts waiting for their next one
+  retry_queue held_;                            // requests their host's budget refused for now
+  bool token_in_hand_ = false;                  // a rate token taken for a request its host then refused
+  std::optional<fetch_request> next_in_hand_;   // taken from the source while no rate token was due
+  std::optional<clock::time_point> token_due_;  // admission waits for the rate gate until then
+  bool admit_more_ = false;                     // admit() stopped at its batch size, not for want of slots
+  std::mt19937_64 random_;                      // backoff jitter
   std::uniform_real_distribution<double> unit_{0.0, 1.0};
 
   std::size_t admitted_ = 0;
