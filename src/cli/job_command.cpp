@@ -24,7 +24,6 @@
 #include "queue/eviction_check.hpp"
 #include "queue/job_admin.hpp"
 #include "queue/job_worker.hpp"
-#include "queue/lease_wait.hpp"
 #include "queue/redis_connection.hpp"
 #include "queue/stop_deadline.hpp"
 
@@ -144,22 +143,6 @@ queue::job_spec make_spec(const job_options& o, const CLI::App& push) {
   return queue::normalized(std::move(spec));
 }
 
-// One line when a worker's items may wait for their host's --host-rate tokens past the item lease
-// (they would be reclaimed and fetched again); the push itself stands.
-void warn_lease_wait(const queue::job_spec& spec, const queue::push_report& report) {
-  auto w = queue::check_lease_wait(spec, report.items_per_host);
-  if (!w) return;
-  auto secs = [](std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; };
-  const std::string smaller_c =
-      w->max_concurrency > 0 ? fmt::format("run workers with -c {} or less, ", w->max_concurrency) : std::string();
-  console::err(
-      "serentak job push: warning: {} items for {} may wait {:.0f} s for --host-rate {:g}/s tokens in a worker at -c "
-      "{}, longer than the item lease ({:.0f} s, this job's default), and be reclaimed and fetched again (more workers "
-      "wait longer); raise --host-rate, {}or give workers --lease {:.0f}\n",
-      w->held, escape_for_log(w->host), secs(w->wait), *spec.host_rate_per_second, queue::default_worker_concurrency,
-      secs(w->lease), smaller_c, std::ceil(2 * secs(w->wait)));
-}
-
 // A Redis that may evict any key may drop the job's data: said once, and the command goes on.
 void warn_eviction(std::string_view command, const queue::redis_endpoint& endpoint, const std::string& policy) {
   console::err(
@@ -212,7 +195,6 @@ int run_push(const job_options& o, const CLI::App& push, const queue::redis_endp
             "use another name\n",
             report.total, report.job_items);
     }
-    warn_lease_wait(spec, report);
     if (auto policy = queue::evicting_policy(connection)) warn_eviction("push", endpoint, *policy);
   } catch (const client::input_interrupted& e) {
     console::err("serentak job push: {}; push again to go on where it stopped\n", e.what());
@@ -236,14 +218,6 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
   config.max_deliveries = o.max_deliveries;
   if (o.lease_s > 0) config.lease = to_ms(o.lease_s);
   config.on_evicting_redis = [&endpoint](const std::string& policy) { warn_eviction("work", endpoint, policy); };
-  config.on_short_lease = [](std::chrono::milliseconds lease, std::chrono::milliseconds item_time) {
-    auto secs = [](std::chrono::milliseconds d) { return static_cast<double>(d.count()) / 1000.0; };
-    console::err(
-        "serentak job work: warning: --lease {:g} s is shorter than one item may take ({:g} s: its attempts "
-        "at --timeout and the backoffs between them); items still being fetched will be taken and fetched "
-        "again, and may be dead-lettered; leave --lease out for the job's default\n",
-        secs(lease), secs(item_time));
-  };
   signal_watch signals;
   config.stop = &signals.stop_flag();
   config.loading = wait_for_loading("job work", endpoint, signals.stop_flag());

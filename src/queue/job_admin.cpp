@@ -17,7 +17,6 @@
 
 #include "client/outputs/results_file.hpp"
 #include "core/fnv1a.hpp"
-#include "core/host_key.hpp"
 #include "core/log_text.hpp"
 #include "core/outcome.hpp"
 #include "core/target_url.hpp"
@@ -149,14 +148,6 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
           if (auto problem = shape.check_item(item)) throw std::invalid_argument(*problem);
           if (urls.whole_url()) {
             if (auto problem = check_target_url(urls.expand(item))) throw std::invalid_argument(*problem);
-          }
-          if (spec.host_rate_per_second) {
-            std::string host = host_key(urls.expand(item));
-            auto at = report.items_per_host.find(host);
-            if (at != report.items_per_host.end())
-              ++at->second;
-            else if (!host.empty() && report.items_per_host.size() < push_report::max_counted_hosts)
-              report.items_per_host.emplace(std::move(host), 1);
           }
         },
         stop);

@@ -68,10 +68,6 @@ struct push_report {
   std::size_t added = 0;      // items this push streamed in (0 when the job was already pushed whole)
   std::size_t job_items = 0;  // the job's items after it: more than total when an earlier push had more
   bool shorter_list_checked = false;  // fewer items than the job, found to be its first ones
-  // With --host-rate: items per host (at most max_counted_hosts hosts; later new hosts are not
-  // counted), for the lease-wait warning (queue/lease_wait.hpp).
-  std::map<std::string, std::size_t> items_per_host;
-  static constexpr std::size_t max_counted_hosts = 1000;
 };
 push_report push_job(redis_connection& connection, const std::string& job_name, const job_spec& spec,
                      std::vector<client::input_part>& parts, const std::atomic<bool>* stop);

@@ -186,6 +186,18 @@ end
 return released
 )lua";
 
+const std::string_view renew = R"lua(
+if redis.call('HGET', KEYS[2], ARGV[3]) ~= ARGV[4] then return -1 end
+local renewed = 0
+for k = 5, #ARGV do
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[k], ARGV[k], 1)
+  if p[1] and p[1][2] == ARGV[2] then
+    renewed = renewed + #redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[k], 'JUSTID')
+  end
+end
+return renewed
+)lua";
+
 // Each call takes a generation of its own, so its "<generation>-<index>" IDs (ascending indexes)
 // are above the stream's top whatever ran before it: another retry, or a push (whose indexes in
 // the generation it read are above every recorded one). A record is re-queued only while it still

@@ -53,6 +53,9 @@ class job_sink final : public client::fetch_observer {
   // Flushes what is queued, trying for at most `budget`; returns how many records remain unsent.
   std::size_t finish(std::chrono::milliseconds budget);
 
+  // Appends the entry IDs of the records finished and not yet stored (queued, or in the flusher's batch).
+  void collect_unstored_ids(std::vector<std::string>& out);
+
   std::size_t written() const { return written_.load(); }    // records this worker stored first
   std::size_t finished() const { return finished_.load(); }  // items it finished (stored or not)
   std::size_t round_trips() const { return round_trips_.load(); }
@@ -83,9 +86,10 @@ class job_sink final : public client::fetch_observer {
   std::atomic<std::size_t>& unstored_;
   const retry_policy retry_;
 
-  std::mutex pending_mutex_;  // guards pending_, notes_, quit_, flush_deadline_
+  std::mutex pending_mutex_;  // guards pending_, notes_, quit_, flush_deadline_, batch_ids_
   std::condition_variable pending_changed_;
   std::vector<pending_record> pending_;
+  std::vector<std::string> batch_ids_;  // the entry IDs of the flusher's batch, for collect_unstored_ids
   attempt_notes notes_;  // an item's latest; at most max_notes items: a note is worth less than the memory
   bool quit_ = false;
   std::chrono::steady_clock::time_point flush_deadline_{};  // set by finish(): give up after it

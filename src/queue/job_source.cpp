@@ -137,6 +137,9 @@ void job_source::read_loop() {
       backoff.reset();
       outages_.report_up(&connection);
     }
+    // Before anything that may wait (a full queue, records Redis refuses): a live worker keeps what
+    // it holds, however long it waits for an answer, a Retry-After or a rate token.
+    if (clock::now() >= next_renew_ && !renew_leases(scripts)) continue;  // io error: reconnect at the top
     {
       std::unique_lock lock(queue_mutex_);
       // Read when a quarter of the queue is free (or it is empty), not for every free slot: fewer,
@@ -192,6 +195,37 @@ bool job_source::hand_back(script_runner& scripts) {
   if (!released.ok() && released.error->what == redis_error::kind::io) return false;  // again after reconnecting
   if (!released.ok() && released.error->is_loading()) return true;                    // again next round
   to_hand_back_.clear();
+  return true;
+}
+
+void job_source::also_renew(held_ids_fn held_elsewhere) {
+  std::lock_guard lock(queue_mutex_);
+  held_elsewhere_ = std::move(held_elsewhere);
+}
+
+// Every entry this worker holds (queued, or handed out and not finished), renewed every renew_every
+// (a third of the lease): only a worker that stopped renewing (killed, stopped, cut from Redis) has
+// its items reclaimed, not one waiting out a slow answer or a Retry-After longer than the lease.
+bool job_source::renew_leases(script_runner& scripts) {
+  std::vector<std::string> held;
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (replaced_) return true;
+    held.reserve(queue_.size() + handed_out_.size());
+    for (const entry& e : queue_) held.push_back(e.id);
+    for (const auto& [index, ids] : handed_out_) held.insert(held.end(), ids.begin(), ids.end());
+    if (held_elsewhere_) held_elsewhere_(held);
+  }
+  for (std::size_t from = 0; from < held.size(); from += 1000) {
+    std::vector<std::string> args{consumer_group, config_.consumer, identity_.field, identity_.value};
+    args.insert(args.end(), held.begin() + static_cast<long>(from),
+                held.begin() + static_cast<long>(std::min(held.size(), from + 1000)));
+    redis_result r = scripts.run(scripts::renew, {keys_.items, keys_.meta}, args);
+    if (!r.ok() && r.error->what == redis_error::kind::io) return false;
+    if (!r.ok() && !r.error->is_loading()) outages_.warn_once("renewing leases failed: " + r.error->message);
+    if (!r.ok()) break;
+  }
+  next_renew_ = clock::now() + config_.renew_every;
   return true;
 }
 

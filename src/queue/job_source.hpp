@@ -18,6 +18,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -39,6 +40,7 @@ struct job_source_config {
   std::size_t high_water = 200;                   // items held locally before reading more
   std::chrono::milliseconds lease{60000};         // idle time after which an entry is reclaimed
   std::chrono::milliseconds reclaim_every{1000};  // how often the reader looks for expired leases
+  std::chrono::milliseconds renew_every{20000};   // how often it renews the leases of what it holds
   long long max_deliveries = 5;                   // a delivery beyond this dead-letters the item
   // Records finished and not yet stored (the sink's count; it outlives the source). While there are
   // max_unstored of them (Redis refuses writes: maxmemory, a read-only replica), nothing more is read:
@@ -73,6 +75,12 @@ class job_source final : public client::work_source {
   };
   other_job_entries not_handed_back();
 
+  // What else this worker holds, to renew with the rest: the sink's records finished and not yet
+  // stored (their entries are still pending). Called by the reader under queue_mutex_, so clearing it
+  // (nullptr) waits for a call under way; clear it before whatever it reads goes.
+  using held_ids_fn = std::function<void(std::vector<std::string>&)>;
+  void also_renew(held_ids_fn held_elsewhere);
+
   std::size_t dead_lettered() const { return dead_lettered_.load(); }
   std::size_t reclaimed() const { return reclaimed_.load(); }
 
@@ -95,6 +103,7 @@ class job_source final : public client::work_source {
   bool not_this_job(class script_runner& scripts, std::vector<std::string> taken,
                     std::optional<std::string> new_identity);
   bool hand_back(class script_runner& scripts);  // to_hand_back_, through scripts::release; false on io error
+  bool renew_leases(class script_runner& scripts);  // of the entries queued and handed out; false on io error
 
   const redis_endpoint endpoint_;
   const redis_timeouts timeouts_;
@@ -118,11 +127,13 @@ class job_source final : public client::work_source {
   bool drained_ = false;   // the reader's last round found nothing (or Redis is down)
   bool replaced_ = false;  // the job was deleted, maybe pushed again: nothing more is read or handed out
   bool run_over_ = false;  // next() returned nullopt in this run
+  held_ids_fn held_elsewhere_;
   bool quit_ = false;
   std::string reclaim_cursor_ = "0-0";                    // reader thread only
   std::vector<std::string> to_hand_back_;                 // reader thread only: read from another job,
   std::string new_identity_;                              // reader thread only: whose identity value this is
   std::chrono::steady_clock::time_point next_reclaim_{};  // reader thread only
+  std::chrono::steady_clock::time_point next_renew_{};    // reader thread only
 
   std::atomic<std::size_t> dead_lettered_{0};
   std::atomic<std::size_t> reclaimed_{0};

@@ -84,11 +84,9 @@ request_spec request_for(const job_spec& spec) {
   return request;
 }
 
-// How many items the reader may hold that no transfer has started: each waits for a free slot (or,
-// under --rate, for a token), and that wait counts against its lease, which allows for one other
-// item's time (default_lease). Holding more, the worker's own reclaim took its queued entries again
-// (fetched twice, and a delivery counted towards dead-lettering): 94 fetches for 40 items at -c 1.
-// So one waiting item per slot, and under --rate at most half a lease's worth at the rate.
+// How many items the reader may hold that no transfer has started: one waiting item per slot, and
+// under --rate at most half a lease's worth at the rate. The worker renews their leases, so they are
+// not taken from it while they wait; but while it holds them no other worker can have them.
 std::size_t held_before_fetching(std::size_t concurrency, std::optional<double> rate_per_second,
                                  std::chrono::milliseconds lease) {
   std::size_t held = std::max<std::size_t>(1, concurrency);
@@ -114,10 +112,6 @@ job_work_report run_job_worker(const job_work_config& config) {
   job_spec spec = load_spec(main_connection, keys, config.endpoint.job, &identity);
   if (config.on_evicting_redis) {
     if (auto policy = evicting_policy(main_connection)) config.on_evicting_redis(*policy);
-  }
-  // default_lease is twice an item's time plus 2 s.
-  if (const auto item_time = (default_lease(spec) - 2000ms) / 2; config.lease && *config.lease < item_time) {
-    if (config.on_short_lease) config.on_short_lease(*config.lease, item_time);
   }
   url_template urls("", spec.url_template, spec.items_are_urls);
 
@@ -145,6 +139,7 @@ job_work_report run_job_worker(const job_work_config& config) {
   source_config.lease = config.lease.value_or(default_lease(spec));
   source_config.high_water = held_before_fetching(config.concurrency, spec.rate_per_second, source_config.lease);
   source_config.reclaim_every = std::clamp<std::chrono::milliseconds>(source_config.lease / 4, 100ms, 5000ms);
+  source_config.renew_every = std::clamp<std::chrono::milliseconds>(source_config.lease / 3, 100ms, 20000ms);
   source_config.max_deliveries = config.max_deliveries;
   // Declared before the source and the sink, which both use it.
   std::atomic<std::size_t> unstored{0};
@@ -155,6 +150,13 @@ job_work_report run_job_worker(const job_work_config& config) {
   job_source source(config.endpoint, timeouts, keys, identity, urls, source_config, outages, config.stop);
   job_sink sink(config.endpoint, timeouts, keys, identity, report.consumer, source, outages, config.stop,
                 record_size_limit(main_connection), unstored, engine.retry);
+  // Records waiting to be stored (Redis refusing writes) keep their entries too; the guard, destroyed
+  // before the sink, takes the sink out of the reader's hands first.
+  source.also_renew([&sink](std::vector<std::string>& out) { sink.collect_unstored_ids(out); });
+  struct renewal_guard {
+    job_source& source;
+    ~renewal_guard() { source.also_renew(nullptr); }
+  } renewal{source};
   // --host-rate holds for the whole job: the engine's host gate takes its tokens and pauses from
   // the bucket all workers share in Redis, instead of keeping a rate per process.
   std::unique_ptr<shared_host_rate> host_rate;

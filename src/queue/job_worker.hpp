@@ -27,10 +27,6 @@ struct job_work_config {
   // Called once the job is found, when Redis may evict its keys (queue/eviction_check.hpp), with
   // the maxmemory-policy; the caller warns.
   std::function<void(const std::string& policy)> on_evicting_redis;
-  // Called once the job is found, when --lease is shorter than one item may take (its attempts, each
-  // up to --timeout, and the backoffs between them): its items would be taken again while still being
-  // fetched. With the lease and that time; the caller warns.
-  std::function<void(std::chrono::milliseconds lease, std::chrono::milliseconds item_time)> on_short_lease;
   // How a Redis still loading its data when the worker starts is waited for (its stop: the stop above).
   loading_wait loading;
 };

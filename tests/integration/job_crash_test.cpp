@@ -114,20 +114,45 @@ TEST(job_crash, redis_killed_and_restarted_mid_job_loses_nothing) {
   expect_one_record_per_item(job, dir.path(), 400);
 }
 
+// How many times the entry ID of job NAME's items stream has been delivered (0: not pending).
+long long deliveries(const testing::redis_server& redis, const std::string& name, const std::string& id) {
+  const std::string out = redis.cli({"XPENDING", "serentak:" + name + ":items", "workers", id, id, "1"});
+  const auto last = out.find_last_of('\n');
+  if (out.empty() || last == std::string::npos) return 0;
+  return std::stoll(out.substr(last + 1));
+}
+
+// Starts a worker and kills it (SIGKILL) once the entry has been delivered `times` times and the job
+// has `records` records: a worker that dies on the item each time it takes it.
+void kill_while_holding(const std::string& job, const testing::redis_server& redis, const std::string& name,
+                        const std::string& id, long long times, std::size_t records,
+                        const std::vector<std::string>& options, const std::filesystem::path& dir) {
+  auto w = testing::start_worker(job, options, dir, "killed" + std::to_string(times));
+  const auto give_up = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < give_up &&
+         (deliveries(redis, name, id) < times || testing::records(redis, name) < records))
+    std::this_thread::sleep_for(20ms);
+  ASSERT_EQ(deliveries(redis, name, id), times) << w->err();
+  w->signal(SIGKILL);
+  w->wait(10s);
+}
+
+// A poison item: each worker that takes it dies on it (here: killed while its request hangs). After
+// --max-deliveries it is dead-lettered by the next worker, and its record says so.
 TEST(job_crash, a_poison_item_is_dead_lettered_after_max_deliveries_and_its_record_says_so) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());
-  // "poison" never gets an answer: every worker that takes it holds it past the lease.
   testing::serve_process serve({"--quiet", "--delay-scale", "0", "--fault", "books:isbn=poison:hang"});
   const std::string job = redis.url("poison");
   auto r = run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "a", "b", "poison", "c", "d",
-                    "--timeout", "4"});
+                    "--timeout", "30"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto w1 = testing::start_worker(job, {"-c", "5", "--lease", "0.8", "--max-deliveries", "2"}, dir.path(), "w1");
-  auto w2 = testing::start_worker(job, {"-c", "5", "--lease", "0.8", "--max-deliveries", "2"}, dir.path(), "w2");
-  ASSERT_EQ(w1->wait(30s), 0) << w1->err();
-  ASSERT_EQ(w2->wait(30s), 0) << w2->err();
-  EXPECT_EQ(figure(w1->out(), "dead-lettered") + figure(w2->out(), "dead-lettered"), 1U) << w1->out() << w2->out();
+  const std::vector<std::string> options{"-c", "5", "--lease", "0.8", "--max-deliveries", "2"};
+  kill_while_holding(job, redis, "poison", "1-2", 1, 4, options, dir.path());
+  kill_while_holding(job, redis, "poison", "1-2", 2, 4, options, dir.path());
+  auto last = testing::start_worker(job, options, dir.path(), "last");
+  ASSERT_EQ(last->wait(30s), 0) << last->err();
+  EXPECT_EQ(figure(last->out(), "dead-lettered"), 1U) << last->out();
   auto c = testing::collect(job, dir.path());
   EXPECT_EQ(c.lines, 5U);
   EXPECT_EQ(c.per_index.size(), 5U);
@@ -152,21 +177,60 @@ TEST(job_crash, a_poison_item_is_dead_lettered_after_max_deliveries_and_its_reco
   EXPECT_EQ(redis.cli({"XLEN", "serentak:poison:dead"}), "1");
 }
 
-// An item whose attempts fail and which no worker finishes (here each holds it past its lease while it
-// waits out a Retry-After) is dead-lettered with the last failed attempt a worker saw, not only "no
-// worker finished it"; a finished item of several attempts clears its item's note.
+// A live worker renews the leases of what it holds: an item it waits on past its lease (a Retry-After
+// longer than the lease, a slow answer) stays its own, fetched once, neither taken over by itself or
+// another worker nor dead-lettered. Before, a lone worker re-fetched such an item every lease and
+// dead-lettered it, throwing its answer away.
+TEST(job_crash, a_live_worker_keeps_an_item_it_waits_on_past_its_lease) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  testing::serve_process serve({"--quiet", "--delay-scale", "0", "--fault", "books:isbn=slow:attempt=1:503:retry-after=3"});
+  const std::string job = redis.url("kept");
+  auto r = run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "a", "slow", "b",
+                    "--retries", "1", "--timeout", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<std::string> options{"-c", "5", "--lease", "0.6", "--max-deliveries", "1"};
+  auto w = testing::start_worker(job, options, dir.path(), "w");
+  ASSERT_TRUE(wait_for_records(redis, "kept", 2, 20s));
+  auto other = testing::start_worker(job, options, dir.path(), "other");  // would take it after the lease
+  ASSERT_EQ(w->wait(30s), 0) << w->err();
+  ASSERT_EQ(other->wait(30s), 0) << other->err();
+  EXPECT_EQ(figure(w->out(), "taken over") + figure(other->out(), "taken over"), 0U) << w->out() << other->out();
+  auto c = testing::collect(job, dir.path());
+  EXPECT_TRUE(c.dead_errors.empty());
+  EXPECT_EQ(c.per_outcome["not_found"], 3U) << "slow's answer after the Retry-After is its record";
+  auto slow = nlohmann::json::parse(redis.cli({"HGET", "serentak:kept:records", "1"}), nullptr, false);
+  ASSERT_FALSE(slow.is_discarded());
+  EXPECT_EQ(slow.value("attempts", 0), 2);
+}
+
+// An item whose attempts fail and which no worker finishes (each that takes it dies while it waits out
+// a Retry-After) is dead-lettered with the last failed attempt a worker saw, not only "no worker
+// finished it"; a finished item of several attempts clears its item's note.
 TEST(job_crash, a_dead_letter_names_the_last_failed_attempt_and_a_stored_record_clears_its_note) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());
-  testing::serve_process serve({"--quiet", "--delay-scale", "0", "--fault", "books:isbn=poison:503:retry-after=5",
+  testing::serve_process serve({"--quiet", "--delay-scale", "0", "--fault", "books:isbn=poison:503:retry-after=30",
                                 "--fault", "books:isbn=flaky:attempt=1:503"});
   const std::string job = redis.url("noted");
   auto r = run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "a", "flaky", "poison",
                     "--retries", "1", "--timeout", "4"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto w = testing::start_worker(job, {"-c", "5", "--lease", "2", "--max-deliveries", "1"}, dir.path(), "w");
-  ASSERT_EQ(w->wait(30s), 0) << w->err();
-  EXPECT_EQ(figure(w->out(), "dead-lettered"), 1U) << w->out();
+  const std::vector<std::string> options{"-c", "5", "--lease", "1", "--max-deliveries", "1"};
+  // Killed once poison's 503 is noted and the two others are recorded (flaky on its second attempt).
+  {
+    auto w = testing::start_worker(job, options, dir.path(), "w");
+    const auto give_up = std::chrono::steady_clock::now() + 30s;
+    while (std::chrono::steady_clock::now() < give_up &&
+           (redis.cli({"HEXISTS", "serentak:noted:errors", "2"}) != "1" || testing::records(redis, "noted") < 2))
+      std::this_thread::sleep_for(20ms);
+    ASSERT_EQ(redis.cli({"HGET", "serentak:noted:errors", "2"}), "attempt 1: server_error 503") << w->err();
+    w->signal(SIGKILL);
+    w->wait(10s);
+  }
+  auto last = testing::start_worker(job, options, dir.path(), "last");
+  ASSERT_EQ(last->wait(30s), 0) << last->err();
+  EXPECT_EQ(figure(last->out(), "dead-lettered"), 1U) << last->out();
   auto c = testing::collect(job, dir.path());
   EXPECT_EQ(c.lines, 3U);
   ASSERT_EQ(c.dead_errors.size(), 1U);
@@ -178,8 +242,7 @@ TEST(job_crash, a_dead_letter_names_the_last_failed_attempt_and_a_stored_record_
   auto flaky = nlohmann::json::parse(redis.cli({"HGET", "serentak:noted:records", "1"}), nullptr, false);
   ASSERT_FALSE(flaky.is_discarded());
   EXPECT_EQ(flaky.value("attempts", 0), 2);
-  // Its note is gone, and so is poison's: the dead letter took it, and the worker's late attempt 2 at
-  // poison (its record refused: the dead letter came first) was not noted. Nothing is left behind.
+  // Poison's note went with its dead letter. Nothing is left behind.
   EXPECT_EQ(redis.cli({"EXISTS", "serentak:noted:errors"}), "0");
 }
 

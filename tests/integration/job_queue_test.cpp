@@ -847,27 +847,5 @@ TEST(job_queue, push_and_work_warn_when_redis_may_evict_the_jobs_keys) {
   EXPECT_EQ(work.err, "");
 }
 
-// A --lease shorter than one item may take makes workers take items that are still being fetched (and
-// fetch them again, and dead-letter healthy ones): said once, at start. The default lease says nothing.
-TEST(job_queue, work_warns_when_its_lease_is_shorter_than_one_item_may_take) {
-  testing::scratch_dir dir;
-  testing::redis_server redis(dir.path());
-  testing::serve_process serve({"--quiet", "--delay-scale", "0"});
-  const std::string job = redis.url("short");
-  ASSERT_EQ(run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "a", "b", "--timeout", "5",
-                     "--retries", "0"})
-                .exit_code,
-            0);
-  auto short_lease = run_job({"work", job, "--lease", "0.5"});
-  EXPECT_EQ(short_lease.exit_code, 0) << short_lease.err;
-  EXPECT_NE(short_lease.err.find("warning: --lease 0.5 s is shorter than one item may take (5 s"), std::string::npos)
-      << short_lease.err;
-  EXPECT_EQ(line_count(short_lease.err), 1U) << short_lease.err;
-  ASSERT_EQ(run_job({"retry", job, "--outcome", "not_found"}).exit_code, 0);
-  auto default_lease = run_job({"work", job});
-  EXPECT_EQ(default_lease.exit_code, 0) << default_lease.err;
-  EXPECT_EQ(default_lease.err, "");
-}
-
 }  // namespace
 }  // namespace serentak
