@@ -244,7 +244,7 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
       report.reclaimed, report.dead_lettered, report.released, report.record_round_trips,
       report.host_rate_leases > 0 ? fmt::format(", {} host-rate leases", report.host_rate_leases) : std::string(),
       report.complete ? "; job complete" : "");
-  if (report.unsent > 0) {
+  if (report.unsent > 0 && report.refusal.empty()) {  // refused: that line says why
     console::err(
         "serentak job work: {} records could not be stored (or their storing was not confirmed); their items "
         "will be fetched again, and recorded once\n",

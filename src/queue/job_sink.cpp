@@ -127,7 +127,10 @@ bool job_sink::flush_batch(script_runner& scripts, std::vector<pending_record>& 
       std::span<const std::string_view>(args));
   round_trips_.fetch_add(1);
   if (!result.ok()) {
-    if (result.error->what == redis_error::kind::server && !result.error->is_loading())
+    if (result.error->is_refusal())
+      outages_.refuse("Redis at " + endpoint_.display() +
+                      " refused the record script, which a worker needs: " + result.error->message);
+    else if (result.error->what == redis_error::kind::server && !result.error->is_loading())
       outages_.warn_once("storing records failed: " + result.error->message);
     return false;
   }
@@ -175,7 +178,8 @@ void job_sink::flush_loop() {
       const bool given_up = timeouts_.give_up != nullptr && timeouts_.give_up->passed();
       // Notes alone are sent while stopping only over a live connection: not worth a dial.
       const bool nothing_to_send = batch.empty() && (notes.empty() || !connection.connected());
-      if (quitting && (nothing_to_send || clock::now() >= flush_deadline_ || given_up)) {
+      // Refused for good (an ACL): nothing queued can be stored, waiting for the deadline is pointless.
+      if (quitting && (nothing_to_send || clock::now() >= flush_deadline_ || given_up || outages_.refused())) {
         // Unsent records go back so finish() can count them; their entries stay pending in
         // Redis and are reclaimed and fetched again by a worker after the lease.
         for (pending_record& r : batch) pending_.push_back(std::move(r));
@@ -201,6 +205,11 @@ void job_sink::flush_loop() {
     if (flush_batch(scripts, batch)) {
       batch.clear();
       in_flusher_.store(0);
+    } else if (outages_.refused()) {
+      // Refused for good: what is queued cannot be stored; the worker ends (its entries are
+      // reclaimed after the lease).
+      std::unique_lock lock(pending_mutex_);
+      pending_changed_.wait_for(lock, std::chrono::milliseconds(200), [this] { return quit_; });
     } else if (connection.connected()) {
       // A server error (not io): wait a little so a persistent one does not spin.
       std::unique_lock lock(pending_mutex_);

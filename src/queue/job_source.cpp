@@ -39,14 +39,15 @@ std::optional<client::fetch_request> job_source::next() {
   std::unique_lock lock(queue_mutex_);
   // Bounded: the reader ends every round within one command timeout and sets drained_ or queues.
   const auto give_up = clock::now() + timeouts_.command + std::chrono::seconds(1);
-  while (!run_over_ && queue_.empty() && !drained_ && !quit_ && !(stop_ != nullptr && stop_->load())) {
+  while (!run_over_ && queue_.empty() && !drained_ && !quit_ && !(stop_ != nullptr && stop_->load()) &&
+         !outages_.refused()) {
     if (items_changed_.wait_until(lock, std::min(give_up, clock::now() + std::chrono::milliseconds(20))) ==
             std::cv_status::timeout &&
         clock::now() >= give_up) {
       break;
     }
   }
-  if (run_over_ || replaced_ || queue_.empty() || (stop_ != nullptr && stop_->load())) {
+  if (run_over_ || replaced_ || queue_.empty() || (stop_ != nullptr && stop_->load()) || outages_.refused()) {
     run_over_ = true;
     return std::nullopt;
   }
@@ -222,7 +223,11 @@ bool job_source::renew_leases(script_runner& scripts) {
                 held.begin() + static_cast<long>(std::min(held.size(), from + 1000)));
     redis_result r = scripts.run(scripts::renew, {keys_.items, keys_.meta}, args);
     if (!r.ok() && r.error->what == redis_error::kind::io) return false;
-    if (!r.ok() && !r.error->is_loading()) outages_.warn_once("renewing leases failed: " + r.error->message);
+    if (!r.ok() && r.error->is_refusal())
+      outages_.refuse("Redis at " + endpoint_.display() +
+                      " refused the lease-renewing script, which a worker needs: " + r.error->message);
+    else if (!r.ok() && !r.error->is_loading())
+      outages_.warn_once("renewing leases failed: " + r.error->message);
     if (!r.ok()) break;
   }
   next_renew_ = clock::now() + config_.renew_every;
@@ -281,7 +286,10 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
     if (!r.ok()) {
       if (r.error->what == redis_error::kind::io) return false;
       if (scripts::is_gone_error(r.error->message)) return not_this_job(scripts, {}, std::nullopt);
-      if (r.error->message.find("NOGROUP") == std::string::npos && !r.error->is_loading())
+      if (r.error->is_refusal())
+        outages_.refuse("Redis at " + endpoint_.display() +
+                        " refused the reclaim script, which a worker needs: " + r.error->message);
+      else if (r.error->message.find("NOGROUP") == std::string::npos && !r.error->is_loading())
         outages_.warn_once("reclaiming failed: " + r.error->message);
       next_reclaim_ = clock::now() + config_.reclaim_every;
     } else {
@@ -351,6 +359,12 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
     foreign.clear();
   }
 
+  if (outages_.refused()) {  // the worker is ending: nothing more to read, and next() is not kept waiting
+    std::lock_guard lock(queue_mutex_);
+    drained_ = true;
+    items_changed_.notify_all();
+    return true;
+  }
   if (room > 0) {
     // One round trip: the identity check and the read. A job deleted and pushed again under its
     // name is another job; what the read took from it goes back at once.

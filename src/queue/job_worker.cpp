@@ -176,6 +176,10 @@ job_work_report run_job_worker(const job_work_config& config) {
   // more (new entries, expiring leases, Redis coming back) and ends when every item has a record.
   auto next_check = std::chrono::steady_clock::now();
   while (!stopping(config.stop)) {
+    if (outages.refused()) {  // a script the worker needs, refused by the reader or the flusher
+      report.refusal = outages.refusal();
+      break;
+    }
     if (std::chrono::steady_clock::now() >= next_check) {
       auto state = check_job(main_connection, keys, identity, report.refusal);
       if (state == job_state::complete) {

@@ -40,4 +40,16 @@ void outage_reporter::warn_once(const std::string& what) {
   say(fmt::format("{}: {}\n", prefix_, what));
 }
 
+void outage_reporter::refuse(const std::string& why) {
+  std::lock_guard lock(mutex_);
+  if (refused_.load()) return;
+  refusal_ = why;
+  refused_.store(true, std::memory_order_release);
+}
+
+std::string outage_reporter::refusal() const {
+  std::lock_guard lock(mutex_);
+  return refusal_;
+}
+
 }  // namespace serentak::queue

@@ -25,15 +25,23 @@ class outage_reporter {
   void report_up(const void* who);
   // A Redis error that is not an outage (a script refused, the job deleted): printed once per text.
   void warn_once(const std::string& what);
+  // A refusal that will not pass by itself (redis_error::is_refusal: an ACL without a script the
+  // worker needs, ...): the first is kept, unprinted; the source hands out nothing more and the
+  // worker's main loop ends with it (one line, exit 2) instead of working on for ever.
+  void refuse(const std::string& why);
+  bool refused() const noexcept { return refused_.load(std::memory_order_acquire); }
+  std::string refusal() const;
 
  private:
   std::string prefix_;  // "serentak job work"
   const std::atomic<bool>* stop_;
-  std::mutex mutex_;            // guards everything below
-  std::set<const void*> down_;  // connections that saw the outage and have not reconnected
-  bool announced_ = false;      // the "pausing" line was printed and "back" not yet
+  std::atomic<bool> refused_{false};  // set once refusal_ is
+  mutable std::mutex mutex_;          // guards everything below
+  std::set<const void*> down_;        // connections that saw the outage and have not reconnected
+  bool announced_ = false;            // the "pausing" line was printed and "back" not yet
   std::chrono::steady_clock::time_point back_at_{};
   std::set<std::string> warned_;  // texts warn_once printed (a handful at most)
+  std::string refusal_;
 };
 
 // Backoff for reconnecting: 100 ms doubling to 5 s.

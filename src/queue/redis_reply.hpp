@@ -104,7 +104,10 @@ struct redis_error {
   // runs, MASTERDOWN, TRYAGAIN, LOADING) pass; the caller waits them out.
   bool is_refusal() const noexcept {
     if (what != kind::server) return false;
-    for (std::string_view mark : {"NOPERM", "NOAUTH", "WRONGPASS", "WRONGTYPE", "ERR unknown command"}) {
+    // A command a script runs that the ACL denies comes back as "ERR The user executing the script
+    // can't run this command or subcommand" (Redis 7), not NOPERM.
+    for (std::string_view mark : {"NOPERM", "NOAUTH", "WRONGPASS", "WRONGTYPE", "ERR unknown command",
+                                  "ERR The user executing the script can't run"}) {
       if (message.rfind(mark, 0) == 0) return true;
     }
     return false;

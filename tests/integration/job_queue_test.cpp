@@ -580,6 +580,26 @@ TEST(job_queue, an_acl_that_refuses_a_needed_command_is_one_line_and_exit_2) {
       << work.err;
   EXPECT_EQ(line_count(work.err), 1U) << work.err;
 
+  // Users without the scripts (read-only; scripts taken away): the worker cannot reclaim or store a
+  // record, and worked on for ever, saying NOPERM once (one fetched every item and stored nothing).
+  redis.cli({"ACL", "SETUSER", "readonly", "on", ">Ro-Pw1", "~*", "+@read", "+auth", "+hello", "+ping", "+info"});
+  redis.cli({"ACL", "SETUSER", "noscript", "on", ">Ns-Pw1", "~*", "+@all", "-evalsha", "-eval", "-script"});
+  for (const std::string user : {"readonly:Ro-Pw1", "noscript:Ns-Pw1"}) {
+    auto refused = run_job({"work", "redis://" + user + "@127.0.0.1:" + port + "/acl"}, 20s);
+    EXPECT_EQ(refused.exit_code, 2) << user << ": " << refused.out << refused.err;
+    EXPECT_NE(refused.err.find("refused the reclaim script, which a worker needs: NOPERM"), std::string::npos)
+        << refused.err;
+    EXPECT_EQ(line_count(refused.err), 1U) << refused.err;
+    EXPECT_EQ((refused.out + refused.err).find("Pw1"), std::string::npos) << "the password must never be shown";
+  }
+  // Scripts allowed, a command inside the record script not: fetched, refused when storing, exit 2.
+  redis.cli({"ACL", "SETUSER", "nohsetnx", "on", ">Nh-Pw1", "~*", "+@all", "-hsetnx"});
+  auto unstored = run_job({"work", "redis://nohsetnx:Nh-Pw1@127.0.0.1:" + port + "/acl"}, 20s);
+  EXPECT_EQ(unstored.exit_code, 2) << unstored.out << unstored.err;
+  EXPECT_NE(unstored.err.find("refused the record script, which a worker needs: ERR The user executing the script"),
+            std::string::npos)
+      << unstored.err;
+
   for (const std::string user : {"nohlen:Nohlen-Pw1", "noxpending:Noxp-Pw1"}) {
     auto status = run_job({"status", "redis://" + user + "@127.0.0.1:" + port + "/acl"}, 20s);
     EXPECT_EQ(status.exit_code, 2) << user << ": " << status.out << status.err;
