@@ -480,9 +480,10 @@ std::unique_ptr<job_command> add_job_command(CLI::App& root) {
       ->check(CLI::Range(1LL, 1000LL));
   command->work
       ->add_option("--lease", o.lease_s,
-                   "Seconds after which another worker reclaims an unacknowledged item "
-                   "(default: 2 x (attempts x --timeout + backoff) + 2)")
-      ->check(CLI::Range(0.1, 864000.0));
+                   "Seconds after which another worker reclaims an unacknowledged item its worker no longer "
+                   "renews (killed, stopped, cut from Redis); a live worker renews what it holds every lease / 3; "
+                   "at least 0.5 (default: 2 x (attempts x --timeout + backoff) + 2)")
+      ->check(CLI::Range(0.5, 864000.0));
 
   command->status = command->app->add_subcommand("status", "Print a job's totals");
   add_target(command->status, o);

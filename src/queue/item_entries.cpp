@@ -13,7 +13,8 @@
 namespace serentak::queue {
 namespace {
 
-constexpr std::size_t page = 10000;
+// Items are at most 64 KiB: a page's reply stays within about 64 MB.
+constexpr std::size_t page = 1000;
 
 // push_generations, "<generation>:<first index> ...", into (generation, first index) in order; "1:0"
 // when absent. Malformed parts are skipped: the read then finds entries missing and gives up.
@@ -78,6 +79,32 @@ std::optional<std::string> pushed_items_digest(redis_connection& connection, con
   }
   if (next != count) return std::nullopt;
   return fmt::format("{:016x}", digest.value());
+}
+
+std::vector<std::optional<std::string>> pushed_items_at(redis_connection& connection, const job_keys& keys,
+                                                        const std::vector<std::size_t>& indexes) {
+  std::vector<std::optional<std::string>> items(indexes.size());
+  if (indexes.empty()) return items;
+  redis_result meta = connection.command({"HGET", keys.meta, "push_generations"});
+  if (!meta.ok()) throw job_error(meta.error->message, meta.error->what == redis_error::kind::io);
+  const auto ranges = generations(meta.view().is_nil() ? "1:0" : meta.view().text());
+  for (std::size_t index : indexes) {
+    std::string generation = ranges.front().first;
+    for (const auto& [g, first] : ranges)
+      if (first <= index) generation = g;
+    const std::string id = fmt::format("{}-{}", generation, index);
+    connection.append({"XRANGE", keys.items, id, id});
+  }
+  std::vector<redis_result> replies = connection.read_replies();
+  for (std::size_t k = 0; k < replies.size() && k < items.size(); ++k) {
+    const redis_result& r = replies[k];
+    if (!r.ok()) throw job_error(r.error->message, r.error->what == redis_error::kind::io);
+    if (r.view().size() == 0) continue;
+    std::size_t index = 0;
+    std::string item;
+    if (read_item_fields(r.view()[0][1], index, item) && index == indexes[k]) items[k] = std::move(item);
+  }
+  return items;
 }
 
 }  // namespace serentak::queue

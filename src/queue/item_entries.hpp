@@ -23,4 +23,10 @@ bool read_item_fields(reply_view fields, std::size_t& index, std::string& item);
 // left half pushed) or Redis refuses; throws job_error when the connection is lost.
 std::optional<std::string> pushed_items_digest(redis_connection& connection, const job_keys& keys, std::size_t count);
 
+// The items the pushes wrote at these indexes (one pipelined round trip), nullopt where there is none
+// (an index never pushed, an entry missing); throws job_error when the connection is lost or Redis
+// refuses.
+std::vector<std::optional<std::string>> pushed_items_at(redis_connection& connection, const job_keys& keys,
+                                                        const std::vector<std::size_t>& indexes);
+
 }  // namespace serentak::queue

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -20,6 +21,7 @@
 #include "core/log_text.hpp"
 #include "core/outcome.hpp"
 #include "core/target_url.hpp"
+#include "core/url_redaction.hpp"
 #include "core/url_template.hpp"
 #include "queue/item_entries.hpp"
 #include "queue/job_scripts.hpp"
@@ -370,11 +372,14 @@ struct collected_file {
   };
   std::vector<sample> first_records;  // at most sample_size
   static constexpr std::size_t sample_size = 32;
+  off_t complete_end = 0;  // just past the last complete line
+  bool torn = false;       // a torn last line follows it (a collect killed mid-write), to be cut
 };
 
-// Reads path for collect --resume (below items); a torn last line (a collect killed mid-write) is cut
-// off. A missing file holds none. A file collect did not write in this format (the other format, a
-// line that is not a record, a fetch results file with its preamble) is refused, untouched: appending
+// Reads path for collect --resume (below items), changing nothing: a torn last line (a collect killed
+// mid-write) is cut only once the file is found to be the job's (cut_torn_line). A missing file holds
+// none. A file collect did not write in this format (the other format, a line that is not a record, a
+// fetch results file with its preamble, a last line that cannot begin a record) is refused: appending
 // would mix files.
 static collected_file read_collected(const std::filesystem::path& path, result_format format, std::size_t items) {
   collected_file file;
@@ -442,28 +447,67 @@ static collected_file read_collected(const std::filesystem::path& path, result_f
       line.clear();
     }
   }
-  if (offset > complete_end && ::ftruncate(fd, complete_end) != 0) {
-    throw job_error(
-        fmt::format("cannot cut the torn last line of '{}': {}", escape_for_log(path.string()), std::strerror(errno)));
+  file.complete_end = complete_end;
+  file.torn = offset > complete_end;
+  if (file.torn) {
+    // What a killed collect leaves: the start of a record (JSONL: `{"index":`; CSV: the index's
+    // digits), or of the CSV header when it had written no line yet. Anything else is not its file.
+    std::string header_start = csv_header();
+    const std::string_view jsonl_start = R"({"index":)";
+    const bool record_start = format == result_format::jsonl
+                                  ? line.starts_with(jsonl_start) || jsonl_start.starts_with(line)
+                                  : (line_number == 0 ? std::string_view(header_start).starts_with(line)
+                                                      : std::isdigit(static_cast<unsigned char>(line[0])) != 0);
+    if (!record_start) {
+      throw job_error(
+          fmt::format("--resume: '{}' is not a {} file collect wrote (its last line, unfinished, is not "
+                      "the start of a record); collect to a new file, or give the format it was written in",
+                      escape_for_log(path.string()), format_name));
+    }
   }
   return file;
 }
 
+static void cut_torn_line(const std::filesystem::path& path, const collected_file& file) {
+  if (file.torn && ::truncate(path.c_str(), file.complete_end) != 0) {
+    throw job_error(
+        fmt::format("cannot cut the torn last line of '{}': {}", escape_for_log(path.string()), std::strerror(errno)));
+  }
+}
+
 // The file's first records against the job's records of the same indexes: an item or URL that is not
 // the job's is another job's file (or another list's under the name), which --resume must not extend.
-// A record re-queued by a retry and fetched again is the same item and URL: not a reason.
+// A record re-queued by a retry and fetched again is the same item and URL: not a reason. Where the job
+// has no record for the index (not fetched yet, re-queued), the item the push wrote there is compared.
 static void check_same_job(redis_connection& connection, const job_keys& keys, const std::filesystem::path& path,
-                           result_format format, const collected_file& file) {
+                           result_format format, const collected_file& file, std::size_t items) {
   if (file.first_records.empty()) return;
   std::vector<std::string> ask{"HMGET", keys.records};
   for (const auto& s : file.first_records) ask.push_back(std::to_string(s.record.index));
   redis_result r = must(connection.command(ask), "reading records");
-  for (std::size_t k = 0; k < file.first_records.size() && k < r.view().size(); ++k) {
-    if (r.view()[k].is_nil()) continue;  // no record now (re-queued): nothing to compare
-    auto j = nlohmann::json::parse(r.view()[k].text(), nullptr, false);
-    if (j.is_discarded() || !j.is_object()) continue;
+  std::vector<std::size_t> unrecorded;
+  for (std::size_t k = 0; k < file.first_records.size(); ++k)
+    if (k >= r.view().size() || r.view()[k].is_nil()) unrecorded.push_back(file.first_records[k].record.index);
+  const std::vector<std::optional<std::string>> pushed = pushed_items_at(connection, keys, unrecorded);
+  std::size_t next_pushed = 0;
+  for (std::size_t k = 0; k < file.first_records.size(); ++k) {
     const stored_record& line = file.first_records[k].record;
-    const std::string item = stored_field(j.value("item", ""), format), url = stored_field(j.value("url", ""), format);
+    std::string item, url = line.url;  // the URL is compared only where the job has a record
+    if (k >= r.view().size() || r.view()[k].is_nil()) {
+      const std::optional<std::string>& at = pushed[next_pushed++];
+      item = at ? stored_field(redact_item(*at), format) : std::string();
+      if (!at || line.index >= items) {
+        throw job_error(
+            fmt::format("--resume: '{}' holds records of another job or item list (line {}: index {}, "
+                        "which this job does not have); collect to a new file",
+                        escape_for_log(path.string()), file.first_records[k].line, line.index));
+      }
+    } else {
+      auto j = nlohmann::json::parse(r.view()[k].text(), nullptr, false);
+      if (j.is_discarded() || !j.is_object()) continue;
+      item = stored_field(j.value("item", ""), format);
+      url = stored_field(j.value("url", ""), format);
+    }
     if (line.item == item && line.url == url) continue;
     throw job_error(fmt::format(
         "--resume: '{}' holds records of another job or item list (line {}, index {}: {} "
@@ -508,7 +552,8 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
   std::vector<std::uint64_t> done;
   if (resume) {
     collected_file file = read_collected(out, format, items);
-    check_same_job(connection, keys, out, format, file);
+    check_same_job(connection, keys, out, format, file, items);
+    cut_torn_line(out, file);
     done = std::move(file.digests);
   }
   // '-': stdout, through a descriptor of our own (as `fetch --out -`); the caller refuses --resume with it.
@@ -521,6 +566,16 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
     ~closer() { ::close(fd); }
   } close_fd{fd};
   std::string buffer;
+  // The buffer holds whole lines; a write that fails part way (a full disk, the file size limit) is cut
+  // back to the last whole line it wrote, so the file holds whole records and --resume goes on.
+  auto cut_back = [&](std::size_t at) {
+    struct stat info {};
+    if (to_stdout || ::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) return;
+    const off_t end = info.st_size;
+    const std::size_t whole = buffer.rfind('\n', at == 0 ? 0 : at - 1);
+    const std::size_t keep = at == 0 || whole == std::string::npos ? 0 : whole + 1;
+    if (end >= static_cast<off_t>(at)) (void)::ftruncate(fd, end - static_cast<off_t>(at - keep));
+  };
   auto write_all = [&] {
     std::size_t at = 0;
     while (at < buffer.size() && !report.reader_left) {
@@ -529,6 +584,11 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
       if (n < 0 && errno == EPIPE && to_stdout) {  // `| head`: whoever read it has what they wanted
         report.reader_left = true;
         break;
+      }
+      if (n < 0) {
+        const int error = errno;  // what the write said, not the cut
+        cut_back(at);
+        errno = error;
       }
       if (n < 0)
         throw output_error(fmt::format("writing {} failed: {}",

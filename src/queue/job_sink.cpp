@@ -7,11 +7,12 @@ namespace serentak::queue {
 namespace {
 
 using clock = std::chrono::steady_clock;
-constexpr std::size_t max_batch = 500;                  // records per EVALSHA
-constexpr std::size_t max_batch_bytes = 32 << 20;       // and their bytes (one larger record goes alone)
-constexpr std::size_t eager_batch = 64;                 // flush at once when this many wait
-constexpr auto linger = std::chrono::milliseconds(10);  // otherwise, after this long
-constexpr std::size_t max_notes = 10000;                // failed attempts waiting to be noted; more are dropped
+constexpr std::size_t max_batch = 500;                        // records per EVALSHA
+constexpr std::size_t max_batch_bytes = 32 << 20;             // and their bytes (one larger record goes alone)
+constexpr std::size_t eager_batch = 64;                       // flush at once when this many wait
+constexpr auto linger = std::chrono::milliseconds(10);        // otherwise, after this long
+constexpr std::size_t max_notes = 10000;                      // failed attempts waiting to be noted; more are dropped
+constexpr auto notes_every = std::chrono::milliseconds(100);  // while attempts keep failing: one script call per
 
 }  // namespace
 
@@ -148,6 +149,7 @@ void job_sink::flush_loop() {
   reconnect_backoff backoff;
   std::vector<pending_record> batch;
   attempt_notes notes;  // taken from notes_, sent ahead of the batch
+  auto notes_due = clock::now();
   for (;;) {
     bool quitting = false;
     {
@@ -200,7 +202,10 @@ void job_sink::flush_loop() {
       backoff.reset();
       outages_.report_up(&connection);
     }
-    if (!flush_notes(scripts, notes)) continue;  // the connection is lost: again after reconnecting
+    if (!notes.empty() && (quitting || clock::now() >= notes_due)) {
+      if (!flush_notes(scripts, notes)) continue;  // the connection is lost: again after reconnecting
+      notes_due = clock::now() + notes_every;
+    }
     if (batch.empty()) continue;
     if (flush_batch(scripts, batch)) {
       batch.clear();

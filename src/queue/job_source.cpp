@@ -228,7 +228,11 @@ bool job_source::renew_leases(script_runner& scripts) {
                       " refused the lease-renewing script, which a worker needs: " + r.error->message);
     else if (!r.ok() && !r.error->is_loading())
       outages_.warn_once("renewing leases failed: " + r.error->message);
-    if (!r.ok()) break;
+    if (!r.ok()) {  // LOADING, BUSY...: again soon, not a whole renewal period later
+      next_renew_ =
+          clock::now() + std::min<std::chrono::milliseconds>(config_.renew_every, std::chrono::milliseconds(250));
+      return true;
+    }
   }
   next_renew_ = clock::now() + config_.renew_every;
   return true;

@@ -16,7 +16,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/file_text.hpp"
 #include "support/job_harness.hpp"
+#include "support/process_runner.hpp"
 #include "support/redis_server.hpp"
 #include "support/serve_process.hpp"
 #include "support/test_paths.hpp"
@@ -415,6 +417,46 @@ TEST(job_queue, retry_requeues_failures_once_collect_resumes_status_watches_and_
   refused_resume({"collect", job, "-o", garbage.string(), "--resume"},
                  "is not a JSONL file collect wrote (line 1 is not a record)");
   EXPECT_EQ(std::filesystem::file_size(garbage), 8U);
+  // Refused before anything is cut: a file of one unfinished line that cannot begin a record (a
+  // minified JSON document), and another job's file whose last line is torn, are left whole.
+  auto minified = dir.path() / "data.json";
+  std::ofstream(minified) << R"({"settings":{"a":1,"b":[1,2,3]}})";
+  refused_resume({"collect", job, "-o", minified.string(), "--resume"},
+                 "its last line, unfinished, is not the start of a record");
+  EXPECT_EQ(std::filesystem::file_size(minified), 32U);
+  auto others = dir.path() / "others.jsonl";
+  ASSERT_EQ(run_job({"collect", other, "-o", others.string()}).exit_code, 0);
+  std::ofstream(others, std::ios::app) << R"({"index":3,"item":"o)";
+  const auto others_size = std::filesystem::file_size(others);
+  refused_resume({"collect", job, "-o", others.string(), "--resume"}, "holds records of another job or item list");
+  EXPECT_EQ(std::filesystem::file_size(others), others_size);
+  // A job with no record yet for the file's indexes: the items its push wrote there are compared.
+  const std::string fresh = redis.url("fresh");
+  ASSERT_EQ(run_job({"push", fresh, "--url", serve.base_url() + "/check_book_status?isbn={}", "-i",
+                     testing::write_items(dir.path(), 20, "f")})
+                .exit_code,
+            0);
+  refused_resume({"collect", fresh, "-o", others.string(), "--resume"}, "holds records of another job or item list");
+
+  // A write that fails part way (here the file size limit) is cut back to whole records: exit 3, and
+  // --resume completes the file.
+  auto limited = dir.path() / "limited.jsonl";
+  auto cut = testing::run_process(
+      {"/bin/bash", "-c",
+       "ulimit -f 4; exec '" + testing::binary_path().string() + "' job collect " + job + " -o " + limited.string()},
+      30s, dir.path().string());
+  EXPECT_EQ(cut.exit_code, 3) << cut.err;
+  EXPECT_NE(cut.err.find("the file holds whole records"), std::string::npos) << cut.err;
+  {
+    std::ifstream in(limited, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(text.empty());
+    EXPECT_EQ(text.back(), '\n') << "a torn record was left";
+    EXPECT_LE(text.size(), 4096U);
+  }
+  auto completed = run_job({"collect", job, "-o", limited.string(), "--resume"});
+  ASSERT_EQ(completed.exit_code, 0) << completed.err;
+  EXPECT_EQ(line_count(testing::read_file(limited)), 20U);
 
   // status --watch refreshes until interrupted.
   auto watch = std::make_unique<testing::child_process>(

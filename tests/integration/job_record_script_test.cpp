@@ -5,6 +5,7 @@
 // any order, never give XADD an ID below the stream's top, never lose an item, and re-queue only
 // records that still have the chosen outcome.
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -18,6 +19,8 @@
 
 namespace serentak {
 namespace {
+
+using namespace std::chrono_literals;
 
 TEST(job_record_script, the_first_record_of_an_item_wins_and_every_entry_in_the_batch_is_acknowledged) {
   testing::scratch_dir dir;
@@ -117,6 +120,39 @@ TEST(job_record_script, a_note_of_a_failed_attempt_lives_only_while_its_item_of_
             "1");
   EXPECT_EQ(redis.cli({"HEXISTS", keys.errors, "3"}), "0");
   EXPECT_EQ(redis.cli({"HGET", keys.errors, "2"}), "attempt 1: server_error 503");
+}
+
+// renew: a worker keeps what is still its own (the idle time reset, no delivery counted) and leaves
+// what another worker took from it (it was stopped past its lease) or what is acknowledged; nothing for
+// another job under the name.
+TEST(job_record_script, renew_resets_only_the_workers_own_pending_entries_and_counts_no_delivery) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  const queue::job_keys keys("renew");
+  redis.cli({"HSET", keys.meta, "spec", "{}", "instance", "100.5"});
+  for (const char* id : {"1-0", "1-1", "1-2"}) redis.cli({"XADD", keys.items, id, "i", "0", "item", "x"});
+  redis.cli({"XGROUP", "CREATE", keys.items, "workers", "0"});
+  redis.cli({"XREADGROUP", "GROUP", "workers", "w1", "COUNT", "3", "STREAMS", keys.items, ">"});
+  redis.cli({"XCLAIM", keys.items, "workers", "w2", "0", "1-1"});  // taken over by w2
+  redis.cli({"XACK", keys.items, "workers", "1-2"});               // finished
+  std::this_thread::sleep_for(200ms);
+  auto renew = [&](const std::string& instance) {
+    return redis.cli({"EVAL", std::string(queue::scripts::renew), "2", keys.items, keys.meta, "workers", "w1",
+                      "instance", instance, "1-0", "1-1", "1-2"});
+  };
+  EXPECT_EQ(renew("200.1"), "-1") << "another job under the name";
+  EXPECT_EQ(renew("100.5"), "1");
+  auto entry = [&](const std::string& id) {  // "id consumer idle deliveries", one per line
+    return redis.cli({"XPENDING", keys.items, "workers", "IDLE", "0", id, id, "1"});
+  };
+  const std::string mine = entry("1-0");
+  EXPECT_NE(mine.find("w1"), std::string::npos) << mine;
+  EXPECT_EQ(mine.substr(mine.find_last_of('\n') + 1), "1") << "no delivery counted: " << mine;
+  EXPECT_EQ(redis.cli({"XPENDING", keys.items, "workers", "IDLE", "150", "-", "+", "10"}).find("1-0"),
+            std::string::npos)
+      << "its idle time was reset";
+  EXPECT_NE(entry("1-1").find("w2"), std::string::npos) << "left to the worker that took it";
+  EXPECT_EQ(entry("1-2"), "") << "acknowledged: not claimed back";
 }
 
 TEST(job_record_script, dead_letter_stores_a_record_and_a_dead_entry_only_for_its_own_job) {
