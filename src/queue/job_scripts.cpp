@@ -189,9 +189,9 @@ return released
 const std::string_view renew = R"lua(
 if redis.call('HGET', KEYS[2], ARGV[3]) ~= ARGV[4] then return -1 end
 local renewed = 0
-for k = 5, #ARGV do
-  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[k], ARGV[k], 1)
-  if p[1] and p[1][2] == ARGV[2] then
+for k = 6, #ARGV do
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], 'IDLE', ARGV[5], ARGV[k], ARGV[k], 1, ARGV[2])
+  if p[1] then
     renewed = renewed + #redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[k], 'JUSTID')
   end
 end

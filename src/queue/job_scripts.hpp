@@ -57,10 +57,12 @@ inline bool is_gone_error(std::string_view message) { return message.find(gone_e
 // delivery. Returns how many; -1 when meta names another job: the IDs would name that job's
 // entries, which other workers hold.
 extern const std::string_view release;
-// KEYS items meta; ARGV group consumer identity_field identity_value id... Renews the leases of
-// entries still pending for the consumer (a worker's own, alive): XCLAIM ... 0 ... JUSTID resets their
-// idle time without counting a delivery. An entry another worker took (this one was stopped past its
-// lease) is left to it. Returns how many; -1 when the job is gone.
+// KEYS items meta; ARGV group consumer identity_field identity_value min_idle_ms id... Renews the
+// leases of entries still pending for the consumer (a worker's own, alive) and idle at least
+// min_idle_ms: XCLAIM ... 0 ... JUSTID resets their idle time without counting a delivery, and only
+// those need it (a write, which Redis also appends to its AOF; the XPENDING that checks is a read). An
+// entry another worker took (this one was stopped past its lease) is left to it. Returns how many;
+// -1 when the job is gone.
 extern const std::string_view renew;
 // KEYS meta records outcomes items errors; ARGV (index outcome)... in ascending index order. Takes a new
 // generation (meta's generation + 1; used up even when nothing is re-queued), then for each item

@@ -218,7 +218,8 @@ bool job_source::renew_leases(script_runner& scripts) {
     if (held_elsewhere_) held_elsewhere_(held);
   }
   for (std::size_t from = 0; from < held.size(); from += 1000) {
-    std::vector<std::string> args{consumer_group, config_.consumer, identity_.field, identity_.value};
+    std::vector<std::string> args{consumer_group, config_.consumer, identity_.field, identity_.value,
+                                  std::to_string(config_.renew_every.count())};
     args.insert(args.end(), held.begin() + static_cast<long>(from),
                 held.begin() + static_cast<long>(std::min(held.size(), from + 1000)));
     redis_result r = scripts.run(scripts::renew, {keys_.items, keys_.meta}, args);

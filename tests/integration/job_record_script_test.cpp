@@ -136,12 +136,13 @@ TEST(job_record_script, renew_resets_only_the_workers_own_pending_entries_and_co
   redis.cli({"XCLAIM", keys.items, "workers", "w2", "0", "1-1"});  // taken over by w2
   redis.cli({"XACK", keys.items, "workers", "1-2"});               // finished
   std::this_thread::sleep_for(200ms);
-  auto renew = [&](const std::string& instance) {
+  auto renew = [&](const std::string& instance, const std::string& min_idle_ms) {
     return redis.cli({"EVAL", std::string(queue::scripts::renew), "2", keys.items, keys.meta, "workers", "w1",
-                      "instance", instance, "1-0", "1-1", "1-2"});
+                      "instance", instance, min_idle_ms, "1-0", "1-1", "1-2"});
   };
-  EXPECT_EQ(renew("200.1"), "-1") << "another job under the name";
-  EXPECT_EQ(renew("100.5"), "1");
+  EXPECT_EQ(renew("200.1", "100"), "-1") << "another job under the name";
+  EXPECT_EQ(renew("100.5", "60000"), "0") << "idle less than the minimum: no write needed";
+  EXPECT_EQ(renew("100.5", "100"), "1");
   auto entry = [&](const std::string& id) {  // "id consumer idle deliveries", one per line
     return redis.cli({"XPENDING", keys.items, "workers", "IDLE", "0", id, id, "1"});
   };
