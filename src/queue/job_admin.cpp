@@ -23,6 +23,7 @@
 #include "core/target_url.hpp"
 #include "core/url_redaction.hpp"
 #include "core/url_template.hpp"
+#include "core/utf8.hpp"
 #include "queue/item_entries.hpp"
 #include "queue/job_scripts.hpp"
 
@@ -480,7 +481,8 @@ static void cut_torn_line(const std::filesystem::path& path, const collected_fil
 // A record re-queued by a retry and fetched again is the same item and URL: not a reason. Where the job
 // has no record for the index (not fetched yet, re-queued), the item the push wrote there is compared.
 static void check_same_job(redis_connection& connection, const job_keys& keys, const std::filesystem::path& path,
-                           result_format format, const collected_file& file, std::size_t items) {
+                           result_format format, const collected_file& file, std::size_t items,
+                           const url_template& urls) {
   if (file.first_records.empty()) return;
   std::vector<std::string> ask{"HMGET", keys.records};
   for (const auto& s : file.first_records) ask.push_back(std::to_string(s.record.index));
@@ -492,10 +494,15 @@ static void check_same_job(redis_connection& connection, const job_keys& keys, c
   std::size_t next_pushed = 0;
   for (std::size_t k = 0; k < file.first_records.size(); ++k) {
     const stored_record& line = file.first_records[k].record;
-    std::string item, url = line.url;  // the URL is compared only where the job has a record
+    std::string item, url;
     if (k >= r.view().size() || r.view()[k].is_nil()) {
+      // As a record would hold them: redacted, invalid UTF-8 replaced (records are JSON), the URL from
+      // the job's template.
       const std::optional<std::string>& at = pushed[next_pushed++];
-      item = at ? stored_field(redact_item(*at), format) : std::string();
+      if (at) {
+        item = stored_field(decode_utf8_replace(redact_item(*at)), format);
+        url = stored_field(decode_utf8_replace(redact_url(urls.expand(*at))), format);
+      }
       if (!at || line.index >= items) {
         throw job_error(
             fmt::format("--resume: '{}' holds records of another job or item list (line {}: index {}, "
@@ -544,7 +551,7 @@ static std::optional<std::string> collected_line(std::size_t index, std::string_
 collect_report collect_job(redis_connection& connection, const std::string& job_name, const std::filesystem::path& out,
                            result_format format, bool resume) {
   job_keys keys(job_name);
-  load_spec(connection, keys, job_name);
+  const job_spec spec = load_spec(connection, keys, job_name);
   redis_result total = must(connection.command({"HGET", keys.meta, "pushed"}), "reading the job");
   std::size_t items = to_size(total.view());
   collect_report report;
@@ -552,7 +559,8 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
   std::vector<std::uint64_t> done;
   if (resume) {
     collected_file file = read_collected(out, format, items);
-    check_same_job(connection, keys, out, format, file, items);
+    check_same_job(connection, keys, out, format, file, items,
+                   url_template("", spec.url_template, spec.items_are_urls));
     cut_torn_line(out, file);
     done = std::move(file.digests);
   }

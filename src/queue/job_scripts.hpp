@@ -57,7 +57,8 @@ inline bool is_gone_error(std::string_view message) { return message.find(gone_e
 // delivery. Returns how many; -1 when meta names another job: the IDs would name that job's
 // entries, which other workers hold.
 extern const std::string_view release;
-// KEYS items meta; ARGV group consumer identity_field identity_value min_idle_ms id... Renews the
+// KEYS items meta; ARGV group consumer identity_field identity_value min_idle_ms id... (the reader
+// gives half its renewal period: an entry then goes at most 1.5 periods, half a lease, unrenewed) Renews the
 // leases of entries still pending for the consumer (a worker's own, alive) and idle at least
 // min_idle_ms: XCLAIM ... 0 ... JUSTID resets their idle time without counting a delivery, and only
 // those need it (a write, which Redis also appends to its AOF; the XPENDING that checks is a read). An

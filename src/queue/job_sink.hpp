@@ -7,7 +7,7 @@
 // releases them for others; so is an item whose failure had retries left (under a stop the engine
 // settles it as final, which for a job would record a transient failure for good).
 // A failed attempt that will be tried again (and one released so) is noted in the job's errors hash
-// within a linger, through note_failed_attempts (only for an item with no record yet): if no worker
+// within 100 ms, through note_failed_attempts (only for an item with no record yet): if no worker
 // ever finishes the item, its dead letter says what went wrong last. Best effort: notes a worker
 // cannot send (Redis down as it stops, a refusal) are dropped. record_and_ack clears them.
 //

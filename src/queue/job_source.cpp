@@ -219,7 +219,7 @@ bool job_source::renew_leases(script_runner& scripts) {
   }
   for (std::size_t from = 0; from < held.size(); from += 1000) {
     std::vector<std::string> args{consumer_group, config_.consumer, identity_.field, identity_.value,
-                                  std::to_string(config_.renew_every.count())};
+                                  std::to_string(config_.renew_every.count() / 2)};
     args.insert(args.end(), held.begin() + static_cast<long>(from),
                 held.begin() + static_cast<long>(std::min(held.size(), from + 1000)));
     redis_result r = scripts.run(scripts::renew, {keys_.items, keys_.meta}, args);
@@ -261,6 +261,15 @@ bool job_source::acknowledge_foreign(redis_connection& connection, const std::ve
 }
 
 bool job_source::read_round(redis_connection& connection, script_runner& scripts) {
+  if (outages_.refused()) {
+    // The worker is ending: nothing more is claimed or read (what it took would only wait a lease),
+    // next() is not kept waiting, and the reader does not spin until the main loop stops it.
+    std::unique_lock lock(queue_mutex_);
+    drained_ = true;
+    items_changed_.notify_all();
+    reader_wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return quit_; });
+    return true;
+  }
   std::size_t room;
   {
     std::lock_guard lock(queue_mutex_);
@@ -364,10 +373,8 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
     foreign.clear();
   }
 
-  if (outages_.refused()) {  // the worker is ending: nothing more to read, and next() is not kept waiting
-    std::lock_guard lock(queue_mutex_);
-    drained_ = true;
-    items_changed_.notify_all();
+  if (outages_.refused()) {  // refused meanwhile: what was reclaimed is held (and released at the end)
+    keep_reclaimed();
     return true;
   }
   if (room > 0) {

@@ -105,9 +105,10 @@ struct redis_error {
   bool is_refusal() const noexcept {
     if (what != kind::server) return false;
     // A command a script runs that the ACL denies comes back as "ERR The user executing the script
-    // can't run this command or subcommand" (Redis 7), not NOPERM.
+    // can't run this command or subcommand" or "... can't access at least one of the keys" (Redis
+    // 7.0-7.1), "ERR ACL failure in script: ..." (7.2 and later), not NOPERM.
     for (std::string_view mark : {"NOPERM", "NOAUTH", "WRONGPASS", "WRONGTYPE", "ERR unknown command",
-                                  "ERR The user executing the script can't run"}) {
+                                  "ERR The user executing the script can't", "ERR ACL failure in script"}) {
       if (message.rfind(mark, 0) == 0) return true;
     }
     return false;

@@ -437,6 +437,13 @@ TEST(job_queue, retry_requeues_failures_once_collect_resumes_status_watches_and_
                 .exit_code,
             0);
   refused_resume({"collect", fresh, "-o", others.string(), "--resume"}, "holds records of another job or item list");
+  // The same items under another URL template: the URL the job would record there is compared too.
+  const std::string same_items = redis.url("sameitems");
+  ASSERT_EQ(run_job({"push", same_items, "--url", serve.base_url() + "/check_book_status?v=2&isbn={}", "-i",
+                     testing::write_items(dir.path(), 20)})
+                .exit_code,
+            0);
+  refused_resume({"collect", same_items, "-o", partial.string(), "--resume"}, "holds records of another job");
 
   // A write that fails part way (here the file size limit) is cut back to whole records: exit 3, and
   // --resume completes the file.
