@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 
-#include "core/fnv1a.hpp"
 #include "queue/job_admin.hpp"
 
 namespace serentak::queue {
@@ -57,7 +56,7 @@ std::optional<std::string> pushed_items_digest(redis_connection& connection, con
   if (!meta.ok() && meta.error->what == redis_error::kind::io) throw job_error(meta.error->message, true);
   if (!meta.ok()) return std::nullopt;
   const auto ranges = generations(meta.view().is_nil() ? "1:0" : meta.view().text());
-  fnv1a_64 digest;
+  items_digest digest;
   std::size_t next = 0;  // the index the next entry must have
   for (std::size_t r = 0; r < ranges.size() && next < count; ++r) {
     const auto& [generation, first] = ranges[r];
@@ -72,13 +71,13 @@ std::optional<std::string> pushed_items_digest(redis_connection& connection, con
         std::size_t index = 0;
         std::string item;
         if (!read_item_fields(got.view()[k][1], index, item) || index != next) return std::nullopt;
-        digest.add(item).add("\n");
+        digest.add(item);
         ++next;
       }
     }
   }
   if (next != count) return std::nullopt;
-  return fmt::format("{:016x}", digest.value());
+  return digest.hex();
 }
 
 std::vector<std::optional<std::string>> pushed_items_at(redis_connection& connection, const job_keys& keys,

@@ -6,6 +6,11 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "core/fnv1a.hpp"
 
 #include "queue/job_keys.hpp"
 #include "queue/redis_connection.hpp"
@@ -17,10 +22,19 @@ namespace serentak::queue {
 // a number (not one push wrote) has none: false.
 bool read_item_fields(reply_view fields, std::size_t& index, std::string& item);
 
-// The items digest (FNV-1a 64 over each item and a newline, as "<16 hex>", as meta's items_digest) of
-// the job's items [0, count), read back from the entries the pushes wrote, 10,000 per round trip.
-// nullopt when they cannot be read whole (an entry missing or out of place: a job an older serentak
-// left half pushed) or Redis refuses; throws job_error when the connection is lost.
+// The running digest of a push's items (meta's items_digest): FNV-1a 64 over each item and a newline.
+class items_digest {
+ public:
+  void add(std::string_view item) { hash_.add(item).add("\n"); }
+  std::string hex() const { return fmt::format("{:016x}", hash_.value()); }
+
+ private:
+  fnv1a_64 hash_;
+};
+
+// The items digest (items_digest's hex) of the job's items [0, count), read back from the entries the pushes wrote,
+// 10,000 per round trip. nullopt when they cannot be read whole (an entry missing or out of place: a job an older
+// serentak left half pushed) or Redis refuses; throws job_error when the connection is lost.
 std::optional<std::string> pushed_items_digest(redis_connection& connection, const job_keys& keys, std::size_t count);
 
 // The items the pushes wrote at these indexes (one pipelined round trip), nullopt where there is none

@@ -47,16 +47,6 @@ long long now_ms() {
 
 std::size_t to_size(reply_view v) { return static_cast<std::size_t>(std::max(0LL, v.integer())); }
 
-// The running digest of a push's items (meta's items_digest): FNV-1a 64 over each item and a newline.
-class items_digest {
- public:
-  void add(std::string_view item) { hash_.add(item).add("\n"); }
-  std::string hex() const { return fmt::format("{:016x}", hash_.value()); }
-
- private:
-  fnv1a_64 hash_;
-};
-
 job_error different_items(const std::string& job_name, std::string_view count) {
   return job_error(
       fmt::format("job '{}' already holds a different item list: its first {} items are not this push's; "
