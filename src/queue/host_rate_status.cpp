@@ -12,6 +12,7 @@
 #include "core/log_text.hpp"
 #include "core/url_template.hpp"
 #include "queue/job_admin.hpp"
+#include "queue/pending_items.hpp"
 #include "queue/shared_host_rate.hpp"
 
 namespace serentak::queue {
@@ -48,7 +49,6 @@ host_rates_status read_host_rates(redis_connection& connection, const job_keys& 
   connection.append({"TIME"});
   connection.append({"HGETALL", keys.hostrate});
   connection.append({"HGETALL", keys.hostrate_taken});
-  connection.append({"XPENDING", keys.items, consumer_group, "-", "+", std::to_string(held_limit)});
   auto first = connection.read_replies();
   for (const auto& r : first) check(r);
   reply_view redis_time = first[0].view();
@@ -79,17 +79,9 @@ host_rates_status read_host_rates(redis_connection& connection, const job_keys& 
     if (at != hosts.end()) at->second.taken = taken[k + 1].integer();
   }
 
-  // Second round trip: the pauses, the live workers, and the items behind the pending entries.
+  // Second round trip: the pauses and the live workers; then the items behind the pending entries.
   for (const auto& [host, h] : hosts) connection.append({"PTTL", keys.pause_prefix + host});
   connection.append({"ZCOUNT", keys.hostrate_workers, std::to_string(now_ms - live_window_ms), "+inf"});
-  reply_view pending = first[3].view();
-  const std::size_t pending_count = first[3].ok() ? pending.size() : 0;
-  if (!hosts.empty()) {
-    for (std::size_t k = 0; k < pending_count; ++k) {
-      std::string id(pending[k][0].text());
-      connection.append({"XRANGE", keys.items, id, id});
-    }
-  }
   auto second = connection.read_replies();
   for (const auto& r : second) check(r);
   std::size_t at = 0;
@@ -99,17 +91,14 @@ host_rates_status read_host_rates(redis_connection& connection, const job_keys& 
   }
   status.leasing_workers = second[at++].view().integer();
   if (!hosts.empty()) {
-    status.held_counted = pending_count;
-    status.held_truncated = pending_count >= held_limit;
+    const pending_items held = read_pending_items(connection, keys, held_limit);
+    status.held_counted = held.items();
+    status.held_truncated = held.truncated;
     const url_template urls("", spec.url_template, spec.items_are_urls);
-    for (; at < second.size(); ++at) {
-      reply_view entries = second[at].view();
-      if (entries.size() == 0) continue;  // acknowledged and trimmed since XPENDING
-      reply_view fields = entries[0][1];
-      for (std::size_t f = 0; f + 1 < fields.size(); f += 2) {
-        if (fields[f].text() != "item") continue;
+    for (const pending_entry& e : held.entries) {
+      for (const auto& [index, item] : e.items) {
         try {
-          auto host = hosts.find(host_key(urls.expand(fields[f + 1].text())));
+          auto host = hosts.find(host_key(urls.expand(item)));
           if (host != hosts.end()) ++host->second.held;
         } catch (const std::invalid_argument&) {
           // An item that makes no URL is refused at push; nothing to count.

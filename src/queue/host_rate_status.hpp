@@ -4,7 +4,7 @@
 // configured after --adaptive pushed it down), the bucket's lease state (tokens now, the last
 // lease, a Retry-After pause left), the tokens taken so far, and how many of the items workers
 // hold (delivered, not yet recorded) are for that host: they wait for its tokens or are in flight.
-// Read only, two pipelined round trips; the held items are counted over at most held_limit
+// Read only, two pipelined round trips and read_pending_items; the held items are counted over at most held_limit
 // pending entries. Host names come from items and are untrusted: the text escapes them.
 // Pure values apart from read_host_rates (the caller's connection, on the caller's thread).
 
@@ -40,7 +40,7 @@ struct host_rates_status {
   double configured = 0;
   std::vector<host_rate_status> hosts;  // sorted by host
   long long leasing_workers = 0;        // workers that leased tokens within the last 10 s
-  std::size_t held_counted = 0;         // pending entries looked at
+  std::size_t held_counted = 0;         // items in flight looked at (in the first held_limit pending entries)
   bool held_truncated = false;          // more than held_limit were pending
 };
 

@@ -12,8 +12,8 @@
 namespace serentak::queue {
 namespace {
 
-// Items are at most 64 KiB: a page's reply stays within about 64 MB.
-constexpr std::size_t page = 1000;
+// Items are at most 64 KiB: a page's reply (1,000 items) stays within about 64 MB.
+constexpr std::size_t page = 1000 / items_per_entry;
 
 // push_generations, "<generation>:<first index> ...", into (generation, first index) in order; "1:0"
 // when absent. Malformed parts are skipped: the read then finds entries missing and gives up.
@@ -37,18 +37,22 @@ std::vector<std::pair<std::string, std::size_t>> generations(std::string_view te
 
 }  // namespace
 
-bool read_item_fields(reply_view fields, std::size_t& index, std::string& item) {
+std::optional<entry_items> read_entry_items(reply_view fields) {
+  entry_items out;
   bool have_index = false;
   for (std::size_t f = 0; f + 1 < fields.size(); f += 2) {
     if (fields[f].text() == "i") {
       const auto number = fields[f + 1].whole_number();
       have_index = number.has_value();
-      if (number) index = *number;
+      if (number) out.first = *number;
     } else if (fields[f].text() == "item") {
-      item = std::string(fields[f + 1].text());
+      out.items.emplace_back(fields[f + 1].text());
+    } else if (fields[f].text() == "d") {
+      out.prior_deliveries = static_cast<long long>(fields[f + 1].whole_number().value_or(0));
     }
   }
-  return have_index;
+  if (!have_index || out.items.empty()) return std::nullopt;
+  return out;
 }
 
 std::optional<std::string> pushed_items_digest(redis_connection& connection, const job_keys& keys, std::size_t count) {
@@ -68,11 +72,9 @@ std::optional<std::string> pushed_items_digest(redis_connection& connection, con
       if (!got.ok() && got.error->what == redis_error::kind::io) throw job_error(got.error->message, true);
       if (!got.ok() || got.view().size() == 0) return std::nullopt;
       for (std::size_t k = 0; k < got.view().size(); ++k) {
-        std::size_t index = 0;
-        std::string item;
-        if (!read_item_fields(got.view()[k][1], index, item) || index != next) return std::nullopt;
-        digest.add(item);
-        ++next;
+        const std::optional<entry_items> entry = read_entry_items(got.view()[k][1]);
+        if (!entry || entry->first != next) return std::nullopt;
+        for (std::size_t m = 0; m < entry->items.size() && next < end; ++m, ++next) digest.add(entry->items[m]);
       }
     }
   }
@@ -91,17 +93,17 @@ std::vector<std::optional<std::string>> pushed_items_at(redis_connection& connec
     std::string generation = ranges.front().first;
     for (const auto& [g, first] : ranges)
       if (first <= index) generation = g;
-    const std::string id = fmt::format("{}-{}", generation, index);
-    connection.append({"XRANGE", keys.items, id, id});
+    // The push's entry holding it: the last one of its generation that starts at or before it.
+    connection.append({"XREVRANGE", keys.items, fmt::format("{}-{}", generation, index), generation + "-0", "COUNT", "1"});
   }
   std::vector<redis_result> replies = connection.read_replies();
   for (std::size_t k = 0; k < replies.size() && k < items.size(); ++k) {
     const redis_result& r = replies[k];
     if (!r.ok()) throw job_error(r.error->message, r.error->what == redis_error::kind::io);
     if (r.view().size() == 0) continue;
-    std::size_t index = 0;
-    std::string item;
-    if (read_item_fields(r.view()[0][1], index, item) && index == indexes[k]) items[k] = std::move(item);
+    std::optional<entry_items> entry = read_entry_items(r.view()[0][1]);
+    if (entry && entry->first <= indexes[k] && indexes[k] - entry->first < entry->items.size())
+      items[k] = std::move(entry->items[indexes[k] - entry->first]);
   }
   return items;
 }

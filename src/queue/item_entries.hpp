@@ -1,12 +1,16 @@
 #pragma once
-// A job's items stream as the push wrote it: entries "<generation>-<index>" with fields i (the index)
-// and item (its text); meta's push_generations says which generation holds which indexes.
+// A job's items stream as the push wrote it: entries "<generation>-<first index>" with fields i (the
+// first index) and item, repeated for up to items_per_entry consecutive items (one entry's pending-list
+// entry, delivery and acknowledgement serve them all: Redis's cost per item was mostly per entry); meta's
+// push_generations says which generation holds which indexes. An entry of one item made by a reclaim
+// (a split) or a retry may end with d, the deliveries the item had before.
 // Functions; the connection is the caller's (one thread at a time).
 
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -18,9 +22,16 @@
 
 namespace serentak::queue {
 
-// Fields of an entry ({"i", index, "item", text}) into an index and item. An entry whose index is not
-// a number (not one push wrote) has none: false.
-bool read_item_fields(reply_view fields, std::size_t& index, std::string& item);
+inline constexpr std::size_t items_per_entry = 50;
+
+// An entry's fields. items[k] is the item at index first + k; prior_deliveries is d (0 when absent).
+struct entry_items {
+  std::size_t first = 0;
+  std::vector<std::string> items;
+  long long prior_deliveries = 0;
+};
+// nullopt for an entry whose index is not a number or that has no item (not one push wrote).
+std::optional<entry_items> read_entry_items(reply_view fields);
 
 // The running digest of a push's items (meta's items_digest): FNV-1a 64 over each item and a newline.
 class items_digest {
@@ -33,7 +44,7 @@ class items_digest {
 };
 
 // The items digest (items_digest's hex) of the job's items [0, count), read back from the entries the pushes wrote,
-// 10,000 per round trip. nullopt when they cannot be read whole (an entry missing or out of place: a job an older
+// 1,000 items per round trip. nullopt when they cannot be read whole (an entry missing or out of place: a job an older
 // serentak left half pushed) or Redis refuses; throws job_error when the connection is lost.
 std::optional<std::string> pushed_items_digest(redis_connection& connection, const job_keys& keys, std::size_t count);
 

@@ -26,11 +26,13 @@
 #include "core/utf8.hpp"
 #include "queue/item_entries.hpp"
 #include "queue/job_scripts.hpp"
+#include "queue/pending_items.hpp"
 
 namespace serentak::queue {
 namespace {
 
 constexpr std::size_t push_chunk = 1000;  // items per push_items call
+constexpr std::size_t max_pending_read = 100000;  // pending entries job status reads back
 
 redis_result must(redis_result result, std::string_view what) {
   if (!result.ok()) {
@@ -188,12 +190,12 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
       ++index;
       continue;
     }
-    if (args.empty()) args = {digest, std::to_string(index), items.hex(), ""};
+    if (args.empty()) args = {digest, std::to_string(index), items.hex(), "", std::to_string(items_per_entry)};
     items.add(*item);
     args.push_back(std::to_string(index));
     args.push_back(std::move(*item));
     ++index;
-    if (args.size() >= 4 + 2 * push_chunk) send();
+    if (args.size() >= 5 + 2 * push_chunk) send();
   }
   if (!args.empty()) send();
   // A shorter list adds nothing; whether it is the job's first items or another list (a new day's,
@@ -220,15 +222,11 @@ job_status read_status(redis_connection& connection, const std::string& job_name
   connection.append({"HLEN", keys.records});
   connection.append({"HGETALL", keys.outcomes});
   connection.append({"XPENDING", keys.items, consumer_group});
-  connection.append(
-      {"XPENDING", keys.items, consumer_group, "IDLE", std::to_string(status.lease.count()), "-", "+", "100000"});
   connection.append({"XLEN", keys.dead});
   connection.append({"HGETALL", keys.workers});
-  connection.append({"XINFO", "GROUPS", keys.items});
   auto replies = connection.read_replies();
   // A refusal (an ACL without the command, a key of another type) must not read as a count of 0.
-  static constexpr std::string_view asked[] = {"HMGET",    "HLEN", "HGETALL", "XPENDING",
-                                               "XPENDING", "XLEN", "HGETALL", "XINFO"};
+  static constexpr std::string_view asked[] = {"HMGET", "HLEN", "HGETALL", "XPENDING", "XLEN", "HGETALL"};
   for (std::size_t k = 0; k < replies.size(); ++k) {
     const redis_result& r = replies[k];
     if (r.ok()) continue;
@@ -241,7 +239,7 @@ job_status read_status(redis_connection& connection, const std::string& job_name
     }
     // BUSY, MASTERDOWN...: it passes (a watch waits it out). A stream's own errors (no group) leave
     // out the figures they would give.
-    if (k != 3 && k != 4 && k != 7)
+    if (k != 3)
       throw job_error("Redis at " + connection.endpoint().display() + ": " + e.message, true);
   }
   reply_view meta = replies[0].view();
@@ -253,47 +251,32 @@ job_status read_status(redis_connection& connection, const std::string& job_name
   reply_view outcomes = replies[2].view();
   for (std::size_t k = 0; k + 1 < outcomes.size(); k += 2)
     status.outcomes[std::string(outcomes[k].text())] = to_size(outcomes[k + 1]);
-  reply_view pending = replies[3].view();
   std::map<std::string, worker_status> workers;
-  if (replies[3].ok() && pending.size() >= 4) {
-    status.in_flight = to_size(pending[0]);
-    for (std::size_t k = 0; k < pending[3].size(); ++k) {
-      std::string name(pending[3][k][0].text());
-      workers[name].name = name;
-      workers[name].pending = to_size(pending[3][k][1]);
+  reply_view summary = replies[3].view();
+  if (replies[3].ok() && summary.size() >= 4 && to_size(summary[0]) > 0) {
+    // In items: an entry holds up to items_per_entry of them, some maybe recorded already.
+    const pending_items held = read_pending_items(connection, keys, max_pending_read);
+    status.in_flight = held.items();
+    if (held.truncated) status.in_flight += to_size(summary[0]) - std::min(to_size(summary[0]), held.entries.size());
+    for (const pending_entry& e : held.entries) {
+      workers[e.consumer].name = e.consumer;
+      workers[e.consumer].pending += e.items.size();
+      if (e.idle_ms >= status.lease.count()) status.past_lease += e.items.size();
     }
   }
-  if (replies[4].ok()) status.past_lease = replies[4].view().size();
   // Dead letters a retry re-queued since are not dead any more (the stream keeps them all).
   const std::size_t requeued_dead = meta[3].is_nil() ? 0 : meta[3].whole_number().value_or(0);
-  status.dead = to_size(replies[5].view());
+  status.dead = to_size(replies[4].view());
   status.dead -= std::min(status.dead, requeued_dead);
-  reply_view done_by = replies[6].view();
+  reply_view done_by = replies[5].view();
   for (std::size_t k = 0; k + 1 < done_by.size(); k += 2) {
     std::string name(done_by[k].text());
     workers[name].name = name;
     workers[name].records = to_size(done_by[k + 1]);
   }
   for (auto& [name, w] : workers) status.workers.push_back(w);
-  reply_view groups = replies[7].view();
-  bool have_lag = false;
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    reply_view group = groups[g];
-    bool ours = false;
-    for (std::size_t k = 0; k + 1 < group.size(); k += 2) {
-      if (group[k].text() == "name" && group[k + 1].text() == consumer_group) ours = true;
-    }
-    for (std::size_t k = 0; ours && k + 1 < group.size(); k += 2) {
-      if (group[k].text() == "lag" && group[k + 1].is_integer()) {
-        status.waiting = to_size(group[k + 1]);
-        have_lag = true;
-      }
-    }
-  }
-  if (!have_lag) {
-    std::size_t accounted = status.records + status.in_flight;
-    status.waiting = status.pushed > accounted ? status.pushed - accounted : 0;
-  }
+  const std::size_t accounted = status.records + status.in_flight;
+  status.waiting = status.pushed > accounted ? status.pushed - accounted : 0;
   if (spec.host_rate_per_second) status.host_rates = read_host_rates(connection, keys, spec);
   return status;
 }

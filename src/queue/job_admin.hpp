@@ -75,7 +75,7 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
 struct worker_status {
   std::string name;
   std::size_t records = 0;  // records it wrote first
-  std::size_t pending = 0;  // entries delivered to it and not acknowledged
+  std::size_t pending = 0;  // items delivered to it and without a record
 };
 
 struct job_status {
@@ -83,10 +83,10 @@ struct job_status {
   std::optional<std::size_t> total;  // set once a push completed
   std::size_t records = 0;
   std::map<std::string, std::size_t> outcomes;  // every outcome, zeros included
-  std::size_t in_flight = 0;                    // delivered, not acknowledged
-  std::size_t past_lease = 0;                   // of those, idle longer than the default lease (counted up to 100,000)
+  std::size_t in_flight = 0;                    // items delivered and without a record
+  std::size_t past_lease = 0;                   // of those, in entries idle longer than the lease (of the first 100,000 entries)
   std::size_t dead = 0;
-  std::size_t waiting = 0;  // never delivered yet
+  std::size_t waiting = 0;  // neither recorded nor in flight
   std::vector<worker_status> workers;
   double seconds_since_push = 0;
   std::chrono::milliseconds lease{0};

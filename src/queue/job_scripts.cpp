@@ -2,6 +2,18 @@
 
 namespace serentak::queue::scripts {
 
+// Prepended to the scripts that read an item out of an entry: a push's entry holds up to
+// items_per_entry items, {"i", first index, "item", text, "item", text, ...}; a single item's entry
+// (a chunk split on reclaim, a retry) may end with {"d", deliveries before it}.
+#define SERENTAK_ITEM_AT_LUA                                                          \
+  "local function item_at(fields, index)\n"                                          \
+  "  local first = tonumber(fields[2])\n"                                            \
+  "  if fields[1] ~= 'i' or not first or index < first then return nil end\n"      \
+  "  local at = 4 + 2 * (index - first)\n"                                           \
+  "  if fields[at - 1] ~= 'item' then return nil end\n"                              \
+  "  return fields[at]\n"                                                            \
+  "end\n"
+
 const std::string_view create_job = R"lua(
 local d = redis.call('HGET', KEYS[1], 'digest')
 if d and d ~= ARGV[2] then return redis.error_reply('SERENTAK_SPEC ' .. d) end
@@ -35,7 +47,7 @@ local pushed_text = redis.call('HGET', KEYS[1], 'pushed')
 local pushed = tonumber(pushed_text)
 local start = tonumber(ARGV[2])
 if start > pushed then return redis.error_reply('SERENTAK_GAP ' .. pushed) end
-local now = start + (#ARGV - 4) / 2
+local now = start + (#ARGV - 5) / 2
 local stored = redis.call('HGET', KEYS[1], 'items_digest')
 local count, hex
 if stored then
@@ -49,16 +61,26 @@ if stored then
   if count and start < count and count < now then return redis.error_reply('SERENTAK_ALIGN ' .. count) end
 end
 local gen = redis.call('HGET', KEYS[1], 'generation') or '1'
+local per_entry = tonumber(ARGV[5])
 local added = 0
-local k = 5
+local fields = nil
+local function add_entry()
+  if fields then redis.call('XADD', KEYS[2], gen .. '-' .. fields[2], unpack(fields)) end
+  fields = nil
+end
+local k = 6
 while k < #ARGV do
-  local index = start + (k - 5) / 2
+  local index = start + (k - 6) / 2
   if index >= pushed then
-    redis.call('XADD', KEYS[2], gen .. '-' .. ARGV[k], 'i', ARGV[k], 'item', ARGV[k + 1])
+    if fields and #fields >= 2 + 2 * per_entry then add_entry() end
+    if not fields then fields = {'i', ARGV[k]} end
+    fields[#fields + 1] = 'item'
+    fields[#fields + 1] = ARGV[k + 1]
     added = added + 1
   end
   k = k + 2
 end
+add_entry()
 if added > 0 then
   local used = redis.call('HGET', KEYS[1], 'push_generations') or '1:0'
   local last = string.match(used, '(%d+):%d+$')
@@ -107,7 +129,7 @@ while k < #ARGV do
     counts[ARGV[k + 2]] = (counts[ARGV[k + 2]] or 0) + 1
     written = written + 1
   end
-  ids[#ids + 1] = ARGV[k]
+  if ARGV[k] ~= '' then ids[#ids + 1] = ARGV[k] end
   k = k + 4
 end
 for outcome, n in pairs(counts) do redis.call('HINCRBY', KEYS[3], outcome, n) end
@@ -132,7 +154,7 @@ end
 return written
 )lua";
 
-const std::string_view dead_letter = R"lua(
+const std::string_view dead_letter = SERENTAK_ITEM_AT_LUA R"lua(
 if redis.call('HGET', KEYS[5], ARGV[2]) ~= ARGV[3] then return -1 end
 local lettered = 0
 local k = 4
@@ -142,7 +164,7 @@ while k < #ARGV do
     redis.call('HINCRBY', KEYS[3], 'unexpected', 1)
     local e = redis.call('XRANGE', KEYS[2], ARGV[k], ARGV[k])
     local item = ''
-    if e[1] then item = e[1][2][4] end
+    if e[1] then item = item_at(e[1][2], tonumber(ARGV[k + 1])) or '' end
     redis.call('XADD', KEYS[4], '*', 'i', ARGV[k + 1], 'item', item, 'deliveries', ARGV[k + 3], 'error', ARGV[k + 4])
   end
   redis.call('HDEL', KEYS[6], ARGV[k + 1])
@@ -152,16 +174,59 @@ end
 return lettered
 )lua";
 
+// A push's entry (several items) is never handed on whole: one worker's crash on one item would count a
+// delivery against all of them, and after --max-deliveries dead-letter items never fetched. So a
+// claimed entry of several items is split: each item without a record is added again as an entry of
+// its own (with "d", the deliveries it has had), in a new generation, and the entry is acknowledged.
+// Only when the entry's deliveries are past the limit already is it handed to the worker whole, to be
+// dead-lettered. Entries of one item go to the worker as before, their "d" added to the count.
 const std::string_view reclaim = R"lua(
 if redis.call('HGET', KEYS[2], ARGV[6]) ~= ARGV[7] then return redis.error_reply('SERENTAK_GONE another job') end
+local max_deliveries = tonumber(ARGV[8])
 local r = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 'COUNT', ARGV[5])
-local out = {r[1]}
+local out = {r[1], 0}
+local singles = {}
 for _, e in ipairs(r[2]) do
   if e and e[1] then
     local p = redis.call('XPENDING', KEYS[1], ARGV[1], e[1], e[1], 1)
     local n = 1
     if p[1] then n = p[1][4] end
-    table.insert(out, {e[1], e[2], n})
+    local f = e[2]
+    local first = tonumber(f[2])
+    local items = 0
+    for m = 3, #f - 1, 2 do
+      if f[m] == 'item' then items = items + 1 end
+    end
+    if f[#f - 1] == 'd' then n = n + (tonumber(f[#f]) or 0) end
+    if f[1] ~= 'i' or not first or items < 2 or n > max_deliveries then
+      table.insert(out, {e[1], f, n})
+    else
+      for m = 0, items - 1 do
+        if redis.call('HEXISTS', KEYS[3], first + m) == 0 then
+          table.insert(singles, {first + m, f[4 + 2 * m], n - 1})
+        end
+      end
+      redis.call('XACK', KEYS[1], ARGV[1], e[1])
+    end
+  end
+end
+if #singles > 0 then
+  table.sort(singles, function(a, b) return a[1] < b[1] end)
+  local gen = redis.call('HINCRBY', KEYS[2], 'generation', 1)
+  -- Above the stream's top, whatever wrote it (another program's XADD with an ID of its own).
+  local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
+  local top_ms = top and tonumber(string.match(top[1], '^(%d+)-')) or 0
+  if top_ms >= gen then
+    gen = top_ms + 1
+    redis.call('HSET', KEYS[2], 'generation', string.format('%d', gen))
+  end
+  local last = -1
+  for _, s in ipairs(singles) do
+    if s[1] ~= last then
+      redis.call('XADD', KEYS[1], string.format('%d-%d', gen, s[1]), 'i', s[1], 'item', s[2], 'd', s[3])
+      out[2] = out[2] + 1
+      last = s[1]
+    end
   end
 end
 return out
@@ -204,7 +269,7 @@ return renewed
 // has the outcome the retry chose: a second retry running at once may have re-queued it already and
 // a worker written a new record. The new entry is added before the record is deleted, so an error
 // can never leave an item with neither.
-const std::string_view requeue = R"lua(
+const std::string_view requeue = SERENTAK_ITEM_AT_LUA R"lua(
 if redis.call('HEXISTS', KEYS[1], 'digest') == 0 then return 0 end
 local gen = redis.call('HINCRBY', KEYS[1], 'generation', 1)
 local ranges = {}
@@ -223,10 +288,13 @@ while k < #ARGV do
     for _, r in ipairs(ranges) do
       if r[2] <= tonumber(index) then pushed_gen = r[1] end
     end
-    local e = redis.call('XRANGE', KEYS[4], pushed_gen .. '-' .. index, pushed_gen .. '-' .. index)
+    -- The push's entry holding it: the last one of its generation that starts at or before it.
+    local e = redis.call('XREVRANGE', KEYS[4], pushed_gen .. '-' .. index, pushed_gen .. '-0', 'COUNT', 1)
+    local item = nil
+    if e[1] then item = item_at(e[1][2], tonumber(index)) end
     -- An item whose entry is not found keeps its record: deleting it would lose the item.
-    if e[1] then
-      redis.call('XADD', KEYS[4], gen .. '-' .. index, 'i', index, 'item', e[1][2][4])
+    if item then
+      redis.call('XADD', KEYS[4], gen .. '-' .. index, 'i', index, 'item', item)
       redis.call('HDEL', KEYS[2], index)
       redis.call('HDEL', KEYS[5], index)
       redis.call('HINCRBY', KEYS[3], chosen, -1)
@@ -320,6 +388,8 @@ end
 if until_ms > now then return until_ms end
 return 0
 )lua";
+
+#undef SERENTAK_ITEM_AT_LUA
 
 }  // namespace serentak::queue::scripts
 

@@ -75,7 +75,8 @@ void job_sink::on_finish(const client::fetch_request& request, const client::fet
 
 void job_sink::collect_unstored_ids(std::vector<std::string>& out) {
   std::lock_guard lock(pending_mutex_);
-  for (const pending_record& r : pending_) out.push_back(r.id);
+  for (const pending_record& r : pending_)
+    if (!r.id.empty()) out.push_back(r.id);
   out.insert(out.end(), batch_ids_.begin(), batch_ids_.end());
 }
 
@@ -165,7 +166,8 @@ void job_sink::flush_loop() {
         pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(take));
         in_flusher_.store(batch.size());
         batch_ids_.clear();  // the last batch's, stored by now
-        for (const pending_record& r : batch) batch_ids_.push_back(r.id);
+        for (const pending_record& r : batch)
+          if (!r.id.empty()) batch_ids_.push_back(r.id);
       }
       // A later note of an item replaces one not yet sent; both maps stay within max_notes items.
       if (notes.empty()) {

@@ -63,7 +63,7 @@ class job_sink final : public client::fetch_observer {
 
  private:
   struct pending_record {
-    std::string id;
+    std::string id;  // the entry to acknowledge with it; "" when another record of the entry will (take_id)
     std::size_t index = 0;
     std::string outcome;
     std::string line;

@@ -1,5 +1,6 @@
 #include "queue/job_source.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include <fmt/format.h>
@@ -79,7 +80,20 @@ std::optional<std::string> job_source::take_id(std::size_t index) {
   std::string id = std::move(found->second.back());
   found->second.pop_back();
   if (found->second.empty()) handed_out_.erase(found);
+  auto untaken = untaken_.find(id);
+  if (untaken != untaken_.end() && --untaken->second > 0) return std::string();
+  if (untaken != untaken_.end()) untaken_.erase(untaken);
   return id;
+}
+
+std::vector<std::string> job_source::held_ids_locked() {
+  std::vector<std::string> held;
+  held.reserve(untaken_.size());
+  for (const auto& [id, count] : untaken_) held.push_back(id);
+  if (held_elsewhere_) held_elsewhere_(held);
+  std::sort(held.begin(), held.end());
+  held.erase(std::unique(held.begin(), held.end()), held.end());
+  return held;
 }
 
 job_source::other_job_entries job_source::not_handed_back() {
@@ -97,19 +111,21 @@ std::vector<std::string> job_source::stop_and_collect_held() {
   if (reader_.joinable()) reader_.join();
   std::lock_guard lock(queue_mutex_);
   std::vector<std::string> held;
-  for (entry& e : queue_) held.push_back(std::move(e.id));
+  held.reserve(untaken_.size());
+  for (const auto& [id, count] : untaken_) held.push_back(id);
   queue_.clear();
-  for (auto& [index, ids] : handed_out_) {
-    for (std::string& id : ids) held.push_back(std::move(id));
-  }
   handed_out_.clear();
+  untaken_.clear();
   return held;
 }
 
 void job_source::enqueue(std::vector<entry> entries) {
   {
     std::lock_guard lock(queue_mutex_);
-    for (entry& e : entries) queue_.push_back(std::move(e));
+    for (entry& e : entries) {
+      ++untaken_[e.id];
+      queue_.push_back(std::move(e));
+    }
     drained_ = queue_.empty();
   }
   items_changed_.notify_all();
@@ -180,6 +196,7 @@ bool job_source::not_this_job(script_runner& scripts, std::vector<std::string> t
     std::lock_guard lock(queue_mutex_);
     replaced_ = true;
     queue_.clear();
+    untaken_.clear();  // records of what is handed out are refused; nothing is acknowledged
     drained_ = true;
   }
   items_changed_.notify_all();
@@ -212,10 +229,7 @@ bool job_source::renew_leases(script_runner& scripts) {
   {
     std::lock_guard lock(queue_mutex_);
     if (replaced_) return true;
-    held.reserve(queue_.size() + handed_out_.size());
-    for (const entry& e : queue_) held.push_back(e.id);
-    for (const auto& [index, ids] : handed_out_) held.insert(held.end(), ids.begin(), ids.end());
-    if (held_elsewhere_) held_elsewhere_(held);
+    held = held_ids_locked();
   }
   for (std::size_t from = 0; from < held.size(); from += 1000) {
     std::vector<std::string> args{consumer_group, config_.consumer, identity_.field, identity_.value,
@@ -294,9 +308,11 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
   };
 
   if (clock::now() >= next_reclaim_) {
-    redis_result r = scripts.run(scripts::reclaim, {keys_.items, keys_.meta},
-                                 {consumer_group, config_.consumer, std::to_string(config_.lease.count()),
-                                  reclaim_cursor_, std::to_string(room), identity_.field, identity_.value});
+    redis_result r = scripts.run(
+        scripts::reclaim, {keys_.items, keys_.meta, keys_.records},
+        {consumer_group, config_.consumer, std::to_string(config_.lease.count()), reclaim_cursor_,
+         std::to_string(room), identity_.field, identity_.value,
+         std::to_string(config_.max_deliveries)});
     if (!r.ok()) {
       if (r.error->what == redis_error::kind::io) return false;
       if (scripts::is_gone_error(r.error->message)) return not_this_job(scripts, {}, std::nullopt);
@@ -310,20 +326,25 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
       reply_view v = r.view();
       reclaim_cursor_ = std::string(v[0].text());
       if (reclaim_cursor_.empty()) reclaim_cursor_ = "0-0";
+      // Items of entries the script split, added again as entries of their own for any worker to read.
+      reclaimed_.fetch_add(static_cast<std::size_t>(std::max(0LL, v[1].integer())));
       std::vector<std::pair<entry, long long>> dying;  // delivered more than --max-deliveries times
-      for (std::size_t k = 1; k < v.size(); ++k) {
-        entry e;
-        e.id = std::string(v[k][0].text());
-        if (!read_item_fields(v[k][1], e.index, e.item)) {
-          foreign.push_back(std::move(e.id));
+      for (std::size_t k = 2; k < v.size(); ++k) {
+        std::string id(v[k][0].text());
+        std::optional<entry_items> fields = read_entry_items(v[k][1]);
+        if (!fields) {
+          foreign.push_back(std::move(id));
           continue;
         }
-        long long deliveries = v[k][2].integer();
-        if (deliveries > config_.max_deliveries) {
-          dying.emplace_back(std::move(e), deliveries);
-        } else {
-          reclaimed_.fetch_add(1);
-          got.push_back(std::move(e));
+        const long long deliveries = v[k][2].integer();
+        for (std::size_t m = 0; m < fields->items.size(); ++m) {
+          entry e{id, fields->first + m, std::move(fields->items[m])};
+          if (deliveries > config_.max_deliveries) {
+            dying.emplace_back(std::move(e), deliveries);
+          } else {
+            reclaimed_.fetch_add(1);
+            got.push_back(std::move(e));
+          }
         }
       }
       if (!dying.empty()) {
@@ -381,8 +402,9 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
     // One round trip: the identity check and the read. A job deleted and pushed again under its
     // name is another job; what the read took from it goes back at once.
     connection.append({"HGET", keys_.meta, identity_.field});
-    connection.append({"XREADGROUP", "GROUP", consumer_group, config_.consumer, "COUNT", std::to_string(room),
-                       "STREAMS", keys_.items, ">"});
+    // Entries of up to items_per_entry items: at least one, and no more than the room has for whole ones.
+    connection.append({"XREADGROUP", "GROUP", consumer_group, config_.consumer, "COUNT",
+                       std::to_string(std::max<std::size_t>(1, room / items_per_entry)), "STREAMS", keys_.items, ">"});
     std::vector<redis_result> replies = connection.read_replies();
     for (const redis_result& reply : replies) {
       if (!reply.ok() && reply.error->what == redis_error::kind::io) {
@@ -422,12 +444,14 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
     if (streams.is_array() && streams.size() > 0) {
       reply_view entries = streams[0][1];
       for (std::size_t k = 0; k < entries.size(); ++k) {
-        entry e;
-        e.id = std::string(entries[k][0].text());
-        if (read_item_fields(entries[k][1], e.index, e.item))
-          got.push_back(std::move(e));
-        else
-          foreign.push_back(std::move(e.id));
+        std::string id(entries[k][0].text());
+        std::optional<entry_items> fields = read_entry_items(entries[k][1]);
+        if (!fields) {
+          foreign.push_back(std::move(id));
+          continue;
+        }
+        for (std::size_t m = 0; m < fields->items.size(); ++m)
+          got.push_back(entry{id, fields->first + m, std::move(fields->items[m])});
       }
     }
   }

@@ -62,9 +62,11 @@ class job_source final : public client::work_source {
   void begin_run();  // before each run_engine: next() may hand out items again
   // Waits up to timeout for an item to be queued; true when one is.
   bool wait_for_work(std::chrono::milliseconds timeout);
-  // The stream entry ID an item handed out under index came from (once per hand-out).
+  // The stream entry ID an item handed out under index came from (once per hand-out), to acknowledge
+  // with its record; "" while other items of that entry are still queued or handed out (the entry is
+  // acknowledged with the last one's record, which goes after theirs); nullopt when not handed out.
   std::optional<std::string> take_id(std::size_t index);
-  // Stops the reader and returns the IDs it still holds: queued and handed out, not taken back.
+  // Stops the reader and returns the IDs it still holds (each once): queued and handed out, not taken back.
   std::vector<std::string> stop_and_collect_held();
   // After stop_and_collect_held: entries the reader took from a job that replaced this one and could
   // not hand back yet (Redis down or loading), and that job's identity value, for the caller to
@@ -94,6 +96,8 @@ class job_source final : public client::work_source {
   bool read_round(redis_connection& connection, class script_runner& scripts);                  // false on io error
   bool acknowledge_foreign(redis_connection& connection, const std::vector<std::string>& ids);  // false on io
   void enqueue(std::vector<entry> entries);
+  // The IDs held (queued, handed out, and what held_elsewhere_ adds), each once; under queue_mutex_.
+  std::vector<std::string> held_ids_locked();
   // Whether meta's identity field (HGET's reply) still names this worker's job.
   bool same_job(const redis_result& current) const;
   // The job was deleted (and maybe pushed again): from now on nothing is handed out, so the engine
@@ -124,6 +128,7 @@ class job_source final : public client::work_source {
   std::condition_variable reader_wake_;
   std::deque<entry> queue_;
   std::unordered_map<std::size_t, std::vector<std::string>> handed_out_;  // index -> entry IDs
+  std::unordered_map<std::string, std::size_t> untaken_;  // entry ID -> its items queued or handed out
   bool drained_ = false;   // the reader's last round found nothing (or Redis is down)
   bool replaced_ = false;  // the job was deleted, maybe pushed again: nothing more is read or handed out
   bool run_over_ = false;  // next() returned nullopt in this run

@@ -114,25 +114,17 @@ TEST(job_crash, redis_killed_and_restarted_mid_job_loses_nothing) {
   expect_one_record_per_item(job, dir.path(), 400);
 }
 
-// How many times the entry ID of job NAME's items stream has been delivered (0: not pending).
-long long deliveries(const testing::redis_server& redis, const std::string& name, const std::string& id) {
-  const std::string out = redis.cli({"XPENDING", "serentak:" + name + ":items", "workers", id, id, "1"});
-  const auto last = out.find_last_of('\n');
-  if (out.empty() || last == std::string::npos) return 0;
-  return std::stoll(out.substr(last + 1));
-}
-
-// Starts a worker and kills it (SIGKILL) once the entry has been delivered `times` times and the job
-// has `records` records: a worker that dies on the item each time it takes it.
+// Starts a worker and kills it (SIGKILL) once the item at `index` has been delivered `times` times and the
+// job has `records` records: a worker that dies on the item each time it takes it.
 void kill_while_holding(const std::string& job, const testing::redis_server& redis, const std::string& name,
-                        const std::string& id, long long times, std::size_t records,
+                        std::size_t index, long long times, std::size_t records,
                         const std::vector<std::string>& options, const std::filesystem::path& dir) {
   auto w = testing::start_worker(job, options, dir, "killed" + std::to_string(times));
   const auto give_up = std::chrono::steady_clock::now() + 30s;
   while (std::chrono::steady_clock::now() < give_up &&
-         (deliveries(redis, name, id) < times || testing::records(redis, name) < records))
+         (testing::item_deliveries(redis, name, index) < times || testing::records(redis, name) < records))
     std::this_thread::sleep_for(20ms);
-  ASSERT_EQ(deliveries(redis, name, id), times) << w->err();
+  ASSERT_EQ(testing::item_deliveries(redis, name, index), times) << w->err();
   w->signal(SIGKILL);
   w->wait(10s);
 }
@@ -148,8 +140,8 @@ TEST(job_crash, a_poison_item_is_dead_lettered_after_max_deliveries_and_its_reco
                     "--timeout", "30"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::vector<std::string> options{"-c", "5", "--lease", "0.8", "--max-deliveries", "2"};
-  kill_while_holding(job, redis, "poison", "1-2", 1, 4, options, dir.path());
-  kill_while_holding(job, redis, "poison", "1-2", 2, 4, options, dir.path());
+  kill_while_holding(job, redis, "poison", 2, 1, 4, options, dir.path());
+  kill_while_holding(job, redis, "poison", 2, 2, 4, options, dir.path());
   auto last = testing::start_worker(job, options, dir.path(), "last");
   ASSERT_EQ(last->wait(30s), 0) << last->err();
   EXPECT_EQ(figure(last->out(), "dead-lettered"), 1U) << last->out();

@@ -86,7 +86,8 @@ TEST(job_record_script, a_note_of_a_failed_attempt_lives_only_while_its_item_of_
   testing::redis_server redis(dir.path());
   const queue::job_keys keys("notes");
   redis.cli({"HSET", keys.meta, "spec", "{}", "instance", "100.5", "digest", "d", "generation", "1"});
-  for (const char* id : {"1-0", "1-1", "1-2", "1-3"}) redis.cli({"XADD", keys.items, id, "i", "x", "item", "x"});
+  for (const char* index : {"0", "1", "2", "3"})
+    redis.cli({"XADD", keys.items, std::string("1-") + index, "i", index, "item", "x"});
   redis.cli({"XGROUP", "CREATE", keys.items, "workers", "0"});
   redis.cli({"XREADGROUP", "GROUP", "workers", "w1", "COUNT", "10", "STREAMS", keys.items, ">"});
   redis.cli({"HSET", keys.records, "3", R"({"outcome":"timeout"})"});
@@ -188,6 +189,77 @@ TEST(job_record_script, dead_letter_stores_a_record_and_a_dead_entry_only_for_it
   EXPECT_EQ(redis.cli({"XLEN", keys.dead}), "1");
 }
 
+// An entry of several items (a push writes up to 50 in one): its items' records go in without
+// acknowledging it ("" for an ID) until the last one's. Reclaimed, it is never handed on whole (a crash
+// on one item would count a delivery against all of them): its items without a record are added again as
+// entries of their own, in a new generation, carrying the delivery they had ("d"), and it is
+// acknowledged. Those then count their own deliveries, d included; an entry whose deliveries are past the
+// limit already is handed over whole, to be dead-lettered, with every item's text.
+TEST(job_record_script, an_entry_of_several_items_is_acknowledged_with_its_last_record_and_split_when_reclaimed) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  const queue::job_keys keys("chunks");
+  redis.cli({"HSET", keys.meta, "spec", "{}", "instance", "100.5", "digest", "d", "pushed", "0", "generation", "1"});
+  redis.cli({"XGROUP", "CREATE", keys.items, "workers", "0", "MKSTREAM"});
+  std::vector<std::string> push{"EVAL", std::string(queue::scripts::push_items), "2", keys.meta, keys.items, "d",
+                                "0",    "cbf29ce484222325",                  "x",  "3"};
+  for (int k = 0; k < 5; ++k) push.insert(push.end(), {std::to_string(k), "item" + std::to_string(k)});
+  ASSERT_EQ(redis.cli(push), "5");
+  EXPECT_EQ(redis.cli({"XLEN", keys.items}), "2") << "3 items an entry here: 1-0 (0-2) and 1-3 (3-4)";
+  redis.cli({"XREADGROUP", "GROUP", "workers", "w1", "COUNT", "10", "STREAMS", keys.items, ">"});
+  auto store = [&](const std::vector<std::string>& records) {  // (id index outcome line)...
+    std::vector<std::string> args{"EVAL",    std::string(queue::scripts::record_and_ack),
+                                  "6",       keys.records,
+                                  keys.items, keys.outcomes,
+                                  keys.workers, keys.meta,
+                                  keys.errors, "workers",
+                                  "w1",      "instance",
+                                  "100.5"};
+    args.insert(args.end(), records.begin(), records.end());
+    return redis.cli(args);
+  };
+  auto pending = [&] { return redis.cli({"XPENDING", keys.items, "workers", "-", "+", "10"}); };
+  EXPECT_EQ(store({"", "0", "ok", "r0", "", "4", "ok", "r4"}), "2");
+  EXPECT_NE(pending().find("1-0"), std::string::npos) << "items 1 and 2 are not recorded yet";
+  EXPECT_NE(pending().find("1-3"), std::string::npos) << "item 3 is not recorded yet";
+  EXPECT_EQ(store({"", "1", "ok", "r1", "1-0", "2", "ok", "r2"}), "2");
+  EXPECT_EQ(pending().find("1-0"), std::string::npos) << "acknowledged with its last record";
+
+  // w1 dies holding 1-3 (item 4 recorded, 3 not): w2 reclaims it.
+  std::this_thread::sleep_for(20ms);
+  auto reclaim = [&](const std::string& consumer, const std::string& max_deliveries) {
+    return redis.cli({"EVAL", std::string(queue::scripts::reclaim), "3", keys.items, keys.meta, keys.records,
+                      "workers", consumer, "10", "0-0", "10", "instance", "100.5", max_deliveries});
+  };
+  EXPECT_EQ(reclaim("w2", "5"), "0-0\n1");  // cursor, one item split out, nothing handed over
+  EXPECT_EQ(pending(), "") << "the entry is acknowledged";
+  EXPECT_EQ(redis.cli({"HGET", keys.meta, "generation"}), "2");
+  const std::string split = redis.cli({"XRANGE", keys.items, "2-0", "+"});
+  EXPECT_EQ(split, "2-3\ni\n3\nitem\nitem3\nd\n1") << "item 3 alone, with its one delivery";
+
+  // Read by w3, which dies too: reclaimed, it is handed over whole, its deliveries counting d.
+  redis.cli({"XREADGROUP", "GROUP", "workers", "w3", "COUNT", "10", "STREAMS", keys.items, ">"});
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(reclaim("w4", "5"), "0-0\n0\n2-3\ni\n3\nitem\nitem3\nd\n1\n3");
+
+  // An entry of several items already past the limit is handed over whole (for its dead letters).
+  redis.cli({"DEL", keys.records, keys.items});
+  redis.cli({"XADD", keys.items, "1-0", "i", "0", "item", "a", "item", "b"});
+  redis.cli({"XGROUP", "CREATE", keys.items, "workers", "0"});
+  redis.cli({"XREADGROUP", "GROUP", "workers", "w1", "COUNT", "10", "STREAMS", keys.items, ">"});
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(reclaim("w2", "1"), "0-0\n0\n1-0\ni\n0\nitem\na\nitem\nb\n2");
+  // The dead letters read each item's own text out of the entry, and the entry is acknowledged.
+  EXPECT_EQ(redis.cli({"EVAL", std::string(queue::scripts::dead_letter), "6", keys.records, keys.items, keys.outcomes,
+                       keys.dead, keys.meta, keys.errors, "workers", "instance", "100.5", "1-0", "0", "dead a", "2",
+                       "e", "1-0", "1", "dead b", "2", "e"}),
+            "2");
+  const std::string dead = redis.cli({"XRANGE", keys.dead, "-", "+"});
+  EXPECT_NE(dead.find("item\na\n"), std::string::npos) << dead;
+  EXPECT_NE(dead.find("item\nb\n"), std::string::npos) << dead;
+  EXPECT_EQ(pending(), "");
+}
+
 // reclaim and release, the way a worker runs them (script_runner over a redis_connection), against
 // a job deleted and pushed again under the name: reclaim's refusal must be recognisable in the
 // message the worker sees (Redis 7 puts "ERR " before some), and release must take nothing. Within
@@ -208,8 +280,9 @@ TEST(job_record_script, reclaim_and_release_take_nothing_from_another_job_and_re
   redis.cli({"XREADGROUP", "GROUP", "workers", "w1", "COUNT", "10", "STREAMS", keys.items, ">"});
 
   // A worker of an older job under this name (instance 200...): refused, nothing claimed.
-  auto reclaimed = scripts.run(queue::scripts::reclaim, {keys.items, keys.meta},
-                               std::vector<std::string>{"workers", "w2", "0", "0-0", "10", "instance", "200.000001"});
+  auto reclaimed =
+      scripts.run(queue::scripts::reclaim, {keys.items, keys.meta, keys.records},
+                  std::vector<std::string>{"workers", "w2", "0", "0-0", "10", "instance", "200.000001", "5"});
   ASSERT_FALSE(reclaimed.ok());
   EXPECT_TRUE(queue::scripts::is_gone_error(reclaimed.error->message)) << reclaimed.error->message;
   EXPECT_TRUE(reclaimed.error->message.starts_with(queue::scripts::gone_error)) << "its own code, not Redis's ERR";
@@ -222,8 +295,8 @@ TEST(job_record_script, reclaim_and_release_take_nothing_from_another_job_and_re
 
   // This job's own worker w2 reclaims 1-1 (w1's fetch outlasted the lease); w1 then stops and
   // releases what it still holds: 1-0 only, idle for years; 1-1 stays with w2.
-  auto own = scripts.run(queue::scripts::reclaim, {keys.items, keys.meta},
-                         std::vector<std::string>{"workers", "w2", "0", "1-1", "1", "instance", "300.000001"});
+  auto own = scripts.run(queue::scripts::reclaim, {keys.items, keys.meta, keys.records},
+                         std::vector<std::string>{"workers", "w2", "0", "1-1", "1", "instance", "300.000001", "5"});
   ASSERT_TRUE(own.ok()) << own.error->message;
   released = scripts.run(queue::scripts::release, {keys.items, keys.meta},
                          std::vector<std::string>{"workers", "w1", "instance", "300.000001", "1-0", "1-1"});
@@ -241,11 +314,12 @@ TEST(job_record_script, reclaim_and_release_take_nothing_from_another_job_and_re
   // Released and reclaimed over and over (a fleet restarted again and again): an entry's delivery
   // count stays at the one delivery it is on, so it is never dead-lettered for it.
   for (int round = 0; round < 8; ++round) {
-    auto taken = scripts.run(queue::scripts::reclaim, {keys.items, keys.meta},
-                             std::vector<std::string>{"workers", "w3", "60000", "1-0", "1", "instance", "300.000001"});
+    auto taken =
+        scripts.run(queue::scripts::reclaim, {keys.items, keys.meta, keys.records},
+                    std::vector<std::string>{"workers", "w3", "60000", "1-0", "1", "instance", "300.000001", "5"});
     ASSERT_TRUE(taken.ok()) << taken.error->message;
-    ASSERT_EQ(taken.view().size(), 2U) << "round " << round << ": the released entry is taken at once";
-    EXPECT_EQ(taken.view()[1][2].integer(), 1) << "round " << round << ": its deliveries";
+    ASSERT_EQ(taken.view().size(), 3U) << "round " << round << ": the released entry is taken at once";
+    EXPECT_EQ(taken.view()[2][2].integer(), 1) << "round " << round << ": its deliveries";
     released = scripts.run(queue::scripts::release, {keys.items, keys.meta},
                            std::vector<std::string>{"workers", "w3", "instance", "300.000001", "1-0"});
     ASSERT_TRUE(released.ok());
@@ -268,7 +342,7 @@ TEST(job_record_script, a_chunk_straddling_the_stored_items_digest_is_refused) {
   auto push = [&](int count, const std::string& prefix, const std::string& after) {
     std::vector<std::string> args{
         "EVAL", std::string(queue::scripts::push_items), "2", keys.meta, keys.items, "d", "0", "cbf29ce484222325",
-        after};
+        after, "50"};
     for (int k = 0; k < count; ++k) {
       args.push_back(std::to_string(k));
       args.push_back(prefix + std::to_string(k));
@@ -278,7 +352,7 @@ TEST(job_record_script, a_chunk_straddling_the_stored_items_digest_is_refused) {
   EXPECT_EQ(push(500, "a", "aaaa"), "500");
   EXPECT_EQ(redis.cli({"HGET", keys.meta, "items_digest"}), "500 aaaa");
   EXPECT_NE(push(1000, "b", "bbbb").find("SERENTAK_ALIGN 500"), std::string::npos);
-  EXPECT_EQ(redis.cli({"XLEN", keys.items}), "500");
+  EXPECT_EQ(redis.cli({"XLEN", keys.items}), "10") << "500 items, 50 an entry";
   EXPECT_EQ(redis.cli({"HGET", keys.meta, "items_digest"}), "500 aaaa");
   EXPECT_EQ(redis.cli({"HGET", keys.meta, "pushed"}), "500");
 }
@@ -296,7 +370,7 @@ TEST(job_record_script, pushes_and_retries_in_any_order_keep_entry_ids_rising_an
   }
   auto push = [&](const std::string& start, std::vector<std::string> items) {
     std::vector<std::string> args{
-        "EVAL", std::string(queue::scripts::push_items), "2", keys.meta, keys.items, "d", start, "aaaa", "bbbb"};
+        "EVAL", std::string(queue::scripts::push_items), "2", keys.meta, keys.items, "d", start, "aaaa", "bbbb", "50"};
     for (std::size_t k = 0; k < items.size(); ++k) {
       args.push_back(std::to_string(std::stoul(start) + k));
       args.push_back(items[k]);
@@ -354,7 +428,7 @@ TEST(job_record_script, pushes_and_retries_in_any_order_keep_entry_ids_rising_an
   redis.cli({"HSET", keys.records, "2", record(2, "timeout")});
   EXPECT_EQ(requeue({"2", "timeout"}), "0");
   EXPECT_EQ(redis.cli({"EXISTS", keys.meta}), "0");
-  EXPECT_EQ(redis.cli({"XLEN", keys.items}), "11");
+  EXPECT_EQ(redis.cli({"XLEN", keys.items}), "10") << "item2 and item3 in one entry";
 }
 
 // The shared host rate's scripts, run by a worker of a job deleted under it (maybe pushed again):

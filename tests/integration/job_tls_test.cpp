@@ -54,7 +54,7 @@ TEST(job_tls, a_whole_job_goes_over_rediss_with_a_private_ca_and_a_password) {
                        "-i", testing::write_items(dir.path(), 50)});
   ASSERT_EQ(push.exit_code, 0) << push.err;
   EXPECT_NE(push.out.find("50 items, 50 added"), std::string::npos) << push.out;
-  EXPECT_EQ(redis.cli({"XLEN", "serentak:tls:items"}), "50") << "the items reached Redis through the TLS port";
+  EXPECT_EQ(testing::stream_items(redis, "tls"), "50") << "the items reached Redis through the TLS port";
 
   auto worker = testing::start_worker(job, {"--redis-cacert", ca, "-c", "10", "--threads", "1"}, dir.path(), "w");
   auto status = worker->wait(60s);

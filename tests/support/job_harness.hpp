@@ -40,6 +40,13 @@ collected collect(const std::string& target, const std::filesystem::path& dir);
 
 // How many records job NAME has (its records hash's length).
 std::size_t records(const redis_server& redis, const std::string& name);
+// How many items job NAME's stream holds (an entry holds one or several: its "item" fields), as a string
+// ("2500"), the way XLEN counted entries when each held one.
+std::string stream_items(const redis_server& redis, const std::string& name);
+// How many times the item at `index` of job NAME has been delivered: the delivery count of the pending
+// entry that holds it, plus the deliveries it had before a reclaim split it out ("d"); 0 when no
+// pending entry holds it.
+long long item_deliveries(const redis_server& redis, const std::string& name, std::size_t index);
 // Waits (at most `timeout`) until job NAME has at least `count` records.
 bool wait_for_records(const redis_server& redis, const std::string& name, std::size_t count,
                       std::chrono::milliseconds timeout);
