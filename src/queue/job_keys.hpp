@@ -5,9 +5,11 @@
 //                    push_generations (where each generation a push used starts, "1:0 <g>:<index>..."; absent: "1:0"),
 //                    items_digest ("<pushed> <16 hex>", the pushed items' running digest: job_scripts.hpp),
 //                    dead_requeued (dead-lettered items a retry re-queued: status subtracts them)
-//   items    stream  one entry per item, ID "<generation>-<index>": "1-<index>" unless a retry ran
-//                    before the push added it; a retried item's new entry has a new generation,
-//                    fields i (index) and item; consumer group "workers"
+//   items    stream  up to 16 consecutive items per entry, ID "<generation>-<first index>": "1-<index>"
+//                    unless a retry or a split ran before the push added it; fields i (first index)
+//                    and item, repeated (queue/item_entries.hpp); a retried item's new entry, and each
+//                    item a reclaim split out of an entry, is an entry of its own in a new generation
+//                    (a split's with d, its deliveries so far); consumer group "workers"
 //   records  hash    index -> the item's final record (one JSONL line); written with HSETNX only
 //   outcomes hash    outcome -> records with that outcome
 //   workers  hash    consumer (host:pid:random) -> records it wrote

@@ -244,8 +244,15 @@ for k = 5, #ARGV do
   local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[k], ARGV[k], 1)
   if p[1] and p[1][2] == ARGV[2] then
     local count = math.max(0, p[1][4] - 1)
-    released = released + #redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[k], 'IDLE', '100000000000',
-                                       'RETRYCOUNT', count, 'JUSTID')
+    -- Counted in items: an entry may hold several.
+    for _, e in ipairs(redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[k], 'IDLE', '100000000000',
+                                  'RETRYCOUNT', count)) do
+      if e and e[2] then
+        for m = 3, #e[2] - 1, 2 do
+          if e[2][m] == 'item' then released = released + 1 end
+        end
+      end
+    end
   end
 end
 return released

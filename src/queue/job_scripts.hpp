@@ -20,9 +20,9 @@ namespace serentak::queue::scripts {
 // matches. Returns the items pushed
 // so far; error "SERENTAK_SPEC <digest>" when a different specification holds the name.
 extern const std::string_view create_job;
-// KEYS meta items; ARGV digest start items_before items_after (index item)... Appends the items
-// whose index is not yet
-// pushed, as entries "<generation>-<index>" (generation 1 unless a retry ran before; meta's
+// KEYS meta items; ARGV digest start items_before items_after per_entry (index item)... Appends the
+// items whose index is not yet pushed, per_entry of them to an entry "<generation>-<first index>"
+// (queue/item_entries.hpp; generation 1 unless a retry or a reclaim's split ran before; meta's
 // push_generations lists "<generation>:<first index>" for each used). Returns how many it added;
 // error "SERENTAK_ITEMS <count>" when the job's first count items are not the pusher's (items_before
 // and items_after: the pusher's items digest at start and after the chunk; items_digest in job_keys).
@@ -32,19 +32,22 @@ extern const std::string_view push_items;
 extern const std::string_view finish_push;
 // KEYS records items outcomes workers meta errors; ARGV group consumer identity_field identity_value
 // (id index outcome line)... For each: HSETNX the record (first record wins), count its outcome if
-// it was written, XACK; when the job has notes of failed attempts (errors), the batch's items' go:
+// it was written, XACK the id unless it is "" (an entry of several items is acknowledged with the last
+// of its records, which the worker sends after the others); when the job has notes of failed attempts (errors), the batch's items' go:
 // they have records now. Returns the records written; -1 (nothing written) when the job is gone:
 // meta's identity field no longer holds the value (deleted, or deleted and pushed again: another
 // job, whose indexes and entry IDs mean other items; job_identity).
 extern const std::string_view record_and_ack;
 // KEYS records items outcomes dead meta errors; ARGV group identity_field identity_value
 // (id index line deliveries error)... Dead-letters each: its record (if none yet), an entry in the
-// dead stream, XACK, its note of a failed attempt deleted. Returns how many it dead-lettered (an item recorded
+// dead stream (the item's text read from entry id, which may hold several), XACK, its note of a failed attempt deleted. Returns how many it dead-lettered (an item recorded
 // meanwhile keeps its record); -1 when the job is gone (as record_and_ack).
 extern const std::string_view dead_letter;
-// KEYS items meta; ARGV group consumer lease_ms cursor count identity_field identity_value.
-// XAUTOCLAIM, then each claimed entry's delivery count. Returns {next_cursor, {id, {fields...},
-// deliveries}...}; an error holding gone_error when meta names another job (or none): the stream is
+// KEYS items meta records; ARGV group consumer lease_ms cursor count identity_field identity_value
+// max_deliveries. XAUTOCLAIM, then each claimed entry's delivery count (plus its "d"). An entry of
+// several items within max_deliveries is split: its items without a record are added again as
+// entries of one, "<new generation>-<index>" with d (the deliveries so far), and it is acknowledged.
+// Returns {next_cursor, items split out, {id, {fields...}, deliveries}...} for the rest; an error holding gone_error when meta names another job (or none): the stream is
 // then another job's, whose entries are not this worker's to take.
 extern const std::string_view reclaim;
 // Whether an error from reclaim says the job is gone. Redis 7 puts "ERR " before an error reply
@@ -54,8 +57,8 @@ inline bool is_gone_error(std::string_view message) { return message.find(gone_e
 // KEYS items meta; ARGV group consumer identity_field identity_value id... Hands entries back (a
 // worker stopping): those still pending for the consumer are XCLAIMed to it with an idle time of
 // years and JUSTID, so the next XAUTOCLAIM of any worker takes them at once, without counting a
-// delivery. Returns how many; -1 when meta names another job: the IDs would name that job's
-// entries, which other workers hold.
+// delivery. Returns how many items they hold; -1 when meta names another job: the IDs would name
+// that job's entries, which other workers hold.
 extern const std::string_view release;
 // KEYS items meta; ARGV group consumer identity_field identity_value min_idle_ms id... (the reader
 // gives half its renewal period: an entry then goes at most 1.5 periods, half a lease, unrenewed) Renews the
@@ -68,7 +71,8 @@ extern const std::string_view renew;
 // KEYS meta records outcomes items errors; ARGV (index outcome)... in ascending index order. Takes a new
 // generation (meta's generation + 1; used up even when nothing is re-queued), then for each item
 // whose record still has that outcome: adds it again as "<generation>-<index>", its text read from
-// the entry the push added (push_generations says in which generation), and deletes its record
+// the entry the push added (push_generations says in which generation; the last entry there that
+// starts at or before the index holds it), and deletes its record
 // and any note of a failed attempt (the item starts again).
 // Returns how many it re-queued; 0 for a deleted job.
 extern const std::string_view requeue;

@@ -1,7 +1,8 @@
 #pragma once
 // The fetch_observer of `serentak job work`: each finished item's record is queued, and a flusher
 // thread with its own Redis connection stores a batch with one EVALSHA of record_and_ack (HSETNX
-// the record, count it, XACK the entry), so Redis costs one round trip per batch, not per item.
+// the record, count it, XACK the entry once the last of its items is recorded: job_source::take_id),
+// so Redis costs one round trip per batch, not per item.
 // A record that cannot be stored (Redis down) stays queued and is sent again after reconnecting;
 // HSETNX makes the resend harmless. Items cancelled by a stop are not recorded: the worker
 // releases them for others; so is an item whose failure had retries left (under a stop the engine
