@@ -56,6 +56,10 @@ TEST(job_queue, three_workers_in_separate_processes_leave_exactly_one_record_per
     stored += std::stoul(w->out().substr(comma + 2, at - comma - 2));
   }
   EXPECT_EQ(stored, 600U) << "each record is stored by exactly one worker";
+  // Entries hold several items each: every one was acknowledged with its last item's record, not left
+  // pending for a reclaim after the lease.
+  const std::string pending = redis.cli({"XPENDING", "serentak:books:items", "workers"});
+  EXPECT_EQ(pending.substr(0, pending.find('\n')), "0") << pending;
 
   auto c = testing::collect(job, dir.path());
   EXPECT_EQ(c.lines, 600U);
