@@ -153,6 +153,7 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
   job_keys keys(job_name);
   script_runner scripts(connection);
   std::string digest = spec.digest();
+  std::size_t per_entry = items_per_entry;  // the job's layout: an older serentak's job keeps an entry per item
   redis_result created =
       scripts.run(scripts::create_job, {keys.meta, keys.items}, {spec.to_json(), digest, std::to_string(now_ms())});
   if (!created.ok() && created.error->message.starts_with("SERENTAK_SPEC")) {
@@ -165,6 +166,7 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
                       "; delete it or use another name");
     }
     digest = stored.digest();
+    per_entry = stored.version >= 2 ? items_per_entry : 1;
     created = must_push(
         scripts.run(scripts::create_job, {keys.meta, keys.items}, {stored.to_json(), digest, std::to_string(now_ms())}),
         job_name, "creating the job");
@@ -190,7 +192,7 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
       ++index;
       continue;
     }
-    if (args.empty()) args = {digest, std::to_string(index), items.hex(), "", std::to_string(items_per_entry)};
+    if (args.empty()) args = {digest, std::to_string(index), items.hex(), "", std::to_string(per_entry)};
     items.add(*item);
     args.push_back(std::to_string(index));
     args.push_back(std::move(*item));

@@ -14,7 +14,7 @@ namespace serentak::queue {
 
 std::string job_spec::to_json() const {
   nlohmann::json j;
-  j["version"] = 1;
+  j["version"] = version;
   j["url"] = url_template;
   j["urls"] = items_are_urls;
   j["timeout_ms"] = timeout.count();
@@ -42,12 +42,14 @@ std::string job_spec::digest() const { return fmt::format("{:016x}", fnv1a_64().
 
 std::optional<job_spec> parse_job_spec(std::string_view json, std::string& problem) {
   auto j = nlohmann::json::parse(json, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || j.value("version", 0) != 1) {
+  const int version = j.is_object() ? j.value("version", 0) : 0;
+  if (j.is_discarded() || !j.is_object() || (version != 1 && version != 2)) {
     problem = "the job's stored specification is not one this serentak understands";
     return std::nullopt;
   }
   try {
     job_spec spec;
+    spec.version = version;
     spec.url_template = j.at("url").get<std::string>();
     spec.items_are_urls = j.at("urls").get<bool>();
     spec.timeout = std::chrono::milliseconds(j.at("timeout_ms").get<long long>());
@@ -125,6 +127,7 @@ std::string first_difference(const job_spec& stored, const job_spec& pushed) {
   }
   std::sort(keys.begin(), keys.end());
   for (const std::string& key : keys) {
+    if (key == "version") continue;  // the stream's layout: the job's stays, whichever serentak pushes
     if (a.contains(key) && b.contains(key) && a.at(key) == b.at(key)) continue;
     const std::string in_job = shown(a, key), in_push = shown(b, key);
     if (in_job == in_push) return key + ": this push's differs from the job's (not shown: it may hold a secret)";

@@ -38,6 +38,10 @@ struct job_spec {
   std::string bearer_env;                                    // --bearer-env: the variable's NAME; workers read it
   std::uint64_t max_body_bytes = 8 * 1024 * 1024;
   bool follow_redirects = false;
+  // The layout of the job's items stream. 2: up to items_per_entry items per entry (queue/item_entries.hpp).
+  // 1: an entry per item, a job pushed by an earlier serentak, which refuses a version-2 job (its workers
+  // would read one item of each entry); pushes to a version-1 job go on writing an entry per item.
+  int version = 2;
 
   std::string to_json() const;  // canonical: sorted keys, no spaces
   std::string digest() const;   // 16 hex digits of FNV-1a 64 over to_json()

@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "queue/job_spec.hpp"
 #include "support/file_text.hpp"
 #include "support/job_harness.hpp"
 #include "support/process_runner.hpp"
@@ -619,6 +620,37 @@ TEST(job_queue, status_counts_items_past_the_lease_the_workers_were_given) {
   EXPECT_GT(by_default.second, 2000);
   auto text = run_job({"status", job, "--lease", "0.5"});
   EXPECT_NE(text.out.find("past lease 2 (lease 0.5 s)"), std::string::npos) << text.out;
+}
+
+// A job an earlier serentak pushed (version 1: an entry per item, which its workers read) keeps that
+// layout when this serentak pushes to it again, and this serentak's workers finish it.
+TEST(job_queue, a_push_to_a_job_of_an_earlier_serentak_keeps_an_entry_per_item) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  testing::serve_process serve({"--quiet", "--delay-scale", "0"});
+  const std::string job = redis.url("earlier");
+  queue::job_spec earlier;
+  earlier.version = 1;
+  earlier.url_template = serve.base_url() + "/check_book_status?isbn={}";
+  earlier.timeout = 30s;  // job push's default
+  redis.cli({"HSET", "serentak:earlier:meta", "spec", earlier.to_json(), "digest", earlier.digest(), "pushed", "0",
+             "created_ms", "1", "generation", "1", "instance", "1.000001"});
+  redis.cli({"XGROUP", "CREATE", "serentak:earlier:items", "workers", "0", "MKSTREAM"});
+  auto push = run_job({"push", job, "--url", earlier.url_template, "-i", testing::write_items(dir.path(), 40)});
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+  EXPECT_EQ(redis.cli({"XLEN", "serentak:earlier:items"}), "40") << "an entry per item, as its workers read them";
+  EXPECT_NE(redis.cli({"HGET", "serentak:earlier:meta", "spec"}).find(R"("version":1)"), std::string::npos);
+  auto w = testing::start_worker(job, {"-c", "10"}, dir.path(), "w");
+  ASSERT_EQ(w->wait(30s), 0) << w->err();
+  auto c = testing::collect(job, dir.path());
+  EXPECT_EQ(c.per_index.size(), 40U);
+
+  // A new job under another name is version 2, 16 items an entry.
+  const std::string fresh = redis.url("fresh");
+  ASSERT_EQ(run_job({"push", fresh, "--url", earlier.url_template, "-i", testing::write_items(dir.path(), 40)}).exit_code,
+            0);
+  EXPECT_EQ(redis.cli({"XLEN", "serentak:fresh:items"}), "3");
+  EXPECT_NE(redis.cli({"HGET", "serentak:fresh:meta", "spec"}).find(R"("version":2)"), std::string::npos);
 }
 
 // Status counts items, not stream entries: a push's entry holds several items, and stays pending until

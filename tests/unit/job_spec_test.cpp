@@ -11,11 +11,23 @@ namespace {
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
-TEST(job_spec, a_spec_without_the_newer_fields_keeps_its_version_1_text_and_digest) {
+// A job an earlier serentak pushed (an entry per item in its stream) keeps its text and digest, so a push
+// of the same job goes on with it; a new job is version 2 (entries of several items), which an earlier
+// serentak refuses rather than read one item of each entry.
+TEST(job_spec, a_version_1_spec_keeps_its_text_and_digest_and_a_new_one_is_version_2) {
+  const std::string v1 = R"({"connect_timeout_ms":0,"follow":false,"max_body_bytes":8388608,"rate_per_second":null,)"
+                         R"("retries":0,"timeout_ms":5000,"url":"http://h/{}","urls":false,"version":1})";
+  std::string problem;
+  auto old = queue::parse_job_spec(v1, problem);
+  ASSERT_TRUE(old.has_value()) << problem;
+  EXPECT_EQ(old->version, 1);
+  EXPECT_EQ(old->to_json(), v1);
   queue::job_spec spec;
   spec.url_template = "http://h/{}";
-  EXPECT_EQ(spec.to_json(), R"({"connect_timeout_ms":0,"follow":false,"max_body_bytes":8388608,"rate_per_second":null,)"
-                            R"("retries":0,"timeout_ms":5000,"url":"http://h/{}","urls":false,"version":1})");
+  EXPECT_EQ(spec.version, 2);
+  EXPECT_TRUE(spec.to_json().ends_with(R"(,"version":2})")) << spec.to_json();
+  EXPECT_EQ(queue::first_difference(*old, spec), "") << "the layout is the job's, not a difference";
+  EXPECT_FALSE(queue::parse_job_spec(R"({"url":"http://h/{}","version":3})", problem).has_value());
 }
 
 TEST(job_spec, the_request_shape_host_rate_and_bearer_variable_name_round_trip) {
