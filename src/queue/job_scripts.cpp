@@ -33,7 +33,7 @@ return tonumber(redis.call('HGET', KEYS[1], 'pushed'))
 // chose (those have records, so were pushed before), so "<current generation>-<index>" is above
 // the top. Indexes are pushed in ascending order and the generation only grows, so the push's
 // generations split the indexes into ranges: push_generations lists "<generation>:<first index>"
-// for each ("1:0" when absent), and requeue finds an item's entry with one XRANGE.
+// for each ("1:0" when absent), and requeue finds the entry holding an item with one XREVRANGE.
 // items_digest, "<count> <16 hex>", is the push's running digest of the items [0, count) (FNV-1a
 // 64 over each item and a newline, computed by the pusher, which sends the digest at the chunk's start
 // and at its end). A push meets the stored items where its first chunk starts (a push that goes on
@@ -186,6 +186,7 @@ local max_deliveries = tonumber(ARGV[8])
 local r = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 'COUNT', ARGV[5])
 local out = {r[1], 0}
 local singles = {}
+local split = {}
 for _, e in ipairs(r[2]) do
   if e and e[1] then
     local p = redis.call('XPENDING', KEYS[1], ARGV[1], e[1], e[1], 1)
@@ -206,16 +207,22 @@ for _, e in ipairs(r[2]) do
           table.insert(singles, {first + m, f[4 + 2 * m], n - 1})
         end
       end
-      redis.call('XACK', KEYS[1], ARGV[1], e[1])
+      table.insert(split, e[1])
     end
   end
 end
+-- Every item is added again before any entry is acknowledged: a script that fails midway is not
+-- rolled back, and must leave an entry pending (reclaimed and split again) rather than an item in none.
 if #singles > 0 then
   table.sort(singles, function(a, b) return a[1] < b[1] end)
   local gen = redis.call('HINCRBY', KEYS[2], 'generation', 1)
-  -- Above the stream's top, whatever wrote it (another program's XADD with an ID of its own).
-  local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
-  local top_ms = top and tonumber(string.match(top[1], '^(%d+)-')) or 0
+  -- Above the last ID the stream gave, whatever wrote it (another program's XADD with an ID of its
+  -- own, deleted since or not).
+  local info = redis.call('XINFO', 'STREAM', KEYS[1])
+  local top_ms = 0
+  for k = 1, #info - 1, 2 do
+    if info[k] == 'last-generated-id' then top_ms = tonumber(string.match(info[k + 1], '^(%d+)-')) or 0 end
+  end
   if top_ms >= gen then
     gen = top_ms + 1
     redis.call('HSET', KEYS[2], 'generation', string.format('%d', gen))
@@ -229,6 +236,7 @@ if #singles > 0 then
     end
   end
 end
+for _, id in ipairs(split) do redis.call('XACK', KEYS[1], ARGV[1], id) end
 return out
 )lua";
 

@@ -56,7 +56,8 @@ inline constexpr std::string_view gone_error = "SERENTAK_GONE";
 inline bool is_gone_error(std::string_view message) { return message.find(gone_error) != std::string_view::npos; }
 // KEYS items meta; ARGV group consumer identity_field identity_value id... Hands entries back (a
 // worker stopping): those still pending for the consumer are XCLAIMed to it with an idle time of
-// years and JUSTID, so the next XAUTOCLAIM of any worker takes them at once, without counting a
+// years and RETRYCOUNT one less (no JUSTID: the entries' items are counted), so the next XAUTOCLAIM
+// of any worker takes them at once, without counting a
 // delivery. Returns how many items they hold; -1 when meta names another job: the IDs would name
 // that job's entries, which other workers hold.
 extern const std::string_view release;

@@ -57,17 +57,21 @@ void job_sink::on_finish(const client::fetch_request& request, const client::fet
     if (result.kind != outcome::unexpected) note(request.index, result);  // not one cancelled by the stop
     return;
   }
-  std::optional<std::string> id = source_.take_id(request.index);
-  if (!id) return;  // not handed out by the source (cannot happen): nothing to acknowledge
+  // Built before the entry ID is taken: another engine thread may finish this entry's last item
+  // meanwhile, and its record, which acknowledges the entry, must be queued after this one.
   finished_record record = make_record(request, result);
   if (record.line.size() > max_record_bytes_)
     record = make_too_large_record(request, result, record.line.size(), max_record_bytes_);
   bool wake = false;
   unstored_.fetch_add(1);  // before the flusher can see it, store it and count it off
-  {
+  const bool queued = source_.take_id(request.index, [&](std::string id) {
     std::lock_guard lock(pending_mutex_);
-    pending_.push_back({std::move(*id), request.index, std::string(to_string(record.kind)), std::move(record.line)});
+    pending_.push_back({std::move(id), request.index, std::string(to_string(record.kind)), std::move(record.line)});
     wake = pending_.size() >= eager_batch;
+  });
+  if (!queued) {  // not handed out by the source (cannot happen): nothing to store or acknowledge
+    unstored_.fetch_sub(1);
+    return;
   }
   finished_.fetch_add(1);
   if (wake) pending_changed_.notify_one();

@@ -73,17 +73,21 @@ bool job_source::wait_for_work(std::chrono::milliseconds timeout) {
   return items_changed_.wait_for(lock, timeout, [this] { return !queue_.empty() || quit_; }) && !queue_.empty();
 }
 
-std::optional<std::string> job_source::take_id(std::size_t index) {
+bool job_source::take_id(std::size_t index, const std::function<void(std::string id)>& queue_record) {
   std::lock_guard lock(queue_mutex_);
   auto found = handed_out_.find(index);
-  if (found == handed_out_.end() || found->second.empty()) return std::nullopt;
+  if (found == handed_out_.end() || found->second.empty()) return false;
   std::string id = std::move(found->second.back());
   found->second.pop_back();
   if (found->second.empty()) handed_out_.erase(found);
   auto untaken = untaken_.find(id);
-  if (untaken != untaken_.end() && --untaken->second > 0) return std::string();
+  if (untaken != untaken_.end() && --untaken->second > 0) {
+    queue_record(std::string());
+    return true;
+  }
   if (untaken != untaken_.end()) untaken_.erase(untaken);
-  return id;
+  queue_record(std::move(id));
+  return true;
 }
 
 std::vector<std::string> job_source::held_ids_locked() {

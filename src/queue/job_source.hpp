@@ -1,7 +1,9 @@
 #pragma once
 // The work_source of `serentak job work`: a reader thread with its own Redis connection takes
-// items with XREADGROUP COUNT (new entries) and a reclaim script (XAUTOCLAIM of entries idle past
-// the lease), and fills a small local queue; engine workers take from it in next().
+// entries (of one or several items: queue/item_entries.hpp) with XREADGROUP COUNT (new entries) and a
+// reclaim script (XAUTOCLAIM of entries idle past the lease; one of several items is split there into
+// new entries of one), and fills a small local queue of items; engine workers take from it in next().
+// An entry stays held until every one of its items is taken back (take_id).
 //
 // next() returning nullopt ends an engine run for good, so it does so only when there is nothing
 // to hand out right now (the reader's last round found nothing, Redis is down, or stop was set):
@@ -62,10 +64,13 @@ class job_source final : public client::work_source {
   void begin_run();  // before each run_engine: next() may hand out items again
   // Waits up to timeout for an item to be queued; true when one is.
   bool wait_for_work(std::chrono::milliseconds timeout);
-  // The stream entry ID an item handed out under index came from (once per hand-out), to acknowledge
-  // with its record; "" while other items of that entry are still queued or handed out (the entry is
-  // acknowledged with the last one's record, which goes after theirs); nullopt when not handed out.
-  std::optional<std::string> take_id(std::size_t index);
+  // Takes back an item handed out under index (once per hand-out) and calls queue_record with the
+  // stream entry ID to acknowledge with its record: "" while other items of that entry are still queued
+  // or handed out, the ID for the last one. queue_record runs under queue_mutex_ (it may take the sink's
+  // pending_mutex_, never the other way round), so the records of an entry are queued in the order
+  // their IDs are taken: the one that acknowledges it after the others, which the sink stores first.
+  // false (queue_record not called) when the item was not handed out.
+  bool take_id(std::size_t index, const std::function<void(std::string id)>& queue_record);
   // Stops the reader and returns the IDs it still holds (each once): queued and handed out, not taken back.
   std::vector<std::string> stop_and_collect_held();
   // After stop_and_collect_held: entries the reader took from a job that replaced this one and could

@@ -8,10 +8,16 @@
 namespace serentak::queue {
 namespace {
 
+// As read_status: a lost connection, LOADING and BUSY are outages (`status --watch` waits them out),
+// a refusal is not.
 void check(const redis_result& r, const redis_connection& connection) {
   if (r.ok()) return;
-  if (r.error->what == redis_error::kind::io) throw job_error(r.error->message, true);
-  throw job_error("Redis at " + connection.endpoint().display() + ": " + r.error->message);
+  const redis_error& e = *r.error;
+  if (e.what == redis_error::kind::io) throw job_error(e.message, true);
+  const std::string at = "Redis at " + connection.endpoint().display();
+  if (e.is_loading()) throw job_error(at + ": " + e.message, false, true);
+  if (e.is_refusal()) throw job_error(at + " refused a read job status needs: " + e.message);
+  throw job_error(at + ": " + e.message, true);
 }
 
 }  // namespace

@@ -242,6 +242,18 @@ TEST(job_record_script, an_entry_of_several_items_is_acknowledged_with_its_last_
   std::this_thread::sleep_for(20ms);
   EXPECT_EQ(reclaim("w4", "5"), "0-0\n0\n2-3\ni\n3\nitem\nitem3\nd\n1\n3");
 
+  // Another program added an entry with a larger ID and deleted it: the stream takes only IDs above the
+  // last it gave, so the split's go above that, and nothing is acknowledged before they are added.
+  redis.cli({"XACK", keys.items, "workers", "2-3"});  // w4 finished item 3
+  redis.cli({"XADD", keys.items, "2-7", "i", "7", "item", "a", "item", "b"});
+  redis.cli({"XREADGROUP", "GROUP", "workers", "w5", "COUNT", "10", "STREAMS", keys.items, ">"});
+  redis.cli({"XADD", keys.items, "99-0", "other", "x"});
+  redis.cli({"XDEL", keys.items, "99-0"});
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(reclaim("w6", "5"), "0-0\n2");
+  EXPECT_EQ(redis.cli({"XRANGE", keys.items, "100-0", "+"}), "100-7\ni\n7\nitem\na\nd\n1\n100-8\ni\n8\nitem\nb\nd\n1");
+  EXPECT_EQ(redis.cli({"HGET", keys.meta, "generation"}), "100");
+
   // An entry of several items already past the limit is handed over whole (for its dead letters).
   redis.cli({"DEL", keys.records, keys.items});
   redis.cli({"XADD", keys.items, "1-0", "i", "0", "item", "a", "item", "b"});
