@@ -94,7 +94,8 @@ std::vector<std::optional<std::string>> pushed_items_at(redis_connection& connec
     for (const auto& [g, first] : ranges)
       if (first <= index) generation = g;
     // The push's entry holding it: the last one of its generation that starts at or before it.
-    connection.append({"XREVRANGE", keys.items, fmt::format("{}-{}", generation, index), generation + "-0", "COUNT", "1"});
+    connection.append(
+        {"XREVRANGE", keys.items, fmt::format("{}-{}", generation, index), generation + "-0", "COUNT", "1"});
   }
   std::vector<redis_result> replies = connection.read_replies();
   for (std::size_t k = 0; k < replies.size() && k < items.size(); ++k) {

@@ -31,7 +31,7 @@
 namespace serentak::queue {
 namespace {
 
-constexpr std::size_t push_chunk = 1000;  // items per push_items call
+constexpr std::size_t push_chunk = 1000;          // items per push_items call
 constexpr std::size_t max_pending_read = 100000;  // pending entries job status reads back
 
 redis_result must(redis_result result, std::string_view what) {
@@ -241,8 +241,7 @@ job_status read_status(redis_connection& connection, const std::string& job_name
     }
     // BUSY, MASTERDOWN...: it passes (a watch waits it out). A stream's own errors (no group) leave
     // out the figures they would give.
-    if (k != 3)
-      throw job_error("Redis at " + connection.endpoint().display() + ": " + e.message, true);
+    if (k != 3) throw job_error("Redis at " + connection.endpoint().display() + ": " + e.message, true);
   }
   reply_view meta = replies[0].view();
   status.pushed = to_size(meta[0]);

@@ -64,9 +64,9 @@ job_spec load_spec(redis_connection& connection, const job_keys& keys, const std
                    job_identity* identity = nullptr);
 
 struct push_report {
-  std::size_t total = 0;      // items in the input
-  std::size_t added = 0;      // items this push streamed in (0 when the job was already pushed whole)
-  std::size_t job_items = 0;  // the job's items after it: more than total when an earlier push had more
+  std::size_t total = 0;              // items in the input
+  std::size_t added = 0;              // items this push streamed in (0 when the job was already pushed whole)
+  std::size_t job_items = 0;          // the job's items after it: more than total when an earlier push had more
   bool shorter_list_checked = false;  // fewer items than the job, found to be its first ones
 };
 push_report push_job(redis_connection& connection, const std::string& job_name, const job_spec& spec,
@@ -84,7 +84,7 @@ struct job_status {
   std::size_t records = 0;
   std::map<std::string, std::size_t> outcomes;  // every outcome, zeros included
   std::size_t in_flight = 0;                    // items delivered and without a record
-  std::size_t past_lease = 0;                   // of those, in entries idle longer than the lease (of the first 100,000 entries)
+  std::size_t past_lease = 0;  // of those, in entries idle longer than the lease (of the first 100,000 entries)
   std::size_t dead = 0;
   std::size_t waiting = 0;  // neither recorded nor in flight
   std::vector<worker_status> workers;

@@ -5,13 +5,13 @@ namespace serentak::queue::scripts {
 // Prepended to the scripts that read an item out of an entry: a push's entry holds up to
 // items_per_entry items, {"i", first index, "item", text, "item", text, ...}; a single item's entry
 // (a chunk split on reclaim, a retry) may end with {"d", deliveries before it}.
-#define SERENTAK_ITEM_AT_LUA                                                          \
-  "local function item_at(fields, index)\n"                                          \
-  "  local first = tonumber(fields[2])\n"                                            \
-  "  if fields[1] ~= 'i' or not first or index < first then return nil end\n"      \
-  "  local at = 4 + 2 * (index - first)\n"                                           \
-  "  if fields[at - 1] ~= 'item' then return nil end\n"                              \
-  "  return fields[at]\n"                                                            \
+#define SERENTAK_ITEM_AT_LUA                                                  \
+  "local function item_at(fields, index)\n"                                   \
+  "  local first = tonumber(fields[2])\n"                                     \
+  "  if fields[1] ~= 'i' or not first or index < first then return nil end\n" \
+  "  local at = 4 + 2 * (index - first)\n"                                    \
+  "  if fields[at - 1] ~= 'item' then return nil end\n"                       \
+  "  return fields[at]\n"                                                     \
   "end\n"
 
 const std::string_view create_job = R"lua(

@@ -33,22 +33,23 @@ extern const std::string_view finish_push;
 // KEYS records items outcomes workers meta errors; ARGV group consumer identity_field identity_value
 // (id index outcome line)... For each: HSETNX the record (first record wins), count its outcome if
 // it was written, XACK the id unless it is "" (an entry of several items is acknowledged with the last
-// of its records, which the worker sends after the others); when the job has notes of failed attempts (errors), the batch's items' go:
-// they have records now. Returns the records written; -1 (nothing written) when the job is gone:
+// of its records, which the worker sends after the others); when the job has notes of failed attempts (errors), the
+// batch's items' go: they have records now. Returns the records written; -1 (nothing written) when the job is gone:
 // meta's identity field no longer holds the value (deleted, or deleted and pushed again: another
 // job, whose indexes and entry IDs mean other items; job_identity).
 extern const std::string_view record_and_ack;
 // KEYS records items outcomes dead meta errors; ARGV group identity_field identity_value
 // (id index line deliveries error)... Dead-letters each: its record (if none yet), an entry in the
-// dead stream (the item's text read from entry id, which may hold several), XACK, its note of a failed attempt deleted. Returns how many it dead-lettered (an item recorded
-// meanwhile keeps its record); -1 when the job is gone (as record_and_ack).
+// dead stream (the item's text read from entry id, which may hold several), XACK, its note of a failed attempt deleted.
+// Returns how many it dead-lettered (an item recorded meanwhile keeps its record); -1 when the job is gone (as
+// record_and_ack).
 extern const std::string_view dead_letter;
 // KEYS items meta records; ARGV group consumer lease_ms cursor count identity_field identity_value
 // max_deliveries. XAUTOCLAIM, then each claimed entry's delivery count (plus its "d"). An entry of
 // several items within max_deliveries is split: its items without a record are added again as
 // entries of one, "<new generation>-<index>" with d (the deliveries so far), and it is acknowledged.
-// Returns {next_cursor, items split out, {id, {fields...}, deliveries}...} for the rest; an error holding gone_error when meta names another job (or none): the stream is
-// then another job's, whose entries are not this worker's to take.
+// Returns {next_cursor, items split out, {id, {fields...}, deliveries}...} for the rest; an error holding gone_error
+// when meta names another job (or none): the stream is then another job's, whose entries are not this worker's to take.
 extern const std::string_view reclaim;
 // Whether an error from reclaim says the job is gone. Redis 7 puts "ERR " before an error reply
 // whose text has no space, so the code is looked for, not expected first.

@@ -312,11 +312,10 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
   };
 
   if (clock::now() >= next_reclaim_) {
-    redis_result r = scripts.run(
-        scripts::reclaim, {keys_.items, keys_.meta, keys_.records},
-        {consumer_group, config_.consumer, std::to_string(config_.lease.count()), reclaim_cursor_,
-         std::to_string(room), identity_.field, identity_.value,
-         std::to_string(config_.max_deliveries)});
+    redis_result r =
+        scripts.run(scripts::reclaim, {keys_.items, keys_.meta, keys_.records},
+                    {consumer_group, config_.consumer, std::to_string(config_.lease.count()), reclaim_cursor_,
+                     std::to_string(room), identity_.field, identity_.value, std::to_string(config_.max_deliveries)});
     if (!r.ok()) {
       if (r.error->what == redis_error::kind::io) return false;
       if (scripts::is_gone_error(r.error->message)) return not_this_job(scripts, {}, std::nullopt);

@@ -111,7 +111,7 @@ class job_source final : public client::work_source {
   // back after reconnecting).
   bool not_this_job(class script_runner& scripts, std::vector<std::string> taken,
                     std::optional<std::string> new_identity);
-  bool hand_back(class script_runner& scripts);  // to_hand_back_, through scripts::release; false on io error
+  bool hand_back(class script_runner& scripts);     // to_hand_back_, through scripts::release; false on io error
   bool renew_leases(class script_runner& scripts);  // of the entries queued and handed out; false on io error
 
   const redis_endpoint endpoint_;
@@ -133,7 +133,7 @@ class job_source final : public client::work_source {
   std::condition_variable reader_wake_;
   std::deque<entry> queue_;
   std::unordered_map<std::size_t, std::vector<std::string>> handed_out_;  // index -> entry IDs
-  std::unordered_map<std::string, std::size_t> untaken_;  // entry ID -> its items queued or handed out
+  std::unordered_map<std::string, std::size_t> untaken_;                  // entry ID -> its items queued or handed out
   bool drained_ = false;   // the reader's last round found nothing (or Redis is down)
   bool replaced_ = false;  // the job was deleted, maybe pushed again: nothing more is read or handed out
   bool run_over_ = false;  // next() returned nullopt in this run

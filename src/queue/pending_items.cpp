@@ -52,7 +52,8 @@ pending_items read_pending_items(redis_connection& connection, const job_keys& k
     std::optional<entry_items> fields = read_entry_items(bodies[k].view()[0][1]);
     if (!fields) continue;  // not a push's: the worker that reads it acknowledges it
     pending_entry& e = out.entries[k];
-    for (std::size_t m = 0; m < fields->items.size(); ++m) e.items.emplace_back(fields->first + m, std::move(fields->items[m]));
+    for (std::size_t m = 0; m < fields->items.size(); ++m)
+      e.items.emplace_back(fields->first + m, std::move(fields->items[m]));
     // An entry of one item is acknowledged with its record, in the same script.
     if (e.items.size() < 2) continue;
     for (std::size_t m = 0; m < e.items.size(); ++m) {

@@ -176,7 +176,8 @@ TEST(job_crash, a_poison_item_is_dead_lettered_after_max_deliveries_and_its_reco
 TEST(job_crash, a_live_worker_keeps_an_item_it_waits_on_past_its_lease) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());
-  testing::serve_process serve({"--quiet", "--delay-scale", "0", "--fault", "books:isbn=slow:attempt=1:503:retry-after=3"});
+  testing::serve_process serve(
+      {"--quiet", "--delay-scale", "0", "--fault", "books:isbn=slow:attempt=1:503:retry-after=3"});
   const std::string job = redis.url("kept");
   auto r = run_job({"push", job, "--url", serve.base_url() + "/check_book_status?isbn={}", "a", "slow", "b",
                     "--retries", "1", "--timeout", "2"});

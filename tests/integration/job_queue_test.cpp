@@ -647,8 +647,8 @@ TEST(job_queue, a_push_to_a_job_of_an_earlier_serentak_keeps_an_entry_per_item) 
 
   // A new job under another name is version 2, 16 items an entry.
   const std::string fresh = redis.url("fresh");
-  ASSERT_EQ(run_job({"push", fresh, "--url", earlier.url_template, "-i", testing::write_items(dir.path(), 40)}).exit_code,
-            0);
+  ASSERT_EQ(
+      run_job({"push", fresh, "--url", earlier.url_template, "-i", testing::write_items(dir.path(), 40)}).exit_code, 0);
   EXPECT_EQ(redis.cli({"XLEN", "serentak:fresh:items"}), "3");
   EXPECT_NE(redis.cli({"HGET", "serentak:fresh:meta", "spec"}).find(R"("version":2)"), std::string::npos);
 }
@@ -663,8 +663,8 @@ TEST(job_queue, status_counts_items_in_flight_in_an_entry_of_several_without_tho
   ASSERT_EQ(run_job({"push", job, "--url", "http://127.0.0.1:9/p?id={}", "a", "b", "c", "d", "e", "f", "g"}).exit_code,
             0);
   redis.cli({"XREADGROUP", "GROUP", "workers", "ghost", "COUNT", "1", "STREAMS", "serentak:several:items", ">"});
-  redis.cli({"HSET", "serentak:several:records", "1", R"({"index":1,"outcome":"ok"})", "3",
-             R"({"index":3,"outcome":"ok"})"});
+  redis.cli(
+      {"HSET", "serentak:several:records", "1", R"({"index":1,"outcome":"ok"})", "3", R"({"index":3,"outcome":"ok"})"});
   auto r = run_job({"status", job, "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out, nullptr, false);

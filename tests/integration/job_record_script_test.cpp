@@ -22,6 +22,19 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// redis-cli's arguments for record_and_ack by consumer for the job whose instance is given, records to follow
+// (id index outcome line)...
+std::vector<std::string> record_and_ack_call(const queue::job_keys& keys, const std::string& consumer,
+                                             const std::string& instance) {
+  return {"EVAL",       std::string(queue::scripts::record_and_ack),
+          "6",          keys.records,
+          keys.items,   keys.outcomes,
+          keys.workers, keys.meta,
+          keys.errors,  "workers",
+          consumer,     "instance",
+          instance};
+}
+
 TEST(job_record_script, the_first_record_of_an_item_wins_and_every_entry_in_the_batch_is_acknowledged) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());
@@ -34,13 +47,7 @@ TEST(job_record_script, the_first_record_of_an_item_wins_and_every_entry_in_the_
   redis.cli({"HSET", keys.records, "1", "stored before"});
 
   // Item 0 comes twice (a requeued item's two entries), item 1 already has a record, item 2 is new.
-  std::vector<std::string> args{"EVAL",       std::string(queue::scripts::record_and_ack),
-                                "6",          keys.records,
-                                keys.items,   keys.outcomes,
-                                keys.workers, keys.meta,
-                                keys.errors,  "workers",
-                                "w1",         "instance",
-                                "100.5"};
+  std::vector<std::string> args = record_and_ack_call(keys, "w1", "100.5");
   const std::size_t first = args.size();  // the records: id index outcome line
   for (const auto& record : std::vector<std::vector<std::string>>{{"1-0", "0", "ok", "first of 0"},
                                                                   {"1-1", "1", "timeout", "late 1"},
@@ -201,20 +208,15 @@ TEST(job_record_script, an_entry_of_several_items_is_acknowledged_with_its_last_
   const queue::job_keys keys("chunks");
   redis.cli({"HSET", keys.meta, "spec", "{}", "instance", "100.5", "digest", "d", "pushed", "0", "generation", "1"});
   redis.cli({"XGROUP", "CREATE", keys.items, "workers", "0", "MKSTREAM"});
-  std::vector<std::string> push{"EVAL", std::string(queue::scripts::push_items), "2", keys.meta, keys.items, "d",
-                                "0",    "cbf29ce484222325",                  "x",  "3"};
+  std::vector<std::string> push{
+      "EVAL", std::string(queue::scripts::push_items), "2", keys.meta, keys.items, "d", "0", "cbf29ce484222325", "x",
+      "3"};
   for (int k = 0; k < 5; ++k) push.insert(push.end(), {std::to_string(k), "item" + std::to_string(k)});
   ASSERT_EQ(redis.cli(push), "5");
   EXPECT_EQ(redis.cli({"XLEN", keys.items}), "2") << "3 items an entry here: 1-0 (0-2) and 1-3 (3-4)";
   redis.cli({"XREADGROUP", "GROUP", "workers", "w1", "COUNT", "10", "STREAMS", keys.items, ">"});
   auto store = [&](const std::vector<std::string>& records) {  // (id index outcome line)...
-    std::vector<std::string> args{"EVAL",    std::string(queue::scripts::record_and_ack),
-                                  "6",       keys.records,
-                                  keys.items, keys.outcomes,
-                                  keys.workers, keys.meta,
-                                  keys.errors, "workers",
-                                  "w1",      "instance",
-                                  "100.5"};
+    std::vector<std::string> args = record_and_ack_call(keys, "w1", "100.5");
     args.insert(args.end(), records.begin(), records.end());
     return redis.cli(args);
   };
@@ -228,8 +230,8 @@ TEST(job_record_script, an_entry_of_several_items_is_acknowledged_with_its_last_
   // w1 dies holding 1-3 (item 4 recorded, 3 not): w2 reclaims it.
   std::this_thread::sleep_for(20ms);
   auto reclaim = [&](const std::string& consumer, const std::string& max_deliveries) {
-    return redis.cli({"EVAL", std::string(queue::scripts::reclaim), "3", keys.items, keys.meta, keys.records,
-                      "workers", consumer, "10", "0-0", "10", "instance", "100.5", max_deliveries});
+    return redis.cli({"EVAL", std::string(queue::scripts::reclaim), "3", keys.items, keys.meta, keys.records, "workers",
+                      consumer, "10", "0-0", "10", "instance", "100.5", max_deliveries});
   };
   EXPECT_EQ(reclaim("w2", "5"), "0-0\n1");  // cursor, one item split out, nothing handed over
   EXPECT_EQ(pending(), "") << "the entry is acknowledged";
@@ -262,9 +264,17 @@ TEST(job_record_script, an_entry_of_several_items_is_acknowledged_with_its_last_
   std::this_thread::sleep_for(20ms);
   EXPECT_EQ(reclaim("w2", "1"), "0-0\n0\n1-0\ni\n0\nitem\na\nitem\nb\n2");
   // The dead letters read each item's own text out of the entry, and the entry is acknowledged.
-  EXPECT_EQ(redis.cli({"EVAL", std::string(queue::scripts::dead_letter), "6", keys.records, keys.items, keys.outcomes,
-                       keys.dead, keys.meta, keys.errors, "workers", "instance", "100.5", "1-0", "0", "dead a", "2",
-                       "e", "1-0", "1", "dead b", "2", "e"}),
+  EXPECT_EQ(redis.cli({"EVAL",      std::string(queue::scripts::dead_letter),
+                       "6",         keys.records,
+                       keys.items,  keys.outcomes,
+                       keys.dead,   keys.meta,
+                       keys.errors, "workers",
+                       "instance",  "100.5",
+                       "1-0",       "0",
+                       "dead a",    "2",
+                       "e",         "1-0",
+                       "1",         "dead b",
+                       "2",         "e"}),
             "2");
   const std::string dead = redis.cli({"XRANGE", keys.dead, "-", "+"});
   EXPECT_NE(dead.find("item\na\n"), std::string::npos) << dead;
@@ -352,9 +362,11 @@ TEST(job_record_script, a_chunk_straddling_the_stored_items_digest_is_refused) {
   const queue::job_keys keys("straddle");
   redis.cli({"HSET", keys.meta, "spec", "{}", "digest", "d", "pushed", "0", "generation", "1"});
   auto push = [&](int count, const std::string& prefix, const std::string& after) {
-    std::vector<std::string> args{
-        "EVAL", std::string(queue::scripts::push_items), "2", keys.meta, keys.items, "d", "0", "cbf29ce484222325",
-        after, "50"};
+    std::vector<std::string> args{"EVAL",     std::string(queue::scripts::push_items),
+                                  "2",        keys.meta,
+                                  keys.items, "d",
+                                  "0",        "cbf29ce484222325",
+                                  after,      "50"};
     for (int k = 0; k < count; ++k) {
       args.push_back(std::to_string(k));
       args.push_back(prefix + std::to_string(k));

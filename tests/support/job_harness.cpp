@@ -65,15 +65,16 @@ std::string stream_items(const redis_server& redis, const std::string& name) {
 }
 
 long long item_deliveries(const redis_server& redis, const std::string& name, std::size_t index) {
-  const std::string n = redis.cli(
-      {"EVAL",
-       "for _, p in ipairs(redis.call('XPENDING', KEYS[1], 'workers', '-', '+', 100000)) do "
-       "local e = redis.call('XRANGE', KEYS[1], p[1], p[1])[1] "
-       "if e then local f, first, items, prior = e[2], tonumber(e[2][2]), 0, 0 "
-       "for m = 3, #f - 1, 2 do if f[m] == 'item' then items = items + 1 end if f[m] == 'd' then prior = tonumber(f[m + 1]) end end "
-       "local i = tonumber(ARGV[1]) "
-       "if first and i >= first and i < first + items then return p[4] + prior end end end return 0",
-       "1", "serentak:" + name + ":items", std::to_string(index)});
+  const std::string n =
+      redis.cli({"EVAL",
+                 "for _, p in ipairs(redis.call('XPENDING', KEYS[1], 'workers', '-', '+', 100000)) do "
+                 "local e = redis.call('XRANGE', KEYS[1], p[1], p[1])[1] "
+                 "if e then local f, first, items, prior = e[2], tonumber(e[2][2]), 0, 0 "
+                 "for m = 3, #f - 1, 2 do if f[m] == 'item' then items = items + 1 end if f[m] == 'd' then prior = "
+                 "tonumber(f[m + 1]) end end "
+                 "local i = tonumber(ARGV[1]) "
+                 "if first and i >= first and i < first + items then return p[4] + prior end end end return 0",
+                 "1", "serentak:" + name + ":items", std::to_string(index)});
   return n.empty() ? 0 : std::stoll(n);
 }
 
