@@ -122,16 +122,14 @@ queue::job_spec make_spec(const job_options& o, const CLI::App& push) {
   spec.connect_timeout = to_ms(o.connect_timeout_s);
   spec.retries = o.retries;
   if (!o.rate.empty()) {
-    spec.rate_per_second = parse_rate(o.rate);
-    if (!spec.rate_per_second)
-      throw queue::job_error("--rate '" + escape_for_log(o.rate) + "' is not a rate above 0 (e.g. 50, 50/s, 300/m)");
+    double rate = 0;
+    if (auto problem = check_rate_option("--rate", o.rate, rate)) throw queue::job_error(*problem);
+    spec.rate_per_second = rate;
   }
   if (!o.host_rate.empty()) {
-    spec.host_rate_per_second = parse_rate(o.host_rate);
-    if (!spec.host_rate_per_second) {
-      throw queue::job_error("--host-rate '" + escape_for_log(o.host_rate) +
-                             "' is not a rate above 0 (e.g. 50, 50/s, 300/m)");
-    }
+    double rate = 0;
+    if (auto problem = check_rate_option("--host-rate", o.host_rate, rate)) throw queue::job_error(*problem);
+    spec.host_rate_per_second = rate;
   }
   spec.adaptive = o.adaptive;
   if (spec.adaptive && !spec.host_rate_per_second) {

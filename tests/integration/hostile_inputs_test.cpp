@@ -92,6 +92,21 @@ TEST(hostile_inputs, nonsense_options_are_one_line_and_exit_2_before_any_request
   }
 }
 
+// A rate so low that the first wait never ends (1e-300 a second) was accepted and the run hung:
+// below one an hour is refused up front, for fetch and the theme commands alike.
+TEST(hostile_inputs, rates_below_one_an_hour_are_refused_before_any_request) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  const std::string url = server.url("/p?id={}");
+  for (const std::string option : {"--rate", "--host-rate"}) {
+    const std::string says = option + " '1e-300' is below the lowest rate, 1 per hour (e.g. 1/m, 0.1/m)";
+    expect_refused({"fetch", "--url", url, "1", option, "1e-300"}, says, server, dir);
+    expect_refused({"fetch", "--url", url, "1", option, "0.001/m"}, option + " '0.001/m' is below", server, dir);
+    expect_refused({"weather", "--base", server.url(""), option, "1e-300"}, says, server, dir);
+    expect_refused({"health", option, "1e-300"}, says, server, dir);
+  }
+}
+
 TEST(hostile_inputs, inputs_that_cannot_be_read_are_exit_2_before_any_request) {
   scripted_http_server server(ok_json);
   scratch_dir dir;
