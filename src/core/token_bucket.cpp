@@ -25,7 +25,10 @@ bool token_bucket::try_take(clock::time_point now, clock::duration& wait) noexce
     tokens_ -= 1.0;
     return true;
   }
-  double missing_seconds = (1.0 - tokens_) / rate_;
+  // Capped so the conversion to clock ticks stays defined: at 1e-10 tokens a second the wait
+  // would be 1e10 s, more nanoseconds than the clock's int64 holds (undefined behaviour).
+  constexpr double max_wait_seconds = 365.0 * 86'400.0;
+  double missing_seconds = std::min((1.0 - tokens_) / rate_, max_wait_seconds);
   wait = std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(missing_seconds));
   return false;
 }

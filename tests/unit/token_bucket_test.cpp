@@ -29,6 +29,17 @@ TEST(token_bucket, holds_the_rate_over_a_long_run) {
   EXPECT_NEAR(taken, 500, 2);
 }
 
+// A rate of 1e-10 a second (the mock's limit=1e-10) needs 1e10 s for a token: more nanoseconds
+// than the clock holds. The wait is capped at a year, never an overflowed (negative) duration.
+TEST(token_bucket, the_wait_at_a_vanishing_rate_is_capped_never_overflowed) {
+  auto t = token_bucket::clock::now();
+  token_bucket bucket(1e-10, 1, t);
+  token_bucket::clock::duration wait{};
+  EXPECT_TRUE(bucket.try_take(t, wait));
+  EXPECT_FALSE(bucket.try_take(t, wait));
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::hours>(wait).count(), 365 * 24);
+}
+
 TEST(parse_rate, units) {
   EXPECT_EQ(parse_rate("50"), 50.0);
   EXPECT_EQ(parse_rate("50/s"), 50.0);
