@@ -87,9 +87,9 @@ request_spec make_request_spec(const client_options& options, const CLI::App& ap
       throw std::invalid_argument("--bearer-env: the environment variable '" + escape_for_log(options.bearer_env) +
                                   "' is not set or is empty");
     }
-    if (std::string_view(token).find_first_of("\r\n") != std::string_view::npos) {
+    if (has_control_character(token)) {
       throw std::invalid_argument("--bearer-env: the variable '" + escape_for_log(options.bearer_env) +
-                                  "' contains CR or LF");
+                                  "' contains a control character");
     }
     spec.headers.push_back({"Authorization", std::string("Bearer ") + token});
   }

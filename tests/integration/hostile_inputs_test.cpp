@@ -107,6 +107,31 @@ TEST(hostile_inputs, rates_below_one_an_hour_are_refused_before_any_request) {
   }
 }
 
+// A header name or value (-H, --header-file, -A) with a control character was sent as typed: a bare
+// CR or LF ended the line (header injection through -A), \x01 or DEL went to the server raw.
+TEST(hostile_inputs, control_characters_in_a_header_are_refused_in_one_line_before_any_request) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  const std::string url = server.url("/p?id={}");
+  auto r = serentak({"fetch", "--url", url, "1", "-H", "X-A: a\001b"}, dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "serentak fetch: -H (header 1 of the arguments): the value of header 'X-A' contains a control character "
+            "(see 'serentak fetch --help')\n");
+  for (const std::string bad : {"a\x7f", "a\rb", "a\nb", "\x1b[2J"}) {
+    expect_refused({"fetch", "--url", url, "1", "-H", "X-A: " + bad}, "contains a control character", server, dir);
+    expect_refused({"fetch", "--url", url, "1", "-A", "ua" + bad}, "-A: the User-Agent contains a control character",
+                   server, dir);
+    expect_refused({"profiles", "--base", server.url(""), "1", "-H", "X-A: " + bad}, "contains a control character",
+                   server, dir);
+    if (bad == "a\nb") continue;  // in a file, two lines
+    write_file(dir.path() / "headers.txt", "X-Ok: 1\nX-A: " + bad + "\n");
+    expect_refused({"fetch", "--url", url, "1", "--header-file", "headers.txt"},
+                   "headers.txt':2: the value of header 'X-A' contains a control character", server, dir);
+  }
+  expect_refused({"fetch", "--url", url, "1", "-H", "X\001A: v"}, "the header name is not an HTTP token", server, dir);
+}
+
 TEST(hostile_inputs, inputs_that_cannot_be_read_are_exit_2_before_any_request) {
   scripted_http_server server(ok_json);
   scratch_dir dir;
