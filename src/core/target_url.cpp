@@ -7,30 +7,69 @@
 #include "core/url_redaction.hpp"
 
 namespace serentak {
+namespace {
+
+std::string shown(std::string_view url) { return "'" + escape_for_log(redact_url(url)) + "'"; }
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool has_space_or_control(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u <= 0x20 || u == 0x7F;
+  });
+}
+
+// "user:pass@host:port" of "scheme://user:pass@host:port/path"; the whole text when there is no "://".
+std::string_view authority_of(std::string_view url) {
+  if (std::size_t scheme_end = url.find("://"); scheme_end != std::string_view::npos) url.remove_prefix(scheme_end + 3);
+  return url.substr(0, url.find_first_of("/?#"));
+}
+
+// "host:port" without "user:pass@".
+std::string_view host_and_port(std::string_view authority) {
+  std::size_t at = authority.rfind('@');
+  return at == std::string_view::npos ? authority : authority.substr(at + 1);
+}
+
+}  // namespace
+
+std::optional<std::string> check_url_port(std::string_view url) {
+  std::string_view host = host_and_port(authority_of(url));
+  // The port follows the last ':' outside an IPv6 literal's brackets ("[::1]:8080").
+  std::size_t colon = host.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  if (std::size_t bracket = host.rfind(']'); bracket != std::string_view::npos && bracket > colon) return std::nullopt;
+  std::string_view port = host.substr(colon + 1);
+  if (port.empty() || port.find("{}") != std::string_view::npos) return std::nullopt;
+  unsigned long value = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9' || value > 65535) return "the port '" + escape_for_log(port) + "' is not 1 to 65535";
+    value = value * 10 + static_cast<unsigned long>(c - '0');
+  }
+  if (value < 1 || value > 65535) return "the port '" + escape_for_log(port) + "' is not 1 to 65535";
+  return std::nullopt;
+}
 
 std::optional<std::string> check_target_url(std::string_view url) {
   auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) {
-    return "'" + escape_for_log(redact_url(url)) + "' is not a URL (expected http://host/... or https://host/...)";
+    return shown(url) + " is not a URL (expected http://host/... or https://host/...)";
   }
-  std::string scheme(url.substr(0, scheme_end));
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string scheme = lower(url.substr(0, scheme_end));
   if (scheme != "http" && scheme != "https") {
-    return "'" + escape_for_log(redact_url(url)) + "' uses the scheme '" + escape_for_log(scheme) +
-           "'; only http and https are allowed";
+    return shown(url) + " uses the scheme '" + escape_for_log(scheme) + "'; only http and https are allowed";
   }
-  std::string_view rest = url.substr(scheme_end + 3);
-  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  auto at = authority.rfind('@');
-  std::string_view host = at == std::string_view::npos ? authority : authority.substr(at + 1);
-  if (host.empty() || host.front() == ':') return "'" + escape_for_log(redact_url(url)) + "' has no host";
-  for (char c : url) {
-    auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7F) {
-      return "'" + escape_for_log(redact_url(url)) + "' contains spaces or control characters; percent-encode them";
-    }
-  }
+  std::string_view host = host_and_port(authority_of(url));
+  if (host.empty() || host.front() == ':') return shown(url) + " has no host";
+  if (has_space_or_control(url)) return shown(url) + " contains spaces or control characters; percent-encode them";
+  if (host.front() == '[' && host.find(']') == std::string_view::npos) return shown(url) + " has an unclosed '['";
+  if (auto problem = check_url_port(url)) return shown(url) + ": " + *problem;
   return std::nullopt;
 }
 

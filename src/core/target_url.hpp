@@ -1,6 +1,7 @@
 #pragma once
-// Checks a URL the user typed before anything is sent: http and https only, with a host,
-// no control characters or spaces. Pure; the engine also restricts curl to http/https.
+// Checks a URL the user typed before anything is sent: http and https only, with a host, a port
+// (when given) of 1-65535, no control characters or spaces. Pure; the engine also restricts curl
+// to http/https. Every reason shows the URL redacted (core/url_redaction.hpp) and escaped.
 
 #include <optional>
 #include <string>
@@ -10,5 +11,10 @@ namespace serentak {
 
 // nullopt when url is acceptable; otherwise a one-line reason for the user.
 std::optional<std::string> check_target_url(std::string_view url);
+
+// The port of "scheme://[userinfo@]host[:port]/...": nullopt when none is given (or it is "{}",
+// an item's place, checked once expanded) or it is 1-65535; otherwise a one-line reason naming
+// the port ("the port '99999' is not 1 to 65535").
+std::optional<std::string> check_url_port(std::string_view url);
 
 }  // namespace serentak

@@ -16,6 +16,7 @@
 
 #include "core/fnv1a.hpp"
 #include "core/log_text.hpp"
+#include "core/target_url.hpp"
 #include "monitor/duration_text.hpp"
 #include "monitor/monitor_config.hpp"
 
@@ -223,6 +224,10 @@ class loader {
     if (!(http || https) || !clean) {
       error(v.Mark(),
             fmt::format("'{}' must be an http:// or https:// URL without spaces, found '{}'", key, escape_for_log(*t)));
+      return std::nullopt;
+    }
+    if (auto problem = check_url_port(*t)) {
+      error(v.Mark(), fmt::format("'{}': {}", key, *problem));
       return std::nullopt;
     }
     return t;

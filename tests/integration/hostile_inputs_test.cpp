@@ -132,6 +132,28 @@ TEST(hostile_inputs, control_characters_in_a_header_are_refused_in_one_line_befo
   expect_refused({"fetch", "--url", url, "1", "-H", "X\001A: v"}, "the header name is not an HTTP token", server, dir);
 }
 
+// A port out of range in a URL went to libcurl item by item ("URL using bad/illegal format",
+// outcome unexpected, exit 1): refused up front, naming the port, in every place a URL is typed.
+TEST(hostile_inputs, ports_out_of_range_are_refused_in_one_line_before_any_request) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  auto r = serentak({"fetch", "--url", "http://127.0.0.1:99999/{}", "1"}, dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "serentak fetch: --url: 'http://127.0.0.1:99999/{}': the port '99999' is not 1 to 65535\n");
+  expect_refused({"fetch", "--url", "http://127.0.0.1:-1/{}", "1"}, "the port '-1' is not 1 to 65535", server, dir);
+  expect_refused({"weather", "--base", "http://127.0.0.1:65536"}, "--base: 'http://127.0.0.1:65536': the port", server,
+                 dir);
+  expect_refused({"health", "http://127.0.0.1:0/status/ok"}, "the port '0' is not 1 to 65535", server, dir);
+  expect_refused({"fetch", "--urls", server.url("/ok"), "http://[::1]:70000/x"}, "the port '70000'", server, dir);
+  expect_refused({"fetch", "--url", server.url("/p?id={}"), "1", "--proxy", "http://127.0.0.1:99999"},
+                 "--proxy 'http://127.0.0.1:99999': the port '99999' is not 1 to 65535", server, dir);
+  for (const std::string port : {"99999", "-1"}) {  // serve refused them already: kept so
+    auto served = serentak({"serve", "--port", port}, dir.path());
+    EXPECT_EQ(served.exit_code, 2) << port;
+    EXPECT_EQ(std::count(served.err.begin(), served.err.end(), '\n'), 1) << served.err;
+  }
+}
+
 TEST(hostile_inputs, inputs_that_cannot_be_read_are_exit_2_before_any_request) {
   scripted_http_server server(ok_json);
   scratch_dir dir;

@@ -134,6 +134,11 @@ TEST(monitor_file, json_is_accepted) {
                 "success-threshold, confirm, alerts, ca-file, insecure, retries"}));
 }
 
+TEST(monitor_file, a_port_out_of_range_is_an_error_at_its_line) {
+  auto bad = parse(R"({"endpoints": [{"name": "x", "url": "http://127.0.0.1:99999/"}]})");
+  EXPECT_EQ(rendered(bad), (std::vector<std::string>{"m.yaml:1:37: 'url': the port '99999' is not 1 to 65535"}));
+}
+
 TEST(monitor_file, every_error_is_reported_with_line_and_column) {
   auto r = parse(R"(endpoints:
   - name: a

@@ -28,5 +28,24 @@ TEST(check_target_url, refuses_non_urls_hostless_urls_and_raw_controls) {
   EXPECT_EQ(problem->find('\n'), std::string::npos) << "the message itself must be escaped";
 }
 
+// A port out of range was sent to libcurl, which called it "URL using bad/illegal format" per item
+// (outcome unexpected, exit 1): refused up front instead, naming the port.
+TEST(check_target_url, refuses_ports_out_of_range_naming_the_port) {
+  EXPECT_EQ(check_target_url("http://127.0.0.1:99999/"),
+            "'http://127.0.0.1:99999/': the port '99999' is not 1 to 65535");
+  for (const char* url : {"http://h:0/", "http://h:-1/", "http://h:65536", "http://[::1]:70000/x", "http://u:p@h:1x/",
+                          "http://h:99999999999999999999999/"}) {
+    auto problem = check_target_url(url);
+    ASSERT_TRUE(problem.has_value()) << url;
+    EXPECT_NE(problem->find("is not 1 to 65535"), std::string::npos) << *problem;
+  }
+  EXPECT_EQ(check_target_url("http://u:secret@h:99999/"), "'http://***@h:99999/': the port '99999' is not 1 to 65535");
+  for (const char* url : {"http://h:1/", "http://h:65535/", "http://[::1]/", "http://[::1]:8080/p?q=a:1", "http://h:/",
+                          "http://127.0.0.1:{}/p", "http://u:p@h/"}) {
+    EXPECT_EQ(check_target_url(url), std::nullopt) << url;
+  }
+  EXPECT_TRUE(check_target_url("http://[::1/").has_value());
+}
+
 }  // namespace
 }  // namespace serentak
