@@ -1,6 +1,7 @@
 #include "core/target_url.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 #include "core/log_text.hpp"
@@ -68,6 +69,24 @@ std::optional<std::string> check_target_url(std::string_view url) {
   std::string_view host = host_and_port(authority_of(url));
   if (host.empty() || host.front() == ':') return shown(url) + " has no host";
   if (has_space_or_control(url)) return shown(url) + " contains spaces or control characters; percent-encode them";
+  if (host.front() == '[' && host.find(']') == std::string_view::npos) return shown(url) + " has an unclosed '['";
+  if (auto problem = check_url_port(url)) return shown(url) + ": " + *problem;
+  return std::nullopt;
+}
+
+std::optional<std::string> check_proxy_url(std::string_view url) {
+  if (has_space_or_control(url)) return shown(url) + " contains spaces or control characters";
+  if (std::size_t scheme_end = url.find("://"); scheme_end != std::string_view::npos) {
+    static constexpr std::array<std::string_view, 6> schemes = {"http",    "https",  "socks4",
+                                                                "socks4a", "socks5", "socks5h"};
+    std::string scheme = lower(url.substr(0, scheme_end));
+    if (std::find(schemes.begin(), schemes.end(), scheme) == schemes.end()) {
+      return shown(url) + " uses the scheme '" + escape_for_log(scheme) +
+             "'; a proxy is http, https, socks4, socks4a, socks5 or socks5h";
+    }
+  }
+  std::string_view host = host_and_port(authority_of(url));
+  if (host.empty() || host.front() == ':') return shown(url) + " has no host";
   if (host.front() == '[' && host.find(']') == std::string_view::npos) return shown(url) + " has an unclosed '['";
   if (auto problem = check_url_port(url)) return shown(url) + ": " + *problem;
   return std::nullopt;

@@ -17,6 +17,11 @@ std::string redact_url(std::string_view url);
 // fetch --urls' items are) is redacted like one; any other item is returned as given.
 std::string redact_item(std::string_view item);
 
+// Free text (a library's error message) with every URL in it ("scheme://..." up to a space, a
+// quote or '<' '>') redacted as redact_url does: libcurl names a proxy in its errors, password and all
+// ("Unsupported proxy syntax in 'http://user:secret@[bad'").
+std::string redact_urls_in_text(std::string_view text);
+
 // Whether a query parameter's name (as written, percent-escapes allowed) names a credential:
 // token, password, secret, api key, signature, session ... compared without case, '-' as '_'.
 bool is_sensitive_parameter(std::string_view name);

@@ -154,6 +154,37 @@ TEST(hostile_inputs, ports_out_of_range_are_refused_in_one_line_before_any_reque
   }
 }
 
+// libcurl quotes a proxy URL whole in some errors ("Unsupported proxy syntax in 'http://user:
+// secret@[bad'"), which went into the log, the results and -v: a --proxy it cannot take is refused
+// up front with its password masked, and a proxy from the environment is masked in every error.
+TEST(hostile_inputs, proxy_passwords_never_reach_an_error_the_log_or_the_results) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  const std::string url = server.url("/p?id={}");
+  for (const std::string transport : {"curl", "auto"}) {
+    expect_refused({"fetch", "--transport", transport, "--url", url, "1", "--proxy", "ftp://user:s3cret@127.0.0.1:1"},
+                   "--proxy 'ftp://***@127.0.0.1:1' uses the scheme 'ftp'", server, dir);
+    expect_refused({"fetch", "--transport", transport, "--url", url, "1", "--proxy", "http://user:s3cret@[bad"},
+                   "--proxy 'http://***@[bad' has an unclosed '['", server, dir);
+    expect_refused({"fetch", "--transport", transport, "--url", url, "1", "--proxy", "http://user:s3cret@h:1/x y"},
+                   "--proxy 'http://***@h:1/x y' contains spaces", server, dir);
+  }
+  expect_refused({"fetch", "--transport", "native", "--url", url, "1", "--proxy", "http://user:s3cret@127.0.0.1:1"},
+                 "--proxy needs libcurl", server, dir);
+  for (const std::string transport : {"curl", "auto"}) {
+    auto r = run_process({"/usr/bin/env", "http_proxy=http://user:s3cret@[bad", binary_path().string(), "fetch",
+                          "--transport", transport, "--url", url, "1", "-o", "out.jsonl", "-v", "--summary", "json"},
+                         30s, dir.path().string());
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    const std::string all =
+        r.out + r.err + read_file(dir.path() / "fetch_log.txt") + read_file(dir.path() / "out.jsonl");
+    EXPECT_EQ(all.find("s3cret"), std::string::npos) << all;
+    EXPECT_NE(read_file(dir.path() / "out.jsonl").find("http://***@[bad"), std::string::npos) << all;
+    std::filesystem::remove(dir.path() / "fetch_log.txt");
+  }
+  EXPECT_EQ(server.requests_seen(), 0u);
+}
+
 TEST(hostile_inputs, inputs_that_cannot_be_read_are_exit_2_before_any_request) {
   scripted_http_server server(ok_json);
   scratch_dir dir;

@@ -45,6 +45,15 @@ TEST(redact_item, redacts_items_that_are_urls_and_keeps_the_rest) {
   EXPECT_EQ(redact_item("a?token=x"), "a?token=x");  // not a URL: the item is the user's data
 }
 
+TEST(redact_urls_in_text, masks_every_url_in_a_message_and_keeps_the_rest) {
+  EXPECT_EQ(redact_urls_in_text("Unsupported proxy syntax in 'http://user:s3cret@[bad'"),
+            "Unsupported proxy syntax in 'http://***@[bad'");
+  EXPECT_EQ(redact_urls_in_text("from socks5://a:b@p:1 to \"https://h/x?token=t\" ok"),
+            "from socks5://***@p:1 to \"https://h/x?token=***\" ok");
+  EXPECT_EQ(redact_urls_in_text("Failed to connect to 127.0.0.1 port 1"), "Failed to connect to 127.0.0.1 port 1");
+  EXPECT_EQ(redact_urls_in_text("odd :// and http://u:p@h"), "odd :// and http://***@h");
+}
+
 TEST(is_sensitive_parameter, names_credentials_without_case) {
   EXPECT_TRUE(is_sensitive_parameter("TOKEN"));
   EXPECT_TRUE(is_sensitive_parameter("Password"));

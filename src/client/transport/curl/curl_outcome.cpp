@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "core/url_redaction.hpp"
+
 namespace serentak::client {
 
 transport_failure failure_of(const transfer_facts& facts) noexcept {
@@ -69,6 +71,10 @@ std::string describe_transfer(const transfer_facts& facts, const char* error_buf
   attempt_facts attempt{failure_of(facts), facts.http_status, facts.body_over_limit, facts.head_over_limit};
   std::string_view said =
       error_buffer != nullptr && error_buffer[0] != '\0' ? std::string_view(error_buffer) : curl_easy_strerror(facts.code);
+  // libcurl quotes a proxy URL whole in some errors, its password too: redacted like any URL shown.
+  if (said.find("://") != std::string_view::npos) {
+    return describe_attempt(attempt, max_body_bytes, max_response_head_bytes, redact_urls_in_text(said));
+  }
   return describe_attempt(attempt, max_body_bytes, max_response_head_bytes, said);
 }
 
