@@ -25,6 +25,7 @@
 #include "cli/web_choice.hpp"
 #include "client/inputs/item_inputs.hpp"
 #include "client/theme_run.hpp"
+#include "core/bounded_file.hpp"
 #include "core/log_text.hpp"
 #include "core/token_bucket.hpp"
 
@@ -256,6 +257,9 @@ int run_client_command(const client_command& command) {
     // A dashboard of one run would show its end only: it lives across the rounds of --every.
     if (command.app->count("--web") > 0 && !config.repeating) throw std::invalid_argument("--web needs --every DURATION");
     web_wanted = web_choice_of(options.web);
+  } catch (const file_read_interrupted& e) {  // a stop signal while -d @FIFO or --header-file waited
+    console::err("serentak {}: {}\n", name, e.what());
+    return pending_stop_status(exit_usage);
   } catch (const std::invalid_argument& e) {
     console::err("serentak {}: {} (see 'serentak {} --help')\n", name, e.what(), name);
     return exit_usage;

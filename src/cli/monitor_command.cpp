@@ -68,7 +68,7 @@ std::vector<monitor::monitor_file_error> unsupported(const monitor::monitor_conf
 
 // The whole file, checked: the loader's problems first, then what `serentak monitor` cannot check.
 monitor::monitor_file_result load_checked(const std::string& file) {
-  monitor::monitor_file_result loaded = monitor::load_monitor_file(file);
+  monitor::monitor_file_result loaded = monitor::load_monitor_file(file, stop_requested);
   if (loaded.ok()) loaded.errors = unsupported(loaded.config);
   if (loaded.ok() && loaded.config.endpoints.empty()) {
     loaded.errors.push_back({file, {}, "no endpoints to check"});

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "core/bounded_file.hpp"
 #include "core/fnv1a.hpp"
 #include "core/log_text.hpp"
 #include "core/target_url.hpp"
@@ -483,16 +484,16 @@ std::string monitor_file_error::render() const {
 
 monitor_file_result parse_monitor_text(std::string_view text, std::string_view name) { return loader(name).load(text); }
 
-monitor_file_result load_monitor_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+monitor_file_result load_monitor_file(const std::string& path, const std::function<bool()>& stopped) {
+  std::string text;
+  try {
+    text = read_bounded_file(path, max_monitor_file_bytes, stopped);
+  } catch (const file_read_error& e) {
     monitor_file_result out;
-    out.errors.push_back(monitor_file_error{path, {0, 0}, "cannot be read"});
+    out.errors.push_back(monitor_file_error{path, {0, 0}, e.what()});
     return out;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_monitor_text(text.str(), path);
+  return parse_monitor_text(text, path);
 }
 
 }  // namespace serentak::monitor

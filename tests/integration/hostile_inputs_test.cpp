@@ -185,6 +185,51 @@ TEST(hostile_inputs, proxy_passwords_never_reach_an_error_the_log_or_the_results
   EXPECT_EQ(server.requests_seen(), 0u);
 }
 
+// Files read whole were read to their end before their size was checked: -d @/dev/zero and
+// --header-file /dev/zero took 2 GB and 15-18 s before their one line; --config /dev/zero, monitor
+// /dev/zero and serve --scenario /dev/zero until memory ran out. A directory was read as an empty
+// body, header file or config. Each is now read with its bound and refused in one line.
+TEST(hostile_inputs, endless_files_and_directories_given_as_files_are_refused_in_one_line_at_their_bound) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  std::filesystem::create_directory(dir.path() / "folder");
+  const std::string url = server.url("/p?id={}");
+  struct bad_file {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const std::vector<bad_file> cases = {
+      {{"-d", "@/dev/zero"}, "--data: '/dev/zero' is over 16 MiB"},
+      {{"-d", "@folder"}, "--data: 'folder' is a directory"},
+      {{"--header-file", "/dev/zero"}, "--header-file: '/dev/zero' is over 16 MiB"},
+      {{"--header-file", "/dev/full"}, "--header-file: '/dev/full' is over 16 MiB"},
+      {{"--header-file", "folder"}, "--header-file: 'folder' is a directory"},
+      {{"--config", "/dev/zero"}, "--config '/dev/zero' is over 16 MiB"},
+      {{"--config", "folder"}, "--config 'folder' is a directory"},
+      {{"--config", "missing.toml"}, "--config 'missing.toml' cannot be read: No such file or directory"},
+  };
+  for (const bad_file& bad : cases) {
+    std::vector<std::string> args{"fetch", "--url", url, "1"};
+    args.insert(args.end(), bad.args.begin(), bad.args.end());
+    auto started = std::chrono::steady_clock::now();
+    auto r = serentak(args, dir.path());
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 10s) << joined(args);
+    EXPECT_LT(r.max_rss_kb, 256 * 1024) << joined(args) << ": read past its bound";
+    expect_refused(args, bad.says, server, dir);
+  }
+  for (const auto& [args, says] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"monitor", "/dev/zero", "--no-log"}, "/dev/zero: is over 16 MiB"},
+           {{"monitor", "folder", "--no-log"}, "folder: is a directory"},
+           {{"serve", "--port", "0", "--scenario", "/dev/zero"}, "serentak serve: /dev/zero: is over 64 MiB"},
+           {{"serve", "--port", "0", "--scenario", "folder"}, "serentak serve: folder: is a directory"}}) {
+    auto r = serentak(args, dir.path());
+    ASSERT_FALSE(r.timed_out) << joined(args);
+    EXPECT_EQ(r.exit_code, 2) << joined(args) << r.err;
+    EXPECT_EQ(r.err, says + "\n") << joined(args);
+    EXPECT_LT(r.max_rss_kb, 512 * 1024) << joined(args) << ": read past its bound";
+  }
+}
+
 TEST(hostile_inputs, inputs_that_cannot_be_read_are_exit_2_before_any_request) {
   scripted_http_server server(ok_json);
   scratch_dir dir;

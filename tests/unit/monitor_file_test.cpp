@@ -262,7 +262,14 @@ TEST(monitor_file, loads_from_disk_and_names_the_file) {
   EXPECT_EQ(r.config.file, path);
   auto missing = load_monitor_file((dir.path() / "nope.yaml").string());
   ASSERT_EQ(missing.errors.size(), 1u);
-  EXPECT_EQ(missing.errors[0].render(), (dir.path() / "nope.yaml").string() + ": cannot be read");
+  EXPECT_EQ(missing.errors[0].render(),
+            (dir.path() / "nope.yaml").string() + ": cannot be read: No such file or directory");
+  auto folder = load_monitor_file(dir.path().string());
+  ASSERT_EQ(folder.errors.size(), 1u);
+  EXPECT_EQ(folder.errors[0].render(), dir.path().string() + ": is a directory");
+  auto endless = load_monitor_file("/dev/zero");
+  ASSERT_EQ(endless.errors.size(), 1u);
+  EXPECT_EQ(endless.errors[0].render(), "/dev/zero: is over 16 MiB");
 }
 
 }  // namespace
