@@ -18,6 +18,7 @@
 #include "support/file_text.hpp"
 #include "support/process_runner.hpp"
 #include "support/scripted_http_server.hpp"
+#include "support/serve_process.hpp"
 #include "support/test_paths.hpp"
 
 namespace serentak {
@@ -227,6 +228,18 @@ TEST(hostile_inputs, endless_files_and_directories_given_as_files_are_refused_in
     EXPECT_EQ(r.exit_code, 2) << joined(args) << r.err;
     EXPECT_EQ(r.err, says + "\n") << joined(args);
     EXPECT_LT(r.max_rss_kb, 512 * 1024) << joined(args) << ": read past its bound";
+  }
+}
+
+// `serve --host '[::1]'` listened well but printed http://[[::1]]:PORT, a URL nothing can open.
+TEST(hostile_inputs, serve_prints_an_ipv6_host_bracketed_once) {
+  for (const std::string host : {"[::1]", "::1"}) {
+    testing::serve_process serve({"--host", host, "--quiet"});
+    ASSERT_NE(serve.port(), 0) << host;
+    const auto lines = serve.lines();
+    ASSERT_FALSE(lines.empty()) << host;
+    EXPECT_EQ(lines[0].text, "serentak mock API server running on http://[::1]:" + std::to_string(serve.port()))
+        << host;
   }
 }
 
