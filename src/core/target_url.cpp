@@ -77,12 +77,12 @@ std::optional<std::string> check_target_url(std::string_view url) {
 std::optional<std::string> check_proxy_url(std::string_view url) {
   if (has_space_or_control(url)) return shown(url) + " contains spaces or control characters";
   if (std::size_t scheme_end = url.find("://"); scheme_end != std::string_view::npos) {
-    static constexpr std::array<std::string_view, 6> schemes = {"http",    "https",  "socks4",
+    static constexpr std::array<std::string_view, 7> schemes = {"http",    "https",  "socks",  "socks4",
                                                                 "socks4a", "socks5", "socks5h"};
     std::string scheme = lower(url.substr(0, scheme_end));
     if (std::find(schemes.begin(), schemes.end(), scheme) == schemes.end()) {
       return shown(url) + " uses the scheme '" + escape_for_log(scheme) +
-             "'; a proxy is http, https, socks4, socks4a, socks5 or socks5h";
+             "'; a proxy is http, https, socks, socks4, socks4a, socks5 or socks5h";
     }
   }
   std::string_view host = host_and_port(authority_of(url));

@@ -17,9 +17,9 @@ std::optional<std::string> check_target_url(std::string_view url);
 // the port ("the port '99999' is not 1 to 65535").
 std::optional<std::string> check_url_port(std::string_view url);
 
-// A proxy URL (--proxy) as libcurl takes it: http, https, socks4, socks4a, socks5 or socks5h, or
-// no scheme (http); a host; a port 1-65535 when given; no spaces or control characters. nullopt
-// when acceptable; otherwise a one-line reason that shows the URL with its password masked.
+// A proxy URL (--proxy) as libcurl takes it: http, https, socks (SOCKS4), socks4, socks4a, socks5 or
+// socks5h, or no scheme (http); a host; a port 1-65535 when given; no spaces or control characters.
+// nullopt when acceptable; otherwise a one-line reason that shows the URL with its password masked.
 std::optional<std::string> check_proxy_url(std::string_view url);
 
 }  // namespace serentak

@@ -48,12 +48,12 @@ TEST(check_target_url, refuses_ports_out_of_range_naming_the_port) {
 }
 
 TEST(check_proxy_url, takes_what_libcurl_takes_and_masks_the_password_in_a_refusal) {
-  for (const char* url :
-       {"http://proxy:3128", "proxy:3128", "https://u:p@proxy", "socks5h://[::1]:1080", "SOCKS4A://p"}) {
+  for (const char* url : {"http://proxy:3128", "proxy:3128", "https://u:p@proxy", "socks5h://[::1]:1080", "SOCKS4A://p",
+                          "socks://h:1080"}) {
     EXPECT_EQ(check_proxy_url(url), std::nullopt) << url;
   }
   EXPECT_EQ(check_proxy_url("ftp://user:s3cret@h:1"),
-            "'ftp://***@h:1' uses the scheme 'ftp'; a proxy is http, https, socks4, socks4a, socks5 or socks5h");
+            "'ftp://***@h:1' uses the scheme 'ftp'; a proxy is http, https, socks, socks4, socks4a, socks5 or socks5h");
   EXPECT_EQ(check_proxy_url("http://user:s3cret@h:99999"), "'http://***@h:99999': the port '99999' is not 1 to 65535");
   EXPECT_EQ(check_proxy_url("http://user:s3cret@[bad"), "'http://***@[bad' has an unclosed '['");
   EXPECT_EQ(check_proxy_url("http://user:s3cret@"), "'http://***@' has no host");
