@@ -155,6 +155,22 @@ TEST(hostile_inputs, ports_out_of_range_are_refused_in_one_line_before_any_reque
   }
 }
 
+// A command-line item was echoed as typed in front of its redacted reason: `health
+// 'http://u:s3cret@h:99999/'` showed the password in the refusal. The item is redacted too.
+TEST(hostile_inputs, a_refused_url_item_never_shows_its_password) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"health", "http://u:s3cret@127.0.0.1:99999/"},
+        std::vector<std::string>{"fetch", "--urls", "http://u:s3cret@127.0.0.1:99999/x"}}) {
+    auto r = serentak(args, dir.path());
+    EXPECT_EQ(r.exit_code, 2) << joined(args) << r.err;
+    EXPECT_EQ(r.err.find("s3cret"), std::string::npos) << joined(args) << r.err;
+    EXPECT_NE(r.err.find("'http://***@127.0.0.1:99999/"), std::string::npos) << joined(args) << r.err;
+  }
+  EXPECT_EQ(server.requests_seen(), 0u);
+}
+
 // libcurl quotes a proxy URL whole in some errors ("Unsupported proxy syntax in 'http://user:
 // secret@[bad'"), which went into the log, the results and -v: a --proxy it cannot take is refused
 // up front with its password masked, and a proxy from the environment is masked in every error.
