@@ -17,6 +17,7 @@
 #include "core/bounded_file.hpp"
 #include "core/fnv1a.hpp"
 #include "core/log_text.hpp"
+#include "core/request_shape.hpp"
 #include "core/target_url.hpp"
 #include "monitor/duration_text.hpp"
 #include "monitor/monitor_config.hpp"
@@ -320,6 +321,12 @@ class loader {
       }
       if (std::any_of(value.begin(), value.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; })) {
         error(h.second.Mark(), fmt::format("the value of header '{}' must not contain line breaks", name));
+        continue;
+      }
+      // The same test as request_shape::prepare's, so a file that loads is one the checks can send:
+      // a value with \x01, ESC or DEL passed here and was refused after the banner (or at a reload).
+      if (has_control_character(value)) {
+        error(h.second.Mark(), fmt::format("the value of header '{}' must not contain a control character", name));
         continue;
       }
       std::string lower = name;

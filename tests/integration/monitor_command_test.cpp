@@ -465,6 +465,43 @@ TEST(monitor_command, sighup_keeps_the_running_file_when_the_new_one_is_bad_and_
   EXPECT_EQ(count_if_any(log_messages(log, "monitor"), "reload refused"), 1u);
 }
 
+// A header value with a control character other than CR, LF or NUL passed the loader, and the
+// request check refused it after the banner (exit 2 naming -H); at a SIGHUP the running monitor
+// exited. The loader refuses it at FILE:LINE:COL, so a start is exit 2 and a reload keeps running.
+TEST(monitor_command, a_control_character_in_a_header_is_a_file_error_at_start_and_at_a_reload) {
+  service s;
+  scratch_dir dir;
+  const std::string bad_header = "    headers:\n      X-A: \"a\\x01b\"\n";
+  const auto bad = write_file(dir.path() / "bad.yaml", two_endpoints(s) + bad_header);
+  auto r = run_process(monitor_args(bad), 10s);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(bad.string() + ":13:12: the value of header 'X-A'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("must not contain a control character"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("-H:"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "bad.db")) << "a bad file must not create a history";
+
+  const auto file = write_file(dir.path() / "services.yaml", two_endpoints(s));
+  const auto log = dir.path() / "services.log";
+  child_process monitor(monitor_args(file), dir.path() / "run");
+  const auto checks_of_good = [&] {
+    const auto lines = log_messages(log, "good");
+    return static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), is_check_line));
+  };
+  ASSERT_TRUE(wait_for([&] { return checks_of_good() >= 2; }, 5s)) << monitor.err();
+  write_file(file, two_endpoints(s) + bad_header);
+  monitor.signal(SIGHUP);
+  ASSERT_TRUE(
+      wait_for([&] { return monitor.err().find("the running configuration is kept") != std::string::npos; }, 5s))
+      << monitor.err();
+  EXPECT_NE(monitor.err().find("must not contain a control character"), std::string::npos) << monitor.err();
+  const std::size_t before = checks_of_good();
+  EXPECT_TRUE(wait_for([&] { return checks_of_good() >= before + 3; }, 5s)) << "checks stopped after a refused reload";
+  monitor.signal(SIGTERM);
+  const auto status = monitor.wait(5s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 143) << monitor.err();
+}
+
 // --log-max/--log-keep: the monitor's event log is rotated before it passes the size, with only
 // --log-keep rotated files kept, and every file holds whole lines only.
 TEST(monitor_command, log_max_rotates_the_event_log_keeping_log_keep_files_of_whole_lines) {

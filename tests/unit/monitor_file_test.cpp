@@ -205,6 +205,19 @@ TEST(monitor_file, structure_errors) {
                                 "m.yaml:6:14: 'url' belongs to webhook alerts, not exec"}));
 }
 
+// A control character other than CR, LF or NUL in a header value loaded, and request_shape then
+// refused it: the monitor died after its banner (naming -H), or at a SIGHUP reload.
+TEST(monitor_file, a_control_character_in_a_header_value_is_an_error_at_its_line) {
+  for (const char* value : {"\\x01", "a\\eb", "\\x7F"}) {
+    auto bad =
+        parse(std::string("endpoints:\n  - name: a\n    url: http://h/\n    headers:\n      X-A: \"") + value + "\"\n");
+    EXPECT_EQ(rendered(bad),
+              (std::vector<std::string>{"m.yaml:5:12: the value of header 'X-A' must not contain a control character"}))
+        << value;
+  }
+  EXPECT_TRUE(parse("endpoints:\n  - name: a\n    url: http://h/\n    headers:\n      X-A: \"a\\tb\"\n").ok());
+}
+
 TEST(monitor_file, the_example_in_docs_monitor_md_loads) {
   std::ifstream in(testing::source_dir() / "docs" / "monitor.md");
   ASSERT_TRUE(in.good());
