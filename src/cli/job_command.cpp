@@ -16,6 +16,7 @@
 #include "cli/request_options.hpp"
 #include "cli/signal_watch.hpp"
 #include "client/inputs/item_inputs.hpp"
+#include "core/bounded_file.hpp"
 #include "core/log_text.hpp"
 #include "core/outcome.hpp"
 #include "core/target_url.hpp"
@@ -548,6 +549,9 @@ int run_job_command(const job_command& command) {
     }
     console::err("serentak {}: {}\n", name, e.what());
     return exit_usage;
+  } catch (const file_read_interrupted& e) {  // a stop signal while -d @FIFO or --header-file waited
+    console::err("serentak {}: {}\n", name, e.what());
+    return signals ? signals->interrupted_exit_status() : pending_stop_status(exit_usage);
   } catch (const std::invalid_argument& e) {  // an input that cannot be read, a bad option value
     console::err("serentak {}: {}\n", name, e.what());
     return exit_usage;
