@@ -39,12 +39,19 @@ std::string byte_limit_text(std::size_t bytes) {
 }
 
 std::string read_bounded_file(const std::string& path, std::size_t max_bytes, const std::function<bool()>& stopped) {
-  // O_NONBLOCK: a FIFO's open does not wait for a writer; the poll below does, listening for a stop.
-  const int opened = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  // O_NONBLOCK for a FIFO only: its open does not wait for a writer; the poll below does, listening
+  // for a stop. Anything else opens as usual (a device may treat a non-blocking open otherwise).
+  struct stat named {};
+  const bool fifo = ::stat(path.c_str(), &named) == 0 && S_ISFIFO(named.st_mode);
+  const int opened = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (fifo ? O_NONBLOCK : 0));
   if (opened < 0) throw file_read_error(std::string("cannot be read: ") + std::strerror(errno));
   const fd_guard fd(opened);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) throw file_read_error(std::string("cannot be read: ") + std::strerror(errno));
+  if (fifo && !S_ISFIFO(st.st_mode)) {  // replaced between stat and open: read it blocking, as any file
+    const int flags = ::fcntl(fd.get(), F_GETFL);
+    if (flags >= 0) ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
+  }
   if (S_ISDIR(st.st_mode)) throw file_read_error("is a directory");
   if (S_ISREG(st.st_mode) && static_cast<std::uintmax_t>(st.st_size) > max_bytes)
     throw file_read_error(over(max_bytes));
