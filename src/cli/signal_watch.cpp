@@ -31,6 +31,14 @@ std::atomic<bool> any_watch_stopped{false};  // set by every watch that takes a 
 
 bool stop_requested() noexcept { return any_watch_stopped.load() || pending_stop_status(0) != 0; }
 
+bool interrupt_requested() noexcept {
+  if (any_watch_stopped.load()) return true;
+  sigset_t pending;
+  sigemptyset(&pending);
+  if (sigpending(&pending) != 0) return false;
+  return sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1;
+}
+
 void block_stop_signals() noexcept {
   sigset_t set = stop_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);

@@ -17,6 +17,10 @@
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -500,6 +504,58 @@ TEST(monitor_command, a_control_character_in_a_header_is_a_file_error_at_start_a
   const auto status = monitor.wait(5s);
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(*status, 143) << monitor.err();
+}
+
+// A SIGHUP reload read the file with the start's stop test, which counts any pending stop signal: a
+// second SIGHUP, pending while the watcher read (here a FIFO waiting for its writer), failed the reload
+// as "interrupted while being read". Only SIGINT and SIGTERM end a reload's read; the second SIGHUP
+// is the next reload.
+TEST(monitor_command, a_second_sighup_during_a_reload_is_the_next_reload_not_an_interruption) {
+  service s;
+  scratch_dir dir;
+  const auto first = write_file(dir.path() / "first.yaml", two_endpoints(s));
+  const auto fifo = dir.path() / "next.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const auto file = dir.path() / "services.yaml";
+  std::filesystem::create_symlink(first, file);
+  const auto log = dir.path() / "services.log";
+  child_process monitor(monitor_args(file), dir.path() / "run");
+  ASSERT_TRUE(wait_for([&] { return !log_messages(log, "good").empty(); }, 5s)) << monitor.err();
+  std::filesystem::remove(file);
+  std::filesystem::create_symlink(fifo, file);
+  const std::string next = two_endpoints(s) + "  - name: fresh\n    url: " + s.url("/ok") + "\n";
+  const auto write_to_the_reader = [&] {  // once a reload has the FIFO open
+    int writer = -1;
+    if (!wait_for([&] { return (writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC)) >= 0; }, 5s)) {
+      return false;
+    }
+    const bool whole = ::write(writer, next.data(), next.size()) == static_cast<ssize_t>(next.size());
+    ::close(writer);
+    return whole;
+  };
+  const auto reloads = [&] {
+    const std::string err = monitor.err();
+    std::size_t count = 0;
+    for (auto at = err.find("reloaded: 3 endpoints"); at != std::string::npos; at = err.find("reloaded: 3", at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  monitor.signal(SIGHUP);  // the reload waits on the FIFO for a writer
+  std::this_thread::sleep_for(300ms);
+  monitor.signal(SIGHUP);  // pending while the watcher reads
+  std::this_thread::sleep_for(300ms);
+  ASSERT_TRUE(write_to_the_reader()) << monitor.err();
+  ASSERT_TRUE(wait_for([&] { return reloads() >= 1; }, 5s)) << monitor.err();
+  EXPECT_EQ(monitor.err().find("interrupted"), std::string::npos) << monitor.err();
+  EXPECT_EQ(monitor.err().find("the running configuration is kept"), std::string::npos) << monitor.err();
+  ASSERT_TRUE(write_to_the_reader()) << "the second SIGHUP was not a reload: " << monitor.err();
+  EXPECT_TRUE(wait_for([&] { return reloads() >= 2; }, 5s)) << monitor.err();
+  monitor.signal(SIGTERM);
+  const auto status = monitor.wait(5s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 143) << monitor.err();
+  EXPECT_EQ(monitor.err().find("interrupted"), std::string::npos) << monitor.err();
 }
 
 // --log-max/--log-keep: the monitor's event log is rotated before it passes the size, with only
