@@ -11,6 +11,8 @@ namespace serentak {
 namespace {
 
 std::string shown(std::string_view url) { return "'" + escape_for_log(redact_url(url)) + "'"; }
+// A proxy without a scheme is masked too (libcurl takes "user:pass@h:1" as http://).
+std::string shown_proxy(std::string_view url) { return "'" + escape_for_log(redact_proxy(url)) + "'"; }
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -75,20 +77,20 @@ std::optional<std::string> check_target_url(std::string_view url) {
 }
 
 std::optional<std::string> check_proxy_url(std::string_view url) {
-  if (has_space_or_control(url)) return shown(url) + " contains spaces or control characters";
+  if (has_space_or_control(url)) return shown_proxy(url) + " contains spaces or control characters";
   if (std::size_t scheme_end = url.find("://"); scheme_end != std::string_view::npos) {
     static constexpr std::array<std::string_view, 7> schemes = {"http",    "https",  "socks",  "socks4",
                                                                 "socks4a", "socks5", "socks5h"};
     std::string scheme = lower(url.substr(0, scheme_end));
     if (std::find(schemes.begin(), schemes.end(), scheme) == schemes.end()) {
-      return shown(url) + " uses the scheme '" + escape_for_log(scheme) +
+      return shown_proxy(url) + " uses the scheme '" + escape_for_log(scheme) +
              "'; a proxy is http, https, socks, socks4, socks4a, socks5 or socks5h";
     }
   }
   std::string_view host = host_and_port(authority_of(url));
-  if (host.empty() || host.front() == ':') return shown(url) + " has no host";
-  if (host.front() == '[' && host.find(']') == std::string_view::npos) return shown(url) + " has an unclosed '['";
-  if (auto problem = check_url_port(url)) return shown(url) + ": " + *problem;
+  if (host.empty() || host.front() == ':') return shown_proxy(url) + " has no host";
+  if (host.front() == '[' && host.find(']') == std::string_view::npos) return shown_proxy(url) + " has an unclosed '['";
+  if (auto problem = check_url_port(url)) return shown_proxy(url) + ": " + *problem;
   return std::nullopt;
 }
 

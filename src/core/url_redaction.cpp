@@ -148,6 +148,25 @@ std::string redact_url(std::string_view url) {
   return out;
 }
 
+std::string redact_proxy(std::string_view proxy) {
+  if (proxy.find("://") != std::string_view::npos) return redact_url(proxy);
+  constexpr std::string_view assumed = "http://";
+  return redact_url(std::string(assumed) + std::string(proxy)).substr(assumed.size());
+}
+
+std::string redact_proxies_in_text(std::string_view text, const std::vector<std::string_view>& proxies) {
+  std::string out(text);
+  for (std::string_view proxy : proxies) {
+    if (proxy.empty()) continue;
+    const std::string masked = redact_proxy(proxy);
+    if (masked == proxy) continue;
+    for (std::size_t at = out.find(proxy); at != std::string::npos; at = out.find(proxy, at + masked.size())) {
+      out.replace(at, proxy.size(), masked);
+    }
+  }
+  return redact_urls_in_text(out);
+}
+
 std::string redact_item(std::string_view item) {
   if (item.find("://") == std::string_view::npos) return std::string(item);
   return redact_url(item);

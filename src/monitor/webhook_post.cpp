@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "core/url_redaction.hpp"
+#include "client/transport/curl/curl_outcome.hpp"
 #include "core/version.hpp"
 
 namespace serentak::monitor {
@@ -97,9 +97,9 @@ attempt_result post_webhook(const std::string& url, const std::string& body, std
   }
   if (result != CURLE_OK) {
     // curl's error text names the host and port, and sometimes a URL whole: a proxy's, password and all
-    // ("Unsupported proxy syntax in 'http://user:secret@[bad'"), so every URL in it is redacted.
+    // ("Unsupported proxy syntax in 'http://user:secret@[bad'"), so it is redacted.
     return {false, retryable_code(result),
-            error[0] != '\0' ? redact_urls_in_text(error) : std::string(curl_easy_strerror(result))};
+            error[0] != '\0' ? client::redact_curl_error(error) : std::string(curl_easy_strerror(result))};
   }
   long status = 0;
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);

@@ -202,6 +202,26 @@ TEST(hostile_inputs, proxy_passwords_never_reach_an_error_the_log_or_the_results
   EXPECT_EQ(server.requests_seen(), 0u);
 }
 
+// A proxy without a scheme (libcurl takes it as http://) was shown as typed: in the refusal of
+// --proxy and, from http_proxy, in libcurl's error quoting it (the log, the results, -v).
+TEST(hostile_inputs, a_proxy_without_a_scheme_has_its_password_masked_too) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  const std::string url = server.url("/p?id={}");
+  expect_refused({"fetch", "--url", url, "1", "--proxy", "user:s3cret@[bad"}, "--proxy '***@[bad' has an unclosed '['",
+                 server, dir);
+  expect_refused({"fetch", "--url", url, "1", "--proxy", "user:s3cret@127.0.0.1:99999"},
+                 "--proxy '***@127.0.0.1:99999': the port '99999' is not 1 to 65535", server, dir);
+  auto r = run_process({"/usr/bin/env", "http_proxy=user:s3cret@[bad", binary_path().string(), "fetch", "--transport",
+                        "curl", "--url", url, "1", "-o", "out.jsonl", "-v", "--summary", "json"},
+                       30s, dir.path().string());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  const std::string all = r.out + r.err + read_file(dir.path() / "fetch_log.txt") + read_file(dir.path() / "out.jsonl");
+  EXPECT_EQ(all.find("s3cret"), std::string::npos) << all;
+  EXPECT_NE(read_file(dir.path() / "out.jsonl").find("***@[bad"), std::string::npos) << all;
+  EXPECT_EQ(server.requests_seen(), 0u);
+}
+
 // Files read whole were read to their end before their size was checked: -d @/dev/zero and
 // --header-file /dev/zero took 2 GB and 15-18 s before their one line; --config /dev/zero, monitor
 // /dev/zero and serve --scenario /dev/zero until memory ran out. A directory was read as an empty

@@ -57,6 +57,9 @@ TEST(check_proxy_url, takes_what_libcurl_takes_and_masks_the_password_in_a_refus
   EXPECT_EQ(check_proxy_url("http://user:s3cret@h:99999"), "'http://***@h:99999': the port '99999' is not 1 to 65535");
   EXPECT_EQ(check_proxy_url("http://user:s3cret@[bad"), "'http://***@[bad' has an unclosed '['");
   EXPECT_EQ(check_proxy_url("http://user:s3cret@"), "'http://***@' has no host");
+  // Without a scheme (libcurl takes it as http://) the password is masked as well.
+  EXPECT_EQ(check_proxy_url("user:s3cret@[bad"), "'***@[bad' has an unclosed '['");
+  EXPECT_EQ(check_proxy_url("user:s3cret@h:99999"), "'***@h:99999': the port '99999' is not 1 to 65535");
   EXPECT_EQ(check_proxy_url("http://user:s3cret@h:1/x y"),
             "'http://***@h:1/x y' contains spaces or control characters");
 }
