@@ -40,9 +40,25 @@ std::string_view host_and_port(std::string_view authority) {
   return at == std::string_view::npos ? authority : authority.substr(at + 1);
 }
 
-}  // namespace
+// "http://u:pa/ss@h/": a '/', '?' or '#' in a password ends the authority early, so its host and
+// port are read from the password ("u:pa"). When an '@' follows the authority's end and the authority
+// holds a ':', the text up to that '@' is taken for userinfo: url as shown masked up to it; nullopt
+// for any other url.
+std::optional<std::string> masked_up_to_a_late_at(std::string_view url) {
+  const std::size_t scheme_end = url.find("://");
+  const std::size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  const std::string_view rest = url.substr(start);
+  const std::size_t end = rest.find_first_of("/?#");
+  if (end == std::string_view::npos) return std::nullopt;
+  const std::size_t at = rest.find('@', end);
+  if (at == std::string_view::npos || rest.substr(0, end).find(':') == std::string_view::npos) return std::nullopt;
+  return "'" +
+         escape_for_log(redact_url(std::string(url.substr(0, start)) + "***@" + std::string(rest.substr(at + 1)))) +
+         "'";
+}
 
-std::optional<std::string> check_url_port(std::string_view url) {
+// The port check of check_url_port, quoting the port.
+std::optional<std::string> port_problem(std::string_view url) {
   std::string_view host = host_and_port(authority_of(url));
   // The port follows the last ':' outside an IPv6 literal's brackets ("[::1]:8080").
   std::size_t colon = host.rfind(':');
@@ -59,6 +75,23 @@ std::optional<std::string> check_url_port(std::string_view url) {
   return std::nullopt;
 }
 
+// shown(), or the url masked up to a late '@' when its port check failed on part of a password.
+std::string shown_for_port(std::string_view url, std::string shown_text) {
+  if (auto masked = masked_up_to_a_late_at(url)) return *masked;
+  return shown_text;
+}
+
+}  // namespace
+
+std::optional<std::string> check_url_port(std::string_view url) {
+  std::optional<std::string> problem = port_problem(url);
+  // The "port" is then part of a password: never quoted.
+  if (problem && masked_up_to_a_late_at(url)) {
+    return "a '/', '?' or '#' in its user name or password ends the host early: percent-encode it (%2F, %3F, %23)";
+  }
+  return problem;
+}
+
 std::optional<std::string> check_target_url(std::string_view url) {
   auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) {
@@ -72,7 +105,7 @@ std::optional<std::string> check_target_url(std::string_view url) {
   if (host.empty() || host.front() == ':') return shown(url) + " has no host";
   if (has_space_or_control(url)) return shown(url) + " contains spaces or control characters; percent-encode them";
   if (host.front() == '[' && host.find(']') == std::string_view::npos) return shown(url) + " has an unclosed '['";
-  if (auto problem = check_url_port(url)) return shown(url) + ": " + *problem;
+  if (auto problem = check_url_port(url)) return shown_for_port(url, shown(url)) + ": " + *problem;
   return std::nullopt;
 }
 
@@ -90,7 +123,7 @@ std::optional<std::string> check_proxy_url(std::string_view url) {
   std::string_view host = host_and_port(authority_of(url));
   if (host.empty() || host.front() == ':') return shown_proxy(url) + " has no host";
   if (host.front() == '[' && host.find(']') == std::string_view::npos) return shown_proxy(url) + " has an unclosed '['";
-  if (auto problem = check_url_port(url)) return shown_proxy(url) + ": " + *problem;
+  if (auto problem = check_url_port(url)) return shown_for_port(url, shown_proxy(url)) + ": " + *problem;
   return std::nullopt;
 }
 

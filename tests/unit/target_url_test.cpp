@@ -47,6 +47,18 @@ TEST(check_target_url, refuses_ports_out_of_range_naming_the_port) {
   EXPECT_TRUE(check_target_url("http://[::1/").has_value());
 }
 
+// A '/', '?' or '#' in a password ends the authority early, and the port check quoted the password's
+// start as the port ("the port 'pa' is not 1 to 65535"): masked up to the '@' that follows instead.
+TEST(check_target_url, a_password_holding_a_slash_is_never_quoted_as_a_port) {
+  const std::string reason =
+      "a '/', '?' or '#' in its user name or password ends the host early: percent-encode it (%2F, %3F, %23)";
+  EXPECT_EQ(check_target_url("http://u:pa/ss@h/x"), "'http://***@h/x': " + reason);
+  EXPECT_EQ(check_target_url("http://u:pa?ss@h/"), "'http://***@h/': " + reason);
+  EXPECT_EQ(check_url_port("http://u:pa#ss@h/"), reason);
+  EXPECT_EQ(check_proxy_url("u:pa/ss@h:1"), "'***@h:1': " + reason);
+  EXPECT_EQ(check_target_url("http://h:80/a@b"), std::nullopt);  // an '@' in a path, a valid port
+}
+
 TEST(check_proxy_url, takes_what_libcurl_takes_and_masks_the_password_in_a_refusal) {
   for (const char* url : {"http://proxy:3128", "proxy:3128", "https://u:p@proxy", "socks5h://[::1]:1080", "SOCKS4A://p",
                           "socks://h:1080"}) {
