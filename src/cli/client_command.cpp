@@ -25,6 +25,7 @@
 #include "cli/web_choice.hpp"
 #include "client/inputs/item_inputs.hpp"
 #include "client/theme_run.hpp"
+#include "core/bounded_file.hpp"
 #include "core/log_text.hpp"
 #include "core/token_bucket.hpp"
 
@@ -73,19 +74,16 @@ client::theme_run_config make_config(const client_command& command, themes::lang
   config.connection = resolve_connection(options.connection, config.transport);
   config.retry.max_retries = options.retries;
   if (!options.rate.empty()) {
-    config.rate_per_second = parse_rate(options.rate);
-    if (!config.rate_per_second) {
-      throw std::invalid_argument("--rate '" + escape_for_log(options.rate) + "' is not a rate above 0 (e.g. 50, 50/s, 300/m)");
-    }
+    double rate = 0;
+    if (auto problem = check_rate_option("--rate", options.rate, rate)) throw std::invalid_argument(*problem);
+    config.rate_per_second = rate;
   }
   config.hosts.max_in_flight = options.per_host;
   config.hosts.adaptive = options.adaptive;
   if (!options.host_rate.empty()) {
-    config.hosts.rate_per_second = parse_rate(options.host_rate);
-    if (!config.hosts.rate_per_second) {
-      throw std::invalid_argument("--host-rate '" + escape_for_log(options.host_rate) +
-                                  "' is not a rate above 0 (e.g. 50, 50/s, 300/m)");
-    }
+    double rate = 0;
+    if (auto problem = check_rate_option("--host-rate", options.host_rate, rate)) throw std::invalid_argument(*problem);
+    config.hosts.rate_per_second = rate;
   }
   config.hosts.max_pause = config.retry.max_retry_after;
   config.log_enabled = !options.no_log;
@@ -259,6 +257,9 @@ int run_client_command(const client_command& command) {
     // A dashboard of one run would show its end only: it lives across the rounds of --every.
     if (command.app->count("--web") > 0 && !config.repeating) throw std::invalid_argument("--web needs --every DURATION");
     web_wanted = web_choice_of(options.web);
+  } catch (const file_read_interrupted& e) {  // a stop signal while -d @FIFO or --header-file waited
+    console::err("serentak {}: {}\n", name, e.what());
+    return pending_stop_status(exit_usage);
   } catch (const std::invalid_argument& e) {
     console::err("serentak {}: {} (see 'serentak {} --help')\n", name, e.what(), name);
     return exit_usage;

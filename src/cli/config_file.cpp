@@ -1,9 +1,12 @@
 #include "cli/config_file.hpp"
 
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "cli/signal_watch.hpp"
+#include "core/bounded_file.hpp"
 #include "core/log_text.hpp"
 
 namespace serentak::cli {
@@ -12,8 +15,19 @@ void apply_config_file(CLI::App& command) {
   CLI::Option* config = command.get_option_no_throw("--config");
   if (config == nullptr || config->count() == 0) return;
   std::string path = config->as<std::string>();
-  std::vector<CLI::ConfigItem> items = CLI::ConfigTOML().from_file(path);
   std::string where = "--config '" + escape_for_log(path) + "'";
+  // Read here with a bound, not by CLI11's from_file (a getline of the whole file: /dev/zero took all
+  // memory, a directory read as an empty file, a FIFO could not be interrupted).
+  std::string text;
+  try {
+    text = read_bounded_file(path, max_config_file_bytes, stop_requested);
+  } catch (const file_read_interrupted&) {
+    throw file_read_interrupted("interrupted while reading " + where);
+  } catch (const file_read_error& e) {
+    throw std::invalid_argument(where + " " + e.what());
+  }
+  std::istringstream in(text);
+  std::vector<CLI::ConfigItem> items = CLI::ConfigTOML().from_config(in);
   for (const CLI::ConfigItem& item : items) {
     if (item.name == "++" || item.name == "--") continue;  // CLI11's markers of a table's start and end
     bool ours = item.parents.empty() || (item.parents.size() == 1 && item.parents.front() == command.get_name());

@@ -5,12 +5,18 @@
 // config files for the top-level app only, so the values are applied here, after parsing, to
 // every option the command line left unset, through the option's own validators.
 
+#include <cstddef>
+
 #include <CLI/CLI.hpp>
 
 namespace serentak::cli {
 
-// Throws CLI::Error (the file is missing or malformed, a value fails its check) or
-// std::invalid_argument (a key the command does not have), each naming the file.
+// A config file bigger than this is a wrong path (/dev/zero), not options.
+inline constexpr std::size_t max_config_file_bytes = 16 * 1024 * 1024;
+
+// Throws CLI::Error (the file is malformed, a value fails its check) or std::invalid_argument (the
+// file cannot be read, is a directory or over max_config_file_bytes; a key the command does not
+// have), each naming the file; file_read_interrupted when a stop signal came while it was read.
 void apply_config_file(CLI::App& command);
 
 }  // namespace serentak::cli

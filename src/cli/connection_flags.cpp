@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/log_text.hpp"
+#include "core/target_url.hpp"
 
 namespace serentak::cli {
 namespace {
@@ -64,6 +65,9 @@ client::connection_options resolve_connection(const connection_flags& flags, cli
   if (transport == client::transport_choice::native) {
     if (flags.http2) throw std::invalid_argument("--http2 needs libcurl; use --transport auto or curl");
     if (!flags.proxy.empty()) throw std::invalid_argument("--proxy needs libcurl; use --transport auto or curl");
+  }
+  if (!flags.proxy.empty()) {
+    if (auto problem = check_proxy_url(flags.proxy)) throw std::invalid_argument("--proxy " + *problem);
   }
   if (!flags.ca_file.empty()) require_readable("--cacert", flags.ca_file, kind::file);
   if (!flags.ca_path.empty()) require_readable("--capath", flags.ca_path, kind::directory);

@@ -16,6 +16,7 @@
 #include "cli/request_options.hpp"
 #include "cli/signal_watch.hpp"
 #include "client/inputs/item_inputs.hpp"
+#include "core/bounded_file.hpp"
 #include "core/log_text.hpp"
 #include "core/outcome.hpp"
 #include "core/target_url.hpp"
@@ -122,16 +123,14 @@ queue::job_spec make_spec(const job_options& o, const CLI::App& push) {
   spec.connect_timeout = to_ms(o.connect_timeout_s);
   spec.retries = o.retries;
   if (!o.rate.empty()) {
-    spec.rate_per_second = parse_rate(o.rate);
-    if (!spec.rate_per_second)
-      throw queue::job_error("--rate '" + escape_for_log(o.rate) + "' is not a rate above 0 (e.g. 50, 50/s, 300/m)");
+    double rate = 0;
+    if (auto problem = check_rate_option("--rate", o.rate, rate)) throw queue::job_error(*problem);
+    spec.rate_per_second = rate;
   }
   if (!o.host_rate.empty()) {
-    spec.host_rate_per_second = parse_rate(o.host_rate);
-    if (!spec.host_rate_per_second) {
-      throw queue::job_error("--host-rate '" + escape_for_log(o.host_rate) +
-                             "' is not a rate above 0 (e.g. 50, 50/s, 300/m)");
-    }
+    double rate = 0;
+    if (auto problem = check_rate_option("--host-rate", o.host_rate, rate)) throw queue::job_error(*problem);
+    spec.host_rate_per_second = rate;
   }
   spec.adaptive = o.adaptive;
   if (spec.adaptive && !spec.host_rate_per_second) {
@@ -550,6 +549,9 @@ int run_job_command(const job_command& command) {
     }
     console::err("serentak {}: {}\n", name, e.what());
     return exit_usage;
+  } catch (const file_read_interrupted& e) {  // a stop signal while -d @FIFO or --header-file waited
+    console::err("serentak {}: {}\n", name, e.what());
+    return signals ? signals->interrupted_exit_status() : pending_stop_status(exit_usage);
   } catch (const std::invalid_argument& e) {  // an input that cannot be read, a bad option value
     console::err("serentak {}: {}\n", name, e.what());
     return exit_usage;

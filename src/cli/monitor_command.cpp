@@ -67,8 +67,10 @@ std::vector<monitor::monitor_file_error> unsupported(const monitor::monitor_conf
 }
 
 // The whole file, checked: the loader's problems first, then what `serentak monitor` cannot check.
-monitor::monitor_file_result load_checked(const std::string& file) {
-  monitor::monitor_file_result loaded = monitor::load_monitor_file(file);
+// `stopped` ends a read that waits (a FIFO): stop_requested at the start; interrupt_requested at a
+// reload, where a second SIGHUP pending while the watcher reads is a reload to come, not a stop.
+monitor::monitor_file_result load_checked(const std::string& file, bool (*stopped)() noexcept) {
+  monitor::monitor_file_result loaded = monitor::load_monitor_file(file, stopped);
   if (loaded.ok()) loaded.errors = unsupported(loaded.config);
   if (loaded.ok() && loaded.config.endpoints.empty()) {
     loaded.errors.push_back({file, {}, "no endpoints to check"});
@@ -139,7 +141,7 @@ class reload_slot {
 // handed to the command's thread through reload, one that does not is reported and changes nothing.
 void reload_file(const monitor_options& o, const monitor::monitor_runner_options& options, log::event_log& log,
                  reload_slot& reload) {
-  monitor::monitor_file_result next = load_checked(o.file);
+  monitor::monitor_file_result next = load_checked(o.file, interrupt_requested);
   if (!next.ok()) {
     // One write for the verdict and its problems: a reader of stderr never sees the verdict alone.
     std::string text = fmt::format("serentak monitor: SIGHUP: {} has {} problem{}; the running configuration is kept\n",
@@ -197,7 +199,7 @@ int run_monitor(const monitor_options& o) {
   options.concurrency = o.concurrency;
 
   // The whole file is checked before anything is opened: every problem, each FILE:LINE:COL.
-  monitor::monitor_file_result loaded = load_checked(o.file);
+  monitor::monitor_file_result loaded = load_checked(o.file, stop_requested);
   if (!loaded.ok()) {
     console::err(problems_text(loaded.errors));
     return exit_usage;

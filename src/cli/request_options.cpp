@@ -1,28 +1,26 @@
 #include "cli/request_options.hpp"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
+#include "cli/signal_watch.hpp"
+#include "core/bounded_file.hpp"
 #include "core/log_text.hpp"
 
 namespace serentak::cli {
 namespace {
 
 // A body or header file bigger than this is a mistake (a wrong path), not a request.
-constexpr std::uintmax_t max_file_bytes = 16 * 1024 * 1024;
+constexpr std::size_t max_file_bytes = 16 * 1024 * 1024;
 
 std::string read_small_file(const std::string& path, std::string_view option) {
-  const std::string shown = "'" + escape_for_log(path) + "'";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::invalid_argument(std::string(option) + ": cannot read " + shown);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw std::invalid_argument(std::string(option) + ": cannot read " + shown);
-  std::string bytes = std::move(text).str();
-  if (bytes.size() > max_file_bytes) throw std::invalid_argument(std::string(option) + ": " + shown + " is over 16 MiB");
-  return bytes;
+  try {
+    return read_bounded_file(path, max_file_bytes, stop_requested);
+  } catch (const file_read_interrupted&) {
+    throw file_read_interrupted("interrupted while reading " + std::string(option) + " '" + escape_for_log(path) + "'");
+  } catch (const file_read_error& e) {
+    throw std::invalid_argument(std::string(option) + ": '" + escape_for_log(path) + "' " + e.what());
+  }
 }
 
 // One header a line; blank lines and lines starting with '#' skipped; CRLF accepted.
@@ -87,9 +85,9 @@ request_spec make_request_spec(const client_options& options, const CLI::App& ap
       throw std::invalid_argument("--bearer-env: the environment variable '" + escape_for_log(options.bearer_env) +
                                   "' is not set or is empty");
     }
-    if (std::string_view(token).find_first_of("\r\n") != std::string_view::npos) {
+    if (has_control_character(token)) {
       throw std::invalid_argument("--bearer-env: the variable '" + escape_for_log(options.bearer_env) +
-                                  "' contains CR or LF");
+                                  "' contains a control character");
     }
     spec.headers.push_back({"Authorization", std::string("Bearer ") + token});
   }

@@ -11,7 +11,8 @@
 
 namespace serentak::cli {
 
-// Throws std::invalid_argument (exit 2) for a bad or unreadable option.
+// Throws std::invalid_argument (exit 2) for a bad or unreadable option; file_read_interrupted (one
+// of them) when a stop signal came while a file was read (a FIFO that has no writer, or no end).
 request_spec make_request_spec(const client_options& options, const CLI::App& app);
 
 }  // namespace serentak::cli

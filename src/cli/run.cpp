@@ -21,6 +21,7 @@
 #include "cli/suggest.hpp"
 #include "cli/version_text.hpp"
 #include "client/engine/engine.hpp"
+#include "core/bounded_file.hpp"
 #include "core/log_text.hpp"
 #include "themes/theme.hpp"
 
@@ -153,6 +154,9 @@ int parse_and_run(int argc, char** argv) {
 
   try {
     if (command != nullptr) apply_config_file(*command);
+  } catch (const file_read_interrupted& e) {
+    console::err("{}: {}\n", who, e.what());
+    return exit_usage;  // run() turns it into the signal's status (130, 143)
   } catch (const std::exception& e) {
     console::err("{}: {} (see '{} --help')\n", who, e.what(), who);
     return exit_usage;

@@ -28,7 +28,11 @@
 namespace serentak::cli {
 namespace {
 
-std::string url_host(const std::string& host) { return host.find(':') != std::string::npos ? "[" + host + "]" : host; }
+// An IPv6 address is bracketed in a URL, once: "--host ::1" and "--host '[::1]'" both print [::1].
+std::string url_host(const std::string& host) {
+  if (host.starts_with('[')) return host;
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
 
 // The banner's route lines, made before the configuration moves into the server (a scenario may
 // hold a million records: it is moved, not copied). The banner is then one write, as the buffered

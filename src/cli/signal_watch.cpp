@@ -25,7 +25,19 @@ sigset_t watched_signals() {
   return set;
 }
 
+std::atomic<bool> any_watch_stopped{false};  // set by every watch that takes a stop signal
+
 }  // namespace
+
+bool stop_requested() noexcept { return any_watch_stopped.load() || pending_stop_status(0) != 0; }
+
+bool interrupt_requested() noexcept {
+  if (any_watch_stopped.load()) return true;
+  sigset_t pending;
+  sigemptyset(&pending);
+  if (sigpending(&pending) != 0) return false;
+  return sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1;
+}
 
 void block_stop_signals() noexcept {
   sigset_t set = stop_signals();
@@ -102,6 +114,7 @@ void signal_watch::watch() {
     int expected = 0;
     signal_.compare_exchange_strong(expected, sig);
     stop_.store(true);
+    any_watch_stopped.store(true);
     std::lock_guard lock(on_signal_mutex_);
     if (on_signal_) on_signal_(sig);
   }

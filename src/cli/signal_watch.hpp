@@ -57,6 +57,14 @@ void block_stop_signals() noexcept;
 // The exit status (129, 130, 143) of a stop signal that is pending, unhandled, or `otherwise`.
 int pending_stop_status(int otherwise) noexcept;
 
+// Whether a stop signal came: one is pending (no watch has taken it yet, or the watcher is busy), or
+// a watch took one. For a wait that has no watch of its own to ask (a file being read, maybe a FIFO).
+bool stop_requested() noexcept;
+
+// stop_requested() without SIGHUP: a SIGINT or SIGTERM pending, or a watch took a stop. For a read
+// done by a SIGHUP reload, where another SIGHUP (pending while the watcher reloads) is no stop.
+bool interrupt_requested() noexcept;
+
 // 129, 130, 143 for SIGHUP, SIGINT, SIGTERM; 0 for anything else.
 int exit_status_for(int sig) noexcept;
 

@@ -36,8 +36,6 @@ std::vector<std::string> split_at_item(std::string_view text) {
   }
 }
 
-bool has_line_breaker(std::string_view text) noexcept { return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos; }
-
 bool only_spaces(std::string_view text) noexcept { return text.find_first_not_of(" \t") == std::string_view::npos; }
 
 void append_json_content(std::string& out, std::string_view item) {
@@ -48,6 +46,14 @@ void append_json_content(std::string& out, std::string_view item) {
 }
 
 }  // namespace
+
+bool has_control_character(std::string_view text) noexcept {
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && byte != '\t') || byte == 0x7F) return true;
+  }
+  return false;
+}
 
 bool is_http_token(std::string_view text) noexcept {
   if (text.empty()) return false;
@@ -66,8 +72,8 @@ header_field parse_header_line(std::string_view line) {
   if (!is_http_token(name)) throw std::invalid_argument("the header name is not an HTTP token");
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  if (has_line_breaker(value)) {
-    throw std::invalid_argument("the value of header '" + std::string(name) + "' contains CR, LF or NUL");
+  if (has_control_character(value)) {
+    throw std::invalid_argument("the value of header '" + std::string(name) + "' contains a control character");
   }
   return header_field{std::string(name), std::string(value)};
 }
@@ -125,14 +131,15 @@ request_shape request_shape::prepare(const request_spec& spec) {
 
   // The three default lines keep their places; a user header of the same name replaces the value.
   std::string agent = spec.user_agent.value_or(default_user_agent());
+  if (has_control_character(agent)) throw std::invalid_argument("-A: the User-Agent contains a control character");
   std::string accept = spec.json ? "application/json" : "*/*";
   std::string encoding = "identity";
   std::vector<const header_field*> rest;
   bool agent_set = false, accept_set = false, encoding_set = false, type_set = false;
   for (const header_field& field : spec.headers) {
     if (!is_http_token(field.name)) throw std::invalid_argument("-H: a header name is not an HTTP token");
-    if (has_line_breaker(field.value)) {
-      throw std::invalid_argument("-H: the value of header '" + field.name + "' contains CR, LF or NUL");
+    if (has_control_character(field.value)) {
+      throw std::invalid_argument("-H: the value of header '" + field.name + "' contains a control character");
     }
     for (std::string_view computed : {"Host", "Content-Length", "Transfer-Encoding"}) {
       if (same_name(field.name, computed)) {
@@ -234,9 +241,9 @@ std::string_view request_shape::body_for(std::string_view item, std::string& scr
 }
 
 std::optional<std::string> request_shape::check_item(std::string_view item) const {
-  if (!item_in_headers_ || !has_line_breaker(item)) return std::nullopt;
+  if (!item_in_headers_ || !has_control_character(item)) return std::nullopt;
   for (const line& l : lines_) {
-    if (l.pieces.size() > 1) return "would put a CR, LF or NUL byte into the header '" + l.name + "'";
+    if (l.pieces.size() > 1) return "would put a control character (CR, LF, NUL, ...) into the header '" + l.name + "'";
   }
   return std::nullopt;
 }

@@ -35,7 +35,7 @@ class request_shape {
   // A GET with the default headers: User-Agent, Accept: */*, Accept-Encoding: identity.
   request_shape();
   // Throws std::invalid_argument naming the option (never a header's value) for a method that is
-  // not a token, a header name that is not one, or a value holding CR, LF or NUL.
+  // not a token, a header name that is not one, or a value (User-Agent too) holding a control character.
   static request_shape prepare(const request_spec& spec);
 
   const std::string& method() const noexcept { return method_; }
@@ -45,7 +45,7 @@ class request_shape {
   bool netrc() const noexcept { return netrc_; }
   // Why the native transport cannot send it (empty: it can): HEAD, --netrc, a content coding asked for.
   const std::string& needs_curl() const noexcept { return needs_curl_; }
-  // "{}" occurs in some header value: items must be checked for CR, LF and NUL.
+  // "{}" occurs in some header value: items must be checked for control characters.
   bool item_in_headers() const noexcept { return item_in_headers_; }
   // "{}" occurs in the value of a secret header: the item itself is a secret, never displayed.
   bool item_is_secret() const noexcept { return item_is_secret_; }
@@ -63,7 +63,7 @@ class request_shape {
   // The body for item: the static body itself, or one built into scratch.
   std::string_view body_for(std::string_view item, std::string& scratch) const;
 
-  // Why item cannot be sent (it would put CR, LF or NUL into a header line); nullopt: it can.
+  // Why item cannot be sent (it would put a control character into a header line); nullopt: it can.
   std::optional<std::string> check_item(std::string_view item) const;
 
  private:
@@ -90,6 +90,9 @@ class request_shape {
 
 // RFC 9110 token: one or more of A-Z a-z 0-9 !#$%&'*+-.^_`|~
 bool is_http_token(std::string_view text) noexcept;
+// Whether text holds a byte no header value may (RFC 9110 5.5): below 0x20 but tab, or DEL. CR, LF
+// and NUL would end the line (header injection); the others are refused or shown raw downstream.
+bool has_control_character(std::string_view text) noexcept;
 // "Name: value" (spaces around the value trimmed) -> a field; throws std::invalid_argument with
 // a reason that never quotes the value (it may be a secret).
 header_field parse_header_line(std::string_view line);

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <string>
 
+#include "core/log_text.hpp"
+
 namespace serentak {
 
 token_bucket::token_bucket(double rate_per_second, double burst, clock::time_point now)
@@ -23,7 +25,10 @@ bool token_bucket::try_take(clock::time_point now, clock::duration& wait) noexce
     tokens_ -= 1.0;
     return true;
   }
-  double missing_seconds = (1.0 - tokens_) / rate_;
+  // Capped so the conversion to clock ticks stays defined: at 1e-10 tokens a second the wait
+  // would be 1e10 s, more nanoseconds than the clock's int64 holds (undefined behaviour).
+  constexpr double max_wait_seconds = 365.0 * 86'400.0;
+  double missing_seconds = std::min((1.0 - tokens_) / rate_, max_wait_seconds);
   wait = std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(missing_seconds));
   return false;
 }
@@ -52,6 +57,15 @@ std::optional<double> parse_rate(std::string_view text) {
   }
   if (used != copy.size() || !std::isfinite(value) || value <= 0) return std::nullopt;
   return value / per;
+}
+
+std::optional<std::string> check_rate_option(std::string_view option, std::string_view text, double& rate) {
+  std::optional<double> parsed = parse_rate(text);
+  const std::string named = std::string(option) + " '" + escape_for_log(text) + "'";
+  if (!parsed) return named + " is not a rate above 0 (e.g. 50, 50/s, 300/m)";
+  if (*parsed < min_rate_per_second) return named + " is below the lowest rate, 1 per hour (e.g. 1/m, 0.1/m)";
+  rate = *parsed;
+  return std::nullopt;
 }
 
 }  // namespace serentak

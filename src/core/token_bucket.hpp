@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace serentak {
@@ -36,5 +37,13 @@ class token_bucket {
 
 // Parses "50", "50/s", "300/m", "2.5/s"; nullopt on anything else or a rate <= 0.
 std::optional<double> parse_rate(std::string_view text);
+
+// The lowest rate a user may ask for (--rate, --host-rate): one a hour. A slower one is a typo
+// (--rate 1e-300 would wait longer than the universe has existed: a run that never ends).
+inline constexpr double min_rate_per_second = 1.0 / 3600.0;
+
+// An option's rate ("--rate", "50/s") checked: nullopt with rate set, or the one-line reason
+// (not a rate above 0, or below min_rate_per_second), naming the option and the text escaped.
+std::optional<std::string> check_rate_option(std::string_view option, std::string_view text, double& rate);
 
 }  // namespace serentak

@@ -90,6 +90,32 @@ bool is_sensitive_parameter(std::string_view name) {
   return false;
 }
 
+std::string redact_urls_in_text(std::string_view text) {
+  const auto scheme_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '-' ||
+           c == '.';
+  };
+  const auto url_end = [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u <= 0x20 || u == 0x7F || c == '\'' || c == '"' || c == '<' || c == '>' || c == '`';
+  };
+  std::string out;
+  std::size_t copied = 0;
+  for (std::size_t mark = text.find("://"); mark != std::string_view::npos; mark = text.find("://", mark + 3)) {
+    std::size_t start = mark;
+    while (start > copied && scheme_char(text[start - 1])) --start;
+    if (start == mark) continue;  // no scheme before "://"
+    std::size_t end = mark + 3;
+    while (end < text.size() && !url_end(text[end])) ++end;
+    out.append(text.substr(copied, start - copied));
+    out.append(redact_url(text.substr(start, end - start)));
+    copied = end;
+    mark = end - 3;  // the next search starts after this URL (end >= mark + 3)
+  }
+  out.append(text.substr(copied));
+  return out;
+}
+
 std::string redact_url(std::string_view url) {
   std::string out;
   out.reserve(url.size());
@@ -120,6 +146,25 @@ std::string redact_url(std::string_view url) {
   out.push_back('#');  // a fragment can hold tokens too (OAuth's "#access_token=")
   append_parameters(out, rest.substr(1));
   return out;
+}
+
+std::string redact_proxy(std::string_view proxy) {
+  if (proxy.find("://") != std::string_view::npos) return redact_url(proxy);
+  constexpr std::string_view assumed = "http://";
+  return redact_url(std::string(assumed) + std::string(proxy)).substr(assumed.size());
+}
+
+std::string redact_proxies_in_text(std::string_view text, const std::vector<std::string_view>& proxies) {
+  std::string out(text);
+  for (std::string_view proxy : proxies) {
+    if (proxy.empty()) continue;
+    const std::string masked = redact_proxy(proxy);
+    if (masked == proxy) continue;
+    for (std::size_t at = out.find(proxy); at != std::string::npos; at = out.find(proxy, at + masked.size())) {
+      out.replace(at, proxy.size(), masked);
+    }
+  }
+  return redact_urls_in_text(out);
 }
 
 std::string redact_item(std::string_view item) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -76,8 +77,13 @@ struct monitor_file_result {
   bool ok() const noexcept { return errors.empty(); }
 };
 
-// Reads and checks the whole file (YAML; JSON is YAML flow style and reads the same).
-monitor_file_result load_monitor_file(const std::string& path);
+// A monitor file bigger than this is a wrong path (/dev/zero), not endpoints: 16 MiB holds ~80,000.
+inline constexpr std::size_t max_monitor_file_bytes = 16 * 1024 * 1024;
+
+// Reads and checks the whole file (YAML; JSON is YAML flow style and reads the same). A file that
+// cannot be read, is a directory or is over max_monitor_file_bytes is one error about the whole file;
+// `stopped` is asked every 100 ms while a FIFO has nothing to read (core/bounded_file.hpp).
+monitor_file_result load_monitor_file(const std::string& path, const std::function<bool()>& stopped = {});
 // The same from text; name is used in errors.
 monitor_file_result parse_monitor_text(std::string_view text, std::string_view name);
 

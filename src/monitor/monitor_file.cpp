@@ -14,8 +14,11 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "core/bounded_file.hpp"
 #include "core/fnv1a.hpp"
 #include "core/log_text.hpp"
+#include "core/request_shape.hpp"
+#include "core/target_url.hpp"
 #include "monitor/duration_text.hpp"
 #include "monitor/monitor_config.hpp"
 
@@ -225,6 +228,10 @@ class loader {
             fmt::format("'{}' must be an http:// or https:// URL without spaces, found '{}'", key, escape_for_log(*t)));
       return std::nullopt;
     }
+    if (auto problem = check_url_port(*t)) {
+      error(v.Mark(), fmt::format("'{}': {}", key, *problem));
+      return std::nullopt;
+    }
     return t;
   }
 
@@ -314,6 +321,12 @@ class loader {
       }
       if (std::any_of(value.begin(), value.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; })) {
         error(h.second.Mark(), fmt::format("the value of header '{}' must not contain line breaks", name));
+        continue;
+      }
+      // The same test as request_shape::prepare's, so a file that loads is one the checks can send:
+      // a value with \x01, ESC or DEL passed here and was refused after the banner (or at a reload).
+      if (has_control_character(value)) {
+        error(h.second.Mark(), fmt::format("the value of header '{}' must not contain a control character", name));
         continue;
       }
       std::string lower = name;
@@ -478,16 +491,16 @@ std::string monitor_file_error::render() const {
 
 monitor_file_result parse_monitor_text(std::string_view text, std::string_view name) { return loader(name).load(text); }
 
-monitor_file_result load_monitor_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+monitor_file_result load_monitor_file(const std::string& path, const std::function<bool()>& stopped) {
+  std::string text;
+  try {
+    text = read_bounded_file(path, max_monitor_file_bytes, stopped);
+  } catch (const file_read_error& e) {
     monitor_file_result out;
-    out.errors.push_back(monitor_file_error{path, {0, 0}, "cannot be read"});
+    out.errors.push_back(monitor_file_error{path, {0, 0}, e.what()});
     return out;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_monitor_text(text.str(), path);
+  return parse_monitor_text(text, path);
 }
 
 }  // namespace serentak::monitor

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "client/transport/curl/curl_outcome.hpp"
 #include "core/version.hpp"
 
 namespace serentak::monitor {
@@ -95,8 +96,10 @@ attempt_result post_webhook(const std::string& url, const std::string& body, std
     if (message->msg == CURLMSG_DONE) result = message->data.result;
   }
   if (result != CURLE_OK) {
-    // curl's error text names the host and port, never the URL's credentials or query.
-    return {false, retryable_code(result), error[0] != '\0' ? std::string(error) : curl_easy_strerror(result)};
+    // curl's error text names the host and port, and sometimes a URL whole: a proxy's, password and all
+    // ("Unsupported proxy syntax in 'http://user:secret@[bad'"), so it is redacted.
+    return {false, retryable_code(result),
+            error[0] != '\0' ? client::redact_curl_error(error) : std::string(curl_easy_strerror(result))};
   }
   long status = 0;
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);

@@ -1,7 +1,6 @@
 #include "scenario/scenario_file.hpp"
 
 #include <cstdint>
-#include <fstream>
 #include <initializer_list>
 #include <limits>
 #include <map>
@@ -10,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/bounded_file.hpp"
 #include "core/log_text.hpp"
 #include "core/message_template.hpp"
 
@@ -328,15 +328,14 @@ scenario parse_scenario(std::string_view text, std::string_view source) {
 }
 
 scenario load_scenario_file(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw scenario_error(fmt::format("{}: cannot read the scenario file", escape_for_log(file)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw scenario_error(fmt::format("{}: cannot read the scenario file", escape_for_log(file)));
-  if (text.view().size() > max_scenario_file_bytes) {
-    throw scenario_error(fmt::format("{}: larger than 64 MiB", escape_for_log(file)));
+  // Bounded while it is read, not after: /dev/zero or an endless FIFO cost 64 MiB, not all memory.
+  std::string text;
+  try {
+    text = read_bounded_file(file, max_scenario_file_bytes);
+  } catch (const file_read_error& e) {
+    throw scenario_error(fmt::format("{}: {}", escape_for_log(file), e.what()));
   }
-  return parse_scenario(text.view(), file);
+  return parse_scenario(text, file);
 }
 
 ordered_json to_json(const latency_model& model) {

@@ -18,6 +18,7 @@
 #include "support/file_text.hpp"
 #include "support/process_runner.hpp"
 #include "support/scripted_http_server.hpp"
+#include "support/serve_process.hpp"
 #include "support/test_paths.hpp"
 
 namespace serentak {
@@ -89,6 +90,192 @@ TEST(hostile_inputs, nonsense_options_are_one_line_and_exit_2_before_any_request
     std::vector<std::string> args{"fetch", "--url", url, "1", "2", "3"};
     args.insert(args.end(), bad.args.begin(), bad.args.end());
     expect_refused(args, bad.says, server, dir);
+  }
+}
+
+// A rate so low that the first wait never ends (1e-300 a second) was accepted and the run hung:
+// below one an hour is refused up front, for fetch and the theme commands alike.
+TEST(hostile_inputs, rates_below_one_an_hour_are_refused_before_any_request) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  const std::string url = server.url("/p?id={}");
+  for (const std::string option : {"--rate", "--host-rate"}) {
+    const std::string says = option + " '1e-300' is below the lowest rate, 1 per hour (e.g. 1/m, 0.1/m)";
+    expect_refused({"fetch", "--url", url, "1", option, "1e-300"}, says, server, dir);
+    expect_refused({"fetch", "--url", url, "1", option, "0.001/m"}, option + " '0.001/m' is below", server, dir);
+    expect_refused({"weather", "--base", server.url(""), option, "1e-300"}, says, server, dir);
+    expect_refused({"health", option, "1e-300"}, says, server, dir);
+  }
+}
+
+// A header name or value (-H, --header-file, -A) with a control character was sent as typed: a bare
+// CR or LF ended the line (header injection through -A), \x01 or DEL went to the server raw.
+TEST(hostile_inputs, control_characters_in_a_header_are_refused_in_one_line_before_any_request) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  const std::string url = server.url("/p?id={}");
+  auto r = serentak({"fetch", "--url", url, "1", "-H", "X-A: a\001b"}, dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "serentak fetch: -H (header 1 of the arguments): the value of header 'X-A' contains a control character "
+            "(see 'serentak fetch --help')\n");
+  for (const std::string bad : {"a\x7f", "a\rb", "a\nb", "\x1b[2J"}) {
+    expect_refused({"fetch", "--url", url, "1", "-H", "X-A: " + bad}, "contains a control character", server, dir);
+    expect_refused({"fetch", "--url", url, "1", "-A", "ua" + bad}, "-A: the User-Agent contains a control character",
+                   server, dir);
+    expect_refused({"profiles", "--base", server.url(""), "1", "-H", "X-A: " + bad}, "contains a control character",
+                   server, dir);
+    if (bad == "a\nb") continue;  // in a file, two lines
+    write_file(dir.path() / "headers.txt", "X-Ok: 1\nX-A: " + bad + "\n");
+    expect_refused({"fetch", "--url", url, "1", "--header-file", "headers.txt"},
+                   "headers.txt':2: the value of header 'X-A' contains a control character", server, dir);
+  }
+  expect_refused({"fetch", "--url", url, "1", "-H", "X\001A: v"}, "the header name is not an HTTP token", server, dir);
+}
+
+// A port out of range in a URL went to libcurl item by item ("URL using bad/illegal format",
+// outcome unexpected, exit 1): refused up front, naming the port, in every place a URL is typed.
+TEST(hostile_inputs, ports_out_of_range_are_refused_in_one_line_before_any_request) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  auto r = serentak({"fetch", "--url", "http://127.0.0.1:99999/{}", "1"}, dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "serentak fetch: --url: 'http://127.0.0.1:99999/{}': the port '99999' is not 1 to 65535\n");
+  expect_refused({"fetch", "--url", "http://127.0.0.1:-1/{}", "1"}, "the port '-1' is not 1 to 65535", server, dir);
+  expect_refused({"weather", "--base", "http://127.0.0.1:65536"}, "--base: 'http://127.0.0.1:65536': the port", server,
+                 dir);
+  expect_refused({"health", "http://127.0.0.1:0/status/ok"}, "the port '0' is not 1 to 65535", server, dir);
+  expect_refused({"fetch", "--urls", server.url("/ok"), "http://[::1]:70000/x"}, "the port '70000'", server, dir);
+  expect_refused({"fetch", "--url", server.url("/p?id={}"), "1", "--proxy", "http://127.0.0.1:99999"},
+                 "--proxy 'http://127.0.0.1:99999': the port '99999' is not 1 to 65535", server, dir);
+  for (const std::string port : {"99999", "-1"}) {  // serve refused them already: kept so
+    auto served = serentak({"serve", "--port", port}, dir.path());
+    EXPECT_EQ(served.exit_code, 2) << port;
+    EXPECT_EQ(std::count(served.err.begin(), served.err.end(), '\n'), 1) << served.err;
+  }
+}
+
+// A command-line item was echoed as typed in front of its redacted reason: `health
+// 'http://u:s3cret@h:99999/'` showed the password in the refusal. The item is redacted too.
+TEST(hostile_inputs, a_refused_url_item_never_shows_its_password) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"health", "http://u:s3cret@127.0.0.1:99999/"},
+        std::vector<std::string>{"fetch", "--urls", "http://u:s3cret@127.0.0.1:99999/x"}}) {
+    auto r = serentak(args, dir.path());
+    EXPECT_EQ(r.exit_code, 2) << joined(args) << r.err;
+    EXPECT_EQ(r.err.find("s3cret"), std::string::npos) << joined(args) << r.err;
+    EXPECT_NE(r.err.find("'http://***@127.0.0.1:99999/"), std::string::npos) << joined(args) << r.err;
+  }
+  EXPECT_EQ(server.requests_seen(), 0u);
+}
+
+// libcurl quotes a proxy URL whole in some errors ("Unsupported proxy syntax in 'http://user:
+// secret@[bad'"), which went into the log, the results and -v: a --proxy it cannot take is refused
+// up front with its password masked, and a proxy from the environment is masked in every error.
+TEST(hostile_inputs, proxy_passwords_never_reach_an_error_the_log_or_the_results) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  const std::string url = server.url("/p?id={}");
+  for (const std::string transport : {"curl", "auto"}) {
+    expect_refused({"fetch", "--transport", transport, "--url", url, "1", "--proxy", "ftp://user:s3cret@127.0.0.1:1"},
+                   "--proxy 'ftp://***@127.0.0.1:1' uses the scheme 'ftp'", server, dir);
+    expect_refused({"fetch", "--transport", transport, "--url", url, "1", "--proxy", "http://user:s3cret@[bad"},
+                   "--proxy 'http://***@[bad' has an unclosed '['", server, dir);
+    expect_refused({"fetch", "--transport", transport, "--url", url, "1", "--proxy", "http://user:s3cret@h:1/x y"},
+                   "--proxy 'http://***@h:1/x y' contains spaces", server, dir);
+  }
+  expect_refused({"fetch", "--transport", "native", "--url", url, "1", "--proxy", "http://user:s3cret@127.0.0.1:1"},
+                 "--proxy needs libcurl", server, dir);
+  for (const std::string transport : {"curl", "auto"}) {
+    auto r = run_process({"/usr/bin/env", "http_proxy=http://user:s3cret@[bad", binary_path().string(), "fetch",
+                          "--transport", transport, "--url", url, "1", "-o", "out.jsonl", "-v", "--summary", "json"},
+                         30s, dir.path().string());
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    const std::string all =
+        r.out + r.err + read_file(dir.path() / "fetch_log.txt") + read_file(dir.path() / "out.jsonl");
+    EXPECT_EQ(all.find("s3cret"), std::string::npos) << all;
+    EXPECT_NE(read_file(dir.path() / "out.jsonl").find("http://***@[bad"), std::string::npos) << all;
+    std::filesystem::remove(dir.path() / "fetch_log.txt");
+  }
+  EXPECT_EQ(server.requests_seen(), 0u);
+}
+
+// A proxy without a scheme (libcurl takes it as http://) was shown as typed: in the refusal of
+// --proxy and, from http_proxy, in libcurl's error quoting it (the log, the results, -v).
+TEST(hostile_inputs, a_proxy_without_a_scheme_has_its_password_masked_too) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  const std::string url = server.url("/p?id={}");
+  expect_refused({"fetch", "--url", url, "1", "--proxy", "user:s3cret@[bad"}, "--proxy '***@[bad' has an unclosed '['",
+                 server, dir);
+  expect_refused({"fetch", "--url", url, "1", "--proxy", "user:s3cret@127.0.0.1:99999"},
+                 "--proxy '***@127.0.0.1:99999': the port '99999' is not 1 to 65535", server, dir);
+  auto r = run_process({"/usr/bin/env", "http_proxy=user:s3cret@[bad", binary_path().string(), "fetch", "--transport",
+                        "curl", "--url", url, "1", "-o", "out.jsonl", "-v", "--summary", "json"},
+                       30s, dir.path().string());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  const std::string all = r.out + r.err + read_file(dir.path() / "fetch_log.txt") + read_file(dir.path() / "out.jsonl");
+  EXPECT_EQ(all.find("s3cret"), std::string::npos) << all;
+  EXPECT_NE(read_file(dir.path() / "out.jsonl").find("***@[bad"), std::string::npos) << all;
+  EXPECT_EQ(server.requests_seen(), 0u);
+}
+
+// Files read whole were read to their end before their size was checked: -d @/dev/zero and
+// --header-file /dev/zero took 2 GB and 15-18 s before their one line; --config /dev/zero, monitor
+// /dev/zero and serve --scenario /dev/zero until memory ran out. A directory was read as an empty
+// body, header file or config. Each is now read with its bound and refused in one line.
+TEST(hostile_inputs, endless_files_and_directories_given_as_files_are_refused_in_one_line_at_their_bound) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  std::filesystem::create_directory(dir.path() / "folder");
+  const std::string url = server.url("/p?id={}");
+  struct bad_file {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const std::vector<bad_file> cases = {
+      {{"-d", "@/dev/zero"}, "--data: '/dev/zero' is over 16 MiB"},
+      {{"-d", "@folder"}, "--data: 'folder' is a directory"},
+      {{"--header-file", "/dev/zero"}, "--header-file: '/dev/zero' is over 16 MiB"},
+      {{"--header-file", "/dev/full"}, "--header-file: '/dev/full' is over 16 MiB"},
+      {{"--header-file", "folder"}, "--header-file: 'folder' is a directory"},
+      {{"--config", "/dev/zero"}, "--config '/dev/zero' is over 16 MiB"},
+      {{"--config", "folder"}, "--config 'folder' is a directory"},
+      {{"--config", "missing.toml"}, "--config 'missing.toml' cannot be read: No such file or directory"},
+  };
+  for (const bad_file& bad : cases) {
+    std::vector<std::string> args{"fetch", "--url", url, "1"};
+    args.insert(args.end(), bad.args.begin(), bad.args.end());
+    auto started = std::chrono::steady_clock::now();
+    auto r = serentak(args, dir.path());
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 10s) << joined(args);
+    EXPECT_LT(r.max_rss_kb, 256 * 1024) << joined(args) << ": read past its bound";
+    expect_refused(args, bad.says, server, dir);
+  }
+  for (const auto& [args, says] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"monitor", "/dev/zero", "--no-log"}, "/dev/zero: is over 16 MiB"},
+           {{"monitor", "folder", "--no-log"}, "folder: is a directory"},
+           {{"serve", "--port", "0", "--scenario", "/dev/zero"}, "serentak serve: /dev/zero: is over 64 MiB"},
+           {{"serve", "--port", "0", "--scenario", "folder"}, "serentak serve: folder: is a directory"}}) {
+    auto r = serentak(args, dir.path());
+    ASSERT_FALSE(r.timed_out) << joined(args);
+    EXPECT_EQ(r.exit_code, 2) << joined(args) << r.err;
+    EXPECT_EQ(r.err, says + "\n") << joined(args);
+    EXPECT_LT(r.max_rss_kb, 512 * 1024) << joined(args) << ": read past its bound";
+  }
+}
+
+// `serve --host '[::1]'` listened well but printed http://[[::1]]:PORT, a URL nothing can open.
+TEST(hostile_inputs, serve_prints_an_ipv6_host_bracketed_once) {
+  for (const std::string host : {"[::1]", "::1"}) {
+    testing::serve_process serve({"--host", host, "--quiet"});
+    ASSERT_NE(serve.port(), 0) << host;
+    const auto lines = serve.lines();
+    ASSERT_FALSE(lines.empty()) << host;
+    EXPECT_EQ(lines[0].text, "serentak mock API server running on http://[::1]:" + std::to_string(serve.port()))
+        << host;
   }
 }
 

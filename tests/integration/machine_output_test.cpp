@@ -160,6 +160,37 @@ TEST(machine_output, dash_out_streams_records_to_stdout_and_nothing_else) {
   EXPECT_EQ(resume.exit_code, 2) << resume.err;
 }
 
+// `-o - --format csv` streamed records without the column header that `-o file.csv` has, so a CSV
+// reader took the first record for the header. The header comes first; still no '#' preamble.
+TEST(machine_output, dash_out_csv_starts_with_the_column_header_as_a_csv_file_does) {
+  running_server server;
+  scratch_dir dir;
+  auto r = serentak({"fetch", "--url", server.base_url() + "/get_user_profile?user_id={}", "1121", "9999", "-o", "-",
+                     "--format", "csv", "--no-log"},
+                    dir.path().string());
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // 9999 is not found
+  std::istringstream lines(r.out);
+  std::vector<std::string> got;
+  for (std::string line; std::getline(lines, line);) got.push_back(line);
+  ASSERT_EQ(got.size(), 3u) << r.out;
+  EXPECT_EQ(got[0], "index,item,url,outcome,status,attempts,latency_ms,error,data,http_version");
+  EXPECT_TRUE(got[1].starts_with("0,1121,") || got[1].starts_with("1,9999,")) << got[1];
+  auto file = serentak(
+      {"fetch", "--url", server.base_url() + "/get_user_profile?user_id={}", "1121", "-o", "r.csv", "--no-log"},
+      dir.path().string());
+  EXPECT_EQ(file.exit_code, 0) << file.err;
+  std::ifstream in(dir.path() / "r.csv");
+  std::string preamble, header;
+  std::getline(in, preamble);
+  std::getline(in, header);
+  EXPECT_TRUE(preamble.starts_with("#{\"serentak_results\"")) << preamble;
+  EXPECT_EQ(header, got[0]) << "stdout's header is the file's";
+  auto jsonl =
+      serentak({"fetch", "--url", server.base_url() + "/get_user_profile?user_id={}", "1121", "-o", "-", "--no-log"},
+               dir.path().string());
+  EXPECT_TRUE(jsonl.out.starts_with("{\"index\":0,")) << "JSONL on stdout stays records only: " << jsonl.out;
+}
+
 TEST(machine_output, records_of_every_shape_in_a_results_file_match_the_schema) {
   testing::scripted_http_server server([](const testing::scripted_request& request) {
     if (request.target.find("id=json") != std::string::npos)

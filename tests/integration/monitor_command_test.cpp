@@ -17,6 +17,10 @@
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -463,6 +467,95 @@ TEST(monitor_command, sighup_keeps_the_running_file_when_the_new_one_is_bad_and_
   EXPECT_EQ(count_if_any(log_messages(log, "bad"), "-> down"), 1u)
       << "bad's down state did not carry over the reload: a second change was logged";
   EXPECT_EQ(count_if_any(log_messages(log, "monitor"), "reload refused"), 1u);
+}
+
+// A header value with a control character other than CR, LF or NUL passed the loader, and the
+// request check refused it after the banner (exit 2 naming -H); at a SIGHUP the running monitor
+// exited. The loader refuses it at FILE:LINE:COL, so a start is exit 2 and a reload keeps running.
+TEST(monitor_command, a_control_character_in_a_header_is_a_file_error_at_start_and_at_a_reload) {
+  service s;
+  scratch_dir dir;
+  const std::string bad_header = "    headers:\n      X-A: \"a\\x01b\"\n";
+  const auto bad = write_file(dir.path() / "bad.yaml", two_endpoints(s) + bad_header);
+  auto r = run_process(monitor_args(bad), 10s);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(bad.string() + ":13:12: the value of header 'X-A'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("must not contain a control character"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("-H:"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "bad.db")) << "a bad file must not create a history";
+
+  const auto file = write_file(dir.path() / "services.yaml", two_endpoints(s));
+  const auto log = dir.path() / "services.log";
+  child_process monitor(monitor_args(file), dir.path() / "run");
+  const auto checks_of_good = [&] {
+    const auto lines = log_messages(log, "good");
+    return static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), is_check_line));
+  };
+  ASSERT_TRUE(wait_for([&] { return checks_of_good() >= 2; }, 5s)) << monitor.err();
+  write_file(file, two_endpoints(s) + bad_header);
+  monitor.signal(SIGHUP);
+  ASSERT_TRUE(
+      wait_for([&] { return monitor.err().find("the running configuration is kept") != std::string::npos; }, 5s))
+      << monitor.err();
+  EXPECT_NE(monitor.err().find("must not contain a control character"), std::string::npos) << monitor.err();
+  const std::size_t before = checks_of_good();
+  EXPECT_TRUE(wait_for([&] { return checks_of_good() >= before + 3; }, 5s)) << "checks stopped after a refused reload";
+  monitor.signal(SIGTERM);
+  const auto status = monitor.wait(5s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 143) << monitor.err();
+}
+
+// A SIGHUP reload read the file with the start's stop test, which counts any pending stop signal: a
+// second SIGHUP, pending while the watcher read (here a FIFO waiting for its writer), failed the reload
+// as "interrupted while being read". Only SIGINT and SIGTERM end a reload's read; the second SIGHUP
+// is the next reload.
+TEST(monitor_command, a_second_sighup_during_a_reload_is_the_next_reload_not_an_interruption) {
+  service s;
+  scratch_dir dir;
+  const auto first = write_file(dir.path() / "first.yaml", two_endpoints(s));
+  const auto fifo = dir.path() / "next.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const auto file = dir.path() / "services.yaml";
+  std::filesystem::create_symlink(first, file);
+  const auto log = dir.path() / "services.log";
+  child_process monitor(monitor_args(file), dir.path() / "run");
+  ASSERT_TRUE(wait_for([&] { return !log_messages(log, "good").empty(); }, 5s)) << monitor.err();
+  std::filesystem::remove(file);
+  std::filesystem::create_symlink(fifo, file);
+  const std::string next = two_endpoints(s) + "  - name: fresh\n    url: " + s.url("/ok") + "\n";
+  const auto write_to_the_reader = [&] {  // once a reload has the FIFO open
+    int writer = -1;
+    if (!wait_for([&] { return (writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC)) >= 0; }, 5s)) {
+      return false;
+    }
+    const bool whole = ::write(writer, next.data(), next.size()) == static_cast<ssize_t>(next.size());
+    ::close(writer);
+    return whole;
+  };
+  const auto reloads = [&] {
+    const std::string err = monitor.err();
+    std::size_t count = 0;
+    for (auto at = err.find("reloaded: 3 endpoints"); at != std::string::npos; at = err.find("reloaded: 3", at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  monitor.signal(SIGHUP);  // the reload waits on the FIFO for a writer
+  std::this_thread::sleep_for(300ms);
+  monitor.signal(SIGHUP);  // pending while the watcher reads
+  std::this_thread::sleep_for(300ms);
+  ASSERT_TRUE(write_to_the_reader()) << monitor.err();
+  ASSERT_TRUE(wait_for([&] { return reloads() >= 1; }, 5s)) << monitor.err();
+  EXPECT_EQ(monitor.err().find("interrupted"), std::string::npos) << monitor.err();
+  EXPECT_EQ(monitor.err().find("the running configuration is kept"), std::string::npos) << monitor.err();
+  ASSERT_TRUE(write_to_the_reader()) << "the second SIGHUP was not a reload: " << monitor.err();
+  EXPECT_TRUE(wait_for([&] { return reloads() >= 2; }, 5s)) << monitor.err();
+  monitor.signal(SIGTERM);
+  const auto status = monitor.wait(5s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 143) << monitor.err();
+  EXPECT_EQ(monitor.err().find("interrupted"), std::string::npos) << monitor.err();
 }
 
 // --log-max/--log-keep: the monitor's event log is rotated before it passes the size, with only

@@ -72,5 +72,21 @@ TEST(RateLimitFault, ABurstOfThreeRGetsAboutROksAndTheRest429WithRetryAfter) {
   EXPECT_NE(stats.dump().find("\"limit\""), std::string::npos) << stats.dump();
 }
 
+// limit=1e-10 (any rate above 0 is taken) once said "Retry-After: 18446744064486179580", a wait
+// beyond the clock cast to an integer: the header is capped at a day, as retry-after= is.
+TEST(RateLimitFault, AVanishingLimitSaysRetryAfterADayAtMostNeverAnOverflowedNumber) {
+  server_config config = testing::test_config();
+  config.scenarios = builtin_scenarios();
+  attach_faults(config.scenarios, {parse_fault_spec("/status/ok:limit=1e-10")});
+  testing::configured_server server(config);
+  testing::raw_client client(server.port());
+  client.send_all("GET /status/ok HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(testing::status_line_of(client.read_response(10s)), "HTTP/1.1 200 OK");  // the bucket starts with one
+  client.send_all("GET /status/ok HTTP/1.1\r\nHost: t\r\n\r\n");
+  std::string response = client.read_response(10s);
+  EXPECT_EQ(testing::status_line_of(response), "HTTP/1.1 429 Too Many Requests");
+  EXPECT_EQ(testing::header_of(response, "Retry-After"), "86400");
+}
+
 }  // namespace
 }  // namespace serentak::server

@@ -96,6 +96,16 @@ TEST(curl_outcome, describes_transport_failures_with_curls_text) {
   EXPECT_EQ(describe_transfer(facts(CURLE_COULDNT_CONNECT), nullptr, 10), curl_easy_strerror(CURLE_COULDNT_CONNECT));
 }
 
+// libcurl quotes a proxy as given; one without a scheme has no "://" for the URL redaction to find.
+TEST(curl_outcome, a_proxy_quoted_in_curls_error_is_masked_with_or_without_a_scheme) {
+  EXPECT_EQ(describe_transfer(facts(CURLE_COULDNT_RESOLVE_PROXY), "Unsupported proxy syntax in 'user:s3cret@[bad'", 10,
+                              "user:s3cret@[bad"),
+            "Unsupported proxy syntax in '***@[bad'");
+  EXPECT_EQ(
+      describe_transfer(facts(CURLE_COULDNT_RESOLVE_PROXY), "Unsupported proxy syntax in 'http://u:s3cret@[b'", 10),
+      "Unsupported proxy syntax in 'http://***@[b'");
+}
+
 TEST(curl_outcome, clean_exchanges_carry_no_error_text_unless_the_status_is_unusable) {
   EXPECT_EQ(describe_transfer(facts(CURLE_OK, 200, true), "", 10), "");
   EXPECT_EQ(describe_transfer(facts(CURLE_OK, 503, true), "", 10), "");

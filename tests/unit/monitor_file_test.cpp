@@ -134,6 +134,11 @@ TEST(monitor_file, json_is_accepted) {
                 "success-threshold, confirm, alerts, ca-file, insecure, retries"}));
 }
 
+TEST(monitor_file, a_port_out_of_range_is_an_error_at_its_line) {
+  auto bad = parse(R"({"endpoints": [{"name": "x", "url": "http://127.0.0.1:99999/"}]})");
+  EXPECT_EQ(rendered(bad), (std::vector<std::string>{"m.yaml:1:37: 'url': the port '99999' is not 1 to 65535"}));
+}
+
 TEST(monitor_file, every_error_is_reported_with_line_and_column) {
   auto r = parse(R"(endpoints:
   - name: a
@@ -200,6 +205,19 @@ TEST(monitor_file, structure_errors) {
                                 "m.yaml:6:14: 'url' belongs to webhook alerts, not exec"}));
 }
 
+// A control character other than CR, LF or NUL in a header value loaded, and request_shape then
+// refused it: the monitor died after its banner (naming -H), or at a SIGHUP reload.
+TEST(monitor_file, a_control_character_in_a_header_value_is_an_error_at_its_line) {
+  for (const char* value : {"\\x01", "a\\eb", "\\x7F"}) {
+    auto bad =
+        parse(std::string("endpoints:\n  - name: a\n    url: http://h/\n    headers:\n      X-A: \"") + value + "\"\n");
+    EXPECT_EQ(rendered(bad),
+              (std::vector<std::string>{"m.yaml:5:12: the value of header 'X-A' must not contain a control character"}))
+        << value;
+  }
+  EXPECT_TRUE(parse("endpoints:\n  - name: a\n    url: http://h/\n    headers:\n      X-A: \"a\\tb\"\n").ok());
+}
+
 TEST(monitor_file, the_example_in_docs_monitor_md_loads) {
   std::ifstream in(testing::source_dir() / "docs" / "monitor.md");
   ASSERT_TRUE(in.good());
@@ -257,7 +275,14 @@ TEST(monitor_file, loads_from_disk_and_names_the_file) {
   EXPECT_EQ(r.config.file, path);
   auto missing = load_monitor_file((dir.path() / "nope.yaml").string());
   ASSERT_EQ(missing.errors.size(), 1u);
-  EXPECT_EQ(missing.errors[0].render(), (dir.path() / "nope.yaml").string() + ": cannot be read");
+  EXPECT_EQ(missing.errors[0].render(),
+            (dir.path() / "nope.yaml").string() + ": cannot be read: No such file or directory");
+  auto folder = load_monitor_file(dir.path().string());
+  ASSERT_EQ(folder.errors.size(), 1u);
+  EXPECT_EQ(folder.errors[0].render(), dir.path().string() + ": is a directory");
+  auto endless = load_monitor_file("/dev/zero");
+  ASSERT_EQ(endless.errors.size(), 1u);
+  EXPECT_EQ(endless.errors[0].render(), "/dev/zero: is over 16 MiB");
 }
 
 }  // namespace

@@ -117,6 +117,32 @@ TEST(request_shape, bad_methods_names_and_values_are_refused_without_the_value) 
   EXPECT_FALSE(is_http_token("a:b"));
 }
 
+// RFC 9110 5.5: a field value holds no control character but tab. \x01 and DEL were sent as typed,
+// and -A was not checked at all: "-A $'ua\\r\\nX-Evil: 1'" added a header line.
+TEST(request_shape, control_characters_in_a_header_value_or_the_user_agent_are_refused) {
+  const std::string_view bads[] = {"a\001b", "a\x7f", "a\rb", "a\nb", std::string_view("a\0b", 3), "\x1b[31m"};
+  for (std::string_view bad : bads) {
+    EXPECT_THROW(parse_header_line("X-A: " + std::string(bad)), std::invalid_argument) << bad;
+    request_spec value;
+    value.headers = {{"X-A", std::string(bad)}};
+    EXPECT_THROW(request_shape::prepare(value), std::invalid_argument) << bad;
+    request_spec agent;
+    agent.user_agent = "ua" + std::string(bad);
+    try {
+      request_shape::prepare(agent);
+      ADD_FAILURE() << "accepted the User-Agent " << bad;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_STREQ(e.what(), "-A: the User-Agent contains a control character");
+    }
+  }
+  EXPECT_EQ(parse_header_line("X-A: a\tb").value, "a\tb");  // tab is allowed inside a value
+  request_spec item;
+  item.headers = {{"X-Id", "{}"}};
+  const request_shape shape = request_shape::prepare(item);
+  EXPECT_TRUE(shape.check_item("a\001b").has_value());
+  EXPECT_FALSE(shape.check_item("a\tb").has_value());
+}
+
 TEST(request_shape, basic_authorization_is_base64_of_user_colon_password) {
   EXPECT_EQ(basic_authorization("Aladdin:open sesame"), "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");  // RFC 7617
   EXPECT_EQ(basic_authorization("a:b"), "Basic YTpi");

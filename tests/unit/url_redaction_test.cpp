@@ -45,6 +45,32 @@ TEST(redact_item, redacts_items_that_are_urls_and_keeps_the_rest) {
   EXPECT_EQ(redact_item("a?token=x"), "a?token=x");  // not a URL: the item is the user's data
 }
 
+TEST(redact_urls_in_text, masks_every_url_in_a_message_and_keeps_the_rest) {
+  EXPECT_EQ(redact_urls_in_text("Unsupported proxy syntax in 'http://user:s3cret@[bad'"),
+            "Unsupported proxy syntax in 'http://***@[bad'");
+  EXPECT_EQ(redact_urls_in_text("from socks5://a:b@p:1 to \"https://h/x?token=t\" ok"),
+            "from socks5://***@p:1 to \"https://h/x?token=***\" ok");
+  EXPECT_EQ(redact_urls_in_text("Failed to connect to 127.0.0.1 port 1"), "Failed to connect to 127.0.0.1 port 1");
+  EXPECT_EQ(redact_urls_in_text("odd :// and http://u:p@h"), "odd :// and http://***@h");
+}
+
+// libcurl takes a proxy without a scheme as http:// and quotes it as given in its errors, where
+// redact_urls_in_text finds no "://": such a proxy is masked as if it had one.
+TEST(redact_proxy, masks_a_proxy_with_or_without_a_scheme) {
+  EXPECT_EQ(redact_proxy("http://user:s3cret@h:1"), "http://***@h:1");
+  EXPECT_EQ(redact_proxy("user:s3cret@[bad"), "***@[bad");
+  EXPECT_EQ(redact_proxy("user:s3cret@h:99999"), "***@h:99999");
+  EXPECT_EQ(redact_proxy("proxy:3128"), "proxy:3128");
+}
+
+TEST(redact_proxies_in_text, masks_each_proxy_where_it_is_quoted_and_every_url) {
+  EXPECT_EQ(redact_proxies_in_text("Unsupported proxy syntax in 'user:s3cret@[bad': Bad IPv6 address",
+                                   {"", "user:s3cret@[bad", "proxy:3128"}),
+            "Unsupported proxy syntax in '***@[bad': Bad IPv6 address");
+  EXPECT_EQ(redact_proxies_in_text("a u:p@h b u:p@h c http://x:y@z", {"u:p@h"}), "a ***@h b ***@h c http://***@z");
+  EXPECT_EQ(redact_proxies_in_text("Failed to connect to h port 1", {"u:p@h"}), "Failed to connect to h port 1");
+}
+
 TEST(is_sensitive_parameter, names_credentials_without_case) {
   EXPECT_TRUE(is_sensitive_parameter("TOKEN"));
   EXPECT_TRUE(is_sensitive_parameter("Password"));

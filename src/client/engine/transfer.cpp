@@ -176,6 +176,7 @@ void transfer::prepare(fetch_request request, const fetch_policy& policy, int at
   head_over_limit_ = false;
   retry_after_.reset();
   kept_headers_ = policy.kept_headers.empty() ? nullptr : &policy.kept_headers;
+  proxy_ = &policy.connection.proxy;
   headers_.clear();
   want_certificate_ = policy.want_certificate;
   error_buffer_[0] = '\0';
@@ -273,7 +274,8 @@ fetch_result transfer::finish(CURLcode code) {
   fetch_result result;
   result.kind = classify_transfer(facts);
   result.http_status = facts.http_status;
-  result.error = describe_transfer(facts, error_buffer_.data(), max_body_bytes_);
+  result.error = describe_transfer(facts, error_buffer_.data(), max_body_bytes_,
+                                   proxy_ != nullptr ? std::string_view(*proxy_) : std::string_view());
   if (facts.http_status > 0) result.http_version = http_version_of(easy_.get());
   // A partial body is kept only for responses that completed; a cut-off one would mislead.
   if (code == CURLE_OK && !body_over_limit_) result.body = std::move(body_);

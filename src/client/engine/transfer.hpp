@@ -130,6 +130,7 @@ class transfer {
   bool head_over_limit_ = false;  // our header callback refused it (over max_response_head_bytes)
   std::optional<std::chrono::milliseconds> retry_after_;
   const std::vector<std::string>* kept_headers_ = nullptr;  // the policy's, when it keeps any
+  const std::string* proxy_ = nullptr;                      // the policy's --proxy, masked in curl's errors
   std::vector<std::pair<std::string, std::string>> headers_;  // kept from the current response
   bool want_certificate_ = false;                           // the policy's want_certificate
   std::array<char, CURL_ERROR_SIZE> error_buffer_{};  // written by curl while in flight

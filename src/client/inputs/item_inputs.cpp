@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/log_text.hpp"
+#include "core/url_redaction.hpp"
 #include "log/line_writer.hpp"
 
 namespace serentak::client {
@@ -131,7 +132,8 @@ std::size_t scan_inputs(std::vector<input_part>& parts, std::size_t max_line_byt
         } catch (const secret_item_error& e) {
           throw std::invalid_argument("item " + std::to_string(count + 1) + " of the arguments: " + e.what());
         } catch (const std::invalid_argument& e) {
-          throw std::invalid_argument("item '" + escape_for_log(item) + "': " + e.what());
+          // Redacted as the reason is: a URL's password must not come back in front of it.
+          throw std::invalid_argument("item '" + escape_for_log(redact_item(item)) + "': " + e.what());
         }
         ++count;
       }

@@ -72,9 +72,12 @@ void results_file::start(const results_spec& spec, bool with_round) {
     st.st_size = 0;
   }
   size_ = regular_ ? st.st_size : 0;
-  // No preamble on stdout: a reader of `-o -` gets records only, and it can never be resumed.
-  if (st.st_size == 0 && path_ != "-") {
-    std::string preamble = results_preamble(spec, format_, with_round);
+  // No preamble on stdout: a reader of `-o -` gets records only, and it can never be resumed. CSV
+  // still starts with its column header, without which a CSV reader takes the first record for it.
+  if (st.st_size == 0) {
+    std::string preamble = path_ != "-"                    ? results_preamble(spec, format_, with_round)
+                           : format_ == result_format::csv ? csv_header(with_round)
+                                                           : std::string();
     if (int err = log::write_fully(fd_, preamble); err != 0) {
       if (regular_) (void)::ftruncate(fd_, 0);
       fail(err, "cannot write results file", path_);

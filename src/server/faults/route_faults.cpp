@@ -51,8 +51,11 @@ route_faults::decision route_faults::decide(std::string_view item) const {
         std::lock_guard lock(limits_[i]->mutex);
         if (limits_[i]->bucket.try_take(token_bucket::clock::now(), wait)) continue;  // within the limit
       }
-      double seconds = std::chrono::duration<double>(wait).count();
-      out.retry_after_s = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(seconds)));
+      // At most a day, as a status fault's retry-after=: a limit of 1e-10/s would otherwise say
+      // "Retry-After: 18446744064486179580" (a double beyond uint64 cast: undefined behaviour).
+      double seconds =
+          std::clamp(std::chrono::duration<double>(wait).count(), 1.0, static_cast<double>(max_retry_after_s));
+      out.retry_after_s = static_cast<std::uint64_t>(std::ceil(seconds));
       out.rule = &rule;
       return out;
     }

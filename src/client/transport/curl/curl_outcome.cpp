@@ -1,8 +1,28 @@
 #include "client/transport/curl/curl_outcome.hpp"
 
+#include <cstdlib>
 #include <string>
+#include <vector>
+
+#include "core/url_redaction.hpp"
 
 namespace serentak::client {
+namespace {
+
+// The proxies libcurl may quote in an error, as they were given: --proxy and the variables it reads.
+std::vector<std::string_view> proxies_in_use(std::string_view option) {
+  std::vector<std::string_view> out{option};
+  for (const char* name : {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
+    if (const char* value = std::getenv(name); value != nullptr) out.emplace_back(value);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string redact_curl_error(std::string_view said, std::string_view proxy) {
+  return redact_proxies_in_text(said, proxies_in_use(proxy));
+}
 
 transport_failure failure_of(const transfer_facts& facts) noexcept {
   // Checked first: our callbacks' refusals surface as CURLE_WRITE_ERROR, but they are facts about
@@ -64,12 +84,14 @@ outcome classify_transfer(const transfer_facts& facts) noexcept {
   return classify_attempt(failure_of(facts), facts.http_status);
 }
 
-std::string describe_transfer(const transfer_facts& facts, const char* error_buffer,
-                              std::size_t max_body_bytes) {
+std::string describe_transfer(const transfer_facts& facts, const char* error_buffer, std::size_t max_body_bytes,
+                              std::string_view proxy) {
   attempt_facts attempt{failure_of(facts), facts.http_status, facts.body_over_limit, facts.head_over_limit};
   std::string_view said =
       error_buffer != nullptr && error_buffer[0] != '\0' ? std::string_view(error_buffer) : curl_easy_strerror(facts.code);
-  return describe_attempt(attempt, max_body_bytes, max_response_head_bytes, said);
+  if (facts.code == CURLE_OK) return describe_attempt(attempt, max_body_bytes, max_response_head_bytes, said);
+  // libcurl quotes a proxy whole in some errors, its password too: masked, as any URL shown is.
+  return describe_attempt(attempt, max_body_bytes, max_response_head_bytes, redact_curl_error(said, proxy));
 }
 
 }  // namespace serentak::client

@@ -30,6 +30,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "core/outcome.hpp"
 #include "core/transport_failure.hpp"
@@ -52,9 +53,15 @@ transport_failure failure_of(const transfer_facts& facts) noexcept;
 // classify_attempt(failure_of(facts), facts.http_status).
 outcome classify_transfer(const transfer_facts& facts) noexcept;
 
+// libcurl's error text as it may be shown: every URL in it redacted, and proxy (--proxy) and the
+// proxy variables libcurl reads masked wherever it quotes them as given (one without a scheme has
+// no "://" to find: "Unsupported proxy syntax in 'user:secret@[bad'").
+std::string redact_curl_error(std::string_view said, std::string_view proxy = {});
+
 // The text for fetch_result::error: "" for a clean HTTP exchange, our own words for the caps,
 // else curl's error buffer when it has one (it names host, port, errno), else curl_easy_strerror.
-std::string describe_transfer(const transfer_facts& facts, const char* error_buffer,
-                              std::size_t max_body_bytes);
+// curl's text is redacted (redact_curl_error).
+std::string describe_transfer(const transfer_facts& facts, const char* error_buffer, std::size_t max_body_bytes,
+                              std::string_view proxy = {});
 
 }  // namespace serentak::client
