@@ -551,7 +551,15 @@ int run_job_command(const job_command& command) {
     return exit_usage;
   } catch (const file_read_interrupted& e) {  // a stop signal while -d @FIFO or --header-file waited
     console::err("serentak {}: {}\n", name, e.what());
-    return signals ? signals->interrupted_exit_status() : pending_stop_status(exit_usage);
+    // The read saw the signal pending; the watcher may still be taking it (neither pending nor
+    // noted for a moment): asked again for up to 100 ms.
+    for (int round = 0; round < 100; ++round) {
+      if (signals)
+        if (int status = signals->interrupted_exit_status(); status != 0) return status;
+      if (int status = pending_stop_status(0); status != 0) return status;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return pending_stop_status(exit_usage);
   } catch (const std::invalid_argument& e) {  // an input that cannot be read, a bad option value
     console::err("serentak {}: {}\n", name, e.what());
     return exit_usage;

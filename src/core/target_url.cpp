@@ -8,11 +8,35 @@
 #include "core/url_redaction.hpp"
 
 namespace serentak {
+
+// "http://u:pa/ss@h/": a '/', '?' or '#' in a password ends the authority early, so its host and
+// port are read from the password ("u:pa"). When an '@' follows the authority's end and the authority
+// holds a ':', the text up to that '@' is taken for userinfo: url as shown masked up to it; nullopt
+// for any other url.
+std::optional<std::string> masked_up_to_a_late_at(std::string_view url) {
+  const std::size_t scheme_end = url.find("://");
+  const std::size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  const std::string_view rest = url.substr(start);
+  const std::size_t end = rest.find_first_of("/?#");
+  if (end == std::string_view::npos) return std::nullopt;
+  const std::size_t at = rest.find('@', end);
+  if (at == std::string_view::npos || rest.substr(0, end).find(':') == std::string_view::npos) return std::nullopt;
+  return "'" +
+         escape_for_log(redact_url(std::string(url.substr(0, start)) + "***@" + std::string(rest.substr(at + 1)))) +
+         "'";
+}
+
 namespace {
 
-std::string shown(std::string_view url) { return "'" + escape_for_log(redact_url(url)) + "'"; }
+// A refusal quotes the url redacted, or masked up to a late '@' (a password holding '/', '?' or '#',
+// which redact_url, reading the authority up to the first of them, would show).
+std::string shown(std::string_view url) {
+  return masked_up_to_a_late_at(url).value_or("'" + escape_for_log(redact_url(url)) + "'");
+}
 // A proxy without a scheme is masked too (libcurl takes "user:pass@h:1" as http://).
-std::string shown_proxy(std::string_view url) { return "'" + escape_for_log(redact_proxy(url)) + "'"; }
+std::string shown_proxy(std::string_view url) {
+  return masked_up_to_a_late_at(url).value_or("'" + escape_for_log(redact_proxy(url)) + "'");
+}
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -40,23 +64,6 @@ std::string_view host_and_port(std::string_view authority) {
   return at == std::string_view::npos ? authority : authority.substr(at + 1);
 }
 
-// "http://u:pa/ss@h/": a '/', '?' or '#' in a password ends the authority early, so its host and
-// port are read from the password ("u:pa"). When an '@' follows the authority's end and the authority
-// holds a ':', the text up to that '@' is taken for userinfo: url as shown masked up to it; nullopt
-// for any other url.
-std::optional<std::string> masked_up_to_a_late_at(std::string_view url) {
-  const std::size_t scheme_end = url.find("://");
-  const std::size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
-  const std::string_view rest = url.substr(start);
-  const std::size_t end = rest.find_first_of("/?#");
-  if (end == std::string_view::npos) return std::nullopt;
-  const std::size_t at = rest.find('@', end);
-  if (at == std::string_view::npos || rest.substr(0, end).find(':') == std::string_view::npos) return std::nullopt;
-  return "'" +
-         escape_for_log(redact_url(std::string(url.substr(0, start)) + "***@" + std::string(rest.substr(at + 1)))) +
-         "'";
-}
-
 // The port check of check_url_port, quoting the port.
 std::optional<std::string> port_problem(std::string_view url) {
   std::string_view host = host_and_port(authority_of(url));
@@ -73,12 +80,6 @@ std::optional<std::string> port_problem(std::string_view url) {
   }
   if (value < 1 || value > 65535) return "the port '" + escape_for_log(port) + "' is not 1 to 65535";
   return std::nullopt;
-}
-
-// shown(), or the url masked up to a late '@' when its port check failed on part of a password.
-std::string shown_for_port(std::string_view url, std::string shown_text) {
-  if (auto masked = masked_up_to_a_late_at(url)) return *masked;
-  return shown_text;
 }
 
 }  // namespace
@@ -105,7 +106,7 @@ std::optional<std::string> check_target_url(std::string_view url) {
   if (host.empty() || host.front() == ':') return shown(url) + " has no host";
   if (has_space_or_control(url)) return shown(url) + " contains spaces or control characters; percent-encode them";
   if (host.front() == '[' && host.find(']') == std::string_view::npos) return shown(url) + " has an unclosed '['";
-  if (auto problem = check_url_port(url)) return shown_for_port(url, shown(url)) + ": " + *problem;
+  if (auto problem = check_url_port(url)) return shown(url) + ": " + *problem;
   return std::nullopt;
 }
 
@@ -123,7 +124,7 @@ std::optional<std::string> check_proxy_url(std::string_view url) {
   std::string_view host = host_and_port(authority_of(url));
   if (host.empty() || host.front() == ':') return shown_proxy(url) + " has no host";
   if (host.front() == '[' && host.find(']') == std::string_view::npos) return shown_proxy(url) + " has an unclosed '['";
-  if (auto problem = check_url_port(url)) return shown_for_port(url, shown_proxy(url)) + ": " + *problem;
+  if (auto problem = check_url_port(url)) return shown_proxy(url) + ": " + *problem;
   return std::nullopt;
 }
 

@@ -12,6 +12,11 @@ namespace serentak {
 // nullopt when url is acceptable; otherwise a one-line reason for the user.
 std::optional<std::string> check_target_url(std::string_view url);
 
+// A url whose password holds '/', '?' or '#' ("http://u:pa/ss@h/"; redact_url reads the authority up to
+// the first of them and would show it): quoted for a message, masked up to the '@' that follows them
+// when the text before them holds a ':'; nullopt for any other url.
+std::optional<std::string> masked_up_to_a_late_at(std::string_view url);
+
 // The port of "scheme://[userinfo@]host[:port]/...": nullopt when none is given, when it holds
 // "{}" (an item's place: not checked here, nor after expansion; only an item that is a whole URL,
 // --urls or health, is checked as a URL of its own, and libcurl refuses a bad expanded port per item)

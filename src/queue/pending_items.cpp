@@ -45,9 +45,11 @@ pending_items read_pending_items(redis_connection& connection, const job_keys& k
   }
   if (out.entries.empty()) return out;
   std::vector<redis_result> bodies = connection.read_replies();
+  // Every reply checked before anything more is sent: an error must not leave commands unread on
+  // the connection (`status --watch` keeps it), whose replies the next refresh would take for its own.
+  for (const redis_result& body : bodies) check(body, connection);
   std::vector<std::pair<std::size_t, std::size_t>> asked;  // (entry, item) whose record HEXISTS checks
   for (std::size_t k = 0; k < bodies.size() && k < out.entries.size(); ++k) {
-    check(bodies[k], connection);
     if (bodies[k].view().size() == 0) continue;  // acknowledged and gone since
     std::optional<entry_items> fields = read_entry_items(bodies[k].view()[0][1]);
     if (!fields) continue;  // not a push's: the worker that reads it acknowledges it
@@ -63,10 +65,10 @@ pending_items read_pending_items(redis_connection& connection, const job_keys& k
   }
   if (asked.empty()) return out;
   std::vector<redis_result> recorded = connection.read_replies();
+  for (const redis_result& r : recorded) check(r, connection);
   std::vector<std::vector<bool>> done(out.entries.size());
   for (std::size_t k = 0; k < out.entries.size(); ++k) done[k].assign(out.entries[k].items.size(), false);
   for (std::size_t a = 0; a < recorded.size() && a < asked.size(); ++a) {
-    check(recorded[a], connection);
     if (recorded[a].view().integer() == 1) done[asked[a].first][asked[a].second] = true;
   }
   for (std::size_t k = 0; k < out.entries.size(); ++k) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/log_text.hpp"
+#include "core/target_url.hpp"
 #include "core/url_redaction.hpp"
 #include "log/line_writer.hpp"
 
@@ -133,7 +134,9 @@ std::size_t scan_inputs(std::vector<input_part>& parts, std::size_t max_line_byt
           throw std::invalid_argument("item " + std::to_string(count + 1) + " of the arguments: " + e.what());
         } catch (const std::invalid_argument& e) {
           // Redacted as the reason is: a URL's password must not come back in front of it.
-          throw std::invalid_argument("item '" + escape_for_log(redact_item(item)) + "': " + e.what());
+          throw std::invalid_argument(
+              "item " + masked_up_to_a_late_at(item).value_or("'" + escape_for_log(redact_item(item)) + "'") + ": " +
+              e.what());
         }
         ++count;
       }
