@@ -10,20 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fd_guard.hpp"
+
 namespace serentak {
 namespace {
-
-class fd_guard {
- public:
-  explicit fd_guard(int fd) : fd_(fd) {}
-  ~fd_guard() { ::close(fd_); }
-  fd_guard(const fd_guard&) = delete;
-  fd_guard& operator=(const fd_guard&) = delete;
-  int get() const noexcept { return fd_; }
-
- private:
-  int fd_;
-};
 
 constexpr std::size_t chunk_bytes = 64 * 1024;
 constexpr int poll_ms = 100;  // how soon a stop is noticed while a FIFO or a terminal has nothing to read

@@ -15,6 +15,8 @@
 
 #include <fmt/format.h>
 
+#include "core/fd_guard.hpp"
+
 extern char** environ;
 
 namespace serentak::monitor {
@@ -23,22 +25,6 @@ namespace {
 using steady = std::chrono::steady_clock;
 
 std::string errno_text(int error) { return std::error_code(error, std::generic_category()).message(); }
-
-class fd_guard {
- public:
-  explicit fd_guard(int fd = -1) : fd_(fd) {}
-  ~fd_guard() { reset(); }
-  fd_guard(const fd_guard&) = delete;
-  fd_guard& operator=(const fd_guard&) = delete;
-  int get() const noexcept { return fd_; }
-  void reset() noexcept {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-};
 
 // posix_spawn's two setup objects, destroyed on every return.
 struct spawn_setup {
