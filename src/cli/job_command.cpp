@@ -13,6 +13,7 @@
 #include "cli/console.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/fd_limit.hpp"
+#include "cli/option_conventions.hpp"
 #include "cli/request_options.hpp"
 #include "cli/signal_watch.hpp"
 #include "client/inputs/item_inputs.hpp"
@@ -428,9 +429,11 @@ std::unique_ptr<job_command> add_job_command(CLI::App& root) {
   command->push->add_option("-i,--input", o.input_files, "File of items, one per line; repeatable; '-' is stdin");
   command->push->add_option("--url", o.url_template, "URL template; {} is the percent-encoded item");
   command->push->add_flag("--urls", o.items_are_urls, "Each item is a whole http(s) URL");
-  command->push->add_option("--timeout", o.timeout_s, "Timeout per attempt, seconds (default 30)")
+  command->push->add_option("--timeout", o.timeout_s, "Timeout per attempt: 500ms, 5s, 2m, or seconds (default 30s)")
       ->check(CLI::Range(0.001, 86400.0));
-  command->push->add_option("--connect-timeout", o.connect_timeout_s, "Connect timeout, seconds (default: --timeout)")
+  command->push
+      ->add_option("--connect-timeout", o.connect_timeout_s,
+                   "Connect timeout: 500ms, 5s, or seconds (default: --timeout)")
       ->check(CLI::Range(0.001, 86400.0));
   command->push->add_option("--retries", o.retries, "Extra attempts for transient failures (default 0)")
       ->check(CLI::Range(0, 100));
@@ -479,15 +482,16 @@ std::unique_ptr<job_command> add_job_command(CLI::App& root) {
       ->check(CLI::Range(1LL, 1000LL));
   command->work
       ->add_option("--lease", o.lease_s,
-                   "Seconds after which another worker reclaims an unacknowledged item its worker no longer "
-                   "renews (killed, stopped, cut from Redis); a live worker renews what it holds every lease / 3; "
-                   "at least 0.5 (default: 2 x (attempts x --timeout + backoff) + 2)")
+                   "Time after which another worker reclaims an unacknowledged item its worker no longer "
+                   "renews (killed, stopped, cut from Redis): 30s, 2m, or seconds; a live worker renews what it "
+                   "holds every lease / 3; at least 0.5s (default: 2 x (attempts x --timeout + backoff) + 2s)")
       ->check(CLI::Range(0.5, 864000.0));
 
   command->status = command->app->add_subcommand("status", "Print a job's totals");
   add_target(command->status, o);
   command->status->add_flag("--json", o.json, "One JSON object per refresh");
-  command->status->add_option("--watch", o.watch_s, "Refresh every N seconds until interrupted (default: once)")
+  command->status
+      ->add_option("--watch", o.watch_s, "Refresh every 2s, 500ms, or N seconds until interrupted (default: once)")
       ->check(CLI::Range(0.1, 3600.0));
   command->status
       ->add_option("--lease", o.lease_s,
@@ -509,6 +513,11 @@ std::unique_ptr<job_command> add_job_command(CLI::App& root) {
 
   command->remove = command->app->add_subcommand("delete", "Delete a job and its records");
   add_target(command->remove, o);
+
+  // After the options exist: "500ms", "30s", "2m" become seconds before the range checks see them.
+  accept_durations(*command->push, {"--timeout", "--connect-timeout"});
+  accept_durations(*command->work, {"--lease"});
+  accept_durations(*command->status, {"--watch", "--lease"});
   return command;
 }
 

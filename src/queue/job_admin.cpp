@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 #include <system_error>
 #include <thread>
 
@@ -24,6 +25,7 @@
 #include "core/url_redaction.hpp"
 #include "core/url_template.hpp"
 #include "core/utf8.hpp"
+#include "log/output_lock.hpp"
 #include "queue/item_entries.hpp"
 #include "queue/job_scripts.hpp"
 #include "queue/pending_items.hpp"
@@ -214,6 +216,18 @@ push_report push_job(redis_connection& connection, const std::string& job_name, 
   return report;
 }
 
+std::string_view to_string(worker_state state) {
+  switch (state) {
+    case worker_state::active:
+      return "active";
+    case worker_state::unresponsive:
+      return "unresponsive";
+    case worker_state::gone:
+      break;
+  }
+  return "gone";
+}
+
 job_status read_status(redis_connection& connection, const std::string& job_name,
                        std::optional<std::chrono::milliseconds> lease) {
   job_keys keys(job_name);
@@ -226,9 +240,10 @@ job_status read_status(redis_connection& connection, const std::string& job_name
   connection.append({"XPENDING", keys.items, consumer_group});
   connection.append({"XLEN", keys.dead});
   connection.append({"HGETALL", keys.workers});
+  connection.append({"XINFO", "CONSUMERS", keys.items, consumer_group});
   auto replies = connection.read_replies();
   // A refusal (an ACL without the command, a key of another type) must not read as a count of 0.
-  static constexpr std::string_view asked[] = {"HMGET", "HLEN", "HGETALL", "XPENDING", "XLEN", "HGETALL"};
+  static constexpr std::string_view asked[] = {"HMGET", "HLEN", "HGETALL", "XPENDING", "XLEN", "HGETALL", "XINFO"};
   for (std::size_t k = 0; k < replies.size(); ++k) {
     const redis_result& r = replies[k];
     if (r.ok()) continue;
@@ -241,7 +256,7 @@ job_status read_status(redis_connection& connection, const std::string& job_name
     }
     // BUSY, MASTERDOWN...: it passes (a watch waits it out). A stream's own errors (no group) leave
     // out the figures they would give.
-    if (k != 3) throw job_error("Redis at " + connection.endpoint().display() + ": " + e.message, true);
+    if (k != 3 && k != 6) throw job_error("Redis at " + connection.endpoint().display() + ": " + e.message, true);
   }
   reply_view meta = replies[0].view();
   status.pushed = to_size(meta[0]);
@@ -275,7 +290,28 @@ job_status read_status(redis_connection& connection, const std::string& job_name
     workers[name].name = name;
     workers[name].records = to_size(done_by[k + 1]);
   }
-  for (auto& [name, w] : workers) status.workers.push_back(w);
+  // XINFO CONSUMERS: [[name, N, pending, N, idle, ms, ...], ...], as flat field-value pairs.
+  if (replies[6].ok() && replies[6].view().is_array()) {
+    reply_view consumers = replies[6].view();
+    for (std::size_t c = 0; c < consumers.size(); ++c) {
+      std::optional<std::string> name;
+      std::optional<long long> idle;
+      for (std::size_t f = 0; f + 1 < consumers[c].size(); f += 2) {
+        if (consumers[c][f].text() == "name") name = std::string(consumers[c][f + 1].text());
+        if (consumers[c][f].text() == "idle") idle = consumers[c][f + 1].integer();
+      }
+      if (!name || !idle) continue;
+      workers[*name].name = *name;
+      workers[*name].idle_ms = idle;
+    }
+  }
+  for (auto& [name, w] : workers) {
+    if (w.idle_ms && *w.idle_ms < status.lease.count())
+      w.state = worker_state::active;
+    else if (w.idle_ms && w.pending > 0)
+      w.state = worker_state::unresponsive;
+    status.workers.push_back(w);
+  }
   const std::size_t accounted = status.records + status.in_flight;
   status.waiting = status.pushed > accounted ? status.pushed - accounted : 0;
   if (spec.host_rate_per_second) status.host_rates = read_host_rates(connection, keys, spec);
@@ -294,18 +330,38 @@ std::string status_text(const job_status& s, std::optional<double> rate) {
   text += fmt::format("past lease {} (lease {:.1f} s)\n", s.past_lease, static_cast<double>(s.lease.count()) / 1000.0);
   text += fmt::format("dead       {}\n", s.dead);
   if (rate) text += fmt::format("rate       {:.1f} items/s\n", *rate);
-  text += fmt::format("workers    {}\n", s.workers.size());
-  // Names are host:pid:random, so a long host name would push its numbers out of line with the rest.
+  // Each worker that is active or still holds items, a line each; those gone (exited, or killed and
+  // reclaimed from) in one line, so the list does not grow with every restart of a long job.
+  std::size_t active = 0, gone = 0, gone_records = 0;
   std::vector<std::string> names;
   std::size_t width = 30;
   for (const worker_status& w : s.workers) {
+    if (w.state == worker_state::active) ++active;
+    if (w.state == worker_state::gone) {
+      ++gone;
+      gone_records += w.records;
+      continue;
+    }
+    // Names are host:pid:random, so a long host name would push its numbers out of line with the rest.
     names.push_back(escape_for_log(w.name));
     width = std::max(width, names.back().size());
   }
-  for (std::size_t i = 0; i < s.workers.size(); ++i) {
-    text += fmt::format("  {:<{}} records {:>9}  in flight {:>6}\n", names[i], width, s.workers[i].records,
-                        s.workers[i].pending);
+  text += fmt::format("workers    {} active", active);
+  if (s.workers.size() - active - gone > 0) text += fmt::format(", {} unresponsive", s.workers.size() - active - gone);
+  if (gone > 0) text += fmt::format(", {} gone", gone);
+  text += "\n";
+  std::size_t shown = 0;
+  for (const worker_status& w : s.workers) {
+    if (w.state == worker_state::gone) continue;
+    text +=
+        fmt::format("  {:<{}} records {:>9}  in flight {:>6}{}\n", names[shown++], width, w.records, w.pending,
+                    w.state == worker_state::unresponsive
+                        ? fmt::format("  unresponsive {:.0f} s", static_cast<double>(w.idle_ms.value_or(0)) / 1000.0)
+                        : "");
   }
+  if (gone > 0)
+    text += fmt::format("  {} gone (exited, or silent past the lease and holding nothing): {} records\n", gone,
+                        gone_records);
   if (s.host_rates) text += host_rates_text(*s.host_rates);
   return text;
 }
@@ -325,7 +381,11 @@ std::string status_json(const job_status& s, std::optional<double> rate) {
   j["rate_per_second"] = rate ? nlohmann::json(*rate) : nlohmann::json(nullptr);
   j["workers"] = nlohmann::json::array();
   for (const worker_status& w : s.workers)
-    j["workers"].push_back({{"name", w.name}, {"records", w.records}, {"in_flight", w.pending}});
+    j["workers"].push_back({{"name", w.name},
+                            {"records", w.records},
+                            {"in_flight", w.pending},
+                            {"state", to_string(w.state)},
+                            {"idle_ms", w.idle_ms ? nlohmann::json(*w.idle_ms) : nlohmann::json(nullptr)}});
   j["host_rates"] = s.host_rates ? host_rates_json(*s.host_rates) : nlohmann::json(nullptr);
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -530,6 +590,30 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
   std::size_t items = to_size(total.view());
   collect_report report;
   report.items = items;
+  // '-': stdout, through a descriptor of our own (as `fetch --out -`); the caller refuses --resume with it.
+  const bool to_stdout = out == "-";
+  struct stat existing {};
+  // --resume reads the file, which must end: refused before an open for writing could wait on a FIFO.
+  if (resume && ::stat(out.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode))
+    throw job_error(fmt::format("--resume: '{}' is not a regular file", escape_for_log(out.string())));
+  // Opened without O_TRUNC and locked first (log/output_lock, as `fetch --out`): a second collect, or a
+  // fetch, writing the same file is refused before it cuts or reads what the first is writing.
+  int fd = to_stdout ? ::fcntl(1, F_DUPFD_CLOEXEC, 3)
+                     : ::open(out.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (resume ? O_APPEND : 0), 0644);
+  if (fd < 0) throw job_error(fmt::format("cannot open '{}': {}", escape_for_log(out.string()), std::strerror(errno)));
+  struct closer {
+    int fd;
+    ~closer() { ::close(fd); }
+  } close_fd{fd};
+  if (!to_stdout) {
+    try {
+      log::lock_output(fd, out, "output file");
+    } catch (const std::invalid_argument& in_use) {
+      throw job_error(in_use.what());
+    } catch (const std::system_error& failed) {
+      throw job_error(fmt::format("cannot lock '{}': {}", escape_for_log(out.string()), failed.code().message()));
+    }
+  }
   std::vector<std::uint64_t> done;
   if (resume) {
     collected_file file = read_collected(out, format, items);
@@ -537,16 +621,10 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
                    url_template("", spec.url_template, spec.items_are_urls));
     cut_torn_line(out, file);
     done = std::move(file.digests);
+  } else if (struct stat info{};
+             !to_stdout && ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && ::ftruncate(fd, 0) != 0) {
+    throw job_error(fmt::format("cannot empty '{}': {}", escape_for_log(out.string()), std::strerror(errno)));
   }
-  // '-': stdout, through a descriptor of our own (as `fetch --out -`); the caller refuses --resume with it.
-  const bool to_stdout = out == "-";
-  int fd = to_stdout ? ::fcntl(1, F_DUPFD_CLOEXEC, 3)
-                     : ::open(out.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (resume ? O_APPEND : O_TRUNC), 0644);
-  if (fd < 0) throw job_error(fmt::format("cannot open '{}': {}", escape_for_log(out.string()), std::strerror(errno)));
-  struct closer {
-    int fd;
-    ~closer() { ::close(fd); }
-  } close_fd{fd};
   std::string buffer;
   // The buffer holds whole lines; a write that fails part way (a full disk, the file size limit) is cut
   // back to the last whole line it wrote, so the file holds whole records and --resume goes on.

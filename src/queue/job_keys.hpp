@@ -10,7 +10,7 @@
 //                    and item, repeated (queue/item_entries.hpp); a retried item's new entry, and each
 //                    item a reclaim split out of an entry, is an entry of its own in a new generation
 //                    (a split's with d, its deliveries so far); consumer group "workers"
-//   records  hash    index -> the item's final record (one JSONL line); written with HSETNX only
+//   records  hash    index -> the item's final record (one JSONL line); written only where none is
 //   outcomes hash    outcome -> records with that outcome
 //   workers  hash    consumer (host:pid:random) -> records it wrote
 //   dead     stream  dead-lettered items: i, item, deliveries, error

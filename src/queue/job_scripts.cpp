@@ -114,26 +114,48 @@ redis.call('HSET', KEYS[1], 'total', pushed)
 return pushed
 )lua";
 
-// One HSETNX per record; the outcome counts and the acknowledgements are gathered and sent once
-// per batch (a HINCRBY per distinct outcome, an XACK per 1,000 ids: unpack's stack stays small),
-// which took Redis from three calls per item to one. The script is atomic, so the order inside
-// does not matter to a reader.
+// The records not stored yet are found with one HMGET and stored with one HSET per 1,000 arguments
+// (the first of an item wins, in Redis or earlier in the batch), not an HSETNX per record: each
+// redis.call from Lua costs a command's dispatch, and each write is its own command in the AOF, the
+// records key repeated. The outcome counts and the acknowledgements are gathered and sent once per
+// batch (a HINCRBY per distinct outcome, an XACK per 1,000 ids: unpack's stack stays small). The
+// script is atomic, so the order inside does not matter to a reader.
 const std::string_view record_and_ack = R"lua(
 if redis.call('HGET', KEYS[5], ARGV[3]) ~= ARGV[4] then return -1 end
+local n = (#ARGV - 4) / 4
+local indexes = {}
+for m = 1, n do indexes[m] = ARGV[2 + 4 * m] end
 local written = 0
 local counts = {}
 local ids = {}
-local k = 5
-while k < #ARGV do
-  if redis.call('HSETNX', KEYS[1], ARGV[k + 1], ARGV[k + 3]) == 1 then
-    counts[ARGV[k + 2]] = (counts[ARGV[k + 2]] or 0) + 1
-    written = written + 1
-  end
-  if ARGV[k] ~= '' then ids[#ids + 1] = ARGV[k] end
-  k = k + 4
-end
-for outcome, n in pairs(counts) do redis.call('HINCRBY', KEYS[3], outcome, n) end
+local fresh = {}
+local taken = {}
 local i = 1
+while i <= n do
+  local j = math.min(i + 999, n)
+  local stored = redis.call('HMGET', KEYS[1], unpack(indexes, i, j))
+  for m = i, j do
+    local k = 1 + 4 * m
+    local index = ARGV[k + 1]
+    if not stored[m - i + 1] and not taken[index] then
+      taken[index] = true
+      fresh[#fresh + 1] = index
+      fresh[#fresh + 1] = ARGV[k + 3]
+      counts[ARGV[k + 2]] = (counts[ARGV[k + 2]] or 0) + 1
+      written = written + 1
+    end
+    if ARGV[k] ~= '' then ids[#ids + 1] = ARGV[k] end
+  end
+  i = j + 1
+end
+i = 1
+while i <= #fresh do
+  local j = math.min(i + 999, #fresh)
+  redis.call('HSET', KEYS[1], unpack(fresh, i, j))
+  i = j + 1
+end
+for outcome, c in pairs(counts) do redis.call('HINCRBY', KEYS[3], outcome, c) end
+i = 1
 while i <= #ids do
   local j = math.min(i + 999, #ids)
   redis.call('XACK', KEYS[2], ARGV[1], unpack(ids, i, j))
@@ -142,11 +164,9 @@ end
 if written > 0 then redis.call('HINCRBY', KEYS[4], ARGV[2], written) end
 -- Only while some attempt failed (rare): nothing more for a job without.
 if redis.call('EXISTS', KEYS[6]) == 1 then
-  local indexes = {}
-  for m = 6, #ARGV, 4 do indexes[#indexes + 1] = ARGV[m] end
   i = 1
-  while i <= #indexes do
-    local j = math.min(i + 999, #indexes)
+  while i <= n do
+    local j = math.min(i + 999, n)
     redis.call('HDEL', KEYS[6], unpack(indexes, i, j))
     i = j + 1
   end
@@ -276,6 +296,13 @@ for k = 6, #ARGV do
   end
 end
 return renewed
+)lua";
+
+const std::string_view leave_group = R"lua(
+if redis.call('HGET', KEYS[2], ARGV[3]) ~= ARGV[4] then return -1 end
+if redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2])[1] then return 0 end
+redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+return 1
 )lua";
 
 // Each call takes a generation of its own, so its "<generation>-<index>" IDs (ascending indexes)

@@ -31,7 +31,8 @@ extern const std::string_view push_items;
 // "SERENTAK_ITEMS <count>" when the job's items digest at total is not the pusher's.
 extern const std::string_view finish_push;
 // KEYS records items outcomes workers meta errors; ARGV group consumer identity_field identity_value
-// (id index outcome line)... For each: HSETNX the record (first record wins), count its outcome if
+// (id index outcome line)... For each: store the record unless the item has one (first record wins:
+// one HMGET finds those without, one HSET per 1,000 arguments stores them), count its outcome if
 // it was written, XACK the id unless it is "" (an entry of several items is acknowledged with the last
 // of its records, which the worker sends after the others); when the job has notes of failed attempts (errors), the
 // batch's items' go: they have records now. Returns the records written; -1 (nothing written) when the job is gone:
@@ -70,6 +71,12 @@ extern const std::string_view release;
 // entry another worker took (this one was stopped past its lease) is left to it. Returns how many;
 // -1 when the job is gone.
 extern const std::string_view renew;
+// KEYS items meta; ARGV group consumer identity_field identity_value. A worker ending leaves the
+// consumer group (XGROUP DELCONSUMER) only while nothing is pending for it: deleting a consumer drops
+// its pending entries, which would then never be reclaimed. So `job status` can tell a worker that
+// exited from one that was killed (a consumer still, silent). Returns 1 when it left, 0 when it holds
+// entries (released ones included, until another worker claims them), -1 when the job is gone.
+extern const std::string_view leave_group;
 // KEYS meta records outcomes items errors; ARGV (index outcome)... in ascending index order. Takes a new
 // generation (meta's generation + 1; used up even when nothing is re-queued), then for each item
 // whose record still has that outcome: adds it again as "<generation>-<index>", its text read from

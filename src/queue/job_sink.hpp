@@ -1,12 +1,12 @@
 #pragma once
 // The fetch_observer of `serentak job work`: each finished item's record is queued, and a flusher
-// thread with its own Redis connection stores a batch with one EVALSHA of record_and_ack (HSETNX
-// the record, count it, XACK the entry once the last of its items is recorded: job_source::take_id),
-// so Redis costs one round trip per batch, not per item.
+// thread with its own Redis connection stores a batch with one EVALSHA of record_and_ack (store each
+// record unless its item has one, count it, XACK the entry once the last of its items is recorded:
+// job_source::take_id), so Redis costs one round trip per batch, not per item.
 // A record that cannot be stored (Redis down) stays queued and is sent again after reconnecting;
-// HSETNX makes the resend harmless. Items cancelled by a stop are not recorded: the worker
-// releases them for others; so is an item whose failure had retries left (under a stop the engine
-// settles it as final, which for a job would record a transient failure for good).
+// the first record winning makes the resend harmless. Items cancelled by a stop are not recorded: the
+// worker releases them for others; so is an item whose failure had retries left (under a stop the
+// engine settles it as final, which for a job would record a transient failure for good).
 // A failed attempt that will be tried again (and one released so) is noted in the job's errors hash
 // within 100 ms, through note_failed_attempts (only for an item with no record yet): if no worker
 // ever finishes the item, its dead letter says what went wrong last. Best effort: notes a worker

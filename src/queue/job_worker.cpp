@@ -217,6 +217,13 @@ job_work_report run_job_worker(const job_work_config& config) {
     std::size_t to_the_other_job = 0;
     release_entries(scripts, keys, report.consumer, identity.field, other.identity_value, other.ids, to_the_other_job);
   }
+  // Best effort: a consumer left behind only shows in `job status` as gone once a lease has passed.
+  if (!give_up.passed() && main_connection.connected()) {
+    script_runner scripts(main_connection);
+    (void)scripts.run(
+        scripts::leave_group, {keys.items, keys.meta},
+        std::vector<std::string>{std::string(consumer_group), report.consumer, identity.field, identity.value});
+  }
   report.finished = sink.finished();
   report.written = sink.written();
   report.refused = sink.refused();

@@ -115,6 +115,21 @@ TEST(cli_conventions, durations_and_sizes_are_taken_as_people_write_them) {
     EXPECT_NE(refused.err.find("--timeout"), std::string::npos) << refused.err;
   }
   EXPECT_EQ(server.requests_seen(), 1u);
+  // The job commands take durations the same way, refused before any Redis is dialled.
+  for (const std::vector<std::string>& good :
+       {std::vector<std::string>{"job", "work", "--lease", "90s", "--help"},
+        std::vector<std::string>{"job", "status", "--watch", "500ms", "--lease", "2m", "--help"},
+        std::vector<std::string>{"job", "push", "--timeout", "1m", "--connect-timeout", "2s", "--help"}}) {
+    auto help_run = serentak(good);
+    EXPECT_EQ(help_run.exit_code, 0) << good[1] << help_run.err;
+  }
+  for (const auto& [sub, option] :
+       {std::pair{"work", "--lease"}, std::pair{"status", "--watch"}, std::pair{"push", "--timeout"}}) {
+    auto refused = serentak({"job", sub, "redis://127.0.0.1:1/x", option, "5x"});
+    EXPECT_EQ(refused.exit_code, 2) << sub;
+    EXPECT_NE(refused.err.find(option), std::string::npos) << refused.err;
+    EXPECT_NE(refused.err.find("is not a duration"), std::string::npos) << refused.err;
+  }
 }
 
 TEST(cli_conventions, english_messages_count_one_item_and_one_retry_in_the_singular) {

@@ -187,7 +187,7 @@ TEST(job_command_signals, a_watch_or_lease_of_nan_seconds_is_refused) {
         std::vector<std::string>{"work", "redis://127.0.0.1:1/x", "--lease", "nan"}}) {
     auto r = run_job(args);
     EXPECT_EQ(r.exit_code, 2) << args[0];
-    EXPECT_NE(r.err.find("nan is not a number of seconds"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(": 'nan' is not a duration"), std::string::npos) << r.err;
     EXPECT_EQ(testing::line_count(r.err), 1U) << r.err;
   }
 }

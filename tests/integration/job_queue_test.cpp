@@ -2,6 +2,10 @@
 // processes, collect exactly one record per item; idempotent push; a different specification,
 // a wrong address, a refused AUTH, a missing job and TLS to a plain port each one line and exit 2; status,
 // retry and delete.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
@@ -9,9 +13,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -77,7 +83,21 @@ TEST(job_queue, three_workers_in_separate_processes_leave_exactly_one_record_per
   EXPECT_EQ(j["in_flight"], 0);
   EXPECT_EQ(j["waiting"], 0);
   EXPECT_EQ(j["outcomes"]["not_found"], 600);
-  EXPECT_EQ(j["workers"].size(), 3U);
+  // Each worker left the consumer group as it exited holding nothing: gone, not silent, its records kept.
+  ASSERT_EQ(j["workers"].size(), 3U);
+  std::size_t by_workers = 0;
+  for (const auto& w : j["workers"]) {
+    EXPECT_EQ(w["state"], "gone") << w.dump();
+    EXPECT_TRUE(w["idle_ms"].is_null()) << w.dump();
+    by_workers += w["records"].get<std::size_t>();
+  }
+  EXPECT_EQ(by_workers, 600U);
+  EXPECT_EQ(redis.cli({"XINFO", "CONSUMERS", "serentak:books:items", "workers"}), "");
+  auto text = run_job({"status", job});
+  EXPECT_NE(text.out.find("workers    0 active, 3 gone\n  3 gone (exited, or silent past the lease and holding "
+                          "nothing): 600 records\n"),
+            std::string::npos)
+      << text.out;
 
   auto csv = run_job({"collect", job, "-o", (dir.path() / "all.csv").string()});
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
@@ -130,12 +150,18 @@ TEST(job_queue, pushing_the_same_job_twice_adds_nothing_and_a_different_spec_is_
       << different.err;
   EXPECT_EQ(testing::stream_items(redis, "twice"), "2500");
 
-  // Defaults spelled out are the same request: -X GET, a connect timeout no shorter than --timeout.
-  auto spelled = push;
-  spelled.insert(spelled.end(), {"-X", "GET", "--timeout", "30", "--connect-timeout", "30"});
-  auto same = run_job(spelled);
-  EXPECT_EQ(same.exit_code, 0) << same.err;
-  EXPECT_NE(same.out.find("2500 items, 0 added"), std::string::npos) << same.out;
+  // Defaults spelled out are the same request: -X GET, a connect timeout no shorter than --timeout,
+  // in seconds or with a unit.
+  for (const auto& [timeout, connect] : {std::pair{"30", "30"}, std::pair{"30s", "0.5m"}}) {
+    auto spelled = push;
+    spelled.insert(spelled.end(), {"-X", "GET", "--timeout", timeout, "--connect-timeout", connect});
+    auto same = run_job(spelled);
+    EXPECT_EQ(same.exit_code, 0) << timeout << ": " << same.err;
+    EXPECT_NE(same.out.find("2500 items, 0 added"), std::string::npos) << timeout << ": " << same.out;
+  }
+  auto shorter_timeout = push;
+  shorter_timeout.insert(shorter_timeout.end(), {"--timeout", "500ms"});
+  EXPECT_EQ(run_job(shorter_timeout).exit_code, 2) << "500ms is not the job's 30 s";
 
   // A job an older serentak stored with the default spelled out ("method":"GET") takes a push
   // without it, and keeps its specification.
@@ -381,6 +407,25 @@ TEST(job_queue, retry_requeues_failures_once_collect_resumes_status_watches_and_
   for (const auto& [index, count] : seen) EXPECT_EQ(count, 1) << index;
   EXPECT_EQ(resumed.err, "");
 
+  // A file another run is writing (it holds the lock `fetch --out` and collect take) is refused, with
+  // or without --resume, and left as it was: not emptied, not appended to.
+  {
+    const auto size_before = std::filesystem::file_size(partial);
+    const int holder = ::open(partial.c_str(), O_WRONLY | O_CLOEXEC);
+    ASSERT_GE(holder, 0);
+    ASSERT_EQ(::flock(holder, LOCK_EX | LOCK_NB), 0);
+    for (bool with_resume : {false, true}) {
+      std::vector<std::string> args{"collect", job, "-o", partial.string()};
+      if (with_resume) args.push_back("--resume");
+      auto busy = run_job(args);
+      EXPECT_EQ(busy.exit_code, 2) << with_resume << busy.out << busy.err;
+      EXPECT_EQ(line_count(busy.err), 1U) << busy.err;
+      EXPECT_NE(busy.err.find("is in use by another serentak run"), std::string::npos) << busy.err;
+      EXPECT_EQ(std::filesystem::file_size(partial), size_before) << with_resume;
+    }
+    ::close(holder);
+  }
+
   // Retried and fetched again after the file was collected: --resume cannot replace the old line,
   // and says so instead of passing the file off as the job's result.
   ASSERT_EQ(run_job({"retry", job, "--outcome", "server_error"}).exit_code, 0);
@@ -604,22 +649,32 @@ TEST(job_queue, status_counts_items_past_the_lease_the_workers_were_given) {
   ASSERT_EQ(run_job({"push", job, "--url", "http://127.0.0.1:9/p?id={}", "a", "b"}).exit_code, 0);
   ASSERT_EQ(run_job({"push", job, "--url", "http://127.0.0.1:9/p?id={}", "a", "b", "c"}).exit_code, 0);
   redis.cli({"XREADGROUP", "GROUP", "workers", "ghost", "COUNT", "1", "STREAMS", "serentak:leased:items", ">"});
+  redis.cli({"XGROUP", "CREATECONSUMER", "serentak:leased:items", "workers", "idler"});  // holds nothing
   std::this_thread::sleep_for(700ms);
+  // past lease, lease, and the workers' states by name
   auto past = [&](const std::vector<std::string>& extra) {
     std::vector<std::string> args{"status", job, "--json"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto r = run_job(args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     auto j = nlohmann::json::parse(r.out, nullptr, false);
-    if (j.is_discarded()) return std::make_pair(-1LL, -1LL);
-    return std::make_pair(j.value("past_lease", -1LL), j.value("lease_ms", -1LL));
+    std::map<std::string, std::string> states;
+    if (j.is_discarded()) return std::make_tuple(-1LL, -1LL, states);
+    for (const auto& w : j["workers"]) states[w.value("name", "")] = w.value("state", "");
+    return std::make_tuple(j.value("past_lease", -1LL), j.value("lease_ms", -1LL), states);
   };
-  EXPECT_EQ(past({"--lease", "0.5"}), std::make_pair(2LL, 500LL));
-  const auto by_default = past({});
-  EXPECT_EQ(by_default.first, 0);
-  EXPECT_GT(by_default.second, 2000);
+  const std::map<std::string, std::string> silent{{"ghost", "unresponsive"}, {"idler", "gone"}};
+  EXPECT_EQ(past({"--lease", "0.5"}), std::make_tuple(2LL, 500LL, silent));
+  EXPECT_EQ(past({"--lease", "500ms"}), std::make_tuple(2LL, 500LL, silent));
+  const auto [past_by_default, lease_by_default, states_by_default] = past({});
+  EXPECT_EQ(past_by_default, 0);
+  EXPECT_GT(lease_by_default, 2000);
+  EXPECT_EQ(states_by_default, (std::map<std::string, std::string>{{"ghost", "active"}, {"idler", "active"}}));
   auto text = run_job({"status", job, "--lease", "0.5"});
   EXPECT_NE(text.out.find("past lease 2 (lease 0.5 s)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("workers    0 active, 1 unresponsive, 1 gone\n"), std::string::npos) << text.out;
+  EXPECT_TRUE(std::regex_search(text.out, std::regex("\n  ghost +records +0  in flight +2  unresponsive [0-9]+ s\n")))
+      << text.out;
 }
 
 // A job an earlier serentak pushed (version 1: an entry per item, which its workers read) keeps that
@@ -705,8 +760,8 @@ TEST(job_queue, an_acl_that_refuses_a_needed_command_is_one_line_and_exit_2) {
     EXPECT_EQ((refused.out + refused.err).find("Pw1"), std::string::npos) << "the password must never be shown";
   }
   // Scripts allowed, a command inside the record script not: fetched, refused when storing, exit 2.
-  redis.cli({"ACL", "SETUSER", "nohsetnx", "on", ">Nh-Pw1", "~*", "+@all", "-hsetnx"});
-  auto unstored = run_job({"work", "redis://nohsetnx:Nh-Pw1@127.0.0.1:" + port + "/acl"}, 20s);
+  redis.cli({"ACL", "SETUSER", "nohset", "on", ">Nh-Pw1", "~*", "+@all", "-hset"});
+  auto unstored = run_job({"work", "redis://nohset:Nh-Pw1@127.0.0.1:" + port + "/acl"}, 20s);
   EXPECT_EQ(unstored.exit_code, 2) << unstored.out << unstored.err;
   EXPECT_NE(unstored.err.find("refused the record script, which a worker needs: ERR The user executing the script"),
             std::string::npos)
