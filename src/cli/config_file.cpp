@@ -30,7 +30,12 @@ void apply_config_file(CLI::App& command) {
   std::vector<CLI::ConfigItem> items = CLI::ConfigTOML().from_config(in);
   for (const CLI::ConfigItem& item : items) {
     if (item.name == "++" || item.name == "--") continue;  // CLI11's markers of a table's start and end
-    bool ours = item.parents.empty() || (item.parents.size() == 1 && item.parents.front() == command.get_name());
+    // Under no table, [CMD], or for a subcommand also [job.CMD].
+    const CLI::App* parent = command.get_parent();
+    const bool ours = item.parents.empty() ||
+                      (item.parents.size() == 1 && item.parents.front() == command.get_name()) ||
+                      (item.parents.size() == 2 && parent != nullptr && parent->get_parent() != nullptr &&
+                       item.parents.front() == parent->get_name() && item.parents.back() == command.get_name());
     if (!ours)
       throw std::invalid_argument(where + ": table '" + escape_for_log(item.fullname()) + "' is not this command's");
     CLI::Option* option = command.get_option_no_throw(item.name == "items" ? "items" : "--" + item.name);

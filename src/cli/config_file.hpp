@@ -1,9 +1,10 @@
 #pragma once
 // `serentak CMD --config FILE`: a TOML file of the command's options, one `key = value` per option
 // by its long name (`timeout = "5s"`, `no-log = true`, `items = ["a", "b"]`), optionally under a
-// `[CMD]` table. Precedence: the command line, then the file, then the defaults. CLI11 2.1 reads
-// config files for the top-level app only, so the values are applied here, after parsing, to
-// every option the command line left unset, through the option's own validators.
+// `[CMD]` table (for a subcommand of `job`, also `[job.CMD]`). Precedence: the command line, then the
+// file, then the defaults. CLI11 2.1 reads config files for the top-level app only, so the values are
+// applied here, after parsing, to every option the command line left unset, through the option's own
+// validators.
 
 #include <cstddef>
 

@@ -117,6 +117,9 @@ int parse_and_run(int argc, char** argv) {
     sub->set_config("--config", "", "TOML file of this command's options (key = value; the command line wins)");
   }
   auto job = add_job_command(app);
+  for (CLI::App* sub : job->app->get_subcommands(std::function<bool(CLI::App*)>{})) {
+    sub->set_config("--config", "", "TOML file of this command's options (key = value; the command line wins)");
+  }
   auto monitor = add_monitor_command(app);
 
   // The command word first: CLI11 would call a typo "A subcommand is required" or an extra item.
@@ -153,7 +156,12 @@ int parse_and_run(int argc, char** argv) {
   }
 
   try {
-    if (command != nullptr) apply_config_file(*command);
+    if (command != nullptr) {
+      apply_config_file(*command);
+      // `job push ... --config FILE`: the options are the subcommand's.
+      for (CLI::App* sub : command->get_subcommands(std::function<bool(CLI::App*)>{}))
+        if (sub->parsed()) apply_config_file(*sub);
+    }
   } catch (const file_read_interrupted& e) {
     console::err("{}: {}\n", who, e.what());
     return exit_usage;  // run() turns it into the signal's status (130, 143)

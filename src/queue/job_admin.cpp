@@ -296,19 +296,24 @@ job_status read_status(redis_connection& connection, const std::string& job_name
     for (std::size_t c = 0; c < consumers.size(); ++c) {
       std::optional<std::string> name;
       std::optional<long long> idle;
+      long long entries = 0;
       for (std::size_t f = 0; f + 1 < consumers[c].size(); f += 2) {
         if (consumers[c][f].text() == "name") name = std::string(consumers[c][f + 1].text());
         if (consumers[c][f].text() == "idle") idle = consumers[c][f + 1].integer();
+        if (consumers[c][f].text() == "pending") entries = consumers[c][f + 1].integer();
       }
       if (!name || !idle) continue;
       workers[*name].name = *name;
       workers[*name].idle_ms = idle;
+      workers[*name].pending_entries = static_cast<std::size_t>(std::max(0LL, entries));
     }
   }
   for (auto& [name, w] : workers) {
+    // By the entries pending for it, not the items counted above: those stop at max_pending_read
+    // entries, and an entry whose items all have records is still the worker's until acknowledged.
     if (w.idle_ms && *w.idle_ms < status.lease.count())
       w.state = worker_state::active;
-    else if (w.idle_ms && w.pending > 0)
+    else if (w.idle_ms && w.pending_entries > 0)
       w.state = worker_state::unresponsive;
     status.workers.push_back(w);
   }
@@ -605,7 +610,9 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
     int fd;
     ~closer() { ::close(fd); }
   } close_fd{fd};
-  if (!to_stdout) {
+  // A `fetch --resume` that compacts renames a new file over the path: if that happened between the
+  // open and the lock, fd is an unlinked inode; open the path again (a few times at most).
+  for (int tries = 0; !to_stdout; ++tries) {
     try {
       log::lock_output(fd, out, "output file");
     } catch (const std::invalid_argument& in_use) {
@@ -613,6 +620,13 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
     } catch (const std::system_error& failed) {
       throw job_error(fmt::format("cannot lock '{}': {}", escape_for_log(out.string()), failed.code().message()));
     }
+    if (tries == 4 || log::still_named(fd, out)) break;
+    const int again = ::open(out.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (resume ? O_APPEND : 0), 0644);
+    if (again < 0)
+      throw job_error(fmt::format("cannot open '{}': {}", escape_for_log(out.string()), std::strerror(errno)));
+    ::close(close_fd.fd);
+    close_fd.fd = again;
+    fd = again;
   }
   std::vector<std::uint64_t> done;
   if (resume) {

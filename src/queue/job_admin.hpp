@@ -72,10 +72,10 @@ struct push_report {
 push_report push_job(redis_connection& connection, const std::string& job_name, const job_spec& spec,
                      std::vector<client::input_part>& parts, const std::atomic<bool>* stop);
 
-// active: it read, claimed or renewed within the lease. unresponsive: not within the lease, and items
-// are still delivered to it (killed, stopped or cut from Redis; reclaimed once past the lease). gone:
-// it exited (a worker that ends holding nothing leaves the consumer group), or silent past the lease
-// with nothing delivered to it.
+// active: it read, claimed or renewed within the lease. unresponsive: not within the lease, and entries
+// are still pending for it (killed, stopped or cut from Redis, reclaimed once past the lease; or it
+// stopped and handed its items back, and no other worker has taken them yet). gone: it exited (a worker
+// that ends holding nothing leaves the consumer group), or silent past the lease with nothing pending.
 enum class worker_state { active, unresponsive, gone };
 std::string_view to_string(worker_state state);
 
@@ -84,6 +84,7 @@ struct worker_status {
   std::size_t records = 0;  // records it wrote first
   std::size_t pending = 0;  // items delivered to it and without a record
   std::optional<long long> idle_ms;  // since it last read, claimed or renewed; nullopt: not in the group
+  std::size_t pending_entries = 0;   // entries pending for it (XINFO CONSUMERS), recorded items or not
   worker_state state = worker_state::gone;
 };
 

@@ -163,6 +163,23 @@ TEST(job_queue, pushing_the_same_job_twice_adds_nothing_and_a_different_spec_is_
   shorter_timeout.insert(shorter_timeout.end(), {"--timeout", "500ms"});
   EXPECT_EQ(run_job(shorter_timeout).exit_code, 2) << "500ms is not the job's 30 s";
 
+  // The options from a --config file (no table, or [job.push]) are the same job; the command line wins.
+  for (const char* table : {"", "[job.push]\n"}) {
+    std::ofstream(dir.path() / "push.toml") << table << "url = \"http://127.0.0.1:9/p?id={}\"\nretries = 2\n"
+                                            << "timeout = \"30s\"\n";
+    auto configured = run_job({"push", job, "--config", (dir.path() / "push.toml").string(), "-i", items});
+    EXPECT_EQ(configured.exit_code, 0) << table << configured.err;
+    EXPECT_NE(configured.out.find("2500 items, 0 added"), std::string::npos) << table << configured.out;
+  }
+  auto overridden = run_job({"push", job, "--config", (dir.path() / "push.toml").string(), "-i", items, "--url",
+                             "http://127.0.0.1:9/q?id={}"});
+  EXPECT_EQ(overridden.exit_code, 2) << "the command line's --url wins, and it is not the job's";
+  std::ofstream(dir.path() / "bad.toml") << "timout = \"5s\"\n";
+  auto bad_config = run_job({"push", job, "--config", (dir.path() / "bad.toml").string(), "-i", items});
+  EXPECT_EQ(bad_config.exit_code, 2);
+  EXPECT_NE(bad_config.err.find("'timout' is not an option of push"), std::string::npos) << bad_config.err;
+  EXPECT_EQ(testing::stream_items(redis, "twice"), "2500");
+
   // A job an older serentak stored with the default spelled out ("method":"GET") takes a push
   // without it, and keeps its specification.
   const std::string stored_spec = redis.cli({"HGET", "serentak:twice:meta", "spec"});
@@ -406,6 +423,22 @@ TEST(job_queue, retry_requeues_failures_once_collect_resumes_status_watches_and_
   EXPECT_EQ(seen.size(), 20U);
   for (const auto& [index, count] : seen) EXPECT_EQ(count, 1) << index;
   EXPECT_EQ(resumed.err, "");
+
+  // Without --resume an existing file is replaced whole: none of its lines are left after the records.
+  {
+    const auto longer = dir.path() / "longer.jsonl";
+    {
+      std::ofstream old_lines(longer);
+      for (int i = 0; i < 500; ++i) old_lines << "{\"index\":" << i << ",\"old\":true}\n";
+    }
+    auto replaced = run_job({"collect", job, "-o", longer.string()});
+    ASSERT_EQ(replaced.exit_code, 0) << replaced.err;
+    EXPECT_EQ(testing::read_file(longer).find("\"old\""), std::string::npos);
+    std::ifstream in(longer);
+    std::size_t lines = 0;
+    for (std::string line; std::getline(in, line);) ++lines;
+    EXPECT_EQ(lines, 20U);
+  }
 
   // A file another run is writing (it holds the lock `fetch --out` and collect take) is refused, with
   // or without --resume, and left as it was: not emptied, not appended to.

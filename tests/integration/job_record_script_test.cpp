@@ -164,6 +164,34 @@ TEST(job_record_script, renew_resets_only_the_workers_own_pending_entries_and_co
   EXPECT_EQ(entry("1-2"), "") << "acknowledged: not claimed back";
 }
 
+// leave_group: a worker ending leaves the consumer group only with nothing pending for it (deleting a
+// consumer drops its pending entries, which no reclaim would then find), and not another job's.
+TEST(job_record_script, leave_group_deletes_the_consumer_only_when_nothing_is_pending_for_it) {
+  testing::scratch_dir dir;
+  testing::redis_server redis(dir.path());
+  const queue::job_keys keys("leave");
+  redis.cli({"HSET", keys.meta, "spec", "{}", "instance", "100.5"});
+  for (const char* id : {"1-0", "1-1"}) redis.cli({"XADD", keys.items, id, "i", "0", "item", "x"});
+  redis.cli({"XGROUP", "CREATE", keys.items, "workers", "0"});
+  redis.cli({"XREADGROUP", "GROUP", "workers", "w1", "COUNT", "1", "STREAMS", keys.items, ">"});
+  redis.cli({"XGROUP", "CREATECONSUMER", keys.items, "workers", "w2"});
+  auto leave = [&](const std::string& consumer, const std::string& instance) {
+    return redis.cli({"EVAL", std::string(queue::scripts::leave_group), "2", keys.items, keys.meta, "workers", consumer,
+                      "instance", instance});
+  };
+  auto consumers = [&] { return redis.cli({"XINFO", "CONSUMERS", keys.items, "workers"}); };
+  EXPECT_EQ(leave("w1", "100.5"), "0") << "1-0 is pending for w1";
+  EXPECT_NE(consumers().find("w1"), std::string::npos) << consumers();
+  EXPECT_EQ(redis.cli({"XPENDING", keys.items, "workers", "-", "+", "10", "w1"}).substr(0, 3), "1-0");
+  EXPECT_EQ(leave("w2", "200.1"), "-1") << "another job under the name";
+  EXPECT_NE(consumers().find("w2"), std::string::npos) << consumers();
+  EXPECT_EQ(leave("w2", "100.5"), "1");
+  EXPECT_EQ(consumers().find("w2"), std::string::npos) << consumers();
+  redis.cli({"XACK", keys.items, "workers", "1-0"});
+  EXPECT_EQ(leave("w1", "100.5"), "1") << "acknowledged: nothing pending";
+  EXPECT_EQ(consumers(), "");
+}
+
 TEST(job_record_script, dead_letter_stores_a_record_and_a_dead_entry_only_for_its_own_job) {
   testing::scratch_dir dir;
   testing::redis_server redis(dir.path());

@@ -22,8 +22,8 @@ TEST(job_status_text, worker_numbers_line_up_when_a_name_is_longer_than_the_usua
   job_status status;
   status.pushed = 10;
   status.total = 10;
-  status.workers = {{"a-rather-long-build-host.example.internal:4242:0a1b2c", 7, 1, 20, worker_state::active},
-                    {"h:1:abcdef", 3, 0, 50, worker_state::active}};
+  status.workers = {{"a-rather-long-build-host.example.internal:4242:0a1b2c", 7, 1, 20, 1, worker_state::active},
+                    {"h:1:abcdef", 3, 0, 50, 0, worker_state::active}};
   auto lines = worker_lines(status_text(status, std::nullopt));
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_NE(lines[0].find("a-rather-long-build-host.example.internal:4242:0a1b2c records"), std::string::npos)
@@ -34,7 +34,7 @@ TEST(job_status_text, worker_numbers_line_up_when_a_name_is_longer_than_the_usua
 
 TEST(job_status_text, a_worker_name_a_server_sent_with_control_characters_is_escaped) {
   job_status status;
-  status.workers = {{"evil\x1b[2J:1:000000", 1, 0, 20, worker_state::active}};
+  status.workers = {{"evil\x1b[2J:1:000000", 1, 0, 20, 0, worker_state::active}};
   auto lines = worker_lines(status_text(status, std::nullopt));
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].find('\x1b'), std::string::npos) << lines[0];
@@ -44,10 +44,10 @@ TEST(job_status_text, a_worker_name_a_server_sent_with_control_characters_is_esc
 // workers that are running or still hold items.
 TEST(job_status_text, gone_workers_are_summed_in_one_line_and_an_unresponsive_one_says_for_how_long) {
   job_status status;
-  status.workers = {{"h:1:aaaaaa", 5, 16, 100, worker_state::active},
-                    {"h:2:bbbbbb", 7, 3, 42'400, worker_state::unresponsive},
-                    {"h:3:cccccc", 11, 0, std::nullopt, worker_state::gone},
-                    {"h:4:dddddd", 13, 0, 900'000, worker_state::gone}};
+  status.workers = {{"h:1:aaaaaa", 5, 16, 100, 1, worker_state::active},
+                    {"h:2:bbbbbb", 7, 3, 42'400, 1, worker_state::unresponsive},
+                    {"h:3:cccccc", 11, 0, std::nullopt, 0, worker_state::gone},
+                    {"h:4:dddddd", 13, 0, 900'000, 0, worker_state::gone}};
   const std::string text = status_text(status, std::nullopt);
   EXPECT_NE(text.find("workers    1 active, 1 unresponsive, 2 gone\n"), std::string::npos) << text;
   auto lines = worker_lines(text);
