@@ -159,8 +159,11 @@ int parse_and_run(int argc, char** argv) {
     if (command != nullptr) {
       apply_config_file(*command);
       // `job push ... --config FILE`: the options are the subcommand's.
-      for (CLI::App* sub : command->get_subcommands(std::function<bool(CLI::App*)>{}))
-        if (sub->parsed()) apply_config_file(*sub);
+      for (CLI::App* sub : command->get_subcommands(std::function<bool(CLI::App*)>{})) {
+        if (!sub->parsed()) continue;
+        who += " " + sub->get_name();  // its errors point at `serentak job push --help`
+        apply_config_file(*sub);
+      }
     }
   } catch (const file_read_interrupted& e) {
     console::err("{}: {}\n", who, e.what());

@@ -174,10 +174,14 @@ TEST(job_queue, pushing_the_same_job_twice_adds_nothing_and_a_different_spec_is_
   auto overridden = run_job({"push", job, "--config", (dir.path() / "push.toml").string(), "-i", items, "--url",
                              "http://127.0.0.1:9/q?id={}"});
   EXPECT_EQ(overridden.exit_code, 2) << "the command line's --url wins, and it is not the job's";
+  EXPECT_NE(overridden.err.find("\"http://127.0.0.1:9/q?id={}\" in this push"), std::string::npos) << overridden.err;
   std::ofstream(dir.path() / "bad.toml") << "timout = \"5s\"\n";
   auto bad_config = run_job({"push", job, "--config", (dir.path() / "bad.toml").string(), "-i", items});
   EXPECT_EQ(bad_config.exit_code, 2);
-  EXPECT_NE(bad_config.err.find("'timout' is not an option of push"), std::string::npos) << bad_config.err;
+  EXPECT_NE(bad_config.err.find("'timout' is not an option of push (see 'serentak job push --help')"),
+            std::string::npos)
+      << bad_config.err;
+  EXPECT_EQ(line_count(bad_config.err), 1U) << bad_config.err;
   EXPECT_EQ(testing::stream_items(redis, "twice"), "2500");
 
   // A job an older serentak stored with the default spelled out ("method":"GET") takes a push
