@@ -40,16 +40,7 @@ event_log event_log::open(const std::filesystem::path& path) {
 
 void event_log::lock() {
   if (fd_ < 0) return;
-  // A file renamed over the path while we took the lock leaves us on an unlinked inode: open the
-  // new one (a few times at most).
-  for (int tries = 0;; ++tries) {
-    lock_output(fd_, path_, "log file");
-    if (tries == 4 || still_named(fd_, path_)) return;
-    int again = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (again < 0) fail(errno, "cannot open log file", path_);
-    ::close(fd_);
-    fd_ = again;
-  }
+  lock_output_at_path(fd_, path_, O_WRONLY | O_APPEND | O_CLOEXEC, "log file");
 }
 
 void event_log::start(std::string_view title, bool append) {

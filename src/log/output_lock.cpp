@@ -59,4 +59,15 @@ bool still_named(int fd, const std::filesystem::path& path) noexcept {
   return open_file.st_dev == named_file.st_dev && open_file.st_ino == named_file.st_ino;
 }
 
+void lock_output_at_path(int& fd, const std::filesystem::path& path, int open_flags, std::string_view what) {
+  for (int tries = 0;; ++tries) {
+    lock_output(fd, path, what);
+    if (tries == 4 || still_named(fd, path)) return;
+    const int again = ::open(path.c_str(), open_flags | O_CREAT, 0644);
+    if (again < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + named(what, path));
+    ::close(fd);
+    fd = again;
+  }
+}
+
 }  // namespace serentak::log

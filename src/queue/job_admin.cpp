@@ -610,23 +610,16 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
     int fd;
     ~closer() { ::close(fd); }
   } close_fd{fd};
-  // A `fetch --resume` that compacts renames a new file over the path: if that happened between the
-  // open and the lock, fd is an unlinked inode; open the path again (a few times at most).
-  for (int tries = 0; !to_stdout; ++tries) {
+  // A `fetch --resume` that compacts renames a new file over the path: lock_output_at_path opens it again.
+  if (!to_stdout) {
     try {
-      log::lock_output(fd, out, "output file");
+      log::lock_output_at_path(close_fd.fd, out, O_WRONLY | O_CLOEXEC | (resume ? O_APPEND : 0), "output file");
     } catch (const std::invalid_argument& in_use) {
       throw job_error(in_use.what());
     } catch (const std::system_error& failed) {
-      throw job_error(fmt::format("cannot lock '{}': {}", escape_for_log(out.string()), failed.code().message()));
+      throw job_error(failed.what());
     }
-    if (tries == 4 || log::still_named(fd, out)) break;
-    const int again = ::open(out.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (resume ? O_APPEND : 0), 0644);
-    if (again < 0)
-      throw job_error(fmt::format("cannot open '{}': {}", escape_for_log(out.string()), std::strerror(errno)));
-    ::close(close_fd.fd);
-    close_fd.fd = again;
-    fd = again;
+    fd = close_fd.fd;
   }
   std::vector<std::uint64_t> done;
   if (resume) {

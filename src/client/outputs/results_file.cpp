@@ -50,16 +50,7 @@ int results_file::open_flags() const noexcept { return (resume_ ? O_RDWR : O_WRO
 
 void results_file::lock() {
   if (path_ == "-") return;  // stdout is the caller's: nothing of ours to guard
-  // A run that compacts renames a new file over the path: if that happened while we took the
-  // lock, we hold an unlinked inode; open the path again (a few times at most).
-  for (int tries = 0;; ++tries) {
-    log::lock_output(fd_, path_, "results file");
-    if (tries == 4 || log::still_named(fd_, path_)) return;
-    int again = ::open(path_.c_str(), open_flags() | O_CREAT, 0644);
-    if (again < 0) fail(errno, "cannot open results file", path_);
-    ::close(fd_);
-    fd_ = again;
-  }
+  log::lock_output_at_path(fd_, path_, open_flags(), "results file");
 }
 
 void results_file::start(const results_spec& spec, bool with_round) {
