@@ -1,7 +1,6 @@
 #include "cli/job_command.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -99,8 +98,6 @@ void add_request_shape(const job_options& o, const CLI::App& push, queue::job_sp
 }
 
 queue::job_spec make_spec(const job_options& o, const CLI::App& push) {
-  if (std::isnan(o.timeout_s)) throw queue::job_error("--timeout: nan is not a number of seconds");
-  if (std::isnan(o.connect_timeout_s)) throw queue::job_error("--connect-timeout: nan is not a number of seconds");
   queue::job_spec spec;
   if (o.url_template.empty() && !o.items_are_urls) {
     throw queue::job_error("give --url TEMPLATE (with {} for the item) or --urls (each item is a URL)");
@@ -533,8 +530,6 @@ int run_job_command(const job_command& command) {
   std::optional<signal_watch> signals;
   auto interrupted = [&] { return signals && signals->stop_flag().load(); };
   try {
-    if (std::isnan(o.watch_s)) throw queue::job_error("--watch: nan is not a number of seconds");
-    if (std::isnan(o.lease_s)) throw queue::job_error("--lease: nan is not a number of seconds");
     queue::redis_endpoint endpoint = parse_target(o);
     if (command.work->parsed()) return run_work(o, endpoint);
     signals.emplace();
