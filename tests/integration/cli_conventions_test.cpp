@@ -24,10 +24,7 @@ using testing::scripted_http_server;
 using testing::scripted_reply;
 using testing::scripted_request;
 
-testing::process_result serentak(std::vector<std::string> args, const std::string& cwd = {}) {
-  args.insert(args.begin(), binary_path().string());
-  return testing::run_process(args, 30s, cwd);
-}
+using testing::serentak;
 
 std::size_t lines(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));

@@ -55,10 +55,7 @@ nlohmann::json wait_for_checks(unsigned short port, const std::vector<std::strin
   return answer;
 }
 
-testing::process_result serentak(std::vector<std::string> args) {
-  args.insert(args.begin(), testing::binary_path().string());
-  return testing::run_process(args, 30s);
-}
+using testing::serentak;
 
 TEST(dashboard_theme_api, pizza_every_web_shows_each_seed_order_with_its_status_message_and_the_pizza_view) {
   theme_dashboard_harness h("pizza");

@@ -29,7 +29,7 @@ using testing::scripted_http_server;
 using testing::scripted_reply;
 using testing::scripted_request;
 
-const curl_global curl_for_tests;
+const curl_global curl_for_engine_pending_source_tests;
 
 // Hands out `count` requests, each no earlier than its due time (first due after `delay`, then
 // every `gap`); after the last it is still not exhausted ("nothing due for an hour").

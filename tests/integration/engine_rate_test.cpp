@@ -27,7 +27,7 @@ using testing::scripted_reply;
 using testing::scripted_request;
 using clock_type = std::chrono::steady_clock;
 
-const curl_global curl_for_tests;  // before any test starts a thread
+const curl_global curl_for_engine_rate_tests;  // before any test starts a thread
 
 // Counts finishes and keeps results; thread-safe.
 class counting_observer : public fetch_observer {

@@ -34,7 +34,7 @@ using testing::scripted_reply;
 using testing::scripted_request;
 using clock_type = std::chrono::steady_clock;
 
-const curl_global curl_for_tests;  // before any test starts a thread
+const curl_global curl_for_engine_retry_tests;  // before any test starts a thread
 
 // Counts attempts per target, so a script can say "attempt 1: 503; attempt 2: 200", and keeps
 // each target's arrival times.

@@ -28,7 +28,7 @@ using testing::scripted_reply;
 using testing::scripted_request;
 using clock_type = std::chrono::steady_clock;
 
-const curl_global curl_for_tests;  // before any test starts a thread
+const curl_global curl_for_engine_tests;  // before any test starts a thread
 
 std::vector<fetch_request> requests_for(const std::vector<std::string>& urls) {
   std::vector<fetch_request> requests;

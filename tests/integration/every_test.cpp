@@ -28,10 +28,7 @@ using testing::run_process;
 using testing::running_server;
 using testing::scratch_dir;
 
-testing::process_result serentak(std::vector<std::string> args, std::chrono::milliseconds deadline = 60s) {
-  args.insert(args.begin(), binary_path().string());
-  return run_process(args, deadline);
-}
+using testing::serentak;
 
 struct log_line {
   double at = 0;  // seconds since midnight, from the line's timestamp

@@ -22,7 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
-constexpr int items = 450;  // about 9 s at 50 a second
+constexpr int items_to_fetch = 450;  // about 9 s at 50 a second
 
 struct seen_after {
   int answered = 0;
@@ -44,7 +44,7 @@ testing::process_result fetch(const testing::serve_process& server, const testin
   const std::filesystem::path urls = dir.path() / "urls.txt";
   {
     std::ofstream out(urls);
-    for (int i = 0; i < items; ++i) out << server.base_url() << "/status/ok\n";
+    for (int i = 0; i < items_to_fetch; ++i) out << server.base_url() << "/status/ok\n";
   }
   std::vector<std::string> args{testing::binary_path().string(), "fetch", "--urls", "-i", urls.string(), "-c", "20",
                                 "--retries", "30", "--no-log", "-q", "--summary", "json"};

@@ -33,7 +33,7 @@ using testing::scripted_reply;
 using testing::scripted_request;
 using clock_type = std::chrono::steady_clock;
 
-const curl_global curl_for_tests;  // before any test starts a thread
+const curl_global curl_for_host_politeness_tests;  // before any test starts a thread
 
 class null_observer : public fetch_observer {
  public:

@@ -32,12 +32,9 @@ using testing::scripted_http_server;
 using testing::scripted_reply;
 using testing::scripted_request;
 
-scripted_reply ok_json(const scripted_request&) { return scripted_reply::respond(200, R"({"ok": true})"); }
+using testing::ok_json;
 
-testing::process_result serentak(std::vector<std::string> args, const std::filesystem::path& cwd) {
-  args.insert(args.begin(), binary_path().string());
-  return run_process(args, 30s, cwd.string());
-}
+using testing::serentak;
 
 using testing::read_file;
 using testing::write_file;

@@ -25,10 +25,7 @@ using testing::binary_path;
 using testing::running_server;
 using testing::scratch_dir;
 
-testing::process_result serentak(std::vector<std::string> args, const std::string& cwd = {}) {
-  args.insert(args.begin(), binary_path().string());
-  return testing::run_process(args, 30s, cwd);
-}
+using testing::serentak;
 
 json load_schema(const std::string& name) {
   std::ifstream in(testing::source_dir() / "docs" / "schema" / name);

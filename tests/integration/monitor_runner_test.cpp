@@ -26,7 +26,7 @@ using testing::scripted_http_server;
 using testing::scripted_reply;
 using testing::scripted_request;
 
-const client::curl_global curl_for_tests;
+const client::curl_global curl_for_monitor_runner_tests;
 
 // Records the alert hook's calls; the hook runs on engine threads (mutex_ guards events_).
 class alert_recorder {

@@ -23,7 +23,7 @@ using testing::scripted_http_server;
 using testing::scripted_reply;
 using testing::scripted_request;
 
-const curl_global curl_for_tests;  // before any test starts a thread
+const curl_global curl_for_native_transport_tests;  // before any test starts a thread
 
 class native_transport : public testing::transport_test {};
 SERENTAK_FOR_EACH_TRANSPORT(native_transport);

@@ -66,14 +66,11 @@ std::map<std::string, std::string> outcome_by_item(const std::vector<nlohmann::j
   return by_item;
 }
 
-testing::process_result serentak(std::vector<std::string> args, const std::filesystem::path& cwd) {
-  args.insert(args.begin(), binary_path().string());
-  return run_process(args, 60s, cwd.string());
-}
+using testing::serentak;
 
 std::string shell_quoted(const std::string& s) { return "'" + s + "'"; }
 
-scripted_reply ok_json(const scripted_request&) { return scripted_reply::respond(200, "{\"ok\":true}"); }
+using testing::ok_json;
 
 // The item a request asked for: "/p?id=<item>".
 std::string item_of(const std::string& target) { return target.substr(target.find("id=") + 3); }

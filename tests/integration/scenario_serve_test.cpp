@@ -65,10 +65,7 @@ std::string header(const http_answer& a, const std::string& name) {
   return "(none)";
 }
 
-testing::process_result serentak(std::vector<std::string> args, std::chrono::milliseconds deadline = 30s) {
-  args.insert(args.begin(), testing::binary_path().string());
-  return run_process(args, deadline);
-}
+using testing::serentak;
 
 std::string write_file(const testing::scratch_dir& dir, const std::string& name, const std::string& text) {
   std::string path = (dir.path() / name).string();

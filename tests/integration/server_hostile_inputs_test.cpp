@@ -39,12 +39,14 @@ using testing::raw_client;
 using testing::unsent_bytes_from_port;
 using testing::wait_until_each_ended;
 
-std::string get(std::string_view target) { return "GET " + std::string(target) + " HTTP/1.1\r\nHost: t\r\n\r\n"; }
+std::string get_request(std::string_view target) {
+  return "GET " + std::string(target) + " HTTP/1.1\r\nHost: t\r\n\r\n";
+}
 
 // A new connection gets its answer: the server still serves everyone else.
 void expect_served(unsigned short port) {
   raw_client c(port);
-  c.send_all(get("/status/ok"));
+  c.send_all(get_request("/status/ok"));
   EXPECT_EQ(testing::status_line_of(c.read_response(10s)), "HTTP/1.1 200 OK");
 }
 
@@ -127,7 +129,7 @@ TEST(ServerHostileInputs, NulBytesInTheRequestLineOrAHeaderGet400AndAClose) {
   using namespace std::string_literals;
   configured_server server(testing::test_config());
   raw_client bystander(server.port());  // a kept-alive client that was there before
-  bystander.send_all(get("/status/ok"));
+  bystander.send_all(get_request("/status/ok"));
   ASSERT_EQ(testing::status_line_of(bystander.read_response(10s)), "HTTP/1.1 200 OK");
 
   const std::vector<std::string> requests = {
@@ -150,7 +152,7 @@ TEST(ServerHostileInputs, NulBytesInTheRequestLineOrAHeaderGet400AndAClose) {
   }
   // Everyone else is still served: a new client, and the one that was already connected.
   expect_served(server.port());
-  bystander.send_all(get("/status/ok"));
+  bystander.send_all(get_request("/status/ok"));
   EXPECT_EQ(testing::status_line_of(bystander.read_response(10s)), "HTTP/1.1 200 OK");
 }
 
@@ -219,7 +221,7 @@ TEST(ServerHostileInputs, AThousandRequestsPipelinedInOneWriteAreAllAnsweredInOr
   constexpr int count = 1000;
   constexpr int first_id = 500000;  // no such profiles: each 404 names its own id
   std::string requests;
-  for (int i = 0; i < count; ++i) requests += get("/get_user_profile?user_id=" + std::to_string(first_id + i));
+  for (int i = 0; i < count; ++i) requests += get_request("/get_user_profile?user_id=" + std::to_string(first_id + i));
 
   raw_client c(server.port());
   // One write of all 1,000, from a second thread while this one reads: the 1,000 answers may not
@@ -242,7 +244,7 @@ TEST(ServerHostileInputs, AThousandRequestsPipelinedInOneWriteAreAllAnsweredInOr
   EXPECT_EQ(answered, count);
   EXPECT_EQ(out_of_order, 0);
   // The connection still works afterwards, and so does a new one.
-  c.send_all(get("/status/ok"));
+  c.send_all(get_request("/status/ok"));
   EXPECT_EQ(testing::status_line_of(c.read_response(10s)), "HTTP/1.1 200 OK");
   expect_served(server.port());
 }
@@ -283,7 +285,7 @@ TEST(ServerHostileInputs, AClientPipeliningWithoutReadingIsNoLongerReadAndIsClos
   ASSERT_GE(fd, 0);
   fds.add(fd);
   std::string batch;
-  for (int i = 0; i < 1000; ++i) batch += get("/status/ok?pad=1");
+  for (int i = 0; i < 1000; ++i) batch += get_request("/status/ok?pad=1");
 
   // Offer up to 256 MiB of pipelined requests, never reading an answer. A server that kept
   // reading (and queueing) would take it all; one that stops reading once its writes block leaves
@@ -352,7 +354,7 @@ TEST(ServerHostileInputs, AClientThatNeverReadsAHugeResponseIsClosedOnTheWriteDe
   int fd = connect_loopback(server.port(), 4096);
   ASSERT_GE(fd, 0);
   fds.add(fd);
-  const std::string request = get("/status/ok?huge=1");
+  const std::string request = get_request("/status/ok?huge=1");
   auto started = steady::now();
   ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL), static_cast<ssize_t>(request.size()));
   // Its writes blocked, the server still answers a new client at once.

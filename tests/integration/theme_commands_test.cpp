@@ -44,10 +44,7 @@ log_file read_log(const std::filesystem::path& path) {
   return log;
 }
 
-testing::process_result serentak(std::vector<std::string> args, std::chrono::milliseconds deadline = 30s) {
-  args.insert(args.begin(), binary_path().string());
-  return run_process(args, deadline);
-}
+using testing::serentak;
 
 TEST(theme_commands, weather_writes_exactly_the_seed_log) {
   running_server server(0.05);

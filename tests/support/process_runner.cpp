@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "support/test_paths.hpp"
+
 namespace serentak::testing {
 
 process_result run_process(const std::vector<std::string>& argv, std::chrono::milliseconds deadline,
@@ -81,6 +83,17 @@ process_result run_process(const std::vector<std::string>& argv, std::chrono::mi
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
   return result;
+}
+
+process_result serentak(std::vector<std::string> args, std::chrono::milliseconds deadline) {
+  args.insert(args.begin(), binary_path().string());
+  return run_process(args, deadline);
+}
+
+process_result serentak(std::vector<std::string> args, const std::filesystem::path& cwd,
+                        std::chrono::milliseconds deadline) {
+  args.insert(args.begin(), binary_path().string());
+  return run_process(args, deadline, cwd.string());
 }
 
 }  // namespace serentak::testing

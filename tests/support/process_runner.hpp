@@ -3,6 +3,7 @@
 // which it is killed (so a hung command fails its test instead of hanging the suite).
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -20,5 +21,11 @@ struct process_result {
 // argv[0] is the program path. cwd empty: the test's cwd. stdin_path empty: stdin is /dev/null.
 process_result run_process(const std::vector<std::string>& argv, std::chrono::milliseconds deadline,
                            const std::string& cwd = {}, const std::string& stdin_path = {});
+
+// Runs the serentak under test (args without argv[0]) to completion, in cwd when given, killed after
+// the deadline: a guard against a hang, not a speed limit, so generous for the sanitizer builds.
+process_result serentak(std::vector<std::string> args, std::chrono::milliseconds deadline = std::chrono::seconds(60));
+process_result serentak(std::vector<std::string> args, const std::filesystem::path& cwd,
+                        std::chrono::milliseconds deadline = std::chrono::seconds(60));
 
 }  // namespace serentak::testing

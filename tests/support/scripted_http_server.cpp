@@ -548,4 +548,6 @@ unsigned short unused_local_port() {
   return ntohs(address.sin_port);
 }
 
+scripted_reply ok_json(const scripted_request&) { return scripted_reply::respond(200, R"({"ok": true})"); }
+
 }  // namespace serentak::testing

@@ -154,4 +154,7 @@ class scripted_http_server {
 // A local TCP port that nothing listens on (bound, then closed): connecting to it is refused.
 unsigned short unused_local_port();
 
+// A handler that answers every request 200 with {"ok": true}.
+scripted_reply ok_json(const scripted_request&);
+
 }  // namespace serentak::testing

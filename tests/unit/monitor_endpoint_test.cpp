@@ -8,7 +8,7 @@ namespace {
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
 
-const steady::time_point t0{std::chrono::hours{10}};
+const steady::time_point endpoint_t0{std::chrono::hours{10}};
 const wall_time w0{std::chrono::seconds{1796428800}};
 
 endpoint_config load_one(std::string_view yaml) {
@@ -24,7 +24,7 @@ finished_check answer(int n, long status, std::chrono::milliseconds took, std::s
   c.result.body = std::move(body);
   c.result.connected = status != 0;
   c.final_outcome = classify_status(status);
-  c.timing = check_timing{t0 + n * 1s, t0 + n * 1s + 4ms};
+  c.timing = check_timing{endpoint_t0 + n * 1s, endpoint_t0 + n * 1s + 4ms};
   c.started_wall = w0 + n * 1s + 4ms;
   return c;
 }

@@ -9,13 +9,13 @@ namespace {
 
 using namespace std::chrono_literals;
 using action = health_decision::action;
-const std::chrono::system_clock::time_point t0{std::chrono::hours{500000}};
+const std::chrono::system_clock::time_point health_t0{std::chrono::hours{500000}};
 
 struct machine {
   health_state s;
   health_policy p;
   int minute = 0;
-  health_decision feed(check_verdict v) { return apply(s, p, v, t0 + std::chrono::minutes(++minute)); }
+  health_decision feed(check_verdict v) { return apply(s, p, v, health_t0 + std::chrono::minutes(++minute)); }
   std::vector<health> run(std::vector<check_verdict> vs) {
     std::vector<health> out;
     for (auto v : vs) out.push_back((feed(v), s.state));
@@ -66,7 +66,7 @@ TEST(monitor_health_state, changes_are_reported_with_from_to_and_time) {
   d = m.feed(F);
   EXPECT_EQ(d.what, action::changed);
   EXPECT_EQ(d.to, D);
-  EXPECT_EQ(m.s.last_change, t0 + 3min);
+  EXPECT_EQ(m.s.last_change, health_t0 + 3min);
   EXPECT_EQ(m.s.checks, 3u);
 }
 
@@ -79,16 +79,16 @@ TEST(monitor_health_state, a_confirm_burst_is_a_decision_and_can_refute_the_outa
   EXPECT_EQ(d.confirm_checks, 3);
   EXPECT_EQ(d.to, D);
   EXPECT_EQ(m.s.state, U) << "not down until the burst confirms it";
-  auto refuted = confirm_result(m.s, m.p, 2, t0 + 1h);
+  auto refuted = confirm_result(m.s, m.p, 2, health_t0 + 1h);
   EXPECT_EQ(refuted.what, action::none);
   EXPECT_EQ(m.s.state, U);
   EXPECT_EQ(m.s.failure_streak, 0);
   m.run({F, F});
   EXPECT_EQ(m.feed(F).what, action::confirm);
-  auto confirmed = confirm_result(m.s, m.p, 3, t0 + 2h);
+  auto confirmed = confirm_result(m.s, m.p, 3, health_t0 + 2h);
   EXPECT_EQ(confirmed.what, action::changed);
   EXPECT_EQ(m.s.state, D);
-  EXPECT_EQ(m.s.last_change, t0 + 2h);
+  EXPECT_EQ(m.s.last_change, health_t0 + 2h);
 }
 
 TEST(monitor_health_state, state_is_a_plain_value_that_restores_mid_streak) {
