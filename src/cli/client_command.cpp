@@ -34,8 +34,6 @@ namespace {
 
 std::string seconds_text(std::chrono::milliseconds ms) { return fmt::format("{}", static_cast<double>(ms.count()) / 1000.0); }
 
-std::chrono::milliseconds to_ms(double seconds) { return std::chrono::milliseconds(static_cast<long long>(seconds * 1000)); }
-
 // The results format: --format, else the --out file's extension (.jsonl, .ndjson or .csv; '-',
 // stdout, is JSONL). Anything else is refused rather than guessed: `-o x.json` once wrote JSONL.
 result_format results_format(const client_options& options) {
@@ -65,8 +63,8 @@ client::theme_run_config make_config(const client_command& command, themes::lang
   config.base_url = options.base_url;
   config.url_pattern = options.url_template;
   config.items_are_urls = options.items_are_urls;
-  config.timeout = to_ms(options.timeout_s);
-  config.connect_timeout = to_ms(options.connect_timeout_s);
+  config.timeout = seconds_to_ms(options.timeout_s);
+  config.connect_timeout = seconds_to_ms(options.connect_timeout_s);
   config.max_body_bytes = options.max_body_bytes;
   config.follow_redirects = options.follow;
   config.request = make_request_spec(options, *command.app);

@@ -33,10 +33,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::chrono::milliseconds to_ms(double seconds) {
-  return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
-}
-
 queue::redis_endpoint parse_target(const job_options& o) {
   std::string problem;
   auto endpoint = queue::parse_redis_endpoint(o.target, problem);
@@ -117,8 +113,8 @@ queue::job_spec make_spec(const job_options& o, const CLI::App& push) {
   }
   spec.url_template = o.url_template;
   spec.items_are_urls = o.items_are_urls;
-  spec.timeout = to_ms(o.timeout_s);
-  spec.connect_timeout = to_ms(o.connect_timeout_s);
+  spec.timeout = seconds_to_ms(o.timeout_s);
+  spec.connect_timeout = seconds_to_ms(o.connect_timeout_s);
   spec.retries = o.retries;
   if (!o.rate.empty()) {
     double rate = 0;
@@ -213,7 +209,7 @@ int run_work(const job_options& o, const queue::redis_endpoint& endpoint) {
   reserve_descriptor_table(descriptors_for(config.concurrency));  // before signal_watch's thread
   config.threads = o.threads;
   config.max_deliveries = o.max_deliveries;
-  if (o.lease_s > 0) config.lease = to_ms(o.lease_s);
+  if (o.lease_s > 0) config.lease = seconds_to_ms(o.lease_s);
   config.on_evicting_redis = [&endpoint](const std::string& policy) { warn_eviction("work", endpoint, policy); };
   signal_watch signals;
   config.stop = &signals.stop_flag();
@@ -275,8 +271,8 @@ int run_status(const job_options& o, const queue::redis_endpoint& endpoint, cons
     std::optional<queue::job_status> read;
     try {
       if (!connection.connected()) queue::open_connection(connection);
-      read =
-          queue::read_status(connection, endpoint.job, o.lease_s > 0 ? std::optional(to_ms(o.lease_s)) : std::nullopt);
+      read = queue::read_status(connection, endpoint.job,
+                                o.lease_s > 0 ? std::optional(seconds_to_ms(o.lease_s)) : std::nullopt);
     } catch (const queue::job_error& e) {
       // Only an outage (Redis unreachable, or loading its data after a restart) is waited out; a job
       // deleted meanwhile, a refused AUTH or a stop end the watch as they end one status.
@@ -318,7 +314,7 @@ int run_status(const job_options& o, const queue::redis_endpoint& endpoint, cons
     }
     // Whoever read the refreshes has gone (`| head`): nothing more to show.
     if (o.watch_s <= 0 || console::stdout_error() != 0) break;
-    auto until = std::chrono::steady_clock::now() + to_ms(o.watch_s);
+    auto until = std::chrono::steady_clock::now() + seconds_to_ms(o.watch_s);
     while (std::chrono::steady_clock::now() < until && !signals.stop_flag().load()) std::this_thread::sleep_for(50ms);
     if (signals.stop_flag().load()) return signals.interrupted_exit_status();
   }

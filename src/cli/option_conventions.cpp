@@ -26,4 +26,8 @@ void accept_durations(CLI::App& command, std::initializer_list<const char*> opti
   }
 }
 
+std::chrono::milliseconds seconds_to_ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+}
+
 }  // namespace serentak::cli

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
+#include "core/ascii.hpp"
+
 namespace serentak {
 namespace {
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 }  // namespace
 
@@ -28,9 +28,9 @@ std::string host_key(std::string_view url) {
   if (host.empty()) return {};
   std::string key;
   key.reserve(scheme.size() + host.size() + 10);
-  for (char c : scheme) key += lower(c);
+  for (char c : scheme) key += ascii_lower(c);
   key += "://";
-  for (char c : host) key += lower(c);
+  for (char c : host) key += ascii_lower(c);
   key += ':';
   if (!port.empty()) {
     key += port;

@@ -13,7 +13,7 @@ bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
 bool is_hex(char c) noexcept { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
-unsigned hex_value(char c) noexcept {
+unsigned hex_nibble(char c) noexcept {
   if (is_digit(c)) return static_cast<unsigned>(c - '0');
   return static_cast<unsigned>((c | 0x20) - 'a' + 10);
 }
@@ -179,7 +179,7 @@ class validator {
     code = 0;
     for (int k = 0; k < 4; ++k) {
       if (!is_hex(p_[k])) return false;
-      code = code * 16 + hex_value(p_[k]);
+      code = code * 16 + hex_nibble(p_[k]);
     }
     p_ += 4;
     return true;

@@ -1,18 +1,13 @@
 #include "core/percent_encoding.hpp"
 
+#include "core/ascii.hpp"
+
 namespace serentak {
 namespace {
 
 bool is_unreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '.' || c == '_' || c == '~';
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -41,8 +36,8 @@ std::optional<std::string> percent_decode(std::string_view encoded, bool plus_as
     char c = encoded[i];
     if (c == '%') {
       if (i + 2 >= encoded.size()) return std::nullopt;  // needs two hex digits after '%'
-      int hi = hex_value(encoded[i + 1]);
-      int lo = hex_value(encoded[i + 2]);
+      int hi = hex_digit_value(encoded[i + 1]);
+      int lo = hex_digit_value(encoded[i + 2]);
       if (hi < 0 || lo < 0) return std::nullopt;
       out.push_back(static_cast<char>((hi << 4) | lo));
       i += 2;

@@ -1,16 +1,10 @@
 #include "core/query_string.hpp"
 
+#include "core/ascii.hpp"
 #include "core/utf8.hpp"
 
 namespace serentak {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 }  // namespace
 
@@ -35,8 +29,8 @@ std::string url_unquote(std::string_view text, bool plus_as_space) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '%' && i + 2 < text.size()) {
-      int hi = hex_value(text[i + 1]);
-      int lo = hex_value(text[i + 2]);
+      int hi = hex_digit_value(text[i + 1]);
+      int lo = hex_digit_value(text[i + 2]);
       if (hi >= 0 && lo >= 0) {
         bytes.push_back(static_cast<char>((hi << 4) | lo));
         i += 2;

@@ -3,6 +3,7 @@
 #include <array>
 #include <stdexcept>
 
+#include "core/ascii.hpp"
 #include "core/json_text.hpp"
 #include "core/log_text.hpp"
 #include "core/version.hpp"
@@ -16,15 +17,9 @@ constexpr std::string_view item_mark = "{}";
 constexpr std::array<std::string_view, 5> builtin_secrets = {"authorization", "proxy-authorization", "cookie",
                                                              "set-cookie", "x-api-key"};
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && ascii_lower(a) == ascii_lower(b);
 }
-
-bool same_name(std::string_view a, std::string_view b) { return a.size() == b.size() && lower(a) == lower(b); }
 
 std::vector<std::string> split_at_item(std::string_view text) {
   std::vector<std::string> pieces;
@@ -121,7 +116,7 @@ request_shape request_shape::prepare(const request_spec& spec) {
   request_shape shape;
   for (const std::string& name : spec.redact) {
     if (!is_http_token(name)) throw std::invalid_argument("--redact-header: '" + escape_for_log(name) + "' is not a header name");
-    shape.secret_names_.push_back(lower(name));
+    shape.secret_names_.push_back(ascii_lower(name));
   }
   shape.has_body_ = spec.body.has_value();
   shape.json_ = spec.json;
@@ -188,7 +183,7 @@ request_shape request_shape::prepare(const request_spec& spec) {
 }
 
 bool request_shape::is_secret_header(std::string_view name) const {
-  const std::string key = lower(name);
+  const std::string key = ascii_lower(name);
   for (const std::string& secret : secret_names_) {
     if (key == secret) return true;
   }

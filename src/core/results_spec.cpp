@@ -15,13 +15,13 @@ nlohmann::ordered_json spec_json(const results_spec& spec) {
                                 {"theme", spec.theme}};
 }
 
-constexpr auto replace_invalid = nlohmann::json::error_handler_t::replace;
+constexpr auto replace_invalid_utf8 = nlohmann::json::error_handler_t::replace;
 
 }  // namespace
 
 std::string results_preamble(const results_spec& spec, result_format format, bool with_round) {
   nlohmann::ordered_json line{{"serentak_results", results_file_version}, {"spec", spec_json(spec)}};
-  std::string text = line.dump(-1, ' ', false, replace_invalid);
+  std::string text = line.dump(-1, ' ', false, replace_invalid_utf8);
   if (format == result_format::csv) return "#" + text + "\n" + csv_header(with_round);
   return text + "\n";
 }

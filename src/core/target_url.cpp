@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
+#include "core/ascii.hpp"
 #include "core/log_text.hpp"
 #include "core/url_redaction.hpp"
 
@@ -36,13 +36,6 @@ std::string shown(std::string_view url) {
 // A proxy without a scheme is masked too (libcurl takes "user:pass@h:1" as http://).
 std::string shown_proxy(std::string_view url) {
   return masked_up_to_a_late_at(url).value_or("'" + escape_for_log(redact_proxy(url)) + "'");
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 bool has_space_or_control(std::string_view text) {
@@ -98,7 +91,7 @@ std::optional<std::string> check_target_url(std::string_view url) {
   if (scheme_end == std::string_view::npos) {
     return shown(url) + " is not a URL (expected http://host/... or https://host/...)";
   }
-  std::string scheme = lower(url.substr(0, scheme_end));
+  std::string scheme = ascii_lower(url.substr(0, scheme_end));
   if (scheme != "http" && scheme != "https") {
     return shown(url) + " uses the scheme '" + escape_for_log(scheme) + "'; only http and https are allowed";
   }
@@ -115,7 +108,7 @@ std::optional<std::string> check_proxy_url(std::string_view url) {
   if (std::size_t scheme_end = url.find("://"); scheme_end != std::string_view::npos) {
     static constexpr std::array<std::string_view, 7> schemes = {"http",    "https",  "socks",  "socks4",
                                                                 "socks4a", "socks5", "socks5h"};
-    std::string scheme = lower(url.substr(0, scheme_end));
+    std::string scheme = ascii_lower(url.substr(0, scheme_end));
     if (std::find(schemes.begin(), schemes.end(), scheme) == schemes.end()) {
       return shown_proxy(url) + " uses the scheme '" + escape_for_log(scheme) +
              "'; a proxy is http, https, socks, socks4, socks4a, socks5 or socks5h";

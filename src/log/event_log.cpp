@@ -2,28 +2,18 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <system_error>
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file_error.hpp"
 #include "core/log_text.hpp"
 #include "core/timestamp.hpp"
 #include "log/line_writer.hpp"
 #include "log/output_lock.hpp"
 
 namespace serentak::log {
-
-namespace {
-
-// The path is untrusted text: escaped, so a newline or an ANSI escape in it cannot forge or hide
-// a line of the error message.
-[[noreturn]] void fail(int err, std::string_view what, const std::filesystem::path& path) {
-  throw std::system_error(err, std::generic_category(), std::string(what) + " '" + escape_for_log(path.string()) + "'");
-}
-
-}  // namespace
 
 event_log event_log::create(const std::filesystem::path& path, std::string_view title) {
   event_log log = open(path);
@@ -34,7 +24,7 @@ event_log event_log::create(const std::filesystem::path& path, std::string_view 
 
 event_log event_log::open(const std::filesystem::path& path) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) fail(errno, "cannot open log file", path);
+  if (fd < 0) throw_file_error(errno, "cannot open log file", path);
   return event_log(fd, path);
 }
 
@@ -50,13 +40,13 @@ void event_log::start(std::string_view title, bool append) {
   if (fd_ < 0) return;
   struct stat st {};
   regular_ = ::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode);
-  if (regular_ && !append && ::ftruncate(fd_, 0) != 0) fail(errno, "cannot truncate log file", path_);
+  if (regular_ && !append && ::ftruncate(fd_, 0) != 0) throw_file_error(errno, "cannot truncate log file", path_);
   size_ = regular_ && append ? st.st_size : 0;
   std::string header = "--- " + escape_for_log(title) + (append && size_ > 0 ? " Resumed: " : " Started: ") +
                        format_timestamp(wall_clock::now()) + " ---\n";
   if (int err = write_fully(fd_, header); err != 0) {
     if (regular_) (void)::ftruncate(fd_, size_);
-    fail(err, "cannot write log file", path_);
+    throw_file_error(err, "cannot write log file", path_);
   }
   size_ += static_cast<off_t>(header.size());
 }

@@ -5,7 +5,7 @@
 namespace serentak::monitor {
 namespace {
 
-constexpr std::array<std::string_view, 4> names{"unknown", "up", "degraded", "down"};
+constexpr std::array<std::string_view, 4> state_names{"unknown", "up", "degraded", "down"};
 
 health_decision change(health_state& s, health to, std::chrono::system_clock::time_point now) {
   health_decision d{health_decision::action::changed, s.state, to, 0};
@@ -18,11 +18,11 @@ health_decision stay(const health_state& s) { return {health_decision::action::n
 
 }  // namespace
 
-std::string_view to_string(health h) noexcept { return names[static_cast<std::size_t>(h)]; }
+std::string_view to_string(health h) noexcept { return state_names[static_cast<std::size_t>(h)]; }
 
 std::optional<health> health_from_string(std::string_view name) noexcept {
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == name) return static_cast<health>(i);
+  for (std::size_t i = 0; i < state_names.size(); ++i) {
+    if (state_names[i] == name) return static_cast<health>(i);
   }
   return std::nullopt;
 }

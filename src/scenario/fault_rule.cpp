@@ -7,7 +7,7 @@
 namespace serentak::server {
 namespace {
 
-constexpr std::array<std::pair<fault_kind, std::string_view>, 10> names{{
+constexpr std::array<std::pair<fault_kind, std::string_view>, 10> fault_names{{
     {fault_kind::status, "status"},
     {fault_kind::reset, "reset"},
     {fault_kind::close, "close"},
@@ -23,14 +23,14 @@ constexpr std::array<std::pair<fault_kind, std::string_view>, 10> names{{
 }  // namespace
 
 std::string_view fault_name(fault_kind kind) noexcept {
-  for (const auto& [k, name] : names) {
+  for (const auto& [k, name] : fault_names) {
     if (k == kind) return name;
   }
   return "unknown";
 }
 
 std::optional<fault_kind> fault_kind_named(std::string_view name) noexcept {
-  for (const auto& [k, n] : names) {
+  for (const auto& [k, n] : fault_names) {
     if (n == name) return k;
   }
   return std::nullopt;

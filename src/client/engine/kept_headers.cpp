@@ -1,12 +1,11 @@
 #include "client/engine/kept_headers.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "core/ascii.hpp"
 
 namespace serentak::client {
 namespace {
-
-char lower(char c) noexcept { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
 std::string_view trim_blanks(std::string_view text) noexcept {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -19,7 +18,7 @@ std::string_view trim_blanks(std::string_view text) noexcept {
 bool is_kept_header(std::string_view name, const std::vector<std::string>& kept) noexcept {
   return std::any_of(kept.begin(), kept.end(), [&](const std::string& k) {
     return k.size() == name.size() &&
-           std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) { return a == lower(b); });
+           std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) { return a == ascii_lower(b); });
   });
 }
 
@@ -29,9 +28,7 @@ void keep_header_line(std::string_view line, const std::vector<std::string>& kep
   if (colon == std::string_view::npos || colon == 0) return;
   const std::string_view name = line.substr(0, colon);
   if (!is_kept_header(name, kept)) return;
-  std::string lowered(name);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(), lower);
-  out.emplace_back(std::move(lowered), std::string(trim_blanks(line.substr(colon + 1))));
+  out.emplace_back(ascii_lower(name), std::string(trim_blanks(line.substr(colon + 1))));
 }
 
 }  // namespace serentak::client

@@ -2,41 +2,34 @@
 
 #include <cerrno>
 #include <string>
-#include <system_error>
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "client/outputs/resume_index.hpp"
+#include "core/file_error.hpp"
 #include "core/log_text.hpp"
 #include "log/line_writer.hpp"
 #include "log/output_lock.hpp"
 
 namespace serentak::client {
-namespace {
-
-[[noreturn]] void fail(int err, const std::string& what, const std::filesystem::path& path) {
-  throw std::system_error(err, std::generic_category(), what + " '" + escape_for_log(path.string()) + "'");
-}
-
-}  // namespace
 
 results_file::results_file(const std::filesystem::path& path, result_format format, bool resume)
     : path_(path), format_(format), resume_(resume) {
   if (path == "-") {  // -o -: the records stream to stdout, through a descriptor of our own
     if (resume) throw not_results_file("--resume needs a regular results file, not '-' (stdout)");
     fd_ = ::fcntl(1, F_DUPFD_CLOEXEC, 3);
-    if (fd_ < 0) fail(errno, "cannot write results to stdout", path);
+    if (fd_ < 0) throw_file_error(errno, "cannot write results to stdout", path);
     return;
   }
   fd_ = ::open(path.c_str(), open_flags() | O_CREAT | O_EXCL, 0644);
   created_ = fd_ >= 0;
   // It exists (or is a dangling symlink, whose target O_EXCL will not create): open it as it is.
   if (fd_ < 0 && errno == EEXIST) fd_ = ::open(path.c_str(), open_flags() | O_CREAT, 0644);
-  if (fd_ < 0) fail(errno, "cannot open results file", path);
+  if (fd_ < 0) throw_file_error(errno, "cannot open results file", path);
   struct stat st {};
-  if (::fstat(fd_, &st) != 0) fail(errno, "cannot read results file", path_);
+  if (::fstat(fd_, &st) != 0) throw_file_error(errno, "cannot read results file", path_);
   regular_ = S_ISREG(st.st_mode);
   if (resume && !regular_) {
     ::close(fd_);
@@ -55,11 +48,11 @@ void results_file::lock() {
 
 void results_file::start(const results_spec& spec, bool with_round) {
   struct stat st {};
-  if (::fstat(fd_, &st) != 0) fail(errno, "cannot read results file", path_);
+  if (::fstat(fd_, &st) != 0) throw_file_error(errno, "cannot read results file", path_);
   // O_TRUNC's effect, now that every output is open; a device or a pipe (/dev/full, /dev/stdout)
   // has nothing to truncate, and ftruncate would refuse it.
   if (!resume_ && regular_ && st.st_size > 0 && path_ != "-") {
-    if (::ftruncate(fd_, 0) != 0) fail(errno, "cannot truncate results file", path_);
+    if (::ftruncate(fd_, 0) != 0) throw_file_error(errno, "cannot truncate results file", path_);
     st.st_size = 0;
   }
   size_ = regular_ ? st.st_size : 0;
@@ -71,7 +64,7 @@ void results_file::start(const results_spec& spec, bool with_round) {
                                                            : std::string();
     if (int err = log::write_fully(fd_, preamble); err != 0) {
       if (regular_) (void)::ftruncate(fd_, 0);
-      fail(err, "cannot write results file", path_);
+      throw_file_error(err, "cannot write results file", path_);
     }
     size_ += static_cast<off_t>(preamble.size());
   }

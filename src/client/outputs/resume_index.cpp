@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file_error.hpp"
 #include "core/fnv1a.hpp"
 #include "core/log_text.hpp"
 #include "core/splitmix64.hpp"
@@ -19,24 +20,20 @@
 namespace serentak::client {
 namespace {
 
-constexpr std::size_t chunk_bytes = 64 * 1024;
-
-[[noreturn]] void fail(int err, const std::string& what, const std::filesystem::path& path) {
-  throw std::system_error(err, std::generic_category(), what + " '" + escape_for_log(path.string()) + "'");
-}
+constexpr std::size_t scan_chunk_bytes = 64 * 1024;
 
 // Calls on_line(offset, line) for every complete line of fd, reading it from the start; returns
 // the offset just past the last newline (the bytes after it are a torn line).
 template <typename OnLine>
 std::uint64_t for_each_line(int fd, const std::filesystem::path& path, OnLine&& on_line) {
   std::string line;
-  std::vector<char> buf(chunk_bytes);
+  std::vector<char> buf(scan_chunk_bytes);
   std::uint64_t offset = 0;      // of buf[0] in the file
   std::uint64_t line_start = 0;  // of line[0]
   for (;;) {
     ssize_t n = ::pread(fd, buf.data(), buf.size(), static_cast<off_t>(offset));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail(errno, "cannot read results file", path);
+    if (n < 0) throw_file_error(errno, "cannot read results file", path);
     if (n == 0) return line_start;
     std::string_view chunk(buf.data(), static_cast<std::size_t>(n));
     std::uint64_t chunk_offset = offset;
@@ -68,7 +65,7 @@ std::string read_line_at(int fd, std::uint64_t offset, const std::filesystem::pa
   for (;;) {
     ssize_t n = ::pread(fd, buf, sizeof buf, static_cast<off_t>(offset + line.size()));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail(errno, "cannot read results file", path);
+    if (n < 0) throw_file_error(errno, "cannot read results file", path);
     std::string_view chunk(buf, static_cast<std::size_t>(n));
     auto newline = chunk.find('\n');
     line.append(chunk.substr(0, newline));
@@ -100,7 +97,7 @@ bool is_transient_record(const stored_record& record) noexcept {
 resume_index resume_index::scan(int fd, const std::filesystem::path& path, result_format format) {
   resume_index index(fd, path, format);
   struct stat st {};
-  if (::fstat(fd, &st) != 0) fail(errno, "cannot read results file", path);
+  if (::fstat(fd, &st) != 0) throw_file_error(errno, "cannot read results file", path);
   if (!S_ISREG(st.st_mode)) {
     throw not_results_file("--resume needs a regular results file; '" + escape_for_log(path.string()) +
                            "' is a FIFO, device or socket");
@@ -144,7 +141,8 @@ resume_index resume_index::scan(int fd, const std::filesystem::path& path, resul
 
 void resume_index::cut_torn_line() {
   if (torn_bytes_ == 0) return;
-  if (::ftruncate(fd_, static_cast<off_t>(complete_bytes_)) != 0) fail(errno, "cannot cut the torn last line of", path_);
+  if (::ftruncate(fd_, static_cast<off_t>(complete_bytes_)) != 0)
+    throw_file_error(errno, "cannot cut the torn last line of", path_);
 }
 
 std::optional<stored_record> resume_index::read_record(std::uint64_t offset) const {
@@ -210,14 +208,14 @@ run_summary resume_index::compact(const results_spec& current, int* fd_out) {
   if (rewrite) {
     struct stat st {};
     temp = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (temp < 0) fail(errno, "cannot create", temp_path);
+    if (temp < 0) throw_file_error(errno, "cannot create", temp_path);
     if (::fstat(fd_, &st) == 0) (void)::fchmod(temp, st.st_mode & 0777);
   }
   auto give_up = [&](int err, const std::string& what) {
     ::close(temp);
     temp = -1;  // the catch below must not close a number that may be reused by then
     ::unlink(temp_path.c_str());
-    fail(err, what, temp_path);
+    throw_file_error(err, what, temp_path);
   };
   std::string out = rewrite ? results_preamble(current, format_) : std::string();
   auto flush = [&] {

@@ -5,12 +5,11 @@
 
 #include <cstring>
 
+#include "core/ascii.hpp"
 #include "core/find_any.hpp"
 
 namespace serentak::client {
 namespace {
-
-char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 native_target_parse fail(native_target_parse::verdict kind, std::string why) {
   native_target_parse result;
@@ -58,7 +57,7 @@ native_target_parse parse_native_target(std::string_view url) {
   const std::size_t colon = url.find("://");
   if (colon == std::string_view::npos || colon == 0) return fail(verdict::malformed, "no scheme");
   std::string scheme;
-  for (char c : url.substr(0, colon)) scheme.push_back(lower(c));
+  for (char c : url.substr(0, colon)) scheme.push_back(ascii_lower(c));
   if (scheme != "http") {
     native_target_parse result;
     result.kind = verdict::other_scheme;
