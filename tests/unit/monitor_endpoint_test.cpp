@@ -9,7 +9,7 @@ using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
 
 const steady::time_point endpoint_t0{std::chrono::hours{10}};
-const wall_time w0{std::chrono::seconds{1796428800}};
+const wall_time endpoint_w0{std::chrono::seconds{1796428800}};
 
 endpoint_config load_one(std::string_view yaml) {
   auto r = parse_monitor_text(yaml, "m.yaml");
@@ -25,7 +25,7 @@ finished_check answer(int n, long status, std::chrono::milliseconds took, std::s
   c.result.connected = status != 0;
   c.final_outcome = classify_status(status);
   c.timing = check_timing{endpoint_t0 + n * 1s, endpoint_t0 + n * 1s + 4ms};
-  c.started_wall = w0 + n * 1s + 4ms;
+  c.started_wall = endpoint_w0 + n * 1s + 4ms;
   return c;
 }
 
@@ -48,8 +48,8 @@ TEST(monitor_endpoint, a_check_becomes_a_record_and_a_decision) {
   EXPECT_EQ(first.decision.what, health_decision::action::changed);
   EXPECT_EQ(first.decision.to, health::up);
   EXPECT_EQ(first.record.endpoint, "health-ok");
-  EXPECT_EQ(first.record.started, w0 + 4ms);
-  EXPECT_EQ(first.record.due, w0) << "due = start - lag";
+  EXPECT_EQ(first.record.started, endpoint_w0 + 4ms);
+  EXPECT_EQ(first.record.due, endpoint_w0) << "due = start - lag";
   EXPECT_EQ(first.record.outcome, "ok");
   EXPECT_TRUE(first.record.passed);
   EXPECT_EQ(first.record.failed_conditions, "[]");
@@ -65,7 +65,7 @@ TEST(monitor_endpoint, a_check_becomes_a_record_and_a_decision) {
               R"({"condition":"[BODY].status == ok","explained":"[BODY].status (error) == ok","seen":"error"}])");
   }
   EXPECT_EQ(m.state().state, health::down);
-  EXPECT_EQ(m.state().last_change, w0 + 3s + 4ms);
+  EXPECT_EQ(m.state().last_change, endpoint_w0 + 3s + 4ms);
 }
 
 TEST(monitor_endpoint, slow_but_correct_answers_degrade_through_the_window) {
@@ -96,7 +96,7 @@ TEST(monitor_endpoint, a_restored_state_continues_its_streak_and_confirm_bursts_
   EXPECT_EQ(r.record.status, 0);
   EXPECT_EQ(r.decision.what, health_decision::action::confirm);
   EXPECT_EQ(r.decision.confirm_checks, 2);
-  EXPECT_EQ(m.confirm(2, w0 + 1min).to, health::down);
+  EXPECT_EQ(m.confirm(2, endpoint_w0 + 1min).to, health::down);
   EXPECT_EQ(m.state().state, health::down);
 }
 
