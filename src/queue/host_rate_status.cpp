@@ -21,7 +21,7 @@ namespace {
 // A worker counts as leasing while it leased within this (host_lease keeps the same window).
 constexpr long long live_window_ms = 10000;
 
-void check(const redis_result& r) {
+void check_reply(const redis_result& r) {
   if (!r.ok() && r.error->what == redis_error::kind::io) throw job_error(r.error->message, true);
 }
 
@@ -50,7 +50,7 @@ host_rates_status read_host_rates(redis_connection& connection, const job_keys& 
   connection.append({"HGETALL", keys.hostrate});
   connection.append({"HGETALL", keys.hostrate_taken});
   auto first = connection.read_replies();
-  for (const auto& r : first) check(r);
+  for (const auto& r : first) check_reply(r);
   reply_view redis_time = first[0].view();
   const long long now_ms = redis_time.size() >= 2 ? redis_time[0].integer() * 1000 + redis_time[1].integer() / 1000 : 0;
 
@@ -83,7 +83,7 @@ host_rates_status read_host_rates(redis_connection& connection, const job_keys& 
   for (const auto& [host, h] : hosts) connection.append({"PTTL", keys.pause_prefix + host});
   connection.append({"ZCOUNT", keys.hostrate_workers, std::to_string(now_ms - live_window_ms), "+inf"});
   auto second = connection.read_replies();
-  for (const auto& r : second) check(r);
+  for (const auto& r : second) check_reply(r);
   std::size_t at = 0;
   for (auto& [host, h] : hosts) {
     const long long left = second[at++].view().integer();  // -2: no pause key, -1: no expiry

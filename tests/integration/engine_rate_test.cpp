@@ -61,7 +61,7 @@ class counting_observer : public fetch_observer {
   std::map<std::size_t, fetch_result> results_;
 };
 
-std::vector<fetch_request> requests_for(const scripted_http_server& server, std::size_t count) {
+std::vector<fetch_request> rate_requests_for(const scripted_http_server& server, std::size_t count) {
   std::vector<fetch_request> requests;
   for (std::size_t i = 0; i < count; ++i) {
     requests.push_back({i, "item" + std::to_string(i), server.url("/item/" + std::to_string(i))});
@@ -103,7 +103,7 @@ TEST_P(engine_rate, fifty_per_second_holds_within_ten_percent_over_two_seconds) 
   scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, "{}"); });
   constexpr std::size_t items = 130;  // 2.6 s at 50/s
   counting_observer observer;
-  vector_source source(requests_for(server, items));
+  vector_source source(rate_requests_for(server, items));
   const auto started = clock_type::now();
   const engine_report report = run_engine(rate_config(50, 20, 2), source, observer);
   const auto wall = clock_type::now() - started;
@@ -133,7 +133,7 @@ TEST_P(engine_rate, retries_take_tokens_too) {
   config.retry.max_retries = 2;
   constexpr std::size_t items = 60;
   counting_observer observer;
-  vector_source source(requests_for(server, items));
+  vector_source source(rate_requests_for(server, items));
   run_engine(config, source, observer);
 
   EXPECT_EQ(observer.finished(), items);
@@ -151,7 +151,7 @@ TEST_P(engine_rate, a_burst_goes_at_once_then_the_rate_holds) {
   config.rate_burst = 5;
   constexpr std::size_t items = 15;
   counting_observer observer;
-  vector_source source(requests_for(server, items));
+  vector_source source(rate_requests_for(server, items));
   run_engine(config, source, observer);
 
   const std::vector<clock_type::time_point> arrivals = server.arrival_times();
@@ -167,7 +167,7 @@ TEST_P(engine_rate, a_stop_while_waiting_for_a_token_is_noticed_promptly) {
   scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, "{}"); });
   engine_config config = rate_config(0.5, 4, 2);  // one token now, the next in 2 s
   counting_observer observer;
-  vector_source source(requests_for(server, 10));
+  vector_source source(rate_requests_for(server, 10));
   std::atomic<bool> stop{false};
   clock_type::time_point stopped_at;
   std::jthread stopper([&] {
@@ -196,7 +196,7 @@ TEST_P(engine_rate, the_end_of_the_source_is_found_without_waiting_for_a_token) 
   for (unsigned threads : {1U, 4U}) {
     engine_config config = rate_config(1.0 / 60, 8, threads);  // one token now, the next in a minute
     counting_observer observer;
-    vector_source source(requests_for(server, 1));
+    vector_source source(rate_requests_for(server, 1));
     const auto started = clock_type::now();
     const engine_report report = run_engine(config, source, observer);
     EXPECT_LT(clock_type::now() - started, 5s) << threads << " threads";
@@ -206,7 +206,7 @@ TEST_P(engine_rate, the_end_of_the_source_is_found_without_waiting_for_a_token) 
   // Three at one per second take two intervals whatever the threads: no token is lost to the end.
   for (unsigned threads : {1U, 4U}) {
     counting_observer observer;
-    vector_source source(requests_for(server, 3));
+    vector_source source(rate_requests_for(server, 3));
     const auto started = clock_type::now();
     run_engine(rate_config(1.0, 8, threads), source, observer);
     EXPECT_LT(clock_type::now() - started, 2900ms) << threads << " threads";

@@ -82,8 +82,8 @@ engine_config retry_config(std::size_t concurrency, unsigned threads, int max_re
   return config;
 }
 
-engine_report run(const engine_config& config, std::vector<fetch_request> requests, recording_observer& observer,
-                  const std::atomic<bool>* stop = nullptr) {
+engine_report run_retrying(const engine_config& config, std::vector<fetch_request> requests,
+                           recording_observer& observer, const std::atomic<bool>* stop = nullptr) {
   vector_source source(std::move(requests));
   return run_engine(config, source, observer, stop);
 }
@@ -118,7 +118,7 @@ TEST_P(engine_retry, item_7_waits_for_retry_after_seconds_then_succeeds) {
     return scripted_reply::respond(200, "{\"ok\":true}");
   });
   recording_observer observer;
-  const engine_report report = run(retry_config(10, 2, 3), item_requests(server, 10), observer);
+  const engine_report report = run_retrying(retry_config(10, 2, 3), item_requests(server, 10), observer);
 
   observer.expect_each_once(10);
   EXPECT_EQ(report.finished, 10U);
@@ -160,7 +160,7 @@ TEST_P(engine_retry, retry_after_as_an_http_date) {
     return scripted_reply::respond(200, "{}");
   });
   recording_observer observer;
-  run(retry_config(1, 1, 2), item_requests(server, 1), observer);
+  run_retrying(retry_config(1, 1, 2), item_requests(server, 1), observer);
 
   observer.expect_each_once(1);
   EXPECT_EQ(observer.result(0).kind, outcome::ok) << observer.result(0).error;
@@ -185,7 +185,7 @@ TEST_P(engine_retry, retry_after_is_capped) {
   config.retry.max_retry_after = 300ms;
   recording_observer observer;
   const auto started = clock_type::now();
-  run(config, item_requests(server, 1), observer);
+  run_retrying(config, item_requests(server, 1), observer);
 
   EXPECT_LT(clock_type::now() - started, 3s) << "a 30 s Retry-After was not capped";
   EXPECT_EQ(observer.result(0).kind, outcome::ok);
@@ -206,7 +206,7 @@ TEST_P(engine_retry, only_transient_statuses_are_retried) {
     return scripted_reply::respond(200, "{}");
   });
   recording_observer observer;
-  run(retry_config(10, 2, 3), item_requests(server, 10), observer);
+  run_retrying(retry_config(10, 2, 3), item_requests(server, 10), observer);
 
   observer.expect_each_once(10);
   for (std::size_t i = 0; i < 4; ++i) {  // 404, 400, 501, 401: final at once
@@ -235,7 +235,7 @@ TEST_P(engine_retry, timeouts_are_retried_up_to_max_retries) {
   engine_config config = retry_config(1, 1, 2);
   config.policy.timeout = 150ms;
   recording_observer observer;
-  run(config, item_requests(server, 1), observer);
+  run_retrying(config, item_requests(server, 1), observer);
 
   observer.expect_each_once(1);
   const fetch_result result = observer.result(0);
@@ -251,7 +251,7 @@ TEST_P(engine_retry, timeouts_are_retried_up_to_max_retries) {
 TEST_P(engine_retry, refused_connections_are_retried_up_to_max_retries) {
   const std::string url = "http://127.0.0.1:" + std::to_string(testing::unused_local_port()) + "/x";
   recording_observer observer;
-  run(retry_config(1, 1, 2), {{0, "item", url}}, observer);
+  run_retrying(retry_config(1, 1, 2), {{0, "item", url}}, observer);
 
   observer.expect_each_once(1);
   const fetch_result result = observer.result(0);
@@ -274,7 +274,7 @@ TEST_P(engine_retry, no_retries_by_default) {
   config.concurrency = 1;
   config.transport = testing::current_transport();
   recording_observer observer;
-  run(config, item_requests(server, 1), observer);
+  run_retrying(config, item_requests(server, 1), observer);
   EXPECT_EQ(observer.result(0).kind, outcome::server_error);
   EXPECT_EQ(observer.result(0).attempts, 1);
   EXPECT_EQ(book.attempts(item_path(0)), 1);
@@ -296,7 +296,7 @@ TEST_P(engine_retry, backoff_without_retry_after_is_full_jitter_within_the_cap) 
   config.retry.max_delay = 60ms;
   constexpr std::size_t items = 24;
   recording_observer observer;
-  run(config, item_requests(server, items), observer);
+  run_retrying(config, item_requests(server, items), observer);
 
   observer.expect_each_once(items);
   std::set<long long> distinct;
@@ -333,7 +333,7 @@ TEST_P(engine_retry, waiting_retries_hold_no_slot_and_in_flight_stays_within_con
   constexpr std::size_t items = 40;
   recording_observer observer;
   const auto started = clock_type::now();
-  const engine_report report = run(config, item_requests(server, items), observer);
+  const engine_report report = run_retrying(config, item_requests(server, items), observer);
   const auto wall = clock_type::now() - started;
 
   observer.expect_each_once(items);
@@ -363,7 +363,7 @@ TEST_P(engine_retry, stop_during_a_backoff_wait_ends_the_item_at_once) {
     stopped_at = clock_type::now();
     stop = true;
   });
-  const engine_report report = run(config, item_requests(server, 2), observer, &stop);
+  const engine_report report = run_retrying(config, item_requests(server, 2), observer, &stop);
   const auto returned_at = clock_type::now();
   stopper.join();
 

@@ -36,7 +36,7 @@ struct log_line {
   std::string message;
 };
 
-std::vector<log_line> read_log(const std::filesystem::path& path, std::string* header = nullptr) {
+std::vector<log_line> read_log_lines(const std::filesystem::path& path, std::string* header = nullptr) {
   static const std::regex shape(R"(^\[\d{4}-\d{2}-\d{2} (\d{2}):(\d{2}):(\d{2}\.\d{6})\] \[([^\]]+)\] (.*)$)");
   std::ifstream in(path);
   std::vector<log_line> lines;
@@ -103,7 +103,7 @@ TEST(every, three_rounds_keep_a_fixed_rate_and_append_every_round_to_one_log_and
   EXPECT_EQ(r.exit_code, 0) << r.err;
 
   std::string header;
-  std::vector<log_line> lines = read_log(log, &header);
+  std::vector<log_line> lines = read_log_lines(log, &header);
   EXPECT_TRUE(header.starts_with("--- ")) << "the log is truncated once, at the start, and keeps its header: " << header;
   auto starts = round_starts(lines);
   ASSERT_EQ(starts.size(), 3u) << r.err;
@@ -163,7 +163,7 @@ TEST(every, a_round_longer_than_the_interval_skips_ticks_says_so_once_and_never_
   ASSERT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 0) << r.err;
 
-  std::vector<log_line> lines = read_log(log);
+  std::vector<log_line> lines = read_log_lines(log);
   auto starts = round_starts(lines);
   ASSERT_EQ(starts.size(), 3u) << r.err;
   for (int k = 2; k <= 3; ++k) {
@@ -198,10 +198,6 @@ TEST(every, a_round_longer_than_the_interval_skips_ticks_says_so_once_and_never_
 }
 
 // bash runs background jobs with SIGINT ignored; waits (at most 20 s) until serentak blocks it.
-const std::string wait_until_watching =
-    "for i in $(seq 400); do blk=$(awk '/^SigBlk/ {print $2}' /proc/$pid/status 2>/dev/null); "
-    "[ -n \"$blk\" ] && (( 0x$blk & 2 )) && break; sleep 0.05; done; ";
-
 TEST(every, a_stop_signal_while_waiting_for_the_next_round_exits_at_once_with_its_status) {
   running_server server(0.0);
   for (auto [sig_name, status] : {std::pair{"TERM", 143}, std::pair{"INT", 130}, std::pair{"HUP", 129}}) {
@@ -209,15 +205,15 @@ TEST(every, a_stop_signal_while_waiting_for_the_next_round_exits_at_once_with_it
     auto log = dir.path() / "every.log";
     std::string script = "\"" + binary_path().string() + "\" fetch --url '" + server.base_url() +
                          "/get_user_profile?user_id={}' 1121 --lang en --every 10s -q --log '" + log.string() +
-                         "' & pid=$!; " + wait_until_watching + "sleep 0.8; t=$(date +%s%N); kill -" + sig_name +
-                         " $pid; wait $pid; echo \"exit=$? ms=$(( ($(date +%s%N) - t) / 1000000 ))\"";
+                         "' & pid=$!; " + testing::shell_wait_until_watching + "sleep 0.8; t=$(date +%s%N); kill -" +
+                         sig_name + " $pid; wait $pid; echo \"exit=$? ms=$(( ($(date +%s%N) - t) / 1000000 ))\"";
     auto r = run_process({"/bin/bash", "-c", script}, 30s);
     ASSERT_FALSE(r.timed_out) << r.out << r.err;
     std::smatch m;
     ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(exit=(\d+) ms=(\d+))"))) << r.out << r.err;
     EXPECT_EQ(std::stoi(m[1]), status) << sig_name << ": " << r.err;
     EXPECT_LT(std::stoi(m[2]), 1000) << sig_name << ": it waited for the next round instead of exiting";
-    std::vector<log_line> lines = read_log(log);
+    std::vector<log_line> lines = read_log_lines(log);
     EXPECT_EQ(round_starts(lines).size(), 1u);
     ASSERT_FALSE(lines.empty());
     EXPECT_EQ(lines.back().message, "Done: 1 rounds, 0 ticks skipped");
@@ -230,12 +226,13 @@ TEST(every, a_stop_during_a_round_ends_that_round_as_a_single_run_does_and_the_l
   auto log = dir.path() / "health.log";
   std::string script = "\"" + binary_path().string() + "\" health --base '" + server.base_url() +
                        "' /status/slow --lang en --every 10s -q --summary json --log '" + log.string() +
-                       "' & pid=$!; " + wait_until_watching + "sleep 0.5; kill -TERM $pid; wait $pid; echo \"exit=$?\"";
+                       "' & pid=$!; " + testing::shell_wait_until_watching +
+                       "sleep 0.5; kill -TERM $pid; wait $pid; echo \"exit=$?\"";
   auto r = run_process({"/bin/bash", "-c", script}, 30s);
   ASSERT_FALSE(r.timed_out) << r.out << r.err;
   EXPECT_NE(r.out.find("exit=143"), std::string::npos) << r.out << r.err;
   EXPECT_NE(r.out.find("\"round\":1"), std::string::npos) << "the round's summary is printed: " << r.out;
-  std::vector<log_line> lines = read_log(log);
+  std::vector<log_line> lines = read_log_lines(log);
   ASSERT_GE(lines.size(), 2u);
   EXPECT_EQ(lines.back().message, "Done: 1 rounds, 0 ticks skipped");
   EXPECT_TRUE(lines[lines.size() - 2].message.starts_with("All URL checks finished in"))
@@ -315,7 +312,7 @@ TEST(every, without_every_records_and_output_are_a_single_runs) {
   ASSERT_TRUE(std::getline(in, line));
   EXPECT_TRUE(line.starts_with("{\"index\":0,\"item\":\"JAKARTA\"")) << line;
   EXPECT_EQ(line.find("\"round\""), std::string::npos) << line;
-  for (const log_line& l : read_log(log)) EXPECT_EQ(l.message.find("Putaran"), std::string::npos) << l.message;
+  for (const log_line& l : read_log_lines(log)) EXPECT_EQ(l.message.find("Putaran"), std::string::npos) << l.message;
 }
 
 }  // namespace

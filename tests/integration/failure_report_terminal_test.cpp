@@ -28,14 +28,14 @@ using serentak::testing::binary_path;
 using serentak::testing::running_server;
 using serentak::testing::scratch_dir;
 
-struct terminal_run {
+struct report_terminal_run {
   std::string terminal;  // every byte written to stderr
   int exit_code = -1;
 };
 
 // Runs serentak with stdout on /dev/null and stderr on a new pseudo-terminal; reads the terminal
 // until the program ends (at most 30 s, then it is killed).
-terminal_run run_on_terminal(std::vector<std::string> args) {
+report_terminal_run run_report_on_terminal(std::vector<std::string> args) {
   int master = -1;
   int slave = -1;
   if (::openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) {
@@ -60,7 +60,7 @@ terminal_run run_on_terminal(std::vector<std::string> args) {
   ::close(slave);
   ::close(devnull);
 
-  terminal_run run;
+  report_terminal_run run;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   char buffer[4096];
   while (std::chrono::steady_clock::now() < deadline) {
@@ -89,7 +89,7 @@ std::string no_server_base() { return "http://127.0.0.1:" + std::to_string(seren
 TEST(failure_report_terminal, no_server_names_every_item_and_the_likely_cause_in_the_seed_language) {
   std::string base = no_server_base();
   std::string host = base.substr(7);
-  terminal_run run = run_on_terminal({"weather", "--base", base, "--no-log"});
+  report_terminal_run run = run_report_on_terminal({"weather", "--base", base, "--no-log"});
   EXPECT_EQ(run.exit_code, 1);
   std::string screen = without_cr(run.terminal);
   EXPECT_NE(screen.find("5 dari 5 item tidak berhasil: connection_error 5\n"), std::string::npos) << screen;
@@ -100,7 +100,8 @@ TEST(failure_report_terminal, no_server_names_every_item_and_the_likely_cause_in
             std::string::npos)
       << screen;
 
-  terminal_run english = run_on_terminal({"weather", "--base", base, "--no-log", "--lang", "en", "JAKARTA"});
+  report_terminal_run english =
+      run_report_on_terminal({"weather", "--base", base, "--no-log", "--lang", "en", "JAKARTA"});
   std::string en = without_cr(english.terminal);
   EXPECT_NE(en.find("1 of 1 item did not succeed: connection_error 1\n"), std::string::npos) << en;
   EXPECT_NE(en.find("nothing listens on " + host + ": is the server running? (serentak serve)\n"), std::string::npos)
@@ -119,7 +120,7 @@ TEST(failure_report_terminal, ten_failures_are_listed_then_and_n_more_see_the_lo
                                 "none",
                                 "1121"};
   for (int i = 0; i < 14; ++i) args.push_back("9" + std::to_string(100 + i));  // 14 ids the API does not have
-  terminal_run run = run_on_terminal(args);
+  report_terminal_run run = run_report_on_terminal(args);
   EXPECT_EQ(run.exit_code, 1);
   std::string screen = without_cr(run.terminal);
   EXPECT_NE(screen.find("14 of 15 items did not succeed: not_found 14\n"), std::string::npos) << screen;
@@ -138,7 +139,7 @@ TEST(failure_report_terminal, health_lists_every_failing_url) {
   running_server server;
   std::vector<std::string> args{"health", "--base", server.base_url(), "--no-log", "/status/ok"};
   for (int i = 0; i < 13; ++i) args.push_back("/status/missing-" + std::to_string(i));
-  terminal_run run = run_on_terminal(args);
+  report_terminal_run run = run_report_on_terminal(args);
   EXPECT_EQ(run.exit_code, 1);
   std::string screen = without_cr(run.terminal);
   EXPECT_NE(screen.find("13 dari 14 item tidak berhasil: not_found 13\n"), std::string::npos) << screen;
@@ -150,10 +151,10 @@ TEST(failure_report_terminal, health_lists_every_failing_url) {
 
 TEST(failure_report_terminal, quiet_or_every_item_ok_adds_nothing) {
   running_server server;
-  terminal_run quiet = run_on_terminal({"weather", "--base", no_server_base(), "--no-log", "-q"});
+  report_terminal_run quiet = run_report_on_terminal({"weather", "--base", no_server_base(), "--no-log", "-q"});
   EXPECT_EQ(quiet.exit_code, 1);
   EXPECT_EQ(quiet.terminal, "");
-  terminal_run ok = run_on_terminal({"profiles", "--base", server.base_url(), "--no-log", "-q", "1121"});
+  report_terminal_run ok = run_report_on_terminal({"profiles", "--base", server.base_url(), "--no-log", "-q", "1121"});
   EXPECT_EQ(ok.exit_code, 0);
   EXPECT_EQ(ok.terminal, "");
 }

@@ -29,10 +29,9 @@ std::string profile_url(const running_server& server) { return server.base_url()
 
 using testing::write_file;
 
-std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) { return testing::read_result_records(path); }
-
-testing::process_result fetch(std::vector<std::string> args, const std::string& stdin_path = {},
-                              std::chrono::milliseconds deadline = 60s) {
+using testing::read_result_records;
+testing::process_result run_fetch(std::vector<std::string> args, const std::string& stdin_path = {},
+                                  std::chrono::milliseconds deadline = 60s) {
   args.insert(args.begin(), {binary_path().string(), "fetch", "--transport",
                              std::string(client::to_string(testing::current_transport()))});
   return run_process(args, deadline, {}, stdin_path);
@@ -48,13 +47,13 @@ TEST_P(fetch_command, items_come_from_arguments_stdin_and_files_in_the_documente
   write_file(dir.path() / "stdin.txt", "s1\r\ns2\n");
   write_file(dir.path() / "f1.txt", "\xEF\xBB\xBF# ids\nx\n\n  y  \n");
   auto out = dir.path() / "out.jsonl";
-  auto r = fetch({"--url", profile_url(server), "a", "-", "b", "-i", (dir.path() / "f1.txt").string(), "-o", out.string(),
-                  "--no-log", "-q"},
-                 (dir.path() / "stdin.txt").string());
+  auto r = run_fetch({"--url", profile_url(server), "a", "-", "b", "-i", (dir.path() / "f1.txt").string(), "-o",
+                      out.string(), "--no-log", "-q"},
+                     (dir.path() / "stdin.txt").string());
   ASSERT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 1) << r.err;  // none of these users exist: 404s
   std::map<std::size_t, std::string> by_index;
-  for (const auto& record : read_jsonl(out)) {
+  for (const auto& record : read_result_records(out)) {
     by_index[record["index"]] = record["item"];
     EXPECT_EQ(record.value("http_version", ""), "1.1") << record;  // either transport, HTTP/1.1 to the mock
   }
@@ -65,7 +64,7 @@ TEST_P(fetch_command, the_log_has_one_outcome_line_per_item_between_the_run_line
   running_server server;
   scratch_dir dir;
   auto log = dir.path() / "fetch.log";
-  auto r = fetch({"--url", profile_url(server), "1121", "nobody", "1122", "--log", log.string(), "-q"});
+  auto r = run_fetch({"--url", profile_url(server), "1121", "nobody", "1122", "--log", log.string(), "-q"});
   ASSERT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 1) << r.err;  // "nobody" is a 404
   std::ifstream in(log);
@@ -101,7 +100,8 @@ TEST_P(fetch_command, a_bad_input_line_is_exit_2_naming_the_line_before_any_requ
                                bad_input{"folder", "is a directory"}, bad_input{"missing.txt", "No such file"}}) {
     auto log = dir.path() / "log.txt";
     auto out = dir.path() / "out.jsonl";
-    auto r = fetch({"--url", profile_url(server), "-i", (dir.path() / bad.file).string(), "--log", log.string(), "-o", out.string()});
+    auto r = run_fetch({"--url", profile_url(server), "-i", (dir.path() / bad.file).string(), "--log", log.string(),
+                        "-o", out.string()});
     EXPECT_EQ(r.exit_code, 2) << bad.file << ": " << r.err;
     EXPECT_NE(r.err.find(bad.expected), std::string::npos) << bad.file << ": " << r.err;
     EXPECT_FALSE(std::filesystem::exists(log)) << bad.file << ": the run must stop before it starts";
@@ -112,22 +112,22 @@ TEST_P(fetch_command, a_bad_input_line_is_exit_2_naming_the_line_before_any_requ
 TEST_P(fetch_command, refuses_non_http_urls_and_needs_a_template) {
   scratch_dir dir;
   write_file(dir.path() / "urls.txt", "http://127.0.0.1:1/ok\nfile:///etc/passwd\n");
-  auto r = fetch({"--urls", "-i", (dir.path() / "urls.txt").string(), "--no-log"});
+  auto r = run_fetch({"--urls", "-i", (dir.path() / "urls.txt").string(), "--no-log"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("line 2"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("only http and https"), std::string::npos) << r.err;
-  EXPECT_EQ(fetch({"1121"}).exit_code, 2);
-  EXPECT_EQ(fetch({"--url", "http://h/no-braces", "1"}).exit_code, 2);
-  EXPECT_EQ(fetch({"--url", "http://h/{}", "--resume", "1"}).exit_code, 2) << "--resume needs --out";
-  EXPECT_EQ(fetch({"--url", "http://h/{}", "-o", "out.txt", "1"}).exit_code, 2) << "unknown results format";
+  EXPECT_EQ(run_fetch({"1121"}).exit_code, 2);
+  EXPECT_EQ(run_fetch({"--url", "http://h/no-braces", "1"}).exit_code, 2);
+  EXPECT_EQ(run_fetch({"--url", "http://h/{}", "--resume", "1"}).exit_code, 2) << "--resume needs --out";
+  EXPECT_EQ(run_fetch({"--url", "http://h/{}", "-o", "out.txt", "1"}).exit_code, 2) << "unknown results format";
 }
 
 TEST_P(fetch_command, dedupe_fetches_each_distinct_item_once_and_csv_has_a_header) {
   running_server server;
   scratch_dir dir;
   auto out = dir.path() / "out.csv";
-  auto r = fetch({"--url", profile_url(server), "1121", "1122", "1121", "1125", "1122", "--dedupe", "-o", out.string(), "--no-log",
-                  "--summary", "json"});
+  auto r = run_fetch({"--url", profile_url(server), "1121", "1122", "1121", "1125", "1122", "--dedupe", "-o",
+                      out.string(), "--no-log", "--summary", "json"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::ifstream in(out);
   std::vector<std::string> lines;
@@ -168,13 +168,13 @@ TEST_P(fetch_command, dedupe_keeps_every_distinct_item_and_drops_every_repeat_ac
     add("u150");
   }
   auto out = dir.path() / "out.jsonl";
-  auto r = fetch({"--url", profile_url(server), "--dedupe", "-", "-i", (dir.path() / "f1.txt").string(), "-i",
-                  (dir.path() / "f2.txt").string(), "-o", out.string(), "--no-log", "-q", "-c", "20"},
-                 (dir.path() / "stdin.txt").string());
+  auto r = run_fetch({"--url", profile_url(server), "--dedupe", "-", "-i", (dir.path() / "f1.txt").string(), "-i",
+                      (dir.path() / "f2.txt").string(), "-o", out.string(), "--no-log", "-q", "-c", "20"},
+                     (dir.path() / "stdin.txt").string());
   ASSERT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 1) << r.err;  // unknown users: 404s
   std::map<std::size_t, std::string> by_index;
-  for (const auto& record : read_jsonl(out)) {
+  for (const auto& record : read_result_records(out)) {
     EXPECT_TRUE(by_index.emplace(record["index"].get<std::size_t>(), record["item"].get<std::string>()).second) << record;
   }
   std::vector<std::string> got;
@@ -202,15 +202,15 @@ TEST_P(fetch_command, resume_after_sigkill_ends_with_exactly_one_record_per_item
                        "' 2>/dev/null || echo 0)\" -ge 5 ] && break; sleep 0.05; done; kill -KILL $pid; wait $pid; echo \"exit=$?\"";
   auto first = run_process({"/bin/bash", "-c", script}, 60s);
   ASSERT_NE(first.out.find("exit=137"), std::string::npos) << "the first run should have been killed mid-way: " << first.out << first.err;
-  auto partial = read_jsonl(out);  // every complete line must parse
+  auto partial = read_result_records(out);  // every complete line must parse
   EXPECT_GT(partial.size(), 0u);
   EXPECT_LT(partial.size(), 300u);
 
   args.push_back("--resume");
-  auto second = fetch(args);
+  auto second = run_fetch(args);
   EXPECT_EQ(second.exit_code, 1) << second.err;  // unknown users: 404s
   std::map<std::size_t, int> count;
-  for (const auto& record : read_jsonl(out)) ++count[record["index"]];
+  for (const auto& record : read_result_records(out)) ++count[record["index"]];
   ASSERT_EQ(count.size(), 300u);
   for (const auto& [index, n] : count) EXPECT_EQ(n, 1) << "index " << index;
 }
@@ -237,7 +237,9 @@ TEST_P(fetch_command, memory_does_not_grow_with_the_input) {
     auto out = dir.path() / ("out" + std::to_string(lines) + ".csv");
     write_file(in, input);
     write_file(out, done);  // every item already done: the run streams the input and sends nothing
-    auto r = fetch({"--url", "http://127.0.0.1:1/{}", "-i", in.string(), "-o", out.string(), "--resume", "--no-log", "-q"}, {}, 120s);
+    auto r = run_fetch(
+        {"--url", "http://127.0.0.1:1/{}", "-i", in.string(), "-o", out.string(), "--resume", "--no-log", "-q"}, {},
+        120s);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return r.max_rss_kb;
   };

@@ -40,7 +40,8 @@ seen_after answers_after(const testing::serve_process& server, clock_type::time_
   return seen;
 }
 
-testing::process_result fetch(const testing::serve_process& server, const testing::scratch_dir& dir, bool adaptive) {
+testing::process_result fetch_politely(const testing::serve_process& server, const testing::scratch_dir& dir,
+                                       bool adaptive) {
   const std::filesystem::path urls = dir.path() / "urls.txt";
   {
     std::ofstream out(urls);
@@ -61,7 +62,7 @@ TEST(host_politeness_serve, adaptive_settles_within_15_percent_of_the_mocks_limi
   ASSERT_NE(server.port(), 0);
   testing::scratch_dir dir;
   const auto started = clock_type::now();
-  const testing::process_result run = fetch(server, dir, true);
+  const testing::process_result run = fetch_politely(server, dir, true);
   ASSERT_FALSE(run.timed_out);
   EXPECT_EQ(run.exit_code, 0) << run.err;  // every item ends ok, after its 429s were retried
   const nlohmann::json summary = summary_of(run);
@@ -80,7 +81,7 @@ TEST(host_politeness_serve, without_adaptive_most_attempts_draw_the_mocks_429) {
   testing::serve_process server({"--fault", "/status/ok:limit=50/s", "--delay-scale", "0"});
   ASSERT_NE(server.port(), 0);
   testing::scratch_dir dir;
-  const testing::process_result run = fetch(server, dir, false);
+  const testing::process_result run = fetch_politely(server, dir, false);
   ASSERT_FALSE(run.timed_out);
   const seen_after all = answers_after(server, clock_type::time_point{});
   EXPECT_GT(all.limited, all.answered / 2) << all.limited << " of " << all.answered << " refused";

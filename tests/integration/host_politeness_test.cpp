@@ -50,7 +50,7 @@ class null_observer : public fetch_observer {
   std::atomic<std::size_t> ok_{0};
 };
 
-std::vector<fetch_request> requests_for(const scripted_http_server& server, std::size_t count) {
+std::vector<fetch_request> politeness_requests_for(const scripted_http_server& server, std::size_t count) {
   std::vector<fetch_request> requests;
   for (std::size_t i = 0; i < count; ++i) {
     requests.push_back({i, "item" + std::to_string(i), server.url("/item/" + std::to_string(i))});
@@ -74,7 +74,7 @@ TEST_P(host_politeness, per_host_caps_what_the_server_holds_at_once) {
   engine_config config = polite_config(40);
   config.hosts.max_in_flight = 3;
   null_observer observer;
-  vector_source source(requests_for(server, 60));
+  vector_source source(politeness_requests_for(server, 60));
   const engine_report report = run_engine(config, source, observer);
 
   EXPECT_EQ(report.finished, 60U);
@@ -109,7 +109,7 @@ TEST_P(host_politeness, a_stop_ends_every_request_held_by_a_paused_host_exactly_
     std::map<std::size_t, int> finishes_;
     int finished_unstarted_ = 0;
   } observer;
-  vector_source source(requests_for(server, 40));
+  vector_source source(politeness_requests_for(server, 40));
   std::atomic<bool> stop{false};
   std::thread stopper([&] {
     std::this_thread::sleep_for(400ms);
@@ -131,7 +131,7 @@ TEST_P(host_politeness, host_rate_spaces_the_arrivals) {
   engine_config config = polite_config(20);
   config.hosts.rate_per_second = 40.0;
   null_observer observer;
-  vector_source source(requests_for(server, 81));  // 2 s at 40/s
+  vector_source source(politeness_requests_for(server, 81));  // 2 s at 40/s
   run_engine(config, source, observer);
 
   const std::vector<clock_type::time_point> arrivals = server.arrival_times();
@@ -183,7 +183,7 @@ TEST(host_politeness_adaptive, settles_near_the_limit_and_stops_drawing_429s) {
   config.transport = transport_choice::automatic;
   config.hosts.adaptive = true;
   null_observer observer;
-  vector_source source(requests_for(server, 450));  // about 10 s near 50/s
+  vector_source source(politeness_requests_for(server, 450));  // about 10 s near 50/s
   const auto started = clock_type::now();
   const engine_report report = run_engine(config, source, observer, nullptr);
 
@@ -201,7 +201,7 @@ TEST(host_politeness_adaptive, without_it_most_attempts_draw_429) {
   engine_config config = polite_config(20);
   config.transport = transport_choice::automatic;
   null_observer observer;
-  vector_source source(requests_for(server, 450));
+  vector_source source(politeness_requests_for(server, 450));
   run_engine(config, source, observer, nullptr);
 
   EXPECT_LT(observer.ok(), 450U / 2);

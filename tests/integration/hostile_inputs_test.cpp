@@ -47,8 +47,8 @@ std::string joined(const std::vector<std::string>& args) {
 
 // One refusal: exit 2, exactly one line on stderr naming the problem, nothing on stdout, no log
 // or results file created, and the server never asked.
-void expect_refused(const std::vector<std::string>& args, const std::string& expected_in_message,
-                    const scripted_http_server& server, const scratch_dir& dir) {
+void expect_input_refused(const std::vector<std::string>& args, const std::string& expected_in_message,
+                          const scripted_http_server& server, const scratch_dir& dir) {
   auto r = serentak(args, dir.path());
   ASSERT_FALSE(r.timed_out) << joined(args);
   EXPECT_EQ(r.exit_code, 2) << joined(args) << "\nstderr: " << r.err;
@@ -86,7 +86,7 @@ TEST(hostile_inputs, nonsense_options_are_one_line_and_exit_2_before_any_request
   for (const bad_option& bad : cases) {
     std::vector<std::string> args{"fetch", "--url", url, "1", "2", "3"};
     args.insert(args.end(), bad.args.begin(), bad.args.end());
-    expect_refused(args, bad.says, server, dir);
+    expect_input_refused(args, bad.says, server, dir);
   }
 }
 
@@ -98,10 +98,10 @@ TEST(hostile_inputs, rates_below_one_an_hour_are_refused_before_any_request) {
   const std::string url = server.url("/p?id={}");
   for (const std::string option : {"--rate", "--host-rate"}) {
     const std::string says = option + " '1e-300' is below the lowest rate, 1 per hour (e.g. 1/m, 0.1/m)";
-    expect_refused({"fetch", "--url", url, "1", option, "1e-300"}, says, server, dir);
-    expect_refused({"fetch", "--url", url, "1", option, "0.001/m"}, option + " '0.001/m' is below", server, dir);
-    expect_refused({"weather", "--base", server.url(""), option, "1e-300"}, says, server, dir);
-    expect_refused({"health", option, "1e-300"}, says, server, dir);
+    expect_input_refused({"fetch", "--url", url, "1", option, "1e-300"}, says, server, dir);
+    expect_input_refused({"fetch", "--url", url, "1", option, "0.001/m"}, option + " '0.001/m' is below", server, dir);
+    expect_input_refused({"weather", "--base", server.url(""), option, "1e-300"}, says, server, dir);
+    expect_input_refused({"health", option, "1e-300"}, says, server, dir);
   }
 }
 
@@ -117,17 +117,19 @@ TEST(hostile_inputs, control_characters_in_a_header_are_refused_in_one_line_befo
             "serentak fetch: -H (header 1 of the arguments): the value of header 'X-A' contains a control character "
             "(see 'serentak fetch --help')\n");
   for (const std::string bad : {"a\x7f", "a\rb", "a\nb", "\x1b[2J"}) {
-    expect_refused({"fetch", "--url", url, "1", "-H", "X-A: " + bad}, "contains a control character", server, dir);
-    expect_refused({"fetch", "--url", url, "1", "-A", "ua" + bad}, "-A: the User-Agent contains a control character",
-                   server, dir);
-    expect_refused({"profiles", "--base", server.url(""), "1", "-H", "X-A: " + bad}, "contains a control character",
-                   server, dir);
+    expect_input_refused({"fetch", "--url", url, "1", "-H", "X-A: " + bad}, "contains a control character", server,
+                         dir);
+    expect_input_refused({"fetch", "--url", url, "1", "-A", "ua" + bad},
+                         "-A: the User-Agent contains a control character", server, dir);
+    expect_input_refused({"profiles", "--base", server.url(""), "1", "-H", "X-A: " + bad},
+                         "contains a control character", server, dir);
     if (bad == "a\nb") continue;  // in a file, two lines
     write_file(dir.path() / "headers.txt", "X-Ok: 1\nX-A: " + bad + "\n");
-    expect_refused({"fetch", "--url", url, "1", "--header-file", "headers.txt"},
-                   "headers.txt':2: the value of header 'X-A' contains a control character", server, dir);
+    expect_input_refused({"fetch", "--url", url, "1", "--header-file", "headers.txt"},
+                         "headers.txt':2: the value of header 'X-A' contains a control character", server, dir);
   }
-  expect_refused({"fetch", "--url", url, "1", "-H", "X\001A: v"}, "the header name is not an HTTP token", server, dir);
+  expect_input_refused({"fetch", "--url", url, "1", "-H", "X\001A: v"}, "the header name is not an HTTP token", server,
+                       dir);
 }
 
 // A port out of range in a URL went to libcurl item by item ("URL using bad/illegal format",
@@ -138,13 +140,14 @@ TEST(hostile_inputs, ports_out_of_range_are_refused_in_one_line_before_any_reque
   auto r = serentak({"fetch", "--url", "http://127.0.0.1:99999/{}", "1"}, dir.path());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "serentak fetch: --url: 'http://127.0.0.1:99999/{}': the port '99999' is not 1 to 65535\n");
-  expect_refused({"fetch", "--url", "http://127.0.0.1:-1/{}", "1"}, "the port '-1' is not 1 to 65535", server, dir);
-  expect_refused({"weather", "--base", "http://127.0.0.1:65536"}, "--base: 'http://127.0.0.1:65536': the port", server,
-                 dir);
-  expect_refused({"health", "http://127.0.0.1:0/status/ok"}, "the port '0' is not 1 to 65535", server, dir);
-  expect_refused({"fetch", "--urls", server.url("/ok"), "http://[::1]:70000/x"}, "the port '70000'", server, dir);
-  expect_refused({"fetch", "--url", server.url("/p?id={}"), "1", "--proxy", "http://127.0.0.1:99999"},
-                 "--proxy 'http://127.0.0.1:99999': the port '99999' is not 1 to 65535", server, dir);
+  expect_input_refused({"fetch", "--url", "http://127.0.0.1:-1/{}", "1"}, "the port '-1' is not 1 to 65535", server,
+                       dir);
+  expect_input_refused({"weather", "--base", "http://127.0.0.1:65536"}, "--base: 'http://127.0.0.1:65536': the port",
+                       server, dir);
+  expect_input_refused({"health", "http://127.0.0.1:0/status/ok"}, "the port '0' is not 1 to 65535", server, dir);
+  expect_input_refused({"fetch", "--urls", server.url("/ok"), "http://[::1]:70000/x"}, "the port '70000'", server, dir);
+  expect_input_refused({"fetch", "--url", server.url("/p?id={}"), "1", "--proxy", "http://127.0.0.1:99999"},
+                       "--proxy 'http://127.0.0.1:99999': the port '99999' is not 1 to 65535", server, dir);
   for (const std::string port : {"99999", "-1"}) {  // serve refused them already: kept so
     auto served = serentak({"serve", "--port", port}, dir.path());
     EXPECT_EQ(served.exit_code, 2) << port;
@@ -186,15 +189,18 @@ TEST(hostile_inputs, proxy_passwords_never_reach_an_error_the_log_or_the_results
   scratch_dir dir;
   const std::string url = server.url("/p?id={}");
   for (const std::string transport : {"curl", "auto"}) {
-    expect_refused({"fetch", "--transport", transport, "--url", url, "1", "--proxy", "ftp://user:s3cret@127.0.0.1:1"},
-                   "--proxy 'ftp://***@127.0.0.1:1' uses the scheme 'ftp'", server, dir);
-    expect_refused({"fetch", "--transport", transport, "--url", url, "1", "--proxy", "http://user:s3cret@[bad"},
-                   "--proxy 'http://***@[bad' has an unclosed '['", server, dir);
-    expect_refused({"fetch", "--transport", transport, "--url", url, "1", "--proxy", "http://user:s3cret@h:1/x y"},
-                   "--proxy 'http://***@h:1/x y' contains spaces", server, dir);
+    expect_input_refused(
+        {"fetch", "--transport", transport, "--url", url, "1", "--proxy", "ftp://user:s3cret@127.0.0.1:1"},
+        "--proxy 'ftp://***@127.0.0.1:1' uses the scheme 'ftp'", server, dir);
+    expect_input_refused({"fetch", "--transport", transport, "--url", url, "1", "--proxy", "http://user:s3cret@[bad"},
+                         "--proxy 'http://***@[bad' has an unclosed '['", server, dir);
+    expect_input_refused(
+        {"fetch", "--transport", transport, "--url", url, "1", "--proxy", "http://user:s3cret@h:1/x y"},
+        "--proxy 'http://***@h:1/x y' contains spaces", server, dir);
   }
-  expect_refused({"fetch", "--transport", "native", "--url", url, "1", "--proxy", "http://user:s3cret@127.0.0.1:1"},
-                 "--proxy needs libcurl", server, dir);
+  expect_input_refused(
+      {"fetch", "--transport", "native", "--url", url, "1", "--proxy", "http://user:s3cret@127.0.0.1:1"},
+      "--proxy needs libcurl", server, dir);
   for (const std::string transport : {"curl", "auto"}) {
     auto r = run_process({"/usr/bin/env", "http_proxy=http://user:s3cret@[bad", binary_path().string(), "fetch",
                           "--transport", transport, "--url", url, "1", "-o", "out.jsonl", "-v", "--summary", "json"},
@@ -215,10 +221,10 @@ TEST(hostile_inputs, a_proxy_without_a_scheme_has_its_password_masked_too) {
   scripted_http_server server(ok_json);
   scratch_dir dir;
   const std::string url = server.url("/p?id={}");
-  expect_refused({"fetch", "--url", url, "1", "--proxy", "user:s3cret@[bad"}, "--proxy '***@[bad' has an unclosed '['",
-                 server, dir);
-  expect_refused({"fetch", "--url", url, "1", "--proxy", "user:s3cret@127.0.0.1:99999"},
-                 "--proxy '***@127.0.0.1:99999': the port '99999' is not 1 to 65535", server, dir);
+  expect_input_refused({"fetch", "--url", url, "1", "--proxy", "user:s3cret@[bad"},
+                       "--proxy '***@[bad' has an unclosed '['", server, dir);
+  expect_input_refused({"fetch", "--url", url, "1", "--proxy", "user:s3cret@127.0.0.1:99999"},
+                       "--proxy '***@127.0.0.1:99999': the port '99999' is not 1 to 65535", server, dir);
   auto r = run_process({"/usr/bin/env", "http_proxy=user:s3cret@[bad", binary_path().string(), "fetch", "--transport",
                         "curl", "--url", url, "1", "-o", "out.jsonl", "-v", "--summary", "json"},
                        30s, dir.path().string());
@@ -259,7 +265,7 @@ TEST(hostile_inputs, endless_files_and_directories_given_as_files_are_refused_in
     auto r = serentak(args, dir.path());
     EXPECT_LT(std::chrono::steady_clock::now() - started, 10s) << joined(args);
     EXPECT_LT(r.max_rss_kb, 256 * 1024) << joined(args) << ": read past its bound";
-    expect_refused(args, bad.says, server, dir);
+    expect_input_refused(args, bad.says, server, dir);
   }
   for (const auto& [args, says] : std::vector<std::pair<std::vector<std::string>, std::string>>{
            {{"monitor", "/dev/zero", "--no-log"}, "/dev/zero: is over 16 MiB"},
@@ -292,16 +298,16 @@ TEST(hostile_inputs, inputs_that_cannot_be_read_are_exit_2_before_any_request) {
   std::filesystem::create_directory(dir.path() / "folder");
   write_file(dir.path() / "ok.txt", "1\n2\n");
   const std::string url = server.url("/p?id={}");
-  expect_refused({"fetch", "--url", url, "-i", "missing.txt"}, "No such file", server, dir);
-  expect_refused({"fetch", "--url", url, "-i", "folder"}, "is a directory", server, dir);
+  expect_input_refused({"fetch", "--url", url, "-i", "missing.txt"}, "No such file", server, dir);
+  expect_input_refused({"fetch", "--url", url, "-i", "folder"}, "is a directory", server, dir);
   // /proc/self/mem opens but cannot be read at offset 0 (EIO), even for root: an unreadable input.
-  expect_refused({"fetch", "--url", url, "-i", "ok.txt", "-i", "/proc/self/mem"}, "/proc/self/mem", server, dir);
+  expect_input_refused({"fetch", "--url", url, "-i", "ok.txt", "-i", "/proc/self/mem"}, "/proc/self/mem", server, dir);
   if (::geteuid() != 0) {  // root reads files whatever their mode
     write_file(dir.path() / "secret.txt", "1\n");
     ::chmod((dir.path() / "secret.txt").c_str(), 0);
-    expect_refused({"fetch", "--url", url, "-i", "secret.txt"}, "Permission denied", server, dir);
+    expect_input_refused({"fetch", "--url", url, "-i", "secret.txt"}, "Permission denied", server, dir);
   }
-  expect_refused({"fetch", "--url", url, "-", "-i", "-"}, "standard input", server, dir);
+  expect_input_refused({"fetch", "--url", url, "-", "-i", "-"}, "standard input", server, dir);
 }
 
 TEST(hostile_inputs, outputs_that_cannot_be_written_are_exit_2_before_any_request) {
@@ -309,16 +315,18 @@ TEST(hostile_inputs, outputs_that_cannot_be_written_are_exit_2_before_any_reques
   scratch_dir dir;
   std::filesystem::create_directory(dir.path() / "folder.jsonl");
   const std::string url = server.url("/p?id={}");
-  expect_refused({"fetch", "--url", url, "1", "--log", "folder.jsonl"}, "log", server, dir);
-  expect_refused({"fetch", "--url", url, "1", "--log", "missing/log.txt"}, "missing/log.txt", server, dir);
-  expect_refused({"fetch", "--url", url, "1", "-o", "folder.jsonl", "--no-log"}, "folder.jsonl", server, dir);
-  expect_refused({"fetch", "--url", url, "1", "-o", "missing/out.jsonl", "--no-log"}, "missing/out.jsonl", server, dir);
+  expect_input_refused({"fetch", "--url", url, "1", "--log", "folder.jsonl"}, "log", server, dir);
+  expect_input_refused({"fetch", "--url", url, "1", "--log", "missing/log.txt"}, "missing/log.txt", server, dir);
+  expect_input_refused({"fetch", "--url", url, "1", "-o", "folder.jsonl", "--no-log"}, "folder.jsonl", server, dir);
+  expect_input_refused({"fetch", "--url", url, "1", "-o", "missing/out.jsonl", "--no-log"}, "missing/out.jsonl", server,
+                       dir);
   // A path is untrusted text too: its newline is escaped, so the refusal stays one line.
-  expect_refused({"fetch", "--url", url, "1", "-o", "missing/a\nb.jsonl", "--no-log"}, "missing/a\\nb.jsonl", server, dir);
+  expect_input_refused({"fetch", "--url", url, "1", "-o", "missing/a\nb.jsonl", "--no-log"}, "missing/a\\nb.jsonl",
+                       server, dir);
   // A full device cannot take the log's first line: refused before anything is sent.
-  expect_refused({"fetch", "--url", url, "1", "--log", "/dev/full"}, "No space left on device", server, dir);
-  expect_refused({"fetch", "--url", url, "1", "--no-log", "-o", "/dev/full", "--format", "csv"}, "No space left on device",
-                 server, dir);
+  expect_input_refused({"fetch", "--url", url, "1", "--log", "/dev/full"}, "No space left on device", server, dir);
+  expect_input_refused({"fetch", "--url", url, "1", "--no-log", "-o", "/dev/full", "--format", "csv"},
+                       "No space left on device", server, dir);
 }
 
 // A refused run changes no output it could not open: every output is opened before any is

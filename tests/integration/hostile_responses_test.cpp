@@ -41,9 +41,9 @@ struct fetch_run {
 };
 
 // Fetches server.url("/<item>") for each item, `--transport` as the test's, one record per item.
-fetch_run fetch(const scripted_http_server& server, const std::vector<std::string>& items,
-                std::vector<std::string> options = {},
-                std::string_view transport = client::to_string(testing::current_transport())) {
+fetch_run fetch_hostile(const scripted_http_server& server, const std::vector<std::string>& items,
+                        std::vector<std::string> options = {},
+                        std::string_view transport = client::to_string(testing::current_transport())) {
   scratch_dir dir;
   const auto out = dir.path() / "out.jsonl";
   std::vector<std::string> args{testing::binary_path().string(), "fetch", "--transport", std::string(transport)};
@@ -75,7 +75,7 @@ std::string error_of(const nlohmann::json& record) { return record.value("error"
 // (each has its own baseline: ASan's shadow and quarantine, TSan's shadow).
 long baseline_rss_kb() {
   scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, R"({"ok":true})"); });
-  const fetch_run run = fetch(server, {"small"});
+  const fetch_run run = fetch_hostile(server, {"small"});
   EXPECT_EQ(outcome_of(record_of(run, "small")), "ok");
   return run.process.max_rss_kb;
 }
@@ -183,7 +183,7 @@ TEST_P(hostile_responses, a_10_gb_body_ends_invalid_at_the_cap_and_memory_stays_
     const std::string shape = chunked ? "chunked" : "content-length";
     scripted_http_server server([chunked](const scripted_request&) { return scripted_reply::stream(ten_gb, chunked); });
     const auto started = std::chrono::steady_clock::now();
-    const fetch_run run = fetch(server, {shape});
+    const fetch_run run = fetch_hostile(server, {shape});
     const auto wall = std::chrono::steady_clock::now() - started;
 
     ASSERT_FALSE(run.process.timed_out) << shape;
@@ -208,7 +208,7 @@ TEST_P(hostile_responses, a_gzip_bomb_ends_invalid_at_the_cap_on_decoded_bytes_w
     return scripted_reply::respond(200, bomb).with_header("Content-Encoding", "gzip");
   });
   const auto started = std::chrono::steady_clock::now();
-  const fetch_run run = fetch(server, {"bomb"});
+  const fetch_run run = fetch_hostile(server, {"bomb"});
   const auto wall = std::chrono::steady_clock::now() - started;
 
   ASSERT_FALSE(run.process.timed_out);
@@ -235,7 +235,7 @@ TEST_P(hostile_responses, an_encoded_body_is_decoded_by_curl_and_refused_by_the_
         .with_header("Content-Type", "application/json")
         .with_header("Content-Encoding", "gzip");
   });
-  const fetch_run run = fetch(server, {"small"});
+  const fetch_run run = fetch_hostile(server, {"small"});
   const nlohmann::json record = record_of(run, "small");
   if (testing::current_transport() == client::transport_choice::curl) {
     EXPECT_EQ(outcome_of(record), "ok") << record.dump();
@@ -256,7 +256,7 @@ TEST(hostile_responses_auto, an_encoded_answer_is_handed_to_curl_which_decodes_a
     if (request.target == "/bomb") return scripted_reply::respond(200, bomb).with_header("Content-Encoding", "gzip");
     return scripted_reply::respond(200, gzip(R"({"ok":true})")).with_header("Content-Encoding", "gzip");
   });
-  const fetch_run run = fetch(server, {"small", "bomb"}, {}, "auto");
+  const fetch_run run = fetch_hostile(server, {"small", "bomb"}, {}, "auto");
   ASSERT_FALSE(run.process.timed_out);
   const nlohmann::json small = record_of(run, "small");
   EXPECT_EQ(outcome_of(small), "ok") << small.dump();
@@ -280,7 +280,7 @@ TEST_P(hostile_responses, a_megabyte_of_response_headers_fails_fast_with_memory_
   });
   for (const std::string shape : {"one", "many"}) {
     const auto started = std::chrono::steady_clock::now();
-    const fetch_run run = fetch(server, {shape});
+    const fetch_run run = fetch_hostile(server, {shape});
     const auto wall = std::chrono::steady_clock::now() - started;
 
     ASSERT_FALSE(run.process.timed_out) << shape;
@@ -299,7 +299,7 @@ TEST_P(hostile_responses, a_head_dripped_at_one_byte_per_second_times_out_at_the
     return scripted_reply::drip(short_head + "{}", request.target == "/slow" ? 1000ms : 1ms);
   });
   const auto started = std::chrono::steady_clock::now();
-  const fetch_run run = fetch(server, {"slow", "quick"}, {"--timeout", "1.5", "-c", "2"});
+  const fetch_run run = fetch_hostile(server, {"slow", "quick"}, {"--timeout", "1.5", "-c", "2"});
   const auto wall = std::chrono::steady_clock::now() - started;
 
   ASSERT_FALSE(run.process.timed_out);
@@ -324,7 +324,7 @@ TEST_P(hostile_responses, a_reset_during_right_after_or_inside_the_answer_is_a_c
   });
   std::vector<std::string> items;
   for (const auto& [item, bytes] : sent_before_the_reset) items.push_back(item);
-  const fetch_run run = fetch(server, items, {"-c", "3", "--timeout", "10"});
+  const fetch_run run = fetch_hostile(server, items, {"-c", "3", "--timeout", "10"});
 
   ASSERT_FALSE(run.process.timed_out);
   EXPECT_EQ(run.process.exit_code, 1) << run.process.err;

@@ -25,8 +25,7 @@ using testing::binary_path;
 using testing::run_process;
 using testing::scratch_dir;
 
-std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) { return testing::read_result_records(path); }
-
+using testing::read_result_records;
 std::size_t count_lines(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::size_t n = 0;
@@ -63,7 +62,7 @@ class http2 : public ::testing::Test {
   // The versions recorded, one per record; every record must be ok.
   std::multiset<std::string> recorded_versions() const {
     std::multiset<std::string> versions;
-    for (const auto& record : read_jsonl(out())) {
+    for (const auto& record : read_result_records(out())) {
       EXPECT_EQ(record["outcome"], "ok") << record;
       versions.insert(record.value("http_version", "(absent)"));
     }

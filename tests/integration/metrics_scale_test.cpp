@@ -45,7 +45,7 @@ std::string write_scenario(const testing::scratch_dir& dir) {
   return path;
 }
 
-std::string get(const std::string& target) { return "GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n"; }
+using testing::get_request;
 
 // What one /metrics body says about the /r/ routes.
 struct route_totals {
@@ -78,7 +78,7 @@ route_totals read_totals(const std::string& body) {
 // One GET /metrics on a fresh connection: the body, or "" if it did not come whole.
 std::string scrape(unsigned short port) {
   raw_client c(port);
-  if (!c.send_all(get("/metrics"))) return {};
+  if (!c.send_all(get_request("/metrics"))) return {};
   std::string response = c.read_response(60s);  // a hang guard: a scrape takes milliseconds
   if (testing::status_line_of(response) != "HTTP/1.1 200 OK") return {};
   return testing::body_of(response);
@@ -97,7 +97,7 @@ TEST(MetricsScale, ScrapesOfTenThousandRoutesNeverStallRequestsAndAddUpToWhatWas
     raw_client c(server.port());
     for (long n = 0; n < request_cap && (n < route_count || !scraping_done.load()); ++n) {
       sent.fetch_add(1);
-      if (!c.send_all(get(route_path(n))) ||
+      if (!c.send_all(get_request(route_path(n))) ||
           testing::status_line_of(c.read_response(30s)) != "HTTP/1.1 200 OK") {  // a hang guard
         unanswered.fetch_add(1);
         return;
@@ -156,7 +156,7 @@ TEST(MetricsScale, RequestsAreAnsweredWhileAScrapeIsBeingRendered) {
   {
     raw_client warm(server.port());
     for (long n = 0; n < route_count; ++n) {
-      ASSERT_TRUE(warm.send_all(get(route_path(n))));
+      ASSERT_TRUE(warm.send_all(get_request(route_path(n))));
       ASSERT_EQ(testing::status_line_of(warm.read_response(30s)), "HTTP/1.1 200 OK");  // a hang guard
     }
   }
@@ -164,7 +164,7 @@ TEST(MetricsScale, RequestsAreAnsweredWhileAScrapeIsBeingRendered) {
     raw_client c(server.port());
     for (long n = 0; n < request_cap && !done.load(); ++n) {
       const long before = scrape_number.load();
-      if (!c.send_all(get(route_path(n))) ||
+      if (!c.send_all(get_request(route_path(n))) ||
           testing::status_line_of(c.read_response(30s)) != "HTTP/1.1 200 OK") {  // a hang guard
         unanswered.fetch_add(1);
         return;
@@ -178,7 +178,7 @@ TEST(MetricsScale, RequestsAreAnsweredWhileAScrapeIsBeingRendered) {
     raw_client c(server.port());
     overtaking = 0;
     scrape_number.fetch_add(1);
-    ASSERT_TRUE(c.send_all(get("/metrics")));
+    ASSERT_TRUE(c.send_all(get_request("/metrics")));
     std::string response = c.read_response(60s);  // a hang guard
     scrape_number.fetch_add(1);
     most_overtaking = std::max(most_overtaking, overtaking.load());

@@ -100,7 +100,7 @@ alert_config exec(std::vector<std::string> command, std::chrono::milliseconds ti
   return a;
 }
 
-endpoint_config endpoint(std::vector<alert_config> alerts, std::string name = "pizza-101") {
+endpoint_config alert_endpoint(std::vector<alert_config> alerts, std::string name = "pizza-101") {
   endpoint_config e;
   e.name = std::move(name);
   e.group = "pizza";
@@ -119,9 +119,9 @@ TEST(monitor_alerts, a_webhook_posts_the_rendered_json_body_and_server_text_stay
   alert_sender sender(fast(log));
   const std::string hostile = "[BODY].status (\"Out\", \"admin\": true}\nline two\\ \x01 \xC0) == ok";
   const auto e =
-      endpoint({webhook(receiver.url("/slack"), R"({"text": "[ENDPOINT_NAME] is [STATE]: [FAILED_CONDITIONS]",)"
-                                                R"( "event": "[ALERT_TRIGGERED_OR_RESOLVED]"})"),
-                webhook(receiver.url("/plain"))});
+      alert_endpoint({webhook(receiver.url("/slack"), R"({"text": "[ENDPOINT_NAME] is [STATE]: [FAILED_CONDITIONS]",)"
+                                                      R"( "event": "[ALERT_TRIGGERED_OR_RESOLVED]"})"),
+                      webhook(receiver.url("/plain"))});
   EXPECT_TRUE(sender.offer(e, change(health::up, health::down, w0, hostile)));
   sender.close();
 
@@ -159,7 +159,7 @@ TEST(monitor_alerts, a_500_then_200_is_retried_after_the_backoff_and_sent_once) 
   });
   log_lines log;
   alert_sender sender(fast(log));
-  EXPECT_TRUE(sender.offer(endpoint({webhook(receiver.url("/hook"))}), change(health::up, health::down)));
+  EXPECT_TRUE(sender.offer(alert_endpoint({webhook(receiver.url("/hook"))}), change(health::up, health::down)));
   sender.close();
   EXPECT_EQ(receiver.requests_seen(), 2u);
   EXPECT_EQ(sender.sent(), 1u);
@@ -174,9 +174,9 @@ TEST(monitor_alerts, a_4xx_is_failed_at_once_and_a_dead_receiver_after_every_att
   scripted_http_server receiver([](const scripted_request&) { return scripted_reply::respond(404); });
   log_lines log;
   alert_sender sender(fast(log));
-  EXPECT_TRUE(sender.offer(endpoint({webhook(receiver.url("/gone"))}), change(health::up, health::down)));
+  EXPECT_TRUE(sender.offer(alert_endpoint({webhook(receiver.url("/gone"))}), change(health::up, health::down)));
   const std::string refused = "http://127.0.0.1:" + std::to_string(testing::unused_local_port()) + "/hook";
-  EXPECT_TRUE(sender.offer(endpoint({webhook(refused)}, "weather-jakarta"), change(health::up, health::down)));
+  EXPECT_TRUE(sender.offer(alert_endpoint({webhook(refused)}, "weather-jakarta"), change(health::up, health::down)));
   sender.close();
   EXPECT_EQ(receiver.requests_seen(), 1u) << "a 404 is not retried";
   EXPECT_EQ(sender.failed(), 2u);
@@ -199,7 +199,7 @@ TEST(monitor_alerts, a_redirect_is_never_followed_to_another_scheme_or_at_all) {
   });
   log_lines log;
   alert_sender sender(fast(log));
-  EXPECT_TRUE(sender.offer(endpoint({webhook(receiver.url("/file")), webhook(receiver.url("/http"))}),
+  EXPECT_TRUE(sender.offer(alert_endpoint({webhook(receiver.url("/file")), webhook(receiver.url("/http"))}),
                            change(health::up, health::down)));
   sender.close();
   EXPECT_EQ(receiver.requests_seen(), 2u) << "a 3xx is not retried";
@@ -218,11 +218,11 @@ TEST(monitor_alerts, a_hanging_receiver_never_delays_offer_a_full_queue_drops_an
   alert_sender sender(options);
   const auto hook = webhook(receiver.url("/hook"));  // 2 s per try, 3 tries
 
-  EXPECT_TRUE(sender.offer(endpoint({hook}, "e0"), change(health::up, health::down)));
+  EXPECT_TRUE(sender.offer(alert_endpoint({hook}, "e0"), change(health::up, health::down)));
   ASSERT_TRUE(wait_for([&] { return receiver.requests_seen() == 1; }, 3s)) << "the worker holds the first alert";
   const auto offered_at = std::chrono::steady_clock::now();  // after the worker's start and first connect
   for (int i = 1; i <= 10; ++i) {
-    const bool queued = sender.offer(endpoint({hook}, "e" + std::to_string(i)), change(health::up, health::down));
+    const bool queued = sender.offer(alert_endpoint({hook}, "e" + std::to_string(i)), change(health::up, health::down));
     EXPECT_EQ(queued, i <= 2) << i;
   }
   const auto offers_took = std::chrono::steady_clock::now() - offered_at;
@@ -238,7 +238,7 @@ TEST(monitor_alerts, a_hanging_receiver_never_delays_offer_a_full_queue_drops_an
   EXPECT_EQ(sender.dropped(), 10u) << "the two still queued were dropped at close";
   EXPECT_EQ(sender.sent(), 0u);
   EXPECT_EQ(log.count("close's 300 ms ran out"), 2u) << log.text();
-  EXPECT_FALSE(sender.offer(endpoint({hook}, "late"), change(health::up, health::down)));
+  EXPECT_FALSE(sender.offer(alert_endpoint({hook}, "late"), change(health::up, health::down)));
   EXPECT_EQ(log.count("the sender is closed"), 1u) << log.text();
 }
 
@@ -261,17 +261,17 @@ TEST(monitor_alerts, a_dropped_trigger_is_forgotten_by_its_gate) {
     e.endpoint = std::move(name);
     return e;
   };
-  EXPECT_TRUE(sender.offer(endpoint({hook}, "a"), change_of("a", health::up, health::down, w0)));
+  EXPECT_TRUE(sender.offer(alert_endpoint({hook}, "a"), change_of("a", health::up, health::down, w0)));
   ASSERT_TRUE(wait_for([&] { return receiver.requests_seen() == 1; }, 3s));
-  EXPECT_TRUE(sender.offer(endpoint({hook}, "b"), change_of("b", health::up, health::down, w0)));
-  EXPECT_FALSE(sender.offer(endpoint({hook}, "x"), change_of("x", health::up, health::down, w0)));
+  EXPECT_TRUE(sender.offer(alert_endpoint({hook}, "b"), change_of("b", health::up, health::down, w0)));
+  EXPECT_FALSE(sender.offer(alert_endpoint({hook}, "x"), change_of("x", health::up, health::down, w0)));
   offers_made = true;
   EXPECT_EQ(sender.dropped(), 1u);
   ASSERT_TRUE(wait_for([&] { return sender.sent() == 2; }, 3s)) << log.text();
 
   // x's trigger never went out: no resolution for it, and no min-realert interval started by it.
-  EXPECT_TRUE(sender.offer(endpoint({hook}, "x"), change_of("x", health::down, health::up, w0 + 1min)));
-  EXPECT_TRUE(sender.offer(endpoint({hook}, "x"), change_of("x", health::up, health::down, w0 + 2min)));
+  EXPECT_TRUE(sender.offer(alert_endpoint({hook}, "x"), change_of("x", health::down, health::up, w0 + 1min)));
+  EXPECT_TRUE(sender.offer(alert_endpoint({hook}, "x"), change_of("x", health::up, health::down, w0 + 2min)));
   sender.close();
   std::vector<std::string> x_events;
   for (const auto& r : receiver.requests()) {
@@ -288,7 +288,7 @@ TEST(monitor_alerts, send_on_resolved_false_sends_no_resolution) {
   alert_sender sender(fast(log));
   auto quiet = webhook(receiver.url("/quiet"));
   quiet.send_on_resolved = false;
-  const auto e = endpoint({quiet, webhook(receiver.url("/both"))});
+  const auto e = alert_endpoint({quiet, webhook(receiver.url("/both"))});
   EXPECT_TRUE(sender.offer(e, change(health::up, health::down, w0)));
   EXPECT_TRUE(sender.offer(e, change(health::down, health::up, w0 + 1min)));
   sender.close();
@@ -308,7 +308,7 @@ TEST(monitor_alerts, min_realert_suppresses_a_second_trigger_within_the_interval
   alert_sender sender(fast(log));
   auto hook = webhook(receiver.url("/hook"));
   hook.min_realert = 30min;
-  const auto e = endpoint({hook});
+  const auto e = alert_endpoint({hook});
   EXPECT_TRUE(sender.offer(e, change(health::up, health::degraded, w0)));           // sent
   EXPECT_TRUE(sender.offer(e, change(health::degraded, health::down, w0 + 1min)));  // suppressed: not dropped
   EXPECT_TRUE(sender.offer(e, change(health::down, health::up, w0 + 2min)));        // resolution sent
@@ -331,7 +331,7 @@ TEST(monitor_alerts, close_sends_what_is_queued_and_offers_from_many_threads_eac
   for (int t = 0; t < 4; ++t) {
     runners.emplace_back([&, t] {
       for (int i = 0; i < 25; ++i) {
-        sender.offer(endpoint({hook}, "t" + std::to_string(t) + "-" + std::to_string(i)),
+        sender.offer(alert_endpoint({hook}, "t" + std::to_string(t) + "-" + std::to_string(i)),
                      change(health::up, health::down));
       }
     });
@@ -351,7 +351,7 @@ TEST(monitor_alerts, credentials_and_query_secrets_of_the_webhook_url_never_reac
   options.webhook_attempts = 2;
   alert_sender sender(options);
   const std::string url = "http://alice:s3cret@127.0.0.1:" + std::to_string(receiver.port()) + "/hook?token=t0ken&x=1";
-  const auto e = endpoint({webhook(url)});
+  const auto e = alert_endpoint({webhook(url)});
   EXPECT_TRUE(sender.offer(e, change(health::up, health::down)));
   sender.close();
   EXPECT_FALSE(sender.offer(e, change(health::down, health::up, w0 + 1min)));
@@ -374,7 +374,7 @@ TEST(monitor_alerts, exec_reads_the_alert_json_on_stdin) {
   log_lines log;
   alert_sender sender(fast(log));
   const auto event = change(health::up, health::down, w0, "quote \" newline \n end");
-  EXPECT_TRUE(sender.offer(endpoint({exec({"/bin/sh", "-c", "cat > \"$0\"", file.string()})}), event));
+  EXPECT_TRUE(sender.offer(alert_endpoint({exec({"/bin/sh", "-c", "cat > \"$0\"", file.string()})}), event));
   sender.close();
   EXPECT_EQ(sender.sent(), 1u) << log.text();
   const std::string got = read_file(file);
@@ -391,7 +391,7 @@ TEST(monitor_alerts, exec_past_its_timeout_is_killed_by_pid_reaped_and_failed) {
   alert_sender sender(fast(log));
   const auto started = std::chrono::steady_clock::now();
   EXPECT_TRUE(
-      sender.offer(endpoint({exec({"/bin/sh", "-c", "echo $$ > \"$0\"; exec sleep 30", pid_file.string()}, 1s)}),
+      sender.offer(alert_endpoint({exec({"/bin/sh", "-c", "echo $$ > \"$0\"; exec sleep 30", pid_file.string()}, 1s)}),
                    change(health::up, health::down)));
   ASSERT_TRUE(wait_for([&] { return sender.failed() == 1; }, 10s)) << log.text();
   const auto took = std::chrono::steady_clock::now() - started;
@@ -413,11 +413,12 @@ TEST(monitor_alerts, exec_failures_are_clean_and_not_retried) {
   log_lines log;
   alert_sender sender(fast(log));
   // A missing program, a nonzero exit (run once), and a command that never reads a 1 MB stdin.
-  EXPECT_TRUE(sender.offer(endpoint({exec({"/nonexistent/serentak-alert-hook", "--flag"})}, "missing"),
+  EXPECT_TRUE(sender.offer(alert_endpoint({exec({"/nonexistent/serentak-alert-hook", "--flag"})}, "missing"),
                            change(health::up, health::down)));
-  EXPECT_TRUE(sender.offer(endpoint({exec({"/bin/sh", "-c", "echo run >> \"$0\"; exit 3", runs.string()})}, "exit3"),
-                           change(health::up, health::down)));
-  EXPECT_TRUE(sender.offer(endpoint({exec({"true"})}, "no-reader"),
+  EXPECT_TRUE(
+      sender.offer(alert_endpoint({exec({"/bin/sh", "-c", "echo run >> \"$0\"; exit 3", runs.string()})}, "exit3"),
+                   change(health::up, health::down)));
+  EXPECT_TRUE(sender.offer(alert_endpoint({exec({"true"})}, "no-reader"),
                            change(health::up, health::down, w0, std::string(1 << 20, 'x'))));
   sender.close();
   EXPECT_EQ(sender.failed(), 2u) << log.text();

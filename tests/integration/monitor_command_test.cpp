@@ -67,7 +67,7 @@ class service {
 using testing::wait_for;
 
 // testing::write_file, handing the path back for the line that names the file.
-std::filesystem::path write_file(const std::filesystem::path& path, const std::string& text) {
+std::filesystem::path write_monitor_file(const std::filesystem::path& path, const std::string& text) {
   testing::write_file(path, text);
   return path;
 }
@@ -121,7 +121,7 @@ std::size_t count_if_any(const std::vector<std::string>& lines, const std::strin
 TEST(monitor_command, checks_land_in_the_history_a_failing_endpoint_goes_down_and_sigterm_flushes_it) {
   service s;
   scratch_dir dir;
-  const auto file = write_file(dir.path() / "services.yaml", two_endpoints(s));
+  const auto file = write_monitor_file(dir.path() / "services.yaml", two_endpoints(s));
   const auto log = dir.path() / "services.log";
   const auto db = dir.path() / "services.db";
   child_process monitor(monitor_args(file), dir.path() / "run");
@@ -192,11 +192,14 @@ TEST(monitor_command, checks_land_in_the_history_a_failing_endpoint_goes_down_an
 TEST(monitor_command, sigterm_lets_the_check_in_flight_finish_and_stores_it) {
   scripted_http_server slow([](const scripted_request&) { return scripted_reply::respond(200, "ok", 600ms); });
   scratch_dir dir;
-  const auto file = write_file(dir.path() / "slow.yaml", "endpoints:\n"
-                                                          "  - name: slow\n"
-                                                          "    url: " + slow.url("/slow") + "\n"
-                                                          "    interval: 100ms\n"
-                                                          "    timeout: 5s\n");
+  const auto file = write_monitor_file(dir.path() / "slow.yaml",
+                                       "endpoints:\n"
+                                       "  - name: slow\n"
+                                       "    url: " +
+                                           slow.url("/slow") +
+                                           "\n"
+                                           "    interval: 100ms\n"
+                                           "    timeout: 5s\n");
   child_process monitor(monitor_args(file), dir.path() / "run");
   ASSERT_TRUE(wait_for([&] { return slow.requests_seen() >= 1; }, 10s)) << monitor.err();
   monitor.signal(SIGTERM);  // the first check is waiting for its answer
@@ -234,23 +237,28 @@ TEST(monitor_command, a_health_change_is_sent_as_a_webhook_and_an_exec_alert_tri
     return bodies;
   };
   const auto exec_out = dir.path() / "exec.jsonl";
-  const auto file = write_file(dir.path() / "alerts.yaml",
-                               "endpoints:\n"
-                               "  - name: flip\n"
-                               "    url: " + s.url("/flip") + "\n"
-                               "    interval: 100ms\n"
-                               "    timeout: 2s\n"
-                               "    conditions: [\"[STATUS] == 200\"]\n"
-                               "    failure-threshold: 2\n"
-                               "    success-threshold: 1\n"
-                               "    alerts:\n"
-                               "      - type: webhook\n"
-                               "        url: " + receiver.url("/hook") + "\n"
-                               "        template: '{\"text\": \"[ENDPOINT_NAME] is [STATE]: [ALERT_TRIGGERED_OR_RESOLVED]\", "
-                               "\"why\": \"[FAILED_CONDITIONS]\"}'\n"
-                               "      - type: exec\n"
-                               "        command: [/bin/sh, -c, 'cat >> " + exec_out.string() + "; echo >> " +
-                                   exec_out.string() + "']\n");
+  const auto file = write_monitor_file(
+      dir.path() / "alerts.yaml",
+      "endpoints:\n"
+      "  - name: flip\n"
+      "    url: " +
+          s.url("/flip") +
+          "\n"
+          "    interval: 100ms\n"
+          "    timeout: 2s\n"
+          "    conditions: [\"[STATUS] == 200\"]\n"
+          "    failure-threshold: 2\n"
+          "    success-threshold: 1\n"
+          "    alerts:\n"
+          "      - type: webhook\n"
+          "        url: " +
+          receiver.url("/hook") +
+          "\n"
+          "        template: '{\"text\": \"[ENDPOINT_NAME] is [STATE]: [ALERT_TRIGGERED_OR_RESOLVED]\", "
+          "\"why\": \"[FAILED_CONDITIONS]\"}'\n"
+          "      - type: exec\n"
+          "        command: [/bin/sh, -c, 'cat >> " +
+          exec_out.string() + "; echo >> " + exec_out.string() + "']\n");
   const auto log = dir.path() / "alerts.log";
   child_process monitor(monitor_args(file), dir.path() / "run");
   ASSERT_TRUE(wait_for([&] { return count_if_any(log_messages(log, "flip"), "pass:") >= 2; }, 5s)) << monitor.err();
@@ -296,7 +304,7 @@ TEST(monitor_command, a_health_change_is_sent_as_a_webhook_and_an_exec_alert_tri
 TEST(monitor_command, a_restart_after_sigkill_keeps_the_down_streak) {
   service s;
   scratch_dir dir;
-  const auto file = write_file(dir.path() / "m.yaml", two_endpoints(s));
+  const auto file = write_monitor_file(dir.path() / "m.yaml", two_endpoints(s));
   const auto db = dir.path() / "m.db";
   const auto log = dir.path() / "m.log";
   {
@@ -340,12 +348,12 @@ TEST(monitor_command, a_restart_after_sigkill_keeps_the_down_streak) {
 
 TEST(monitor_command, a_bad_file_is_every_error_as_file_line_column_and_exit_2) {
   scratch_dir dir;
-  const auto file = write_file(dir.path() / "bad.yaml",
-                               "endpoints:\n"
-                               "  - name: a\n"
-                               "    url: http://127.0.0.1:1/\n"
-                               "    intervall: 10s\n"
-                               "    conditions: [\"[STATUS] 200\"]\n");
+  const auto file = write_monitor_file(dir.path() / "bad.yaml",
+                                       "endpoints:\n"
+                                       "  - name: a\n"
+                                       "    url: http://127.0.0.1:1/\n"
+                                       "    intervall: 10s\n"
+                                       "    conditions: [\"[STATUS] 200\"]\n");
   auto r = run_process(monitor_args(file), 10s);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   const std::string where = file.string() + ":4:5: ";
@@ -355,11 +363,11 @@ TEST(monitor_command, a_bad_file_is_every_error_as_file_line_column_and_exit_2) 
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "bad.db")) << "a bad file must not create a history";
 
   // A certificate condition on a plain http:// endpoint would fail on every check: refused at load.
-  const auto plain = write_file(dir.path() / "plain.yaml",
-                                "endpoints:\n"
-                                "  - name: web\n"
-                                "    url: http://127.0.0.1:1/\n"
-                                "    conditions: [\"[CERTIFICATE_EXPIRATION] > 72h\"]\n");
+  const auto plain = write_monitor_file(dir.path() / "plain.yaml",
+                                        "endpoints:\n"
+                                        "  - name: web\n"
+                                        "    url: http://127.0.0.1:1/\n"
+                                        "    conditions: [\"[CERTIFICATE_EXPIRATION] > 72h\"]\n");
   r = run_process(monitor_args(plain), 10s);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find(plain.string() + ":2:5: endpoint 'web'"), std::string::npos) << r.err;
@@ -373,7 +381,7 @@ TEST(monitor_command, a_bad_file_is_every_error_as_file_line_column_and_exit_2) 
 TEST(monitor_command, history_prints_an_endpoints_checks_as_valid_escaped_jsonl_and_text) {
   service s;
   scratch_dir dir;
-  const auto file = write_file(dir.path() / "h.yaml", two_endpoints(s));
+  const auto file = write_monitor_file(dir.path() / "h.yaml", two_endpoints(s));
   const auto db = dir.path() / "h.db";
   {
     child_process monitor(monitor_args(file, {"--no-log", "-q"}), dir.path() / "run");
@@ -434,7 +442,7 @@ TEST(monitor_command, history_prints_an_endpoints_checks_as_valid_escaped_jsonl_
 TEST(monitor_command, sighup_keeps_the_running_file_when_the_new_one_is_bad_and_switches_when_it_passes) {
   service s;
   scratch_dir dir;
-  const auto file = write_file(dir.path() / "services.yaml", two_endpoints(s));
+  const auto file = write_monitor_file(dir.path() / "services.yaml", two_endpoints(s));
   const auto log = dir.path() / "services.log";
   child_process monitor(monitor_args(file), dir.path() / "run");
   const auto checks_of = [&](const std::string& name) {
@@ -444,7 +452,7 @@ TEST(monitor_command, sighup_keeps_the_running_file_when_the_new_one_is_bad_and_
   ASSERT_TRUE(wait_for([&] { return count_if_any(log_messages(log, "bad"), "-> down") > 0; }, 5s))
       << "bad never went down; stderr: " << monitor.err();
 
-  write_file(file, two_endpoints(s) + "    intervall: 1s\n");  // a typo: the whole file is refused
+  write_monitor_file(file, two_endpoints(s) + "    intervall: 1s\n");  // a typo: the whole file is refused
   monitor.signal(SIGHUP);
   ASSERT_TRUE(wait_for([&] { return monitor.err().find("the running configuration is kept") != std::string::npos; }, 5s))
       << monitor.err();
@@ -453,7 +461,7 @@ TEST(monitor_command, sighup_keeps_the_running_file_when_the_new_one_is_bad_and_
   const std::size_t before = checks_of("good");
   EXPECT_TRUE(wait_for([&] { return checks_of("good") >= before + 3; }, 5s)) << "checks stopped after a refused reload";
 
-  write_file(file, two_endpoints(s) + "  - name: fresh\n    url: " + s.url("/ok") + "\n");
+  write_monitor_file(file, two_endpoints(s) + "  - name: fresh\n    url: " + s.url("/ok") + "\n");
   monitor.signal(SIGHUP);
   EXPECT_TRUE(wait_for([&] { return checks_of("fresh") >= 3; }, 5s)) << "the reloaded file's new endpoint never ran: "
                                                                      << monitor.err();
@@ -476,7 +484,7 @@ TEST(monitor_command, a_control_character_in_a_header_is_a_file_error_at_start_a
   service s;
   scratch_dir dir;
   const std::string bad_header = "    headers:\n      X-A: \"a\\x01b\"\n";
-  const auto bad = write_file(dir.path() / "bad.yaml", two_endpoints(s) + bad_header);
+  const auto bad = write_monitor_file(dir.path() / "bad.yaml", two_endpoints(s) + bad_header);
   auto r = run_process(monitor_args(bad), 10s);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find(bad.string() + ":13:12: the value of header 'X-A'"), std::string::npos) << r.err;
@@ -484,7 +492,7 @@ TEST(monitor_command, a_control_character_in_a_header_is_a_file_error_at_start_a
   EXPECT_EQ(r.err.find("-H:"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "bad.db")) << "a bad file must not create a history";
 
-  const auto file = write_file(dir.path() / "services.yaml", two_endpoints(s));
+  const auto file = write_monitor_file(dir.path() / "services.yaml", two_endpoints(s));
   const auto log = dir.path() / "services.log";
   child_process monitor(monitor_args(file), dir.path() / "run");
   const auto checks_of_good = [&] {
@@ -492,7 +500,7 @@ TEST(monitor_command, a_control_character_in_a_header_is_a_file_error_at_start_a
     return static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), is_check_line));
   };
   ASSERT_TRUE(wait_for([&] { return checks_of_good() >= 2; }, 5s)) << monitor.err();
-  write_file(file, two_endpoints(s) + bad_header);
+  write_monitor_file(file, two_endpoints(s) + bad_header);
   monitor.signal(SIGHUP);
   ASSERT_TRUE(
       wait_for([&] { return monitor.err().find("the running configuration is kept") != std::string::npos; }, 5s))
@@ -513,7 +521,7 @@ TEST(monitor_command, a_control_character_in_a_header_is_a_file_error_at_start_a
 TEST(monitor_command, a_second_sighup_during_a_reload_is_the_next_reload_not_an_interruption) {
   service s;
   scratch_dir dir;
-  const auto first = write_file(dir.path() / "first.yaml", two_endpoints(s));
+  const auto first = write_monitor_file(dir.path() / "first.yaml", two_endpoints(s));
   const auto fifo = dir.path() / "next.fifo";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   const auto file = dir.path() / "services.yaml";
@@ -563,7 +571,7 @@ TEST(monitor_command, a_second_sighup_during_a_reload_is_the_next_reload_not_an_
 TEST(monitor_command, log_max_rotates_the_event_log_keeping_log_keep_files_of_whole_lines) {
   service s;
   scratch_dir dir;
-  const auto file = write_file(dir.path() / "services.yaml", two_endpoints(s));
+  const auto file = write_monitor_file(dir.path() / "services.yaml", two_endpoints(s));
   const auto log = dir.path() / "services.log";
   const auto numbered = [&](int k) { return std::filesystem::path(log.string() + "." + std::to_string(k)); };
   child_process monitor(monitor_args(file, {"--log-max", "1k", "--log-keep", "2"}), dir.path() / "run");
@@ -600,13 +608,16 @@ TEST(monitor_command, a_check_that_passes_only_after_a_retry_makes_the_endpoint_
                                           : scripted_reply::respond(200, R"({"status":"ok"})");
   });
   scratch_dir dir;
-  const auto file = write_file(dir.path() / "flaky.yaml", "endpoints:\n"
-                                                          "  - name: flaky\n"
-                                                          "    url: " + flaky.url("/") + "\n"
-                                                          "    interval: 100ms\n"
-                                                          "    retries: 1\n"
-                                                          "    failure-threshold: 2\n"
-                                                          "    conditions: [\"[STATUS] == 200\"]\n");
+  const auto file = write_monitor_file(dir.path() / "flaky.yaml",
+                                       "endpoints:\n"
+                                       "  - name: flaky\n"
+                                       "    url: " +
+                                           flaky.url("/") +
+                                           "\n"
+                                           "    interval: 100ms\n"
+                                           "    retries: 1\n"
+                                           "    failure-threshold: 2\n"
+                                           "    conditions: [\"[STATUS] == 200\"]\n");
   const auto log = dir.path() / "flaky.log";
   child_process monitor(monitor_args(file), dir.path() / "run");
   EXPECT_TRUE(wait_for(
@@ -639,8 +650,9 @@ TEST(monitor_command, a_check_that_passes_only_after_a_retry_makes_the_endpoint_
 TEST(monitor_command, metrics_serves_prometheus_text_of_states_outcomes_and_lag) {
   service s;
   scratch_dir dir;
-  const auto file = write_file(dir.path() / "services.yaml",
-                               two_endpoints(s) + "  - name: 'quote\" back\\slash'\n    url: " + s.url("/ok") + "\n");
+  const auto file =
+      write_monitor_file(dir.path() / "services.yaml",
+                         two_endpoints(s) + "  - name: 'quote\" back\\slash'\n    url: " + s.url("/ok") + "\n");
   child_process monitor(monitor_args(file, {"--metrics", "127.0.0.1:0", "--no-log"}), dir.path() / "run");
   const std::regex url_line("metrics on http://127\\.0\\.0\\.1:([0-9]+)/metrics");
   unsigned short port = 0;

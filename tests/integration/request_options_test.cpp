@@ -36,8 +36,8 @@ using testing::ok_json;
 using testing::serentak;
 
 // fetch through the transport under test, no log unless asked, no progress line.
-testing::process_result fetch(const scripted_http_server& server, std::vector<std::string> args,
-                              const std::filesystem::path& cwd) {
+testing::process_result fetch_from(const scripted_http_server& server, std::vector<std::string> args,
+                                   const std::filesystem::path& cwd) {
   std::vector<std::string> all = {"fetch", "--transport", std::string(client::to_string(current_transport())),
                                   "--url", server.url("/api?id={}"), "-q"};
   all.insert(all.end(), args.begin(), args.end());
@@ -74,7 +74,8 @@ class request_options : public testing::transport_test {};
 TEST_P(request_options, method_headers_and_body_reach_the_server_with_the_item_filled_in) {
   scripted_http_server server(ok_json);
   scratch_dir dir;
-  auto r = fetch(server, {"-X", "PUT", "-H", "X-Trace: t-{}", "-H", "X-Static: 1", "-d", "v={}&w=2", "a b"}, dir.path());
+  auto r = fetch_from(server, {"-X", "PUT", "-H", "X-Trace: t-{}", "-H", "X-Static: 1", "-d", "v={}&w=2", "a b"},
+                      dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto seen = server.requests();
   ASSERT_EQ(seen.size(), 1U);
@@ -91,7 +92,7 @@ TEST_P(request_options, method_headers_and_body_reach_the_server_with_the_item_f
 TEST_P(request_options, json_escapes_the_item_and_sets_the_json_headers_and_post) {
   scripted_http_server server(ok_json);
   scratch_dir dir;
-  auto r = fetch(server, {"--json", R"({"id":"{}","n":1})", "-A", "tester/2", "q\"uo\\te"}, dir.path());
+  auto r = fetch_from(server, {"--json", R"({"id":"{}","n":1})", "-A", "tester/2", "q\"uo\\te"}, dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto seen = server.requests();
   ASSERT_EQ(seen.size(), 1U);
@@ -106,11 +107,11 @@ TEST_P(request_options, basic_auth_header_file_and_bearer_env_reach_the_server) 
   scripted_http_server server(ok_json);
   scratch_dir dir;
   write_file(dir.path() / "headers.txt", "# credentials for the test API\n\nX-Api-Key: key-123\r\nX-Tenant:  acme \n");
-  auto basic = fetch(server, {"-u", "user:pa:ss", "--header-file", "headers.txt", "one"}, dir.path());
+  auto basic = fetch_from(server, {"-u", "user:pa:ss", "--header-file", "headers.txt", "one"}, dir.path());
   ASSERT_EQ(basic.exit_code, 0) << basic.err;
   {
     scoped_env token("SERENTAK_TEST_TOKEN", "tok-456");
-    auto bearer = fetch(server, {"--bearer-env", "SERENTAK_TEST_TOKEN", "two"}, dir.path());
+    auto bearer = fetch_from(server, {"--bearer-env", "SERENTAK_TEST_TOKEN", "two"}, dir.path());
     ASSERT_EQ(bearer.exit_code, 0) << bearer.err;
   }
   const auto seen = server.requests();
@@ -153,12 +154,31 @@ TEST_P(request_options, secret_header_values_never_reach_log_results_summary_or_
   const std::vector<std::string> secrets = {"SECRET-BEARER", "SECRET-COOKIE", "SECRET-APIKEY", "SECRET-CUSTOM",
                                             "SECRET-PROXY"};
   for (const std::string out : {"out.jsonl", "out.csv"}) {
-    auto r = fetch(server,
-                   {"-H", "Authorization: Bearer SECRET-BEARER", "--header-file", "auth.txt", "-H",
-                    "X-Api-Key: SECRET-APIKEY", "-H", "Proxy-Authorization: Basic SECRET-PROXY", "--redact-header",
-                    "x-custom", "-H", "X-Custom: SECRET-CUSTOM", "--retries", "1", "-v", "--log", "run.log", "--out",
-                    out, "--summary", "json", "good", "bad"},
-                   dir.path());
+    auto r = fetch_from(server,
+                        {"-H",
+                         "Authorization: Bearer SECRET-BEARER",
+                         "--header-file",
+                         "auth.txt",
+                         "-H",
+                         "X-Api-Key: SECRET-APIKEY",
+                         "-H",
+                         "Proxy-Authorization: Basic SECRET-PROXY",
+                         "--redact-header",
+                         "x-custom",
+                         "-H",
+                         "X-Custom: SECRET-CUSTOM",
+                         "--retries",
+                         "1",
+                         "-v",
+                         "--log",
+                         "run.log",
+                         "--out",
+                         out,
+                         "--summary",
+                         "json",
+                         "good",
+                         "bad"},
+                        dir.path());
     ASSERT_EQ(r.exit_code, 1) << r.err;  // "bad" failed
     const std::string written = everything_written(r, dir.path());
     ASSERT_NE(written.find("Worker-1"), std::string::npos) << "nothing was logged: the grep proves nothing";
@@ -173,9 +193,10 @@ TEST_P(request_options, an_item_in_a_secret_header_is_never_shown) {
   scripted_http_server server(ok_json);
   scratch_dir dir;
   write_file(dir.path() / "tokens.txt", "TOKEN-AAA\nTOKEN-BBB\n");
-  auto r = fetch(server, {"-H", "Authorization: Bearer {}", "-i", "tokens.txt", "-v", "--log", "run.log", "--out",
-                          "out.jsonl", "--summary", "json"},
-                 dir.path());
+  auto r = fetch_from(server,
+                      {"-H", "Authorization: Bearer {}", "-i", "tokens.txt", "-v", "--log", "run.log", "--out",
+                       "out.jsonl", "--summary", "json"},
+                      dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string written = everything_written(r, dir.path());
   EXPECT_EQ(written.find("TOKEN-"), std::string::npos) << written;
@@ -185,7 +206,8 @@ TEST_P(request_options, an_item_in_a_secret_header_is_never_shown) {
 }
 
 // One refusal: exit 2, one line on stderr naming the problem, the server never asked.
-void expect_refused(const testing::process_result& r, const std::string& says, const scripted_http_server& server) {
+void expect_request_refused(const testing::process_result& r, const std::string& says,
+                            const scripted_http_server& server) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
@@ -196,43 +218,45 @@ TEST_P(request_options, an_item_that_would_break_a_header_line_is_refused_naming
   scripted_http_server server(ok_json);
   scratch_dir dir;
   write_file(dir.path() / "items.txt", "fine\nalso-fine\nevil\rX-Injected: 1\n");
-  auto r = fetch(server, {"-H", "X-Id: {}", "-i", "items.txt"}, dir.path());
-  expect_refused(r, "'items.txt': line 3", server);
+  auto r = fetch_from(server, {"-H", "X-Id: {}", "-i", "items.txt"}, dir.path());
+  expect_request_refused(r, "'items.txt': line 3", server);
   EXPECT_NE(r.err.find("X-Id"), std::string::npos) << r.err;
   // The same item into a secret header: named by its place only.
-  auto secret = fetch(server, {"-H", "Authorization: Bearer {}", "-i", "items.txt"}, dir.path());
-  expect_refused(secret, "line 3", server);
+  auto secret = fetch_from(server, {"-H", "Authorization: Bearer {}", "-i", "items.txt"}, dir.path());
+  expect_request_refused(secret, "line 3", server);
   EXPECT_EQ(secret.err.find("evil"), std::string::npos) << secret.err;
   // A NUL in a line is refused there too.
   write_file(dir.path() / "nul.txt", std::string("ok\nbad\0byte\n", 12));
-  expect_refused(fetch(server, {"-H", "X-Id: {}", "-i", "nul.txt"}, dir.path()), "line 2", server);
+  expect_request_refused(fetch_from(server, {"-H", "X-Id: {}", "-i", "nul.txt"}, dir.path()), "line 2", server);
   // Without "{}" in a header, the same item goes into the URL percent-encoded: no header is at risk.
-  EXPECT_EQ(fetch(server, {"-i", "items.txt", "--no-log"}, dir.path()).exit_code, 0);
+  EXPECT_EQ(fetch_from(server, {"-i", "items.txt", "--no-log"}, dir.path()).exit_code, 0);
 }
 
 TEST_P(request_options, bad_static_values_are_refused_before_any_request_without_showing_them) {
   scripted_http_server server(ok_json);
   scratch_dir dir;
-  expect_refused(fetch(server, {"--bearer-env", "SERENTAK_TEST_UNSET_VARIABLE", "x"}, dir.path()),
-                 "SERENTAK_TEST_UNSET_VARIABLE", server);
+  expect_request_refused(fetch_from(server, {"--bearer-env", "SERENTAK_TEST_UNSET_VARIABLE", "x"}, dir.path()),
+                         "SERENTAK_TEST_UNSET_VARIABLE", server);
   {
     scoped_env empty("SERENTAK_TEST_EMPTY", "");
-    expect_refused(fetch(server, {"--bearer-env", "SERENTAK_TEST_EMPTY", "x"}, dir.path()), "is not set or is empty", server);
+    expect_request_refused(fetch_from(server, {"--bearer-env", "SERENTAK_TEST_EMPTY", "x"}, dir.path()),
+                           "is not set or is empty", server);
   }
   write_file(dir.path() / "h.txt", "X-Ok: 1\nAuthorization: Bearer SECRET-CR\rX-Evil: 1\n");
-  auto cr = fetch(server, {"--header-file", "h.txt", "x"}, dir.path());
-  expect_refused(cr, "'h.txt':2:", server);
+  auto cr = fetch_from(server, {"--header-file", "h.txt", "x"}, dir.path());
+  expect_request_refused(cr, "'h.txt':2:", server);
   EXPECT_EQ(cr.err.find("SECRET-CR"), std::string::npos) << cr.err;
   write_file(dir.path() / "nocolon.txt", "SECRET-NOCOLON\n");
-  auto nocolon = fetch(server, {"--header-file", "nocolon.txt", "x"}, dir.path());
-  expect_refused(nocolon, "'nocolon.txt':1:", server);
+  auto nocolon = fetch_from(server, {"--header-file", "nocolon.txt", "x"}, dir.path());
+  expect_request_refused(nocolon, "'nocolon.txt':1:", server);
   EXPECT_EQ(nocolon.err.find("SECRET-NOCOLON"), std::string::npos) << nocolon.err;
-  expect_refused(fetch(server, {"-X", "GE T", "x"}, dir.path()), "--method", server);
-  expect_refused(fetch(server, {"-H", "Bad Name: 1", "x"}, dir.path()), "not an HTTP token", server);
-  expect_refused(fetch(server, {"-u", "SECRET-NOPASS", "x"}, dir.path()), "USER:PASS", server);
-  expect_refused(fetch(server, {"-u", "a:b", "-H", "Authorization: x", "x"}, dir.path()), "more than once", server);
-  expect_refused(fetch(server, {"-H", "Host: other", "x"}, dir.path()), "set by serentak", server);
-  expect_refused(fetch(server, {"-d", "a", "--json", "{}", "x"}, dir.path()), "--json", server);
+  expect_request_refused(fetch_from(server, {"-X", "GE T", "x"}, dir.path()), "--method", server);
+  expect_request_refused(fetch_from(server, {"-H", "Bad Name: 1", "x"}, dir.path()), "not an HTTP token", server);
+  expect_request_refused(fetch_from(server, {"-u", "SECRET-NOPASS", "x"}, dir.path()), "USER:PASS", server);
+  expect_request_refused(fetch_from(server, {"-u", "a:b", "-H", "Authorization: x", "x"}, dir.path()), "more than once",
+                         server);
+  expect_request_refused(fetch_from(server, {"-H", "Host: other", "x"}, dir.path()), "set by serentak", server);
+  expect_request_refused(fetch_from(server, {"-d", "a", "--json", "{}", "x"}, dir.path()), "--json", server);
 }
 
 SERENTAK_FOR_EACH_TRANSPORT(request_options);

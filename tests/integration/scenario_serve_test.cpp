@@ -37,7 +37,7 @@ std::size_t append(char* data, std::size_t size, std::size_t count, void* out) {
   return size * count;
 }
 
-http_answer get(const std::string& url) {
+http_answer http_get(const std::string& url) {
   http_answer answer;
   CURL* curl = curl_easy_init();
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
@@ -102,8 +102,8 @@ TEST(ServeScenario, APrintedScenarioServedBackAnswersExactlyAsTheBuiltin) {
   for (const char* target :
        {"/get_weather?city=jakarta", "/get_weather", "/get_weather?city=atlantis", "/get_user_profile?user_id=1121",
         "/get_user_profile", "/status/slow", "/status/error", "/check_book_status?isbn=978-3-16-148410-0"}) {
-    http_answer a = get(builtin.base_url() + target);
-    http_answer b = get(loaded.base_url() + target);
+    http_answer a = http_get(builtin.base_url() + target);
+    http_answer b = http_get(loaded.base_url() + target);
     bool books = std::string_view(target).starts_with("/check_book");
     EXPECT_EQ(b.status, books ? 404 : a.status) << target;  // books was not loaded: only the files serve
     if (books) continue;
@@ -201,14 +201,14 @@ TEST(ServeFaults, ScenarioFileFaultsAndShareFaultsAreServed) {
   serve_process server({"--seed", "3", "--scenario", file, "--fault", "/flaky:30%:500", "--quiet"});
   ASSERT_NE(server.port(), 0);
   for (int attempt = 1; attempt <= 2; ++attempt) {
-    http_answer limited = get(server.base_url() + "/item?id=1");
+    http_answer limited = http_get(server.base_url() + "/item?id=1");
     EXPECT_EQ(limited.status, 429);
     EXPECT_EQ(limited.body, "{\"error\":\"slow_down\"}\n");
     EXPECT_EQ(header(limited, "Retry-After"), "7");
   }
-  EXPECT_EQ(get(server.base_url() + "/item?id=1").body, "{\"id\":\"1\",\"v\":1}\n");
+  EXPECT_EQ(http_get(server.base_url() + "/item?id=1").body, "{\"id\":\"1\",\"v\":1}\n");
   int errors = 0;
-  for (int i = 0; i < 200; ++i) errors += get(server.base_url() + "/flaky").status == 500 ? 1 : 0;
+  for (int i = 0; i < 200; ++i) errors += http_get(server.base_url() + "/flaky").status == 500 ? 1 : 0;
   EXPECT_GT(errors, 30);
   EXPECT_LT(errors, 90);
 }

@@ -61,15 +61,12 @@ server_config hooked_config() {
   return config;
 }
 
-std::string get(std::string_view target, bool close = false) {
-  return "GET " + std::string(target) + " HTTP/1.1\r\nHost: t\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n";
-}
-
+using testing::get_request;
 
 TEST(ServerDelivery, ResetSendsNoByteAndEndsWithRst) {
   configured_server server(hooked_config());
   raw_client c(server.port());
-  c.send_all(get("/status/ok?mode=reset"));
+  c.send_all(get_request("/status/ok?mode=reset"));
   EXPECT_EQ(c.wait_for_end(5s), raw_client::end::reset);
   EXPECT_EQ(c.received(), "");
 }
@@ -77,7 +74,7 @@ TEST(ServerDelivery, ResetSendsNoByteAndEndsWithRst) {
 TEST(ServerDelivery, CloseEarlySendsNoByteAndEndsWithFin) {
   configured_server server(hooked_config());
   raw_client c(server.port());
-  c.send_all(get("/status/ok?mode=close"));
+  c.send_all(get_request("/status/ok?mode=close"));
   EXPECT_EQ(c.wait_for_end(5s), raw_client::end::closed);
   EXPECT_EQ(c.received(), "");
 }
@@ -85,7 +82,7 @@ TEST(ServerDelivery, CloseEarlySendsNoByteAndEndsWithFin) {
 TEST(ServerDelivery, TruncateAnnouncesTheWholeLengthSendsHalfAndCloses) {
   configured_server server(hooked_config());
   raw_client c(server.port());
-  c.send_all(get("/status/ok?mode=truncate"));
+  c.send_all(get_request("/status/ok?mode=truncate"));
   EXPECT_NE(c.wait_for_end(5s), raw_client::end::open);
   const std::string& got = c.received();
   EXPECT_EQ(testing::status_line_of(got), "HTTP/1.1 200 OK");
@@ -97,7 +94,7 @@ TEST(ServerDelivery, TruncateAnnouncesTheWholeLengthSendsHalfAndCloses) {
 TEST(ServerDelivery, DripSendsTheWholeResponseInSmallPiecesThenKeepsTheConnection) {
   configured_server server(hooked_config());
   raw_client c(server.port());
-  c.send_all(get("/status/ok?mode=drip"));
+  c.send_all(get_request("/status/ok?mode=drip"));
   ASSERT_TRUE(c.receive(5s));
   // 400 B/s is 40 bytes a tick of 100 ms: the first read cannot hold the whole response.
   EXPECT_LT(c.received().size(), 100u);
@@ -105,7 +102,7 @@ TEST(ServerDelivery, DripSendsTheWholeResponseInSmallPiecesThenKeepsTheConnectio
   EXPECT_EQ(testing::status_line_of(response), "HTTP/1.1 200 OK");
   EXPECT_EQ(testing::body_of(response), ok_body);
   // Then as normal: the same connection answers the next request.
-  c.send_all(get("/status/ok"));
+  c.send_all(get_request("/status/ok"));
   EXPECT_EQ(testing::body_of(c.read_response(5s)), ok_body);
   auto stats = server.stats();
   EXPECT_EQ(stats["faults"]["test"], 1);
@@ -126,7 +123,7 @@ std::string received_within(raw_client& c, std::chrono::milliseconds how_long) {
 TEST(ServerDelivery, DripKeepsAnOddRateOnAverage) {
   configured_server server(hooked_config());
   raw_client c(server.port());
-  c.send_all(get("/status/ok?mode=drip&rate=19"));
+  c.send_all(get_request("/status/ok?mode=drip&rate=19"));
   std::string got = received_within(c, 2000ms);
   // 19 B/s for 2 s (plus the first tick's due) is about 40 bytes; 10 B/s would be 21 at most.
   EXPECT_GE(got.size(), 30u) << got;
@@ -137,7 +134,7 @@ TEST(ServerDelivery, DripKeepsAnOddRateOnAverage) {
 TEST(ServerDelivery, DripBelowTenBytesASecondStillProgresses) {
   configured_server server(hooked_config());
   raw_client c(server.port());
-  c.send_all(get("/status/ok?mode=drip&rate=5"));
+  c.send_all(get_request("/status/ok?mode=drip&rate=5"));
   std::string got = received_within(c, 1500ms);
   // A byte every 200 ms: about 8 bytes in 1.5 s, never none, never a burst.
   EXPECT_GE(got.size(), 5u) << got;
@@ -149,7 +146,7 @@ TEST(ServerDelivery, DripAtAnOddRateFinishesWithTheWholeBody) {
   configured_server server(hooked_config());
   raw_client c(server.port());
   auto start = std::chrono::steady_clock::now();
-  c.send_all(get("/status/ok?mode=drip&rate=95"));
+  c.send_all(get_request("/status/ok?mode=drip&rate=95"));
   std::string response = c.read_response(10s);
   auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(testing::status_line_of(response), "HTTP/1.1 200 OK");
@@ -164,7 +161,7 @@ TEST(ServerDelivery, HugeBodyStreamsItsFullLengthWithoutHoldingIt) {
   configured_server server(hooked_config());
   raw_client c(server.port());
   const long peak_before_kib = peak_rss_kib();
-  c.send_all(get("/status/ok?mode=huge", true));
+  c.send_all(get_request("/status/ok?mode=huge", true));
   for (int round = 0; round < 100; ++round) {  // the head and the body's first bytes
     std::size_t end_of_head = c.received().find("\r\n\r\n");
     if (end_of_head != std::string::npos && c.received().size() >= end_of_head + 4 + 9) break;
@@ -187,7 +184,7 @@ TEST(ServerDelivery, HangSendsNothingUntilThePeerLeavesWhichCancelsIt) {
   configured_server server(hooked_config());
   {
     raw_client c(server.port());
-    c.send_all(get("/status/ok?mode=hang"));
+    c.send_all(get_request("/status/ok?mode=hang"));
     EXPECT_FALSE(c.receive(300ms));
     EXPECT_EQ(c.state(), raw_client::end::open);
     auto stats = server.stats_when([](const nlohmann::json& s) { return s["requests"]["in_flight"] == 1; });
@@ -203,7 +200,7 @@ TEST(ServerDelivery, HangEndsAtTheIdleTimeoutWithoutAByte) {
   config.idle_timeout = 400ms;
   configured_server server(config);
   raw_client c(server.port());
-  c.send_all(get("/status/ok?mode=hang"));
+  c.send_all(get_request("/status/ok?mode=hang"));
   EXPECT_EQ(c.wait_for_end(10s), raw_client::end::closed);
   EXPECT_EQ(c.received(), "");
 }
@@ -211,7 +208,7 @@ TEST(ServerDelivery, HangEndsAtTheIdleTimeoutWithoutAByte) {
 TEST(ServerDelivery, ExtraHeadersAreSentButCannotSplitTheResponse) {
   configured_server server(hooked_config());
   raw_client c(server.port());
-  c.send_all(get("/status/ok?mode=headers"));
+  c.send_all(get_request("/status/ok?mode=headers"));
   std::string response = c.read_response(5s);
   EXPECT_EQ(testing::header_of(response, "retry-after"), "1");
   EXPECT_EQ(testing::header_of(response, "x-split"), "aSet-Cookie: x=1");
@@ -223,9 +220,9 @@ TEST(ServerDelivery, ExtraHeadersAreSentButCannotSplitTheResponse) {
 TEST(ServerDelivery, ARequestPipelinedDuringADelayIsKeptAndAnsweredInOrder) {
   configured_server server(hooked_config());
   raw_client c(server.port());
-  c.send_all(get("/status/ok?mode=short"));
+  c.send_all(get_request("/status/ok?mode=short"));
   std::this_thread::sleep_for(100ms);  // the second request arrives while the first waits
-  c.send_all(get("/status/error"));
+  c.send_all(get_request("/status/error"));
   std::string first = c.read_response(5s);
   std::string second = c.read_response(5s);
   EXPECT_EQ(testing::status_line_of(first), "HTTP/1.1 200 OK");
@@ -236,7 +233,7 @@ TEST(ServerDelivery, AClientLeavingDuringItsDelayCancelsTheWorkAtOnce) {
   configured_server server(hooked_config());
   for (int i = 0; i < 3; ++i) {
     raw_client c(server.port());
-    c.send_all(get("/status/ok?mode=slow"));  // a 30 s delay
+    c.send_all(get_request("/status/ok?mode=slow"));  // a 30 s delay
     ASSERT_FALSE(c.receive(100ms));
   }  // each client closes long before its 30 s are up
   auto stats = server.stats_when(
@@ -252,7 +249,7 @@ TEST(ServerDelivery, AClientLeavingDuringAShortDelayIsReleasedWhenTheDelayEnds) 
   configured_server server(hooked_config());
   for (int i = 0; i < 3; ++i) {
     raw_client c(server.port());
-    c.send_all(get("/status/ok?mode=short"));  // 300 ms
+    c.send_all(get_request("/status/ok?mode=short"));  // 300 ms
   }  // each client closes at once
   auto stats = server.stats_when(
       [](const nlohmann::json& s) { return s["requests"]["in_flight"] == 0 && s["connections"]["open"] == 1; });
@@ -266,7 +263,7 @@ TEST(ServerDelivery, AClientLeavingDuringAShortDelayIsReleasedWhenTheDelayEnds) 
 TEST(ServerDelivery, AConnectionEndedAfterADelayedAnswerIsClosedThoughItsClientStays) {
   configured_server server(hooked_config());
   raw_client c(server.port());
-  c.send_all(get("/status/ok?mode=short", true));  // a 300 ms delay, then Connection: close
+  c.send_all(get_request("/status/ok?mode=short", true));  // a 300 ms delay, then Connection: close
   EXPECT_EQ(testing::status_line_of(c.read_response(5s)), "HTTP/1.1 200 OK");
   auto stats = server.stats_when([](const nlohmann::json& s) { return s["connections"]["open"] == 1; });
   EXPECT_EQ(stats["connections"]["open"], 1) << "the ended connection is still open on the server";
@@ -341,7 +338,7 @@ TEST(ServerDelivery, DescriptorsStayFlatOverManyCancelledDelays) {
   constexpr int cycles = 300;
   for (int i = 0; i < cycles; ++i) {
     raw_client c(server.port());
-    c.send_all(get("/status/ok?mode=slow"));
+    c.send_all(get_request("/status/ok?mode=slow"));
   }
   auto stats = server.stats_when(
       [](const nlohmann::json& s) { return s["connections"]["open"] == 1 && s["requests"]["in_flight"] == 0; });

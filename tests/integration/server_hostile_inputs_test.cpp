@@ -39,9 +39,7 @@ using testing::raw_client;
 using testing::unsent_bytes_from_port;
 using testing::wait_until_each_ended;
 
-std::string get_request(std::string_view target) {
-  return "GET " + std::string(target) + " HTTP/1.1\r\nHost: t\r\n\r\n";
-}
+using testing::get_request;
 
 // A new connection gets its answer: the server still serves everyone else.
 void expect_served(unsigned short port) {

@@ -25,7 +25,7 @@ using namespace std::chrono_literals;
 using testing::configured_server;
 using testing::raw_client;
 
-std::string get(const std::string& target) { return "GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n"; }
+using testing::get_request;
 
 // A route name with every character the exposition format must escape.
 constexpr std::string_view odd_route = "/odd\"route\\with\nnewline";
@@ -44,7 +44,7 @@ server_config stats_config() {
 
 void request(unsigned short port, const std::string& target, const std::string& status_line) {
   raw_client c(port);
-  c.send_all(get(target));
+  c.send_all(get_request(target));
   EXPECT_EQ(testing::status_line_of(c.read_response(5s)), status_line) << target;
 }
 
@@ -106,7 +106,7 @@ TEST(ServerStats, RequestsWaitingOnTheirDelayAreInFlight) {
   std::vector<std::unique_ptr<raw_client>> waiting;
   for (int i = 0; i < 3; ++i) {
     waiting.push_back(std::make_unique<raw_client>(server.port()));
-    waiting.back()->send_all(get("/status/ok?slow=1"));
+    waiting.back()->send_all(get_request("/status/ok?slow=1"));
   }
   nlohmann::json stats;
   for (int round = 0; round < 100; ++round) {

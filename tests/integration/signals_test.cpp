@@ -18,15 +18,11 @@ using testing::run_process;
 
 // bash runs background jobs with SIGINT ignored; a signal sent before serentak has blocked it (its
 // signal_watch) would be discarded. Waits, at most 20 s, until /proc shows SIGINT blocked.
-const std::string wait_until_watching =
-    "for i in $(seq 400); do blk=$(awk '/^SigBlk/ {print $2}' /proc/$pid/status 2>/dev/null); "
-    "[ -n \"$blk\" ] && (( 0x$blk & 2 )) && break; sleep 0.05; done; ";
-
 // Runs serentak in the background from bash, sends the signals once it watches for them, and
 // prints the exit status as the last line of stdout.
 testing::process_result run_and_signal(const std::string& serentak_args, const std::string& signals) {
   std::string script = "\"" + testing::binary_path().string() + "\" " + serentak_args + " & pid=$!; " +
-                       wait_until_watching + signals + "; wait $pid; echo \"exit=$?\"";
+                       testing::shell_wait_until_watching + signals + "; wait $pid; echo \"exit=$?\"";
   return run_process({"/bin/bash", "-c", script}, 30s);
 }
 
@@ -78,7 +74,7 @@ TEST(signals, ctrl_c_while_waiting_on_stdin_exits_130_at_once) {
   auto fifo = (dir.path() / "stdin.fifo").string();
   // bash holds the FIFO open for writing, so serentak's stdin stays open and empty.
   std::string script = "mkfifo '" + fifo + "'; exec 3<>'" + fifo + "'; \"" + testing::binary_path().string() +
-                       "\" fetch --urls - --no-log -q <'" + fifo + "' & pid=$!; " + wait_until_watching +
+                       "\" fetch --urls - --no-log -q <'" + fifo + "' & pid=$!; " + testing::shell_wait_until_watching +
                        "sleep 0.3; kill -INT $pid; wait $pid; echo \"exit=$?\"";
   auto started = std::chrono::steady_clock::now();
   auto r = run_process({"/bin/bash", "-c", script}, 30s);
@@ -114,7 +110,7 @@ TEST(signals, sigterm_while_opening_a_fifo_input_nobody_writes_exits_143_promptl
   // No writer ever opens the FIFO: a blocking open() would wait for ever, deaf to the signal.
   std::string script = "mkfifo '" + fifo + "'; \"" + testing::binary_path().string() +
                        "\" fetch --url 'http://127.0.0.1:9/x?{}' -i '" + fifo + "' --no-log -q & pid=$!; " +
-                       wait_until_watching + "sleep 0.3; t=$(date +%s%N); kill -TERM $pid; wait $pid; " +
+                       testing::shell_wait_until_watching + "sleep 0.3; t=$(date +%s%N); kill -TERM $pid; wait $pid; " +
                        "echo \"exit=$? ms=$(( ($(date +%s%N) - t) / 1000000 ))\"";
   auto r = run_process({"/bin/bash", "-c", script}, 30s);
   ASSERT_FALSE(r.timed_out) << r.out << r.err;
@@ -137,7 +133,8 @@ TEST(signals, sigterm_while_reading_a_fifo_body_header_config_or_monitor_file_ex
            "weather --no-log --config '" + fifo + "'", "monitor '" + fifo + "' --no-log"}) {
     for (const std::string& held : std::vector<std::string>{"", "exec 3<>'" + fifo + "'; "}) {
       std::string script = "rm -f '" + fifo + "'; mkfifo '" + fifo + "'; " + held + "\"" +
-                           testing::binary_path().string() + "\" " + args + " & pid=$!; " + wait_until_watching +
+                           testing::binary_path().string() + "\" " + args + " & pid=$!; " +
+                           testing::shell_wait_until_watching +
                            "sleep 0.3; t=$(date +%s%N); kill -TERM $pid; wait $pid; " +
                            "echo \"exit=$? ms=$(( ($(date +%s%N) - t) / 1000000 ))\"";
       auto r = run_process({"/bin/bash", "-c", script}, 30s);
@@ -162,7 +159,7 @@ TEST(signals, sigterm_while_job_push_reads_a_fifo_body_or_header_file_exits_143_
   for (const std::string& args :
        std::vector<std::string>{push + "-d @'" + fifo + "'", push + "--header-file '" + fifo + "'"}) {
     std::string script = "rm -f '" + fifo + "'; mkfifo '" + fifo + "'; \"" + testing::binary_path().string() + "\" " +
-                         args + " & pid=$!; " + wait_until_watching +
+                         args + " & pid=$!; " + testing::shell_wait_until_watching +
                          "sleep 0.3; t=$(date +%s%N); kill -TERM $pid; wait $pid; " +
                          "echo \"exit=$? ms=$(( ($(date +%s%N) - t) / 1000000 ))\"";
     auto r = run_process({"/bin/bash", "-c", script}, 30s);
@@ -222,7 +219,8 @@ TEST(signals, serve_logs_its_stopped_line_on_sigint_sigterm_and_sighup) {
     auto banner = (dir.path() / "banner.txt").string();
     std::string script = "\"" + testing::binary_path().string() + "\" serve --port 0 >'" + banner + "' & pid=$!; " +
                          "for i in $(seq 200); do grep -q 'running on' '" + banner + "' && break; sleep 0.05; done; " +
-                         wait_until_watching + "kill -" + sig + " $pid; wait $pid; echo \"exit=$?\"; tail -1 '" + banner + "'";
+                         testing::shell_wait_until_watching + "kill -" + sig +
+                         " $pid; wait $pid; echo \"exit=$?\"; tail -1 '" + banner + "'";
     auto r = run_process({"/bin/bash", "-c", script}, 30s);
     EXPECT_NE(r.out.find("exit=0"), std::string::npos) << sig << ": " << r.out << r.err;
     EXPECT_NE(r.out.find(std::string("serentak mock API server stopped (SIG") + sig + ")."), std::string::npos)
@@ -236,7 +234,7 @@ TEST(signals, sigterm_while_a_slow_pipe_given_as_an_input_file_blocks_exits_143)
   auto fifo = (dir.path() / "slow.fifo").string();
   std::string script = "mkfifo '" + fifo + "'; exec 3<>'" + fifo + "'; \"" + testing::binary_path().string() +
                        "\" fetch --url 'http://127.0.0.1:9/x?{}' -i /dev/stdin --no-log -q <'" + fifo + "' & pid=$!; " +
-                       wait_until_watching + "sleep 0.3; kill -TERM $pid; wait $pid; echo \"exit=$?\"";
+                       testing::shell_wait_until_watching + "sleep 0.3; kill -TERM $pid; wait $pid; echo \"exit=$?\"";
   auto started = std::chrono::steady_clock::now();
   auto r = run_process({"/bin/bash", "-c", script}, 30s);
   EXPECT_NE(r.out.find("exit=143"), std::string::npos) << r.out << r.err;

@@ -31,8 +31,7 @@ using testing::serve_process;
 
 using testing::read_file;
 
-std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) { return testing::read_result_records(path); }
-
+using testing::read_result_records;
 std::size_t count_lines_with(const std::string& text, const std::string& needle) {
   std::size_t n = 0;
   std::istringstream in(text);
@@ -82,7 +81,7 @@ TEST_F(tls, verified_with_cacert_and_the_record_says_http_1_1) {
   auto r = fetch({"--url", url(server), "--cacert", pki_.ca_cert.string(), "1121", "1122"});
   ASSERT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  auto records = read_jsonl(out());
+  auto records = read_result_records(out());
   ASSERT_EQ(records.size(), 2u);
   for (const auto& record : records) {
     EXPECT_EQ(record["outcome"], "ok") << record;
@@ -98,7 +97,7 @@ TEST_F(tls, an_unknown_ca_is_a_connection_error_naming_the_certificate_problem) 
   auto r = fetch({"--url", url(server), "1121"});
   ASSERT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  auto records = read_jsonl(out());
+  auto records = read_result_records(out());
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0]["outcome"], "connection_error");
   EXPECT_EQ(records[0]["status"], 0);
@@ -114,7 +113,7 @@ TEST_F(tls, insecure_skips_verification_and_warns_exactly_once_per_run) {
   auto r = fetch({"--url", url(server), "-k", "1121", "1122", "1123"});
   ASSERT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(read_jsonl(out()).size(), 3u);
+  EXPECT_EQ(read_result_records(out()).size(), 3u);
   EXPECT_EQ(count_lines_with(r.err, "warning: --insecure"), 1u) << r.err;
 }
 
@@ -126,7 +125,7 @@ TEST_F(tls, curl_ca_bundle_and_ssl_cert_file_are_honoured_as_the_curl_tool_does)
     auto r = fetch({"--url", url(server), "1121"}, {std::string(name) + "=" + pki_.ca_cert.string()});
     ASSERT_FALSE(r.timed_out);
     EXPECT_EQ(r.exit_code, 0) << name << ": " << r.err;
-    auto records = read_jsonl(out());
+    auto records = read_result_records(out());
     ASSERT_EQ(records.size(), 1u);
     EXPECT_EQ(records[0]["outcome"], "ok") << name << ": " << records[0];
   }
@@ -143,7 +142,7 @@ TEST_F(tls, mutual_tls_refuses_a_client_without_a_certificate_and_accepts_one_wi
   auto refused = fetch({"--url", url(server), "--cacert", pki_.ca_cert.string(), "1121"});
   ASSERT_FALSE(refused.timed_out);
   EXPECT_EQ(refused.exit_code, 1) << refused.err;
-  auto records = read_jsonl(out());
+  auto records = read_result_records(out());
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0]["outcome"], "connection_error") << records[0];
 
@@ -152,7 +151,7 @@ TEST_F(tls, mutual_tls_refuses_a_client_without_a_certificate_and_accepts_one_wi
                          "--key", pki_.client_key.string(), "1121"});
   ASSERT_FALSE(accepted.timed_out);
   EXPECT_EQ(accepted.exit_code, 0) << accepted.err;
-  records = read_jsonl(out());
+  records = read_result_records(out());
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0]["outcome"], "ok") << records[0];
 }
@@ -216,7 +215,7 @@ TEST_F(tls, delivery_faults_reach_the_client_over_tls_as_on_plain_http) {
   ASSERT_NE(server.port(), 0);
   auto r = fetch({"--url", url(server), "--cacert", pki_.ca_cert.string(), "1121", "1122", "1123", "1124", "1125"});
   ASSERT_FALSE(r.timed_out);
-  auto records = read_jsonl(out());
+  auto records = read_result_records(out());
   ASSERT_EQ(records.size(), 5u);
   std::map<std::string, std::string> outcome_by_item;
   for (const auto& record : records) outcome_by_item[record["item"]] = record["outcome"];
@@ -240,7 +239,7 @@ class proxy : public tls {
     std::vector<std::string> all{"--url", "http://127.0.0.1:9/get_user_profile?user_id={}", "1121"};
     all.insert(all.end(), args.begin(), args.end());
     auto r = fetch(all, env);
-    auto records = read_jsonl(out());
+    auto records = read_result_records(out());
     return records.size() == 1 ? records[0]["outcome"].get<std::string>() : "(no record: " + r.err + ")";
   }
   serve_process server_{{"--quiet", "--delay-scale", "0", "--threads", "1"}};

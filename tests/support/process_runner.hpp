@@ -28,4 +28,11 @@ process_result serentak(std::vector<std::string> args, std::chrono::milliseconds
 process_result serentak(std::vector<std::string> args, const std::filesystem::path& cwd,
                         std::chrono::milliseconds deadline = std::chrono::seconds(60));
 
+// A shell fragment for a script whose background serentak is $pid: waits (20 s at most) until $pid
+// blocks SIGINT, that is until its signal watch is installed, so a signal sent next is handled
+// rather than fatal.
+inline const std::string shell_wait_until_watching =
+    "for i in $(seq 400); do blk=$(awk '/^SigBlk/ {print $2}' /proc/$pid/status 2>/dev/null); "
+    "[ -n \"$blk\" ] && (( 0x$blk & 2 )) && break; sleep 0.05; done; ";
+
 }  // namespace serentak::testing

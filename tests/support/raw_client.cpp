@@ -142,4 +142,8 @@ std::string header_of(const std::string& response, std::string_view name) {
   return value;
 }
 
+std::string get_request(std::string_view target, bool close) {
+  return "GET " + std::string(target) + " HTTP/1.1\r\nHost: t\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n";
+}
+
 }  // namespace serentak::testing

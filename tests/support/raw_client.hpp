@@ -51,4 +51,7 @@ std::string body_of(const std::string& response);
 // The value of the first header named `name` (case-insensitive) in a response head; "" if none.
 std::string header_of(const std::string& response, std::string_view name);
 
+// "GET <target> HTTP/1.1" with a Host header (and Connection: close when close), ready for send_all.
+std::string get_request(std::string_view target, bool close = false);
+
 }  // namespace serentak::testing

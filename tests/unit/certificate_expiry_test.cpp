@@ -8,17 +8,17 @@
 namespace serentak::client {
 namespace {
 
-std::time_t seconds(std::string_view text) {
+std::time_t epoch_seconds(std::string_view text) {
   const auto t = parse_certificate_time(text);
   EXPECT_TRUE(t.has_value()) << text;
   return t ? std::chrono::system_clock::to_time_t(*t) : 0;
 }
 
 TEST(certificate_expiry, openssls_print_form_is_read_as_utc) {
-  EXPECT_EQ(seconds("Jan  1 00:00:00 2030 GMT"), 1893456000);
-  EXPECT_EQ(seconds("Dec 31 23:59:59 2029 GMT"), 1893455999);
-  EXPECT_EQ(seconds("Feb 29 12:30:05 2028 GMT"), 1835440205);
-  EXPECT_EQ(seconds("Jan 01 00:00:00 1970 GMT"), 0);
+  EXPECT_EQ(epoch_seconds("Jan  1 00:00:00 2030 GMT"), 1893456000);
+  EXPECT_EQ(epoch_seconds("Dec 31 23:59:59 2029 GMT"), 1893455999);
+  EXPECT_EQ(epoch_seconds("Feb 29 12:30:05 2028 GMT"), 1835440205);
+  EXPECT_EQ(epoch_seconds("Jan 01 00:00:00 1970 GMT"), 0);
 }
 
 TEST(certificate_expiry, anything_else_is_unknown) {

@@ -17,17 +17,17 @@ namespace {
 
 using nlohmann::ordered_json;
 
-ordered_json parse(const char* text) { return ordered_json::parse(text); }
+ordered_json parse_ordered(const char* text) { return ordered_json::parse(text); }
 
 TEST(FlaskJson, JsonifySortsKeysCompactlyAndEndsWithNewline) {
-  auto record = parse(R"({"temp_c": 32, "condition": "Cerah Berawan", "humidity": "75%", "city": "JAKARTA"})");
+  auto record = parse_ordered(R"({"temp_c": 32, "condition": "Cerah Berawan", "humidity": "75%", "city": "JAKARTA"})");
   EXPECT_EQ(jsonify_body(record),
             "{\"city\":\"JAKARTA\",\"condition\":\"Cerah Berawan\",\"humidity\":\"75%\",\"temp_c\":32}\n");
 }
 
 TEST(FlaskJson, DumpsMatchesPythonForEveryKindOfValue) {
   ordered_json value = ordered_json::object();
-  value["b"] = parse(R"([1, 2.5, true, null, {"z": 1, "a": "x"}])");
+  value["b"] = parse_ordered(R"([1, 2.5, true, null, {"z": 1, "a": "x"}])");
   value["a"] = "caf\xC3\xA9 \xF0\x9F\x98\x80 \x7F \x01 \"q\" \\ \n\t\b\f/";
   value["\xC3\xA9"] = 1;
   value["Z"] = -3;
@@ -43,19 +43,19 @@ TEST(FlaskJson, DumpsMatchesPythonForEveryKindOfValue) {
 }
 
 TEST(FlaskJson, DumpsEmptyContainersAndApostrophesUnescaped) {
-  EXPECT_EQ(flask_dumps(parse("{}")), "{}");
-  EXPECT_EQ(flask_dumps(parse("[]")), "[]");
+  EXPECT_EQ(flask_dumps(parse_ordered("{}")), "{}");
+  EXPECT_EQ(flask_dumps(parse_ordered("[]")), "[]");
   EXPECT_EQ(flask_dumps(ordered_json("Philosopher's")), "\"Philosopher's\"");
 }
 
 TEST(FlaskJson, ReprKeepsTheRecordsOwnOrder) {
-  auto record = parse(R"({"temp_c": 32, "condition": "Cerah Berawan", "humidity": "75%", "city": "JAKARTA"})");
+  auto record = parse_ordered(R"({"temp_c": 32, "condition": "Cerah Berawan", "humidity": "75%", "city": "JAKARTA"})");
   EXPECT_EQ(python_repr(record), "{'temp_c': 32, 'condition': 'Cerah Berawan', 'humidity': '75%', 'city': 'JAKARTA'}");
 }
 
 TEST(FlaskJson, ReprMatchesPythonForEveryKindOfValue) {
   ordered_json value = ordered_json::object();
-  value["b"] = parse(R"([1, 2.5, true, null, {"z": 1, "a": "x"}])");
+  value["b"] = parse_ordered(R"([1, 2.5, true, null, {"z": 1, "a": "x"}])");
   value["a"] = "caf\xC3\xA9 \xF0\x9F\x98\x80 \x7F \x01 \"q\" \\ \n\t\b\f/";
   value["\xC3\xA9"] = 1;
   value["Z"] = -3;

@@ -10,7 +10,7 @@
 namespace serentak::client {
 namespace {
 
-fetch_result answer(long status, std::string body) {
+fetch_result judge_input(long status, std::string body) {
   fetch_result r;
   r.kind = status >= 200 && status < 300 ? outcome::ok : outcome::server_error;
   r.http_status = status;
@@ -44,7 +44,7 @@ TEST(response_judge, without_a_document_the_same_records_and_outcomes_come_out_f
   for (const std::string& body : bodies) {
     for (bool expects_json : {false, true}) {
       for (long status : {200L, 500L}) {
-        const fetch_result result = answer(status, body);
+        const fetch_result result = judge_input(status, body);
         const judged_response dom = judge_response(result, expects_json, true);
         const judged_response lean = judge_response(result, expects_json, false);
         EXPECT_EQ(lean.kind, dom.kind) << body;
@@ -59,16 +59,19 @@ TEST(response_judge, without_a_document_the_same_records_and_outcomes_come_out_f
 }
 
 TEST(response_judge, only_a_one_line_object_or_array_is_left_unparsed) {
-  EXPECT_TRUE(judge_response(answer(200, R"({"a":1})" "\r\n"), true, false).validated_only);
-  EXPECT_TRUE(judge_response(answer(200, "[]"), true, false).validated_only);
-  const auto nul = judge_response(answer(200, std::string("{\"a\":1}\0junk", 12)), true, false);
+  EXPECT_TRUE(judge_response(judge_input(200, R"({"a":1})"
+                                              "\r\n"),
+                             true, false)
+                  .validated_only);
+  EXPECT_TRUE(judge_response(judge_input(200, "[]"), true, false).validated_only);
+  const auto nul = judge_response(judge_input(200, std::string("{\"a\":1}\0junk", 12)), true, false);
   EXPECT_FALSE(nul.validated_only);  // a record would not keep it byte for byte: parsed
   EXPECT_EQ(nul.data["a"], 1);
-  const auto pretty = judge_response(answer(200, "{\n\"a\": 1}"), true, false);
+  const auto pretty = judge_response(judge_input(200, "{\n\"a\": 1}"), true, false);
   EXPECT_FALSE(pretty.validated_only);
   EXPECT_EQ(pretty.data["a"], 1);
-  EXPECT_FALSE(judge_response(answer(200, R"({"a":1})"), true, true).validated_only);
-  const auto broken = judge_response(answer(200, "{\"a\":"), true, false);
+  EXPECT_FALSE(judge_response(judge_input(200, R"({"a":1})"), true, true).validated_only);
+  const auto broken = judge_response(judge_input(200, "{\"a\":"), true, false);
   EXPECT_FALSE(broken.json);
   EXPECT_EQ(broken.kind, outcome::invalid_response);
 }

@@ -7,7 +7,6 @@
 
 namespace {
 
-using namespace std::chrono;
 using serentak::format_timestamp;
 using serentak::wall_clock;
 
@@ -21,7 +20,8 @@ class timestamp_test : public ::testing::Test {
 };
 
 wall_clock::time_point at(std::int64_t unix_seconds, std::int64_t micros = 0) {
-  return wall_clock::time_point(duration_cast<wall_clock::duration>(seconds(unix_seconds) + microseconds(micros)));
+  return wall_clock::time_point(std::chrono::duration_cast<wall_clock::duration>(std::chrono::seconds(unix_seconds) +
+                                                                                 std::chrono::microseconds(micros)));
 }
 
 constexpr std::int64_t nov_24_2026_09_15_02 = 1795511702;  // 2026-11-24 09:15:02 UTC

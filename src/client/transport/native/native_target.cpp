@@ -11,7 +11,7 @@
 namespace serentak::client {
 namespace {
 
-native_target_parse fail(native_target_parse::verdict kind, std::string why) {
+native_target_parse parse_failure(native_target_parse::verdict kind, std::string why) {
   native_target_parse result;
   result.kind = kind;
   result.why = std::move(why);
@@ -55,7 +55,7 @@ std::optional<unsigned> parse_port(std::string_view digits) noexcept {
 native_target_parse parse_native_target(std::string_view url) {
   using verdict = native_target_parse::verdict;
   const std::size_t colon = url.find("://");
-  if (colon == std::string_view::npos || colon == 0) return fail(verdict::malformed, "no scheme");
+  if (colon == std::string_view::npos || colon == 0) return parse_failure(verdict::malformed, "no scheme");
   std::string scheme;
   for (char c : url.substr(0, colon)) scheme.push_back(ascii_lower(c));
   if (scheme != "http") {
@@ -70,17 +70,17 @@ native_target_parse parse_native_target(std::string_view url) {
   std::string_view path = authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
   path = path.substr(0, path.find('#'));
 
-  if (authority.find('@') != std::string_view::npos) return fail(verdict::needs_curl, "user information");
+  if (authority.find('@') != std::string_view::npos) return parse_failure(verdict::needs_curl, "user information");
   std::string_view host;
   std::string_view port_text;
   bool ipv6 = false;
   if (!authority.empty() && authority.front() == '[') {
     const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) return fail(verdict::malformed, "unclosed [ in host");
+    if (close == std::string_view::npos) return parse_failure(verdict::malformed, "unclosed [ in host");
     host = authority.substr(1, close - 1);
     const std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
-      if (after.front() != ':') return fail(verdict::malformed, "bad port");
+      if (after.front() != ':') return parse_failure(verdict::malformed, "bad port");
       port_text = after.substr(1);
     }
     ipv6 = true;
@@ -89,15 +89,15 @@ native_target_parse parse_native_target(std::string_view url) {
     host = authority.substr(0, port_colon);
     if (port_colon != std::string_view::npos) port_text = authority.substr(port_colon + 1);
   }
-  if (host.empty()) return fail(verdict::malformed, "no host");
+  if (host.empty()) return parse_failure(verdict::malformed, "no host");
 
   unsigned port = 80;
   if (!port_text.empty()) {
     const auto parsed = parse_port(port_text);
-    if (!parsed) return fail(verdict::needs_curl, "port");  // curl decides what it makes of it
+    if (!parsed) return parse_failure(verdict::needs_curl, "port");  // curl decides what it makes of it
     port = *parsed;
   } else if (authority.back() == ':') {
-    return fail(verdict::needs_curl, "empty port");
+    return parse_failure(verdict::needs_curl, "empty port");
   }
 
   native_target_parse result;
@@ -105,12 +105,12 @@ native_target_parse parse_native_target(std::string_view url) {
   native_target& target = result.target;
   const std::string host_text(host);
   if (ipv6) {
-    if (host.find('%') != std::string_view::npos) return fail(verdict::needs_curl, "scoped IPv6 address");
+    if (host.find('%') != std::string_view::npos) return parse_failure(verdict::needs_curl, "scoped IPv6 address");
     sockaddr_in6 address{};
     address.sin6_family = AF_INET6;
     address.sin6_port = htons(static_cast<std::uint16_t>(port));
     if (::inet_pton(AF_INET6, host_text.c_str(), &address.sin6_addr) != 1) {
-      return fail(verdict::malformed, "bad IPv6 address");
+      return parse_failure(verdict::malformed, "bad IPv6 address");
     }
     std::memcpy(&target.address, &address, sizeof address);
     target.address_length = sizeof address;
@@ -121,7 +121,7 @@ native_target_parse parse_native_target(std::string_view url) {
     address.sin_port = htons(static_cast<std::uint16_t>(port));
     // Strict dotted quads only; "localhost", names and curl's "127.1" shorthands go to curl.
     if (::inet_pton(AF_INET, host_text.c_str(), &address.sin_addr) != 1) {
-      return fail(verdict::needs_curl, "a host name (the native transport does not resolve names)");
+      return parse_failure(verdict::needs_curl, "a host name (the native transport does not resolve names)");
     }
     std::memcpy(&target.address, &address, sizeof address);
     target.address_length = sizeof address;
@@ -134,9 +134,9 @@ native_target_parse parse_native_target(std::string_view url) {
   }
   target.path += path;
   for (char c : target.path) {
-    if (!plain_target_byte(c)) return fail(verdict::needs_curl, "bytes curl would encode");
+    if (!plain_target_byte(c)) return parse_failure(verdict::needs_curl, "bytes curl would encode");
   }
-  if (has_dot_segment(target.path)) return fail(verdict::needs_curl, "dot segments");
+  if (has_dot_segment(target.path)) return parse_failure(verdict::needs_curl, "dot segments");
   return result;
 }
 
