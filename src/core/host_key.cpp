@@ -5,10 +5,6 @@
 #include "core/ascii.hpp"
 
 namespace serentak {
-namespace {
-
-}  // namespace
-
 std::string host_key(std::string_view url) {
   const std::size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos || scheme_end == 0) return {};

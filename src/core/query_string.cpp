@@ -4,10 +4,6 @@
 #include "core/utf8.hpp"
 
 namespace serentak {
-namespace {
-
-}  // namespace
-
 request_target split_target(std::string_view target) {
   if (auto hash = target.find('#'); hash != std::string_view::npos) target = target.substr(0, hash);
   // Absolute form: drop "scheme://authority", keep the path (urlsplit does the same).

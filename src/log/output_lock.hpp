@@ -26,7 +26,7 @@ void lock_output(int fd, const std::filesystem::path& path, std::string_view wha
 bool still_named(int fd, const std::filesystem::path& path) noexcept;
 
 // lock_output, for a file whose path another run may rename a new file over while we wait for the
-// lock (a compacting `fetch --resume`, a log rotation): then fd is an unlinked inode, so the path is
+// lock (a compacting `fetch --resume`): then fd is a file no longer at the path, so the path is
 // opened again with open_flags (| O_CREAT, mode 0644) and that is locked instead, five tries at most,
 // after which the last one is kept. fd is the caller's throughout: a new descriptor replaces it (the
 // old one closed), and on a throw it holds whichever is open. Throws as lock_output does, and

@@ -426,7 +426,8 @@ static collected_file read_collected(const std::filesystem::path& path, result_f
   int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return file;
-    throw job_error(fmt::format("cannot open '{}': {}", escape_for_log(path.string()), std::strerror(errno)));
+    throw job_error(
+        fmt::format("cannot open output file '{}': {}", escape_for_log(path.string()), std::strerror(errno)));
   }
   // What --resume reads must end: /dev/full, /dev/zero or a pipe would be read without end (a
   // "line" that grows until memory runs out).
@@ -605,7 +606,9 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
   // fetch, writing the same file is refused before it cuts or reads what the first is writing.
   int fd = to_stdout ? ::fcntl(1, F_DUPFD_CLOEXEC, 3)
                      : ::open(out.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (resume ? O_APPEND : 0), 0644);
-  if (fd < 0) throw job_error(fmt::format("cannot open '{}': {}", escape_for_log(out.string()), std::strerror(errno)));
+  if (fd < 0)
+    throw job_error(
+        fmt::format("cannot open output file '{}': {}", escape_for_log(out.string()), std::strerror(errno)));
   struct closer {
     int fd;
     ~closer() { ::close(fd); }

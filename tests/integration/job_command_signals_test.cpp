@@ -181,13 +181,17 @@ TEST(job_command_signals, status_watch_ends_when_its_reader_goes_away) {
   ASSERT_TRUE(status.has_value()) << "status --watch kept running with nobody reading it";
 }
 
-TEST(job_command_signals, a_watch_or_lease_of_nan_seconds_is_refused) {
+TEST(job_command_signals, a_watch_lease_or_timeout_of_nan_or_inf_seconds_is_refused) {
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"status", "redis://127.0.0.1:1/x", "--watch", "nan"},
-        std::vector<std::string>{"work", "redis://127.0.0.1:1/x", "--lease", "nan"}}) {
+        std::vector<std::string>{"work", "redis://127.0.0.1:1/x", "--lease", "nan"},
+        std::vector<std::string>{"push", "redis://127.0.0.1:1/x", "--url", "http://127.0.0.1:1/{}", "a", "--timeout",
+                                 "nan"},
+        std::vector<std::string>{"push", "redis://127.0.0.1:1/x", "--url", "http://127.0.0.1:1/{}", "a",
+                                 "--connect-timeout", "inf"}}) {
     auto r = run_job(args);
     EXPECT_EQ(r.exit_code, 2) << args[0];
-    EXPECT_NE(r.err.find(": 'nan' is not a duration"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(": '" + args.back() + "' is not a duration"), std::string::npos) << r.err;
     EXPECT_EQ(testing::line_count(r.err), 1U) << r.err;
   }
 }

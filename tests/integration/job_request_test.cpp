@@ -25,9 +25,9 @@ namespace {
 using namespace std::chrono_literals;
 using testing::run_job;
 
-constexpr const char* token = "tok-Very-Secret-42";
+constexpr const char* secret_token = "tok-Very-Secret-42";
 
-std::vector<std::string> lines_of(const std::string& text) {
+std::vector<std::string> nonempty_lines(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);)
@@ -38,7 +38,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 // Every value Redis holds, whatever its type, as redis-cli prints it.
 std::string everything_in(const testing::redis_server& redis) {
   std::string all;
-  for (const std::string& key : lines_of(redis.cli({"--scan"}))) {
+  for (const std::string& key : nonempty_lines(redis.cli({"--scan"}))) {
     const std::string type = redis.cli({"TYPE", key});
     all += key + "\n";
     if (type == "hash") all += redis.cli({"HGETALL", key});
@@ -87,7 +87,7 @@ TEST(job_request, a_worker_sends_the_jobs_method_headers_and_body_and_redis_neve
   EXPECT_NE(unset->err().find("'SERENTAK_TEST_TOKEN'"), std::string::npos) << unset->err();
   EXPECT_EQ(server.requests_seen(), 0U);
 
-  auto worker = worker_with_env(job, std::string("SERENTAK_TEST_TOKEN=") + token, dir.path(), "w");
+  auto worker = worker_with_env(job, std::string("SERENTAK_TEST_TOKEN=") + secret_token, dir.path(), "w");
   ASSERT_EQ(worker->wait(30s), 0) << worker->err();
   const auto requests = server.requests();
   ASSERT_EQ(requests.size(), 2U);
@@ -99,18 +99,18 @@ TEST(job_request, a_worker_sends_the_jobs_method_headers_and_body_and_redis_neve
     EXPECT_EQ(r.header("X-Trace"), "item-" + item);
     EXPECT_EQ(r.header("Accept-Language"), "id");
     EXPECT_EQ(r.header("User-Agent"), "analyst-bot/1");
-    EXPECT_EQ(r.header("Authorization"), std::string("Bearer ") + token);
+    EXPECT_EQ(r.header("Authorization"), std::string("Bearer ") + secret_token);
     EXPECT_EQ(r.header("Content-Type"), "application/json");
     EXPECT_EQ(r.body, R"({"id":")" + item + R"("})");
   }
-  EXPECT_EQ(worker->out().find(token), std::string::npos);
-  EXPECT_EQ(worker->err().find(token), std::string::npos);
+  EXPECT_EQ(worker->out().find(secret_token), std::string::npos);
+  EXPECT_EQ(worker->err().find(secret_token), std::string::npos);
 
   const std::string stored = everything_in(redis);
   EXPECT_NE(stored.find("SERENTAK_TEST_TOKEN"), std::string::npos) << "the spec names the variable: " << stored;
   EXPECT_NE(stored.find("X-Team"), std::string::npos) << stored;
-  EXPECT_EQ(stored.find(token), std::string::npos) << "the token is in Redis";
-  EXPECT_EQ(files_under(dir.path()).find(token), std::string::npos) << "the token is in Redis's files";
+  EXPECT_EQ(stored.find(secret_token), std::string::npos) << "the secret_token is in Redis";
+  EXPECT_EQ(files_under(dir.path()).find(secret_token), std::string::npos) << "the secret_token is in Redis's files";
 }
 
 TEST(job_request, a_secret_header_given_to_push_is_refused_in_one_line_and_stores_nothing) {
