@@ -21,16 +21,18 @@ namespace serentak::log {
 // when another open file holds it, std::system_error for any other failure.
 void lock_output(int fd, const std::filesystem::path& path, std::string_view what);
 
-// Whether path now names the file fd is open on (a run that renamed a new file over it while we
-// waited for the lock leaves fd on an unlinked inode: reopen and lock again).
+// Whether path now names the file fd is open on (a run that renamed a new file over it, or a log
+// rotation that moved it away, while we waited for the lock leaves fd on another file: reopen and
+// lock again).
 bool still_named(int fd, const std::filesystem::path& path) noexcept;
 
 // lock_output, for a file whose path another run may rename a new file over while we wait for the
-// lock (a compacting `fetch --resume`): then fd is a file no longer at the path, so the path is
-// opened again with open_flags (| O_CREAT, mode 0644) and that is locked instead, five tries at most,
-// after which the last one is kept. fd is the caller's throughout: a new descriptor replaces it (the
-// old one closed), and on a throw it holds whichever is open. Throws as lock_output does, and
-// std::system_error "cannot open <what> '<path>'" when the path cannot be opened again.
+// lock (a compacting `fetch --resume`, the event log's rotation): then fd is a file no longer at the
+// path, so the path is opened again with open_flags (| O_CREAT, mode 0644) and that is locked
+// instead, five tries at most, after which the last one is kept. fd is the caller's throughout: a
+// new descriptor replaces it (the old one closed), and on a throw it holds whichever is open. Throws
+// as lock_output does, and std::system_error "cannot open <what> '<path>'" when the path cannot be
+// opened again.
 void lock_output_at_path(int& fd, const std::filesystem::path& path, int open_flags, std::string_view what);
 
 }  // namespace serentak::log

@@ -197,7 +197,6 @@ TEST(every, a_round_longer_than_the_interval_skips_ticks_says_so_once_and_never_
   EXPECT_EQ(said, 1u) << "once per streak of skipping rounds: " << r.err;
 }
 
-// bash runs background jobs with SIGINT ignored; waits (at most 20 s) until serentak blocks it.
 TEST(every, a_stop_signal_while_waiting_for_the_next_round_exits_at_once_with_its_status) {
   running_server server(0.0);
   for (auto [sig_name, status] : {std::pair{"TERM", 143}, std::pair{"INT", 130}, std::pair{"HUP", 129}}) {

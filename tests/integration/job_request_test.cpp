@@ -109,8 +109,8 @@ TEST(job_request, a_worker_sends_the_jobs_method_headers_and_body_and_redis_neve
   const std::string stored = everything_in(redis);
   EXPECT_NE(stored.find("SERENTAK_TEST_TOKEN"), std::string::npos) << "the spec names the variable: " << stored;
   EXPECT_NE(stored.find("X-Team"), std::string::npos) << stored;
-  EXPECT_EQ(stored.find(secret_token), std::string::npos) << "the secret_token is in Redis";
-  EXPECT_EQ(files_under(dir.path()).find(secret_token), std::string::npos) << "the secret_token is in Redis's files";
+  EXPECT_EQ(stored.find(secret_token), std::string::npos) << "the token is in Redis";
+  EXPECT_EQ(files_under(dir.path()).find(secret_token), std::string::npos) << "the token is in Redis's files";
 }
 
 TEST(job_request, a_secret_header_given_to_push_is_refused_in_one_line_and_stores_nothing) {

@@ -16,10 +16,8 @@ namespace {
 using namespace std::chrono_literals;
 using testing::run_process;
 
-// bash runs background jobs with SIGINT ignored; a signal sent before serentak has blocked it (its
-// signal_watch) would be discarded. Waits, at most 20 s, until /proc shows SIGINT blocked.
 // Runs serentak in the background from bash, sends the signals once it watches for them, and
-// prints the exit status as the last line of stdout.
+// prints the exit status as the last line of stdout (testing::shell_wait_until_watching says why it waits).
 testing::process_result run_and_signal(const std::string& serentak_args, const std::string& signals) {
   std::string script = "\"" + testing::binary_path().string() + "\" " + serentak_args + " & pid=$!; " +
                        testing::shell_wait_until_watching + signals + "; wait $pid; echo \"exit=$?\"";

@@ -28,9 +28,9 @@ process_result serentak(std::vector<std::string> args, std::chrono::milliseconds
 process_result serentak(std::vector<std::string> args, const std::filesystem::path& cwd,
                         std::chrono::milliseconds deadline = std::chrono::seconds(60));
 
-// A shell fragment for a script whose background serentak is $pid: waits (20 s at most) until $pid
-// blocks SIGINT, that is until its signal watch is installed, so a signal sent next is handled
-// rather than fatal.
+// A shell fragment for a script whose background serentak is $pid: bash starts background jobs with
+// SIGINT ignored, so a SIGINT sent before serentak's signal watch blocks it would be discarded. Waits
+// (20 s at most) until /proc shows $pid blocking SIGINT, so a signal sent next is handled.
 inline const std::string shell_wait_until_watching =
     "for i in $(seq 400); do blk=$(awk '/^SigBlk/ {print $2}' /proc/$pid/status 2>/dev/null); "
     "[ -n \"$blk\" ] && (( 0x$blk & 2 )) && break; sleep 0.05; done; ";
