@@ -3,13 +3,13 @@
 #include <cerrno>
 #include <stdexcept>
 #include <string>
-#include <system_error>
 
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file_error.hpp"
 #include "core/log_text.hpp"
 
 namespace serentak::log {
@@ -30,15 +30,21 @@ std::string named(std::string_view what, const std::filesystem::path& path) {
   return std::string(what) + " '" + escape_for_log(path.string()) + "'";
 }
 
+[[noreturn]] void throw_output_error(std::string_view action, std::string_view what,
+                                     const std::filesystem::path& path) {
+  const int err = errno;  // before the allocations below can touch it
+  throw_file_error(err, std::string(action) + std::string(what), path);
+}
+
 }  // namespace
 
 void lock_output(int fd, const std::filesystem::path& path, std::string_view what) {
   struct stat st {};
-  if (::fstat(fd, &st) != 0) throw std::system_error(errno, std::generic_category(), "cannot stat " + named(what, path));
+  if (::fstat(fd, &st) != 0) throw_output_error("cannot stat ", what, path);
   if (!S_ISREG(st.st_mode)) return;
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EINTR) continue;
-    if (errno != EWOULDBLOCK) throw std::system_error(errno, std::generic_category(), "cannot lock " + named(what, path));
+    if (errno != EWOULDBLOCK) throw_output_error("cannot lock ", what, path);
     struct flock holder = pid_tag(F_WRLCK);
     std::string who = "another process";
     if (::fcntl(fd, F_GETLK, &holder) == 0 && holder.l_type != F_UNLCK && holder.l_pid > 0) {
@@ -64,7 +70,7 @@ void lock_output_at_path(int& fd, const std::filesystem::path& path, int open_fl
     lock_output(fd, path, what);
     if (tries == 4 || still_named(fd, path)) return;
     const int again = ::open(path.c_str(), open_flags | O_CREAT, 0644);
-    if (again < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + named(what, path));
+    if (again < 0) throw_output_error("cannot open ", what, path);
     ::close(fd);
     fd = again;
   }
