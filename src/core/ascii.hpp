@@ -1,6 +1,7 @@
 #pragma once
-// ASCII case folding and hex digits for protocol text (schemes, hosts, header names, percent-escapes),
-// which is ASCII by definition: unlike std::tolower these do not follow the C locale. Pure; thread-safe.
+// ASCII case folding, hex digits and header-value trimming for protocol text (schemes, hosts, header
+// names and values, percent-escapes), which is ASCII by definition: unlike std::tolower and isspace
+// these do not follow the C locale. Pure; thread-safe.
 
 #include <string>
 #include <string_view>
@@ -21,6 +22,15 @@ constexpr int hex_digit_value(char c) noexcept {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+// A header field's value without the optional whitespace around it (RFC 9110 OWS: spaces and tabs)
+// nor a line ending's CR a caller left on; nothing else is trimmed.
+constexpr std::string_view trim_header_value(std::string_view value) noexcept {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t' || value.back() == '\r'))
+    value.remove_suffix(1);
+  return value;
 }
 
 }  // namespace serentak

@@ -6,14 +6,10 @@
 #include <cmath>
 #include <ctime>
 
+#include "core/ascii.hpp"
+
 namespace serentak {
 namespace {
-
-std::string_view trim_blanks(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 std::optional<int> month_index(std::string_view name) {
   constexpr std::array<std::string_view, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -68,7 +64,7 @@ std::chrono::milliseconds retry_policy::delay_before(int attempts, double unit_r
 
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
                                                            std::chrono::system_clock::time_point now) {
-  value = trim_blanks(value);
+  value = trim_header_value(value);
   if (value.empty()) return std::nullopt;
   if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     if (value.size() > 9) return std::chrono::milliseconds(999'999'999'000LL);  // absurd: the cap applies

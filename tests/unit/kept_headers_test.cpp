@@ -28,9 +28,11 @@ TEST(kept_headers, a_kept_line_is_stored_lower_cased_with_its_value_trimmed_and_
   keep_header_line(": no name", kept, out);
   keep_header_line("Set-Cookie: a=1", kept, out);
   keep_header_line("set-cookie:b=2", kept, out);
-  EXPECT_EQ(
-      out,
-      (header_list{{"content-type", "application/json; charset=utf-8"}, {"set-cookie", "a=1"}, {"set-cookie", "b=2"}}));
+  keep_header_line("Set-Cookie: c=3 \r", kept, out);
+  EXPECT_EQ(out, (header_list{{"content-type", "application/json; charset=utf-8"},
+                              {"set-cookie", "a=1"},
+                              {"set-cookie", "b=2"},
+                              {"set-cookie", "c=3"}}));
 }
 
 }  // namespace

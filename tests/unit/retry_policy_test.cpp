@@ -42,6 +42,7 @@ TEST(parse_retry_after, seconds_and_http_dates) {
   auto now = std::chrono::system_clock::from_time_t(1445412480);  // Wed, 21 Oct 2015 07:28:00 GMT
   EXPECT_EQ(parse_retry_after("1", now), 1000ms);
   EXPECT_EQ(parse_retry_after(" 120 ", now), 120000ms);
+  EXPECT_EQ(parse_retry_after("\t120\r", now), 120000ms) << "a line ending's CR left on the value";
   EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now), 30000ms);
   EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now), 0ms) << "a past date means now";
   EXPECT_FALSE(parse_retry_after("soon", now).has_value());

@@ -5,16 +5,6 @@
 #include "core/ascii.hpp"
 
 namespace serentak::client {
-namespace {
-
-std::string_view trim_blanks(std::string_view text) noexcept {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-}  // namespace
-
 bool is_kept_header(std::string_view name, const std::vector<std::string>& kept) noexcept {
   return std::any_of(kept.begin(), kept.end(), [&](const std::string& k) {
     return k.size() == name.size() &&
@@ -28,7 +18,7 @@ void keep_header_line(std::string_view line, const std::vector<std::string>& kep
   if (colon == std::string_view::npos || colon == 0) return;
   const std::string_view name = line.substr(0, colon);
   if (!is_kept_header(name, kept)) return;
-  out.emplace_back(ascii_lower(name), std::string(trim_blanks(line.substr(colon + 1))));
+  out.emplace_back(ascii_lower(name), std::string(trim_header_value(line.substr(colon + 1))));
 }
 
 }  // namespace serentak::client
