@@ -6,17 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "core/ascii.hpp"
+
 namespace serentak {
 namespace {
 
 bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-
-bool is_hex(char c) noexcept { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-
-unsigned hex_nibble(char c) noexcept {
-  if (is_digit(c)) return static_cast<unsigned>(c - '0');
-  return static_cast<unsigned>((c | 0x20) - 'a' + 10);
-}
 
 // The open containers, innermost last: '[' or '{'. Depth is unlimited, as in nlohmann's SAX
 // parser; the first levels live on the stack so a usual body allocates nothing.
@@ -178,8 +173,9 @@ class validator {
     if (end_ - p_ < 4) return false;
     code = 0;
     for (int k = 0; k < 4; ++k) {
-      if (!is_hex(p_[k])) return false;
-      code = code * 16 + hex_nibble(p_[k]);
+      const int digit = hex_digit_value(p_[k]);
+      if (digit < 0) return false;
+      code = code * 16 + static_cast<unsigned>(digit);
     }
     p_ += 4;
     return true;
