@@ -1,6 +1,5 @@
 #include "cli/client_command.hpp"
 
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -51,10 +50,6 @@ result_format results_format(const client_options& options) {
 // Fills the run from the options; throws std::invalid_argument for combinations that make no sense.
 client::theme_run_config make_config(const client_command& command, themes::language lang) {
   const client_options& options = command.options;
-  // CLI::Range lets NaN through (every comparison with NaN is false), and NaN seconds cast to
-  // milliseconds is undefined behaviour.
-  if (std::isnan(options.timeout_s)) throw std::invalid_argument("--timeout: nan is not a number of seconds");
-  if (std::isnan(options.connect_timeout_s)) throw std::invalid_argument("--connect-timeout: nan is not a number of seconds");
   client::theme_run_config config;
   config.theme = command.theme;
   config.items = options.items;
