@@ -74,6 +74,11 @@ void add_client_options(CLI::App& command, client_options& options, std::string_
                      "File of request headers, 'Name: value' a line ('#' and blank lines skipped); repeatable")
       ->allow_extra_args(false);
   command.add_option("--bearer-env", options.bearer_env, "Send 'Authorization: Bearer $VAR' (VAR must be set and non-empty)");
+  command
+      .add_option("--header-env", options.header_env,
+                  "Request header 'Name: VAR' whose value is $VAR (set and non-empty; a secret, never shown); "
+                  "repeatable")
+      ->allow_extra_args(false);
   command.add_flag("--netrc", options.netrc, "Credentials from ~/.netrc (libcurl; --transport auto then uses curl)");
   command.add_option("--redact-header", options.redact_headers,
                      "Another header whose value is a secret (never shown); repeatable, any case")

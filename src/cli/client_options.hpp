@@ -50,6 +50,7 @@ struct client_options {
   std::string user;                            // -u USER:PASS, basic auth
   std::vector<std::string> header_files;       // --header-file FILE, one header a line
   std::string bearer_env;                      // --bearer-env VAR
+  std::vector<std::string> header_env;         // --header-env 'Name: VAR', repeatable
   bool netrc = false;                          // --netrc
   std::vector<std::string> redact_headers;     // --redact-header NAME
   bool live = false;                           // full-screen live view on a terminal (overrides quiet)

@@ -16,7 +16,9 @@
 #include "cli/request_options.hpp"
 #include "cli/signal_watch.hpp"
 #include "client/inputs/item_inputs.hpp"
+#include "core/ascii.hpp"
 #include "core/bounded_file.hpp"
+#include "core/header_env.hpp"
 #include "core/log_text.hpp"
 #include "core/outcome.hpp"
 #include "core/target_url.hpp"
@@ -54,16 +56,10 @@ queue::redis_endpoint parse_target(const job_options& o) {
   return *endpoint;
 }
 
-bool is_env_name(const std::string& name) {
-  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-  });
-}
-
-// -X, -H, --header-file, --data, --json, -A and --bearer-env into the job's specification. The
-// specification is readable by every Redis client: a secret header (Authorization, Cookie, ...)
-// is refused, and a bearer token is stored as the name of the variable the workers read.
+// -X, -H, --header-file, --data, --json, -A, --bearer-env and --header-env into the job's
+// specification. The specification is readable by every Redis client: a secret header
+// (Authorization, Cookie, ...) is refused, and a bearer token or a header from the environment is
+// stored as the name of the variable the workers read.
 void add_request_shape(const job_options& o, const CLI::App& push, queue::job_spec& spec) {
   client_options request;
   request.method = o.method;
@@ -78,15 +74,29 @@ void add_request_shape(const job_options& o, const CLI::App& push, queue::job_sp
     if (shape.is_secret_header(field.name)) {
       throw queue::job_error("a " + escape_for_log(field.name) +
                              " header would be stored in the job's specification, readable by every Redis "
-                             "client; pass a bearer token by reference with --bearer-env VAR instead");
+                             "client; pass it by reference with --header-env '" +
+                             escape_for_log(field.name) + ": VAR' (or a bearer token with --bearer-env VAR) instead");
     }
     spec.headers.emplace_back(field.name, field.value);
   }
+  std::size_t authorizations = 0;
   if (!o.bearer_env.empty()) {
-    if (!is_env_name(o.bearer_env))
+    if (!is_environment_name(o.bearer_env))
       throw queue::job_error("--bearer-env '" + escape_for_log(o.bearer_env) + "' is not an environment variable name");
     spec.bearer_env = o.bearer_env;
+    ++authorizations;
   }
+  for (const std::string& text : o.header_env) {
+    header_from_env header;
+    try {
+      header = parse_header_env(text);
+    } catch (const std::invalid_argument& e) {
+      throw queue::job_error(std::string("--header-env: ") + e.what());
+    }
+    if (ascii_lower(header.name) == "authorization") ++authorizations;
+    spec.header_env.emplace_back(std::move(header.name), std::move(header.variable));
+  }
+  if (authorizations > 1) throw queue::job_error("Authorization is given more than once (--bearer-env, --header-env)");
   spec.method = shape_spec.method;
   spec.body = shape_spec.body;
   spec.json_body = shape_spec.json;
@@ -133,6 +143,7 @@ queue::job_spec make_spec(const job_options& o, const CLI::App& push) {
   spec.max_body_bytes = o.max_body_bytes;
   spec.follow_redirects = o.follow;
   add_request_shape(o, push, spec);
+  if (!spec.header_env.empty()) spec.version = 3;  // a serentak that would ignore header_env refuses the job
   return queue::normalized(std::move(spec));
 }
 
@@ -447,7 +458,7 @@ std::unique_ptr<job_command> add_job_command(CLI::App& root) {
   command->push
       ->add_option("-H,--header", o.headers,
                    "Request header 'Name: value'; repeatable; {} is the item; stored in Redis, so no "
-                   "Authorization, Cookie or X-Api-Key (use --bearer-env)")
+                   "Authorization, Cookie or X-Api-Key (use --header-env or --bearer-env)")
       ->allow_extra_args(false);
   command->push->add_option("-d,--data", o.data,
                             "Request body: the text itself or @FILE (read at push); {} is the item, as given");
@@ -464,6 +475,11 @@ std::unique_ptr<job_command> add_job_command(CLI::App& root) {
   command->push->add_option("--bearer-env", o.bearer_env,
                             "Workers send 'Authorization: Bearer $VAR' from their own environment; only the "
                             "name VAR is stored");
+  command->push
+      ->add_option("--header-env", o.header_env,
+                   "Request header 'Name: VAR' (X-Api-Key, Cookie, ...): workers send $VAR from their own "
+                   "environment; only the two names are stored; repeatable")
+      ->allow_extra_args(false);
 
   command->work = command->app->add_subcommand("work", "Fetch a job's items until every item has a record");
   add_target(command->work, o);

@@ -35,6 +35,7 @@ struct job_options {
   std::string user_agent;                // -A (given: count("--user-agent"))
   std::vector<std::string> header_files; // --header-file FILE
   std::string bearer_env;                // --bearer-env VAR: the NAME is stored, workers read the value
+  std::vector<std::string> header_env;   // --header-env 'Name: VAR': both names stored, workers read the value
   std::uint64_t max_body_bytes = 8 * 1024 * 1024;
   bool follow = false;
   // work

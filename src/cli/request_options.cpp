@@ -5,6 +5,7 @@
 
 #include "cli/signal_watch.hpp"
 #include "core/bounded_file.hpp"
+#include "core/header_env.hpp"
 #include "core/log_text.hpp"
 
 namespace serentak::cli {
@@ -91,10 +92,20 @@ request_spec make_request_spec(const client_options& options, const CLI::App& ap
     }
     spec.headers.push_back({"Authorization", std::string("Bearer ") + token});
   }
+  for (const std::string& text : options.header_env) {
+    try {
+      const header_field field = resolve_header_env(parse_header_env(text));
+      spec.redact.push_back(field.name);  // its value came by reference because it is a secret
+      spec.headers.push_back(field);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("--header-env: ") + e.what());
+    }
+  }
   std::size_t authorizations = 0;
   for (const header_field& field : spec.headers) authorizations += is_authorization(field.name) ? 1 : 0;
   if (authorizations > 1) {
-    throw std::invalid_argument("Authorization is given more than once (-u, --bearer-env, -H, --header-file)");
+    throw std::invalid_argument(
+        "Authorization is given more than once (-u, --bearer-env, --header-env, -H, --header-file)");
   }
   if (app.count("--data") > 0) {
     spec.body = options.data.starts_with('@') ? read_small_file(options.data.substr(1), "--data") : options.data;

@@ -73,6 +73,11 @@ bool job_source::wait_for_work(std::chrono::milliseconds timeout) {
   return items_changed_.wait_for(lock, timeout, [this] { return !queue_.empty() || quit_; }) && !queue_.empty();
 }
 
+std::string job_source::read_refusal() const {
+  std::lock_guard lock(queue_mutex_);
+  return read_refusal_;
+}
+
 bool job_source::take_id(std::size_t index, const std::function<void(std::string id)>& queue_record) {
   std::lock_guard lock(queue_mutex_);
   auto found = handed_out_.find(index);
@@ -433,11 +438,16 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
     if (!r.ok()) {
       if (r.error->what == redis_error::kind::io) return false;
       // NOGROUP: the job was deleted; the worker's main loop notices and says so.
-      if (!r.error->message.starts_with("NOGROUP") && !r.error->is_loading()) {
+      const bool refusal = r.error->is_refusal();
+      if (!refusal && !r.error->message.starts_with("NOGROUP") && !r.error->is_loading()) {
         outages_.warn_once("reading items failed: " + r.error->message);
       }
       keep_reclaimed();
       std::unique_lock lock(queue_mutex_);
+      if (refusal && read_refusal_.empty()) {
+        read_refusal_ = "Redis at " + endpoint_.display() +
+                        " refused XREADGROUP, which a worker needs to take items: " + r.error->message;
+      }
       drained_ = queue_.empty();
       items_changed_.notify_all();
       reader_wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return quit_; });

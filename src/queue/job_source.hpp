@@ -64,6 +64,10 @@ class job_source final : public client::work_source {
   void begin_run();  // before each run_engine: next() may hand out items again
   // Waits up to timeout for an item to be queued; true when one is.
   bool wait_for_work(std::chrono::milliseconds timeout);
+  // Why Redis refuses this worker's reads for good (an ACL without XREADGROUP), "" while it reads.
+  // Unlike a refused script it stops nothing at once: what the worker reclaimed is still fetched, and
+  // the worker ends with it once it holds nothing (job_worker).
+  std::string read_refusal() const;
   // Takes back an item handed out under index (once per hand-out) and calls queue_record with the
   // stream entry ID to acknowledge with its record: "" while other items of that entry are still queued
   // or handed out, the ID for the last one. queue_record runs under queue_mutex_ (it may take the sink's
@@ -137,6 +141,7 @@ class job_source final : public client::work_source {
   bool drained_ = false;   // the reader's last round found nothing (or Redis is down)
   bool replaced_ = false;  // the job was deleted, maybe pushed again: nothing more is read or handed out
   bool run_over_ = false;  // next() returned nullopt in this run
+  std::string read_refusal_;  // the first XREADGROUP refusal, for read_refusal()
   held_ids_fn held_elsewhere_;
   bool quit_ = false;
   std::string reclaim_cursor_ = "0-0";                    // reader thread only

@@ -35,6 +35,11 @@ std::string job_spec::to_json() const {
   if (json_body) j["json"] = true;
   if (user_agent) j["user_agent"] = *user_agent;
   if (!bearer_env.empty()) j["bearer_env"] = bearer_env;
+  if (!header_env.empty()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& [name, variable] : header_env) list.push_back(nlohmann::json::array({name, variable}));
+    j["header_env"] = std::move(list);
+  }
   return j.dump();  // nlohmann's object is a std::map: keys come out sorted
 }
 
@@ -43,7 +48,7 @@ std::string job_spec::digest() const { return fmt::format("{:016x}", fnv1a_64().
 std::optional<job_spec> parse_job_spec(std::string_view json, std::string& problem) {
   auto j = nlohmann::json::parse(json, nullptr, false);
   const int version = j.is_object() ? j.value("version", 0) : 0;
-  if (j.is_discarded() || !j.is_object() || (version != 1 && version != 2)) {
+  if (j.is_discarded() || !j.is_object() || (version < 1 || version > 3)) {
     problem = "the job's stored specification is not one this serentak understands";
     return std::nullopt;
   }
@@ -70,6 +75,12 @@ std::optional<job_spec> parse_job_spec(std::string_view json, std::string& probl
     spec.json_body = j.value("json", false);
     if (j.contains("user_agent")) spec.user_agent = j.at("user_agent").get<std::string>();
     spec.bearer_env = j.value("bearer_env", std::string());
+    if (j.contains("header_env")) {
+      for (const auto& field : j.at("header_env")) {
+        spec.header_env.emplace_back(field.at(0).get<std::string>(), field.at(1).get<std::string>());
+      }
+    }
+    if ((version == 3) != !spec.header_env.empty()) throw std::invalid_argument("version");
     if (spec.host_rate_per_second && !(*spec.host_rate_per_second > 0)) throw std::invalid_argument("range");
     if (spec.adaptive && !spec.host_rate_per_second) throw std::invalid_argument("adaptive without a rate");
     if (spec.timeout.count() <= 0 || spec.retries < 0 || spec.retries > 100) throw std::invalid_argument("range");

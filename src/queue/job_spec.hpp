@@ -3,8 +3,9 @@
 // request, stored once in Redis as canonical JSON with its digest. Two pushes under one name must
 // agree on it (the digest); a different one is refused. Secrets are never stored: a URL with
 // credentials in it is refused at push (they would be readable by everyone with Redis access),
-// and so is a secret header (Authorization, Cookie, ...): a bearer token is stored by reference,
-// the NAME of the environment variable each worker reads it from (--bearer-env).
+// and so is a secret header (Authorization, Cookie, ...): a bearer token or a secret header is stored
+// by reference, the NAME of the environment variable each worker reads it from (--bearer-env,
+// --header-env).
 // Fields added after version 1 are written only when set, so an older job's digest is unchanged.
 // Pure values; thread-safe.
 
@@ -36,11 +37,14 @@ struct job_spec {
   bool json_body = false;                                    // --json
   std::optional<std::string> user_agent;                     // -A; nullopt: serentak/<version>
   std::string bearer_env;                                    // --bearer-env: the variable's NAME; workers read it
+  std::vector<std::pair<std::string, std::string>> header_env;  // --header-env: header name -> variable's NAME
   std::uint64_t max_body_bytes = 8 * 1024 * 1024;
   bool follow_redirects = false;
   // The layout of the job's items stream. 2: up to items_per_entry items per entry (queue/item_entries.hpp).
   // 1: an entry per item, a job pushed by an earlier serentak, which refuses a version-2 job (its workers
   // would read one item of each entry); pushes to a version-1 job go on writing an entry per item.
+  // 3: version 2's layout with header_env set, which a serentak from before --header-env would ignore
+  // and send its requests without those headers; version 3 makes it refuse the job instead.
   int version = 2;
 
   std::string to_json() const;  // canonical: sorted keys, no spaces
@@ -48,7 +52,7 @@ struct job_spec {
 };
 
 // The request's method, headers and body as request_shape::prepare takes them, without the bearer
-// token (a worker adds it from $bearer_env).
+// token and the headers from the environment (a worker adds them from its own).
 request_spec request_spec_of(const job_spec& spec);
 
 // spec with what the defaults already do stored as the defaults (-X GET without a body, POST with

@@ -1,5 +1,4 @@
 #include "queue/job_worker.hpp"
-#include "core/log_text.hpp"
 
 #include <unistd.h>
 
@@ -11,6 +10,8 @@
 #include <fmt/format.h>
 
 #include "client/engine/engine.hpp"
+#include "core/header_env.hpp"
+#include "core/log_text.hpp"
 #include "queue/eviction_check.hpp"
 #include "queue/job_admin.hpp"
 #include "queue/job_scripts.hpp"
@@ -65,8 +66,8 @@ std::optional<job_state> check_job(redis_connection& connection, const job_keys&
   return replies[1].view().integer() >= meta[1].integer() ? job_state::complete : job_state::running;
 }
 
-// The job's request shape. The bearer token is read here, from this worker's own environment:
-// the specification holds only the variable's name.
+// The job's request shape. The bearer token and the headers from the environment are read here,
+// from this worker's own environment: the specification holds only the variables' names.
 request_spec request_for(const job_spec& spec) {
   request_spec request = request_spec_of(spec);
   if (!spec.bearer_env.empty()) {
@@ -80,6 +81,16 @@ request_spec request_for(const job_spec& spec) {
     if (std::string_view(token).find_first_of("\r\n") != std::string_view::npos)
       throw job_error("the environment variable '" + escape_for_log(spec.bearer_env) + "' contains CR or LF");
     request.headers.push_back({"Authorization", std::string("Bearer ") + token});
+  }
+  for (const auto& [name, variable] : spec.header_env) {
+    try {
+      // Both names come from the spec in Redis: resolve_header_env escapes them in its errors.
+      request.headers.push_back(resolve_header_env({name, variable}));
+    } catch (const std::invalid_argument& e) {
+      throw job_error(std::string("the job sends a header from the environment (--header-env at push): ") + e.what() +
+                      " here");
+    }
+    request.redact.push_back(name);
   }
   return request;
 }
@@ -175,6 +186,7 @@ job_work_report run_job_worker(const job_work_config& config) {
   // Each engine run lasts while the source has items at hand; between runs this thread waits for
   // more (new entries, expiring leases, Redis coming back) and ends when every item has a record.
   auto next_check = std::chrono::steady_clock::now();
+  std::string read_refusal;
   while (!stopping(config.stop)) {
     if (outages.refused()) {  // a script the worker needs, refused by the reader or the flusher
       report.refusal = outages.refusal();
@@ -193,7 +205,13 @@ job_work_report run_job_worker(const job_work_config& config) {
       if (state == job_state::refused) break;
       next_check = std::chrono::steady_clock::now() + 250ms;
     }
-    if (!source.wait_for_work(100ms)) continue;
+    if (!source.wait_for_work(100ms)) {
+      // Reads refused for good and nothing left at hand: end with it (once its records are stored,
+      // below) rather than wait for ever on a queue only reclaims fill.
+      read_refusal = source.read_refusal();
+      if (!read_refusal.empty()) break;
+      continue;
+    }
     source.begin_run();
     client::engine_report run = client::run_engine(engine, source, sink, config.stop);
     if (report.engine_error.empty()) report.engine_error = run.error;
@@ -233,6 +251,8 @@ job_work_report run_job_worker(const job_work_config& config) {
   if (host_rate) report.host_rate_leases = host_rate->leases();
   if (!report.complete && !report.gone && report.refusal.empty() && !stopping(config.stop))
     report.complete = check_job(main_connection, keys, identity, report.refusal) == job_state::complete;
+  // The items it reclaimed may have been the job's last: then the refused read cost nothing.
+  if (!report.complete && report.refusal.empty()) report.refusal = read_refusal;
   return report;
 }
 

@@ -796,6 +796,17 @@ TEST(job_queue, an_acl_that_refuses_a_needed_command_is_one_line_and_exit_2) {
     EXPECT_EQ(line_count(refused.err), 1U) << refused.err;
     EXPECT_EQ((refused.out + refused.err).find("Pw1"), std::string::npos) << "the password must never be shown";
   }
+  // Reads refused (no XREADGROUP): one line and exit 2 when nothing is left to fetch, not a worker
+  // polling a stream it may not read for ever.
+  redis.cli({"ACL", "SETUSER", "noread", "on", ">Nr-Pw1", "~*", "+@all", "-xreadgroup"});
+  auto unread = run_job({"work", "redis://noread:Nr-Pw1@127.0.0.1:" + port + "/acl"}, 20s);
+  EXPECT_EQ(unread.exit_code, 2) << unread.out << unread.err;
+  EXPECT_NE(unread.err.find("refused XREADGROUP, which a worker needs to take items: NOPERM"), std::string::npos)
+      << unread.err;
+  EXPECT_EQ(line_count(unread.err), 1U) << unread.err;
+  EXPECT_EQ((unread.out + unread.err).find("Pw1"), std::string::npos) << "the password must never be shown";
+  EXPECT_EQ(redis.cli({"HLEN", "serentak:acl:records"}), "0");
+
   // Scripts allowed, a command inside the record script not: fetched, refused when storing, exit 2.
   redis.cli({"ACL", "SETUSER", "nohset", "on", ">Nh-Pw1", "~*", "+@all", "-hset"});
   auto unstored = run_job({"work", "redis://nohset:Nh-Pw1@127.0.0.1:" + port + "/acl"}, 20s);
@@ -837,7 +848,8 @@ TEST(job_queue, items_reclaimed_in_a_round_whose_read_fails_are_still_fetched) {
   auto done = w->wait(30s);
   ASSERT_TRUE(done.has_value()) << w->err();
   EXPECT_EQ(*done, 0) << w->err();
-  EXPECT_NE(w->err().find("reading items failed: NOPERM"), std::string::npos) << w->err();
+  EXPECT_EQ(w->err().find("XREADGROUP"), std::string::npos)
+      << "its job complete, the refused read cost nothing: " << w->err();
   auto c = testing::collect(job, dir.path());
   EXPECT_EQ(c.per_index.size(), 3U);
   EXPECT_TRUE(c.dead_errors.empty()) << "reclaimed items were dead-lettered without being fetched";

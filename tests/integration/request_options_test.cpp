@@ -189,6 +189,57 @@ TEST_P(request_options, secret_header_values_never_reach_log_results_summary_or_
   EXPECT_EQ(seen[0].header("X-Custom"), "SECRET-CUSTOM");  // sent, only never shown
 }
 
+// One refusal: exit 2, one line on stderr naming the problem, the server never asked.
+void expect_request_refused(const testing::process_result& r, const std::string& says,
+                            const scripted_http_server& server) {
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+  EXPECT_EQ(server.requests_seen(), 0U) << "a request was sent";
+}
+
+// An API key or a cookie by reference: the value comes from the environment, never from the command
+// line (ps, shell history), and is written nowhere.
+TEST_P(request_options, header_env_sends_each_variables_value_under_its_header_and_never_logs_it) {
+  scripted_http_server server(ok_json);
+  scratch_dir dir;
+  scoped_env key("SERENTAK_TEST_API_KEY", "key-Secret-789");
+  scoped_env cookie("SERENTAK_TEST_COOKIE", "session=Secret-cookie");
+  auto r = fetch_from(server,
+                      {"--header-env", "X-Api-Key: SERENTAK_TEST_API_KEY", "--header-env",
+                       "Cookie:SERENTAK_TEST_COOKIE", "-v", "--log", "run.log", "--out", "out.jsonl", "one"},
+                      dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto seen = server.requests();
+  ASSERT_EQ(seen.size(), 1U);
+  EXPECT_EQ(seen[0].header("X-Api-Key"), "key-Secret-789");
+  EXPECT_EQ(seen[0].header("Cookie"), "session=Secret-cookie");
+  const std::string written = everything_written(r, dir.path());
+  ASSERT_NE(written.find("[Worker-"), std::string::npos) << "nothing was logged: the grep proves nothing";
+  EXPECT_EQ(written.find("Secret"), std::string::npos) << written;
+
+  // Refused before any request: a fresh server that must see none.
+  scripted_http_server untouched(ok_json);
+  expect_request_refused(
+      fetch_from(untouched, {"--header-env", "X-Api-Key: SERENTAK_TEST_UNSET_VARIABLE", "x"}, dir.path()),
+      "--header-env: the environment variable 'SERENTAK_TEST_UNSET_VARIABLE' (for header "
+      "'X-Api-Key') is not set or is empty",
+      untouched);
+  expect_request_refused(fetch_from(untouched, {"--header-env", "X-Api-Key", "x"}, dir.path()),
+                         "is not 'Name: VARIABLE'", untouched);
+  expect_request_refused(fetch_from(untouched, {"--header-env", "X-Api-Key: 9LIVES", "x"}, dir.path()),
+                         "not an environment variable name", untouched);
+  expect_request_refused(fetch_from(untouched, {"--header-env", "Host: SERENTAK_TEST_API_KEY", "x"}, dir.path()),
+                         "set by serentak", untouched);
+  expect_request_refused(
+      fetch_from(untouched, {"--header-env", "Authorization: SERENTAK_TEST_API_KEY", "-u", "a:b", "x"}, dir.path()),
+      "more than once", untouched);
+  scoped_env broken("SERENTAK_TEST_BROKEN", "Secret-value\r\nX-Injected: 1");
+  auto injected = fetch_from(untouched, {"--header-env", "X-Api-Key: SERENTAK_TEST_BROKEN", "x"}, dir.path());
+  expect_request_refused(injected, "contains a control character", untouched);
+  EXPECT_EQ(injected.err.find("Secret"), std::string::npos) << injected.err;
+}
+
 TEST_P(request_options, an_item_in_a_secret_header_is_never_shown) {
   scripted_http_server server(ok_json);
   scratch_dir dir;
@@ -203,15 +254,6 @@ TEST_P(request_options, an_item_in_a_secret_header_is_never_shown) {
   EXPECT_NE(read_file(dir.path() / "out.jsonl").find(R"("item":"***")"), std::string::npos);
   ASSERT_EQ(server.requests().size(), 2U);
   EXPECT_EQ(server.requests()[0].header("Authorization").value_or("").rfind("Bearer TOKEN-", 0), 0U);
-}
-
-// One refusal: exit 2, one line on stderr naming the problem, the server never asked.
-void expect_request_refused(const testing::process_result& r, const std::string& says,
-                            const scripted_http_server& server) {
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
-  EXPECT_EQ(server.requests_seen(), 0U) << "a request was sent";
 }
 
 TEST_P(request_options, an_item_that_would_break_a_header_line_is_refused_naming_file_and_line) {

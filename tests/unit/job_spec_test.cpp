@@ -51,6 +51,32 @@ TEST(job_spec, the_request_shape_host_rate_and_bearer_variable_name_round_trip) 
   EXPECT_NE(back->digest(), queue::job_spec{}.digest());
 }
 
+// Headers from the environment make a version-3 specification: a serentak from before them accepted
+// versions 1 and 2 only, so it refuses the job instead of sending its requests without those headers.
+// Version 3 is that and only that: without header_env it is not a specification, nor is header_env in 2.
+TEST(job_spec, headers_from_the_environment_round_trip_in_a_version_3_spec_only) {
+  queue::job_spec spec;
+  spec.url_template = "http://h/{}";
+  spec.header_env = {{"X-Api-Key", "API_KEY"}, {"Cookie", "SESSION"}};
+  spec.version = 3;
+  std::string problem;
+  auto back = queue::parse_job_spec(spec.to_json(), problem);
+  ASSERT_TRUE(back.has_value()) << problem;
+  EXPECT_EQ(back->header_env, spec.header_env);
+  EXPECT_EQ(back->version, 3);
+  EXPECT_EQ(back->to_json(), spec.to_json());
+  EXPECT_TRUE(queue::request_spec_of(*back).headers.empty()) << "the worker adds them from its own environment";
+
+  queue::job_spec plain;
+  plain.url_template = "http://h/{}";
+  EXPECT_EQ(queue::first_difference(plain, spec).rfind("header_env is not set in the job", 0), 0U)
+      << queue::first_difference(plain, spec);
+  spec.version = 2;
+  EXPECT_FALSE(queue::parse_job_spec(spec.to_json(), problem).has_value()) << "header_env in a version-2 spec";
+  plain.version = 3;
+  EXPECT_FALSE(queue::parse_job_spec(plain.to_json(), problem).has_value()) << "version 3 without header_env";
+}
+
 TEST(job_spec, adaptive_without_a_host_rate_is_not_a_spec) {
   std::string problem;
   EXPECT_FALSE(queue::parse_job_spec(

@@ -1,0 +1,71 @@
+// --header-env 'Name: VAR': what a user may write, and what a run sends, refuses, and never shows.
+#include "core/header_env.hpp"
+
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace serentak {
+namespace {
+
+std::string refusal_of(std::string_view text) {
+  try {
+    parse_header_env(text);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(header_env, name_and_variable_are_parsed_with_the_spaces_around_the_variable_trimmed) {
+  const header_from_env h = parse_header_env("X-Api-Key:  API_KEY_2 \t");
+  EXPECT_EQ(h.name, "X-Api-Key");
+  EXPECT_EQ(h.variable, "API_KEY_2");
+  EXPECT_EQ(parse_header_env("cookie:_session").variable, "_session");
+}
+
+TEST(header_env, a_malformed_option_is_refused_with_its_reason) {
+  EXPECT_EQ(refusal_of("X-Api-Key"), "'X-Api-Key' is not 'Name: VARIABLE'");
+  EXPECT_EQ(refusal_of("X Api: KEY"), "'X Api' is not a header name");
+  EXPECT_EQ(refusal_of(": KEY"), "'' is not a header name");
+  EXPECT_EQ(refusal_of("X-Api-Key: 1KEY"), "'1KEY' is not an environment variable name");
+  EXPECT_EQ(refusal_of("X-Api-Key: KEY-2"), "'KEY-2' is not an environment variable name");
+  EXPECT_EQ(refusal_of("X-Api-Key:"), "'' is not an environment variable name");
+  EXPECT_EQ(refusal_of("content-length: KEY"), "'content-length' is set by serentak, not from the environment");
+  EXPECT_EQ(refusal_of("Host: KEY"), "'Host' is set by serentak, not from the environment");
+}
+
+TEST(header_env, environment_names_are_letters_digits_and_underscores_not_starting_with_a_digit) {
+  EXPECT_TRUE(is_environment_name("API_TOKEN"));
+  EXPECT_TRUE(is_environment_name("_x9"));
+  EXPECT_FALSE(is_environment_name(""));
+  EXPECT_FALSE(is_environment_name("9X"));
+  EXPECT_FALSE(is_environment_name("A B"));
+  EXPECT_FALSE(is_environment_name("A=B"));
+}
+
+TEST(header_env, the_value_comes_from_the_environment_and_a_refusal_never_shows_it) {
+  ::setenv("SERENTAK_HEADER_ENV_TEST", "key-Secret-1", 1);
+  const header_field field = resolve_header_env({"X-Api-Key", "SERENTAK_HEADER_ENV_TEST"});
+  EXPECT_EQ(field.name, "X-Api-Key");
+  EXPECT_EQ(field.value, "key-Secret-1");
+
+  ::setenv("SERENTAK_HEADER_ENV_TEST", "key-Secret-1\r\nX-Injected: 1", 1);
+  try {
+    resolve_header_env({"X-Api-Key", "SERENTAK_HEADER_ENV_TEST"});
+    ADD_FAILURE() << "a value with CR LF was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(),
+                 "the environment variable 'SERENTAK_HEADER_ENV_TEST' (for header 'X-Api-Key') contains a control "
+                 "character");
+  }
+  ::setenv("SERENTAK_HEADER_ENV_TEST", "", 1);
+  EXPECT_THROW(resolve_header_env({"X-Api-Key", "SERENTAK_HEADER_ENV_TEST"}), std::invalid_argument);
+  ::unsetenv("SERENTAK_HEADER_ENV_TEST");
+  EXPECT_THROW(resolve_header_env({"X-Api-Key", "SERENTAK_HEADER_ENV_TEST"}), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace serentak
