@@ -1,5 +1,7 @@
 #include "cli/config_file.hpp"
 
+#include <algorithm>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -10,6 +12,15 @@
 #include "core/log_text.hpp"
 
 namespace serentak::cli {
+
+namespace {
+
+// An option's name as a config file spells it: its first long name without the dashes.
+std::string config_key(const CLI::Option& option) {
+  return option.get_lnames().empty() ? option.get_name() : option.get_lnames().front();
+}
+
+}  // namespace
 
 void apply_config_file(CLI::App& command) {
   CLI::Option* config = command.get_option_no_throw("--config");
@@ -28,6 +39,11 @@ void apply_config_file(CLI::App& command) {
   }
   std::istringstream in(text);
   std::vector<CLI::ConfigItem> items = CLI::ConfigTOML().from_config(in);
+  std::vector<const CLI::Option*> from_file;
+  std::set<const CLI::Option*> on_command_line;
+  for (const CLI::Option* option : command.get_options()) {
+    if (option->count() > 0) on_command_line.insert(option);
+  }
   for (const CLI::ConfigItem& item : items) {
     if (item.name == "++" || item.name == "--") continue;  // CLI11's markers of a table's start and end
     // Under no table, [CMD], or for a subcommand also [job.CMD].
@@ -44,11 +60,33 @@ void apply_config_file(CLI::App& command) {
                                   command.get_name());
     }
     if (option->count() > 0) continue;  // the command line wins
+    // CLI11 checked --json against --data on the command line only. One of a pair on the command
+    // line wins over the other in the file (-d replaces a default --json body); both in the file
+    // are refused, as both on the command line are.
+    const std::set<CLI::Option*> excluded = option->get_excludes();
+    if (std::any_of(excluded.begin(), excluded.end(),
+                    [&](const CLI::Option* o) { return on_command_line.count(o) > 0; }))
+      continue;
+    for (const CLI::Option* other : excluded) {
+      if (other->count() > 0) {
+        throw std::invalid_argument(where + ": '" + escape_for_log(item.name) + "' and '" + config_key(*other) +
+                                    "' exclude each other");
+      }
+    }
     try {
       option->add_result(item.inputs);
       option->run_callback();
     } catch (const CLI::Error& e) {
       throw std::invalid_argument(where + ": " + escape_for_log(e.what()));
+    }
+    from_file.push_back(option);
+  }
+  // And what an option needs (--web-token needs --web), from either place, once all are in.
+  for (const CLI::Option* option : from_file) {
+    for (const CLI::Option* needed : option->get_needs()) {
+      if (needed->count() == 0) {
+        throw std::invalid_argument(where + ": '" + config_key(*option) + "' needs '" + config_key(*needed) + "'");
+      }
     }
   }
 }

@@ -510,15 +510,16 @@ std::unique_ptr<job_command> add_job_command(CLI::App& root) {
 
   command->collect = command->app->add_subcommand("collect", "Write exactly one record per item to a file");
   add_target(command->collect, o);
-  command->collect->add_option("-o,--out", o.out_path, "FILE.jsonl or FILE.csv")->required();
+  // Required, checked in run_job_command: CLI11's ->required() is checked before --config is applied.
+  command->collect->add_option("-o,--out", o.out_path, "FILE.jsonl or FILE.csv (required)");
   command->collect->add_option("--format", o.format, "jsonl or csv (default: from the extension)")
       ->check(CLI::IsMember({"jsonl", "csv"}));
   command->collect->add_flag("--resume", o.resume, "Keep the records the file has; append the rest");
 
   command->retry = command->app->add_subcommand("retry", "Re-queue the items whose record has one of the outcomes");
   add_target(command->retry, o);
-  command->retry->add_option("--outcome", o.outcomes, "Outcomes, comma-separated (e.g. timeout,connection_error)")
-      ->required();
+  command->retry->add_option("--outcome", o.outcomes,
+                             "Outcomes, comma-separated (e.g. timeout,connection_error; required)");
 
   command->remove = command->app->add_subcommand("delete", "Delete a job and its records");
   add_target(command->remove, o);
@@ -543,6 +544,10 @@ int run_job_command(const job_command& command) {
   auto interrupted = [&] { return signals && signals->stop_flag().load(); };
   try {
     queue::redis_endpoint endpoint = parse_target(o);
+    if (command.collect->parsed() && o.out_path.empty())
+      throw queue::job_error("--out is required (on the command line or in --config)");
+    if (command.retry->parsed() && o.outcomes.empty())
+      throw queue::job_error("--outcome is required (on the command line or in --config)");
     if (command.work->parsed()) return run_work(o, endpoint);
     signals.emplace();
     queue::stop_deadline give_up(&signals->stop_flag(), 0ms);

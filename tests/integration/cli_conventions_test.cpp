@@ -171,6 +171,40 @@ TEST(cli_conventions, a_config_file_sets_options_and_the_command_line_wins) {
   EXPECT_EQ(server.requests_seen(), 3u);
 }
 
+// Options that exclude each other (--data and --json): one on the command line replaces the other in
+// the file; both in the file are refused, as both on the command line are.
+TEST(cli_conventions, an_option_on_the_command_line_replaces_the_one_it_excludes_in_a_config_file) {
+  scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, "{}"); });
+  scratch_dir dir;
+  {
+    std::ofstream(dir.path() / "body.toml") << "url = \"" << server.url("/p?id={}") << "\"\n"
+                                            << "json = '{\"id\":\"{}\"}'\nno-log = true\n";
+    std::ofstream(dir.path() / "both.toml") << "data = \"a={}\"\njson = '{}'\n";
+  }
+  auto from_file = serentak({"fetch", "--config", "body.toml", "-q", "a"}, dir.path().string());
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
+  auto replaced = serentak({"fetch", "--config", "body.toml", "-q", "-d", "v={}", "b"}, dir.path().string());
+  ASSERT_EQ(replaced.exit_code, 0) << replaced.err;
+  const auto seen = server.requests();
+  ASSERT_EQ(seen.size(), 2U);
+  EXPECT_EQ(seen[0].body, R"({"id":"a"})");
+  EXPECT_EQ(seen[0].header("Content-Type"), "application/json");
+  EXPECT_EQ(seen[1].body, "v=b") << "-d on the command line replaces the file's --json";
+  EXPECT_EQ(seen[1].header("Content-Type"), "application/x-www-form-urlencoded");
+
+  auto both = serentak({"fetch", "--config", "both.toml", "--url", server.url("/p?id={}"), "c"}, dir.path().string());
+  EXPECT_EQ(both.exit_code, 2) << both.err;
+  EXPECT_NE(both.err.find("--config 'both.toml': 'json' and 'data' exclude each other"), std::string::npos) << both.err;
+  EXPECT_EQ(lines(both.err), 1u) << both.err;
+  // And an option that needs another (--web-token needs --web) from the file without it.
+  std::ofstream(dir.path() / "token.toml") << "web-token = \"t0ken-t0ken-t0ken\"\n";
+  auto token = serentak({"fetch", "--config", "token.toml", "--url", server.url("/p?id={}"), "d"}, dir.path().string());
+  EXPECT_EQ(token.exit_code, 2) << token.err;
+  EXPECT_NE(token.err.find("--config 'token.toml': 'web-token' needs 'web'"), std::string::npos) << token.err;
+  EXPECT_EQ(token.err.find("t0ken"), std::string::npos) << token.err;
+  EXPECT_EQ(server.requests_seen(), 2u);
+}
+
 TEST(cli_conventions, every_url_is_checked_before_anything_is_sent) {
   scripted_http_server server([](const scripted_request&) { return scripted_reply::respond(200, "{}"); });
   std::string hostport = "127.0.0.1:" + std::to_string(server.port());

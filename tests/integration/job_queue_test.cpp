@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -380,7 +381,13 @@ TEST(job_queue, retry_requeues_failures_once_collect_resumes_status_watches_and_
   auto first = testing::start_worker(job, {"-c", "5"}, dir.path(), "first");
   ASSERT_EQ(first->wait(30s), 0) << first->err();
 
-  auto retry = run_job({"retry", job, "--outcome", "server_error,timeout"});
+  // --outcome and collect's -o are required, and may come from --config.
+  auto no_outcome = run_job({"retry", job});
+  EXPECT_EQ(no_outcome.exit_code, 2);
+  EXPECT_NE(no_outcome.err.find("--outcome is required (on the command line or in --config)"), std::string::npos)
+      << no_outcome.err;
+  std::ofstream(dir.path() / "retry.toml") << "[job.retry]\noutcome = \"server_error,timeout\"\n";
+  auto retry = run_job({"retry", job, "--config", (dir.path() / "retry.toml").string()});
   ASSERT_EQ(retry.exit_code, 0) << retry.err;
   EXPECT_NE(retry.out.find("1 items re-queued"), std::string::npos) << retry.out;
   auto second = testing::start_worker(job, {"-c", "5"}, dir.path(), "second");
@@ -391,6 +398,15 @@ TEST(job_queue, retry_requeues_failures_once_collect_resumes_status_watches_and_
   EXPECT_EQ(c.lines, 20U);
   EXPECT_EQ(c.per_index.size(), 20U);
   EXPECT_EQ(c.per_outcome["server_error"], 1U);
+  auto no_out = run_job({"collect", job});
+  EXPECT_EQ(no_out.exit_code, 2);
+  EXPECT_NE(no_out.err.find("--out is required"), std::string::npos) << no_out.err;
+  const auto configured_out = dir.path() / "configured.jsonl";
+  std::ofstream(dir.path() / "collect.toml") << "out = \"" << configured_out.string() << "\"\n";
+  auto configured = run_job({"collect", job, "--config", (dir.path() / "collect.toml").string()});
+  ASSERT_EQ(configured.exit_code, 0) << configured.err;
+  std::ifstream configured_in(configured_out);
+  EXPECT_EQ(std::count(std::istreambuf_iterator<char>(configured_in), std::istreambuf_iterator<char>(), '\n'), 20);
   // -o -: the records on stdout (JSONL, or CSV with --format), the summary on stderr, as `fetch --out -`.
   auto piped = run_job({"collect", job, "-o", "-"});
   ASSERT_EQ(piped.exit_code, 0) << piped.err;
