@@ -250,7 +250,7 @@ theme_session::theme_session(const theme_run_config& config) : state_(std::make_
   log.lock();
   st.spec = spec_for(config, *st.urls, st.shape);
   if (config.resume) {
-    st.resumed.emplace(resume_index::scan(st.results->fd(), config.out_path, config.out_format));
+    st.resumed.emplace(resume_index::scan(st.results->fd(), config.out_path, config.out_format, config.stop));
     if (st.resumed->spec()) {
       if (std::string difference = spec_difference(*st.resumed->spec(), st.spec); !difference.empty() && !config.force) {
         throw std::invalid_argument("--resume: " + shown(config.out_path) + " was made with another request: " +
@@ -293,6 +293,7 @@ theme_run_result theme_session::run_round(std::size_t round) {
   stream_source source(st.parts, config.max_line_bytes, *st.urls, st.distinct ? &*st.distinct : nullptr);
   if (resumed) source.resume_from(&*resumed, config.out_format, !config.resume_missing_only);
   source.attach_results(results);
+  source.attach_stop(config.stop);
   theme_observer observer(theme, config.lang, log, timeout, config.keep_outcomes, result.total_items);
   observer.keep_failures(config.failures_kept);
   observer.attach_results(results);
@@ -358,12 +359,16 @@ theme_run_result theme_session::run_round(std::size_t round) {
     result.resumed_records = resumed->records();
     result.damaged_records = resumed->damaged();
     resumed.reset();  // its table is released before compaction builds its own
-    if (result.results_error == 0) {
+    // Stopped by a signal: no compaction, which reads and rewrites the whole file (seconds for a
+    // million records). The file holds whole records; the next --resume compacts it.
+    if (result.results_error == 0 && !(config.stop != nullptr && config.stop->load())) {
       try {
-        result.whole_file = results->finish_resume(st.spec);
+        result.whole_file = results->finish_resume(st.spec, config.stop);
         result.whole_file->wall = result.wall;
       } catch (const std::system_error& e) {
         result.compaction_error = e.what();
+      } catch (const input_interrupted&) {
+        // A signal during the compaction: abandoned, the file as the run left it.
       }
     }
   }

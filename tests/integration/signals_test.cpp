@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/file_text.hpp"
 #include "support/process_runner.hpp"
 #include "support/running_server.hpp"
 #include "support/test_paths.hpp"
@@ -101,6 +102,40 @@ TEST(signals, serve_prints_its_port_serves_and_stops_cleanly_on_sigterm) {
 }
 
 // ---- issue 14.6: every signal at every moment ----------------------------------------------------
+
+// --resume over a finished file of 200,000 records: reading it, skipping what it holds and compacting
+// it took seconds each (a million: eleven in a release build), and the signal waited for all three.
+// It is looked at in each now (resume_stop_test has each phase alone).
+TEST(signals, sigterm_while_resume_reads_a_large_results_file_exits_143_promptly_and_leaves_it) {
+  testing::scratch_dir dir;
+  const auto results = dir.path() / "out.jsonl";
+  {
+    std::ofstream out(results);
+    out << R"({"serentak_results":1,"spec":{"method":"GET","url":"http://127.0.0.1:9/p?id={}","headers":[],)"
+        << R"("body_sha256":"","theme":"fetch"}})"
+        << "\n";
+    std::ofstream items(dir.path() / "ids.txt");
+    for (int i = 0; i < 200000; ++i) {
+      out << R"({"index":)" << i << R"(,"item":"u)" << i << R"(","url":"http://127.0.0.1:9/p?id=u)" << i
+          << R"(","outcome":"not_found","status":404,"attempts":1,"latency_ms":0.5})"
+          << "\n";
+      items << "u" << i << "\n";
+    }
+  }
+  const std::string before = testing::read_file(results);
+  std::string script = "cd '" + dir.path().string() + "'; \"" + testing::binary_path().string() +
+                       "\" fetch --url 'http://127.0.0.1:9/p?id={}' -i ids.txt -o out.jsonl --resume --no-log -q & "
+                       "pid=$!; " +
+                       testing::shell_wait_until_watching + "sleep 0.3; t=$(date +%s%N); kill -TERM $pid; wait $pid; " +
+                       "echo \"exit=$? ms=$(( ($(date +%s%N) - t) / 1000000 ))\"";
+  auto r = run_process({"/bin/bash", "-c", script}, 60s);
+  ASSERT_FALSE(r.timed_out) << r.out << r.err;
+  EXPECT_NE(r.out.find("exit=143"), std::string::npos) << r.out << r.err;
+  auto ms = r.out.find("ms=");
+  ASSERT_NE(ms, std::string::npos) << r.out;
+  EXPECT_LT(std::stol(r.out.substr(ms + 3)), 1500) << r.err;
+  EXPECT_EQ(testing::read_file(results), before) << "nothing was fetched, so nothing may change";
+}
 
 TEST(signals, sigterm_while_opening_a_fifo_input_nobody_writes_exits_143_promptly) {
   testing::scratch_dir dir;

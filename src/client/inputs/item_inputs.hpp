@@ -63,10 +63,11 @@ class secret_item_error : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-// The user interrupted the run while its inputs were being read.
+// The user interrupted the run while its inputs (or, for --resume, its results file) were being read.
 class input_interrupted : public std::runtime_error {
  public:
   input_interrupted() : std::runtime_error("interrupted while reading the input") {}
+  explicit input_interrupted(const std::string& what) : std::runtime_error(what) {}
 };
 
 // Reads the parts again, from the start, one item at a time: each file only up to the bytes and

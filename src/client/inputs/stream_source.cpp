@@ -11,7 +11,9 @@ stream_source::stream_source(std::vector<input_part>& parts, std::size_t max_lin
 std::optional<fetch_request> stream_source::next() {
   std::lock_guard lock(stream_mutex_);
   if (results_ != nullptr && results_->failed()) return std::nullopt;
+  std::size_t skipped = 0;
   while (auto item = stream_.next()) {
+    if ((++skipped & 0x3ff) == 0 && stop_ != nullptr && stop_->load(std::memory_order_relaxed)) return std::nullopt;
     if (distinct_ != nullptr && !distinct_->is_first(*item, stream_.place())) {
       ++skipped_duplicates_;
       continue;

@@ -7,6 +7,7 @@
 // held for one item's bookkeeping, not for I/O beyond one 64 KiB read every few thousand items and,
 // with --dedupe, one short pread(2) per repeat (read back to compare it exactly).
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <vector>
@@ -35,6 +36,9 @@ class stream_source final : public work_source {
   }
   // Stop handing out items once results has failed: its file can take no more records.
   void attach_results(const results_file* results) noexcept { results_ = results; }
+  // Stop handing out items once stop is set (a signal). Looked at between items too: a resumed run
+  // skips done items inside one next() call, a million of them for a finished file.
+  void attach_stop(const std::atomic<bool>* stop) noexcept { stop_ = stop; }
 
   std::optional<fetch_request> next() override;
 
@@ -51,6 +55,7 @@ class stream_source final : public work_source {
   result_format format_ = result_format::jsonl;
   bool refetch_transient_ = true;
   const results_file* results_ = nullptr;
+  const std::atomic<bool>* stop_ = nullptr;
   std::size_t next_index_ = 0;
   std::size_t skipped_done_ = 0;
   std::size_t refetched_ = 0;

@@ -92,12 +92,12 @@ bool results_file::append_formatted(std::string_view line) {
   return true;
 }
 
-run_summary results_file::finish_resume(const results_spec& spec) {
+run_summary results_file::finish_resume(const results_spec& spec, const std::atomic<bool>* stop) {
   std::lock_guard lock(write_mutex_);
-  resume_index index = resume_index::scan(fd_, path_, format_);
+  resume_index index = resume_index::scan(fd_, path_, format_, stop);
   index.cut_torn_line();
   int now = fd_;
-  run_summary summary = index.compact(spec, &now);
+  run_summary summary = index.compact(spec, &now, stop);
   if (now != fd_) {
     ::close(fd_);  // releases the lock on the old, now unlinked, file; the new one is held
     fd_ = now;

@@ -57,8 +57,9 @@ class results_file {
 
   // End of a resumed run: scans the file again and compacts it (resume_index::compact), keeping
   // the lock on the new file. Returns the summary of every record the file holds. Throws
-  // std::system_error; the file is then as the run left it, which a further --resume completes.
-  run_summary finish_resume(const results_spec& spec);
+  // std::system_error, or input_interrupted once stop is set; the file is then as the run left it,
+  // which a further --resume completes.
+  run_summary finish_resume(const results_spec& spec, const std::atomic<bool>* stop = nullptr);
 
   int fd() const noexcept { return fd_; }
   result_format format() const noexcept { return format_; }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "client/inputs/item_inputs.hpp"
 #include "core/file_error.hpp"
 #include "core/fnv1a.hpp"
 #include "core/log_text.hpp"
@@ -23,14 +24,20 @@ namespace {
 constexpr std::size_t scan_chunk_bytes = 64 * 1024;
 
 // Calls on_line(offset, line) for every complete line of fd, reading it from the start; returns
-// the offset just past the last newline (the bytes after it are a torn line).
+// the offset just past the last newline (the bytes after it are a torn line). Throws
+// input_interrupted when stop is set (looked at before each read).
 template <typename OnLine>
-std::uint64_t for_each_line(int fd, const std::filesystem::path& path, OnLine&& on_line) {
+std::uint64_t for_each_line(int fd, const std::filesystem::path& path, const std::atomic<bool>* stop,
+                            OnLine&& on_line) {
   std::string line;
   std::vector<char> buf(scan_chunk_bytes);
   std::uint64_t offset = 0;      // of buf[0] in the file
   std::uint64_t line_start = 0;  // of line[0]
   for (;;) {
+    if (stop != nullptr && stop->load(std::memory_order_relaxed)) {
+      throw input_interrupted("interrupted while reading the results file '" + escape_for_log(path.string()) +
+                              "'; it was left as it is");
+    }
     ssize_t n = ::pread(fd, buf.data(), buf.size(), static_cast<off_t>(offset));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw_file_error(errno, "cannot read results file", path);
@@ -94,7 +101,8 @@ bool is_transient_record(const stored_record& record) noexcept {
   return record.http_status == 408 || record.http_status == 429 || (record.http_status >= 500 && record.http_status <= 599);
 }
 
-resume_index resume_index::scan(int fd, const std::filesystem::path& path, result_format format) {
+resume_index resume_index::scan(int fd, const std::filesystem::path& path, result_format format,
+                                const std::atomic<bool>* stop) {
   resume_index index(fd, path, format);
   struct stat st {};
   if (::fstat(fd, &st) != 0) throw_file_error(errno, "cannot read results file", path);
@@ -106,17 +114,19 @@ resume_index resume_index::scan(int fd, const std::filesystem::path& path, resul
   const std::string refused = "--resume: '" + escape_for_log(path.string()) +
                               "' is not a serentak results file of this format (";
   std::size_t line_number = 0;
-  std::uint64_t complete = for_each_line(fd, path, [&](std::uint64_t offset, std::string_view line) {
+  std::uint64_t complete = for_each_line(fd, path, stop, [&](std::uint64_t offset, std::string_view line) {
     ++line_number;
     if (line_number == 1) {
       index.spec_ = parse_spec_line(line, format);
-      if (!index.spec_) throw not_results_file(refused + "its first line is not a serentak_results line); it was left as it is");
+      if (!index.spec_)
+        throw not_results_file(refused + "its first line is not a serentak_results line); it was left as it is");
       return;
     }
     if (line_number == 2 && format == result_format::csv) {
       std::string header = csv_header();
       header.pop_back();
-      if (line != header) throw not_results_file(refused + "line 2 is not the CSV column header); it was left as it is");
+      if (line != header)
+        throw not_results_file(refused + "line 2 is not the CSV column header); it was left as it is");
       return;
     }
     auto record = parse_record(line, format);
@@ -193,7 +203,7 @@ std::optional<stored_record> resume_index::find(std::string_view item, std::stri
   return std::nullopt;
 }
 
-run_summary resume_index::compact(const results_spec& current, int* fd_out) {
+run_summary resume_index::compact(const results_spec& current, int* fd_out, const std::atomic<bool>* stop) {
   *fd_out = fd_;
   std::vector<std::uint64_t> kept;  // offsets of the current records, in file order
   kept.reserve(entries_.size());
@@ -227,7 +237,7 @@ run_summary resume_index::compact(const results_spec& current, int* fd_out) {
   std::size_t preamble = preamble_lines(format_);
   std::size_t line_number = 0;
   try {
-    for_each_line(fd_, path_, [&](std::uint64_t offset, std::string_view line) {
+    for_each_line(fd_, path_, stop, [&](std::uint64_t offset, std::string_view line) {
       if (++line_number <= preamble || next >= kept.size() || offset != kept[next]) return;
       ++next;
       if (auto record = parse_record(line, format_)) summary.add(record->kind, record->attempts, record->latency);
@@ -236,7 +246,7 @@ run_summary resume_index::compact(const results_spec& current, int* fd_out) {
       out += '\n';
       if (out.size() >= 1024 * 1024) flush();
     });
-  } catch (const std::system_error&) {
+  } catch (const std::exception&) {  // a read failed, or stop: the old file stays as it is
     if (temp >= 0) {
       ::close(temp);
       ::unlink(temp_path.c_str());

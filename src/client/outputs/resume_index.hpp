@@ -12,6 +12,7 @@
 // Thread safety: built by one thread; find() is const but reads the file with pread(2), and is
 // called under stream_source's lock.
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -41,8 +42,10 @@ class resume_index {
   // whole (a damaged one counts in damaged() and is treated as missing), keeps the last record of
   // each item and URL, and measures a torn last line (bytes after the last newline). Changes no
   // byte. Throws not_results_file when the first line is not a serentak preamble (or fd is not a
-  // regular file), std::system_error on I/O.
-  static resume_index scan(int fd, const std::filesystem::path& path, result_format format);
+  // regular file), std::system_error on I/O, input_interrupted once stop is set (looked at every
+  // 64 KiB: a 10-million-record file takes a minute and more to read).
+  static resume_index scan(int fd, const std::filesystem::path& path, result_format format,
+                           const std::atomic<bool>* stop = nullptr);
 
   // Cuts the torn last line off, once the run is accepted. Throws std::system_error.
   void cut_torn_line();
@@ -61,8 +64,9 @@ class resume_index {
   // and the folder fsync'ed, so a crash at any moment leaves either the old file or the new one.
   // Rewrites only when something is to be dropped or the spec line changes. Returns the summary
   // of the records the file holds, and the new descriptor (or fd itself) in *fd_out: the caller
-  // closes the old one after a rewrite. Throws std::system_error; the old file is then untouched.
-  run_summary compact(const results_spec& current, int* fd_out);
+  // closes the old one after a rewrite. Throws std::system_error, or input_interrupted once stop is
+  // set; the old file is then untouched.
+  run_summary compact(const results_spec& current, int* fd_out, const std::atomic<bool>* stop = nullptr);
 
   // The key hash (public for tests of the collision handling).
   static std::uint64_t key_hash(std::string_view item, std::string_view url) noexcept;
