@@ -420,8 +420,10 @@ struct collected_file {
 // mid-write) is cut only once the file is found to be the job's (cut_torn_line). A missing file holds
 // none. A file collect did not write in this format (the other format, a line that is not a record, a
 // fetch results file with its preamble, a last line that cannot begin a record) is refused: appending
-// would mix files.
-static collected_file read_collected(const std::filesystem::path& path, result_format format, std::size_t items) {
+// would mix files. Ends with job_error "interrupted" once the connection's stop grace has run out
+// (looked at every 64 KiB: a file of a million records takes seconds).
+static collected_file read_collected(const std::filesystem::path& path, result_format format, std::size_t items,
+                                     redis_connection& stopping) {
   collected_file file;
   int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) {
@@ -449,6 +451,7 @@ static collected_file read_collected(const std::filesystem::path& path, result_f
   off_t offset = 0;
   char buf[65536];
   for (;;) {
+    if (stopping.giving_up()) throw job_error("interrupted while reading '" + escape_for_log(path.string()) + "'");
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0)
@@ -626,7 +629,7 @@ collect_report collect_job(redis_connection& connection, const std::string& job_
   }
   std::vector<std::uint64_t> done;
   if (resume) {
-    collected_file file = read_collected(out, format, items);
+    collected_file file = read_collected(out, format, items, connection);
     check_same_job(connection, keys, out, format, file, items,
                    url_template("", spec.url_template, spec.items_are_urls));
     cut_torn_line(out, file);

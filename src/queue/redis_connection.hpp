@@ -41,6 +41,9 @@ class redis_connection {
   // Dials (again) and authenticates. nullopt on success. An AUTH refusal is kind::server.
   std::optional<redis_error> connect();
   bool connected() const noexcept { return socket_ != nullptr; }
+  // Whether the caller's stop grace has run out (redis_timeouts::give_up): work between commands (a
+  // long file read) ends then too, as the reads do.
+  bool giving_up() noexcept { return timeouts_.give_up != nullptr && timeouts_.give_up->passed(); }
   const redis_endpoint& endpoint() const noexcept { return endpoint_; }
 
   // One command, one round trip.
