@@ -20,6 +20,18 @@ std::string config_key(const CLI::Option& option) {
   return option.get_lnames().empty() ? option.get_name() : option.get_lnames().front();
 }
 
+// Whether an option holds a value that means something: a flag set to false (`no-log = false`) is as
+// good as absent, so it excludes nothing and needs nothing.
+bool holds_a_value(const CLI::Option& option) {
+  if (option.count() == 0) return false;
+  if (option.get_expected_max() != 0) return true;  // takes an argument: not a flag
+  try {
+    return option.as<bool>();
+  } catch (const CLI::Error&) {
+    return true;
+  }
+}
+
 }  // namespace
 
 void apply_config_file(CLI::App& command) {
@@ -42,7 +54,7 @@ void apply_config_file(CLI::App& command) {
   std::vector<const CLI::Option*> from_file;
   std::set<const CLI::Option*> on_command_line;
   for (const CLI::Option* option : command.get_options()) {
-    if (option->count() > 0) on_command_line.insert(option);
+    if (holds_a_value(*option)) on_command_line.insert(option);
   }
   for (const CLI::ConfigItem& item : items) {
     if (item.name == "++" || item.name == "--") continue;  // CLI11's markers of a table's start and end
@@ -67,24 +79,25 @@ void apply_config_file(CLI::App& command) {
     if (std::any_of(excluded.begin(), excluded.end(),
                     [&](const CLI::Option* o) { return on_command_line.count(o) > 0; }))
       continue;
-    for (const CLI::Option* other : excluded) {
-      if (other->count() > 0) {
-        throw std::invalid_argument(where + ": '" + escape_for_log(item.name) + "' and '" + config_key(*other) +
-                                    "' exclude each other");
-      }
-    }
     try {
       option->add_result(item.inputs);
       option->run_callback();
     } catch (const CLI::Error& e) {
       throw std::invalid_argument(where + ": " + escape_for_log(e.what()));
     }
+    if (!holds_a_value(*option)) continue;
+    for (const CLI::Option* other : excluded) {
+      if (holds_a_value(*other)) {
+        throw std::invalid_argument(where + ": '" + escape_for_log(item.name) + "' and '" + config_key(*other) +
+                                    "' exclude each other");
+      }
+    }
     from_file.push_back(option);
   }
   // And what an option needs (--web-token needs --web), from either place, once all are in.
   for (const CLI::Option* option : from_file) {
     for (const CLI::Option* needed : option->get_needs()) {
-      if (needed->count() == 0) {
+      if (!holds_a_value(*needed)) {
         throw std::invalid_argument(where + ": '" + config_key(*option) + "' needs '" + config_key(*needed) + "'");
       }
     }

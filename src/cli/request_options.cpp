@@ -115,7 +115,7 @@ request_spec make_request_spec(const client_options& options, const CLI::App& ap
     spec.json = true;
   }
   if (app.count("--user-agent") > 0) spec.user_agent = options.user_agent;
-  spec.redact = options.redact_headers;
+  spec.redact.insert(spec.redact.end(), options.redact_headers.begin(), options.redact_headers.end());
   spec.netrc = options.netrc;
   return spec;
 }

@@ -18,14 +18,15 @@ bool is_environment_name(std::string_view name) noexcept {
 
 header_from_env parse_header_env(std::string_view text) {
   const std::size_t colon = text.find(':');
-  if (colon == std::string_view::npos) {
-    throw std::invalid_argument("'" + escape_for_log(text) + "' is not 'Name: VARIABLE'");
-  }
+  // What was typed is never quoted: a value given where the variable's name belongs is a secret.
+  if (colon == std::string_view::npos) throw std::invalid_argument("expected 'Name: VARIABLE', without a value");
   const std::string_view name = text.substr(0, colon);
   const std::string_view variable = trim_header_value(text.substr(colon + 1));
-  if (!is_http_token(name)) throw std::invalid_argument("'" + escape_for_log(name) + "' is not a header name");
+  if (!is_http_token(name)) throw std::invalid_argument("the part before ':' is not a header name");
   if (!is_environment_name(variable)) {
-    throw std::invalid_argument("'" + escape_for_log(variable) + "' is not an environment variable name");
+    throw std::invalid_argument(
+        "the part after ':' is not an environment variable name (letters, digits and _): give the variable "
+        "that holds the value, not the value");
   }
   for (std::string_view framing : {"host", "content-length", "transfer-encoding"}) {
     if (ascii_lower(name) == framing) {
@@ -44,6 +45,13 @@ header_field resolve_header_env(const header_from_env& header) {
   if (has_control_character(value)) {
     throw std::invalid_argument("the environment variable '" + escape_for_log(header.variable) + "' (for header '" +
                                 escape_for_log(header.name) + "') contains a control character");
+  }
+  // Header values are templates ("{}" is the item): a value from the environment is sent as it is,
+  // and one holding "{}" would not be.
+  if (std::string_view(value).find("{}") != std::string_view::npos) {
+    throw std::invalid_argument("the environment variable '" + escape_for_log(header.variable) + "' (for header '" +
+                                escape_for_log(header.name) +
+                                "') contains {}, which serentak would replace by the item");
   }
   return {header.name, value};
 }

@@ -20,11 +20,13 @@ struct header_from_env {
 // A shell's environment variable name: letters, digits and '_', not starting with a digit.
 bool is_environment_name(std::string_view name) noexcept;
 
-// "Name: VAR" (spaces around VAR trimmed); throws std::invalid_argument with the reason.
+// "Name: VAR" (spaces around VAR trimmed); throws std::invalid_argument with the reason, which never
+// quotes the text (a value typed where VAR belongs is a secret).
 header_from_env parse_header_env(std::string_view text);
 
 // The header with $VAR's value. Throws std::invalid_argument when VAR is unset or empty, or its value
-// holds a control character (a CR or LF would end the header line); the value is never quoted.
+// holds a control character (a CR or LF would end the header line) or "{}" (header values are
+// templates, and this one must go as it is); the value is never quoted.
 header_field resolve_header_env(const header_from_env& header);
 
 }  // namespace serentak

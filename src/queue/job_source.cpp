@@ -453,6 +453,10 @@ bool job_source::read_round(redis_connection& connection, script_runner& scripts
       reader_wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return quit_; });
       return true;
     }
+    {
+      std::lock_guard lock(queue_mutex_);
+      read_refusal_.clear();  // reads are allowed again (the ACL was mended): nothing to end with
+    }
     reply_view streams = r.view();  // nil when nothing new: [[key, [[id, fields]...]]]
     if (streams.is_array() && streams.size() > 0) {
       reply_view entries = streams[0][1];

@@ -791,52 +791,40 @@ TEST(job_queue, an_acl_that_refuses_a_needed_command_is_one_line_and_exit_2) {
   testing::redis_server redis(dir.path());
   const std::string port = std::to_string(redis.port());
   ASSERT_EQ(run_job({"push", redis.url("acl"), "--url", "http://127.0.0.1:9/p?id={}", "a", "b"}).exit_code, 0);
+  // Runs `job COMMAND` as user:password and expects exit 2 and one line saying `says`, no password.
+  auto expect_refused = [&](const std::string& command, const std::string& user, const std::string& says) {
+    auto r = run_job({command, "redis://" + user + "@127.0.0.1:" + port + "/acl"}, 20s);
+    EXPECT_EQ(r.exit_code, 2) << command << " as " << user << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find(says), std::string::npos) << command << " as " << user << ": " << r.err;
+    EXPECT_EQ(line_count(r.err), 1U) << r.err;
+    EXPECT_EQ((r.out + r.err).find("Pw1"), std::string::npos) << "the password must never be shown";
+    return r;
+  };
   redis.cli({"ACL", "SETUSER", "nohlen", "on", ">Nohlen-Pw1", "~serentak:*", "+@all", "-hlen"});
   redis.cli({"ACL", "SETUSER", "noxpending", "on", ">Noxp-Pw1", "~serentak:*", "+@all", "-xpending"});
-
-  auto work = run_job({"work", "redis://nohlen:Nohlen-Pw1@127.0.0.1:" + port + "/acl"}, 20s);
-  EXPECT_EQ(work.exit_code, 2) << work.out << work.err;
-  EXPECT_NE(work.err.find("refused HLEN, which a worker needs to see its job complete: NOPERM"), std::string::npos)
-      << work.err;
-  EXPECT_EQ(line_count(work.err), 1U) << work.err;
+  expect_refused("work", "nohlen:Nohlen-Pw1", "refused HLEN, which a worker needs to see its job complete: NOPERM");
 
   // Users without the scripts (read-only; scripts taken away): the worker cannot reclaim or store a
   // record, and worked on for ever, saying NOPERM once (one fetched every item and stored nothing).
   redis.cli({"ACL", "SETUSER", "readonly", "on", ">Ro-Pw1", "~*", "+@read", "+auth", "+hello", "+ping", "+info"});
   redis.cli({"ACL", "SETUSER", "noscript", "on", ">Ns-Pw1", "~*", "+@all", "-evalsha", "-eval", "-script"});
-  for (const std::string user : {"readonly:Ro-Pw1", "noscript:Ns-Pw1"}) {
-    auto refused = run_job({"work", "redis://" + user + "@127.0.0.1:" + port + "/acl"}, 20s);
-    EXPECT_EQ(refused.exit_code, 2) << user << ": " << refused.out << refused.err;
-    EXPECT_NE(refused.err.find("refused the reclaim script, which a worker needs: NOPERM"), std::string::npos)
-        << refused.err;
-    EXPECT_EQ(line_count(refused.err), 1U) << refused.err;
-    EXPECT_EQ((refused.out + refused.err).find("Pw1"), std::string::npos) << "the password must never be shown";
-  }
+  for (const std::string user : {"readonly:Ro-Pw1", "noscript:Ns-Pw1"})
+    expect_refused("work", user, "refused the reclaim script, which a worker needs: NOPERM");
+
   // Reads refused (no XREADGROUP): one line and exit 2 when nothing is left to fetch, not a worker
   // polling a stream it may not read for ever.
   redis.cli({"ACL", "SETUSER", "noread", "on", ">Nr-Pw1", "~*", "+@all", "-xreadgroup"});
-  auto unread = run_job({"work", "redis://noread:Nr-Pw1@127.0.0.1:" + port + "/acl"}, 20s);
-  EXPECT_EQ(unread.exit_code, 2) << unread.out << unread.err;
-  EXPECT_NE(unread.err.find("refused XREADGROUP, which a worker needs to take items: NOPERM"), std::string::npos)
-      << unread.err;
-  EXPECT_EQ(line_count(unread.err), 1U) << unread.err;
-  EXPECT_EQ((unread.out + unread.err).find("Pw1"), std::string::npos) << "the password must never be shown";
+  expect_refused("work", "noread:Nr-Pw1", "refused XREADGROUP, which a worker needs to take items: NOPERM");
   EXPECT_EQ(redis.cli({"HLEN", "serentak:acl:records"}), "0");
 
   // Scripts allowed, a command inside the record script not: fetched, refused when storing, exit 2.
   redis.cli({"ACL", "SETUSER", "nohset", "on", ">Nh-Pw1", "~*", "+@all", "-hset"});
-  auto unstored = run_job({"work", "redis://nohset:Nh-Pw1@127.0.0.1:" + port + "/acl"}, 20s);
-  EXPECT_EQ(unstored.exit_code, 2) << unstored.out << unstored.err;
-  EXPECT_NE(unstored.err.find("refused the record script, which a worker needs: ERR The user executing the script"),
-            std::string::npos)
-      << unstored.err;
+  expect_refused("work", "nohset:Nh-Pw1",
+                 "refused the record script, which a worker needs: ERR The user executing the script");
 
   for (const std::string user : {"nohlen:Nohlen-Pw1", "noxpending:Noxp-Pw1"}) {
-    auto status = run_job({"status", "redis://" + user + "@127.0.0.1:" + port + "/acl"}, 20s);
-    EXPECT_EQ(status.exit_code, 2) << user << ": " << status.out << status.err;
-    EXPECT_NE(status.err.find("(job status needs it): NOPERM"), std::string::npos) << status.err;
+    auto status = expect_refused("status", user, "(job status needs it): NOPERM");
     EXPECT_EQ(status.out, "") << "no figures from a refused read";
-    EXPECT_EQ((status.out + status.err).find("Pw1"), std::string::npos) << "the password must never be shown";
   }
 }
 

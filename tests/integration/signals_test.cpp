@@ -32,6 +32,28 @@ std::string items_file(const testing::scratch_dir& dir, int count) {
   return path.string();
 }
 
+// A run stopped by SIGTERM 0.3 s after it watches for signals: its exit status and how long it took
+// to exit after the signal (-1 for either when the script did not get that far).
+struct stopped_run {
+  testing::process_result result;
+  int status = -1;
+  long ms = -1;
+};
+
+// prelude: shell commands run first (cd, mkfifo, ...); args: serentak's arguments, shell-quoted.
+stopped_run sigterm_after_watching(const std::string& prelude, const std::string& args) {
+  const std::string script = prelude + "\"" + testing::binary_path().string() + "\" " + args + " & pid=$!; " +
+                             testing::shell_wait_until_watching +
+                             "sleep 0.3; t=$(date +%s%N); kill -TERM $pid; wait $pid; "
+                             "echo \"exit=$? ms=$(( ($(date +%s%N) - t) / 1000000 ))\"";
+  stopped_run run;
+  run.result = run_process({"/bin/bash", "-c", script}, 60s);
+  const std::string& out = run.result.out;
+  if (auto at = out.rfind("exit="); at != std::string::npos) run.status = std::stoi(out.substr(at + 5));
+  if (auto at = out.rfind("ms="); at != std::string::npos) run.ms = std::stol(out.substr(at + 3));
+  return run;
+}
+
 TEST(signals, sigint_stops_within_a_second_prints_the_summary_and_keeps_only_final_records) {
   testing::running_server server(4.0);  // profiles: 0.4-2 s each: most are in flight at the signal
   testing::scratch_dir dir;
@@ -123,17 +145,13 @@ TEST(signals, sigterm_while_resume_reads_a_large_results_file_exits_143_promptly
     }
   }
   const std::string before = testing::read_file(results);
-  std::string script = "cd '" + dir.path().string() + "'; \"" + testing::binary_path().string() +
-                       "\" fetch --url 'http://127.0.0.1:9/p?id={}' -i ids.txt -o out.jsonl --resume --no-log -q & "
-                       "pid=$!; " +
-                       testing::shell_wait_until_watching + "sleep 0.3; t=$(date +%s%N); kill -TERM $pid; wait $pid; " +
-                       "echo \"exit=$? ms=$(( ($(date +%s%N) - t) / 1000000 ))\"";
-  auto r = run_process({"/bin/bash", "-c", script}, 60s);
-  ASSERT_FALSE(r.timed_out) << r.out << r.err;
-  EXPECT_NE(r.out.find("exit=143"), std::string::npos) << r.out << r.err;
-  auto ms = r.out.find("ms=");
-  ASSERT_NE(ms, std::string::npos) << r.out;
-  EXPECT_LT(std::stol(r.out.substr(ms + 3)), 1500) << r.err;
+  auto run =
+      sigterm_after_watching("cd '" + dir.path().string() + "'; ",
+                             "fetch --url 'http://127.0.0.1:9/p?id={}' -i ids.txt -o out.jsonl --resume --no-log -q");
+  ASSERT_FALSE(run.result.timed_out) << run.result.out << run.result.err;
+  EXPECT_EQ(run.status, 143) << run.result.out << run.result.err;
+  EXPECT_GE(run.ms, 0) << run.result.out;
+  EXPECT_LT(run.ms, 1500) << run.result.err;
   EXPECT_EQ(testing::read_file(results), before) << "nothing was fetched, so nothing may change";
 }
 
@@ -141,16 +159,12 @@ TEST(signals, sigterm_while_opening_a_fifo_input_nobody_writes_exits_143_promptl
   testing::scratch_dir dir;
   auto fifo = (dir.path() / "items.fifo").string();
   // No writer ever opens the FIFO: a blocking open() would wait for ever, deaf to the signal.
-  std::string script = "mkfifo '" + fifo + "'; \"" + testing::binary_path().string() +
-                       "\" fetch --url 'http://127.0.0.1:9/x?{}' -i '" + fifo + "' --no-log -q & pid=$!; " +
-                       testing::shell_wait_until_watching + "sleep 0.3; t=$(date +%s%N); kill -TERM $pid; wait $pid; " +
-                       "echo \"exit=$? ms=$(( ($(date +%s%N) - t) / 1000000 ))\"";
-  auto r = run_process({"/bin/bash", "-c", script}, 30s);
-  ASSERT_FALSE(r.timed_out) << r.out << r.err;
-  EXPECT_NE(r.out.find("exit=143"), std::string::npos) << r.out << r.err;
-  auto ms = r.out.find("ms=");
-  ASSERT_NE(ms, std::string::npos) << r.out;
-  EXPECT_LT(std::stol(r.out.substr(ms + 3)), 1500) << "a bound on correctness: the poll looks every 100 ms";
+  auto run = sigterm_after_watching("mkfifo '" + fifo + "'; ",
+                                    "fetch --url 'http://127.0.0.1:9/x?{}' -i '" + fifo + "' --no-log -q");
+  ASSERT_FALSE(run.result.timed_out) << run.result.out << run.result.err;
+  EXPECT_EQ(run.status, 143) << run.result.out << run.result.err;
+  EXPECT_GE(run.ms, 0) << run.result.out;
+  EXPECT_LT(run.ms, 1500) << "a bound on correctness: the poll looks every 100 ms";
 }
 
 // -d @FIFO, --header-file, --config and monitor's file were read by a blocking open and read: with
@@ -165,17 +179,12 @@ TEST(signals, sigterm_while_reading_a_fifo_body_header_config_or_monitor_file_ex
            fetch + "-d @'" + fifo + "'", fetch + "--header-file '" + fifo + "'", fetch + "--config '" + fifo + "'",
            "weather --no-log --config '" + fifo + "'", "monitor '" + fifo + "' --no-log"}) {
     for (const std::string& held : std::vector<std::string>{"", "exec 3<>'" + fifo + "'; "}) {
-      std::string script = "rm -f '" + fifo + "'; mkfifo '" + fifo + "'; " + held + "\"" +
-                           testing::binary_path().string() + "\" " + args + " & pid=$!; " +
-                           testing::shell_wait_until_watching +
-                           "sleep 0.3; t=$(date +%s%N); kill -TERM $pid; wait $pid; " +
-                           "echo \"exit=$? ms=$(( ($(date +%s%N) - t) / 1000000 ))\"";
-      auto r = run_process({"/bin/bash", "-c", script}, 30s);
+      auto run = sigterm_after_watching("rm -f '" + fifo + "'; mkfifo '" + fifo + "'; " + held, args);
+      const testing::process_result& r = run.result;
       ASSERT_FALSE(r.timed_out) << args << (held.empty() ? "" : " (held open)") << r.out << r.err;
-      EXPECT_NE(r.out.find("exit=143"), std::string::npos) << args << "\n" << r.out << r.err;
-      auto ms = r.out.find("ms=");
-      ASSERT_NE(ms, std::string::npos) << r.out;
-      EXPECT_LT(std::stol(r.out.substr(ms + 3)), 1500) << args << ": the read is polled every 100 ms";
+      EXPECT_EQ(run.status, 143) << args << "\n" << r.out << r.err;
+      EXPECT_GE(run.ms, 0) << r.out;
+      EXPECT_LT(run.ms, 1500) << args << ": the read is polled every 100 ms";
       EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << "\n" << r.err;
       EXPECT_NE(r.err.find("interrupted"), std::string::npos) << args << "\n" << r.err;
     }
@@ -191,16 +200,12 @@ TEST(signals, sigterm_while_job_push_reads_a_fifo_body_or_header_file_exits_143_
   const std::string push = "job push redis://127.0.0.1:9/j --url 'http://127.0.0.1:9/x?{}' 1 ";
   for (const std::string& args :
        std::vector<std::string>{push + "-d @'" + fifo + "'", push + "--header-file '" + fifo + "'"}) {
-    std::string script = "rm -f '" + fifo + "'; mkfifo '" + fifo + "'; \"" + testing::binary_path().string() + "\" " +
-                         args + " & pid=$!; " + testing::shell_wait_until_watching +
-                         "sleep 0.3; t=$(date +%s%N); kill -TERM $pid; wait $pid; " +
-                         "echo \"exit=$? ms=$(( ($(date +%s%N) - t) / 1000000 ))\"";
-    auto r = run_process({"/bin/bash", "-c", script}, 30s);
+    auto run = sigterm_after_watching("rm -f '" + fifo + "'; mkfifo '" + fifo + "'; ", args);
+    const testing::process_result& r = run.result;
     ASSERT_FALSE(r.timed_out) << args << r.out << r.err;
-    EXPECT_NE(r.out.find("exit=143"), std::string::npos) << args << "\n" << r.out << r.err;
-    auto ms = r.out.find("ms=");
-    ASSERT_NE(ms, std::string::npos) << r.out;
-    EXPECT_LT(std::stol(r.out.substr(ms + 3)), 1500) << args << ": the read is polled every 100 ms";
+    EXPECT_EQ(run.status, 143) << args << "\n" << r.out << r.err;
+    EXPECT_GE(run.ms, 0) << r.out;
+    EXPECT_LT(run.ms, 1500) << args << ": the read is polled every 100 ms";
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << "\n" << r.err;
     EXPECT_NE(r.err.find("serentak job push: interrupted while reading"), std::string::npos) << args << "\n" << r.err;
   }

@@ -26,13 +26,17 @@ TEST(header_env, name_and_variable_are_parsed_with_the_spaces_around_the_variabl
   EXPECT_EQ(parse_header_env("cookie:_session").variable, "_session");
 }
 
-TEST(header_env, a_malformed_option_is_refused_with_its_reason) {
-  EXPECT_EQ(refusal_of("X-Api-Key"), "'X-Api-Key' is not 'Name: VARIABLE'");
-  EXPECT_EQ(refusal_of("X Api: KEY"), "'X Api' is not a header name");
-  EXPECT_EQ(refusal_of(": KEY"), "'' is not a header name");
-  EXPECT_EQ(refusal_of("X-Api-Key: 1KEY"), "'1KEY' is not an environment variable name");
-  EXPECT_EQ(refusal_of("X-Api-Key: KEY-2"), "'KEY-2' is not an environment variable name");
-  EXPECT_EQ(refusal_of("X-Api-Key:"), "'' is not an environment variable name");
+// The reason never quotes what was typed: a value given where the variable's name belongs is a secret.
+TEST(header_env, a_malformed_option_is_refused_with_its_reason_and_never_quoted) {
+  const std::string no_name =
+      "the part after ':' is not an environment variable name (letters, digits and _): give "
+      "the variable that holds the value, not the value";
+  EXPECT_EQ(refusal_of("X-Api-Key Secret-1"), "expected 'Name: VARIABLE', without a value");
+  EXPECT_EQ(refusal_of("X Api Secret-1: KEY"), "the part before ':' is not a header name");
+  EXPECT_EQ(refusal_of(": KEY"), "the part before ':' is not a header name");
+  EXPECT_EQ(refusal_of("Cookie: sid=Secret-1"), no_name);
+  EXPECT_EQ(refusal_of("X-Api-Key: 1Secret"), no_name);
+  EXPECT_EQ(refusal_of("X-Api-Key:"), no_name);
   EXPECT_EQ(refusal_of("content-length: KEY"), "'content-length' is set by serentak, not from the environment");
   EXPECT_EQ(refusal_of("Host: KEY"), "'Host' is set by serentak, not from the environment");
 }
@@ -60,6 +64,13 @@ TEST(header_env, the_value_comes_from_the_environment_and_a_refusal_never_shows_
     EXPECT_STREQ(e.what(),
                  "the environment variable 'SERENTAK_HEADER_ENV_TEST' (for header 'X-Api-Key') contains a control "
                  "character");
+  }
+  ::setenv("SERENTAK_HEADER_ENV_TEST", "key-Secret-{}", 1);
+  try {
+    resolve_header_env({"X-Api-Key", "SERENTAK_HEADER_ENV_TEST"});
+    ADD_FAILURE() << "a value with {} was accepted (the item would replace it)";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()).find("Secret"), std::string::npos) << e.what();
   }
   ::setenv("SERENTAK_HEADER_ENV_TEST", "", 1);
   EXPECT_THROW(resolve_header_env({"X-Api-Key", "SERENTAK_HEADER_ENV_TEST"}), std::invalid_argument);
