@@ -6,7 +6,7 @@ JOBS    ?= $(shell nproc)
 PREFIX  ?= /usr/local
 SERENTAK = build/$(PRESET)/apps/serentak/serentak
 
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 10
 
 .PHONY: all deps deps-test deps-bench deps-package deps-screenshots build demo screenshots test test-asan test-tsan test-sanitizers soak fuzz bench \
         bench-quick install deb package-test format clean

@@ -3,12 +3,12 @@
 # the first finding (a crash, a broken property, a sanitizer report, a leak, a timeout or an input
 # using more than the memory limit). New interesting inputs go to a scratch corpus in the build
 # folder, not into fuzz/corpus; a finding is saved there too, with the command to reproduce it.
-# Usage: fuzz/run.sh BUILD_DIR [SECONDS_PER_TARGET]   (`make fuzz` passes FUZZ_SECONDS, default 20)
+# Usage: fuzz/run.sh BUILD_DIR [SECONDS_PER_TARGET]   (`make fuzz` passes FUZZ_SECONDS, default 10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_dir=${1:?usage: fuzz/run.sh BUILD_DIR [SECONDS_PER_TARGET]}
-seconds=${2:-20}
+seconds=${2:-10}
 targets=(item_lines url_template log_text resume_file server_request json_body redis_reply)
 
 status=0
