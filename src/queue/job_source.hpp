@@ -141,7 +141,7 @@ class job_source final : public client::work_source {
   bool drained_ = false;   // the reader's last round found nothing (or Redis is down)
   bool replaced_ = false;  // the job was deleted, maybe pushed again: nothing more is read or handed out
   bool run_over_ = false;  // next() returned nullopt in this run
-  std::string read_refusal_;  // the first XREADGROUP refusal, for read_refusal()
+  std::string read_refusal_;  // XREADGROUP refused for good, until a read succeeds again: read_refusal()
   held_ids_fn held_elsewhere_;
   bool quit_ = false;
   std::string reclaim_cursor_ = "0-0";                    // reader thread only
