@@ -127,9 +127,10 @@ TEST_F(http2, many_items_at_concurrency_64_succeed_on_a_few_multiplexed_connecti
     connections.insert(line.substr(0, line.find(' ')));
   }
   EXPECT_EQ(lines, static_cast<std::size_t>(items));
-  // HTTP/1.1 would need at least 64. A sanitizer build on a loaded machine may open a few spare
-  // connections while the first handshakes are pending (TSan: 9 once), so the bound is a quarter.
-  EXPECT_LE(connections.size(), 16u) << "streams were not multiplexed";
+  // HTTP/1.1 would need 64. A sanitizer build on a loaded machine opens spare connections while the
+  // first TLS handshakes are pending, before either multi handle knows it may multiplex (TSan: 9 once,
+  // ASan: 20 once, against a bound of 16), so the bound is half: still no run without multiplexing.
+  EXPECT_LE(connections.size(), 32u) << "streams were not multiplexed";
 }
 
 }  // namespace
