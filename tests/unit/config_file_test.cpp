@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "support/file_text.hpp"
+#include "support/refusal_text.hpp"
 #include "support/test_paths.hpp"
 
 namespace serentak::cli {
@@ -38,12 +39,7 @@ struct command_line {
   std::string run(std::vector<std::string> args) {
     std::reverse(args.begin(), args.end());  // CLI11 takes the vector form back to front
     app.parse(args);
-    try {
-      apply_config_file(app);
-    } catch (const std::invalid_argument& e) {
-      return e.what();
-    }
-    return "";
+    return testing::refusal_text([&] { apply_config_file(app); });
   }
 };
 

@@ -11,8 +11,9 @@
 
 #include "scenario/builtin_scenarios.hpp"
 #include "scenario/fault_spec.hpp"
-#include "server/routes/router.hpp"
 #include "scenario/scenario_file.hpp"
+#include "server/routes/router.hpp"
+#include "support/refusal_text.hpp"
 
 namespace serentak::server {
 namespace {
@@ -25,12 +26,7 @@ std::vector<scenario> with_faults(std::vector<std::string> specs, std::vector<sc
 }
 
 std::string spec_error(std::string_view spec) {
-  try {
-    parse_fault_spec(spec);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(accepted)";
+  return testing::refusal_text([&] { parse_fault_spec(spec); }, "(accepted)");
 }
 
 TEST(FaultSpec, ParsesTheIssuesExample) {

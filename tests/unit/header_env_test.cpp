@@ -7,16 +7,13 @@
 
 #include <gtest/gtest.h>
 
+#include "support/refusal_text.hpp"
+
 namespace serentak {
 namespace {
 
 std::string refusal_of(std::string_view text) {
-  try {
-    parse_header_env(text);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
+  return testing::refusal_text([&] { parse_header_env(text); });
 }
 
 TEST(header_env, name_and_variable_are_parsed_with_the_spaces_around_the_variable_trimmed) {
