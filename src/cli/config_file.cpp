@@ -51,10 +51,12 @@ void apply_config_file(CLI::App& command) {
   }
   std::istringstream in(text);
   std::vector<CLI::ConfigItem> items = CLI::ConfigTOML().from_config(in);
-  std::vector<const CLI::Option*> from_file;
+  std::set<const CLI::Option*> in_file;
   std::set<const CLI::Option*> on_command_line;
+  std::set<const CLI::Option*> given_on_command_line;  // even a flag set false there
   for (const CLI::Option* option : command.get_options()) {
     if (holds_a_value(*option)) on_command_line.insert(option);
+    if (option->count() > 0) given_on_command_line.insert(option);
   }
   for (const CLI::ConfigItem& item : items) {
     if (item.name == "++" || item.name == "--") continue;  // CLI11's markers of a table's start and end
@@ -71,7 +73,13 @@ void apply_config_file(CLI::App& command) {
       throw std::invalid_argument(where + ": '" + escape_for_log(item.name) + "' is not an option of " +
                                   command.get_name());
     }
-    if (option->count() > 0) continue;  // the command line wins
+    // A key given again adds its values, as CLI11 does for repeated lines: two headers are two
+    // headers. An option of one value given twice (or an array of them) is refused rather than taken
+    // either way, which would hide a mistake (`timeout` at the top and again under [fetch]).
+    const bool again = !in_file.insert(option).second;
+    if (option->get_expected_max() <= 1 && (again || item.inputs.size() > 1))
+      throw std::invalid_argument(where + ": '" + escape_for_log(item.name) + "' takes one value and is given more");
+    if (given_on_command_line.count(option) > 0) continue;  // the command line wins
     // CLI11 checked --json against --data on the command line only. One of a pair on the command
     // line wins over the other in the file (-d replaces a default --json body); both in the file
     // are refused, as both on the command line are.
@@ -90,15 +98,6 @@ void apply_config_file(CLI::App& command) {
       if (holds_a_value(*other)) {
         throw std::invalid_argument(where + ": '" + escape_for_log(item.name) + "' and '" + config_key(*other) +
                                     "' exclude each other");
-      }
-    }
-    from_file.push_back(option);
-  }
-  // And what an option needs (--web-token needs --web), from either place, once all are in.
-  for (const CLI::Option* option : from_file) {
-    for (const CLI::Option* needed : option->get_needs()) {
-      if (!holds_a_value(*needed)) {
-        throw std::invalid_argument(where + ": '" + config_key(*option) + "' needs '" + config_key(*needed) + "'");
       }
     }
   }

@@ -4,8 +4,9 @@
 // `[CMD]` table (for a subcommand of `job`, also `[job.CMD]`). Precedence: the command line, then the
 // file, then the defaults. CLI11 2.1 reads config files for the top-level app only, so the values are
 // applied here, after parsing, to every option the command line left unset, through the option's own
-// validators; a file's option that excludes one given on the command line is left out, two in the file
-// that exclude each other are refused, and so is one from the file without an option it needs.
+// validators; a file's option that excludes one given on the command line is left out, and two in the
+// file that exclude each other are refused, as is a key given twice. Options that need another are
+// checked by their command, after this (CLI11 would check `needs` while parsing, before the file).
 
 #include <cstddef>
 

@@ -28,7 +28,8 @@ void add_web_options(CLI::App& command, web_flags& flags);
 
 // nullopt when --web was not given. A bind other machines can reach without a token is refused: the
 // dashboard shows every endpoint's state and messages, which are nobody else's business. Throws
-// std::invalid_argument with the one-line reason (malformed address, unset variable, no token).
+// std::invalid_argument with the one-line reason (malformed address, unset variable, no token, a token
+// without --web).
 std::optional<web_choice> web_choice_of(const web_flags& flags);
 
 }  // namespace serentak::cli

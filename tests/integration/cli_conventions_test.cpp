@@ -200,8 +200,18 @@ TEST(cli_conventions, an_option_on_the_command_line_replaces_the_one_it_excludes
   std::ofstream(dir.path() / "token.toml") << "web-token = \"t0ken-t0ken-t0ken\"\n";
   auto token = serentak({"fetch", "--config", "token.toml", "--url", server.url("/p?id={}"), "d"}, dir.path().string());
   EXPECT_EQ(token.exit_code, 2) << token.err;
-  EXPECT_NE(token.err.find("--config 'token.toml': 'web-token' needs 'web'"), std::string::npos) << token.err;
+  EXPECT_NE(token.err.find("--web-token needs --web HOST:PORT"), std::string::npos) << token.err;
   EXPECT_EQ(token.err.find("t0ken"), std::string::npos) << token.err;
+  EXPECT_EQ(lines(token.err), 1u) << token.err;
+  // The other way round: --web-token-env on the command line, --web (and --every) in the file. The
+  // file's address is read (and refused for its form), not the command line refused for lacking it.
+  std::ofstream(dir.path() / "web.toml") << "every = \"1s\"\nweb = \"nowhere\"\n";
+  auto web = serentak({"fetch", "--config", "web.toml", "--web-token-env", "SERENTAK_NO_SUCH_TOKEN", "--url",
+                       server.url("/p?id={}"), "e"},
+                      dir.path().string());
+  EXPECT_EQ(web.exit_code, 2) << web.err;
+  EXPECT_NE(web.err.find("--web 'nowhere': expected HOST:PORT"), std::string::npos) << web.err;
+  EXPECT_EQ(lines(web.err), 1u) << web.err;
   EXPECT_EQ(server.requests_seen(), 2u);
 }
 

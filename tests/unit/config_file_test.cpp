@@ -17,22 +17,19 @@
 namespace serentak::cli {
 namespace {
 
-// A command with a flag that excludes an option, as monitor's --no-log excludes --log-dir, and an
-// option that needs another, as --web-token needs --web.
+// A command with a flag that excludes an option, as monitor's --no-log excludes --log-dir.
 struct command_line {
-  CLI::App app{"test"};
+  CLI::App app{"a test command", "test"};
   std::string config;
   bool no_log = false;
   std::string log_dir;
-  std::string web;
-  std::string token;
+  std::vector<std::string> headers;
 
   command_line() {
     app.add_option("--config", config);
     CLI::Option* dir = app.add_option("--log-dir", log_dir);
     app.add_flag("--no-log", no_log)->excludes(dir);
-    CLI::Option* web_option = app.add_option("--web", web);
-    app.add_option("--web-token", token)->needs(web_option);
+    app.add_option("--header", headers);
   }
 
   // Parses args, then applies the config file: "" or the refusal's text.
@@ -62,15 +59,30 @@ TEST(config_file, a_flag_set_to_false_excludes_nothing_and_set_to_true_it_does) 
   EXPECT_EQ(on_command_line.log_dir, "");
 }
 
-TEST(config_file, an_option_from_the_file_without_one_it_needs_is_refused) {
+TEST(config_file, a_key_of_one_value_given_twice_is_refused_and_one_of_many_adds_its_values) {
   testing::scratch_dir dir;
   const std::string file = (dir.path() / "c.toml").string();
-  testing::write_file(file, "web-token = \"t\"\n");
-  command_line alone;
-  EXPECT_NE(alone.run({"--config", file}).find("'web-token' needs 'web'"), std::string::npos);
-  command_line with_web;
-  EXPECT_EQ(with_web.run({"--config", file, "--web", "127.0.0.1:0"}), "");
-  EXPECT_EQ(with_web.token, "t");
+  const std::string refused = "--config '" + file + "': 'log-dir' takes one value and is given more";
+  testing::write_file(file, "log-dir = \"a\"\nlog-dir = \"b\"\n");
+  EXPECT_EQ(command_line().run({"--config", file}), refused);
+  testing::write_file(file, "log-dir = \"a\"\nno-log = false\nlog-dir = \"b\"\n");
+  EXPECT_EQ(command_line().run({"--config", file}), refused);
+  // At the top and again under the command's table is the same key twice.
+  testing::write_file(file, "log-dir = \"a\"\n[test]\nlog-dir = \"b\"\n");
+  EXPECT_EQ(command_line().run({"--config", file}), refused);
+  testing::write_file(file, "log-dir = [\"a\", \"b\"]\n");
+  EXPECT_EQ(command_line().run({"--config", file}), refused);
+  // Refused even when the command line gives it, so the mistake is not hidden until then.
+  testing::write_file(file, "log-dir = \"a\"\nno-log = false\nlog-dir = \"b\"\n");
+  EXPECT_EQ(command_line().run({"--config", file, "--log-dir", "c"}), refused);
+
+  testing::write_file(file, "header = \"A: 1\"\nlog-dir = \"a\"\nheader = [\"B: 2\", \"C: 3\"]\n");
+  command_line headers;
+  EXPECT_EQ(headers.run({"--config", file}), "");
+  EXPECT_EQ(headers.headers, (std::vector<std::string>{"A: 1", "B: 2", "C: 3"}));
+  command_line header_on_command_line;  // which replaces the file's, however many times it gives them
+  EXPECT_EQ(header_on_command_line.run({"--config", file, "--header", "D: 4"}), "");
+  EXPECT_EQ(header_on_command_line.headers, (std::vector<std::string>{"D: 4"}));
 }
 
 }  // namespace
