@@ -16,7 +16,6 @@
 #include "cli/request_options.hpp"
 #include "cli/signal_watch.hpp"
 #include "client/inputs/item_inputs.hpp"
-#include "core/ascii.hpp"
 #include "core/bounded_file.hpp"
 #include "core/header_env.hpp"
 #include "core/log_text.hpp"
@@ -93,7 +92,7 @@ void add_request_shape(const job_options& o, const CLI::App& push, queue::job_sp
     } catch (const std::invalid_argument& e) {
       throw queue::job_error(std::string("--header-env: ") + e.what());
     }
-    if (ascii_lower(header.name) == "authorization") ++authorizations;
+    if (is_authorization_header(header.name)) ++authorizations;
     spec.header_env.emplace_back(std::move(header.name), std::move(header.variable));
   }
   if (authorizations > 1) throw queue::job_error("Authorization is given more than once (--bearer-env, --header-env)");

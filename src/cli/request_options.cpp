@@ -1,6 +1,5 @@
 #include "cli/request_options.hpp"
 
-#include <cstdlib>
 #include <stdexcept>
 
 #include "cli/signal_watch.hpp"
@@ -46,17 +45,6 @@ void read_header_file(const std::string& path, std::vector<header_field>& out) {
   }
 }
 
-bool is_authorization(std::string_view name) {
-  constexpr std::string_view wanted = "authorization";
-  if (name.size() != wanted.size()) return false;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != wanted[i]) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 request_spec make_request_spec(const client_options& options, const CLI::App& app) {
@@ -81,16 +69,11 @@ request_spec make_request_spec(const client_options& options, const CLI::App& ap
     spec.headers.push_back({"Authorization", basic_authorization(options.user)});
   }
   if (!options.bearer_env.empty()) {
-    const char* token = std::getenv(options.bearer_env.c_str());  // NOLINT(concurrency-mt-unsafe): before any thread
-    if (token == nullptr || token[0] == '\0') {
-      throw std::invalid_argument("--bearer-env: the environment variable '" + escape_for_log(options.bearer_env) +
-                                  "' is not set or is empty");
+    try {
+      spec.headers.push_back(resolve_bearer_env(options.bearer_env));
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("--bearer-env: ") + e.what());
     }
-    if (has_control_character(token)) {
-      throw std::invalid_argument("--bearer-env: the variable '" + escape_for_log(options.bearer_env) +
-                                  "' contains a control character");
-    }
-    spec.headers.push_back({"Authorization", std::string("Bearer ") + token});
   }
   for (const std::string& text : options.header_env) {
     try {
@@ -102,7 +85,7 @@ request_spec make_request_spec(const client_options& options, const CLI::App& ap
     }
   }
   std::size_t authorizations = 0;
-  for (const header_field& field : spec.headers) authorizations += is_authorization(field.name) ? 1 : 0;
+  for (const header_field& field : spec.headers) authorizations += is_authorization_header(field.name) ? 1 : 0;
   if (authorizations > 1) {
     throw std::invalid_argument(
         "Authorization is given more than once (-u, --bearer-env, --header-env, -H, --header-file)");

@@ -16,6 +16,15 @@ inline std::string ascii_lower(std::string_view text) {
   return out;
 }
 
+// Whether a and b are the same but for ASCII letter case (header names, schemes).
+constexpr bool ascii_iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  }
+  return true;
+}
+
 // 0-15 for a hex digit of either case, -1 for anything else.
 constexpr int hex_digit_value(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';

@@ -28,32 +28,38 @@ header_from_env parse_header_env(std::string_view text) {
         "the part after ':' is not an environment variable name (letters, digits and _): give the variable "
         "that holds the value, not the value");
   }
-  for (std::string_view framing : {"host", "content-length", "transfer-encoding"}) {
-    if (ascii_lower(name) == framing) {
-      throw std::invalid_argument("'" + std::string(name) + "' is set by serentak, not from the environment");
-    }
+  if (is_framing_header(name)) {
+    throw std::invalid_argument("'" + std::string(name) + "' is set by serentak, not from the environment");
   }
   return {std::string(name), std::string(variable)};
 }
 
+namespace {
+
+// $variable's value, refused (never quoted) when it is unset or empty, holds a control character (a
+// CR or LF would end the header line), or holds "{}": header values are templates ("{}" is the item),
+// and a value from the environment must go as it is. what: "for header 'X-Api-Key'".
+std::string header_value_of(const std::string& variable, std::string_view what) {
+  const char* value = std::getenv(variable.c_str());  // NOLINT(concurrency-mt-unsafe): nobody sets it
+  const auto refused = [&](std::string_view why) {
+    return std::invalid_argument("the environment variable '" + escape_for_log(variable) + "' (" + std::string(what) +
+                                 ") " + std::string(why));
+  };
+  if (value == nullptr || value[0] == '\0') throw refused("is not set or is empty");
+  if (has_control_character(value)) throw refused("contains a control character");
+  if (std::string_view(value).find("{}") != std::string_view::npos)
+    throw refused("contains {}, which serentak would replace by the item");
+  return value;
+}
+
+}  // namespace
+
 header_field resolve_header_env(const header_from_env& header) {
-  const char* value = std::getenv(header.variable.c_str());  // NOLINT(concurrency-mt-unsafe): nobody sets it
-  if (value == nullptr || value[0] == '\0') {
-    throw std::invalid_argument("the environment variable '" + escape_for_log(header.variable) + "' (for header '" +
-                                escape_for_log(header.name) + "') is not set or is empty");
-  }
-  if (has_control_character(value)) {
-    throw std::invalid_argument("the environment variable '" + escape_for_log(header.variable) + "' (for header '" +
-                                escape_for_log(header.name) + "') contains a control character");
-  }
-  // Header values are templates ("{}" is the item): a value from the environment is sent as it is,
-  // and one holding "{}" would not be.
-  if (std::string_view(value).find("{}") != std::string_view::npos) {
-    throw std::invalid_argument("the environment variable '" + escape_for_log(header.variable) + "' (for header '" +
-                                escape_for_log(header.name) +
-                                "') contains {}, which serentak would replace by the item");
-  }
-  return {header.name, value};
+  return {header.name, header_value_of(header.variable, "for header '" + escape_for_log(header.name) + "'")};
+}
+
+header_field resolve_bearer_env(const std::string& variable) {
+  return {"Authorization", "Bearer " + header_value_of(variable, "for the bearer token")};
 }
 
 }  // namespace serentak

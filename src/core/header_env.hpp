@@ -29,4 +29,7 @@ header_from_env parse_header_env(std::string_view text);
 // templates, and this one must go as it is); the value is never quoted.
 header_field resolve_header_env(const header_from_env& header);
 
+// --bearer-env VAR: "Authorization: Bearer $VAR", refused as resolve_header_env refuses.
+header_field resolve_bearer_env(const std::string& variable);
+
 }  // namespace serentak

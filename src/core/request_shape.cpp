@@ -17,10 +17,6 @@ constexpr std::string_view item_mark = "{}";
 constexpr std::array<std::string_view, 5> builtin_secrets = {"authorization", "proxy-authorization", "cookie",
                                                              "set-cookie", "x-api-key"};
 
-bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && ascii_lower(a) == ascii_lower(b);
-}
-
 std::vector<std::string> split_at_item(std::string_view text) {
   std::vector<std::string> pieces;
   for (;;) {
@@ -41,6 +37,13 @@ void append_json_content(std::string& out, std::string_view item) {
 }
 
 }  // namespace
+
+bool is_framing_header(std::string_view name) noexcept {
+  return ascii_iequals(name, "Host") || ascii_iequals(name, "Content-Length") ||
+         ascii_iequals(name, "Transfer-Encoding");
+}
+
+bool is_authorization_header(std::string_view name) noexcept { return ascii_iequals(name, "Authorization"); }
 
 bool has_control_character(std::string_view text) noexcept {
   for (char c : text) {
@@ -136,22 +139,20 @@ request_shape request_shape::prepare(const request_spec& spec) {
     if (has_control_character(field.value)) {
       throw std::invalid_argument("-H: the value of header '" + field.name + "' contains a control character");
     }
-    for (std::string_view computed : {"Host", "Content-Length", "Transfer-Encoding"}) {
-      if (same_name(field.name, computed)) {
-        throw std::invalid_argument("-H: '" + field.name + "' is set by serentak itself (from the URL and the body)");
-      }
+    if (is_framing_header(field.name)) {
+      throw std::invalid_argument("-H: '" + field.name + "' is set by serentak itself (from the URL and the body)");
     }
-    if (!agent_set && same_name(field.name, "User-Agent")) {
+    if (!agent_set && ascii_iequals(field.name, "User-Agent")) {
       agent = field.value;
       agent_set = true;
-    } else if (!accept_set && same_name(field.name, "Accept")) {
+    } else if (!accept_set && ascii_iequals(field.name, "Accept")) {
       accept = field.value;
       accept_set = true;
-    } else if (!encoding_set && same_name(field.name, "Accept-Encoding")) {
+    } else if (!encoding_set && ascii_iequals(field.name, "Accept-Encoding")) {
       encoding = field.value;
       encoding_set = true;
     } else {
-      if (same_name(field.name, "Content-Type")) type_set = true;
+      if (ascii_iequals(field.name, "Content-Type")) type_set = true;
       rest.push_back(&field);
     }
   }
@@ -176,7 +177,7 @@ request_shape request_shape::prepare(const request_spec& spec) {
     shape.needs_curl_ = "HEAD";
   } else if (spec.netrc) {
     shape.needs_curl_ = "--netrc";
-  } else if (!same_name(encoding, "identity")) {
+  } else if (!ascii_iequals(encoding, "identity")) {
     shape.needs_curl_ = "an Accept-Encoding other than identity";
   }
   return shape;

@@ -30,6 +30,12 @@ struct request_spec {
   bool netrc = false;                  // --netrc: credentials from ~/.netrc (libcurl only)
 };
 
+// Host, Content-Length, Transfer-Encoding: serentak sets them from the URL and the body, and a
+// request's headers may not.
+bool is_framing_header(std::string_view name) noexcept;
+// Authorization, in any case: a request sends at most one, whichever option it came from.
+bool is_authorization_header(std::string_view name) noexcept;
+
 class request_shape {
  public:
   // A GET with the default headers: User-Agent, Accept: */*, Accept-Encoding: identity.

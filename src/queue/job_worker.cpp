@@ -71,16 +71,14 @@ std::optional<job_state> check_job(redis_connection& connection, const job_keys&
 request_spec request_for(const job_spec& spec) {
   request_spec request = request_spec_of(spec);
   if (!spec.bearer_env.empty()) {
-    const char* token =
-        std::getenv(spec.bearer_env.c_str());  // NOLINT(concurrency-mt-unsafe): nobody sets the environment
-    if (token == nullptr || token[0] == '\0') {
-      // The name comes from the spec in Redis, which any Redis client may have written: escaped.
-      throw job_error("the job sends a bearer token from the environment variable '" + escape_for_log(spec.bearer_env) +
-                      "' (--bearer-env at push); it is not set or is empty here");
+    try {
+      // The name comes from the spec in Redis, which any Redis client may have written: the error
+      // escapes it.
+      request.headers.push_back(resolve_bearer_env(spec.bearer_env));
+    } catch (const std::invalid_argument& e) {
+      throw job_error(std::string("the job sends a bearer token from the environment (--bearer-env at push): ") +
+                      e.what() + " here");
     }
-    if (std::string_view(token).find_first_of("\r\n") != std::string_view::npos)
-      throw job_error("the environment variable '" + escape_for_log(spec.bearer_env) + "' contains CR or LF");
-    request.headers.push_back({"Authorization", std::string("Bearer ") + token});
   }
   for (const auto& [name, variable] : spec.header_env) {
     try {

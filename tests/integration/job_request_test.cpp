@@ -85,6 +85,12 @@ TEST(job_request, a_worker_sends_the_jobs_method_headers_and_body_and_redis_neve
   auto unset = worker_with_env(job, {}, dir.path(), "unset");
   ASSERT_EQ(unset->wait(30s), 2) << unset->err();
   EXPECT_NE(unset->err().find("'SERENTAK_TEST_TOKEN'"), std::string::npos) << unset->err();
+  // A token holding "{}" would have each item put into it (header values are templates): refused.
+  auto templated = worker_with_env(job, {"SERENTAK_TEST_TOKEN=tok-Very-Secret-{}"}, dir.path(), "templated");
+  ASSERT_EQ(templated->wait(30s), 2) << templated->err();
+  EXPECT_NE(templated->err().find("'SERENTAK_TEST_TOKEN' (for the bearer token) contains {}"), std::string::npos)
+      << templated->err();
+  EXPECT_EQ(templated->err().find("Very-Secret"), std::string::npos) << templated->err();
   EXPECT_EQ(server.requests_seen(), 0U);
 
   auto worker = worker_with_env(job, {std::string("SERENTAK_TEST_TOKEN=") + secret_token}, dir.path(), "w");

@@ -285,6 +285,11 @@ TEST_P(request_options, bad_static_values_are_refused_before_any_request_without
     expect_request_refused(fetch_from(server, {"--bearer-env", "SERENTAK_TEST_EMPTY", "x"}, dir.path()),
                            "is not set or is empty", server);
   }
+  {
+    scoped_env templated("SERENTAK_TEST_TEMPLATED", "tok-{}");  // each item would go into the token
+    expect_request_refused(fetch_from(server, {"--bearer-env", "SERENTAK_TEST_TEMPLATED", "x"}, dir.path()),
+                           "(for the bearer token) contains {}", server);
+  }
   write_file(dir.path() / "h.txt", "X-Ok: 1\nAuthorization: Bearer SECRET-CR\rX-Evil: 1\n");
   auto cr = fetch_from(server, {"--header-file", "h.txt", "x"}, dir.path());
   expect_request_refused(cr, "'h.txt':2:", server);

@@ -75,5 +75,23 @@ TEST(header_env, the_value_comes_from_the_environment_and_a_refusal_never_shows_
   EXPECT_THROW(resolve_header_env({"X-Api-Key", "SERENTAK_HEADER_ENV_TEST"}), std::invalid_argument);
 }
 
+TEST(header_env, a_bearer_token_from_the_environment_is_refused_as_a_header_value_is) {
+  ::setenv("SERENTAK_BEARER_ENV_TEST", "tok-Secret-1", 1);
+  const header_field field = resolve_bearer_env("SERENTAK_BEARER_ENV_TEST");
+  EXPECT_EQ(field.name, "Authorization");
+  EXPECT_EQ(field.value, "Bearer tok-Secret-1");
+  // "{}" would be replaced by each item: the token would not go as it is.
+  ::setenv("SERENTAK_BEARER_ENV_TEST", "tok-Secret-{}", 1);
+  EXPECT_EQ(testing::refusal_text([] { resolve_bearer_env("SERENTAK_BEARER_ENV_TEST"); }),
+            "the environment variable 'SERENTAK_BEARER_ENV_TEST' (for the bearer token) contains {}, which serentak "
+            "would replace by the item");
+  ::setenv("SERENTAK_BEARER_ENV_TEST", "tok-Secret-1\x7f", 1);
+  EXPECT_EQ(testing::refusal_text([] { resolve_bearer_env("SERENTAK_BEARER_ENV_TEST"); }),
+            "the environment variable 'SERENTAK_BEARER_ENV_TEST' (for the bearer token) contains a control character");
+  ::unsetenv("SERENTAK_BEARER_ENV_TEST");
+  EXPECT_EQ(testing::refusal_text([] { resolve_bearer_env("SERENTAK_BEARER_ENV_TEST"); }),
+            "the environment variable 'SERENTAK_BEARER_ENV_TEST' (for the bearer token) is not set or is empty");
+}
+
 }  // namespace
 }  // namespace serentak
