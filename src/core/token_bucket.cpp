@@ -45,8 +45,12 @@ std::optional<double> parse_rate(std::string_view text) {
   } else if (text.ends_with("/m")) {
     text.remove_suffix(2);
     per = 60.0;
+  } else if (text.ends_with("/h")) {
+    text.remove_suffix(2);
+    per = 3600.0;
   }
-  if (text.empty()) return std::nullopt;
+  // A decimal number only: stod alone would also take " 5", "0x10" and "inf".
+  if (text.empty() || text.find_first_not_of("0123456789.eE+-") != std::string_view::npos) return std::nullopt;
   std::string copy(text);
   std::size_t used = 0;
   double value = 0;
@@ -62,8 +66,8 @@ std::optional<double> parse_rate(std::string_view text) {
 std::optional<std::string> check_rate_option(std::string_view option, std::string_view text, double& rate) {
   std::optional<double> parsed = parse_rate(text);
   const std::string named = std::string(option) + " '" + escape_for_log(text) + "'";
-  if (!parsed) return named + " is not a rate above 0 (e.g. 50, 50/s, 300/m)";
-  if (*parsed < min_rate_per_second) return named + " is below the lowest rate, 1 per hour (e.g. 1/m, 0.1/m)";
+  if (!parsed) return named + " is not a rate above 0 (e.g. 50, 50/s, 300/m, 100/h)";
+  if (*parsed < min_rate_per_second) return named + " is below the lowest rate, 1 per hour (e.g. 1/h, 0.1/m)";
   rate = *parsed;
   return std::nullopt;
 }

@@ -35,7 +35,7 @@ class token_bucket {
   clock::time_point last_;
 };
 
-// Parses "50", "50/s", "300/m", "2.5/s"; nullopt on anything else or a rate <= 0.
+// Parses "50", "50/s", "300/m", "100/h", "2.5/s" (per second); nullopt on anything else or a rate <= 0.
 std::optional<double> parse_rate(std::string_view text);
 
 // The lowest rate a user may ask for (--rate, --host-rate): one a hour. A slower one is a typo

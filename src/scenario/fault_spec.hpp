@@ -11,9 +11,8 @@
 // `N%` or `share=F` (a share of matching requests), `item=V` or `<param>=V` (one item; %XX
 // decoded), `attempt=N` or `attempt=N-M`, the kind (a status code 200-599 but 204 and 304, reset,
 // close, truncate, malformed-json, html, hang, drip=BYTES_PER_SECOND, huge=BYTES with an optional
-// k/M/G suffix, limit=RATE as 50, 50/s or 300/m), and for a status `retry-after=SECONDS` and `body=JSON` (at most max_json_depth
-// deep). Format: docs/mock-server.md.
-// Pure functions; thread-safe.
+// k/M/G suffix, limit=RATE as 50, 50/s, 300/m or 100/h), and for a status `retry-after=SECONDS` and `body=JSON` (at
+// most max_json_depth deep). Format: docs/mock-server.md. Pure functions; thread-safe.
 
 #include <string>
 #include <string_view>

@@ -68,19 +68,32 @@ TEST(hostile_inputs, nonsense_options_are_one_line_and_exit_2_before_any_request
     std::string says;
   };
   const std::vector<bad_option> cases = {
-      {{"-c", "0"}, "--concurrency"},          {{"-c", "-1"}, "--concurrency"},
-      {{"-c", "100001"}, "--concurrency"},     {{"-c", "many"}, "--concurrency"},
-      {{"--timeout", "-5"}, "--timeout"},      {{"--timeout", "0"}, "--timeout"},
-      {{"--timeout", "nan"}, "--timeout"},     {{"--timeout", "inf"}, "--timeout"},
-      {{"--timeout", "1e400"}, "--timeout"},   {{"--connect-timeout", "-1"}, "--connect-timeout"},
-      {{"--retries", "1e6"}, "--retries"},     {{"--retries", "-1"}, "--retries"},
-      {{"--retries", "101"}, "--retries"},     {{"--rate", "0"}, "--rate"},
-      {{"--rate", "-5"}, "--rate"},            {{"--rate", "abc"}, "--rate"},
-      {{"--rate", "5/h"}, "--rate"},           {{"--rate", "nan"}, "--rate"},
-      {{"--max-body", "-1"}, "--max-body"},    {{"--max-body", "0"}, "--max-body"},
-      {{"--max-body", "1x"}, "--max-body"},    {{"--threads", "0"}, "--threads"},
-      {{"--summary", "xml"}, "--summary"},     {{"--format", "xml", "-o", "o.jsonl"}, "--format"},
-      {{"--lang", "fr"}, "--lang"},            {{"--resume"}, "--resume"},
+      {{"-c", "0"}, "--concurrency"},
+      {{"-c", "-1"}, "--concurrency"},
+      {{"-c", "100001"}, "--concurrency"},
+      {{"-c", "many"}, "--concurrency"},
+      {{"--timeout", "-5"}, "--timeout"},
+      {{"--timeout", "0"}, "--timeout"},
+      {{"--timeout", "nan"}, "--timeout"},
+      {{"--timeout", "inf"}, "--timeout"},
+      {{"--timeout", "1e400"}, "--timeout"},
+      {{"--connect-timeout", "-1"}, "--connect-timeout"},
+      {{"--retries", "1e6"}, "--retries"},
+      {{"--retries", "-1"}, "--retries"},
+      {{"--retries", "101"}, "--retries"},
+      {{"--rate", "0"}, "--rate"},
+      {{"--rate", "-5"}, "--rate"},
+      {{"--rate", "abc"}, "--rate"},
+      {{"--rate", "5/d"}, "--rate"},
+      {{"--rate", "nan"}, "--rate"},
+      {{"--max-body", "-1"}, "--max-body"},
+      {{"--max-body", "0"}, "--max-body"},
+      {{"--max-body", "1x"}, "--max-body"},
+      {{"--threads", "0"}, "--threads"},
+      {{"--summary", "xml"}, "--summary"},
+      {{"--format", "xml", "-o", "o.jsonl"}, "--format"},
+      {{"--lang", "fr"}, "--lang"},
+      {{"--resume"}, "--resume"},
       {{"--connect-timeout", "nan"}, "--connect-timeout"},
   };
   for (const bad_option& bad : cases) {
@@ -97,7 +110,7 @@ TEST(hostile_inputs, rates_below_one_an_hour_are_refused_before_any_request) {
   scratch_dir dir;
   const std::string url = server.url("/p?id={}");
   for (const std::string option : {"--rate", "--host-rate"}) {
-    const std::string says = option + " '1e-300' is below the lowest rate, 1 per hour (e.g. 1/m, 0.1/m)";
+    const std::string says = option + " '1e-300' is below the lowest rate, 1 per hour (e.g. 1/h, 0.1/m)";
     expect_input_refused({"fetch", "--url", url, "1", option, "1e-300"}, says, server, dir);
     expect_input_refused({"fetch", "--url", url, "1", option, "0.001/m"}, option + " '0.001/m' is below", server, dir);
     expect_input_refused({"weather", "--base", server.url(""), option, "1e-300"}, says, server, dir);

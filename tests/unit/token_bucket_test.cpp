@@ -45,20 +45,27 @@ TEST(parse_rate, units) {
   EXPECT_EQ(parse_rate("50/s"), 50.0);
   EXPECT_EQ(parse_rate("300/m"), 5.0);
   EXPECT_EQ(parse_rate("2.5/s"), 2.5);
-  for (const char* bad : {"", "/s", "0", "-1/s", "fast", "5/h", "nan", "inf"}) EXPECT_FALSE(parse_rate(bad).has_value()) << bad;
+  EXPECT_EQ(parse_rate("7200/h"), 2.0);
+  EXPECT_EQ(parse_rate("1e2/m"), 100.0 / 60);
+  for (const char* bad :
+       {"", "/s", "/h", "0", "-1/s", "fast", "5/d", "5/H", "nan", "inf", "0x10", " 5", "5 /s", "5/s "})
+    EXPECT_FALSE(parse_rate(bad).has_value()) << bad;
 }
 
 TEST(check_rate_option, a_rate_below_one_an_hour_is_refused_naming_the_option) {
   double rate = 0;
   EXPECT_EQ(check_rate_option("--rate", "1e-300", rate),
-            "--rate '1e-300' is below the lowest rate, 1 per hour (e.g. 1/m, 0.1/m)");
+            "--rate '1e-300' is below the lowest rate, 1 per hour (e.g. 1/h, 0.1/m)");
   EXPECT_EQ(check_rate_option("--host-rate", "0.01/m", rate),
-            "--host-rate '0.01/m' is below the lowest rate, 1 per hour (e.g. 1/m, 0.1/m)");
-  EXPECT_EQ(check_rate_option("--rate", "0", rate), "--rate '0' is not a rate above 0 (e.g. 50, 50/s, 300/m)");
-  EXPECT_EQ(check_rate_option("--rate", "x\n", rate), "--rate 'x\\n' is not a rate above 0 (e.g. 50, 50/s, 300/m)");
+            "--host-rate '0.01/m' is below the lowest rate, 1 per hour (e.g. 1/h, 0.1/m)");
+  EXPECT_EQ(check_rate_option("--rate", "0", rate), "--rate '0' is not a rate above 0 (e.g. 50, 50/s, 300/m, 100/h)");
+  EXPECT_EQ(check_rate_option("--rate", "x\n", rate),
+            "--rate 'x\\n' is not a rate above 0 (e.g. 50, 50/s, 300/m, 100/h)");
   EXPECT_EQ(rate, 0.0);
   EXPECT_EQ(check_rate_option("--rate", "0.0167/m", rate), std::nullopt);  // just over 1 an hour
   EXPECT_NEAR(rate, 0.0167 / 60, 1e-12);
+  EXPECT_EQ(check_rate_option("--rate", "1/h", rate), std::nullopt);  // the lowest
+  EXPECT_NEAR(rate, 1.0 / 3600, 1e-12);
 }
 
 }  // namespace
