@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 
 #include "core/find_any.hpp"
+#include "core/json_members.hpp"
 #include "core/json_text.hpp"
+#include "core/json_validate.hpp"
 #include "core/log_text.hpp"
 
 namespace serentak {
@@ -209,23 +211,6 @@ std::optional<result_format> result_format_for_path(std::string_view path) {
   return result_format_from_name(path.substr(dot + 1));
 }
 
-std::optional<std::size_t> recorded_index(std::string_view line, result_format format) {
-  if (format == result_format::csv) {
-    auto comma = line.find(',');
-    if (comma == std::string_view::npos || comma == 0) return std::nullopt;
-    std::size_t index = 0;
-    auto [ptr, ec] = std::from_chars(line.data(), line.data() + comma, index);
-    if (ec != std::errc() || ptr != line.data() + comma) return std::nullopt;
-    return index;
-  }
-  auto parsed = nlohmann::json::parse(line, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
-  auto it = parsed.find("index");
-  if (it == parsed.end() || !it->is_number_unsigned()) return std::nullopt;
-  if (!parsed.contains("outcome")) return std::nullopt;
-  return it->get<std::size_t>();
-}
-
 namespace {
 
 // RFC 4180 fields of one line (no line breaks inside: format_record escapes them); nullopt when a
@@ -270,8 +255,6 @@ bool whole_number(std::string_view text, T& value) {
   return ec == std::errc() && ptr == text.data() + text.size() && !text.empty();
 }
 
-std::chrono::microseconds from_ms(double ms) { return std::chrono::microseconds(static_cast<long long>(ms * 1000.0)); }
-
 std::optional<stored_record> parse_csv_record(std::string_view line) {
   auto fields = csv_fields(line);
   // Ten columns, http_version last (csv_header); a record cut anywhere has fewer.
@@ -288,48 +271,101 @@ std::optional<stored_record> parse_csv_record(std::string_view line) {
   r.kind = *kind;
   r.item = f[1];
   r.url = f[2];
-  r.latency = from_ms(ms);
+  r.latency = stored_latency(ms);
   return r;
 }
 
+// The members a record is read by, as raw JSON texts; empty: absent. Read without a document (a
+// resumed run reads every record of its file up to three times; nlohmann's document of each, body
+// included, was most of a million-record --resume): the answers are the document's, tested so.
+struct record_members {
+  std::string_view index, item, url, outcome, status, attempts, latency, round;
+};
+
+std::optional<record_members> record_members_of(std::string_view line) {
+  if (!is_valid_json(line)) return std::nullopt;
+  record_members m;
+  const bool object = for_each_json_member(line, [&m](std::string_view name, std::string_view value) {
+    // A name given twice keeps its last value, as in nlohmann's document.
+    if (name == "index")
+      m.index = value;
+    else if (name == "item")
+      m.item = value;
+    else if (name == "url")
+      m.url = value;
+    else if (name == "outcome")
+      m.outcome = value;
+    else if (name == "status")
+      m.status = value;
+    else if (name == "attempts")
+      m.attempts = value;
+    else if (name == "latency_ms")
+      m.latency = value;
+    else if (name == "round")
+      m.round = value;
+  });
+  if (!object) return std::nullopt;
+  return m;
+}
+
+bool is_json_string(std::string_view value) noexcept { return !value.empty() && value.front() == '"'; }
+
 std::optional<stored_record> parse_jsonl_record(std::string_view line) {
-  auto parsed = nlohmann::json::parse(line, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
-  auto index = parsed.find("index");
-  auto item = parsed.find("item");
-  auto url = parsed.find("url");
-  auto kind = parsed.find("outcome");
-  auto status = parsed.find("status");
-  auto attempts = parsed.find("attempts");
-  auto latency = parsed.find("latency_ms");
-  auto end = parsed.end();
-  if (index == end || item == end || url == end || kind == end || status == end || attempts == end || latency == end) {
-    return std::nullopt;
-  }
-  if (!index->is_number_unsigned() || !item->is_string() || !url->is_string() || !kind->is_string() ||
-      !status->is_number_integer() || !attempts->is_number_integer() || !latency->is_number()) {
-    return std::nullopt;
-  }
-  auto named = outcome_from_string(kind->get_ref<const std::string&>());
+  const std::optional<record_members> m = record_members_of(line);
+  if (!m || !is_json_string(m->item) || !is_json_string(m->url) || !is_json_string(m->outcome)) return std::nullopt;
+  const std::optional<std::uint64_t> index = json_unsigned(m->index);
+  const std::optional<std::int64_t> status = json_integer(m->status);
+  const std::optional<std::int64_t> attempts = json_integer(m->attempts);
+  const std::optional<double> latency = json_double(m->latency);
+  if (!index || !status || !attempts || !latency) return std::nullopt;
+  // A known name has no escapes: a raw comparison is an exact one, but for a name spelled with
+  // escapes ("\u006fk"), which is decoded first.
+  const std::string_view raw_outcome = m->outcome.substr(1, m->outcome.size() - 2);
+  const auto named = raw_outcome.find('\\') == std::string_view::npos
+                         ? outcome_from_string(raw_outcome)
+                         : outcome_from_string(decode_json_string(m->outcome));
   if (!named) return std::nullopt;
   stored_record r;
-  r.index = index->get<std::size_t>();
-  r.item = item->get<std::string>();
-  r.url = url->get<std::string>();
+  r.index = static_cast<std::size_t>(*index);
+  r.item = decode_json_string(m->item);
+  r.url = decode_json_string(m->url);
   r.kind = *named;
-  r.http_status = status->get<long>();
-  r.attempts = attempts->get<int>();
-  r.latency = from_ms(latency->get<double>());
-  if (auto round = parsed.find("round"); round != parsed.end() && round->is_number_unsigned()) {
-    r.round = round->get<std::size_t>();
-  }
+  r.http_status = static_cast<long>(*status);
+  r.attempts = static_cast<int>(*attempts);
+  r.latency = stored_latency(*latency);
+  if (const std::optional<std::uint64_t> round = json_unsigned(m->round)) r.round = static_cast<std::size_t>(*round);
   return r;
 }
 
 }  // namespace
 
+std::chrono::microseconds stored_latency(double ms) noexcept {
+  // A file's latency is untrusted: 1e300 ms would overflow the cast (undefined behaviour).
+  constexpr double bound = 1e18;  // microseconds: 31,000 years
+  const double us = ms * 1000.0;
+  if (!(us < bound)) return std::chrono::microseconds(static_cast<long long>(us > 0 ? bound : 0));
+  if (!(us > -bound)) return std::chrono::microseconds(static_cast<long long>(-bound));
+  return std::chrono::microseconds(static_cast<long long>(us));
+}
+
 std::optional<stored_record> parse_record(std::string_view line, result_format format) {
   return format == result_format::csv ? parse_csv_record(line) : parse_jsonl_record(line);
+}
+
+std::optional<std::size_t> recorded_index(std::string_view line, result_format format) {
+  if (format == result_format::csv) {
+    auto comma = line.find(',');
+    if (comma == std::string_view::npos || comma == 0) return std::nullopt;
+    std::size_t index = 0;
+    auto [ptr, ec] = std::from_chars(line.data(), line.data() + comma, index);
+    if (ec != std::errc() || ptr != line.data() + comma) return std::nullopt;
+    return index;
+  }
+  const std::optional<record_members> m = record_members_of(line);
+  if (!m || m->outcome.empty()) return std::nullopt;
+  const std::optional<std::uint64_t> index = json_unsigned(m->index);
+  if (!index) return std::nullopt;
+  return static_cast<std::size_t>(*index);
 }
 
 std::string stored_field(std::string_view text, result_format format) {

@@ -85,6 +85,9 @@ struct stored_record {
   std::size_t round = 0;  // JSONL: the "round" of a record written by --every; 0: none
 };
 std::optional<stored_record> parse_record(std::string_view line, result_format format);
+// A record's latency_ms as stored_record holds it, bounded to +-1e18 microseconds (a file's value is
+// untrusted; a larger one would overflow the conversion).
+std::chrono::microseconds stored_latency(double ms) noexcept;
 
 // What parse_record would give back as the item (or url) field of a record written from text:
 // records are matched to input items by these values.
