@@ -30,12 +30,13 @@ void add_client_options(CLI::App& command, client_options& options, std::string_
                      "Extra attempts after a timeout, connection error or HTTP 408/429/500/502/503/504, with "
                      "exponential backoff and full jitter, honouring Retry-After (default 0)")
       ->check(CLI::Range(0, 100));
-  command.add_option("--rate", options.rate, "At most R attempts per second over the whole run: R, R/s or R/m (default: unlimited)");
+  command.add_option("--rate", options.rate,
+                     "At most R attempts per second over the whole run: R, R/s, R/m or R/h (default: unlimited)");
   command.add_option("--per-host", options.per_host,
                      "At most N attempts in flight per scheme://host:port (default: no cap)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
   command.add_option("--host-rate", options.host_rate,
-                     "At most R attempts per second to each host: R, R/s or R/m (default: unlimited); "
+                     "At most R attempts per second to each host: R, R/s, R/m or R/h (default: unlimited); "
                      "with --adaptive, the starting and highest rate");
   command.add_flag("--adaptive", options.adaptive,
                    "Per host, lower the rate on 429/503 (x0.9) and raise it on other answers (+1/s per "

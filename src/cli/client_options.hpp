@@ -26,9 +26,9 @@ struct client_options {
   bool follow = false;                         // follow up to 5 http/https redirects
   std::string transport = "auto";              // auto | curl | native: which HTTP client carries requests
   int retries = 0;                             // extra attempts for transient failures, 0..100
-  std::string rate;                            // "R", "R/s" or "R/m"; empty: unlimited
+  std::string rate;                            // "R", "R/s", "R/m" or "R/h"; empty: unlimited
   std::size_t per_host = 0;                    // attempts in flight per scheme://host:port; 0: no cap
-  std::string host_rate;                       // per host: "R", "R/s" or "R/m"; empty: unlimited
+  std::string host_rate;                       // per host: "R", "R/s", "R/m" or "R/h"; empty: unlimited
   bool adaptive = false;                       // AIMD per host on 429/503; Retry-After pauses the host
   std::string log_path;                        // empty: the command's log file name
   bool no_log = false;                         // write no event log

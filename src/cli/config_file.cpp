@@ -78,7 +78,7 @@ void apply_config_file(CLI::App& command) {
     // either way, which would hide a mistake (`timeout` at the top and again under [fetch]).
     const bool again = !in_file.insert(option).second;
     if (option->get_expected_max() <= 1 && (again || item.inputs.size() > 1))
-      throw std::invalid_argument(where + ": '" + escape_for_log(item.name) + "' takes one value and is given more");
+      throw std::invalid_argument(where + ": '" + escape_for_log(item.name) + "' is given more than once");
     if (given_on_command_line.count(option) > 0) continue;  // the command line wins
     // CLI11 checked --json against --data on the command line only. One of a pair on the command
     // line wins over the other in the file (-d replaces a default --json body); both in the file

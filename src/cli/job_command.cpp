@@ -441,7 +441,7 @@ std::unique_ptr<job_command> add_job_command(CLI::App& root) {
   command->push->add_option("--retries", o.retries, "Extra attempts for transient failures (default 0)")
       ->check(CLI::Range(0, 100));
   command->push->add_option("--rate", o.rate,
-                            "At most R attempts per second per worker: R, R/s or R/m (default: unlimited)");
+                            "At most R attempts per second per worker: R, R/s, R/m or R/h (default: unlimited)");
   command->push
       ->add_option("--max-body", o.max_body_bytes, "Largest response body kept, bytes; suffixes k, m, g (default 8m)")
       ->transform(CLI::AsSizeValue(false))
@@ -449,7 +449,7 @@ std::unique_ptr<job_command> add_job_command(CLI::App& root) {
   command->push->add_flag("--follow", o.follow, "Follow redirects (at most 5)");
   command->push->add_option("--host-rate", o.host_rate,
                             "At most R attempts per second to each host from all the job's workers together: "
-                            "R, R/s or R/m (default: unlimited); with --adaptive, the starting and highest rate");
+                            "R, R/s, R/m or R/h (default: unlimited); with --adaptive, the starting and highest rate");
   command->push->add_flag("--adaptive", o.adaptive,
                           "Per host, for the whole job: lower the shared rate on 429/503 (x0.9), raise it on other "
                           "answers (+1/s per second); needs --host-rate");

@@ -146,7 +146,7 @@ fault_option parse_fault_spec(std::string_view spec) {
       out.rule.bytes_per_second = *rate;
     } else if (name == "limit") {
       auto rate = parse_rate(value);
-      if (!rate || *rate > max_limit_per_second) fail(spec, "limit= must be a rate above 0, e.g. 50/s or 300/m");
+      if (!rate || *rate > max_limit_per_second) fail(spec, "limit= must be a rate above 0, e.g. 50/s, 300/m or 100/h");
       set_kind(out, have_kind, fault_kind::limit, spec);
       out.rule.limit_per_second = *rate;
     } else if (name == "huge") {

@@ -62,7 +62,7 @@ TEST(config_file, a_flag_set_to_false_excludes_nothing_and_set_to_true_it_does) 
 TEST(config_file, a_key_of_one_value_given_twice_is_refused_and_one_of_many_adds_its_values) {
   testing::scratch_dir dir;
   const std::string file = (dir.path() / "c.toml").string();
-  const std::string refused = "--config '" + file + "': 'log-dir' takes one value and is given more";
+  const std::string refused = "--config '" + file + "': 'log-dir' is given more than once";
   testing::write_file(file, "log-dir = \"a\"\nlog-dir = \"b\"\n");
   EXPECT_EQ(command_line().run({"--config", file}), refused);
   testing::write_file(file, "log-dir = \"a\"\nno-log = false\nlog-dir = \"b\"\n");

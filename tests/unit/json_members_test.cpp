@@ -1,5 +1,7 @@
 #include "core/json_members.hpp"
 
+#include <chrono>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -109,7 +111,8 @@ TEST(json_members, records_read_without_a_document_agree_with_nlohmanns_on_every
       "not json",
       "{\"index\":1,}",
   };
-  // Every cut and every one-byte change of the real record: torn lines, damaged lines.
+  // Every cut of the real record, and each of its bytes replaced by seven others: torn lines,
+  // damaged lines.
   for (std::size_t n = 0; n < record.size(); ++n) {
     lines.push_back(record.substr(0, n));
     for (char c : {'"', '\\', '}', ',', '1', 'x', ' '}) {
@@ -131,6 +134,21 @@ TEST(json_members, records_read_without_a_document_agree_with_nlohmanns_on_every
   EXPECT_EQ(read->item, "u\xC3\xA9\"1");
   EXPECT_EQ(read->kind, outcome::not_found);
   EXPECT_EQ(read->latency, std::chrono::microseconds(3250));
+}
+
+// A file's latency is untrusted: a huge one is bounded before the conversion (which would be
+// undefined behaviour), on either side; NaN (CSV's "nan") is 0.
+TEST(json_members, a_records_latency_is_bounded_before_its_conversion) {
+  EXPECT_EQ(stored_latency(3.25), std::chrono::microseconds(3250));
+  EXPECT_EQ(stored_latency(-2.0), std::chrono::microseconds(-2000));
+  EXPECT_EQ(stored_latency(1e300), std::chrono::microseconds(1'000'000'000'000'000'000));
+  EXPECT_EQ(stored_latency(-1e300), std::chrono::microseconds(-1'000'000'000'000'000'000));
+  EXPECT_EQ(stored_latency(std::numeric_limits<double>::quiet_NaN()), std::chrono::microseconds(0));
+  const auto huge =
+      parse_record(R"({"index":1,"item":"a","url":"u","outcome":"ok","status":200,"attempts":1,"latency_ms":1e300})",
+                   result_format::jsonl);
+  ASSERT_TRUE(huge.has_value());
+  EXPECT_EQ(huge->latency, std::chrono::microseconds(1'000'000'000'000'000'000));
 }
 
 }  // namespace
