@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "core/ascii.hpp"
+#include "core/utf8.hpp"
 
 namespace serentak {
 namespace json_members_detail {
@@ -69,24 +70,6 @@ unsigned hex4(std::string_view text, std::size_t at) noexcept {
   return code;
 }
 
-void append_utf8(std::string& out, std::uint32_t code) {
-  if (code < 0x80) {
-    out += static_cast<char>(code);
-  } else if (code < 0x800) {
-    out += static_cast<char>(0xC0 | (code >> 6));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else if (code < 0x10000) {
-    out += static_cast<char>(0xE0 | (code >> 12));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code >> 18));
-    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  }
-}
-
 bool has_fraction_or_exponent(std::string_view number) noexcept {
   return number.find_first_of(".eE") != std::string_view::npos;
 }
@@ -122,11 +105,11 @@ std::string decode_json_string(std::string_view literal) {
         out += '\t';
         break;
       case 'u': {
-        std::uint32_t code = hex4(body, i + 1);
+        char32_t code = hex4(body, i + 1);
         i += 4;
         // A high surrogate is followed by "\u" and its low one (the validator saw to that).
         if (code >= 0xD800 && code <= 0xDBFF && i + 6 < body.size() && body.substr(i + 1, 2) == "\\u") {
-          const std::uint32_t low = hex4(body, i + 3);
+          const char32_t low = hex4(body, i + 3);
           code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
           i += 6;
         }
